@@ -1,0 +1,67 @@
+"""Application wiring: the PTB Application subclass and the one function that builds it.
+
+Models followed: python-telegram-bot's examples and rules-bot — shared services live on the
+Application (set up once), all handlers are registered in `handlers.register_handlers`, and
+behaviour is added by subclassing PTB rather than patching it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.config import Settings
+from bot.runtime import Runtime
+from handlers import register_handlers
+from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
+from handlers.menu import publish_default_commands
+
+log = logging.getLogger(__name__)
+
+
+class ChungTayApplication(Application):  # type: ignore[type-arg]
+    """PTB's Application with our runtime attached and one database session per update."""
+
+    def __init__(self, *, runtime: Runtime, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime
+
+    async def process_update(self, update: object) -> None:
+        holder = SessionHolder(self.runtime)
+        token = CURRENT_SESSION.set(holder)
+        try:
+            await super().process_update(update)
+        finally:
+            CURRENT_SESSION.reset(token)
+            holder.close()
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    await publish_default_commands(application.bot)
+    log.info("bot @%s ready", application.bot.username)
+
+
+def build_application(settings: Settings, runtime: Runtime | None = None) -> ChungTayApplication:
+    """Build the bot for `settings` (tests call this too, against the fake Bot API)."""
+    runtime = runtime or Runtime.create(settings)
+    base = settings.telegram_api_base_url
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .application_class(ChungTayApplication, kwargs={"runtime": runtime})
+        .token(settings.telegram_bot_token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .context_types(ContextTypes(context=ChungTayContext))
+        .defaults(Defaults(tzinfo=settings.tz))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+    )
+    application: ChungTayApplication = builder.build()  # type: ignore[assignment]
+    register_handlers(application)
+    return application
+
+
+ALLOWED_UPDATES = Update.ALL_TYPES

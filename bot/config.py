@@ -1,0 +1,124 @@
+"""The one configuration object of Chung Tay.
+
+Everything the bot needs from its environment is read here, once, by pydantic-settings from the
+process environment or a `.env` file. Anything malformed stops start-up with one clear line
+(see `load_settings`), so an operator never has to read a traceback to find a typo.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LOCALES = ("vi", "en")
+_TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{3,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line meant for the operator."""
+
+
+class Settings(BaseSettings):
+    """Settings from the environment (or `.env`); field names match the variables, case-insensitive."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str = Field(default="", description="empty: run the local sandbox")
+    telegram_api_base_url: str = Field(default="https://api.telegram.org")
+    database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'data' / 'chungtay.sqlite3'}")
+    timezone: str = Field(default="Asia/Ho_Chi_Minh")
+    default_locale: str = Field(default="vi")
+    webhook_url: str = Field(default="")
+    webhook_listen: str = Field(default="0.0.0.0")
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret_token: str = Field(default="")
+    sandbox_port: int = Field(default=8080, ge=1, le=65535)
+    invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
+    log_level: str = Field(default="INFO")
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        value = value.strip()
+        if value and not _TOKEN_PATTERN.match(value):
+            raise ValueError("expected the form 123456789:ABC-def from @BotFather")
+        return value
+
+    @field_validator("telegram_api_base_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        value = value.strip()
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value.removeprefix("postgres://")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        if not value.startswith(("sqlite://", "postgresql+psycopg://")):
+            raise ValueError("must be a sqlite:/// path or a postgresql:// URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _secret_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        """The local time zone used for display and schedules (data is stored in UTC)."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sandbox(self) -> bool:
+        """No token: run against the in-repo fake Bot API so anyone can try the bot."""
+        return not self.telegram_bot_token
+
+    @property
+    def uses_webhook(self) -> bool:
+        return bool(self.webhook_url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's report into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']).upper() or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"Invalid configuration: {problems}") from None

@@ -1,0 +1,64 @@
+"""The one formatter for numbers, money, quantities and dates (Vietnamese style through Babel).
+
+Vietnamese writes 1.100 and 197,9; prose says "197,9 triệu đồng" or "113 tỷ đồng", tables say
+"945.650.000đ". Babel knows the separators; the "triệu/tỷ" scaling is the officials' own style.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+
+_BABEL_LOCALE = {"vi": "vi_VN", "en": "en_US"}
+
+
+def _babel_locale(locale: str) -> str:
+    return _BABEL_LOCALE.get(locale, "vi_VN")
+
+
+def format_number(value: int | Decimal, locale: str = "vi", *, max_decimals: int = 3) -> str:
+    """1100 -> "1.100" (vi) / "1,100" (en); decimals only when there are any."""
+    pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
+    return format_decimal(value, format=pattern, locale=_babel_locale(locale))
+
+
+def format_money_table(dong: int, locale: str = "vi") -> str:
+    """Full amount as in a table: 945.650.000đ (vi) / 945,650,000 VND (en)."""
+    digits = format_number(dong, locale, max_decimals=0)
+    return f"{digits}đ" if locale == "vi" else f"{digits} VND"
+
+
+def format_money_prose(dong: int, locale: str = "vi") -> str:
+    """Amount as written in a report sentence: 197,9 triệu đồng; 1,5 tỷ đồng; 500.000 đồng."""
+    amount = Decimal(dong)
+    scales = [(Decimal(10**9), "tỷ đồng", "billion VND"), (Decimal(10**6), "triệu đồng", "million VND")]
+    for size, vi_word, en_word in scales:
+        if abs(amount) >= size:
+            scaled = (amount / size).quantize(Decimal("0.01")).normalize()
+            word = vi_word if locale == "vi" else en_word
+            return f"{format_number(scaled, locale, max_decimals=2)} {word}"
+    return f"{format_number(dong, locale, max_decimals=0)} {'đồng' if locale == 'vi' else 'VND'}"
+
+
+def format_day(day: date, locale: str = "vi") -> str:
+    """15/6/2021 (vi) / 15 Jun 2021 (en): short, as people write on forms."""
+    if locale == "vi":
+        return f"{day.day}/{day.month}/{day.year}"
+    return babel_format_date(day, format="d MMM y", locale=_babel_locale(locale))
+
+
+def format_day_long(day: date, locale: str = "vi") -> str:
+    """ngày 15 tháng 6 năm 2021 (vi) / 15 June 2021 (en): the administrative style."""
+    if locale == "vi":
+        return f"ngày {day.day} tháng {day.month} năm {day.year}"
+    return babel_format_date(day, format="d MMMM y", locale=_babel_locale(locale))
+
+
+def format_local_datetime(moment: datetime, tz: ZoneInfo, locale: str = "vi") -> str:
+    """A stored UTC moment shown in local time: 08:30 15/6/2021."""
+    local = moment.astimezone(tz)
+    return f"{local:%H:%M} {format_day(local.date(), locale)}"

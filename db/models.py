@@ -1,0 +1,194 @@
+"""Tables of Chung Tay (SQLModel on SQLAlchemy 2).
+
+Design notes (why it looks like this):
+- The administrative tree is data: `unit.parent_id` plus a materialised `path` ("/1/4/17/") so that
+  "this unit and everything under it" is one indexed prefix match on both SQLite and PostgreSQL.
+- The catalogue (categories, organisations, beneficiary classes, funding sources) is data loaded from
+  `db/seed/catalogue.toml`, so a province can add a category without a code change.
+- Support actions never change in place: a correction inserts a new version that `supersedes_id` the
+  old one and marks the old one superseded; voiding marks it void. Totals count `status == "current"`.
+- Money is integer đồng (BigInteger); quantities are Decimal (Numeric), never float.
+- Times are stored in UTC (timezone-aware columns); display converts to the configured zone.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Aware UTC now: the only clock value we ever store."""
+    return datetime.now(UTC)
+
+
+class Role(enum.StrEnum):
+    """What a user may do. Access always follows the unit tree (a unit and what is under it)."""
+
+    REPORTER = "reporter"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class ActionStatus(enum.StrEnum):
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+    VOID = "void"
+
+
+class Unit(SQLModel, table=True):
+    """A node of the administrative tree: province, district, commune, village, or anything else."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=32)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    path: str = Field(default="", max_length=1000, index=True)
+    depth: int = Field(default=0)
+
+
+class Organisation(SQLModel, table=True):
+    """An organisation that gives support (UBND xã, MTTQ, Hội LHPN, NHCSXH, donors…)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name_vi: str = Field(max_length=200)
+    short_vi: str = Field(max_length=100)
+    name_en: str = Field(max_length=200)
+    short_en: str = Field(max_length=100)
+    sort: int = Field(default=0)
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    active: bool = Field(default=True)
+
+
+class Category(SQLModel, table=True):
+    """A kind of support; `spec` keeps the catalogue entry (measures, fields, units) as loaded."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name_vi: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    sort: int = Field(default=0)
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    active: bool = Field(default=True)
+
+
+class BeneficiaryClass(SQLModel, table=True):
+    """Who received support: hộ nghèo, cận nghèo, mới thoát nghèo…"""
+
+    __tablename__ = "beneficiary_class"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name_vi: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    sort: int = Field(default=0)
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class FundingSource(SQLModel, table=True):
+    """Where the money came from: state budget levels, funds, donors, loans…"""
+
+    __tablename__ = "funding_source"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name_vi: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    sort: int = Field(default=0)
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class User(SQLModel, table=True):
+    """A person who talks to the bot. Registered only through an invite."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=BigInteger, unique=True, index=True)
+    display_name: str = Field(max_length=200)
+    locale: str = Field(default="vi", max_length=8)
+    role: Role = Field(sa_type=String(16))
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Invite(SQLModel, table=True):
+    """A single-use registration link (`/start <token>`) with an expiry."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, unique=True, index=True)
+    role: Role = Field(sa_type=String(16))
+    unit_id: int = Field(foreign_key="unit.id")
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    used_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class SupportAction(SQLModel, table=True):
+    """One support action as logged in the field (one version of it; see module notes)."""
+
+    __tablename__ = "support_action"
+    __table_args__ = (
+        UniqueConstraint("source_update_id", name="uq_support_action_update"),
+        UniqueConstraint("client_key", name="uq_support_action_client_key"),
+        Index("ix_support_action_totals", "status", "unit_id", "category_id", "action_date"),
+        Index("ix_support_action_org", "status", "organisation_id", "action_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    organisation_id: int = Field(foreign_key="organisation.id")
+    category_id: int = Field(foreign_key="category.id")
+    action_date: date
+    beneficiary_class_id: int | None = Field(default=None, foreign_key="beneficiary_class.id")
+    funding_source_id: int | None = Field(default=None, foreign_key="funding_source.id")
+    households: int | None = Field(default=None)
+    persons: int | None = Field(default=None)
+    quantity: Decimal | None = Field(default=None, sa_type=Numeric(18, 3))
+    quantity_unit: str | None = Field(default=None, max_length=32)
+    value_dong: int | None = Field(default=None, sa_type=BigInteger)
+    subtype: str | None = Field(default=None, max_length=64)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    household_name: str | None = Field(default=None, max_length=200)
+    household_village: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=1000)
+    photo_file_id: str | None = Field(default=None, max_length=256)
+    latitude: float | None = Field(default=None)
+    longitude: float | None = Field(default=None)
+    author_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    source_update_id: int | None = Field(default=None, sa_type=BigInteger)
+    client_key: str | None = Field(default=None, max_length=64)
+    status: ActionStatus = Field(default=ActionStatus.CURRENT,
+                                 sa_type=String(16))
+    version: int = Field(default=1)
+    supersedes_id: int | None = Field(default=None, foreign_key="support_action.id")
+    voided_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    voided_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what and when. Details never hold household names (personal data)."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=64)
+    entity_id: int | None = Field(default=None)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,48 @@
+"""Keyword-only read queries shared by the service layer (no rules here, no Telegram)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from db.models import Organisation, Unit, User
+
+
+def get_user_by_telegram_id(session: Session, *, telegram_id: int) -> User | None:
+    return session.exec(select(User).where(User.telegram_id == telegram_id)).first()
+
+
+def get_unit(session: Session, *, unit_id: int) -> Unit | None:
+    return session.get(Unit, unit_id)
+
+
+def get_unit_by_code(session: Session, *, code: str) -> Unit | None:
+    return session.exec(select(Unit).where(Unit.code == code)).first()
+
+
+def list_child_units(session: Session, *, parent_id: int | None) -> Sequence[Unit]:
+    """Direct children of a unit (roots when `parent_id` is None), by name."""
+    query = select(Unit).where(Unit.parent_id == parent_id) if parent_id is not None else select(Unit).where(
+        col(Unit.parent_id).is_(None))
+    return session.exec(query.order_by(Unit.name)).all()
+
+
+def list_subtree_units(session: Session, *, root: Unit) -> Sequence[Unit]:
+    """A unit and every unit under it, found by the materialised path prefix."""
+    return session.exec(select(Unit).where(col(Unit.path).startswith(root.path)).order_by(Unit.path)).all()
+
+
+def list_organisations(session: Session, *, active_only: bool = True) -> Sequence[Organisation]:
+    query = select(Organisation)
+    if active_only:
+        query = query.where(col(Organisation.active).is_(True))
+    return session.exec(query.order_by(Organisation.sort, Organisation.code)).all()
+
+
+def get_organisation(session: Session, *, organisation_id: int) -> Organisation | None:
+    return session.get(Organisation, organisation_id)
+
+
+def count_units(session: Session) -> int:
+    return len(session.exec(select(Unit.id)).all())

@@ -1,0 +1,88 @@
+"""Cross-cutting handlers: the registration gate, /cancel, and the error handler."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ConversationHandler
+
+from bot.i18n import Translator
+from bot.services.units import unit_label
+from db.models import Role, User
+from handlers.context import ChungTayContext
+
+log = logging.getLogger(__name__)
+
+
+def no_access_text(t: Translator) -> str:
+    return t(
+        "Hello! Chung Tay helps commune and association staff record support for poor households "
+        "and report it to the district.\n\n"
+        "You do not have access yet. Please ask the officer in charge at your supervising unit "
+        "(e.g. the district Labour, Invalids and Social Affairs office) for an invite link, then open it."
+    )
+
+
+async def require_registration(update: Update, context: ChungTayContext) -> None:
+    """Runs before every other handler: strangers may only use /start (with or without an invite)."""
+    if update.effective_user is None:
+        raise ApplicationHandlerStop
+    user = context.db_user
+    if user is not None and user.active:
+        return
+    message = update.effective_message
+    if update.message is not None and (update.message.text or "").startswith("/start"):
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer(context.t("You do not have access yet."), show_alert=True)
+    elif message is not None:
+        await message.reply_text(no_access_text(context.t))
+    raise ApplicationHandlerStop
+
+
+async def cancel(update: Update, context: ChungTayContext) -> int:
+    """Leave whatever form is open; nothing half-done is stored."""
+    context.user_data.clear()  # type: ignore[union-attr]
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(context.t("Cancelled."))
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(context.t("Cancelled."))
+    return ConversationHandler.END
+
+
+async def on_error(update: object, context: ChungTayContext) -> None:
+    """Log without personal data (no message text) and tell the user politely."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s: %s", update_id, type(context.error).__name__,
+              exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id,
+                context.t("Sorry, something went wrong on our side. Please try again in a moment."))
+        except Exception:  # the chat may be unreachable; the log line above is what matters
+            log.warning("could not tell chat about the error of update %s", update_id)
+
+
+def role_name(t: Translator, role: Role) -> str:
+    return {
+        Role.REPORTER: t("reporter (commune or association staff)"),
+        Role.SUPERVISOR: t("supervisor"),
+        Role.ADMIN: t("administrator"),
+    }[role]
+
+
+def describe_user(context: ChungTayContext, user: User) -> tuple[str, str, str]:
+    """(role, unit, organisation) as shown to people, HTML-escaped."""
+    from db.queries import get_organisation
+
+    t = context.t
+    unit = unit_label(context.session, t, user.unit_id)
+    organisation = (get_organisation(context.session, organisation_id=user.organisation_id)
+                    if user.organisation_id else None)
+    org_text = (organisation.short_vi if context.locale == "vi" else organisation.short_en) if organisation \
+        else t("none")
+    return role_name(t, user.role), html.escape(unit), html.escape(org_text)

@@ -1,0 +1,179 @@
+"""/invite: a supervisor picks role, unit (inside their own subtree) and organisation with buttons,
+and gets a single-use deep link to pass to the colleague."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
+
+from bot.formatting import format_local_datetime
+from bot.services.access import AccessDenied, can_manage_unit, create_invite, invitable_roles
+from bot.services.units import unit_display
+from db.models import Role, Unit
+from db.queries import get_organisation, get_unit, list_child_units, list_organisations
+from handlers.common import cancel, role_name
+from handlers.context import ChungTayContext
+
+CHOOSE_ROLE, CHOOSE_UNIT, CHOOSE_ORGANISATION = range(3)
+PREFIX = "inv:"
+UNITS_PER_PAGE = 12
+
+
+def _cancel_row(context: ChungTayContext) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton("❌ " + context.t("Cancel"), callback_data=f"{PREFIX}cancel")]
+
+
+async def begin(update: Update, context: ChungTayContext) -> int:
+    user = context.db_user
+    message = update.effective_message
+    if user is None or message is None:
+        return ConversationHandler.END
+    roles = invitable_roles(user)
+    if not roles:
+        await message.reply_text(context.t("Only supervisors and administrators can invite new users."))
+        return ConversationHandler.END
+    context.user_data.pop("invite", None)  # type: ignore[union-attr]
+    keyboard = [[InlineKeyboardButton(role_name(context.t, role), callback_data=f"{PREFIX}role:{role.value}")]
+                for role in roles]
+    await message.reply_text(context.t("Invite a new user. Choose their role:"),
+                             reply_markup=InlineKeyboardMarkup([*keyboard, _cancel_row(context)]))
+    return CHOOSE_ROLE
+
+
+async def pick_role(update: Update, context: ChungTayContext) -> int:
+    query = update.callback_query
+    user = context.db_user
+    assert query is not None and user is not None
+    await query.answer()
+    role_code = (query.data or "").removeprefix(f"{PREFIX}role:")
+    if role_code not in {r.value for r in invitable_roles(user)}:
+        return CHOOSE_ROLE
+    context.user_data["invite"] = {"role": role_code}  # type: ignore[index]
+    own_unit = get_unit(context.session, unit_id=user.unit_id)
+    assert own_unit is not None
+    await _show_units(update, context, own_unit, page=0)
+    return CHOOSE_UNIT
+
+
+async def _show_units(update: Update, context: ChungTayContext, unit: Unit, page: int) -> None:
+    """Show `unit` (to choose it) and its children (to choose or to open), a page at a time."""
+    query = update.callback_query
+    assert query is not None
+    t = context.t
+    children = list(list_child_units(context.session, parent_id=unit.id))
+    rows = [[InlineKeyboardButton("✅ " + unit_display(t, unit), callback_data=f"{PREFIX}unit:{unit.id}")]]
+    shown = children[page * UNITS_PER_PAGE:(page + 1) * UNITS_PER_PAGE]
+    for child in shown:
+        has_children = bool(list_child_units(context.session, parent_id=child.id))
+        action = "open" if has_children else "unit"
+        label = unit_display(t, child) + (" ›" if has_children else "")
+        rows.append([InlineKeyboardButton(label, callback_data=f"{PREFIX}{action}:{child.id}")])
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("‹ " + t("Previous"), callback_data=f"{PREFIX}page:{unit.id}:{page - 1}"))
+    if (page + 1) * UNITS_PER_PAGE < len(children):
+        nav.append(InlineKeyboardButton(t("Next") + " ›", callback_data=f"{PREFIX}page:{unit.id}:{page + 1}"))
+    user = context.db_user
+    if user is not None and unit.id != user.unit_id and unit.parent_id is not None:
+        nav.append(InlineKeyboardButton("⬆ " + t("Up"), callback_data=f"{PREFIX}open:{unit.parent_id}"))
+    if nav:
+        rows.append(nav)
+    rows.append(_cancel_row(context))
+    await query.edit_message_text(t("Choose the unit of the new user (✅ to choose, › to open):"),
+                                  reply_markup=InlineKeyboardMarkup(rows))
+
+
+def _allowed_unit(context: ChungTayContext, unit_id: str) -> Unit | None:
+    """The unit named by a button, only if the inviter manages it (buttons can be forged)."""
+    user = context.db_user
+    unit = get_unit(context.session, unit_id=int(unit_id)) if unit_id.isdigit() else None
+    if unit is None or user is None or not can_manage_unit(context.session, user=user, unit=unit):
+        return None
+    return unit
+
+
+async def browse_units(update: Update, context: ChungTayContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    parts = (query.data or "").removeprefix(PREFIX).split(":")
+    unit = _allowed_unit(context, parts[1]) if len(parts) > 1 else None
+    if unit is None:
+        return CHOOSE_UNIT
+    page = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+    await _show_units(update, context, unit, page)
+    return CHOOSE_UNIT
+
+
+async def pick_unit(update: Update, context: ChungTayContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    unit = _allowed_unit(context, (query.data or "").removeprefix(f"{PREFIX}unit:"))
+    if unit is None:
+        return CHOOSE_UNIT
+    context.user_data["invite"]["unit_id"] = unit.id  # type: ignore[index]
+    t = context.t
+    short = (lambda o: o.short_vi) if context.locale == "vi" else (lambda o: o.short_en)
+    organisations = list_organisations(context.session)
+    rows = [[InlineKeyboardButton(short(o), callback_data=f"{PREFIX}org:{o.id}")] for o in organisations]
+    rows.append([InlineKeyboardButton(t("No organisation"), callback_data=f"{PREFIX}org:none")])
+    rows.append(_cancel_row(context))
+    await query.edit_message_text(t("Which organisation does the new user work for?"),
+                                  reply_markup=InlineKeyboardMarkup(rows))
+    return CHOOSE_ORGANISATION
+
+
+async def pick_organisation(update: Update, context: ChungTayContext) -> int:
+    query = update.callback_query
+    user = context.db_user
+    assert query is not None and user is not None
+    await query.answer()
+    choice = (query.data or "").removeprefix(f"{PREFIX}org:")
+    draft = context.user_data.get("invite") or {}  # type: ignore[union-attr]
+    organisation = get_organisation(context.session, organisation_id=int(choice)) if choice.isdigit() else None
+    if "unit_id" not in draft or (choice != "none" and organisation is None):
+        return CHOOSE_ORGANISATION
+    settings = context.runtime.settings
+    t = context.t
+    try:
+        invite = create_invite(context.session, inviter=user, role=Role(draft["role"]), unit_id=draft["unit_id"],
+                               organisation_id=organisation.id if organisation else None,
+                               ttl=timedelta(hours=settings.invite_ttl_hours))
+    except AccessDenied:
+        await query.edit_message_text(t("You cannot invite for that unit."))
+        return ConversationHandler.END
+    context.user_data.pop("invite", None)  # type: ignore[union-attr]
+    link = f"https://t.me/{context.bot.username}?start={invite.token}"
+    unit = get_unit(context.session, unit_id=invite.unit_id)
+    assert unit is not None
+    org_name = (organisation.short_vi if context.locale == "vi" else organisation.short_en) if organisation \
+        else t("none")
+    text = t("Invite created: {role}, {unit}, organisation: {organisation}.\n"
+             "Send this link to your colleague. It works once and expires at {expires}:\n{link}").format(
+        role=role_name(t, invite.role), unit=html.escape(unit_display(t, unit)),
+        organisation=html.escape(org_name),
+        expires=format_local_datetime(invite.expires_at, settings.tz, context.locale), link=link)
+    await query.edit_message_text(text, reply_markup=InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("Open the invite"), url=link)]]))
+    return ConversationHandler.END
+
+
+def build_invite_conversation() -> ConversationHandler:  # type: ignore[type-arg]
+    cancel_button = CallbackQueryHandler(cancel, pattern=f"^{PREFIX}cancel$")
+    return ConversationHandler(
+        entry_points=[CommandHandler("invite", begin)],
+        states={
+            CHOOSE_ROLE: [CallbackQueryHandler(pick_role, pattern=f"^{PREFIX}role:")],
+            CHOOSE_UNIT: [CallbackQueryHandler(browse_units, pattern=f"^{PREFIX}(open|page):"),
+                          CallbackQueryHandler(pick_unit, pattern=f"^{PREFIX}unit:")],
+            CHOOSE_ORGANISATION: [CallbackQueryHandler(pick_organisation, pattern=f"^{PREFIX}org:")],
+        },
+        fallbacks=[cancel_button, CommandHandler("cancel", cancel), CommandHandler("invite", begin)],
+        name="invite",
+        allow_reentry=True,
+    )

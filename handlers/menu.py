@@ -1,0 +1,54 @@
+"""Command menus (`set_my_commands`) per language and per role.
+
+Strangers see the default menu (Vietnamese, or English when their Telegram is English). Once
+registered, each private chat gets its own menu in the language the user chose and for their role,
+so a reporter is not shown /invite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Bot, BotCommand, BotCommandScopeChat
+
+from bot.i18n import N_, get_translator
+from db.models import Role, User
+
+STRANGER = "stranger"
+
+
+@dataclass(frozen=True)
+class MenuCommand:
+    command: str
+    description: str  # msgid, translated per menu
+    audience: frozenset[str]
+
+
+_EVERYONE = frozenset({STRANGER, Role.REPORTER, Role.SUPERVISOR, Role.ADMIN})
+_MEMBERS = frozenset({Role.REPORTER, Role.SUPERVISOR, Role.ADMIN})
+_MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+COMMANDS: tuple[MenuCommand, ...] = (
+    MenuCommand("start", N_("Start / open an invite"), frozenset({STRANGER})),
+    MenuCommand("help", N_("What the bot can do"), _EVERYONE),
+    MenuCommand("me", N_("Your role, unit and organisation"), _MEMBERS),
+    MenuCommand("invite", N_("Invite a colleague"), _MANAGERS),
+    MenuCommand("language", N_("Language: Tiếng Việt / English"), _MEMBERS),
+    MenuCommand("cancel", N_("Cancel what you are doing"), _MEMBERS),
+)
+
+
+def commands_for(audience: str, locale: str) -> list[BotCommand]:
+    t = get_translator(locale)
+    return [BotCommand(c.command, t(c.description)) for c in COMMANDS if audience in c.audience]
+
+
+async def publish_default_commands(bot: Bot) -> None:
+    """Menus for people not yet registered: Vietnamese by default, English for English clients."""
+    await bot.set_my_commands(commands_for(STRANGER, "vi"))
+    await bot.set_my_commands(commands_for(STRANGER, "en"), language_code="en")
+
+
+async def publish_user_commands(bot: Bot, *, chat_id: int, user: User) -> None:
+    """The menu of one registered user's private chat, in their language and for their role."""
+    await bot.set_my_commands(commands_for(user.role, user.locale), scope=BotCommandScopeChat(chat_id))

@@ -1,0 +1,121 @@
+"""/start (with or without an invite), /help, /me and /language."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot.i18n import Translator
+from bot.services.access import RedeemOutcome, redeem_invite, set_locale
+from db.models import Role, User
+from handlers.common import describe_user, no_access_text
+from handlers.context import ChungTayContext
+from handlers.menu import publish_user_commands
+
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+LANGUAGE_CALLBACK = "lang:"
+
+
+def help_text(t: Translator, user: User | None) -> str:
+    """What this person can do, by role (strangers only learn how to get access)."""
+    if user is None:
+        return no_access_text(t)
+    lines = [t("<b>Chung Tay</b> — recording support for poor households."), ""]
+    lines.append(t("/me — your role, unit and organisation"))
+    lines.append(t("/language — switch between Tiếng Việt and English"))
+    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+        lines.append(t("/invite — invite a colleague of your unit or a unit under it"))
+    lines.append(t("/cancel — stop what you are doing"))
+    lines.append(t("/help — this list"))
+    return "\n".join(lines)
+
+
+async def start(update: Update, context: ChungTayContext) -> None:
+    message = update.effective_message
+    tg_user = update.effective_user
+    if message is None or tg_user is None:
+        return
+    t = context.t
+    if not context.args:
+        user = context.db_user
+        if user is None or not user.active:
+            await message.reply_text(no_access_text(t))
+            return
+        await message.reply_text(
+            t("Hello {name}! Good to see you again.").format(name=html.escape(user.display_name))
+            + "\n\n" + help_text(t, user), parse_mode=ParseMode.HTML)
+        return
+    result = redeem_invite(context.session, token=context.args[0][:64], telegram_id=tg_user.id,
+                           display_name=tg_user.full_name, locale=context.locale)
+    context.forget_user()
+    t = context.t
+    if result.outcome is RedeemOutcome.REGISTERED and result.user is not None:
+        role, unit, organisation = describe_user(context, result.user)
+        text = t("Welcome, {name}! You are registered as {role} of {unit} (organisation: {organisation}).").format(
+            name=html.escape(result.user.display_name), role=role, unit=unit, organisation=organisation)
+        await message.reply_text(text + "\n\n" + help_text(t, result.user), parse_mode=ParseMode.HTML)
+        if message.chat.type == "private":
+            await publish_user_commands(context.bot, chat_id=message.chat_id, user=result.user)
+        return
+    if result.outcome is RedeemOutcome.ALREADY_REGISTERED:
+        await message.reply_text(t("You are already registered; this invite was not used.") + "\n\n"
+                                 + help_text(t, result.user), parse_mode=ParseMode.HTML)
+        return
+    reason = {
+        RedeemOutcome.UNKNOWN: t("This invite link is not valid."),
+        RedeemOutcome.USED: t("This invite link has already been used."),
+        RedeemOutcome.EXPIRED: t("This invite link has expired."),
+    }[result.outcome]
+    await message.reply_text(reason + " " + t("Please ask the person who invited you for a new link."))
+
+
+async def show_help(update: Update, context: ChungTayContext) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(help_text(context.t, context.db_user), parse_mode=ParseMode.HTML)
+
+
+async def show_me(update: Update, context: ChungTayContext) -> None:
+    user = context.db_user
+    if update.effective_message is None or user is None:
+        return
+    t = context.t
+    role, unit, organisation = describe_user(context, user)
+    text = "\n".join([
+        t("<b>Your account</b>"),
+        t("Name: {name}").format(name=html.escape(user.display_name)),
+        t("Role: {role}").format(role=role),
+        t("Unit: {unit}").format(unit=unit),
+        t("Organisation: {organisation}").format(organisation=organisation),
+        t("Language: {language}").format(language=LANGUAGE_NAMES[user.locale]),
+    ])
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def choose_language(update: Update, context: ChungTayContext) -> None:
+    if update.effective_message is None:
+        return
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton(name, callback_data=f"{LANGUAGE_CALLBACK}{code}")
+        for code, name in LANGUAGE_NAMES.items()
+    ]])
+    await update.effective_message.reply_text(context.t("Choose your language:"), reply_markup=keyboard)
+
+
+async def set_language(update: Update, context: ChungTayContext) -> None:
+    query = update.callback_query
+    user = context.db_user
+    if query is None or user is None:
+        return
+    code = (query.data or "").removeprefix(LANGUAGE_CALLBACK)
+    if code not in LANGUAGE_NAMES:
+        await query.answer()
+        return
+    set_locale(context.session, user=user, locale=code)
+    context.forget_user()
+    t = context.t
+    await query.answer()
+    await query.edit_message_text(t("Language set to {language}.").format(language=LANGUAGE_NAMES[code]))
+    if query.message is not None and query.message.chat.type == "private":
+        await publish_user_commands(context.bot, chat_id=query.message.chat.id, user=user)
