@@ -64,4 +64,22 @@ def build_application(settings: Settings, runtime: Runtime | None = None) -> Chu
     return application
 
 
-ALLOWED_UPDATES = Update.ALL_TYPES
+async def start_polling_in_loop(application: ChungTayApplication, *, poll_timeout: int = 10) -> None:
+    """Start inside an already running event loop (sandbox, tests), doing what `run_polling` does:
+    initialize, post_init, start, then poll."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0,
+                                            timeout=poll_timeout)
+
+
+async def stop_in_loop(application: ChungTayApplication) -> None:
+    """The counterpart of `start_polling_in_loop`, safe to call on a half-started application."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()

@@ -18,7 +18,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 
@@ -39,6 +40,12 @@ class ActionStatus(enum.StrEnum):
     CURRENT = "current"
     SUPERSEDED = "superseded"
     VOID = "void"
+
+
+def _enum_column(enum_type: type[enum.StrEnum]) -> Any:
+    """Store a StrEnum as its plain value in a VARCHAR and read it back as the enum."""
+    return SAEnum(enum_type, native_enum=False, length=16, create_constraint=False,
+                  values_callable=lambda members: [m.value for m in members])
 
 
 class Unit(SQLModel, table=True):
@@ -115,7 +122,7 @@ class User(SQLModel, table=True):
     telegram_id: int = Field(sa_type=BigInteger, unique=True, index=True)
     display_name: str = Field(max_length=200)
     locale: str = Field(default="vi", max_length=8)
-    role: Role = Field(sa_type=String(16))
+    role: Role = Field(sa_type=_enum_column(Role))
     unit_id: int = Field(foreign_key="unit.id", index=True)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     active: bool = Field(default=True)
@@ -127,7 +134,7 @@ class Invite(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     token: str = Field(max_length=64, unique=True, index=True)
-    role: Role = Field(sa_type=String(16))
+    role: Role = Field(sa_type=_enum_column(Role))
     unit_id: int = Field(foreign_key="unit.id")
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
@@ -173,7 +180,7 @@ class SupportAction(SQLModel, table=True):
     source_update_id: int | None = Field(default=None, sa_type=BigInteger)
     client_key: str | None = Field(default=None, max_length=64)
     status: ActionStatus = Field(default=ActionStatus.CURRENT,
-                                 sa_type=String(16))
+                                 sa_type=_enum_column(ActionStatus))
     version: int = Field(default=1)
     supersedes_id: int | None = Field(default=None, foreign_key="support_action.id")
     voided_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from telegram import Update
@@ -12,11 +11,6 @@ from telegram.ext import (
     CommandHandler,
     TypeHandler,
 )
-from telegram.warnings import PTBUserWarning
-
-# Our conversations are per user and per chat on purpose (one form at a time), so PTB's hint about
-# per_message tracking of CallbackQueryHandlers does not apply.
-warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
 
 GATE_GROUP = -1
 

@@ -4,11 +4,13 @@ and gets a single-use deep link to pass to the colleague."""
 from __future__ import annotations
 
 import html
+import warnings
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.warnings import PTBUserWarning
 
 from bot.formatting import format_local_datetime
 from bot.services.access import AccessDenied, can_manage_unit, create_invite, invitable_roles
@@ -165,6 +167,13 @@ async def pick_organisation(update: Update, context: ChungTayContext) -> int:
 
 def build_invite_conversation() -> ConversationHandler:  # type: ignore[type-arg]
     cancel_button = CallbackQueryHandler(cancel, pattern=f"^{PREFIX}cancel$")
+    with warnings.catch_warnings():
+        # One form per user and chat is what we want, so PTB's per_message hint does not apply.
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return _conversation(cancel_button)
+
+
+def _conversation(cancel_button: CallbackQueryHandler) -> ConversationHandler:  # type: ignore[type-arg]
     return ConversationHandler(
         entry_points=[CommandHandler("invite", begin)],
         states={

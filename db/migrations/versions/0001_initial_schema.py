@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:07:30.420189
+Create Date: 2026-11-23 09:13:21.301794
 """
 
 from collections.abc import Sequence
@@ -94,7 +94,7 @@ def upgrade() -> None:
     sa.Column('telegram_id', sa.BigInteger(), nullable=False),
     sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('role', sa.Enum('reporter', 'supervisor', 'admin', name='role', native_enum=False, length=16), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
@@ -125,7 +125,7 @@ def upgrade() -> None:
     op.create_table('invite',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('role', sa.Enum('reporter', 'supervisor', 'admin', name='role', native_enum=False, length=16), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
@@ -167,7 +167,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('source_update_id', sa.BigInteger(), nullable=True),
     sa.Column('client_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.Enum('current', 'superseded', 'void', name='actionstatus', native_enum=False, length=16), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('supersedes_id', sa.Integer(), nullable=True),
     sa.Column('voided_at', sa.DateTime(timezone=True), nullable=True),

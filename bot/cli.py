@@ -1,0 +1,109 @@
+"""Operator commands: `python -m bot.cli migrate | import-units FILE | create-admin-invite | load-catalogue`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import Bot
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.database import prepare_database
+from bot.runtime import Runtime
+from bot.services.access import create_invite
+from bot.services.catalogue import sync_catalogue
+from bot.services.units import UnitImportError, import_units_csv
+from db.migrate import upgrade_to_head
+from db.models import Role
+from db.queries import get_unit_by_code, list_child_units
+
+
+def _bot_username(settings: Settings) -> str:
+    """Ask Telegram (or the configured Bot API server) for the bot's @username."""
+    if settings.is_sandbox:
+        from bot.sandbox.runner import SANDBOX_BOT_USERNAME
+
+        return SANDBOX_BOT_USERNAME
+
+    async def fetch() -> str:
+        bot = Bot(settings.telegram_bot_token, base_url=f"{settings.telegram_api_base_url}/bot")
+        async with bot:
+            return bot.username
+
+    return asyncio.run(fetch())
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    upgrade_to_head(settings.database_url)
+    print("Database is at the newest schema.")
+    return 0
+
+
+def cmd_load_catalogue(settings: Settings, _args: argparse.Namespace) -> int:
+    runtime = Runtime.create(settings)
+    upgrade_to_head(settings.database_url)
+    with runtime.session_factory() as session:
+        sync_catalogue(session)
+    print("Catalogue loaded.")
+    return 0
+
+
+def cmd_import_units(settings: Settings, args: argparse.Namespace) -> int:
+    runtime = Runtime.create(settings)
+    prepare_database(settings.database_url, runtime.session_factory)
+    with runtime.session_factory() as session:
+        try:
+            report = import_units_csv(session, Path(args.file))
+        except UnitImportError as exc:
+            print("Nothing imported:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+    print(f"Units imported: {report.created} created, {report.updated} updated.")
+    return 0
+
+
+def cmd_create_admin_invite(settings: Settings, args: argparse.Namespace) -> int:
+    runtime = Runtime.create(settings)
+    prepare_database(settings.database_url, runtime.session_factory)
+    with runtime.session_factory() as session:
+        if args.unit:
+            unit = get_unit_by_code(session, code=args.unit)
+        else:
+            roots = list_child_units(session, parent_id=None)
+            unit = roots[0] if len(roots) == 1 else None
+        if unit is None or unit.id is None:
+            print("Give --unit CODE (import the unit tree first with import-units).", file=sys.stderr)
+            return 1
+        invite = create_invite(session, inviter=None, role=Role.ADMIN, unit_id=unit.id, organisation_id=None,
+                               ttl=timedelta(hours=args.hours))
+    print(f"https://t.me/{_bot_username(settings)}?start={invite.token}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="chungtay", description="Chung Tay operator commands")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="upgrade the database schema to the newest migration")
+    sub.add_parser("load-catalogue", help="load db/seed/catalogue.toml into the database")
+    units = sub.add_parser("import-units", help="create/update units from a code,name,kind,parent_code CSV")
+    units.add_argument("file")
+    admin = sub.add_parser("create-admin-invite", help="print a single-use deep link for the first admin")
+    admin.add_argument("--unit", help="code of the admin's unit (default: the only root unit)")
+    admin.add_argument("--hours", type=int, default=72, help="hours until the link expires")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    handler = {"migrate": cmd_migrate, "load-catalogue": cmd_load_catalogue, "import-units": cmd_import_units,
+               "create-admin-invite": cmd_create_admin_invite}[args.command]
+    return handler(settings, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Entry point of `make run` / `python -m bot`: real Telegram with a token, the sandbox without."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from urllib.parse import urlparse
+
+from telegram import Update
+
+from bot.app import build_application
+from bot.config import ConfigError, Settings, load_settings
+from bot.database import prepare_database
+from bot.runtime import Runtime
+
+log = logging.getLogger("chungtay")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token
+
+
+def run_bot(settings: Settings) -> None:
+    """Serve Telegram: long polling by default, a webhook (secret token checked) when configured."""
+    runtime = Runtime.create(settings)
+    prepare_database(settings.database_url, runtime.session_factory)
+    application = build_application(settings, runtime)
+    if settings.uses_webhook:
+        log.info("starting in webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.webhook_listen, port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"), webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret_token or None, allowed_updates=Update.ALL_TYPES)
+    else:
+        log.info("starting in polling mode")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def main() -> None:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+    configure_logging(settings.log_level)
+    if settings.is_sandbox:
+        from bot.sandbox.runner import serve_sandbox
+
+        asyncio.run(serve_sandbox(settings))
+    else:
+        run_bot(settings)

@@ -1,0 +1,96 @@
+"""The local sandbox: the real bot against the in-repo fake Bot API, with a web chat page.
+
+`make run` without TELEGRAM_BOT_TOKEN lands here, so an official or a developer can try Chung Tay
+at http://127.0.0.1:8080 without a token. The sandbox keeps its own SQLite file unless
+DATABASE_URL is set, and seeds the sample district with a few sample officials.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from bot.app import build_application, start_polling_in_loop, stop_in_loop
+from bot.config import REPO_ROOT, Settings
+from bot.database import prepare_database
+from bot.runtime import Runtime
+from bot.sandbox.fake_api import FakeTelegram
+from bot.services.access import create_invite
+from bot.services.units import import_units_csv
+from db.models import Organisation, Role, User
+from db.queries import count_units, get_unit_by_code, get_user_by_telegram_id
+from sqlmodel import select
+
+log = logging.getLogger(__name__)
+
+SANDBOX_TOKEN = "1000000001:SANDBOX-not-a-real-token"
+SANDBOX_BOT_USERNAME = "ChungTaySandboxBot"
+SAMPLE_UNITS = REPO_ROOT / "db" / "seed" / "sample-units.csv"
+
+# (telegram id, name, role, unit code, organisation code, label shown in the page)
+SAMPLE_PEOPLE = (
+    (1001, "Nguyễn Thị Hoa", Role.SUPERVISOR, "GL-KP", None, "Phòng LĐ-TB&XH huyện Krông Pa (giám sát)"),
+    (1002, "Ksor H'Lan", Role.REPORTER, "GL-KP-IARSAI", "ubnd", "Cán bộ xã Ia Rsai (báo cáo viên)"),
+    (1003, "Rơ Châm Thu", Role.REPORTER, "GL-KP-CHUGU", "women_union", "Hội LHPN xã Chư Gu (báo cáo viên)"),
+    (1000, "Quản trị viên", Role.ADMIN, "GL", None, "Quản trị viên tỉnh Gia Lai"),
+)
+NEWCOMER_ID = 1009
+
+
+def seed_sandbox(session: Session, settings: Settings) -> list[dict[str, object]]:
+    """Sample tree and people (idempotent); returns the personas the web page offers."""
+    if count_units(session) == 0:
+        import_units_csv(session, SAMPLE_UNITS)
+    personas: list[dict[str, object]] = []
+    for telegram_id, name, role, unit_code, org_code, label in SAMPLE_PEOPLE:
+        unit = get_unit_by_code(session, code=unit_code)
+        if unit is None or unit.id is None:
+            continue
+        if get_user_by_telegram_id(session, telegram_id=telegram_id) is None:
+            organisation = session.exec(select(Organisation).where(Organisation.code == org_code)).first() \
+                if org_code else None
+            session.add(User(telegram_id=telegram_id, display_name=name, role=role, unit_id=unit.id,
+                             organisation_id=organisation.id if organisation else None,
+                             locale=settings.default_locale))
+            session.commit()
+        personas.append({"id": telegram_id, "first_name": name, "label": label, "language_code": "vi",
+                         "invite_start": None})
+    newcomer_unit = get_unit_by_code(session, code="GL-KP-UAR")
+    invite_start = None
+    if newcomer_unit is not None and newcomer_unit.id is not None:
+        invite = create_invite(session, inviter=None, role=Role.REPORTER, unit_id=newcomer_unit.id,
+                               organisation_id=None, ttl=timedelta(hours=settings.invite_ttl_hours))
+        invite_start = f"/start {invite.token}"
+    personas.append({"id": NEWCOMER_ID, "first_name": "Cán bộ mới", "label": "Người mới (chưa đăng ký, có lời mời)",
+                     "language_code": "vi", "invite_start": invite_start})
+    return personas
+
+
+async def serve_sandbox(settings: Settings) -> None:
+    fake = FakeTelegram(bot_username=SANDBOX_BOT_USERNAME, bot_first_name="Chung Tay (sandbox)")
+    await fake.start(host="127.0.0.1", port=settings.sandbox_port)
+    updates: dict[str, object] = {"telegram_bot_token": SANDBOX_TOKEN, "telegram_api_base_url": fake.base_url}
+    if "database_url" not in settings.model_fields_set:
+        updates["database_url"] = f"sqlite:///{REPO_ROOT / 'data' / 'sandbox.sqlite3'}"
+    sandbox_settings = settings.model_copy(update=updates)
+    runtime = Runtime.create(sandbox_settings)
+    prepare_database(sandbox_settings.database_url, runtime.session_factory)
+    with runtime.session_factory() as session:
+        fake.personas = seed_sandbox(session, sandbox_settings)
+    application = build_application(sandbox_settings, runtime)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await start_polling_in_loop(application)
+    try:
+        print(f"Chung Tay sandbox: open {fake.base_url}/ in a browser (Ctrl+C to stop)", flush=True)
+        await stop.wait()
+    finally:
+        await stop_in_loop(application)
+        await fake.stop()
+    runtime.close()
