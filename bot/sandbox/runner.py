@@ -34,8 +34,8 @@ SAMPLE_UNITS = REPO_ROOT / "db" / "seed" / "sample-units.csv"
 # (telegram id, name, role, unit code, organisation code, label shown in the page)
 SAMPLE_PEOPLE = (
     (1001, "Nguyễn Thị Hoa", Role.SUPERVISOR, "GL-KP", None, "Phòng LĐ-TB&XH huyện Krông Pa (giám sát)"),
-    (1002, "Ksor H'Lan", Role.REPORTER, "GL-KP-IARSAI", "ubnd", "Cán bộ xã Ia Rsai (báo cáo viên)"),
-    (1003, "Rơ Châm Thu", Role.REPORTER, "GL-KP-CHUGU", "women_union", "Hội LHPN xã Chư Gu (báo cáo viên)"),
+    (1002, "Ksor H'Lan", Role.REPORTER, "GL-KP-IARSAI", "commune_pc", "Cán bộ xã Ia Rsai (báo cáo viên)"),
+    (1003, "Rơ Châm Thu", Role.REPORTER, "GL-KP-CHUGU", "womens_union", "Hội LHPN xã Chư Gu (báo cáo viên)"),
     (1000, "Quản trị viên", Role.ADMIN, "GL", None, "Quản trị viên tỉnh Gia Lai"),
 )
 NEWCOMER_ID = 1009
