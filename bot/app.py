@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlparse
 
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
@@ -74,6 +75,29 @@ async def start_polling_in_loop(application: ChungTayApplication, *, poll_timeou
     assert application.updater is not None
     await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0,
                                             timeout=poll_timeout)
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """What `run_webhook`/`start_webhook` need: listen where configured, serve the path of the public
+    URL, and have PTB reject requests without Telegram's secret-token header."""
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlparse(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret_token or None,
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
+async def start_webhook_in_loop(application: ChungTayApplication, settings: Settings) -> None:
+    """Like `start_polling_in_loop`, in webhook mode (what `run_webhook` does, inside a running loop)."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_webhook(**webhook_options(settings))
 
 
 async def stop_in_loop(application: ChungTayApplication) -> None:

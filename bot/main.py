@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from urllib.parse import urlparse
 
 from telegram import Update
 
-from bot.app import build_application
+from bot.app import build_application, webhook_options
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import prepare_database
 from bot.runtime import Runtime
@@ -29,10 +28,7 @@ def run_bot(settings: Settings) -> None:
     application = build_application(settings, runtime)
     if settings.uses_webhook:
         log.info("starting in webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(
-            listen=settings.webhook_listen, port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"), webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret_token or None, allowed_updates=Update.ALL_TYPES)
+        application.run_webhook(**webhook_options(settings))
     else:
         log.info("starting in polling mode")
         application.run_polling(allowed_updates=Update.ALL_TYPES)

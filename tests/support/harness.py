@@ -12,7 +12,13 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.app import ChungTayApplication, build_application, start_polling_in_loop, stop_in_loop
+from bot.app import (
+    ChungTayApplication,
+    build_application,
+    start_polling_in_loop,
+    start_webhook_in_loop,
+    stop_in_loop,
+)
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.sandbox.fake_api import FakeTelegram, FakeUser, SentMessage
@@ -31,7 +37,10 @@ class BotUnderTest:
 
     async def start(self) -> None:
         self.application = build_application(self.settings, self.runtime)
-        await start_polling_in_loop(self.application)
+        if self.settings.uses_webhook:
+            await start_webhook_in_loop(self.application, self.settings)
+        else:
+            await start_polling_in_loop(self.application)
 
     async def stop(self) -> None:
         app = self.application

@@ -1,0 +1,46 @@
+"""Settings: defaults, normalisation, and one clear line for each malformed variable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from tests.support.databases import REPO
+
+
+def test_defaults_run_the_sandbox_on_sqlite() -> None:
+    settings = load_settings(_env_file=None)
+    assert settings.is_sandbox and settings.is_sqlite and not settings.uses_webhook
+    assert settings.timezone == "Asia/Ho_Chi_Minh" and settings.default_locale == "vi"
+    assert settings.telegram_api_base_url.startswith("https://")
+
+
+def test_postgres_urls_are_normalised_to_psycopg() -> None:
+    settings = load_settings(_env_file=None, database_url="postgres://u:p@db/chungtay")
+    assert settings.database_url == "postgresql+psycopg://u:p@db/chungtay"
+
+
+@pytest.mark.parametrize(("field", "value", "fragment"), [
+    ("telegram_bot_token", "not-a-token", "TELEGRAM_BOT_TOKEN"),
+    ("database_url", "mysql://x", "DATABASE_URL"),
+    ("timezone", "Mars/Olympus", "TIMEZONE"),
+    ("default_locale", "fr", "DEFAULT_LOCALE"),
+    ("webhook_url", "ftp://example", "WEBHOOK_URL"),
+    ("webhook_secret_token", "has spaces", "WEBHOOK_SECRET_TOKEN"),
+])
+def test_malformed_setting_is_one_line_naming_the_variable(field: str, value: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None, **{field: value})
+    message = str(caught.value)
+    assert fragment in message and "\n" not in message
+
+
+def test_start_up_with_a_bad_setting_stops_with_one_line(tmp_path: object) -> None:
+    result = subprocess.run([sys.executable, "-m", "bot"], cwd=REPO, capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "TIMEZONE": "Nowhere/Land"})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "TIMEZONE" in result.stderr
