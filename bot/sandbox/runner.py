@@ -12,7 +12,7 @@ import logging
 import signal
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.app import build_application, start_polling_in_loop, stop_in_loop
 from bot.config import REPO_ROOT, Settings
@@ -23,7 +23,6 @@ from bot.services.access import create_invite
 from bot.services.units import import_units_csv
 from db.models import Organisation, Role, User
 from db.queries import count_units, get_unit_by_code, get_user_by_telegram_id
-from sqlmodel import select
 
 log = logging.getLogger(__name__)
 

@@ -114,7 +114,7 @@ async def test_reporter_cannot_invite_and_help_follows_the_role(enroll: Callable
 async def test_cancel_leaves_the_invite_form(enroll: Callable[..., object], session: Session) -> None:
     admin: Chat = await enroll(role="admin", unit_code="GL")  # type: ignore[misc]
     await admin.send("/invite")
-    assert any("quản trị viên" == b["text"] for b in admin.last.buttons())
+    assert any(b["text"] == "quản trị viên" for b in admin.last.buttons())
     await admin.tap("❌ Hủy")
     assert admin.last.text == "Đã hủy."
     assert session.exec(select(Invite).where(Invite.created_by_id.is_not(None))).first() is None  # type: ignore[union-attr]
