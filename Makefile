@@ -56,15 +56,15 @@ locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po | $(STAMP)
 
 i18n: $(STAMP)
 	mkdir -p locales
-	$(PYBABEL) extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ -k pgettext:1c,2 \
-		--sort-by-file --project=chungtay -o $(POT) bot handlers db
+	$(PYBABEL) extract -F babel.cfg -k _ -k t -k gettext -k ngettext:1,2 -k N_ -k pgettext:1c,2 \
+		--sort-by-file --width=100 --project=chungtay -o $(POT) bot handlers db
 	@set -e; for loc in $(LOCALES); do \
 		if [ ! -f locales/$$loc/LC_MESSAGES/messages.po ]; then \
 			echo "$(PYBABEL) init -i $(POT) -d locales -D messages -l $$loc"; \
-			$(PYBABEL) init -i $(POT) -d locales -D messages -l $$loc; \
+			$(PYBABEL) init -i $(POT) -d locales -D messages --width=100 -l $$loc; \
 		fi; \
 	done
-	$(PYBABEL) update -i $(POT) -d locales -D messages --no-fuzzy-matching
+	$(PYBABEL) update -i $(POT) -d locales -D messages --no-fuzzy-matching --width=100
 	@if [ -f bot/i18n_tools.py ]; then \
 		echo "$(PYBIN) -m bot.i18n_tools fill-en"; \
 		$(PYBIN) -m bot.i18n_tools fill-en; \
