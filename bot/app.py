@@ -23,7 +23,7 @@ from handlers.menu import publish_default_commands
 log = logging.getLogger(__name__)
 
 
-class ChungTayApplication(Application):  # type: ignore[type-arg]
+class ChungTayApplication(Application):
     """PTB's Application with our runtime attached and one database session per update."""
 
     def __init__(self, *, runtime: Runtime, **kwargs: Any) -> None:
@@ -40,7 +40,7 @@ class ChungTayApplication(Application):  # type: ignore[type-arg]
             holder.close()
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: Application) -> None:
     await publish_default_commands(application.bot)
     log.info("bot @%s ready", application.bot.username)
 

@@ -26,7 +26,7 @@ def fill_english() -> int:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            if not any(message.string):
+            if not any(message.string or ()):
                 message.string = tuple(message.id)
         elif not message.string:
             message.string = message.id

@@ -37,7 +37,7 @@ def list_organisations(session: Session, *, active_only: bool = True) -> Sequenc
     query = select(Organisation)
     if active_only:
         query = query.where(col(Organisation.active).is_(True))
-    return session.exec(query.order_by(Organisation.sort, Organisation.code)).all()
+    return session.exec(query.order_by(col(Organisation.sort), col(Organisation.code))).all()
 
 
 def get_organisation(session: Session, *, organisation_id: int) -> Organisation | None:

@@ -26,4 +26,4 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(onboarding.set_language, pattern=f"^{onboarding.LANGUAGE_CALLBACK}"))
     application.add_handler(invite.build_invite_conversation())
     application.add_handler(CommandHandler("cancel", common.cancel))
-    application.add_error_handler(common.on_error)  # type: ignore[arg-type]
+    application.add_error_handler(common.on_error)

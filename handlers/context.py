@@ -76,7 +76,7 @@ class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         if self._db_user is _UNSET:
             self._db_user = (get_user_by_telegram_id(self.session, telegram_id=self._user_id)
                              if self._user_id is not None else None)
-        return self._db_user  # type: ignore[no-any-return]
+        return self._db_user
 
     @classmethod
     def from_update(cls, update: object, application: Application[Any, Any, Any, Any, Any, Any],

@@ -164,7 +164,7 @@ async def pick_organisation(update: Update, context: ChungTayContext) -> int:
     return ConversationHandler.END
 
 
-def build_invite_conversation() -> ConversationHandler:  # type: ignore[type-arg]
+def build_invite_conversation() -> ConversationHandler:
     cancel_button = CallbackQueryHandler(cancel, pattern=f"^{PREFIX}cancel$")
     with warnings.catch_warnings():
         # One form per user and chat is what we want, so PTB's per_message hint does not apply.
@@ -172,7 +172,7 @@ def build_invite_conversation() -> ConversationHandler:  # type: ignore[type-arg
         return _conversation(cancel_button)
 
 
-def _conversation(cancel_button: CallbackQueryHandler) -> ConversationHandler:  # type: ignore[type-arg]
+def _conversation(cancel_button: CallbackQueryHandler) -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("invite", begin)],
         states={

@@ -50,9 +50,9 @@ def create_invite(session: Session, *, inviter: User | None, role: Role, unit_id
     unit = get_unit(session, unit_id=unit_id)
     if unit is None:
         raise AccessDenied("unknown unit")
-    if inviter is not None:
-        if role not in invitable_roles(inviter) or not can_manage_unit(session, user=inviter, unit=unit):
-            raise AccessDenied("not allowed to invite for this role or unit")
+    if inviter is not None and (
+            role not in invitable_roles(inviter) or not can_manage_unit(session, user=inviter, unit=unit)):
+        raise AccessDenied("not allowed to invite for this role or unit")
     now = now or utcnow()
     invite = Invite(token=secrets.token_urlsafe(INVITE_TOKEN_BYTES), role=role, unit_id=unit_id,
                     organisation_id=organisation_id, created_by_id=inviter.id if inviter else None,
