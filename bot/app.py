@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
+from bot.persistence import DatabasePersistence
 from bot.runtime import Runtime
 from handlers import register_handlers
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
@@ -59,6 +60,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None) -> Chu
         .defaults(Defaults(tzinfo=settings.tz))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
+        .persistence(DatabasePersistence(runtime.session_factory))
     )
     application: ChungTayApplication = builder.build()  # type: ignore[assignment]
     register_handlers(application)

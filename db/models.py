@@ -199,3 +199,22 @@ class AuditEntry(SQLModel, table=True):
     entity: str = Field(max_length=64)
     entity_id: int | None = Field(default=None)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class BotState(SQLModel, table=True):
+    """PTB persistence (bot/persistence.py): user/chat data and conversation states as JSON rows.
+
+    `kind` is "user_data", "chat_data", "bot_data", "callback_data" or "conversation"; `name` is the
+    conversation's name ("" for the other kinds); `key` is the JSON-encoded key ("123" for a user or
+    chat id, "[123, 456]" for a conversation key). One row per (kind, name, key), upserted in place.
+    """
+
+    __tablename__ = "bot_state"
+    __table_args__ = (UniqueConstraint("kind", "name", "key", name="uq_bot_state_kind_name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    name: str = Field(default="", max_length=100)
+    key: str = Field(max_length=255)
+    data: Any = Field(default=None, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -183,5 +183,6 @@ def _conversation(cancel_button: CallbackQueryHandler) -> ConversationHandler:
         },
         fallbacks=[cancel_button, CommandHandler("cancel", cancel), CommandHandler("invite", begin)],
         name="invite",
+        persistent=True,
         allow_reentry=True,
     )
