@@ -1,0 +1,136 @@
+"""How drafts and records read to an official: the summary card, one-line history items, totals.
+
+Names of categories, units and choices come from the catalogue (which has vi and en), labels from
+gettext; numbers and money from the one formatter (`bot.formatting`).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.catalogue_file import CatalogueFile, CategorySpec, Measure
+from bot.formatting import format_day, format_money_prose, format_number
+from bot.i18n import Translator
+from bot.services.actions import Draft, Totals, ordered_measures
+
+
+@dataclass(frozen=True)
+class Localised:
+    """Picks the vi or en text of catalogue entries."""
+
+    catalogue: CatalogueFile
+    t: Translator
+
+    @property
+    def vi(self) -> bool:
+        return self.t.locale == "vi"
+
+    def category(self, spec: CategorySpec) -> str:
+        return spec.name_vi if self.vi else spec.name_en
+
+    def measure_label(self, measure: Measure) -> str:
+        return measure.label_vi if self.vi else measure.label_en
+
+    def unit(self, measure: Measure, unit_code: str | None) -> str:
+        option = measure.unit(unit_code) if unit_code and measure.units else None
+        if option is not None:
+            return option.unit_vi if self.vi else option.unit_en
+        return measure.unit_vi if self.vi else measure.unit_en
+
+    def organisation(self, code: str | None) -> str:
+        spec = next((o for o in self.catalogue.organisation if o.code == code), None)
+        return (spec.short_vi if self.vi else spec.short_en) if spec else "—"
+
+    def beneficiary(self, code: str | None) -> str:
+        spec = next((b for b in self.catalogue.beneficiary_class if b.code == code), None)
+        return (spec.name_vi if self.vi else spec.name_en) if spec else "—"
+
+    def funding(self, code: str | None) -> str:
+        spec = next((f for f in self.catalogue.funding_source if f.code == code), None)
+        return (spec.name_vi if self.vi else spec.name_en) if spec else "—"
+
+    def choice(self, spec: CategorySpec, field_code: str, value: str) -> str:
+        extra = spec.field(field_code)
+        choice = extra.choice(value) if extra else None
+        if choice is None:
+            return value
+        return choice.vi if self.vi else choice.en
+
+    def field_name(self, spec: CategorySpec, field_code: str) -> str:
+        extra = spec.field(field_code)
+        if extra is None:
+            return field_code
+        return extra.name_vi if self.vi else extra.name_en
+
+
+def measure_text(names: Localised, measure: Measure, draft: Draft) -> str | None:
+    """"5.410 kg", "45 hộ", "81,15 triệu đồng" — or None when not filled in."""
+    value = draft.measure_value(measure.code)
+    if value is None:
+        return None
+    locale = names.t.locale
+    if measure.code == "value":
+        return format_money_prose(int(value), locale)
+    return f"{format_number(value, locale)} {names.unit(measure, draft.quantity_unit)}"
+
+
+def figures_line(names: Localised, spec: CategorySpec, draft: Draft) -> str:
+    """The figures of a record on one line: "5.410 kg, 45 hộ, 108 khẩu, 81,15 triệu đồng"."""
+    parts = [measure_text(names, m, draft) for m in ordered_measures(spec)]
+    return ", ".join(p for p in parts if p)
+
+
+def card_text(names: Localised, draft: Draft, *, organisation_default: str | None) -> str:
+    """The summary card shown before saving (HTML; user-typed text escaped)."""
+    t = names.t
+    spec = names.catalogue.category_by_code(draft.category or "")
+    if spec is None:
+        return t("No category chosen yet.")
+    lines = [f"<b>📋 {html.escape(names.category(spec))}</b>"]
+    if draft.corrects_id:
+        lines.append(t("Correction of record #{id}").format(id=draft.corrects_id))
+    for measure in ordered_measures(spec):
+        shown = measure_text(names, measure, draft)
+        if shown:
+            lines.append(f"• {html.escape(names.measure_label(measure))}: {shown}")
+    for code, value in draft.fields.items():
+        lines.append(f"• {html.escape(names.field_name(spec, code))}: {html.escape(names.choice(spec, code, value))}")
+    lines.append("• " + t("Organisation: {organisation}").format(
+        organisation=html.escape(names.organisation(draft.organisation or organisation_default))))
+    lines.append("• " + t("Beneficiaries: {who}").format(who=html.escape(names.beneficiary(draft.beneficiary_class))))
+    if draft.funding_source:
+        lines.append("• " + t("Funding: {source}").format(source=html.escape(names.funding(draft.funding_source))))
+    day = draft.day
+    lines.append("• " + t("Date: {date}").format(date=format_day(day, t.locale) if day else t("today")))
+    if draft.household_name:
+        household = draft.household_name + (f", {draft.household_village}" if draft.household_village else "")
+        lines.append("• " + t("Household: {household}").format(household=html.escape(household)))
+    if draft.note:
+        lines.append("• " + t("Note: {note}").format(note=html.escape(draft.note)))
+    if draft.photo_file_id:
+        lines.append("• " + t("Photo attached"))
+    if draft.latitude is not None:
+        lines.append("• " + t("Location attached"))
+    return "\n".join(lines)
+
+
+def totals_text(names: Localised, spec: CategorySpec, totals: Totals, *, unit_name: str, month: str) -> str:
+    """"Tháng 11/2026, xã Ia Rsai: 2 lượt ghi nhận gạo — 5.410 kg, 90 hộ, 162,3 triệu đồng."."""
+    draft = Draft(households=totals.households or None, persons=totals.persons or None,
+                  quantity=str(totals.quantity) if totals.quantity else None, value_dong=totals.value_dong or None)
+    quantity_measure = spec.measure("quantity")
+    if quantity_measure is not None and not quantity_measure.units:
+        draft.quantity_unit = None
+    elif quantity_measure is not None and totals.quantity:
+        draft.quantity = None  # mixed units (con, kg, bó) do not add up; counts and money still do
+    figures = figures_line(names, spec, draft) if totals.quantity or totals.households or totals.persons \
+        or totals.value_dong else ""
+    return names.t.ngettext(
+        "{month}, {unit}: {count} record of {category} so far — {figures}.",
+        "{month}, {unit}: {count} records of {category} so far — {figures}.", totals.records,
+    ).format(month=month, unit=html.escape(unit_name), count=format_number(totals.records, names.t.locale),
+             category=html.escape(names.category(spec).lower()), figures=figures or "—")
+
+
