@@ -8,6 +8,7 @@ behaviour is added by subclassing PTB rather than patching it.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlparse
 
@@ -22,6 +23,7 @@ from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
 from handlers.menu import publish_default_commands
 
 log = logging.getLogger(__name__)
+RECENT_UPDATES_KEPT = 2048
 
 
 class ChungTayApplication(Application):
@@ -30,8 +32,23 @@ class ChungTayApplication(Application):
     def __init__(self, *, runtime: Runtime, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
+        self._recent_update_ids: OrderedDict[int, None] = OrderedDict()
+
+    def _seen_before(self, update: object) -> bool:
+        """Telegram may deliver an update twice (retries, webhook timeouts): handle it once."""
+        if not isinstance(update, Update):
+            return False
+        if update.update_id in self._recent_update_ids:
+            return True
+        self._recent_update_ids[update.update_id] = None
+        if len(self._recent_update_ids) > RECENT_UPDATES_KEPT:
+            self._recent_update_ids.popitem(last=False)
+        return False
 
     async def process_update(self, update: object) -> None:
+        if self._seen_before(update):
+            log.info("update %s delivered again; ignored", getattr(update, "update_id", None))
+            return
         holder = SessionHolder(self.runtime)
         token = CURRENT_SESSION.set(holder)
         try:

@@ -9,14 +9,16 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    MessageHandler,
     TypeHandler,
+    filters,
 )
 
 GATE_GROUP = -1
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import common, invite, onboarding
+    from handlers import common, history, invite, log_form, onboarding
 
     application.add_handler(TypeHandler(Update, common.require_registration), group=GATE_GROUP)
     application.add_handler(CommandHandler("start", onboarding.start))
@@ -25,5 +27,19 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("language", onboarding.choose_language))
     application.add_handler(CallbackQueryHandler(onboarding.set_language, pattern=f"^{onboarding.LANGUAGE_CALLBACK}"))
     application.add_handler(invite.build_invite_conversation())
+    application.add_handler(CommandHandler("history", history.show_history))
+    application.add_handler(MessageHandler(filters.Regex(f"^{history.MENU_EMOJI}") & filters.ChatType.PRIVATE,
+                                           history.show_history))
+    application.add_handler(CommandHandler("undo", history.undo))
+    application.add_handler(CallbackQueryHandler(history.ask_void, pattern=f"^{history.PREFIX}void:"))
+    application.add_handler(CallbackQueryHandler(history.confirm_void, pattern=f"^{history.PREFIX}voidok:"))
+    application.add_handler(CallbackQueryHandler(history.keep, pattern=f"^{history.PREFIX}keep$"))
+    private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    application.add_handler(log_form.build_log_conversation(
+        [CommandHandler("log", log_form.begin),
+         MessageHandler(log_form.menu_filter() & filters.ChatType.PRIVATE, log_form.begin),
+         CallbackQueryHandler(history.start_fix, pattern=f"^{history.PREFIX}fix:")],
+        MessageHandler(private_text, log_form.quick_entry)))
+    application.add_handler(CallbackQueryHandler(log_form.stale_button, pattern=f"^{log_form.PREFIX}"))
     application.add_handler(CommandHandler("cancel", common.cancel))
     application.add_error_handler(common.on_error)

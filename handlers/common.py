@@ -35,6 +35,9 @@ async def require_registration(update: Update, context: ChungTayContext) -> None
     message = update.effective_message
     if update.message is not None and (update.message.text or "").startswith("/start"):
         return
+    chat = update.effective_chat
+    if chat is not None and chat.type != "private" and not (message and (message.text or "").startswith("/")):
+        raise ApplicationHandlerStop  # never answer ordinary group chatter
     if update.callback_query is not None:
         await update.callback_query.answer(context.t("You do not have access yet."), show_alert=True)
     elif message is not None:

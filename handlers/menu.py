@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram import Bot, BotCommand, BotCommandScopeChat, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.i18n import N_, get_translator
 from db.models import Role, User
@@ -31,6 +31,9 @@ _MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("start", N_("Start / open an invite"), frozenset({STRANGER})),
     MenuCommand("help", N_("What the bot can do"), _EVERYONE),
+    MenuCommand("log", N_("Log support given"), _MEMBERS),
+    MenuCommand("history", N_("Recent entries: correct or void"), _MEMBERS),
+    MenuCommand("undo", N_("Void your last entry"), _MEMBERS),
     MenuCommand("me", N_("Your role, unit and organisation"), _MEMBERS),
     MenuCommand("invite", N_("Invite a colleague"), _MANAGERS),
     MenuCommand("language", N_("Language: Tiếng Việt / English"), _MEMBERS),
@@ -52,3 +55,10 @@ async def publish_default_commands(bot: Bot) -> None:
 async def publish_user_commands(bot: Bot, *, chat_id: int, user: User) -> None:
     """The menu of one registered user's private chat, in their language and for their role."""
     await bot.set_my_commands(commands_for(user.role, user.locale), scope=BotCommandScopeChat(chat_id))
+
+
+def main_menu_keyboard(locale: str) -> ReplyKeyboardMarkup:
+    """The buttons under the text box of a registered user: the everyday actions, one tap away."""
+    t = get_translator(locale)
+    return ReplyKeyboardMarkup([[KeyboardButton("📝 " + t("Log support")), KeyboardButton("📜 " + t("History"))]],
+                               resize_keyboard=True, is_persistent=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.i18n import Translator
@@ -12,7 +12,7 @@ from bot.services.access import RedeemOutcome, redeem_invite, set_locale
 from db.models import Role, User
 from handlers.common import describe_user, no_access_text
 from handlers.context import ChungTayContext
-from handlers.menu import publish_user_commands
+from handlers.menu import main_menu_keyboard, publish_user_commands
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 LANGUAGE_CALLBACK = "lang:"
@@ -23,6 +23,9 @@ def help_text(t: Translator, user: User | None) -> str:
     if user is None:
         return no_access_text(t)
     lines = [t("<b>Chung Tay</b> — recording support for poor households."), ""]
+    lines.append(t("/log or 📝 — log support given (or just write one line, e.g. “gạo 45 hộ 5410kg 81,15tr”)"))
+    lines.append(t("/history or 📜 — recent entries, to correct or void them"))
+    lines.append(t("/undo — void your last entry"))
     lines.append(t("/me — your role, unit and organisation"))
     lines.append(t("/language — switch between Tiếng Việt and English"))
     if user.role in (Role.SUPERVISOR, Role.ADMIN):
@@ -30,6 +33,11 @@ def help_text(t: Translator, user: User | None) -> str:
     lines.append(t("/cancel — stop what you are doing"))
     lines.append(t("/help — this list"))
     return "\n".join(lines)
+
+
+def _menu(message: Message, user: User) -> ReplyKeyboardMarkup | None:
+    """The main-menu keyboard, in private chats only (in groups it would cover everyone's keyboard)."""
+    return main_menu_keyboard(user.locale) if message.chat.type == "private" else None
 
 
 async def start(update: Update, context: ChungTayContext) -> None:
@@ -45,7 +53,7 @@ async def start(update: Update, context: ChungTayContext) -> None:
             return
         await message.reply_text(
             t("Hello {name}! Good to see you again.").format(name=html.escape(user.display_name))
-            + "\n\n" + help_text(t, user), parse_mode=ParseMode.HTML)
+            + "\n\n" + help_text(t, user), parse_mode=ParseMode.HTML, reply_markup=_menu(message, user))
         return
     result = redeem_invite(context.session, token=context.args[0][:64], telegram_id=tg_user.id,
                            display_name=tg_user.full_name, locale=context.locale)
@@ -55,7 +63,8 @@ async def start(update: Update, context: ChungTayContext) -> None:
         role, unit, organisation = describe_user(context, result.user)
         text = t("Welcome, {name}! You are registered as {role} of {unit} (organisation: {organisation}).").format(
             name=html.escape(result.user.display_name), role=role, unit=unit, organisation=organisation)
-        await message.reply_text(text + "\n\n" + help_text(t, result.user), parse_mode=ParseMode.HTML)
+        await message.reply_text(text + "\n\n" + help_text(t, result.user), parse_mode=ParseMode.HTML,
+                                 reply_markup=_menu(message, result.user))
         if message.chat.type == "private":
             await publish_user_commands(context.bot, chat_id=message.chat_id, user=result.user)
         return

@@ -5,14 +5,13 @@ unit tests can pin every phone-typed format down in tables.
 """
 
 from bot.parsing.numbers import NumberError, parse_count, parse_day, parse_money, parse_quantity
-from bot.parsing.quick_entry import ParsedEntry, missing_required, parse_quick_entry, unit_code
+from bot.parsing.quick_entry import ParsedEntry, parse_quick_entry, unit_code
 from bot.parsing.text import fold, normalise
 
 __all__ = [
     "NumberError",
     "ParsedEntry",
     "fold",
-    "missing_required",
     "normalise",
     "parse_count",
     "parse_day",

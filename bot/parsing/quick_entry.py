@@ -103,25 +103,6 @@ def unit_code(measure: Measure) -> str:
     return re.sub(r"[^a-z0-9]+", "_", fold(measure.unit_vi)).strip("_") or measure.code
 
 
-def missing_required(entry: ParsedEntry, catalogue: CatalogueFile) -> list[str]:
-    """Codes of the required measures, then required fields, that the entry still lacks.
-
-    ["category"] when no (known) category was recognised, since nothing else can be asked before.
-    """
-    spec = catalogue.category_by_code(entry.category) if entry.category else None
-    if spec is None:
-        return ["category"]
-    values: dict[str, object] = {
-        "households": entry.households,
-        "persons": entry.persons,
-        "quantity": entry.quantity,
-        "value": entry.value_dong,
-    }
-    missing: list[str] = [m.code for m in spec.measures if m.required and values.get(m.code) is None]
-    missing += [f.code for f in spec.fields if f.required and f.code not in entry.fields]
-    return missing
-
-
 def parse_quick_entry(text: str, catalogue: CatalogueFile, *, today: date) -> ParsedEntry:
     """Read one free-text line into a `ParsedEntry`; never raises, whatever the input.
 

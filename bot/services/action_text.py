@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from decimal import Decimal
 
 from bot.catalogue_file import CatalogueFile, CategorySpec, Measure
 from bot.formatting import format_day, format_money_prose, format_number

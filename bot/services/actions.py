@@ -19,10 +19,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select  # sqlmodel.select types at most four columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.catalogue_file import CatalogueFile, CategorySpec, Measure
+from bot.parsing.quick_entry import ParsedEntry, unit_code
 from bot.services import audit
 from bot.services.access import AccessDenied
 from bot.services.units import is_within
@@ -41,7 +43,7 @@ from db.queries import get_unit
 MEASURE_ORDER = ("quantity", "households", "persons", "value")
 
 # Upper bounds a single entry can plausibly reach; larger figures are almost always a typo.
-LIMITS = {"households": 100_000, "persons": 1_000_000, "quantity": Decimal(1_000_000_000),
+LIMITS: dict[str, int | Decimal] = {"households": 100_000, "persons": 1_000_000, "quantity": Decimal(1_000_000_000),
           "value": 1_000_000_000_000}
 
 
@@ -86,6 +88,16 @@ class Draft:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
+    @classmethod
+    def from_parsed(cls, parsed: ParsedEntry) -> Draft:
+        """A draft from a one-line quick entry (what was understood; the rest is asked)."""
+        return cls(category=parsed.category, households=parsed.households, persons=parsed.persons,
+                   quantity=str(parsed.quantity) if parsed.quantity is not None else None,
+                   quantity_unit=parsed.quantity_unit, value_dong=parsed.value_dong, organisation=parsed.organisation,
+                   beneficiary_class=parsed.beneficiary_class, funding_source=parsed.funding_source,
+                   fields=dict(parsed.fields),
+                   action_date=parsed.action_date.isoformat() if parsed.action_date else None)
+
     @property
     def quantity_decimal(self) -> Decimal | None:
         return Decimal(self.quantity) if self.quantity is not None else None
@@ -129,7 +141,7 @@ def default_unit(measure: Measure) -> str | None:
     """The unit code a single-unit measure records implicitly (None: the officer must choose)."""
     if measure.units:
         return None
-    return measure.unit_vi
+    return unit_code(measure)
 
 
 def missing_required(draft: Draft, catalogue: CatalogueFile) -> list[str]:
@@ -137,11 +149,12 @@ def missing_required(draft: Draft, catalogue: CatalogueFile) -> list[str]:
     spec = catalogue.category_by_code(draft.category) if draft.category else None
     if spec is None:
         return ["category"]
-    missing = [m.code for m in ordered_measures(spec) if m.required and draft.measure_value(m.code) is None]
+    missing: list[str] = [m.code for m in ordered_measures(spec)
+                          if m.required and draft.measure_value(m.code) is None]
     quantity = spec.measure("quantity")
     if quantity is not None and quantity.units and draft.quantity is not None and draft.quantity_unit is None:
         missing.insert(0, "quantity_unit")
-    missing += [f.code for f in spec.fields if f.required and not draft.fields.get(f.code)]
+    missing += [f"field:{f.code}" for f in spec.fields if f.required and not draft.fields.get(f.code)]
     if not any(draft.measure_value(m.code) is not None for m in spec.measures):
         missing.append(ordered_measures(spec)[0].code)
     return list(dict.fromkeys(missing))
@@ -345,13 +358,13 @@ def month_totals(session: Session, *, unit_id: int, category_code: str, day: dat
     first = day.replace(day=1)
     following = (first.replace(year=first.year + 1, month=1) if first.month == 12
                  else first.replace(month=first.month + 1))
-    row = session.exec(
-        select(func.count(col(SupportAction.id)), func.coalesce(func.sum(SupportAction.households), 0),
+    row = session.execute(
+        sa_select(func.count(col(SupportAction.id)), func.coalesce(func.sum(SupportAction.households), 0),
                func.coalesce(func.sum(SupportAction.persons), 0), func.coalesce(func.sum(SupportAction.quantity), 0),
                func.coalesce(func.sum(SupportAction.value_dong), 0))
         .join(Category, col(Category.id) == SupportAction.category_id)
-        .where(SupportAction.status == ActionStatus.CURRENT, SupportAction.unit_id == unit_id,
-               Category.code == category_code, col(SupportAction.action_date) >= first,
+        .where(col(SupportAction.status) == ActionStatus.CURRENT, col(SupportAction.unit_id) == unit_id,
+               col(Category.code) == category_code, col(SupportAction.action_date) >= first,
                col(SupportAction.action_date) < following)).one()
     return Totals(records=int(row[0]), households=int(row[1]), persons=int(row[2]), quantity=Decimal(row[3]),
                   value_dong=int(row[4]))

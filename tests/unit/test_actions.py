@@ -47,7 +47,7 @@ def _rice(**changes: object) -> Draft:
 def test_missing_required_follows_the_catalogue() -> None:
     assert missing_required(Draft(), CATALOGUE) == ["category"]
     housing = Draft(category="housing", quantity="2")
-    assert "build_type" in missing_required(housing, CATALOGUE)
+    assert "field:build_type" in missing_required(housing, CATALOGUE)
     housing.fields["build_type"] = "repair"
     assert missing_required(housing, CATALOGUE) == []
     livelihood = Draft(category="livelihood", quantity="14")

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from bot.catalogue_file import CatalogueFile, load_catalogue_file
-from bot.parsing.quick_entry import ParsedEntry, missing_required, parse_quick_entry, unit_code
+from bot.parsing.quick_entry import ParsedEntry, parse_quick_entry, unit_code
+from bot.services.actions import Draft, missing_required
 
 TODAY = date(2026, 11, 23)
 
@@ -308,8 +309,8 @@ def test_odd_input_never_raises(catalogue: CatalogueFile, text: str) -> None:
         ("gạo 45 hộ", ["quantity"]),
         ("gạo 5410kg", []),
         ("sửa nhà 2 căn", []),
-        ("nhà 2 căn", ["build_type"]),
-        ("nhà", ["quantity", "build_type"]),
+        ("nhà 2 căn", ["field:build_type"]),
+        ("nhà", ["quantity", "field:build_type"]),
         ("vay vốn 5 hộ", ["value"]),
         ("vay vốn", ["households", "value"]),
         ("học phí", ["persons"]),
@@ -318,7 +319,7 @@ def test_odd_input_never_raises(catalogue: CatalogueFile, text: str) -> None:
 )
 def test_missing_required(catalogue: CatalogueFile, text: str, missing: list[str]) -> None:
     entry = parse_quick_entry(text, catalogue, today=TODAY)
-    assert missing_required(entry, catalogue) == missing
+    assert missing_required(Draft.from_parsed(entry), catalogue) == missing
 
 
 def test_unit_codes_are_stable_ascii(catalogue: CatalogueFile) -> None:

@@ -1,0 +1,137 @@
+"""/history and /undo: recent entries with buttons to correct or void (author or supervisor above)."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot.formatting import format_day
+from bot.services.access import AccessDenied
+from bot.services.action_text import Localised, figures_line
+from bot.services.actions import (
+    ValidationProblem,
+    can_edit,
+    draft_from_action,
+    last_own_action,
+    recent_actions,
+    void_action,
+)
+from bot.services.units import unit_label
+from db.models import ActionStatus, SupportAction
+from handlers import log_form
+from handlers.context import ChungTayContext
+
+PREFIX = "hist:"
+MENU_EMOJI = "📜"
+
+
+def action_line(context: ChungTayContext, action: SupportAction) -> str:
+    names = Localised(context.runtime.catalogue, context.t)
+    draft = draft_from_action(action, context.session)
+    spec = context.runtime.catalogue.category_by_code(draft.category or "")
+    category = names.category(spec) if spec else "?"
+    figures = figures_line(names, spec, draft) if spec else ""
+    unit = unit_label(context.session, context.t, action.unit_id)
+    return html.escape(f"#{action.id} · {format_day(action.action_date, context.locale)} · {category} · {figures}"
+                       f" · {names.organisation(draft.organisation)} · {unit}")
+
+
+async def show_history(update: Update, context: ChungTayContext) -> None:
+    user = context.db_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    t = context.t
+    actions = recent_actions(context.session, user=user)
+    if not actions:
+        await message.reply_text(t("No entries yet. Send /log or write one line, e.g. “gạo 45 hộ 5410kg”."))
+        return
+    lines = [t("<b>Recent entries</b> (newest first):")]
+    rows: list[list[InlineKeyboardButton]] = []
+    for action in actions:
+        lines.append(action_line(context, action))
+        if can_edit(context.session, user=user, action=action):
+            rows.append([InlineKeyboardButton(f"✏️ #{action.id}", callback_data=f"{PREFIX}fix:{action.id}"),
+                         InlineKeyboardButton(f"🗑 #{action.id}", callback_data=f"{PREFIX}void:{action.id}")])
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
+                             reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def undo(update: Update, context: ChungTayContext) -> None:
+    user = context.db_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    action = last_own_action(context.session, user=user)
+    if action is None:
+        await message.reply_text(context.t("You have no entry to undo."))
+        return
+    text, keyboard = _confirm_void(context, action)
+    await message.reply_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)
+
+
+def _confirm_void(context: ChungTayContext, action: SupportAction) -> tuple[str, InlineKeyboardMarkup]:
+    t = context.t
+    text = t("Void this entry? It will no longer be counted; the history keeps it.") + "\n" + \
+        action_line(context, action)
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton("🗑 " + t("Yes, void it"), callback_data=f"{PREFIX}voidok:{action.id}"),
+        InlineKeyboardButton(t("No, keep it"), callback_data=f"{PREFIX}keep")]])
+    return text, keyboard
+
+
+def _allowed_action(context: ChungTayContext, raw: str) -> SupportAction | None:
+    user = context.db_user
+    action = context.session.get(SupportAction, int(raw)) if raw.isdigit() else None
+    if action is None or user is None or not can_edit(context.session, user=user, action=action):
+        return None
+    return action
+
+
+async def ask_void(update: Update, context: ChungTayContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    action = _allowed_action(context, (query.data or "").removeprefix(f"{PREFIX}void:"))
+    if action is None or action.status != ActionStatus.CURRENT:
+        await query.answer(context.t("You cannot change this record."), show_alert=True)
+        return
+    await query.answer()
+    text, keyboard = _confirm_void(context, action)
+    await query.message.reply_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+
+
+async def confirm_void(update: Update, context: ChungTayContext) -> None:
+    query = update.callback_query
+    user = context.db_user
+    assert query is not None and user is not None
+    raw = (query.data or "").removeprefix(f"{PREFIX}voidok:")
+    try:
+        action = void_action(context.session, action_id=int(raw), user=user)
+    except (AccessDenied, ValidationProblem, ValueError):
+        await query.answer(context.t("You cannot change this record."), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_text(context.t("Entry #{id} is void and no longer counted.").format(id=action.id))
+
+
+async def keep(update: Update, context: ChungTayContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(context.t("Nothing changed."))
+
+
+async def start_fix(update: Update, context: ChungTayContext) -> str | int:
+    """Entry point of the logging form for a correction of a stored record."""
+    query = update.callback_query
+    assert query is not None
+    action = _allowed_action(context, (query.data or "").removeprefix(f"{PREFIX}fix:"))
+    if action is None or action.status != ActionStatus.CURRENT:
+        await query.answer(context.t("You cannot change this record."), show_alert=True)
+        return log_form.ConversationHandler.END
+    await query.answer()
+    log_form.start_correction(context, action)
+    await query.message.reply_text(context.t("Correcting entry #{id}.").format(id=action.id))  # type: ignore[union-attr]
+    return await log_form.show_card_for_correction(update, context)
