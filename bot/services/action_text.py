@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from bot.catalogue_file import CatalogueFile, CategorySpec, Measure
 from bot.formatting import format_day, format_money_prose, format_number
 from bot.i18n import Translator
-from bot.services.actions import Draft, Totals, ordered_measures
+from bot.services.actions import Draft, ordered_measures
+from bot.services.totals import CategoryTotal
 
 
 @dataclass(frozen=True)
@@ -115,17 +116,12 @@ def card_text(names: Localised, draft: Draft, *, organisation_default: str | Non
     return "\n".join(lines)
 
 
-def totals_text(names: Localised, spec: CategorySpec, totals: Totals, *, unit_name: str, month: str) -> str:
-    """"Tháng 11/2026, xã Ia Rsai: 2 lượt ghi nhận gạo — 5.410 kg, 90 hộ, 162,3 triệu đồng."."""
+def totals_text(names: Localised, spec: CategorySpec, totals: CategoryTotal, *, unit_name: str, month: str) -> str:
+    """"Tháng 11/2026, xã Ia Rsai đã ghi nhận 2 lượt hỗ trợ gạo: 6.010 kg, 50 hộ, 90,15 triệu đồng."."""
     draft = Draft(households=totals.households or None, persons=totals.persons or None,
-                  quantity=str(totals.quantity) if totals.quantity else None, value_dong=totals.value_dong or None)
-    quantity_measure = spec.measure("quantity")
-    if quantity_measure is not None and not quantity_measure.units:
-        draft.quantity_unit = None
-    elif quantity_measure is not None and totals.quantity:
-        draft.quantity = None  # mixed units (con, kg, bó) do not add up; counts and money still do
-    figures = figures_line(names, spec, draft) if totals.quantity or totals.households or totals.persons \
-        or totals.value_dong else ""
+                  quantity=str(totals.quantity) if totals.quantity is not None else None,
+                  quantity_unit=totals.quantity_unit, value_dong=totals.value_dong or None)
+    figures = figures_line(names, spec, draft)
     return names.t.ngettext(
         "{month}, {unit}: {count} record of {category} so far — {figures}.",
         "{month}, {unit}: {count} records of {category} so far — {figures}.", totals.records,

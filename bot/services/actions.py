@@ -14,12 +14,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy import select as sa_select  # sqlmodel.select types at most four columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -27,6 +26,7 @@ from bot.catalogue_file import CatalogueFile, CategorySpec, Measure
 from bot.parsing.quick_entry import ParsedEntry, unit_code
 from bot.services import audit
 from bot.services.access import AccessDenied
+from bot.services.totals import CategoryTotal, compute_totals
 from bot.services.units import is_within
 from db.models import (
     ActionStatus,
@@ -344,27 +344,13 @@ def categories_by_use(session: Session, *, user: User, catalogue: CatalogueFile)
     return sorted(catalogue.category, key=lambda c: (-counts.get(c.code, 0), c.sort))
 
 
-@dataclass(frozen=True)
-class Totals:
-    records: int
-    households: int
-    persons: int
-    quantity: Decimal
-    value_dong: int
-
-
-def month_totals(session: Session, *, unit_id: int, category_code: str, day: date) -> Totals:
-    """Running total of one category in one unit for the month of `day` (current versions only)."""
+def month_totals(session: Session, *, unit_id: int, category_code: str, day: date) -> CategoryTotal:
+    """Running total of one category in a unit (and below) for the month of `day`."""
     first = day.replace(day=1)
     following = (first.replace(year=first.year + 1, month=1) if first.month == 12
                  else first.replace(month=first.month + 1))
-    row = session.execute(
-        sa_select(func.count(col(SupportAction.id)), func.coalesce(func.sum(SupportAction.households), 0),
-               func.coalesce(func.sum(SupportAction.persons), 0), func.coalesce(func.sum(SupportAction.quantity), 0),
-               func.coalesce(func.sum(SupportAction.value_dong), 0))
-        .join(Category, col(Category.id) == SupportAction.category_id)
-        .where(col(SupportAction.status) == ActionStatus.CURRENT, col(SupportAction.unit_id) == unit_id,
-               col(Category.code) == category_code, col(SupportAction.action_date) >= first,
-               col(SupportAction.action_date) < following)).one()
-    return Totals(records=int(row[0]), households=int(row[1]), persons=int(row[2]), quantity=Decimal(row[3]),
-                  value_dong=int(row[4]))
+    unit = get_unit(session, unit_id=unit_id)
+    assert unit is not None
+    totals = compute_totals(session, unit=unit, start=first, end=following - timedelta(days=1),
+                            category_code=category_code)
+    return totals.get(category_code) or CategoryTotal(category=category_code)

@@ -319,3 +319,10 @@ async def test_an_english_speaking_officer_logs_in_english(enroll: Callable[...,
     assert "5,410 kg" in replies[-1].text and "81.15 million VND" in replies[-1].text
     await chat.tap("✅ Save")
     assert len(_actions(session)) == 1
+
+
+async def test_main_menu_button_opens_the_form(reporter: Chat) -> None:
+    welcome = reporter.messages[0]
+    assert welcome.reply_markup and welcome.reply_markup["keyboard"][0][0]["text"] == "📝 Ghi nhận"
+    await reporter.send("📝 Ghi nhận")
+    assert "Chọn loại hỗ trợ" in reporter.last.text
