@@ -54,19 +54,19 @@ def compute_totals(session: Session, *, unit: Unit, start: date, end: date, orga
                   col(SupportAction.unit_id).in_(subtree_unit_ids(session, root=unit)),
                   col(SupportAction.action_date) >= start, col(SupportAction.action_date) <= end]
     if organisation_code is not None:
-        conditions.append(col(SupportAction.organisation_id) == sa_select(Organisation.id).where(
+        conditions.append(col(SupportAction.organisation_id) == sa_select(col(Organisation.id)).where(
             col(Organisation.code) == organisation_code).scalar_subquery())
     if category_code is not None:
-        conditions.append(col(SupportAction.category_id) == sa_select(Category.id).where(
+        conditions.append(col(SupportAction.category_id) == sa_select(col(Category.id)).where(
             col(Category.code) == category_code).scalar_subquery())
     rows = session.execute(
-        sa_select(Category.code, SupportAction.quantity_unit, SupportAction.subtype,
+        sa_select(col(Category.code), col(SupportAction.quantity_unit), col(SupportAction.subtype),
                   func.count(col(SupportAction.id)), func.coalesce(func.sum(SupportAction.households), 0),
                   func.coalesce(func.sum(SupportAction.persons), 0), func.sum(SupportAction.quantity),
                   func.coalesce(func.sum(SupportAction.value_dong), 0))
         .join(Category, col(Category.id) == SupportAction.category_id)
         .where(*conditions)
-        .group_by(Category.code, SupportAction.quantity_unit, SupportAction.subtype)).all()
+        .group_by(col(Category.code), col(SupportAction.quantity_unit), col(SupportAction.subtype))).all()
     totals: dict[str, CategoryTotal] = defaultdict(lambda: CategoryTotal(category=""))
     for code, unit_code, subtype, records, households, persons, quantity, value in rows:
         total = totals[code]
