@@ -67,7 +67,7 @@ i18n: $(STAMP)
 	$(PYBABEL) update -i $(POT) -d locales -D messages --no-fuzzy-matching --width=100
 	@if [ -f bot/i18n_tools.py ]; then \
 		echo "$(PYBIN) -m bot.i18n_tools fill-en"; \
-		$(PYBIN) -m bot.i18n_tools fill-en; \
+		$(PYBIN) -m bot.i18n_tools fill-en && $(PYBIN) -m bot.i18n_tools merge-pending; \
 	fi
 	@# A sub-make re-reads the list of catalogues, which init may just have extended.
 	$(MAKE) --no-print-directory i18n-compile VENV=$(VENV) PY=$(PY)
