@@ -171,6 +171,9 @@ class SupportAction(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     household_name: str | None = Field(default=None, max_length=200)
     household_village: str | None = Field(default=None, max_length=200)
+    household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="support_action.id")
+    duplicate_status: str | None = Field(default=None, max_length=16)  # suspect | confirmed | distinct
     note: str | None = Field(default=None, max_length=1000)
     photo_file_id: str | None = Field(default=None, max_length=256)
     latitude: float | None = Field(default=None)
@@ -218,3 +221,27 @@ class BotState(SQLModel, table=True):
     key: str = Field(max_length=255)
     data: Any = Field(default=None, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Household(SQLModel, table=True):
+    """A household of a commune's annual poverty review list (personal data: names stay inside the
+    household's unit and the units above it; never logged).
+
+    `head_folded` is the head's name without diacritics, lowercased, so "nguyen van a" finds
+    "Nguyễn Văn A". `tags` holds list markers such as "unsafe_housing".
+    """
+
+    __table_args__ = (UniqueConstraint("unit_id", "code", name="uq_household_unit_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    code: str = Field(max_length=64)
+    head_name: str = Field(max_length=200)
+    head_folded: str = Field(max_length=200, index=True)
+    village: str | None = Field(default=None, max_length=200)
+    classification: str = Field(max_length=64)
+    year: int
+    members: int | None = Field(default=None)
+    notes: str | None = Field(default=None, max_length=1000)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
