@@ -18,7 +18,7 @@ GATE_GROUP = -1
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import common, history, invite, log_form, onboarding
+    from handlers import common, duplicates, history, households, invite, log_form, onboarding
 
     application.add_handler(TypeHandler(Update, common.require_registration), group=GATE_GROUP)
     application.add_handler(CommandHandler("start", onboarding.start))
@@ -34,6 +34,15 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(history.ask_void, pattern=f"^{history.PREFIX}void:"))
     application.add_handler(CallbackQueryHandler(history.confirm_void, pattern=f"^{history.PREFIX}voidok:"))
     application.add_handler(CallbackQueryHandler(history.keep, pattern=f"^{history.PREFIX}keep$"))
+    application.add_handler(CommandHandler("household", households.find_household))
+    application.add_handler(CommandHandler("household_add", households.add_household))
+    application.add_handler(CommandHandler("unreached", households.show_unreached))
+    application.add_handler(CommandHandler("suspects", duplicates.show_suspects))
+    application.add_handler(CallbackQueryHandler(households.view_household, pattern=f"^{households.PREFIX}view:"))
+    application.add_handler(CallbackQueryHandler(households.confirm_import,
+                                                 pattern=f"^{households.PREFIX}(import|noimport)$"))
+    application.add_handler(CallbackQueryHandler(duplicates.answer, pattern=f"^{duplicates.PREFIX}(same|other):"))
+    application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, households.receive_list))
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     application.add_handler(log_form.build_log_conversation(
         [CommandHandler("log", log_form.begin),

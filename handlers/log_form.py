@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -44,8 +45,10 @@ from bot.services.actions import (
     recent_distinct_templates,
     save_draft,
 )
+from bot.services.duplicates import flag_if_duplicate
+from bot.services.households import can_see_household, search_households
 from bot.services.units import unit_label
-from db.models import SupportAction
+from db.models import Household, SupportAction
 from handlers.common import cancel
 from handlers.context import ChungTayContext
 
@@ -180,6 +183,7 @@ async def repeat_entry(update: Update, context: ChungTayContext) -> str:
     draft = draft_from_action(action, context.session)
     draft.action_date = None
     draft.household_name = draft.household_village = draft.note = draft.photo_file_id = None
+    draft.household_id = None
     draft.latitude = draft.longitude = None
     spec = _spec(context, draft)
     assert spec is not None
@@ -207,6 +211,11 @@ async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
         return ConversationHandler.END
     context.user_data["log"] = {}  # type: ignore[index]
     draft = Draft.from_parsed(parsed)
+    if parsed.unknown and context.db_user is not None:
+        named = search_households(context.session, user=context.db_user, text=" ".join(parsed.unknown))
+        if len(named) == 1:
+            draft.household_id, draft.household_name, draft.household_village = (
+                named[0].id, named[0].head_name, named[0].village)
     _store(context, draft, missing_required(draft, _catalogue(context)))
     return await _next(update, context)
 
@@ -385,7 +394,15 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
             name, _, village = text.partition(",")
             if not name.strip():
                 raise NumberError("empty")
+            user = context.db_user
+            assert user is not None
+            matches = search_households(context.session, user=user, text=name)
+            if matches:
+                _state(context)["typed_household"] = text
+                await _offer_households(update, context, matches)
+                return ASK
             draft.household_name, draft.household_village = name.strip(), village.strip() or None
+            draft.household_id = None
         elif step == "note":
             draft.note = text or None
         else:
@@ -399,6 +416,16 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
         return ASK
     _advance(context, draft)
     return await _next(update, context)
+
+
+async def _offer_households(update: Update, context: ChungTayContext, matches: Sequence[Household]) -> None:
+    """Registered households that match what was typed, to pick one (or keep the typed name)."""
+    t = context.t
+    rows = [[InlineKeyboardButton(" · ".join(p for p in (h.head_name, h.village, h.code) if p)[:60],
+                                  callback_data=f"{PREFIX}hh:{h.id}")] for h in matches]
+    rows.append([InlineKeyboardButton("✍️ " + t("Use the name as typed"), callback_data=f"{PREFIX}hhtyped")])
+    rows.append([_cancel_button(context)])
+    await _say(update, context, t("Households in the register that match — tap the right one:"), rows)
 
 
 def _apply_measure(draft: Draft, spec: CategorySpec, code: str, text: str) -> None:
@@ -449,6 +476,19 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
         elif step == "action_date":
             today = _today(context)
             draft.action_date = (today if value == "today" else date.fromordinal(today.toordinal() - 1)).isoformat()
+    elif data.startswith(f"{PREFIX}hh:") and step == "household":
+        user = context.db_user
+        raw = data.removeprefix(f"{PREFIX}hh:")
+        household = context.session.get(Household, int(raw)) if raw.isdigit() else None
+        if household is None or user is None or not can_see_household(context.session, user=user,
+                                                                       household=household):
+            return ASK
+        draft.household_id, draft.household_name, draft.household_village = (
+            household.id, household.head_name, household.village)
+    elif data == f"{PREFIX}hhtyped" and step == "household":
+        name, _, village = str(_state(context).pop("typed_household", "")).partition(",")
+        draft.household_id, draft.household_name, draft.household_village = None, name.strip() or None, \
+            village.strip() or None
     elif data == f"{PREFIX}skip" and step.startswith("field:"):
         draft.fields.pop(step.removeprefix("field:"), None)
     _advance(context, draft)
@@ -539,6 +579,14 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
         totals_text(names, spec, totals, unit_name=unit_label(context.session, t, action.unit_id), month=month),
         parse_mode=ParseMode.HTML)
     context.user_data.pop("log", None)  # type: ignore[union-attr]
+    if result.created and not draft.corrects_id:
+        original = flag_if_duplicate(context.session, action=action)
+        if original is not None and update.effective_chat is not None:
+            from handlers.duplicates import duplicate_question
+
+            text, keyboard = duplicate_question(context, action=action, original=original)
+            await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,
+                                           parse_mode=ParseMode.HTML)
     return ConversationHandler.END
 
 
@@ -612,7 +660,7 @@ def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationH
                 CATEGORY: [CallbackQueryHandler(pick_category, pattern=f"^{PREFIX}cat:"),
                            CallbackQueryHandler(repeat_entry, pattern=f"^{PREFIX}again:")],
                 ASK: [MessageHandler(text, typed_answer), MessageHandler(attachments, attachment),
-                      CallbackQueryHandler(button_answer, pattern=f"^{PREFIX}(set:|skip|keep)")],
+                      CallbackQueryHandler(button_answer, pattern=f"^{PREFIX}(set:|skip|keep|hh)")],
                 CARD: [CallbackQueryHandler(save, pattern=f"^{PREFIX}save$"),
                        CallbackQueryHandler(edit_menu, pattern=f"^{PREFIX}edit$"),
                        MessageHandler(attachments, attachment), MessageHandler(text, card_typed)],

@@ -620,6 +620,18 @@ class FakeTelegram:
             extra["caption"] = caption
         return self._user_message(user, **extra)
 
+    def inject_document(self, user: FakeUser, content: bytes, file_name: str, *, caption: str | None = None,
+                        mime_type: str = "application/octet-stream") -> int:
+        """Queue a document message (e.g. a CSV/XLSX list); its bytes are stored for getFile."""
+        ext = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
+        stored = self._store_file(content, "documents", ext, file_name, mime_type)
+        extra: dict[str, Any] = {"document": {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                                              "file_name": file_name, "mime_type": mime_type,
+                                              "file_size": len(content)}}
+        if caption is not None:
+            extra["caption"] = caption
+        return self._user_message(user, **extra)
+
     def inject_callback(self, user: FakeUser, message: SentMessage, data: str) -> int:
         """Queue a button tap on ``message`` (the bot's message, as Telegram would include it)."""
         query_id = f"{self.bot_id}{next(self._callback_ids):08d}"

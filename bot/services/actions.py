@@ -74,6 +74,7 @@ class Draft:
     action_date: str | None = None
     household_name: str | None = None
     household_village: str | None = None
+    household_id: int | None = None
     note: str | None = None
     photo_file_id: str | None = None
     latitude: float | None = None
@@ -208,6 +209,7 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
         quantity_unit=unit_code if draft.quantity is not None else None, value_dong=draft.value_dong,
         subtype=draft.fields.get(spec.subtype_field) if spec.subtype_field else None,
         details=dict(draft.fields), household_name=draft.household_name, household_village=draft.household_village,
+        household_id=draft.household_id,
         note=draft.note, photo_file_id=draft.photo_file_id, latitude=draft.latitude, longitude=draft.longitude,
         author_id=author.id or 0, source_update_id=source_update_id, client_key=draft.key,
         version=(previous.version + 1) if previous else 1, supersedes_id=previous.id if previous else None,
@@ -293,7 +295,8 @@ def draft_from_action(action: SupportAction, session: Session) -> Draft:
         beneficiary_class=code_of(BeneficiaryClass, action.beneficiary_class_id),
         funding_source=code_of(FundingSource, action.funding_source_id), fields=dict(action.details or {}),
         action_date=action.action_date.isoformat(), household_name=action.household_name,
-        household_village=action.household_village, note=action.note, photo_file_id=action.photo_file_id,
+        household_village=action.household_village, household_id=action.household_id, note=action.note,
+        photo_file_id=action.photo_file_id,
         latitude=action.latitude, longitude=action.longitude,
     )
 

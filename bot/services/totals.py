@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select  # sqlmodel.select types at most four columns
 from sqlmodel import Session, col, select
 
@@ -49,10 +49,18 @@ def subtree_unit_ids(session: Session, *, root: Unit) -> list[int]:
 
 def compute_totals(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None = None,
                    category_code: str | None = None) -> dict[str, CategoryTotal]:
-    """Totals per category code for `unit`'s subtree between `start` and `end` (inclusive)."""
+    """Totals per category code for `unit`'s subtree between `start` and `end` (inclusive).
+
+    Confirmed duplicates (see bot/services/duplicates.py) are left out unless an organisation is given.
+    """
     conditions = [col(SupportAction.status) == ActionStatus.CURRENT,
                   col(SupportAction.unit_id).in_(subtree_unit_ids(session, root=unit)),
                   col(SupportAction.action_date) >= start, col(SupportAction.action_date) <= end]
+    if organisation_code is None:
+        # A distribution two organisations both reported (confirmed duplicate) counts once in totals;
+        # filtered by organisation, each keeps the credit for its own report.
+        conditions.append(or_(col(SupportAction.duplicate_status).is_(None),
+                              col(SupportAction.duplicate_status) != "confirmed"))
     if organisation_code is not None:
         conditions.append(col(SupportAction.organisation_id) == sa_select(col(Organisation.id)).where(
             col(Organisation.code) == organisation_code).scalar_subquery())

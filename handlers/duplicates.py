@@ -1,0 +1,72 @@
+"""Suspected double counts: the question after saving, /suspects for supervisors, the answers."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot.formatting import format_day
+from bot.services.access import AccessDenied
+from bot.services.action_text import Localised, figures_line
+from bot.services.actions import draft_from_action
+from bot.services.duplicates import resolve, unresolved
+from db.models import SupportAction
+from handlers.context import ChungTayContext
+
+PREFIX = "dup:"
+
+
+def duplicate_question(context: ChungTayContext, *, action: SupportAction,
+                       original: SupportAction) -> tuple[str, InlineKeyboardMarkup]:
+    """"Hội LHPN đã ghi hỗ trợ gạo 45 hộ, 5.410 kg ngày 20/11/2026: cùng một đợt?" with the two answers."""
+    t = context.t
+    names = Localised(context.runtime.catalogue, t)
+    earlier = draft_from_action(original, context.session)
+    spec = context.runtime.catalogue.category_by_code(earlier.category or "")
+    what = f"{names.category(spec).lower()} {figures_line(names, spec, earlier)}" if spec else "?"
+    text = t("{organisation} already logged {what} on {date}: is this the same distribution?").format(
+        organisation=html.escape(names.organisation(earlier.organisation)), what=html.escape(what),
+        date=format_day(original.action_date, context.locale))
+    text = f"⚠️ #{action.id}: {text}"
+    keyboard = InlineKeyboardMarkup([
+        [InlineKeyboardButton(t("Same distribution — do not add it again"), callback_data=f"{PREFIX}same:{action.id}")],
+        [InlineKeyboardButton(t("A different distribution"), callback_data=f"{PREFIX}other:{action.id}")]])
+    return text, keyboard
+
+
+async def answer(update: Update, context: ChungTayContext) -> None:
+    query = update.callback_query
+    user = context.db_user
+    assert query is not None and user is not None
+    kind, _, raw = (query.data or "").removeprefix(PREFIX).partition(":")
+    try:
+        action = resolve(context.session, action_id=int(raw), same=kind == "same", user=user)
+    except (AccessDenied, LookupError, ValueError):
+        await query.answer(context.t("You cannot change this record."), show_alert=True)
+        return
+    await query.answer()
+    if kind == "same":
+        text = context.t("Noted: #{id} is the same distribution and is counted once.")
+    else:
+        text = context.t("Noted: #{id} is a different distribution and is counted.")
+    await query.edit_message_text(text.format(id=action.id))
+
+
+async def show_suspects(update: Update, context: ChungTayContext) -> None:
+    """Unresolved suspects in the user's unit and below, each with its two answers."""
+    user = context.db_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    suspects = unresolved(context.session, user=user)
+    if not suspects:
+        await message.reply_text(context.t("No suspected double counts to resolve."))
+        return
+    await message.reply_text(context.t("{count} suspected double count(s) to resolve:").format(count=len(suspects)))
+    for action in suspects[:20]:
+        original = context.session.get(SupportAction, action.duplicate_of_id or 0)
+        if original is not None:
+            text, keyboard = duplicate_question(context, action=action, original=original)
+            await message.reply_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)
