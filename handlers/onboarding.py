@@ -26,6 +26,10 @@ def help_text(t: Translator, user: User | None) -> str:
     lines.append(t("/log or 📝 — log support given (or just write one line, e.g. “gạo 45 hộ 5410kg 81,15tr”)"))
     lines.append(t("/history or 📜 — recent entries, to correct or void them"))
     lines.append(t("/undo — void your last entry"))
+    lines.append(t("/household — a household of the register and what it received; send a CSV/XLSX list to import"))
+    lines.append(t("/unreached — poor and near-poor households not yet supported"))
+    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+        lines.append(t("/suspects — possible double counts to resolve"))
     lines.append(t("/me — your role, unit and organisation"))
     lines.append(t("/language — switch between Tiếng Việt and English"))
     if user.role in (Role.SUPERVISOR, Role.ADMIN):
