@@ -45,6 +45,14 @@ async def require_registration(update: Update, context: ChungTayContext) -> None
     raise ApplicationHandlerStop
 
 
+async def pressed(update: Update, prefix: str) -> str:
+    """Acknowledge a button press (Telegram shows a spinner until then) and return its payload."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    return (query.data or "").removeprefix(prefix)
+
+
 async def cancel(update: Update, context: ChungTayContext) -> int:
     """Leave whatever form is open; nothing half-done is stored."""
     context.user_data.clear()  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ from bot.services.access import AccessDenied, can_manage_unit, create_invite, in
 from bot.services.units import unit_display
 from db.models import Role, Unit
 from db.queries import get_organisation, get_unit, list_child_units, list_organisations
-from handlers.common import cancel, role_name
+from handlers.common import cancel, pressed, role_name
 from handlers.context import ChungTayContext
 
 CHOOSE_ROLE, CHOOSE_UNIT, CHOOSE_ORGANISATION = range(3)
@@ -46,11 +46,9 @@ async def begin(update: Update, context: ChungTayContext) -> int:
 
 
 async def pick_role(update: Update, context: ChungTayContext) -> int:
-    query = update.callback_query
     user = context.db_user
-    assert query is not None and user is not None
-    await query.answer()
-    role_code = (query.data or "").removeprefix(f"{PREFIX}role:")
+    assert user is not None
+    role_code = await pressed(update, f"{PREFIX}role:")
     if role_code not in {r.value for r in invitable_roles(user)}:
         return CHOOSE_ROLE
     context.user_data["invite"] = {"role": role_code}  # type: ignore[index]
@@ -98,10 +96,7 @@ def _allowed_unit(context: ChungTayContext, unit_id: str) -> Unit | None:
 
 
 async def browse_units(update: Update, context: ChungTayContext) -> int:
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    parts = (query.data or "").removeprefix(PREFIX).split(":")
+    parts = (await pressed(update, PREFIX)).split(":")
     unit = _allowed_unit(context, parts[1]) if len(parts) > 1 else None
     if unit is None:
         return CHOOSE_UNIT
@@ -111,10 +106,7 @@ async def browse_units(update: Update, context: ChungTayContext) -> int:
 
 
 async def pick_unit(update: Update, context: ChungTayContext) -> int:
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    unit = _allowed_unit(context, (query.data or "").removeprefix(f"{PREFIX}unit:"))
+    unit = _allowed_unit(context, await pressed(update, f"{PREFIX}unit:"))
     if unit is None:
         return CHOOSE_UNIT
     context.user_data["invite"]["unit_id"] = unit.id  # type: ignore[index]
@@ -124,8 +116,9 @@ async def pick_unit(update: Update, context: ChungTayContext) -> int:
     rows = [[InlineKeyboardButton(short(o), callback_data=f"{PREFIX}org:{o.id}")] for o in organisations]
     rows.append([InlineKeyboardButton(t("No organisation"), callback_data=f"{PREFIX}org:none")])
     rows.append(_cancel_row(context))
-    await query.edit_message_text(t("Which organisation does the new user work for?"),
-                                  reply_markup=InlineKeyboardMarkup(rows))
+    assert update.callback_query is not None
+    await update.callback_query.edit_message_text(t("Which organisation does the new user work for?"),
+                                                  reply_markup=InlineKeyboardMarkup(rows))
     return CHOOSE_ORGANISATION
 
 

@@ -49,7 +49,7 @@ from bot.services.duplicates import flag_if_duplicate
 from bot.services.households import can_see_household, search_households
 from bot.services.units import unit_label
 from db.models import Household, SupportAction
-from handlers.common import cancel
+from handlers.common import cancel, pressed
 from handlers.context import ChungTayContext
 
 log = logging.getLogger(__name__)
@@ -156,10 +156,7 @@ async def _private_only(update: Update, context: ChungTayContext) -> bool:
 
 
 async def pick_category(update: Update, context: ChungTayContext) -> str:
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    code = (query.data or "").removeprefix(f"{PREFIX}cat:")
+    code = await pressed(update, f"{PREFIX}cat:")
     spec = _catalogue(context).category_by_code(code)
     if spec is None:
         return CATEGORY
@@ -172,11 +169,9 @@ async def pick_category(update: Update, context: ChungTayContext) -> str:
 
 async def repeat_entry(update: Update, context: ChungTayContext) -> str:
     """"Same as last time": copy a recent record, ask only its main figure, then show the card."""
-    query = update.callback_query
     user = context.db_user
-    assert query is not None and user is not None
-    await query.answer()
-    raw = (query.data or "").removeprefix(f"{PREFIX}again:")
+    assert user is not None
+    raw = await pressed(update, f"{PREFIX}again:")
     action = context.session.get(SupportAction, int(raw)) if raw.isdigit() else None
     if action is None or action.author_id != user.id:
         return CATEGORY
@@ -611,10 +606,7 @@ async def edit_menu(update: Update, context: ChungTayContext) -> str:
 
 
 async def edit_field(update: Update, context: ChungTayContext) -> str:
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    step = (query.data or "").removeprefix(f"{PREFIX}editf:")
+    step = await pressed(update, f"{PREFIX}editf:")
     draft = _draft(context)
     _store(context, draft, [step])
     return await _next(update, context)
