@@ -43,6 +43,15 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
                                                  pattern=f"^{households.PREFIX}(import|noimport)$"))
     application.add_handler(CallbackQueryHandler(duplicates.answer, pattern=f"^{duplicates.PREFIX}(same|other):"))
     application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, households.receive_list))
+    from handlers import totals  # issue 5: /totals, 📊, plain questions (before quick entry), /export, /report
+    application.add_handler(CommandHandler("totals", totals.show_totals))
+    application.add_handler(MessageHandler(filters.Regex(f"^{totals.MENU_EMOJI}") & filters.ChatType.PRIVATE,
+                                           totals.show_totals))
+    application.add_handler(CommandHandler("export", totals.export))
+    application.add_handler(CommandHandler("report", totals.report))
+    application.add_handler(CallbackQueryHandler(totals.on_button, pattern=f"^{totals.PREFIX}"))
+    application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & totals.QuestionFilter(application),
+                                           totals.answer_question))
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     application.add_handler(log_form.build_log_conversation(
         [CommandHandler("log", log_form.begin),

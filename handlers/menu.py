@@ -63,5 +63,6 @@ async def publish_user_commands(bot: Bot, *, chat_id: int, user: User) -> None:
 def main_menu_keyboard(locale: str) -> ReplyKeyboardMarkup:
     """The buttons under the text box of a registered user: the everyday actions, one tap away."""
     t = get_translator(locale)
-    return ReplyKeyboardMarkup([[KeyboardButton("📝 " + t("Log support")), KeyboardButton("📜 " + t("History"))]],
+    return ReplyKeyboardMarkup([[KeyboardButton("📝 " + t("Log support")), KeyboardButton("📜 " + t("History")),
+                                 KeyboardButton("📊 " + t("Totals"))]],
                                resize_keyboard=True, is_persistent=True)

@@ -26,11 +26,13 @@ from sqlmodel import Session
 from bot.catalogue_file import CatalogueFile, CategorySpec
 from bot.formatting import format_money_prose, format_number
 from bot.i18n import Translator
+from bot.services.access import AccessDenied
 from bot.services.action_text import Localised
 from bot.services.periods import Period
 from bot.services.totals import CategoryTotal, compute_totals
-from db.models import Unit
-from db.queries import list_child_units, list_organisations
+from bot.services.units import is_within
+from db.models import Role, Unit, User
+from db.queries import get_unit, list_child_units, list_organisations, list_subtree_units
 
 Totals = dict[str, CategoryTotal]
 
@@ -294,3 +296,35 @@ def totals_message(names: Localised, scope: ScopeTotals, *, unit_name: str, brea
             lines.append(f"<u>{html.escape(name)}</u>: {html.escape(summary_line(names, totals))}")
             lines.extend("  – " + html.escape(sentence) for sentence in report_sentences(names, totals))
     return "\n".join(lines)
+
+
+def visible_units(session: Session, *, user: User) -> list[Unit]:
+    """The units whose totals `user` may see: a supervisor's whole subtree, a reporter's own unit."""
+    own = get_unit(session, unit_id=user.unit_id)
+    if own is None:
+        return []
+    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+        return list(list_subtree_units(session, root=own))
+    return [own]
+
+
+def scope_unit(session: Session, *, user: User, unit_id: int | None) -> Unit:
+    """The unit to total: the user's own by default; another only if it is one they may see."""
+    own = get_unit(session, unit_id=user.unit_id)
+    if own is None:
+        raise AccessDenied("user without a unit")
+    if unit_id is None or unit_id == own.id:
+        return own
+    target = get_unit(session, unit_id=unit_id)
+    if target is None or user.role not in (Role.SUPERVISOR, Role.ADMIN) or not is_within(target, own):
+        raise AccessDenied("unit outside the user's subtree")
+    return target
+
+
+def has_children(session: Session, *, unit: Unit) -> bool:
+    return bool(list_child_units(session, parent_id=unit.id))
+
+
+def metric_total(totals: Totals, metric: str) -> int:
+    """The sum a "bao nhiêu hộ/khẩu" question asks for, over the categories in `totals`."""
+    return int(sum(getattr(total, metric) for total in totals.values()))

@@ -1,0 +1,382 @@
+"""/totals (and the 📊 button), plain questions, /export and /report.
+
+The view being looked at (unit, period, organisation, category, breakdown) lives in
+`user_data["totals"]`, so the inline buttons only carry the one thing they change ("tot:p:q0",
+"tot:u:17") and stay well under Telegram's 64 bytes. Wording and figures come from
+`bot.services.reports` / `bot.services.exports`; this module only talks to Telegram.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from datetime import date, datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import filters
+
+from bot.services.access import AccessDenied
+from bot.services.action_text import Localised
+from bot.services.exports import ExportScope, build_report_docx, build_workbook
+from bot.services.periods import STANDARD_CODES, Period, period_from_code
+from bot.services.questions import looks_like_question, parse_question
+from bot.services.reports import (
+    by_child_unit,
+    by_organisation,
+    has_children,
+    metric_total,
+    scope_totals,
+    scope_unit,
+    totals_message,
+    visible_units,
+)
+from bot.services.units import unit_display
+from db.models import Role, Unit
+from handlers.context import ChungTayContext
+
+PREFIX = "tot:"
+MENU_EMOJI = "📊"
+MAX_MESSAGE = 4000
+MAX_UNIT_BUTTONS = 40
+
+
+def _today(context: ChungTayContext) -> date:
+    return datetime.now(context.runtime.settings.tz).date()
+
+
+def _names(context: ChungTayContext) -> Localised:
+    return Localised(context.runtime.catalogue, context.t)
+
+
+def _view(context: ChungTayContext) -> dict[str, Any]:
+    view: dict[str, Any] = context.user_data.setdefault("totals", {})  # type: ignore[union-attr]
+    view.setdefault("period", "m0")
+    return view
+
+
+def _period(context: ChungTayContext, view: dict[str, Any]) -> Period:
+    period = period_from_code(str(view.get("period") or "m0"), today=_today(context))
+    return period or period_from_code("m0", today=_today(context))  # type: ignore[return-value]
+
+
+def _unit(context: ChungTayContext, view: dict[str, Any]) -> Unit:
+    user = context.db_user
+    assert user is not None
+    try:
+        return scope_unit(context.session, user=user, unit_id=view.get("unit"))
+    except AccessDenied:
+        view.pop("unit", None)
+        return scope_unit(context.session, user=user, unit_id=None)
+
+
+def _is_supervisor(context: ChungTayContext) -> bool:
+    user = context.db_user
+    return user is not None and user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
+    """The current view as text and its buttons."""
+    t, names, view = context.t, _names(context), _view(context)
+    unit, period = _unit(context, view), _period(context, view)
+    scope = scope_totals(context.session, unit=unit, period=period, organisation_code=view.get("org"),
+                         category_code=view.get("cat"))
+    title, part_names = None, {}
+    if view.get("by") == "org" and not view.get("org"):
+        scope.parts = by_organisation(context.session, unit=unit, period=period, category_code=view.get("cat"))
+        part_names = {code: names.organisation(code) for code, _ in scope.parts}
+        title = t("By organisation (each keeps the credit for its own reports):")
+    elif view.get("by") == "unit":
+        rows = by_child_unit(context.session, unit=unit, period=period, organisation_code=view.get("org"),
+                             category_code=view.get("cat"), whole=scope.current)
+        scope.parts = [(str(child.id), totals) for child, totals in rows]
+        part_names = {str(child.id): unit_display(t, child) for child, _ in rows}
+        title = t("By unit:")
+    text = totals_message(names, scope, unit_name=unit_display(t, unit), breakdown_title=title, part_names=part_names)
+    metric = view.get("metric")
+    if metric in ("households", "persons"):
+        label = t("Households: {count}") if metric == "households" else t("Persons: {count}")
+        text += "\n" + html.escape(label.format(count=metric_total(scope.current, metric)))
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE].rsplit("\n", 1)[0] + "\n" + html.escape(t("… the rest is in the Excel file."))
+    spec = names.catalogue.category_by_code(view.get("cat") or "")
+    rows_: list[list[InlineKeyboardButton]] = [[
+        InlineKeyboardButton("🗓 " + period.label(t), callback_data=f"{PREFIX}P")]]
+    if _is_supervisor(context):
+        rows_[0].append(InlineKeyboardButton("📍 " + unit_display(t, unit), callback_data=f"{PREFIX}U"))
+    rows_.append([
+        InlineKeyboardButton("🏢 " + (names.organisation(view["org"]) if view.get("org") else t("All organisations")),
+                             callback_data=f"{PREFIX}O"),
+        InlineKeyboardButton("📦 " + (names.category(spec) if spec else t("All kinds")), callback_data=f"{PREFIX}C")])
+    breakdown = [InlineKeyboardButton(("✅ " if view.get("by") == "org" else "") + t("By organisation"),
+                                      callback_data=f"{PREFIX}b:org")]
+    if has_children(context.session, unit=unit):
+        breakdown.append(InlineKeyboardButton(("✅ " if view.get("by") == "unit" else "") + t("By unit"),
+                                              callback_data=f"{PREFIX}b:unit"))
+    rows_.append(breakdown)
+    rows_.append([InlineKeyboardButton("📥 " + t("Excel file"), callback_data=f"{PREFIX}xlsx"),
+                  InlineKeyboardButton("📝 " + t("Draft report"), callback_data=f"{PREFIX}docx")])
+    return text, InlineKeyboardMarkup(rows_)
+
+
+async def _show(update: Update, context: ChungTayContext, *, fresh: bool = False) -> None:
+    text, keyboard = render(context)
+    query = update.callback_query
+    if not fresh and query is not None and isinstance(query.message, Message) and query.message.text is not None:
+        await query.edit_message_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)
+    elif update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,
+                                       parse_mode=ParseMode.HTML)
+
+
+async def show_totals(update: Update, context: ChungTayContext) -> None:
+    """/totals [question] or the 📊 button: this month for the user's own unit, with buttons to change it."""
+    if context.db_user is None:
+        return
+    args = " ".join(context.args or [])
+    if args:
+        await _answer_question(update, context, args)
+        return
+    context.user_data["totals"] = {"period": "m0"}  # type: ignore[index]
+    await _show(update, context, fresh=True)
+
+
+# ------------------------------------------------------------------ choosers
+
+def _chooser(rows: list[list[InlineKeyboardButton]], context: ChungTayContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([*rows, [InlineKeyboardButton("↩️ " + context.t("Back"), callback_data=f"{PREFIX}x")]])
+
+
+def period_rows(context: ChungTayContext) -> list[list[InlineKeyboardButton]]:
+    today, t = _today(context), context.t
+    buttons = [InlineKeyboardButton(p.label(t), callback_data=f"{PREFIX}p:{code}")
+               for code in STANDARD_CODES if (p := period_from_code(code, today=today)) is not None]
+    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+
+
+def unit_rows(context: ChungTayContext, units: list[Unit] | None = None) -> list[list[InlineKeyboardButton]]:
+    user = context.db_user
+    assert user is not None
+    t = context.t
+    candidates = units if units is not None else visible_units(context.session, user=user)
+    own_depth = min((u.depth for u in candidates), default=0)
+    rows = []
+    for unit in candidates[:MAX_UNIT_BUTTONS]:
+        label = unit_display(t, unit)
+        if unit.id == user.unit_id:
+            label = "🌐 " + t("All: {unit}").format(unit=label)
+        rows.append([InlineKeyboardButton("· " * (unit.depth - own_depth) + label,
+                                          callback_data=f"{PREFIX}u:{unit.id}")])
+    return rows
+
+
+def organisation_rows(context: ChungTayContext) -> list[list[InlineKeyboardButton]]:
+    names = _names(context)
+    buttons = [InlineKeyboardButton(context.t("All organisations"), callback_data=f"{PREFIX}o:*")]
+    buttons += [InlineKeyboardButton(names.organisation(o.code), callback_data=f"{PREFIX}o:{o.code}")
+                for o in context.runtime.catalogue.organisation]
+    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+
+
+def category_rows(context: ChungTayContext, codes: list[str] | None = None) -> list[list[InlineKeyboardButton]]:
+    names = _names(context)
+    specs = [s for s in context.runtime.catalogue.category if codes is None or s.code in codes]
+    buttons = [] if codes else [InlineKeyboardButton(context.t("All kinds"), callback_data=f"{PREFIX}c:*")]
+    buttons += [InlineKeyboardButton(names.category(s), callback_data=f"{PREFIX}c:{s.code}") for s in specs]
+    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+
+
+async def on_button(update: Update, context: ChungTayContext) -> None:
+    """Every "tot:" button: open a chooser, or change one part of the view and show it again."""
+    query = update.callback_query
+    if query is None or context.db_user is None:
+        return
+    data = (query.data or "").removeprefix(PREFIX)
+    view = _view(context)
+    t = context.t
+    if data in ("xlsx", "docx"):
+        await query.answer()
+        await _send_file(update, context, kind=data)
+        return
+    choosers = {"P": (t("Choose the period:"), period_rows), "O": (t("Choose the organisation:"), organisation_rows),
+                "C": (t("Choose the kind of support:"), category_rows)}
+    if data in choosers or data == "U":
+        if data == "U" and not _is_supervisor(context):
+            await query.answer(t("You can see the figures of your own unit only."), show_alert=True)
+            return
+        await query.answer()
+        text, rows = (t("Choose the unit:"), unit_rows(context)) if data == "U" else \
+            (choosers[data][0], choosers[data][1](context))
+        await query.edit_message_text(text, reply_markup=_chooser(rows, context))
+        return
+    kind, _, value = data.partition(":")
+    if kind == "p" and period_from_code(value, today=_today(context)) is not None:
+        view["period"] = value
+    elif kind == "u" and value.isdigit():
+        try:
+            scope_unit(context.session, user=context.db_user, unit_id=int(value))
+        except AccessDenied:
+            await query.answer(t("You can see the figures of your own unit and the units under it only."),
+                               show_alert=True)
+            return
+        view["unit"] = int(value)
+    elif kind == "o":
+        view["org"] = None if value == "*" else value
+    elif kind == "c":
+        view["cat"] = None if value == "*" else value
+    elif kind == "b":
+        view["by"] = None if view.get("by") == value else value
+    await query.answer()
+    pending: list[str] = list(view.get("ask") or [])
+    if pending:
+        await _ask_next(update, context, view)
+        return
+    await _show(update, context)
+
+
+# ------------------------------------------------------------------ plain questions
+
+class QuestionFilter(filters.MessageFilter):
+    """Private text that reads as a question about totals, while no logging form is open.
+
+    Registered before the logging conversation, so "tổng gạo quý này" is answered instead of being
+    read as a quick entry; answers to an open form's questions are left to the form.
+    """
+
+    def __init__(self, application: Any) -> None:
+        super().__init__(name="QuestionFilter")
+        self._application = application
+
+    def filter(self, message: Message) -> bool:
+        if not message.text or message.text.startswith("/") or message.from_user is None:
+            return False
+        user_data = self._application.user_data.get(message.from_user.id) or {}
+        if user_data.get("log"):
+            return False
+        today = datetime.now(self._application.runtime.settings.tz).date()
+        return looks_like_question(message.text[:300], today=today)
+
+
+async def answer_question(update: Update, context: ChungTayContext) -> None:
+    message = update.effective_message
+    if message is None or message.text is None or context.db_user is None:
+        return
+    await _answer_question(update, context, message.text[:300])
+
+
+async def _answer_question(update: Update, context: ChungTayContext, text: str) -> None:
+    user = context.db_user
+    message = update.effective_message
+    assert user is not None and message is not None
+    t = context.t
+    units = visible_units(context.session, user=user)
+    question = parse_question(text, catalogue=context.runtime.catalogue, units=units, today=_today(context))
+    view: dict[str, Any] = {"period": question.period.code if question.period else "m0",
+                            "org": question.organisation, "metric": question.metric, "ask": []}
+    if question.period is not None and question.period.kind != "range":
+        view["period"] = _relative_code(question.period, context) or question.period.code
+    if len(question.categories) == 1:
+        view["cat"] = question.categories[0]
+    elif len(question.categories) > 1:
+        view["ask"].append("cat")
+        view["choices_cat"] = question.categories
+    if len(question.units) == 1:
+        view["unit"] = question.units[0].id
+    elif len(question.units) > 1:
+        view["ask"].append("unit")
+        view["choices_unit"] = [u.id for u in question.units][:MAX_UNIT_BUTTONS]
+    elif question.unit_named and not _is_supervisor(context):
+        await message.reply_text(t("You can see the figures of your own unit only."))
+    if question.period is None:
+        view["ask"].append("period")
+    context.user_data["totals"] = view  # type: ignore[index]
+    if view["ask"]:
+        await _ask_next(update, context, view)
+        return
+    await _show(update, context, fresh=True)
+
+
+def _relative_code(period: Period, context: ChungTayContext) -> str | None:
+    """Prefer "q0" over a fixed range, so the buttons and labels keep the period's kind."""
+    today = _today(context)
+    for code in (*STANDARD_CODES, "h0", "h-1", "m-2", "q-2", "q-3", "y-2"):
+        if period_from_code(code, today=today) == period:
+            return code
+    return None
+
+
+async def _ask_next(update: Update, context: ChungTayContext, view: dict[str, Any]) -> None:
+    """An ambiguous question: ask what is missing with buttons, one thing at a time."""
+    t = context.t
+    step = view["ask"].pop(0)
+    if step == "cat":
+        text, rows = t("Which kind of support do you mean?"), category_rows(context, view.get("choices_cat"))
+    elif step == "unit":
+        user = context.db_user
+        assert user is not None
+        wanted = set(view.get("choices_unit") or [])
+        units = [u for u in visible_units(context.session, user=user) if u.id in wanted]
+        text, rows = t("Which unit do you mean?"), unit_rows(context, units)
+    else:
+        text, rows = t("For which period?"), period_rows(context)
+    query = update.callback_query
+    markup = InlineKeyboardMarkup(rows)
+    if query is not None and isinstance(query.message, Message) and query.message.text is not None:
+        await query.edit_message_text(text, reply_markup=markup)
+    elif update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+# ------------------------------------------------------------------ files
+
+async def export(update: Update, context: ChungTayContext) -> None:
+    """/export [period words]: the XLSX of the current view (own unit and this month by default)."""
+    await _file_command(update, context, kind="xlsx")
+
+
+async def report(update: Update, context: ChungTayContext) -> None:
+    """/report [period words]: a DOCX draft of the report's results section."""
+    await _file_command(update, context, kind="docx")
+
+
+async def _file_command(update: Update, context: ChungTayContext, *, kind: str) -> None:
+    user = context.db_user
+    if user is None:
+        return
+    args = " ".join(context.args or [])
+    view: dict[str, Any] = {"period": "m0"}
+    if args:
+        units = visible_units(context.session, user=user)
+        question = parse_question(args, catalogue=context.runtime.catalogue, units=units, today=_today(context))
+        if question.period is not None:
+            view["period"] = _relative_code(question.period, context) or question.period.code
+        if len(question.units) == 1:
+            view["unit"] = question.units[0].id
+        if len(question.categories) == 1:
+            view["cat"] = question.categories[0]
+        view["org"] = question.organisation
+    context.user_data["totals"] = view  # type: ignore[index]
+    await _send_file(update, context, kind=kind)
+
+
+async def _send_file(update: Update, context: ChungTayContext, *, kind: str) -> None:
+    user, chat = context.db_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    view = _view(context)
+    names = _names(context)
+    unit, period = _unit(context, view), _period(context, view)
+    scope = ExportScope(unit=unit, period=period, organisation_code=view.get("org"), category_code=view.get("cat"))
+    slug = f"{unit.code.lower()}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    caption = context.t("{unit}, {period}").format(unit=unit_display(context.t, unit), period=period.label(context.t))
+    if kind == "xlsx":
+        content = build_workbook(context.session, names=names, scope=scope, viewer=user,
+                                 tz=context.runtime.settings.tz)
+        filename = f"tong-hop-{slug}.xlsx"
+    else:
+        content = build_report_docx(context.session, names=names, scope=scope, place=unit.name,
+                                    today=_today(context))
+        filename = f"bao-cao-{slug}.docx"
+    await context.bot.send_document(chat.id, io.BytesIO(content), filename=filename, caption=caption)
+
