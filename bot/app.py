@@ -60,6 +60,9 @@ class ChungTayApplication(Application):
 
 async def _post_init(application: Application) -> None:
     await publish_default_commands(application.bot)
+    from handlers.digest import schedule_digests  # issue 5: scheduled digests, re-created from the database
+
+    await schedule_digests(application)
     log.info("bot @%s ready", application.bot.username)
 
 

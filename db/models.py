@@ -245,3 +245,33 @@ class Household(SQLModel, table=True):
     notes: str | None = Field(default=None, max_length=1000)
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class DigestSchedule(SQLModel, table=True):
+    """When a supervising unit receives its digest (issue 5): one row per unit.
+
+    `weekday` is ISO (1 = Monday … 7 = Sunday, "Thứ 2" … "Chủ nhật"), `at_time` is local "HH:MM",
+    `period_code` a code of bot.services.periods ("m0" = this month so far). `last_sent_at` is claimed
+    with a conditional UPDATE before sending, so a restart, a catch-up run or a second bot process
+    never sends the same digest twice.
+    """
+
+    __tablename__ = "digest_schedule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", unique=True)
+    weekday: int = Field(default=1)
+    at_time: str = Field(default="07:30", max_length=5)
+    period_code: str = Field(default="m0", max_length=24)
+    enabled: bool = Field(default=True)
+    last_sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    updated_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+# Totals, digests and exports filter support actions by unit (IN the subtree) and date range, then sum a
+# few columns (bot/services/totals.py). This index serves that as an index-only scan: the seek columns
+# first, then every column the aggregation reads. See BENCHMARKS.md for the figures.
+Index("ix_support_action_unit_date_totals",
+      *(SupportAction.__table__.c[name] for name in (  # type: ignore[attr-defined]
+          "unit_id", "action_date", "status", "category_id", "organisation_id", "duplicate_status", "quantity_unit",
+          "subtype", "households", "persons", "quantity", "value_dong")))

@@ -50,6 +50,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("export", totals.export))
     application.add_handler(CommandHandler("report", totals.report))
     application.add_handler(CallbackQueryHandler(totals.on_button, pattern=f"^{totals.PREFIX}"))
+    from handlers import digest  # issue 5: /digest on demand, /digest_schedule
+    application.add_handler(CommandHandler("digest", digest.digest))
+    application.add_handler(CommandHandler("digest_schedule", digest.digest_schedule))
     application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & totals.QuestionFilter(application),
                                            totals.answer_question))
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
