@@ -8,9 +8,11 @@ same way: current versions only, the unit and everything under it, dates inclusi
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select  # sqlmodel.select types at most four columns
@@ -47,26 +49,34 @@ def subtree_unit_ids(session: Session, *, root: Unit) -> list[int]:
             if i is not None]
 
 
+def _filters(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None,
+             category_code: str | None) -> list[Any]:
+    """The WHERE clause shared by totals and the records behind them, so both always agree."""
+    conditions: list[Any] = [col(SupportAction.status) == ActionStatus.CURRENT,
+                             col(SupportAction.unit_id).in_(subtree_unit_ids(session, root=unit)),
+                             col(SupportAction.action_date) >= start, col(SupportAction.action_date) <= end]
+    if organisation_code is None:
+        # A distribution two organisations both reported (confirmed duplicate) counts once in totals;
+        # filtered by organisation, each keeps the credit for its own report.
+        conditions.append(or_(col(SupportAction.duplicate_status).is_(None),
+                              col(SupportAction.duplicate_status) != "confirmed"))
+    else:
+        conditions.append(col(SupportAction.organisation_id) == sa_select(col(Organisation.id)).where(
+            col(Organisation.code) == organisation_code).scalar_subquery())
+    if category_code is not None:
+        conditions.append(col(SupportAction.category_id) == sa_select(col(Category.id)).where(
+            col(Category.code) == category_code).scalar_subquery())
+    return conditions
+
+
 def compute_totals(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None = None,
                    category_code: str | None = None) -> dict[str, CategoryTotal]:
     """Totals per category code for `unit`'s subtree between `start` and `end` (inclusive).
 
     Confirmed duplicates (see bot/services/duplicates.py) are left out unless an organisation is given.
     """
-    conditions = [col(SupportAction.status) == ActionStatus.CURRENT,
-                  col(SupportAction.unit_id).in_(subtree_unit_ids(session, root=unit)),
-                  col(SupportAction.action_date) >= start, col(SupportAction.action_date) <= end]
-    if organisation_code is None:
-        # A distribution two organisations both reported (confirmed duplicate) counts once in totals;
-        # filtered by organisation, each keeps the credit for its own report.
-        conditions.append(or_(col(SupportAction.duplicate_status).is_(None),
-                              col(SupportAction.duplicate_status) != "confirmed"))
-    if organisation_code is not None:
-        conditions.append(col(SupportAction.organisation_id) == sa_select(col(Organisation.id)).where(
-            col(Organisation.code) == organisation_code).scalar_subquery())
-    if category_code is not None:
-        conditions.append(col(SupportAction.category_id) == sa_select(col(Category.id)).where(
-            col(Category.code) == category_code).scalar_subquery())
+    conditions = _filters(session, unit=unit, start=start, end=end, organisation_code=organisation_code,
+                          category_code=category_code)
     rows = session.execute(
         sa_select(col(Category.code), col(SupportAction.quantity_unit), col(SupportAction.subtype),
                   func.count(col(SupportAction.id)), func.coalesce(func.sum(SupportAction.households), 0),
@@ -88,3 +98,16 @@ def compute_totals(session: Session, *, unit: Unit, start: date, end: date, orga
         if subtype is not None:
             total.subtypes[subtype] = total.subtypes.get(subtype, Decimal(0)) + Decimal(quantity or 0)
     return dict(totals)
+
+
+def records_behind(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None = None,
+                   category_code: str | None = None, offset: int = 0, limit: int = 10,
+                   ) -> tuple[int, Sequence[SupportAction]]:
+    """The records a totals line is made of (newest first, a page at a time) and how many there are."""
+    conditions = _filters(session, unit=unit, start=start, end=end, organisation_code=organisation_code,
+                          category_code=category_code)
+    count = session.execute(sa_select(func.count(col(SupportAction.id))).where(*conditions)).scalar_one()
+    page = session.exec(select(SupportAction).where(*conditions)
+                        .order_by(col(SupportAction.action_date).desc(), col(SupportAction.id).desc())
+                        .offset(offset).limit(limit)).all()
+    return int(count), page
