@@ -16,7 +16,7 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TOTALS_COLUMNS = ["unit_id", "action_date", "status", "category_id", "organisation_id", "duplicate_status",
+TOTALS_COLUMNS = ["status", "unit_id", "category_id", "action_date", "organisation_id", "duplicate_status",
                   "quantity_unit", "subtype", "households", "persons", "quantity", "value_dong"]
 
 
