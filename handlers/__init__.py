@@ -18,7 +18,7 @@ GATE_GROUP = -1
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import common, duplicates, history, households, invite, log_form, onboarding
+    from handlers import common, drilldown, duplicates, history, households, invite, log_form, onboarding
 
     application.add_handler(TypeHandler(Update, common.require_registration), group=GATE_GROUP)
     application.add_handler(CommandHandler("start", onboarding.start))
@@ -50,6 +50,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("export", totals.export))
     application.add_handler(CommandHandler("report", totals.report))
     application.add_handler(CallbackQueryHandler(totals.on_button, pattern=f"^{totals.PREFIX}"))
+    application.add_handler(CallbackQueryHandler(drilldown.show_records, pattern=f"^{drilldown.PREFIX}"))
     from handlers import digest  # issue 5: /digest on demand, /digest_schedule
     application.add_handler(CommandHandler("digest", digest.digest))
     application.add_handler(CommandHandler("digest_schedule", digest.digest_schedule))

@@ -26,6 +26,11 @@ def help_text(t: Translator, user: User | None) -> str:
     lines.append(t("/log or 📝 — log support given (or just write one line, e.g. “gạo 45 hộ 5410kg 81,15tr”)"))
     lines.append(t("/history or 📜 — recent entries, to correct or void them"))
     lines.append(t("/undo — void your last entry"))
+    lines.append(t("/totals or 📊 — totals by period, unit, organisation and kind, with 🔎 the records behind them; "
+                   "or just ask, e.g. “tổng gạo quý này”"))
+    lines.append(t("/export — the figures as an Excel file; /report — a draft report (DOCX)"))
+    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+        lines.append(t("/digest — the digest of the units under yours; /digest_schedule — e.g. “thứ 2 7:30”"))
     lines.append(t("/household — a household of the register and what it received; send a CSV/XLSX list to import"))
     lines.append(t("/unreached — poor and near-poor households not yet supported"))
     if user.role in (Role.SUPERVISOR, Role.ADMIN):

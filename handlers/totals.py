@@ -71,6 +71,12 @@ def _unit(context: ChungTayContext, view: dict[str, Any]) -> Unit:
         return scope_unit(context.session, user=user, unit_id=None)
 
 
+def current_scope(context: ChungTayContext) -> tuple[Unit, Period, str | None]:
+    """The unit, period and organisation filter of the totals on screen (for the drill-down)."""
+    view = _view(context)
+    return _unit(context, view), _period(context, view), view.get("org")
+
+
 def _is_supervisor(context: ChungTayContext) -> bool:
     user = context.db_user
     return user is not None and user.role in (Role.SUPERVISOR, Role.ADMIN)
@@ -115,6 +121,9 @@ def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
         breakdown.append(InlineKeyboardButton(("✅ " if view.get("by") == "unit" else "") + t("By unit"),
                                               callback_data=f"{PREFIX}b:unit"))
     rows_.append(breakdown)
+    drill = [InlineKeyboardButton("🔎 " + names.category(s), callback_data=f"drill:{s.code}:0")
+             for s in names.catalogue.category if s.code in scope.current]
+    rows_ += [drill[i:i + 2] for i in range(0, len(drill), 2)]
     rows_.append([InlineKeyboardButton("📥 " + t("Excel file"), callback_data=f"{PREFIX}xlsx"),
                   InlineKeyboardButton("📝 " + t("Draft report"), callback_data=f"{PREFIX}docx")])
     return text, InlineKeyboardMarkup(rows_)

@@ -1,0 +1,60 @@
+"""Drill-down: the records behind a line of the totals, a page at a time, each with the buttons to
+correct or void it (permissions and audit trail as in /history)."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot.services.action_text import Localised
+from bot.services.actions import can_edit
+from bot.services.totals import records_behind
+from bot.services.units import unit_display
+from db.models import User
+from handlers import history
+from handlers.common import pressed
+from handlers.context import ChungTayContext
+from handlers.totals import PREFIX as TOTALS_PREFIX
+from handlers.totals import current_scope
+
+PREFIX = "drill:"
+PAGE = 8
+
+
+async def show_records(update: Update, context: ChungTayContext) -> None:
+    user = context.db_user
+    if user is None or update.callback_query is None:
+        return
+    category_code, _, page_text = (await pressed(update, PREFIX)).partition(":")
+    spec = context.runtime.catalogue.category_by_code(category_code)
+    if spec is None:
+        return
+    page = int(page_text) if page_text.isdigit() else 0
+    unit, period, organisation = current_scope(context)
+    count, records = records_behind(context.session, unit=unit, start=period.start, end=period.end,
+                                    organisation_code=organisation, category_code=category_code,
+                                    offset=page * PAGE, limit=PAGE)
+    t = context.t
+    pages = max(1, (count + PAGE - 1) // PAGE)
+    lines = [t("<b>{category}</b>, {period}, {unit}: {count} record(s) — page {page}/{pages}").format(
+        category=html.escape(Localised(context.runtime.catalogue, t).category(spec)), period=period.label(t),
+        unit=html.escape(unit_display(t, unit)), count=count, page=page + 1, pages=pages)]
+    rows: list[list[InlineKeyboardButton]] = []
+    for action in records:
+        author = context.session.get(User, action.author_id)
+        lines.append(history.action_line(context, action) + html.escape(f" · {author.display_name if author else '?'}"))
+        if can_edit(context.session, user=user, action=action):
+            rows.append([InlineKeyboardButton(f"✏️ #{action.id}", callback_data=f"{history.PREFIX}fix:{action.id}"),
+                         InlineKeyboardButton(f"🗑 #{action.id}", callback_data=f"{history.PREFIX}void:{action.id}")])
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("‹", callback_data=f"{PREFIX}{category_code}:{page - 1}"))
+    if page + 1 < pages:
+        nav.append(InlineKeyboardButton("›", callback_data=f"{PREFIX}{category_code}:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    rows.append([InlineKeyboardButton("↩️ " + t("Back to the totals"), callback_data=f"{TOTALS_PREFIX}x")])
+    await update.callback_query.edit_message_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows),
+                                                  parse_mode=ParseMode.HTML)
