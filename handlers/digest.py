@@ -37,13 +37,16 @@ from bot.services.digests import (
     schedule_text,
     set_schedule,
 )
+from bot.services.duplicates import unresolved_in
 from bot.services.periods import Period
 from bot.services.questions import find_period
-from db.models import DigestSchedule, Role, Unit, User
+from db.models import DigestSchedule, Role, SupportAction, Unit, User
 from db.queries import get_unit
 from handlers.context import ChungTayContext
+from handlers.duplicates import duplicate_question
 
 log = logging.getLogger(__name__)
+SUSPECTS_IN_DIGEST = 5  # the rest are one /suspects away
 MISFIRE_GRACE_SECONDS = int(GRACE.total_seconds())
 
 
@@ -62,6 +65,11 @@ async def send_digest(bot: Bot, runtime: Runtime, *, session: Any, unit: Unit, p
             await bot.send_message(user.telegram_id, digest.text, parse_mode=ParseMode.HTML)
             await bot.send_document(user.telegram_id, io.BytesIO(digest.workbook), filename=digest.filename)
             await bot.send_photo(user.telegram_id, io.BytesIO(digest.chart))
+            for suspect in unresolved_in(session, unit=unit)[:SUSPECTS_IN_DIGEST]:
+                original = session.get(SupportAction, suspect.duplicate_of_id)
+                if original is not None:
+                    text, keyboard = duplicate_question(names, session, action=suspect, original=original)
+                    await bot.send_message(user.telegram_id, text, reply_markup=keyboard, parse_mode=ParseMode.HTML)
             sent += 1
         except TelegramError as error:  # one blocked chat must not stop the others
             log.warning("digest for unit %s not delivered to user %s: %s", unit.id, user.id, type(error).__name__)

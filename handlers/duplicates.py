@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
@@ -18,17 +19,16 @@ from handlers.context import ChungTayContext
 PREFIX = "dup:"
 
 
-def duplicate_question(context: ChungTayContext, *, action: SupportAction,
+def duplicate_question(names: Localised, session: Session, *, action: SupportAction,
                        original: SupportAction) -> tuple[str, InlineKeyboardMarkup]:
     """"Hội LHPN đã ghi hỗ trợ gạo 45 hộ, 5.410 kg ngày 20/11/2026: cùng một đợt?" with the two answers."""
-    t = context.t
-    names = Localised(context.runtime.catalogue, t)
-    earlier = draft_from_action(original, context.session)
-    spec = context.runtime.catalogue.category_by_code(earlier.category or "")
+    t = names.t
+    earlier = draft_from_action(original, session)
+    spec = names.catalogue.category_by_code(earlier.category or "")
     what = f"{names.category(spec).lower()} {figures_line(names, spec, earlier)}" if spec else "?"
     text = t("{organisation} already logged {what} on {date}: is this the same distribution?").format(
         organisation=html.escape(names.organisation(earlier.organisation)), what=html.escape(what),
-        date=format_day(original.action_date, context.locale))
+        date=format_day(original.action_date, t.locale))
     text = f"⚠️ #{action.id}: {text}"
     keyboard = InlineKeyboardMarkup([
         [InlineKeyboardButton(t("Same distribution — do not add it again"), callback_data=f"{PREFIX}same:{action.id}")],
@@ -68,5 +68,6 @@ async def show_suspects(update: Update, context: ChungTayContext) -> None:
     for action in suspects[:20]:
         original = context.session.get(SupportAction, action.duplicate_of_id or 0)
         if original is not None:
-            text, keyboard = duplicate_question(context, action=action, original=original)
+            text, keyboard = duplicate_question(Localised(context.runtime.catalogue, context.t), context.session,
+                                                action=action, original=original)
             await message.reply_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)

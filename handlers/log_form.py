@@ -579,7 +579,7 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
         if original is not None and update.effective_chat is not None:
             from handlers.duplicates import duplicate_question
 
-            text, keyboard = duplicate_question(context, action=action, original=original)
+            text, keyboard = duplicate_question(names, context.session, action=action, original=original)
             await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,
                                            parse_mode=ParseMode.HTML)
     return ConversationHandler.END

@@ -20,6 +20,7 @@ from telegram.ext import filters
 from bot.services.access import AccessDenied
 from bot.services.action_text import Localised
 from bot.services.exports import ExportScope, build_report_docx, build_workbook
+from bot.services.households import left_behind_line
 from bot.services.periods import STANDARD_CODES, Period, period_from_code
 from bot.services.questions import looks_like_question, parse_question
 from bot.services.reports import (
@@ -104,6 +105,9 @@ def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
     if metric in ("households", "persons"):
         label = t("Households: {count}") if metric == "households" else t("Persons: {count}")
         text += "\n" + html.escape(label.format(count=metric_total(scope.current, metric)))
+    left_behind = left_behind_line(context.session, t=t, unit=unit, start=period.start, end=period.end)
+    if left_behind:
+        text += "\n" + html.escape(left_behind)
     if len(text) > MAX_MESSAGE:
         text = text[:MAX_MESSAGE].rsplit("\n", 1)[0] + "\n" + html.escape(t("… the rest is in the Excel file."))
     spec = names.catalogue.category_by_code(view.get("cat") or "")

@@ -23,7 +23,9 @@ from sqlmodel import Session, col, select
 
 from bot.parsing.text import fold
 from bot.services.action_text import Localised
+from bot.services.duplicates import unresolved_in
 from bot.services.exports import ExportScope, build_workbook, chart_png, monthly_values
+from bot.services.households import left_behind_line
 from bot.services.periods import Period, period_from_code
 from bot.services.reports import by_child_unit, grand_value, scope_totals, summary_line, totals_message
 from bot.services.units import unit_display
@@ -66,6 +68,13 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
         if silent:
             lines.append(html.escape(t("No figures yet from: {units}.").format(units=", ".join(silent))))
         text += "\n" + "\n".join(lines)
+    left_behind = left_behind_line(session, t=t, unit=unit, start=period.start, end=period.end)
+    if left_behind:
+        text += "\n\n" + html.escape(left_behind)
+    suspects = unresolved_in(session, unit=unit)
+    if suspects:
+        text += "\n⚠️ " + html.escape(t("{count} possible double count(s) not yet resolved (/suspects).").format(
+            count=len(suspects)))
     workbook = build_workbook(session, names=names, scope=ExportScope(unit=unit, period=period), viewer=viewer, tz=tz)
     trend = monthly_values(session, unit=unit, end=period.end)
     chart = chart_png(title=t("{unit}, {period}").format(unit=unit_name, period=period.label(t)),

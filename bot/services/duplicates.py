@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from bot.services import audit
 from bot.services.actions import ensure_can_edit
 from bot.services.totals import subtree_unit_ids
-from db.models import ActionStatus, SupportAction, User
+from db.models import ActionStatus, SupportAction, Unit, User
 from db.queries import get_unit
 
 SUSPECT, CONFIRMED, DISTINCT = "suspect", "confirmed", "distinct"
@@ -82,10 +82,13 @@ def resolve(session: Session, *, action_id: int, same: bool, user: User) -> Supp
 
 
 def unresolved(session: Session, *, user: User) -> Sequence[SupportAction]:
-    """Suspects in the user's unit and below, oldest first (for /suspects, /status and digests)."""
+    """Suspects in the user's unit and below, oldest first (for /suspects)."""
     own = get_unit(session, unit_id=user.unit_id)
-    if own is None:
-        return []
+    return unresolved_in(session, unit=own) if own is not None else []
+
+
+def unresolved_in(session: Session, *, unit: Unit) -> Sequence[SupportAction]:
+    """Suspects in `unit` and below, oldest first (for digests and /status)."""
     return session.exec(select(SupportAction).where(
         SupportAction.duplicate_status == SUSPECT, col(SupportAction.status) == ActionStatus.CURRENT,
-        col(SupportAction.unit_id).in_(subtree_unit_ids(session, root=own))).order_by(col(SupportAction.id))).all()
+        col(SupportAction.unit_id).in_(subtree_unit_ids(session, root=unit))).order_by(col(SupportAction.id))).all()

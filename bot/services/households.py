@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.catalogue_file import CatalogueFile
+from bot.i18n import Translator
 from bot.parsing.text import fold
 from bot.services import audit
 from bot.services.totals import subtree_unit_ids
@@ -225,3 +227,15 @@ def unreached_households(session: Session, *, unit: Unit, start: date, end: date
                                 col(Household.id).not_in(reached))
         .order_by(col(Household.unit_id), col(Household.village), col(Household.head_folded))).all()
     return [h for h in households if tag is None or tag in (h.tags or [])]
+
+
+def left_behind_line(session: Session, *, t: Translator, unit: Unit, start: date, end: date) -> str | None:
+    """"Registered poor or near-poor households not yet supported in the period: 2 (/unreached)." — or None
+    when the unit has no register yet (then the figure would mean nothing). Counts only, no names."""
+    registered = session.exec(select(func.count(col(Household.id))).where(
+        col(Household.unit_id).in_(subtree_unit_ids(session, root=unit)))).one()
+    if not registered:
+        return None
+    count = len(unreached_households(session, unit=unit, start=start, end=end))
+    return t("Registered poor or near-poor households not yet supported in this period: {count} (/unreached).").format(
+        count=count)

@@ -179,3 +179,31 @@ async def test_no_one_left_behind_lists_unreached_households_with_xlsx(commune: 
     assert names == ["Ksor Y Nhi", "Trần Thị Bình"]
     housing = await commune.reply_text("/unreached nhà ở")
     assert "3 hộ nghèo, cận nghèo trong danh sách chưa được hỗ trợ nhà ở" in housing
+
+
+async def test_counted_once_in_xlsx_and_suspects_and_left_behind_reach_totals_and_digests(
+        commune: Chat, enroll: Callable[..., object]) -> None:
+    await commune.send("gạo 45 hộ 5410kg")
+    await commune.tap("✅ Lưu")
+    other: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", organisation="commune_pc")  # type: ignore[misc]
+    await other.send("gạo 45 hộ 5410kg")
+    await other.tap("✅ Lưu")
+    await other.tap("Cùng đợt — không cộng thêm")
+    await commune.send("quà tết 10 suất 5tr")
+    await commune.tap("✅ Lưu")
+    await other.send("quà tết 10 suất 5tr")
+    await other.tap("✅ Lưu")  # left unanswered: a suspect for the supervisor
+    district: Chat = await enroll(role="supervisor", unit_code="GL-KP")  # type: ignore[misc]
+    replies = await district.send("/export")
+    sheet = load_workbook(io.BytesIO(replies[-1].file_bytes or b"")).worksheets[0]
+    rice_total = [row for row in sheet.iter_rows(values_only=True) if row[0] == "Tổng cộng" and row[1] == "Hỗ trợ gạo"]
+    assert rice_total and rice_total[0][3] == 45, rice_total
+    totals = await district.reply_text("/totals")
+    assert "chưa được hỗ trợ trong kỳ: 3" in totals
+    replies = await district.send("/digest")
+    digest_text = next(m.text for m in replies if m.kind == "text" and "nghi trùng" in m.text)
+    assert "1 bản ghi nghi trùng chưa xử lý" in digest_text and "chưa được hỗ trợ trong kỳ: 3" in digest_text
+    question = replies[-1]
+    assert "cùng một đợt?" in question.text
+    await district.tap("Đợt khác", message=question)
+    assert "đợt khác" in district.last.text
