@@ -276,3 +276,39 @@ Index("ix_support_action_unit_date_totals",
       *(SupportAction.__table__.c[name] for name in (  # type: ignore[attr-defined]
           "status", "unit_id", "category_id", "action_date", "organisation_id", "duplicate_status", "quantity_unit",
           "subtype", "households", "persons", "quantity", "value_dong")))
+
+
+class SupportMonthTotal(SQLModel, table=True):
+    """Monthly rollup of current support actions (bot/services/rollup.py keeps it, compute_totals reads it).
+
+    One row per unit × month × category × organisation × quantity unit × subtype × counted_once, with
+    the sums `compute_totals` would compute from the raw rows of that month. It is derived data: it is
+    updated in the same transaction as every change of a support action, and `rebuild_rollup`
+    recomputes it from scratch. No foreign keys, for that reason.
+
+    - The grouping columns are the primary key, in the order the totals query seeks them (unit, then
+      month), and on SQLite the table is WITHOUT ROWID, so that key is the table itself and reading a
+      district's year is one ordered range read per unit.
+    - `quantity_unit` and `subtype` hold "" for none: a NULL in a unique key never conflicts (SQLite,
+      PostgreSQL < 15), so `INSERT … ON CONFLICT DO UPDATE` could not find the row again.
+    - `counted_once` is False for a confirmed duplicate (left out of totals unless filtered by organisation).
+    - `quantity_records` counts the records with a quantity, so "no quantity" (NULL in a raw SUM) stays
+      distinguishable from a sum of 0 after records are removed.
+    """
+
+    __tablename__ = "support_month_total"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    unit_id: int = Field(primary_key=True)
+    month: date = Field(primary_key=True)  # first day of the month
+    category_id: int = Field(primary_key=True)
+    organisation_id: int = Field(primary_key=True)
+    quantity_unit: str = Field(default="", primary_key=True, max_length=32)
+    subtype: str = Field(default="", primary_key=True, max_length=64)
+    counted_once: bool = Field(default=True, primary_key=True)
+    records: int = Field(default=0)
+    households: int = Field(default=0, sa_type=BigInteger)
+    persons: int = Field(default=0, sa_type=BigInteger)
+    quantity: Decimal = Field(default=Decimal(0), sa_type=Numeric(24, 3))
+    quantity_records: int = Field(default=0)
+    value_dong: int = Field(default=0, sa_type=BigInteger)

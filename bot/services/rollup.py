@@ -1,0 +1,238 @@
+"""The monthly rollup behind `compute_totals`: sums per unit × month × category × organisation × quantity
+unit × subtype × counted_once (table `support_month_total`), kept in step with `support_action`.
+
+Why a session event and not calls from each service: the rollup must follow EVERY change of a support
+action that affects totals — a new record (`actions.save_draft`), a correction (the old version
+superseded, the new one current), a void (`actions.void_action`), a duplicate flagged or resolved
+(`duplicates.flag_if_duplicate` / `resolve`: `counted_once` changes) — and any future code that
+changes a record (a new service, a CLI repair, another engineer's feature) must not be able to forget
+it. A `before_flush` listener on every ORM Session sees all of those in one place: for each new,
+changed or deleted SupportAction it subtracts the record's contribution as stored in the database
+and adds its contribution as it will be stored, in the same transaction as the change itself. So a
+rollback (e.g. the duplicate-key rollback of a double tap in `save_draft`) rolls the rollup back too,
+and concurrent writers meet in `INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x`, which is
+atomic per row on SQLite and PostgreSQL.
+
+What it does not see: SQL that bypasses the ORM unit of work (raw INSERTs such as the benchmark's bulk
+load, `session.execute(update(SupportAction))`). After such a load call `rebuild_rollup`, which
+recomputes the table from `support_action` in one statement (the migration that creates the table
+calls it too). `rollup_differences` compares the table with a fresh computation (tests, repairs).
+
+The listener is registered when this module is imported; `bot.services.totals` imports it, and every
+code path that writes support actions imports totals (through `bot.services.actions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, case, delete, event, false, func, inspect, literal, select, true
+from sqlalchemy import insert as sa_insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import UOWTransaction
+from sqlmodel import Session
+
+from db.models import ActionStatus, SupportAction, SupportMonthTotal
+
+# Columns of support_action that decide whether and where a record is counted, and by how much.
+TRACKED = ("status", "duplicate_status", "unit_id", "category_id", "organisation_id", "action_date",
+           "quantity_unit", "subtype", "households", "persons", "quantity", "value_dong")
+KEY = ("unit_id", "month", "category_id", "organisation_id", "quantity_unit", "subtype", "counted_once")
+FIGURES = ("records", "households", "persons", "quantity", "quantity_records", "value_dong")
+CONFIRMED = "confirmed"  # duplicates.CONFIRMED (not imported: duplicates imports actions, which imports totals)
+
+RollupKey = tuple[int, date, int, int, str, str, bool]
+
+
+@dataclass
+class Figures:
+    """What one record (or a sum of records) adds to a rollup row."""
+
+    records: int = 0
+    households: int = 0
+    persons: int = 0
+    quantity: Decimal = Decimal(0)
+    quantity_records: int = 0
+    value_dong: int = 0
+
+    def add(self, other: Figures, sign: int) -> None:
+        self.records += sign * other.records
+        self.households += sign * other.households
+        self.persons += sign * other.persons
+        self.quantity += sign * other.quantity
+        self.quantity_records += sign * other.quantity_records
+        self.value_dong += sign * other.value_dong
+
+    def is_zero(self) -> bool:
+        return not (self.records or self.households or self.persons or self.quantity or self.quantity_records
+                    or self.value_dong)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def contribution(values: Mapping[str, Any]) -> tuple[RollupKey, Figures] | None:
+    """The rollup row a record counts in and what it adds there; None when it is not counted (not current)."""
+    if values["status"] != ActionStatus.CURRENT:
+        return None
+    key: RollupKey = (int(values["unit_id"]), month_start(values["action_date"]), int(values["category_id"]),
+                      int(values["organisation_id"]), values["quantity_unit"] or "", values["subtype"] or "",
+                      values["duplicate_status"] != CONFIRMED)
+    quantity = values["quantity"]
+    return key, Figures(records=1, households=int(values["households"] or 0), persons=int(values["persons"] or 0),
+                        quantity=Decimal(quantity) if quantity is not None else Decimal(0),
+                        quantity_records=1 if quantity is not None else 0,
+                        value_dong=int(values["value_dong"] or 0))
+
+
+def _values_of(action: SupportAction) -> dict[str, Any]:
+    return {name: getattr(action, name) for name in TRACKED}
+
+
+def _add(deltas: dict[RollupKey, Figures], values: Mapping[str, Any] | None, sign: int) -> None:
+    counted = contribution(values) if values is not None else None
+    if counted is not None:
+        key, figures = counted
+        deltas.setdefault(key, Figures()).add(figures, sign)
+
+
+def upsert_deltas(connection: Connection, deltas: Mapping[RollupKey, Figures]) -> None:
+    """Add `deltas` to the rollup rows (created when missing), one INSERT … ON CONFLICT DO UPDATE."""
+    rows = [{**dict(zip(KEY, key, strict=True)), "records": f.records, "households": f.households,
+             "persons": f.persons, "quantity": f.quantity, "quantity_records": f.quantity_records,
+             "value_dong": f.value_dong} for key, f in deltas.items() if not f.is_zero()]
+    if not rows:
+        return
+    table = SupportMonthTotal.__table__  # type: ignore[attr-defined]
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        statement: Any = sqlite_insert(table)
+    elif dialect == "postgresql":
+        statement = pg_insert(table)
+    else:  # pragma: no cover - the project supports SQLite and PostgreSQL only
+        raise RuntimeError(f"no upsert for dialect {dialect}")
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in KEY],
+        set_={name: table.c[name] + statement.excluded[name] for name in FIGURES})
+    connection.execute(statement, rows)
+
+
+def apply_delta(session: Session, action: SupportAction, sign: int) -> None:
+    """Add (+1) or remove (-1) one record's contribution as its attributes stand now.
+
+    The session listener below does this for every flushed change; this is for code that moves rows
+    outside the ORM and wants to keep the rollup in step without a rebuild.
+    """
+    deltas: dict[RollupKey, Figures] = {}
+    _add(deltas, _values_of(action), sign)
+    upsert_deltas(session.connection(), deltas)
+
+
+def _stored_values(connection: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The tracked columns of records as the database has them (i.e. before this flush)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    table = SupportAction.__table__  # type: ignore[attr-defined]
+    rows = connection.execute(select(table.c.id, *(table.c[name] for name in TRACKED))
+                              .where(table.c.id.in_(wanted))).mappings().all()
+    return {int(row["id"]): dict(row) for row in rows}
+
+
+def _tracked_change(action: SupportAction) -> bool:
+    state = inspect(action)
+    return any(state.attrs[name].history.has_changes() for name in TRACKED)
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _follow_support_actions(session: OrmSession, _context: UOWTransaction, _instances: object) -> None:
+    """Keep support_month_total in step with the support actions this flush inserts, changes or deletes."""
+    new = [obj for obj in session.new if isinstance(obj, SupportAction)]
+    changed = [obj for obj in session.dirty if isinstance(obj, SupportAction) and obj.id is not None
+               and _tracked_change(obj)]
+    deleted = [obj for obj in session.deleted if isinstance(obj, SupportAction) and obj.id is not None]
+    if not (new or changed or deleted):
+        return
+    connection = session.connection()
+    # The old contribution is read from the database, not from attribute history: an attribute set
+    # after a commit expired it has no recorded old value.
+    stored = _stored_values(connection, [int(obj.id or 0) for obj in (*changed, *deleted)])
+    deltas: dict[RollupKey, Figures] = {}
+    for obj in new:
+        _add(deltas, _values_of(obj), +1)
+    for obj in changed:
+        _add(deltas, stored.get(int(obj.id or 0)), -1)
+        _add(deltas, _values_of(obj), +1)
+    for obj in deleted:
+        _add(deltas, stored.get(int(obj.id or 0)), -1)
+    upsert_deltas(connection, deltas)
+
+
+def _month_expression(dialect: str) -> Any:
+    action = SupportAction.__table__.c  # type: ignore[attr-defined]
+    if dialect == "sqlite":
+        return func.date(action.action_date, "start of month")
+    return func.date_trunc("month", action.action_date).cast(SupportMonthTotal.__table__.c.month.type)  # type: ignore[attr-defined]
+
+
+def fresh_rollup_select(dialect: str) -> Any:
+    """SELECT of the rollup rows computed from support_action (columns in KEY + FIGURES order)."""
+    action = SupportAction.__table__.c  # type: ignore[attr-defined]
+    month = _month_expression(dialect)
+    counted_once = case((action.duplicate_status == CONFIRMED, false()), else_=true())
+    quantity_unit, subtype = func.coalesce(action.quantity_unit, literal("")), func.coalesce(action.subtype, "")
+    return (select(action.unit_id, month.label("month"), action.category_id, action.organisation_id,
+                   quantity_unit.label("quantity_unit"), subtype.label("subtype"), counted_once.label("counted_once"),
+                   func.count().label("records"), func.coalesce(func.sum(action.households), 0).label("households"),
+                   func.coalesce(func.sum(action.persons), 0).label("persons"),
+                   func.coalesce(func.sum(action.quantity), 0).label("quantity"),
+                   func.count(action.quantity).label("quantity_records"),
+                   func.coalesce(func.sum(action.value_dong), 0).label("value_dong"))
+            .where(action.status == ActionStatus.CURRENT.value)
+            .group_by(action.unit_id, month, action.category_id, action.organisation_id, quantity_unit, subtype,
+                      counted_once))
+
+
+def rebuild_rollup(session: Session | OrmSession) -> int:
+    """Recompute support_month_total from support_action (after bulk loads; the migration; a repair).
+
+    Runs in the caller's transaction (commit it to keep the result). Returns the number of rows.
+    """
+    connection = session.connection()
+    table = SupportMonthTotal.__table__  # type: ignore[attr-defined]
+    connection.execute(delete(table))
+    connection.execute(sa_insert(table).from_select([*KEY, *FIGURES], fresh_rollup_select(connection.dialect.name)))
+    return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def rollup_differences(session: Session) -> list[tuple[RollupKey, Figures, Figures]]:
+    """Rows where the stored rollup differs from a fresh computation: (key, stored, fresh). Empty when in step."""
+    connection = session.connection()
+
+    def read(rows: Iterable[Any]) -> dict[RollupKey, Figures]:
+        result: dict[RollupKey, Figures] = {}
+        for row in rows:
+            key = (int(row[0]), _as_date(row[1]), int(row[2]), int(row[3]), str(row[4]), str(row[5]), bool(row[6]))
+            figures = Figures(int(row[7]), int(row[8]), int(row[9]), Decimal(row[10]).quantize(Decimal("0.001")),
+                              int(row[11]), int(row[12]))
+            if not figures.is_zero():
+                result[key] = figures
+        return result
+
+    table = SupportMonthTotal.__table__  # type: ignore[attr-defined]
+    stored = read(connection.execute(select(*(table.c[name] for name in (*KEY, *FIGURES)))).all())
+    fresh = read(connection.execute(fresh_rollup_select(connection.dialect.name)).all())
+    return [(key, stored.get(key, Figures()), fresh.get(key, Figures()))
+            for key in sorted(stored.keys() | fresh.keys(), key=repr) if stored.get(key) != fresh.get(key)]
+
+
+def _as_date(value: Any) -> date:
+    """SQLite's date() returns text; the table's DATE column returns a date."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -1,0 +1,334 @@
+"""The monthly rollup (bot/services/rollup.py) makes `compute_totals` fast without changing a single figure.
+
+Random sequences of saves, corrections, voids and duplicate flags/resolutions go through the real
+services; after them the stored rollup must equal a fresh computation, and `compute_totals` (rollup
+for whole months + raw rows at the edges) must equal a reference computed in Python from every raw
+record, for many random scopes, date ranges and filters. Runs on SQLite and on PostgreSQL like the
+rest of the suite (CHUNGTAY_TEST_DB).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.catalogue_file import CategorySpec, load_catalogue_file
+from bot.services.actions import Draft, draft_from_action, save_draft, void_action
+from bot.services.duplicates import CONFIRMED, SUSPECT, flag_if_duplicate, resolve
+from bot.services.rollup import rebuild_rollup, rollup_differences
+from bot.services.totals import CategoryTotal, compute_totals, subtree_unit_ids, whole_months
+from db.models import ActionStatus, Category, Organisation, Role, SupportAction, SupportMonthTotal, Unit, User
+from db.queries import get_unit_by_code
+
+CATALOGUE = load_catalogue_file()
+TODAY = date(2026, 11, 23)
+WINDOW_START, WINDOW_DAYS = date(2025, 10, 1), 200  # crosses a year end and several month ends
+COMMUNES = ("GL-KP-IARSAI", "GL-KP-CHUGU", "GL-KP-PHUTUC", "GL-KP-UAR")
+ORGANISATIONS = tuple(o.code for o in CATALOGUE.organisation)
+
+
+def _unit(session: Session, code: str) -> Unit:
+    unit = get_unit_by_code(session, code=code)
+    assert unit is not None
+    return unit
+
+
+def _user(session: Session, role: Role, unit_code: str, telegram_id: int) -> User:
+    user = User(telegram_id=telegram_id, display_name=f"u{telegram_id}", role=role,
+                unit_id=_unit(session, unit_code).id or 0)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def reference_totals(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None = None,
+                     category_code: str | None = None) -> dict[str, CategoryTotal]:
+    """compute_totals' contract, computed in Python from every raw record (no SQL aggregation, no rollup)."""
+    units = set(subtree_unit_ids(session, root=unit))
+    categories = {c.id: c.code for c in session.exec(select(Category)).all()}
+    organisations = {o.id: o.code for o in session.exec(select(Organisation)).all()}
+    totals: dict[str, CategoryTotal] = {}
+    groups: dict[tuple[str, str | None, str | None], list[SupportAction]] = defaultdict(list)
+    for action in session.exec(select(SupportAction)).all():
+        if action.status != ActionStatus.CURRENT or action.unit_id not in units:
+            continue
+        if not start <= action.action_date <= end:
+            continue
+        if organisation_code is None and action.duplicate_status == CONFIRMED:
+            continue
+        if organisation_code is not None and organisations[action.organisation_id] != organisation_code:
+            continue
+        code = categories[action.category_id]
+        if category_code is not None and code != category_code:
+            continue
+        groups[(code, action.quantity_unit, action.subtype)].append(action)
+    for (code, unit_code, subtype), actions in groups.items():
+        total = totals.setdefault(code, CategoryTotal(category=code))
+        total.records += len(actions)
+        total.households += sum(a.households or 0 for a in actions)
+        total.persons += sum(a.persons or 0 for a in actions)
+        total.value_dong += sum(a.value_dong or 0 for a in actions)
+        quantities = [a.quantity for a in actions if a.quantity is not None]
+        if quantities and unit_code is not None:
+            total.quantities[unit_code] = total.quantities.get(unit_code, Decimal(0)) + sum(quantities, Decimal(0))
+        if subtype is not None:
+            total.subtypes[subtype] = total.subtypes.get(subtype, Decimal(0)) + sum(quantities, Decimal(0))
+    return totals
+
+
+def _random_draft(rng: random.Random, spec: CategorySpec, day: date) -> Draft:
+    """A valid draft of `spec` with figures from small pools, so that look-alike records (duplicates) happen."""
+    draft = Draft(category=spec.code, action_date=day.isoformat(), organisation=rng.choice(ORGANISATIONS))
+    for measure in spec.measures:
+        if not measure.required and rng.random() < 0.3:
+            continue
+        if measure.code == "quantity":
+            draft.quantity = rng.choice(["1", "2", "5", "12.5", "0.125", "250"])
+            if measure.units:
+                draft.quantity_unit = rng.choice(measure.units).code
+        elif measure.code == "value":
+            draft.value_dong = rng.choice([100_000, 1_500_000, 9_000_000])
+        elif measure.code == "households":
+            draft.households = rng.randint(1, 3)
+        else:
+            draft.persons = rng.randint(1, 4)
+    if not any(draft.measure_value(m.code) is not None for m in spec.measures):
+        draft.households = 1 if spec.measure("households") else None
+        if draft.households is None:
+            draft.set_measure(spec.measures[0].code, 1)
+            if spec.measures[0].code == "quantity" and spec.measures[0].units:
+                draft.quantity_unit = spec.measures[0].units[0].code
+    for extra in spec.fields:
+        if extra.required or extra.code == spec.subtype_field:
+            draft.fields[extra.code] = rng.choice(extra.choices).code if extra.choices else "x"
+    return draft
+
+
+def _random_day(rng: random.Random) -> date:
+    return WINDOW_START + timedelta(days=rng.randrange(WINDOW_DAYS))
+
+
+def _random_range(rng: random.Random) -> tuple[date, date]:
+    kind = rng.random()
+    if kind < 0.25:  # whole months only
+        first = date(2025, rng.randint(9, 12), 1)
+        months = rng.randint(1, 7)
+        year, month = divmod(first.month - 1 + months, 12)
+        return first, date(first.year + year, month + 1, 1) - timedelta(days=1)
+    if kind < 0.35:  # a single day, often a month's first or last
+        day = rng.choice([date(2025, 12, 31), date(2026, 1, 1), date(2026, 2, 28), _random_day(rng)])
+        return day, day
+    start = _random_day(rng) - timedelta(days=20)
+    return start, start + timedelta(days=rng.randrange(0, 220))
+
+
+def _check(session: Session, rng: random.Random, queries: int) -> None:
+    assert rollup_differences(session) == []
+    units = [_unit(session, code) for code in ("GL", "GL-KP", *COMMUNES, "GL-KP-IAMLAH")]
+    categories = [c.code for c in CATALOGUE.category]
+    for _ in range(queries):
+        unit = rng.choice(units)
+        start, end = _random_range(rng)
+        organisation = rng.choice([None, None, *ORGANISATIONS])
+        category = rng.choice([None, None, *categories])
+        arguments = dict(unit=unit, start=start, end=end, organisation_code=organisation, category_code=category)
+        assert compute_totals(session, **arguments) == reference_totals(session, **arguments), arguments  # type: ignore[arg-type]
+
+
+def test_random_changes_keep_totals_identical_to_raw_records(session: Session) -> None:
+    rng = random.Random(20261123)
+    authors = [_user(session, Role.REPORTER, code, 8_000_000 + i) for i, code in enumerate(COMMUNES)]
+    supervisor = _user(session, Role.SUPERVISOR, "GL-KP", 8_100_000)
+    counts: dict[str, int] = defaultdict(int)
+    for step in range(1, 321):
+        current = session.exec(select(SupportAction).where(SupportAction.status == ActionStatus.CURRENT)).all()
+        suspects = [a for a in current if a.duplicate_status is not None]
+        choice = rng.random()
+        if choice < 0.5 or len(current) < 5:
+            author = rng.choice(authors)
+            if current and rng.random() < 0.3:  # the same distribution reported again, maybe by another organisation
+                template = rng.choice(current)
+                draft = draft_from_action(template, session)
+                draft.organisation = rng.choice(ORGANISATIONS)
+                author = next(a for a in authors if a.unit_id == template.unit_id)
+            else:
+                draft = _random_draft(rng, rng.choice(CATALOGUE.category), _random_day(rng))
+            action = save_draft(session, draft=draft, author=author, catalogue=CATALOGUE, today=TODAY).action
+            if flag_if_duplicate(session, action=action) is not None:
+                counts["flagged"] += 1
+            counts["saved"] += 1
+        elif choice < 0.7:
+            old = rng.choice(current)
+            draft = draft_from_action(old, session)
+            draft.corrects_id = old.id
+            change = rng.random()
+            if change < 0.4:
+                draft.action_date = _random_day(rng).isoformat()  # often into another month
+            elif change < 0.7:
+                spec = rng.choice(CATALOGUE.category)
+                draft = _random_draft(rng, spec, old.action_date)
+                draft.corrects_id = old.id
+            else:
+                draft.organisation = rng.choice(ORGANISATIONS)
+                if draft.households is not None:
+                    draft.households += 1
+            save_draft(session, draft=draft, author=supervisor, catalogue=CATALOGUE, today=TODAY)
+            counts["corrected"] += 1
+        elif choice < 0.8:
+            void_action(session, action_id=rng.choice(current).id or 0, user=supervisor)
+            counts["voided"] += 1
+        elif suspects:
+            resolve(session, action_id=rng.choice(suspects).id or 0, same=rng.random() < 0.6, user=supervisor)
+            counts["resolved"] += 1
+        if step % 40 == 0:
+            _check(session, rng, queries=15)
+    _check(session, rng, queries=150)
+    confirmed = session.exec(select(SupportAction).where(SupportAction.duplicate_status == CONFIRMED)).all()
+    # The sequence really exercised every kind of change (otherwise the comparison proves little).
+    assert min(counts["saved"], counts["corrected"], counts["voided"], counts["resolved"], counts["flagged"]) >= 10, \
+        counts
+    assert confirmed
+
+
+@pytest.fixture
+def people(session: Session) -> dict[str, User]:
+    return {"ia_rsai": _user(session, Role.REPORTER, "GL-KP-IARSAI", 8_200_001),
+            "chu_gu": _user(session, Role.REPORTER, "GL-KP-CHUGU", 8_200_002),
+            "district": _user(session, Role.SUPERVISOR, "GL-KP", 8_200_003)}
+
+
+def _save(session: Session, author: User, **values: object) -> SupportAction:
+    fields = values.pop("fields", {})
+    draft = Draft(fields=dict(fields), **values)  # type: ignore[arg-type]
+    return save_draft(session, draft=draft, author=author, catalogue=CATALOGUE, today=TODAY).action
+
+
+def _rollup_rows(session: Session) -> list[SupportMonthTotal]:
+    return list(session.exec(select(SupportMonthTotal).where(col(SupportMonthTotal.records) != 0)).all())
+
+
+def test_duplicates_correction_and_void_move_figures_between_rollup_rows(session: Session,
+                                                                           people: dict[str, User]) -> None:
+    district = _unit(session, "GL-KP")
+    year = dict(unit=district, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    first = _save(session, people["ia_rsai"], category="rice", households=45, quantity="5410", value_dong=81_150_000,
+                  organisation="womens_union", action_date="2026-03-10")
+    second = _save(session, people["ia_rsai"], category="rice", households=45, quantity="5410",
+                   value_dong=81_150_000, organisation="fatherland_front", action_date="2026-03-20")
+    assert flag_if_duplicate(session, action=second) is not None and second.duplicate_status == SUSPECT
+    assert compute_totals(session, **year)["rice"].records == 2  # type: ignore[arg-type]  # a suspect still counts
+    resolve(session, action_id=second.id or 0, same=True, user=people["district"])
+    totals = compute_totals(session, **year)  # type: ignore[arg-type]
+    assert totals["rice"].records == 1 and totals["rice"].quantities == {"kg": Decimal(5410)}
+    front = compute_totals(session, organisation_code="fatherland_front", **year)  # type: ignore[arg-type]
+    assert front["rice"].records == 1  # the organisation keeps the credit for its own report
+    assert {(r.counted_once, r.records) for r in _rollup_rows(session)} == {(True, 1), (False, 1)}
+
+    # A correction moves the record to another month and category; the old version no longer counts.
+    fix = draft_from_action(first, session)
+    fix.corrects_id, fix.action_date, fix.category = first.id, "2026-05-02", "housing"
+    fix.quantity, fix.quantity_unit, fix.households, fix.fields = "2", None, 2, {"build_type": "repair"}
+    _save(session, people["district"], **{k: v for k, v in fix.to_dict().items() if k != "key"})
+    totals = compute_totals(session, **year)  # type: ignore[arg-type]
+    assert set(totals) == {"housing"} and totals["housing"].subtypes == {"repair": Decimal(2)}
+    assert totals == reference_totals(session, **year)  # type: ignore[arg-type]
+
+    # Voiding the last records leaves no category behind (not a category with zeros).
+    for action in session.exec(select(SupportAction).where(SupportAction.status == ActionStatus.CURRENT)).all():
+        void_action(session, action_id=action.id or 0, user=people["district"])
+    assert compute_totals(session, **year) == {}  # type: ignore[arg-type]
+    assert _rollup_rows(session) == [] and rollup_differences(session) == []
+
+
+def test_records_without_quantity_and_mixed_units(session: Session, people: dict[str, User]) -> None:
+    """A loan has no quantity (the raw SUM is NULL: no `quantities`, subtype counted as 0); livelihood
+    mixes units, and voiding the only record in one unit removes that unit from the quantities."""
+    author = people["chu_gu"]
+    loan = next(c for c in CATALOGUE.category if c.code == "loan")
+    loan_draft = _random_draft(random.Random(1), loan, date(2026, 2, 3))
+    _save(session, author, **{k: v for k, v in loan_draft.to_dict().items() if k != "key"})
+    livelihood = next(c for c in CATALOGUE.category if c.measure("quantity") and c.measure("quantity").units)  # type: ignore[union-attr]
+    units = livelihood.measure("quantity").units  # type: ignore[union-attr]
+    fields = {f.code: f.choices[0].code for f in livelihood.fields if f.required and f.choices}
+    cow = _save(session, author, category=livelihood.code, quantity="2", quantity_unit=units[0].code, fields=fields,
+                action_date="2026-02-04")
+    _save(session, author, category=livelihood.code, quantity="1.5", quantity_unit=units[1].code, fields=fields,
+          action_date="2026-02-05")
+    february = dict(unit=_unit(session, "GL-KP"), start=date(2026, 2, 1), end=date(2026, 2, 28))
+    totals = compute_totals(session, **february)  # type: ignore[arg-type]
+    assert totals == reference_totals(session, **february)  # type: ignore[arg-type]
+    assert totals["loan"].quantities == {} and totals[livelihood.code].quantity is None
+    void_action(session, action_id=cow.id or 0, user=author)
+    totals = compute_totals(session, **february)  # type: ignore[arg-type]
+    assert totals == reference_totals(session, **february)  # type: ignore[arg-type]
+    assert totals[livelihood.code].quantities == {units[1].code: Decimal("1.5")}
+
+
+def test_a_failed_flush_leaves_the_rollup_untouched(session: Session, people: dict[str, User]) -> None:
+    """The rollup changes in the same transaction as the record, so a rollback takes both back."""
+    kept = _save(session, people["ia_rsai"], category="rice", households=3, quantity="30", action_date="2026-04-01")
+    clash = SupportAction(unit_id=kept.unit_id, organisation_id=kept.organisation_id, category_id=kept.category_id,
+                          action_date=kept.action_date, households=9, author_id=kept.author_id,
+                          client_key=kept.client_key)
+    session.add(clash)
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+    assert [r.households for r in _rollup_rows(session)] == [3] and rollup_differences(session) == []
+
+
+def test_changes_to_expired_records_and_deletes_are_followed(session: Session, people: dict[str, User]) -> None:
+    """The old contribution is read from the database, so a change after expiry (no attribute history) counts."""
+    action = _save(session, people["ia_rsai"], category="rice", households=3, quantity="30", action_date="2026-04-01")
+    other = _save(session, people["ia_rsai"], category="rice", households=4, quantity="40", action_date="2026-04-02")
+    session.expire(action)
+    action.households = 7
+    session.commit()
+    assert rollup_differences(session) == []
+    session.delete(other)
+    session.commit()
+    april = dict(unit=_unit(session, "GL-KP-IARSAI"), start=date(2026, 4, 1), end=date(2026, 4, 30))
+    assert compute_totals(session, **april)["rice"].households == 7  # type: ignore[arg-type]
+    assert rollup_differences(session) == []
+
+
+def test_rebuild_after_a_bulk_load_outside_the_orm(session: Session, people: dict[str, User]) -> None:
+    """Raw INSERTs (the benchmark's bulk load) bypass the listener; rebuild_rollup brings the rollup in step."""
+    template = _save(session, people["chu_gu"], category="rice", households=1, quantity="10", action_date="2026-06-15")
+    rows = [dict(unit_id=template.unit_id, organisation_id=template.organisation_id, category_id=template.category_id,
+                 action_date=date(2026, 6, 1) + timedelta(days=i), households=i + 1, quantity=Decimal("2.5"),
+                 quantity_unit="kg", details={}, author_id=template.author_id, status=ActionStatus.CURRENT,
+                 version=1, duplicate_status=CONFIRMED if i % 3 == 0 else None) for i in range(10)]
+    # A unit code without any quantity (possible in raw data, not through save_draft): the raw SUM is
+    # NULL, so the unit must not appear in `quantities`, neither when loaded raw nor through the ORM.
+    rows += [{**rows[1], "quantity": None, "quantity_unit": "bao", "duplicate_status": None}]
+    session.execute(insert(SupportAction), rows)
+    session.add(SupportAction(**{**rows[1], "quantity": None, "quantity_unit": "bao", "duplicate_status": None}))
+    session.commit()
+    assert rollup_differences(session) != []
+    rebuild_rollup(session)
+    session.commit()
+    assert rollup_differences(session) == []
+    june = dict(unit=_unit(session, "GL"), start=date(2026, 6, 1), end=date(2026, 6, 30))
+    assert compute_totals(session, **june) == reference_totals(session, **june)  # type: ignore[arg-type]
+    rice = compute_totals(session, **june)["rice"]  # type: ignore[arg-type]
+    assert rice.records == 9 and rice.quantities == {"kg": Decimal(25)}
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    (date(2026, 1, 1), date(2026, 12, 31), (date(2026, 1, 1), date(2027, 1, 1))),
+    (date(2026, 1, 1), date(2026, 11, 23), (date(2026, 1, 1), date(2026, 11, 1))),
+    (date(2026, 1, 2), date(2026, 2, 28), (date(2026, 2, 1), date(2026, 3, 1))),
+    (date(2025, 12, 5), date(2026, 1, 30), None),
+    (date(2026, 2, 1), date(2026, 2, 27), None),
+    (date(2026, 3, 31), date(2026, 3, 31), None),
+])
+def test_whole_months(start: date, end: date, expected: tuple[date, date] | None) -> None:
+    assert whole_months(start, end) == expected
