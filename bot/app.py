@@ -57,6 +57,18 @@ class ChungTayApplication(Application):
             CURRENT_SESSION.reset(token)
             holder.close()
 
+    async def start(self) -> None:
+        await super().start()
+        from bot.outbox_sender import start_outbox  # issue 6: outbox sender task + reminder planning job
+
+        await start_outbox(self)
+
+    async def stop(self) -> None:
+        from bot.outbox_sender import stop_outbox  # issue 6: stop sending before the Application stops
+
+        await stop_outbox(self)
+        await super().stop()
+
 
 async def _post_init(application: Application) -> None:
     await publish_default_commands(application.bot)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.catalogue_file import CatalogueFile, load_catalogue_file
 from bot.config import Settings
+from db.models import utcnow
 from db.session import SessionFactory, make_engine
 
 
@@ -14,6 +17,8 @@ class Runtime:
     settings: Settings
     session_factory: SessionFactory
     catalogue: CatalogueFile
+    # Aware UTC now; tests replace it to move time without sleeping (reminders, outbox, deadlines).
+    clock: Callable[[], datetime] = field(default=utcnow)
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:

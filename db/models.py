@@ -278,6 +278,121 @@ Index("ix_support_action_unit_date_totals",
           "subtype", "households", "persons", "quantity", "value_dong")))
 
 
+class ReportingPeriod(SQLModel, table=True):
+    """A reporting period a supervising unit defines (issue 6): which dates it covers, when it is due,
+    and on which days before the due date the units that must report are reminded.
+
+    `remind_days` are days before `due` (3 = three days before, 0 = on the due day). The units that
+    must report are in `reporting_expected`.
+    """
+
+    __tablename__ = "reporting_period"
+    __table_args__ = (UniqueConstraint("unit_id", "name", name="uq_reporting_period_unit_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=16)  # month | quarter | half | year | custom
+    start: date
+    end: date
+    due: date
+    remind_days: list[int] = Field(default_factory=lambda: [3, 0], sa_column=Column(JSON, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class ReportingExpected(SQLModel, table=True):
+    """A unit that must report for a period (the denominator of completeness)."""
+
+    __tablename__ = "reporting_expected"
+    __table_args__ = (UniqueConstraint("period_id", "unit_id", name="uq_reporting_expected"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="reporting_period.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+
+
+class Submission(SQLModel, table=True):
+    """One "chốt số liệu" of a unit for a period, with the figures as they were (frozen JSON).
+
+    A reopen marks the newest version `reopened`; the officer's resubmission adds version + 1. The
+    unique (period, unit, version) makes a double tap store one submission.
+    """
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("period_id", "unit_id", "version", name="uq_submission_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="reporting_period.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    version: int = Field(default=1)
+    status: str = Field(default="submitted", max_length=16)  # submitted | reopened
+    submitted_by_id: int = Field(foreign_key="app_user.id")
+    submitted_at: datetime = Field(sa_type=DateTime(timezone=True))
+    late: bool = Field(default=False)
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reopened_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    reopened_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    reopen_reason: str | None = Field(default=None, max_length=500)
+
+
+class ReportingTarget(SQLModel, table=True):
+    """A target (chỉ tiêu) for a unit in a period: a category's measure, e.g. housing quantity 10 căn."""
+
+    __tablename__ = "reporting_target"
+    __table_args__ = (UniqueConstraint("period_id", "unit_id", "category_code", "measure",
+                                       name="uq_reporting_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="reporting_period.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    category_code: str = Field(max_length=64)
+    measure: str = Field(max_length=16)  # households | persons | quantity | value | records
+    target: Decimal = Field(sa_type=Numeric(18, 3))
+    set_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    set_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message waiting to go out (bot/services/outbox.py, bot/outbox_sender.py).
+
+    `key` is unique: enqueueing the same key again does nothing, so a planner that runs twice, a
+    restart or a second process never sends a message twice. status: pending → sending (claimed by
+    one sender until `claimed_until`) → sent | failed | blocked.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (UniqueConstraint("key", name="uq_outbox_message_key"),
+                      Index("ix_outbox_message_due", "status", "next_attempt_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    chat_id: int = Field(sa_type=BigInteger)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    purpose: str = Field(default="", max_length=32)
+    text: str
+    parse_mode: str | None = Field(default=None, max_length=16)
+    reply_markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(sa_type=DateTime(timezone=True))
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class OutboxLease(SQLModel, table=True):
+    """Who is the one sender on SQLite (no row locks there): a lease renewed while sending."""
+
+    __tablename__ = "outbox_lease"
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=64)
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
 class SupportMonthTotal(SQLModel, table=True):
     """Monthly rollup of current support actions (bot/services/rollup.py keeps it, compute_totals reads it).
 

@@ -54,6 +54,16 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     from handlers import digest  # issue 5: /digest on demand, /digest_schedule
     application.add_handler(CommandHandler("digest", digest.digest))
     application.add_handler(CommandHandler("digest_schedule", digest.digest_schedule))
+    from handlers import reporting  # issue 6: periods, submissions, reopen, status, targets
+    application.add_handler(CommandHandler("period", reporting.define_period))
+    application.add_handler(CommandHandler("submit", reporting.submit))
+    application.add_handler(CommandHandler("reopen", reporting.reopen))
+    application.add_handler(CommandHandler("status", reporting.show_status))
+    application.add_handler(CommandHandler("target", reporting.set_target))
+    application.add_handler(CallbackQueryHandler(reporting.on_preset, pattern=f"^{reporting.PREFIX}preset:"))
+    application.add_handler(CallbackQueryHandler(reporting.on_submit_button, pattern=f"^{reporting.PREFIX}sub:"))
+    application.add_handler(CallbackQueryHandler(reporting.on_confirm, pattern=f"^{reporting.PREFIX}ok:"))
+    application.add_handler(CallbackQueryHandler(reporting.on_not_now, pattern=f"^{reporting.PREFIX}no$"))
     application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & totals.QuestionFilter(application),
                                            totals.answer_question))
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE

@@ -1,0 +1,236 @@
+"""The outbox sender: one asyncio task per Application that sends what bot/services/outbox.py holds,
+and the repeating job that plans reminders into it.
+
+- Sends through the Application's bot, which already goes through PTB's AIORateLimiter (about 30
+  messages/s overall, 1/s per chat). We ask that limiter for *no* retries of its own: on a 429 the
+  sender moves the row's `next_attempt_at` (persistent, so a restart keeps the wait) and pauses all
+  sending until then.
+- Wakes on an asyncio.Event when rows are enqueued (`notify`), otherwise when the next row is due
+  (at most every IDLE_SECONDS).
+- `drain()` sends until no due row remains and returns: tests await it instead of sleeping.
+- The time is `runtime.clock()`, so tests move it.
+- Database calls run in a worker thread: they are short, and two senders in one test really compete
+  for rows on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+import warnings
+from datetime import datetime, timedelta
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.runtime import Runtime
+from bot.services import outbox
+from bot.services.reminders import plan_reminders
+
+log = logging.getLogger(__name__)
+IDLE_SECONDS = 30.0
+PLAN_JOB = "reminders:plan"
+PLAN_INTERVAL_SECONDS = 300
+BACKOFF = timedelta(seconds=30)
+
+
+class _NoRetries(int):
+    """`rate_limit_args` for AIORateLimiter meaning "0 retries": PTB reads `rate_limit_args or default`, so a
+    plain 0 would mean its default; this 0 is truthy. The outbox does the retrying (persistently)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+NO_RETRIES = _NoRetries(0)
+
+
+def _retry_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value: Any = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class OutboxSender:
+    """Sends due outbox rows; on SQLite only while it holds the sender lease."""
+
+    def __init__(self, bot: Bot, runtime: Runtime, *, name: str | None = None, batch: int = 20) -> None:
+        self.bot = bot
+        self.runtime = runtime
+        self.holder = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.batch = batch
+        self.sent = 0
+        self.paused_until: datetime | None = None
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def notify(self) -> None:
+        """Rows were enqueued: send them now instead of at the next idle wake-up."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name=f"outbox-sender-{self.holder}")
+
+    async def stop(self) -> None:
+        """Finish the message being sent, then stop and hand the SQLite lease over."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            async with self._lock:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+            self._task = None
+        await asyncio.to_thread(self._db, outbox.release_lease, holder=self.holder, now=self.runtime.clock())
+
+    def _db(self, function: Any, **kwargs: Any) -> Any:
+        with self.runtime.session_factory() as session:
+            return function(session, **kwargs)
+
+    def _claim(self, now: datetime) -> list[outbox.OutgoingMessage]:
+        with self.runtime.session_factory() as session:
+            if not outbox.is_postgresql(session) and not outbox.hold_lease(session, holder=self.holder, now=now):
+                return []
+            return outbox.claim_due(session, holder=self.holder, now=now, limit=self.batch)
+
+    async def drain(self) -> int:
+        """Send every row that is due now; returns how many were sent (0 when another process is the
+        SQLite sender, or while Telegram's flood control pauses sending)."""
+        async with self._lock:
+            return await self._send_due()
+
+    async def _send_due(self) -> int:
+        sent = 0
+        while not self._stopping:
+            now = self.runtime.clock()
+            if self.paused_until is not None and now < self.paused_until:
+                break
+            claimed = await asyncio.to_thread(self._claim, now)
+            if not claimed:
+                break
+            for message in claimed:
+                if self.paused_until is not None and self.runtime.clock() < self.paused_until:
+                    await asyncio.to_thread(self._db, outbox.mark_retry, message_id=message.id, holder=self.holder,
+                                            at=self.paused_until, error="paused by flood control",
+                                            count_attempt=False)
+                    continue
+                if await self._send_one(message):
+                    sent += 1
+        self.sent += sent
+        return sent
+
+    async def _send_one(self, message: outbox.OutgoingMessage) -> bool:
+        markup = InlineKeyboardMarkup.de_json(message.reply_markup, self.bot) if message.reply_markup else None
+        try:
+            await self.bot.send_message(message.chat_id, message.text, parse_mode=message.parse_mode,
+                                        reply_markup=markup, rate_limit_args=NO_RETRIES)  # type: ignore[call-arg]
+        except RetryAfter as error:
+            self.paused_until = self.runtime.clock() + timedelta(seconds=_retry_seconds(error))
+            log.info("flood control: outbox paused for %.0f s", _retry_seconds(error))
+            await asyncio.to_thread(self._db, outbox.mark_retry, message_id=message.id, holder=self.holder,
+                                    at=self.paused_until, error="RetryAfter", count_attempt=False)
+            return False
+        except Forbidden:
+            log.info("outbox %s: recipient blocked the bot; marked inactive", message.id)
+            notices = await asyncio.to_thread(self._db, outbox.mark_blocked, message_id=message.id,
+                                              holder=self.holder, now=self.runtime.clock())
+            if notices:
+                self.notify()
+            return False
+        except BadRequest as error:
+            log.warning("outbox %s failed for good: %s", message.id, error.message)
+            await asyncio.to_thread(self._db, outbox.mark_failed, message_id=message.id, holder=self.holder,
+                                    error=error.message)
+            return False
+        except TelegramError as error:  # network trouble, 5xx: try again later
+            log.warning("outbox %s will be retried: %s", message.id, type(error).__name__)
+            await asyncio.to_thread(self._db, outbox.mark_retry, message_id=message.id, holder=self.holder,
+                                    at=self.runtime.clock() + BACKOFF, error=type(error).__name__)
+            return False
+        await asyncio.to_thread(self._db, outbox.mark_sent, message_id=message.id, holder=self.holder,
+                                now=self.runtime.clock())
+        return True
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self.drain()
+                next_due = await asyncio.to_thread(self._db, outbox.next_due_at)
+            except Exception:  # a database hiccup must not end the sender
+                log.exception("outbox sender: round failed")
+                next_due = None
+            wait = IDLE_SECONDS
+            if next_due is not None:
+                wait = min(wait, max((next_due - self.runtime.clock()).total_seconds(), 0.05))
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+
+
+_SENDERS: WeakKeyDictionary[Application[Any, Any, Any, Any, Any, Any], OutboxSender] = WeakKeyDictionary()
+
+
+def sender_of(application: Application[Any, Any, Any, Any, Any, Any]) -> OutboxSender:
+    return _SENDERS[application]
+
+
+async def plan_now(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """Plan the reminders due now into the outbox and wake the sender; what the repeating job runs."""
+    runtime: Runtime = application.runtime  # type: ignore[attr-defined]
+
+    def plan() -> int:
+        with runtime.session_factory() as session:
+            return plan_reminders(session, now=runtime.clock(), tz=runtime.settings.tz)
+
+    added = await asyncio.to_thread(plan)
+    sender = _SENDERS.get(application)
+    if added and sender is not None:
+        sender.notify()
+    return added
+
+
+async def _plan_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    added = await plan_now(context.application)
+    if added:
+        log.info("reminders: %s message(s) planned", added)
+
+
+async def start_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """At start: the sender task and the repeating planning job (fixed id, so never two of it)."""
+    runtime: Runtime = application.runtime  # type: ignore[attr-defined]
+    sender = OutboxSender(application.bot, runtime)
+    _SENDERS[application] = sender
+    sender.start()
+    queue = application.job_queue
+    if queue is None:
+        log.warning("no job queue: reminders are not planned")
+        return
+    for job in queue.get_jobs_by_name(PLAN_JOB):
+        job.schedule_removal()
+    queue.run_repeating(_plan_job, interval=PLAN_INTERVAL_SECONDS, first=1, name=PLAN_JOB,
+                        job_kwargs={"id": PLAN_JOB, "replace_existing": True, "coalesce": True,
+                                    "misfire_grace_time": PLAN_INTERVAL_SECONDS})
+
+
+async def stop_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    sender = _SENDERS.pop(application, None)
+    if sender is not None:
+        await sender.stop()
+
+
+def notify_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Handlers that enqueue (e.g. a reopen notice) wake the sender."""
+    sender = _SENDERS.get(application)
+    if sender is not None:
+        sender.notify()

@@ -1,0 +1,409 @@
+"""/period, /submit, /reopen, /status and /target: the reporting cycle in chat (issue 6).
+
+Rules live in bot/services/reporting.py; reminders and the outbox in bot/services/reminders.py,
+bot/services/outbox.py and bot/outbox_sender.py. Callback data starts with PREFIX:
+rp:preset:<code>:<year> · rp:sub:<period id> (also the reminder's button) · rp:ok:<period id> · rp:no
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot.catalogue_file import CategorySpec
+from bot.formatting import format_day, format_local_datetime, format_number
+from bot.i18n import Translator, get_translator
+from bot.outbox_sender import notify_outbox
+from bot.parsing.numbers import NumberError, parse_quantity
+from bot.parsing.text import fold
+from bot.services import outbox, reporting
+from bot.services.access import AccessDenied
+from bot.services.action_text import Localised
+from bot.services.reports import report_sentences
+from bot.services.units import unit_display
+from db.models import ReportingPeriod, Unit, User
+from db.queries import get_unit, get_unit_by_code
+from handlers.common import pressed
+from handlers.context import ChungTayContext
+
+PREFIX = "rp:"
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+
+
+def _pct(value: Decimal, locale: str) -> str:
+    return f"{format_number(value, locale, max_decimals=1)}%"
+
+
+def _supervisor(context: ChungTayContext) -> User | None:
+    user = context.db_user
+    return user if reporting.is_supervisor(user) else None
+
+
+async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+
+
+def _period_line(t: Translator, period: ReportingPeriod) -> str:
+    return t("“{name}” ({start} – {end}), due {due}").format(
+        name=html.escape(period.name), start=format_day(period.start, t.locale), end=format_day(period.end, t.locale),
+        due=format_day(period.due, t.locale))
+
+
+# ----------------------------------------------------------------------------- /period
+
+
+def _preset_name(t: Translator, code: str, year: int) -> str:
+    if code == "h1":
+        return t("6-month report {year}").format(year=year)
+    return t("Annual report {year}").format(year=year)
+
+
+def _parse_date(text: str) -> date | None:
+    match = _DATE.match(text)
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
+
+
+async def define_period(update: Update, context: ChungTayContext) -> None:
+    """/period: the unit's periods and preset buttons; /period name; start; end; due[; days] for a custom one."""
+    t, user = context.t, _supervisor(context)
+    if user is None:
+        await _reply(update, t("Reporting periods are set by supervising units."))
+        return
+    text = " ".join(context.args or []).strip()
+    now = context.runtime.clock()
+    if text:
+        await _custom_period(update, context, user, text)
+        return
+    today = now.astimezone(context.runtime.settings.tz).date()
+    buttons = []
+    for code, preset in reporting.PRESETS.items():
+        year = today.year if today <= preset.dates(today.year)[2] else today.year + 1
+        _, _, due = preset.dates(year)
+        label = t("{name} (due {due})").format(name=_preset_name(t, code, year), due=format_day(due, t.locale))
+        buttons.append([InlineKeyboardButton(label, callback_data=f"{PREFIX}preset:{code}:{year}")])
+    lines = [t("<b>Reporting periods</b>")]
+    lines += ["• " + _period_line(t, p) for p in reporting.periods_of_supervisor(context.session, user=user)[:8]]
+    lines.append(t("Tap a preset, or write your own period like this:\n"
+                   "/period Quý III/2027; 1/7/2027; 30/9/2027; 10/10/2027\n"
+                   "(name; start; end; due date; optionally the reminder days, e.g. “; 5,1,0”)"))
+    await _reply(update, "\n".join(lines), InlineKeyboardMarkup(buttons))
+
+
+async def _custom_period(update: Update, context: ChungTayContext, user: User, text: str) -> None:
+    t = context.t
+    parts = [p.strip() for p in text.split(";")]
+    dates = [_parse_date(p) for p in parts[1:4]]
+    days: list[int] | None = None
+    if len(parts) == 5:
+        try:
+            days = [int(d) for d in re.split(r"[,\s]+", parts[4]) if d]
+        except ValueError:
+            days = []
+    if len(parts) not in (4, 5) or not parts[0] or None in dates or days == []:
+        await _reply(update, t("I could not read that. Write: /period name; start; end; due date, e.g. "
+                               "/period Quý III/2027; 1/7/2027; 30/9/2027; 10/10/2027"))
+        return
+    start, end, due = (d for d in dates if d is not None)
+    await _create(update, context, user, name=parts[0], kind="custom", start=start, end=end, due=due, days=days)
+
+
+async def _create(update: Update, context: ChungTayContext, user: User, *, name: str, kind: str, start: date,
+                  end: date, due: date, days: list[int] | None) -> None:
+    t = context.t
+    try:
+        period, created = reporting.create_period(context.session, user=user, name=name, kind=kind, start=start,
+                                                  end=end, due=due, remind_days=days, now=context.runtime.clock())
+    except reporting.ReportingError as error:
+        texts = {"dates": t("The dates do not fit: the start must come before the end and the due date."),
+                 "remind_days": t("Reminder days must be between 0 and 60 days before the due date."),
+                 "no_units": t("There is no unit under yours that could report.")}
+        await _reply(update, texts.get(error.code, t("I could not read that.")))
+        return
+    count = len(reporting.expected_unit_ids(context.session, period_id=period.id or 0))
+    head = t("✅ Period created: {period}.") if created else t("This period already exists: {period}.")
+    days_text = ", ".join(str(d) for d in period.remind_days)
+    await _reply(update, head.format(period=_period_line(t, period)) + "\n" + t(
+        "{count} unit(s) must report. Reminders: {days} day(s) before the due date, never between 21:00 and "
+        "6:30.").format(count=count, days=days_text))
+
+
+async def on_preset(update: Update, context: ChungTayContext) -> None:
+    code, _, year_text = (await pressed(update, f"{PREFIX}preset:")).partition(":")
+    user, preset = _supervisor(context), reporting.PRESETS.get(code)
+    if user is None or preset is None or not year_text.isdigit():
+        return
+    start, end, due = preset.dates(int(year_text))
+    await _create(update, context, user, name=_preset_name(context.t, code, int(year_text)), kind=preset.kind,
+                  start=start, end=end, due=due, days=None)
+
+
+# ----------------------------------------------------------------------------- /submit
+
+
+def _figures_text(context: ChungTayContext, figures: dict[str, Any]) -> str:
+    names = Localised(context.runtime.catalogue, context.t)
+    sentences = report_sentences(names, reporting.thaw(figures))
+    return "\n".join(f"• {html.escape(s)}" for s in sentences) or context.t("(no figures recorded in this period)")
+
+
+async def submit(update: Update, context: ChungTayContext) -> None:
+    """/submit: pick the open period (or go straight to it when there is one), then preview and confirm."""
+    t, user = context.t, context.db_user
+    if user is None:
+        return
+    periods = reporting.open_periods_for_unit(context.session, unit_id=user.unit_id)
+    if not periods:
+        await _reply(update, t("Your unit has no report to submit now."))
+        return
+    if len(periods) == 1:
+        await _preview(update, context, periods[0])
+        return
+    buttons = [[InlineKeyboardButton(p.name, callback_data=f"{PREFIX}sub:{p.id}")] for p in periods[:8]]
+    await _reply(update, t("Which report do you want to submit?"), InlineKeyboardMarkup(buttons))
+
+
+async def _preview(update: Update, context: ChungTayContext, period: ReportingPeriod) -> None:
+    t, user = context.t, context.db_user
+    assert user is not None
+    unit = get_unit(context.session, unit_id=user.unit_id)
+    assert unit is not None
+    if unit.id not in reporting.expected_unit_ids(context.session, period_id=period.id or 0):
+        await _reply(update, t("Your unit does not report for this period."))
+        return
+    last = reporting.latest_submission(context.session, period_id=period.id or 0, unit_id=unit.id)
+    if last is not None and last.status == reporting.SUBMITTED:
+        await _reply(update, _locked_text(context, last.submitted_at))
+        return
+    figures = reporting.freeze(reporting.period_totals(context.session, period=period, unit=unit))
+    text = t("<b>Submit the figures</b> of {unit} for {period}:").format(
+        unit=html.escape(unit_display(t, unit)), period=_period_line(t, period))
+    text += "\n" + _figures_text(context, figures)
+    if last is not None and last.reopen_reason:
+        text += "\n" + t("Reopened by the supervisor: {reason}").format(reason=html.escape(last.reopen_reason))
+    text += "\n" + t("Once submitted, the figures are final unless your supervisor reopens them.")
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("✅ Submit"), callback_data=f"{PREFIX}ok:{period.id}"),
+                                    InlineKeyboardButton(t("❌ Not now"), callback_data=f"{PREFIX}no")]])
+    await _reply(update, text, markup)
+
+
+def _locked_text(context: ChungTayContext, at: object) -> str:
+    moment = format_local_datetime(at, context.runtime.settings.tz, context.t.locale)  # type: ignore[arg-type]
+    return context.t("Your unit already submitted this report ({at}). To change it, ask your supervisor to "
+                     "reopen it.").format(at=moment)
+
+
+async def on_submit_button(update: Update, context: ChungTayContext) -> None:
+    period_id = await pressed(update, f"{PREFIX}sub:")
+    period = context.session.get(ReportingPeriod, int(period_id)) if period_id.isdigit() else None
+    if period is not None and context.db_user is not None:
+        await _preview(update, context, period)
+
+
+async def on_confirm(update: Update, context: ChungTayContext) -> None:
+    period_id = await pressed(update, f"{PREFIX}ok:")
+    user = context.db_user
+    period = context.session.get(ReportingPeriod, int(period_id)) if period_id.isdigit() else None
+    if period is None or user is None:
+        return
+    t = context.t
+    try:
+        submission = reporting.submit(context.session, user=user, period=period, now=context.runtime.clock(),
+                                      tz=context.runtime.settings.tz)
+    except reporting.ReportingError as error:
+        if error.code == "locked":
+            last = reporting.latest_submission(context.session, period_id=period.id or 0, unit_id=user.unit_id)
+            await _reply(update, _locked_text(context, last.submitted_at if last else context.runtime.clock()))
+        else:
+            await _reply(update, t("Your unit does not report for this period."))
+        return
+    moment = format_local_datetime(submission.submitted_at, context.runtime.settings.tz, t.locale)
+    text = t("✅ Submitted: {period}, at {at}.").format(period=html.escape(period.name), at=moment)
+    if submission.late:
+        text += " " + t("The due date was {due}, so it is marked late.").format(due=format_day(period.due, t.locale))
+    await _reply(update, text)
+
+
+async def on_not_now(update: Update, context: ChungTayContext) -> None:
+    await pressed(update, f"{PREFIX}no")
+    await _reply(update, context.t("Not submitted. Use /submit when the figures are ready."))
+
+
+# ----------------------------------------------------------------------------- /reopen
+
+
+def _find_unit(context: ChungTayContext, units: list[Unit], text: str) -> tuple[Unit | None, str]:
+    """The unit named at the start of `text` (by code or name, with or without diacritics) and the rest."""
+    words = text.split()
+    if words:
+        by_code = get_unit_by_code(context.session, code=words[0])
+        if by_code is not None:
+            return by_code, " ".join(words[1:])
+    folded = fold(text)
+    for unit in sorted(units, key=lambda u: -len(u.name)):
+        name = fold(unit.name)
+        if folded.startswith(name):
+            return unit, " ".join(words[len(unit.name.split()):])
+    return None, text
+
+
+async def reopen(update: Update, context: ChungTayContext) -> None:
+    """/reopen <unit> <reason>: reopen a unit's submission of your newest period in which it submitted."""
+    t, user = context.t, _supervisor(context)
+    if user is None:
+        await _reply(update, t("Only supervisors can reopen a submission."))
+        return
+    session = context.session
+    periods = list(reporting.periods_of_supervisor(session, user=user))
+    submitted = [(p, s.unit) for p in periods for s in reporting.period_status(session, period=p).units
+                 if s.submission is not None]
+    unit, reason = _find_unit(context, [u for _, u in submitted], " ".join(context.args or []))
+    match = next(((p, u) for p, u in submitted if unit is not None and u.id == unit.id), None)
+    if match is None or not reason.strip():
+        listing = "\n".join(f"• {html.escape(p.name)}: {html.escape(unit_display(t, u))} ({u.code})"
+                            for p, u in submitted[:15])
+        await _reply(update, t("Write the unit and the reason, e.g. /reopen {code} thiếu số liệu nhà ở.").format(
+            code=submitted[0][1].code if submitted else "GL-KP-IARSAI") + ("\n" + listing if listing else ""))
+        return
+    period, unit = match
+    try:
+        submission = reporting.reopen(session, user=user, period=period, unit=unit, reason=reason,
+                                      now=context.runtime.clock())
+    except (reporting.ReportingError, AccessDenied):
+        await _reply(update, t("This submission cannot be reopened."))
+        return
+    now = context.runtime.clock()
+    for officer in outbox.active_users_of(session, unit_id=unit.id or 0):
+        ot = get_translator(officer.locale)
+        notice = ot("🔓 Your supervisor reopened the report “{period}” of {unit}: {reason}. Please correct the "
+                    "figures and submit again.").format(period=period.name, unit=unit_display(ot, unit),
+                                                        reason=reason.strip())
+        markup = {"inline_keyboard": [[{"text": ot("📤 Submit figures"),
+                                        "callback_data": f"{PREFIX}sub:{period.id}"}]]}
+        outbox.enqueue(session, key=f"reopened:{submission.id}:{submission.reopened_at:%Y%m%d%H%M%S}:{officer.id}",
+                       chat_id=officer.telegram_id, user_id=officer.id, text=notice, now=now, purpose="reopened",
+                       reply_markup=markup)
+    session.commit()
+    notify_outbox(context.application)
+    await _reply(update, t("🔓 Reopened: {period}, {unit}. Its officers were told.").format(
+        period=html.escape(period.name), unit=html.escape(unit_display(t, unit))))
+
+
+# ----------------------------------------------------------------------------- /status and /target
+
+
+def status_text(context: ChungTayContext, period: ReportingPeriod) -> str:
+    """One period: expected, submitted, on time, late, missing; the two rates; targets achieved."""
+    t, session = context.t, context.session
+    status = reporting.period_status(session, period=period)
+    lines = [f"<b>{html.escape(period.name)}</b> — " + t("due {due}").format(due=format_day(period.due, t.locale)),
+             t("Expected {expected} · submitted {submitted} · on time {on_time} · late {late} · missing {missing}")
+             .format(expected=status.expected, submitted=status.submitted, on_time=status.on_time, late=status.late,
+                     missing=len(status.missing)),
+             t("Completeness {completeness} · timeliness {timeliness}").format(
+                 completeness=_pct(status.completeness, t.locale), timeliness=_pct(status.timeliness, t.locale))]
+    if status.missing:
+        lines.append(t("Not submitted: {units}").format(
+            units=", ".join(html.escape(unit_display(t, u)) for u in status.missing)))
+    late = [s.unit for s in status.units if s.state == "late"]
+    if late:
+        lines.append(t("Late: {units}").format(units=", ".join(html.escape(unit_display(t, u)) for u in late)))
+    lines += _target_lines(context, period)
+    return "\n".join(lines)
+
+
+def _measure_unit(context: ChungTayContext, spec: CategorySpec | None, measure: str) -> str:
+    if spec is None:
+        return ""
+    names = Localised(context.runtime.catalogue, context.t)
+    found = spec.measure(measure)
+    return names.unit(found, None) if found is not None else ""
+
+
+def _target_lines(context: ChungTayContext, period: ReportingPeriod) -> list[str]:
+    t = context.t
+    names = Localised(context.runtime.catalogue, t)
+    lines = []
+    for row in reporting.target_progress(context.session, period=period):
+        spec = context.runtime.catalogue.category_by_code(row.category_code)
+        label = names.category(spec) if spec is not None else row.category_code
+        unit_word = _measure_unit(context, spec, row.measure)
+        lines.append(t("🎯 {unit}, {category}: {achieved}/{target} {measure} ({percent})").format(
+            unit=html.escape(unit_display(t, row.unit)), category=html.escape(label),
+            achieved=format_number(row.achieved, t.locale), target=format_number(row.target, t.locale),
+            measure=html.escape(unit_word), percent=_pct(row.percent, t.locale)))
+    return lines
+
+
+async def show_status(update: Update, context: ChungTayContext) -> None:
+    """/status: for supervisors, the newest periods of their unit."""
+    t, user = context.t, _supervisor(context)
+    if user is None:
+        await _reply(update, t("Reporting status is for supervising units. Use /submit to submit your figures."))
+        return
+    periods = reporting.periods_of_supervisor(context.session, user=user)[:3]
+    if not periods:
+        await _reply(update, t("No reporting period yet. Create one with /period."))
+        return
+    await _reply(update, "\n\n".join(status_text(context, p) for p in periods))
+
+
+def _match_category(context: ChungTayContext, text: str) -> tuple[CategorySpec | None, str]:
+    folded = fold(text)
+    best: tuple[int, CategorySpec | None, str] = (0, None, text)
+    for spec in context.runtime.catalogue.category:
+        for keyword in (*spec.keywords, spec.name_vi, spec.name_en, spec.code):
+            word = fold(keyword)
+            if word and folded.startswith(word) and len(word) > best[0]:
+                best = (len(word), spec, folded[len(word):].strip())
+    return best[1], best[2]
+
+
+async def set_target(update: Update, context: ChungTayContext) -> None:
+    """/target <unit> <category> <number>: a target for the newest period of your unit, in the category's
+    main measure (e.g. /target GL-KP-IARSAI nhà ở 10)."""
+    t, user = context.t, _supervisor(context)
+    if user is None:
+        await _reply(update, t("Targets are set by supervising units."))
+        return
+    periods = reporting.periods_of_supervisor(context.session, user=user)
+    if not periods:
+        await _reply(update, t("No reporting period yet. Create one with /period."))
+        return
+    period = periods[0]
+    expected = [u for u in (get_unit(context.session, unit_id=i)
+                            for i in reporting.expected_unit_ids(context.session, period_id=period.id or 0)) if u]
+    unit, rest = _find_unit(context, expected, " ".join(context.args or []))
+    spec, number = _match_category(context, rest)
+    try:
+        value = parse_quantity(number)[0] if number else None
+    except NumberError:
+        value = None
+    if unit is None or spec is None or value is None:
+        lines = [t("Write the unit, the category and the target, e.g. /target GL-KP-IARSAI nhà ở 10")]
+        lines += _target_lines(context, period)
+        await _reply(update, "\n".join(lines))
+        return
+    measure = next((m.code for m in spec.measures if m.required), spec.measures[0].code)
+    try:
+        reporting.set_target(context.session, user=user, period=period, unit=unit, category_code=spec.code,
+                             measure=measure, target=value, now=context.runtime.clock())
+    except (AccessDenied, reporting.ReportingError):
+        await _reply(update, t("You cannot set that target."))
+        return
+    await _reply(update, t("🎯 Target set for {period}.").format(period=html.escape(period.name)) + "\n"
+                 + "\n".join(line for line in _target_lines(context, period)
+                             if html.escape(unit_display(t, unit)) in line))
+
