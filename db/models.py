@@ -401,9 +401,10 @@ class SupportMonthTotal(SQLModel, table=True):
     updated in the same transaction as every change of a support action, and `rebuild_rollup`
     recomputes it from scratch. No foreign keys, for that reason.
 
-    - The grouping columns are the primary key, in the order the totals query seeks them (unit, then
-      month), and on SQLite the table is WITHOUT ROWID, so that key is the table itself and reading a
-      district's year is one ordered range read per unit.
+    - The grouping columns are the primary key, in the order the totals query reads them: it seeks
+      unit and month range, and groups by (unit, month, category, quantity unit, subtype), a prefix of
+      the key, so SQLite aggregates while reading instead of sorting every row first. On SQLite the
+      table is WITHOUT ROWID, so the key is the table itself (no lookups from an index into the table).
     - `quantity_unit` and `subtype` hold "" for none: a NULL in a unique key never conflicts (SQLite,
       PostgreSQL < 15), so `INSERT … ON CONFLICT DO UPDATE` could not find the row again.
     - `counted_once` is False for a confirmed duplicate (left out of totals unless filtered by organisation).
@@ -417,9 +418,9 @@ class SupportMonthTotal(SQLModel, table=True):
     unit_id: int = Field(primary_key=True)
     month: date = Field(primary_key=True)  # first day of the month
     category_id: int = Field(primary_key=True)
-    organisation_id: int = Field(primary_key=True)
     quantity_unit: str = Field(default="", primary_key=True, max_length=32)
     subtype: str = Field(default="", primary_key=True, max_length=64)
+    organisation_id: int = Field(primary_key=True)
     counted_once: bool = Field(default=True, primary_key=True)
     records: int = Field(default=0)
     households: int = Field(default=0, sa_type=BigInteger)

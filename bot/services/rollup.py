@@ -43,11 +43,11 @@ from db.models import ActionStatus, SupportAction, SupportMonthTotal
 # Columns of support_action that decide whether and where a record is counted, and by how much.
 TRACKED = ("status", "duplicate_status", "unit_id", "category_id", "organisation_id", "action_date",
            "quantity_unit", "subtype", "households", "persons", "quantity", "value_dong")
-KEY = ("unit_id", "month", "category_id", "organisation_id", "quantity_unit", "subtype", "counted_once")
+KEY = ("unit_id", "month", "category_id", "quantity_unit", "subtype", "organisation_id", "counted_once")
 FIGURES = ("records", "households", "persons", "quantity", "quantity_records", "value_dong")
 CONFIRMED = "confirmed"  # duplicates.CONFIRMED (not imported: duplicates imports actions, which imports totals)
 
-RollupKey = tuple[int, date, int, int, str, str, bool]
+RollupKey = tuple[int, date, int, str, str, int, bool]  # in KEY order
 
 
 @dataclass
@@ -83,7 +83,7 @@ def contribution(values: Mapping[str, Any]) -> tuple[RollupKey, Figures] | None:
     if values["status"] != ActionStatus.CURRENT:
         return None
     key: RollupKey = (int(values["unit_id"]), month_start(values["action_date"]), int(values["category_id"]),
-                      int(values["organisation_id"]), values["quantity_unit"] or "", values["subtype"] or "",
+                      values["quantity_unit"] or "", values["subtype"] or "", int(values["organisation_id"]),
                       values["duplicate_status"] != CONFIRMED)
     quantity = values["quantity"]
     return key, Figures(records=1, households=int(values["households"] or 0), persons=int(values["persons"] or 0),
@@ -188,15 +188,15 @@ def fresh_rollup_select(dialect: str) -> Any:
     month = _month_expression(dialect)
     counted_once = case((action.duplicate_status == CONFIRMED, false()), else_=true())
     quantity_unit, subtype = func.coalesce(action.quantity_unit, literal("")), func.coalesce(action.subtype, "")
-    return (select(action.unit_id, month.label("month"), action.category_id, action.organisation_id,
-                   quantity_unit.label("quantity_unit"), subtype.label("subtype"), counted_once.label("counted_once"),
+    return (select(action.unit_id, month.label("month"), action.category_id, quantity_unit.label("quantity_unit"),
+                   subtype.label("subtype"), action.organisation_id, counted_once.label("counted_once"),
                    func.count().label("records"), func.coalesce(func.sum(action.households), 0).label("households"),
                    func.coalesce(func.sum(action.persons), 0).label("persons"),
                    func.coalesce(func.sum(action.quantity), 0).label("quantity"),
                    func.count(action.quantity).label("quantity_records"),
                    func.coalesce(func.sum(action.value_dong), 0).label("value_dong"))
             .where(action.status == ActionStatus.CURRENT.value)
-            .group_by(action.unit_id, month, action.category_id, action.organisation_id, quantity_unit, subtype,
+            .group_by(action.unit_id, month, action.category_id, quantity_unit, subtype, action.organisation_id,
                       counted_once))
 
 
@@ -219,7 +219,7 @@ def rollup_differences(session: Session) -> list[tuple[RollupKey, Figures, Figur
     def read(rows: Iterable[Any]) -> dict[RollupKey, Figures]:
         result: dict[RollupKey, Figures] = {}
         for row in rows:
-            key = (int(row[0]), _as_date(row[1]), int(row[2]), int(row[3]), str(row[4]), str(row[5]), bool(row[6]))
+            key = (int(row[0]), _as_date(row[1]), int(row[2]), str(row[3]), str(row[4]), int(row[5]), bool(row[6]))
             figures = Figures(int(row[7]), int(row[8]), int(row[9]), Decimal(row[10]).quantize(Decimal("0.001")),
                               int(row[11]), int(row[12]))
             if not figures.is_zero():
