@@ -16,6 +16,7 @@ per record so that a future caller passing a wider scope still cannot leak a nam
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select  # sqlmodel.select types at most four columns
 from sqlmodel import Session, col, select
 
 from bot.catalogue_file import CategorySpec
@@ -105,112 +107,186 @@ DETAIL_HEADERS = (N_("No."), N_("Date"), N_("Unit"), N_("Kind of support"), N_("
                   N_("Logged by"), N_("Logged at"), N_("Note"), N_("Counted once (duplicate)"))
 
 
-def detail_actions(session: Session, *, scope: ExportScope) -> Sequence[SupportAction]:
-    """Every current record of the scope, by date: the rows behind the totals (duplicates marked)."""
-    conditions = [col(SupportAction.status) == ActionStatus.CURRENT,
-                  col(SupportAction.unit_id).in_(subtree_unit_ids(session, root=scope.unit)),
-                  col(SupportAction.action_date) >= scope.period.start,
-                  col(SupportAction.action_date) <= scope.period.end]
+def _detail_conditions(session: Session, *, scope: ExportScope) -> list[Any]:
+    conditions: list[Any] = [col(SupportAction.status) == ActionStatus.CURRENT,
+                             col(SupportAction.unit_id).in_(subtree_unit_ids(session, root=scope.unit)),
+                             col(SupportAction.action_date) >= scope.period.start,
+                             col(SupportAction.action_date) <= scope.period.end]
     if scope.organisation_code is not None:
         conditions.append(col(SupportAction.organisation_id).in_(
             select(Organisation.id).where(Organisation.code == scope.organisation_code)))
     if scope.category_code is not None:
         conditions.append(col(SupportAction.category_id).in_(
             select(Category.id).where(Category.code == scope.category_code)))
-    return session.exec(select(SupportAction).where(*conditions)
+    return conditions
+
+
+def detail_actions(session: Session, *, scope: ExportScope) -> Sequence[SupportAction]:
+    """Every current record of the scope, by date: the rows behind the totals (duplicates marked)."""
+    return session.exec(select(SupportAction).where(*_detail_conditions(session, scope=scope))
                         .order_by(col(SupportAction.action_date), col(SupportAction.id))).all()
 
 
-def _is_counted_twice(action: SupportAction, scope: ExportScope) -> bool:
-    return scope.organisation_code is None and action.duplicate_status == "confirmed"
+# The columns the detail sheet shows, read as plain rows (a district's month is ~21,000 records:
+# building ORM objects with their JSON details for each would cost more than writing the sheet).
+DETAIL_COLUMNS = ("id", "action_date", "unit_id", "category_id", "subtype", "organisation_id", "households",
+                  "persons", "quantity", "quantity_unit", "value_dong", "beneficiary_class_id", "funding_source_id",
+                  "household_name", "household_village", "author_id", "created_at", "note", "duplicate_status")
+
+
+def _is_counted_twice(duplicate_status: str | None, scope: ExportScope) -> bool:
+    return scope.organisation_code is None and duplicate_status == "confirmed"
+
+
+def detail_rows(session: Session, *, names: Localised, scope: ExportScope, viewer: User,
+                tz: ZoneInfo) -> list[list[object]]:
+    """Rows of the detail sheet (DETAIL_HEADERS order): every record of `detail_actions`, as cell values.
+
+    Empty texts are None (an empty cell, not an empty string). Names, villages and notes only for
+    records at or under the viewer's unit (see the module notes).
+    """
+    t = names.t
+    table = SupportAction.__table__  # type: ignore[attr-defined]
+    records = session.execute(sa_select(*(table.c[name] for name in DETAIL_COLUMNS))
+                              .where(*_detail_conditions(session, scope=scope))
+                              .order_by(table.c.action_date, table.c.id)).all()
+    viewer_unit = get_unit(session, unit_id=viewer.unit_id)
+    lookups = _lookups(session)
+    # Everything looked up by id is looked up once per id, not once per row.
+    may_name = {unit_id: viewer_unit is not None and is_within(unit, viewer_unit)
+                for unit_id, unit in lookups.units.items()}
+    unit_names = {unit_id: unit_display(t, unit) for unit_id, unit in lookups.units.items()}
+    specs = {category_id: names.catalogue.category_by_code(code) for category_id, code in lookups.categories.items()}
+    category_names = {category_id: names.category(spec) if spec else "?" for category_id, spec in specs.items()}
+    organisations = {org_id: names.organisation(code) for org_id, code in lookups.organisations.items()}
+    classes = {class_id: names.beneficiary(code) for class_id, code in lookups.classes.items()}
+    funding = {source_id: names.funding(code) for source_id, code in lookups.funding.items()}
+
+    @functools.cache
+    def subtype_name(category_id: int, subtype: str) -> str:
+        spec = specs.get(category_id)
+        return names.choice(spec, spec.subtype_field, subtype) if spec and spec.subtype_field else subtype
+
+    @functools.cache
+    def unit_name(category_id: int, unit_code: str | None) -> str | None:
+        spec = specs.get(category_id)
+        measure = spec.measure("quantity") if spec else None
+        return names.unit(measure, unit_code) if measure else None
+
+    utc = ZoneInfo("UTC")
+    result: list[list[object]] = []
+    for r in records:
+        logged_at = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=utc)
+        named = may_name.get(r.unit_id, False)
+        result.append([
+            r.id, r.action_date, unit_names.get(r.unit_id, "?"), category_names.get(r.category_id, "?"),
+            subtype_name(r.category_id, r.subtype) if r.subtype else None,
+            organisations.get(r.organisation_id, names.organisation(None)), r.households, r.persons,
+            (float(r.quantity) if r.quantity % 1 else int(r.quantity)) if r.quantity is not None else None,
+            unit_name(r.category_id, r.quantity_unit) if r.quantity is not None else None, r.value_dong,
+            classes.get(r.beneficiary_class_id or 0, names.beneficiary(None)),
+            funding.get(r.funding_source_id, names.funding(None)) if r.funding_source_id else None,
+            (r.household_name or None) if named else None, (r.household_village or None) if named else None,
+            lookups.authors.get(r.author_id, "?"), logged_at.astimezone(tz).replace(tzinfo=None),
+            (r.note or None) if named else None, "x" if _is_counted_twice(r.duplicate_status, scope) else None])
+    return result
+
+
+SUMMARY_FORMATS = {3: MONEY_FORMAT, 4: MONEY_FORMAT, 5: MONEY_FORMAT, 6: QUANTITY_FORMAT, 8: MONEY_FORMAT}
+DETAIL_FORMATS = {2: DATE_FORMAT, 7: MONEY_FORMAT, 8: MONEY_FORMAT, 9: QUANTITY_FORMAT, 11: MONEY_FORMAT,
+                  17: DATETIME_FORMAT}
 
 
 def build_workbook(session: Session, *, names: Localised, scope: ExportScope, viewer: User, tz: ZoneInfo) -> bytes:
-    """The XLSX workbook for a scope (see the module notes)."""
+    """The XLSX workbook for a scope (see the module notes).
+
+    Written with openpyxl's write-only mode: rows stream to the file as they are appended instead of
+    becoming a grid of cell objects that is walked again to style and then to save (a district's month
+    is ~21,000 rows × 19 columns). The price is that everything about a sheet except its rows must be
+    known before the first row: column widths (from the first 200 rows, as before), frozen header;
+    number formats go on each cell (WriteOnlyCell).
+    """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     t = names.t
     whole = compute_totals(session, unit=scope.unit, start=scope.period.start, end=scope.period.end,
                            organisation_code=scope.organisation_code, category_code=scope.category_code)
     rows = by_child_unit(session, unit=scope.unit, period=scope.period, organisation_code=scope.organisation_code,
                          category_code=scope.category_code, whole=whole)
-    workbook = Workbook()
-    summary = workbook.active
-    assert summary is not None
-    summary.title = t("Summary")[:31]
-    summary.append([t(h) for h in SUMMARY_HEADERS])
-    for row in summary_rows(names, [(unit_display(t, unit), totals) for unit, totals in rows], whole):
-        summary.append(row)
-    detail = workbook.create_sheet(t("Details")[:31])
-    detail.append([t(h) for h in DETAIL_HEADERS])
-    viewer_unit = get_unit(session, unit_id=viewer.unit_id)
-    lookups = _lookups(session)
-    for action in detail_actions(session, scope=scope):
-        unit = lookups.units.get(action.unit_id)
-        may_name = viewer_unit is not None and unit is not None and is_within(unit, viewer_unit)
-        spec = names.catalogue.category_by_code(lookups.categories.get(action.category_id, ""))
-        logged_at = action.created_at if action.created_at.tzinfo else action.created_at.replace(tzinfo=ZoneInfo("UTC"))
-        subtype = names.choice(spec, spec.subtype_field, action.subtype) if spec and spec.subtype_field and \
-            action.subtype else ""
-        quantity_unit = ""
-        if spec is not None and (measure := spec.measure("quantity")) is not None and action.quantity is not None:
-            quantity_unit = names.unit(measure, action.quantity_unit)
-        detail.append([
-            action.id, action.action_date, unit_display(t, unit) if unit else "?",
-            names.category(spec) if spec else "?", subtype,
-            names.organisation(lookups.organisations.get(action.organisation_id)),
-            action.households, action.persons,
-            (float(action.quantity) if action.quantity % 1 else int(action.quantity))
-            if action.quantity is not None else None,
-            quantity_unit, action.value_dong,
-            names.beneficiary(lookups.classes.get(action.beneficiary_class_id or 0)),
-            names.funding(lookups.funding.get(action.funding_source_id or 0)) if action.funding_source_id else "",
-            (action.household_name or "") if may_name else "", (action.household_village or "") if may_name else "",
-            lookups.authors.get(action.author_id, "?"), logged_at.astimezone(tz).replace(tzinfo=None),
-            (action.note or "") if may_name else "", "x" if _is_counted_twice(action, scope) else ""])
-    info = workbook.create_sheet(t("About")[:31])
-    info.append([t("Unit"), unit_display(t, scope.unit)])
-    info.append([t("Period"), scope.period.label(t)])
-    info.append([t("From"), scope.period.start])
-    info.append([t("To"), scope.period.end])
+    workbook = Workbook(write_only=True)
+    _write_table(workbook, title=t("Summary")[:31], headers=[t(h) for h in SUMMARY_HEADERS],
+                 rows=summary_rows(names, [(unit_display(t, unit), totals) for unit, totals in rows], whole),
+                 formats=SUMMARY_FORMATS)
+    _write_table(workbook, title=t("Details")[:31], headers=[t(h) for h in DETAIL_HEADERS],
+                 rows=detail_rows(session, names=names, scope=scope, viewer=viewer, tz=tz), formats=DETAIL_FORMATS)
+    about: list[tuple[str, object]] = [(t("Unit"), unit_display(t, scope.unit)), (t("Period"), scope.period.label(t)),
+                                       (t("From"), scope.period.start), (t("To"), scope.period.end)]
     if scope.organisation_code:
-        info.append([t("Organisation"), names.organisation(scope.organisation_code)])
+        about.append((t("Organisation"), names.organisation(scope.organisation_code)))
     if scope.category_code:
         spec = names.catalogue.category_by_code(scope.category_code)
-        info.append([t("Kind of support"), names.category(spec) if spec else scope.category_code])
-    info.append([t("Total value (VND)"), grand_value(whole)])
-    info.append([t("Made at"), datetime.now(tz).replace(tzinfo=None, microsecond=0)])
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    formats = {
-        summary.title: {3: MONEY_FORMAT, 4: MONEY_FORMAT, 5: MONEY_FORMAT, 6: QUANTITY_FORMAT, 8: MONEY_FORMAT},
-        detail.title: {2: DATE_FORMAT, 7: MONEY_FORMAT, 8: MONEY_FORMAT, 9: QUANTITY_FORMAT, 11: MONEY_FORMAT,
-                       17: DATETIME_FORMAT},
-    }
-    for sheet in (summary, detail):
-        for cell in sheet[1]:
-            cell.font, cell.fill = bold, fill
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-        for index, number_format in formats[sheet.title].items():
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = number_format
-        for index, column in enumerate(sheet.iter_cols(max_row=min(sheet.max_row, 200)), start=1):
-            width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-            sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 45)
-    for (cell,) in info.iter_rows(min_col=2, max_col=2):
-        if isinstance(cell.value, datetime):
-            cell.number_format = DATETIME_FORMAT
-        elif isinstance(cell.value, date):
-            cell.number_format = DATE_FORMAT
-        elif isinstance(cell.value, int):
-            cell.number_format = MONEY_FORMAT
+        about.append((t("Kind of support"), names.category(spec) if spec else scope.category_code))
+    about.append((t("Total value (VND)"), grand_value(whole)))
+    about.append((t("Made at"), datetime.now(tz).replace(tzinfo=None, microsecond=0)))
+    info = workbook.create_sheet(t("About")[:31])
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 24, 40
+    for label, value in about:
+        number_format = (DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT if isinstance(value, date)
+                         else MONEY_FORMAT if isinstance(value, int) else None)
+        info.append([label, _cell(info, value, number_format)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _cell(sheet: Any, value: object, number_format: str | None) -> object:
+    """A value with a number format becomes a WriteOnlyCell carrying it; anything else stays a plain value."""
+    if number_format is None or value is None:
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell
+
+
+def _write_table(workbook: Any, *, title: str, headers: list[str], rows: list[list[object]],
+                 formats: dict[int, str]) -> None:
+    """A sheet with a bold, filled, frozen header row, an auto-filter, number formats and fitted widths."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title)
+    sample: list[Sequence[object]] = [headers, *rows[:199]]  # widths from the first 200 rows, header included
+    for index in range(len(headers)):
+        width = max(len(str(row[index])) if row[index] is not None else 0 for row in sample)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, 10), 45)
+    sheet.freeze_panes = "A2"
+    bold, fill, wrap = Font(bold=True), PatternFill("solid", fgColor="DDEBF7"), Alignment(wrap_text=True,
+                                                                                            vertical="center")
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font, cell.fill, cell.alignment = bold, fill, wrap
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    # One styled cell per formatted column, given each row's value in turn: append() writes the row out
+    # before it returns, so the cell is free again for the next row (and 21,000 rows do not need
+    # 130,000 styled cell objects, each looking its style up again).
+    formatted: list[tuple[int, Any]] = []
+    for index, number_format in sorted(formats.items()):
+        prototype = WriteOnlyCell(sheet)
+        prototype.number_format = number_format
+        formatted.append((index - 1, prototype))
+    for row in rows:
+        values: list[object] = list(row)
+        for index, prototype in formatted:
+            if values[index] is not None:
+                prototype.value = values[index]
+                values[index] = prototype
+        sheet.append(values)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
 
 
 @dataclass
