@@ -55,13 +55,20 @@ async def answer(update: Update, context: ChungTayContext) -> None:
 
 
 async def show_suspects(update: Update, context: ChungTayContext) -> None:
-    """Unresolved suspects in the user's unit and below, each with its two answers."""
+    """/suspects: unresolved suspects in the user's unit and below, each with its two answers."""
+    await send_suspects(update, context, quiet_when_none=False)
+
+
+async def send_suspects(update: Update, context: ChungTayContext, *, quiet_when_none: bool) -> None:
+    """The suspects, one message each with its buttons (/status adds them only when there are any)."""
     user = context.db_user
     message = update.effective_message
     if user is None or message is None:
         return
     suspects = unresolved(context.session, user=user)
     if not suspects:
+        if quiet_when_none:
+            return
         await message.reply_text(context.t("No suspected double counts to resolve."))
         return
     await message.reply_text(context.t("{count} suspected double count(s) to resolve:").format(count=len(suspects)))

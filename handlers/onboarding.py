@@ -31,6 +31,10 @@ def help_text(t: Translator, user: User | None) -> str:
     lines.append(t("/export — the figures as an Excel file; /report — a draft report (DOCX)"))
     if user.role in (Role.SUPERVISOR, Role.ADMIN):
         lines.append(t("/digest — the digest of the units under yours; /digest_schedule — e.g. “thứ 2 7:30”"))
+    lines.append(t("/submit — confirm (chốt) your unit's figures for a reporting period"))
+    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+        lines.append(t("/period — reporting periods and deadlines; /status — who has reported; "
+                       "/target — targets; /reopen — reopen a submission"))
     lines.append(t("/household — a household of the register and what it received; send a CSV/XLSX list to import"))
     lines.append(t("/unreached — poor and near-poor households not yet supported"))
     if user.role in (Role.SUPERVISOR, Role.ADMIN):

@@ -354,10 +354,13 @@ async def show_status(update: Update, context: ChungTayContext) -> None:
         await _reply(update, t("Reporting status is for supervising units. Use /submit to submit your figures."))
         return
     periods = reporting.periods_of_supervisor(context.session, user=user)[:3]
-    if not periods:
+    if periods:
+        await _reply(update, "\n\n".join(status_text(context, p) for p in periods))
+    else:
         await _reply(update, t("No reporting period yet. Create one with /period."))
-        return
-    await _reply(update, "\n\n".join(status_text(context, p) for p in periods))
+    from handlers.duplicates import send_suspects  # double counts to resolve belong to the status too
+
+    await send_suspects(update, context, quiet_when_none=True)
 
 
 def _match_category(context: ChungTayContext, text: str) -> tuple[CategorySpec | None, str]:

@@ -155,6 +155,8 @@ async def test_unresolved_suspects_are_listed_for_the_supervisor(commune: Chat, 
     await other.send("quà tết 10 suất 5tr")
     await other.tap("✅ Lưu")
     district: Chat = await enroll(role="supervisor", unit_code="GL-KP")  # type: ignore[misc]
+    status = await district.reply_text("/status")
+    assert "Có 1 bản ghi nghi trùng" in status and "cùng một đợt?" in status
     replies = await district.send("/suspects")
     assert "Có 1 bản ghi nghi trùng" in replies[0].text and "cùng một đợt?" in replies[1].text
     await district.tap("Cùng đợt — không cộng thêm")
