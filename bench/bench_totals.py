@@ -165,6 +165,11 @@ def measure(db_path: Path) -> None:
             session, unit=district, start=year_of(today).start, end=today, organisation_code="womens_union"))
         timed("district, year, category filter", lambda: compute_totals(
             session, unit=district, start=year_of(today).start, end=today, category_code="rice"))
+        # The rollup serves whole months; the partial months at the edges are summed from the records.
+        timed("district, 2 Jan … 30 Dec 2025 (two almost whole edge months from records)", lambda: compute_totals(
+            session, unit=district, start=date(2025, 1, 2), end=date(2025, 12, 30)))
+        timed("district, everything (1 Jan 2024 … 23 Nov 2026)", lambda: compute_totals(
+            session, unit=district, start=FIRST_DAY, end=LAST_DAY))
         print("whole-district digest (month so far):")
         period = month_of(today)
 
