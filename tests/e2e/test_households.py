@@ -209,3 +209,11 @@ async def test_counted_once_in_xlsx_and_suspects_and_left_behind_reach_totals_an
     assert "cùng một đợt?" in question.text
     await district.tap("Đợt khác", message=question)
     assert "đợt khác" in district.last.text
+
+
+async def test_quick_entry_names_a_registered_household_without_diacritics(commune: Chat, session: Session) -> None:
+    await commune.send("gạo 30kg 1 hộ tran thi binh")
+    assert "Trần Thị Bình, Thôn 2" in commune.last.text
+    await commune.tap("✅ Lưu")
+    action = session.exec(select(SupportAction)).one()
+    assert action.household_id == session.exec(select(Household).where(Household.code == "HN-02")).one().id
