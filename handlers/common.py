@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from bot.i18n import Translator
@@ -43,6 +44,18 @@ async def require_registration(update: Update, context: ChungTayContext) -> None
     elif message is not None:
         await message.reply_text(no_access_text(context.t))
     raise ApplicationHandlerStop
+
+
+async def answer_in_place(update: Update, context: ChungTayContext, text: str,
+                          markup: InlineKeyboardMarkup | None = None, *, fresh: bool = False) -> None:
+    """Edit the message whose button was pressed (so a form stays one message), or send a new one for
+    typed text or when `fresh`. Text is HTML."""
+    query = update.callback_query
+    if not fresh and query is not None and isinstance(query.message, Message) and query.message.text is not None:
+        await query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+    elif update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup,
+                                       parse_mode=ParseMode.HTML)
 
 
 async def pressed(update: Update, prefix: str) -> str:

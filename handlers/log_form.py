@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     CallbackQueryHandler,
@@ -49,7 +49,7 @@ from bot.services.duplicates import flag_if_duplicate
 from bot.services.households import can_see_household, search_households
 from bot.services.units import unit_label
 from db.models import Household, SupportAction
-from handlers.common import cancel, pressed
+from handlers.common import answer_in_place, cancel, pressed
 from handlers.context import ChungTayContext
 
 log = logging.getLogger(__name__)
@@ -102,13 +102,7 @@ def _cancel_button(context: ChungTayContext) -> InlineKeyboardButton:
 async def _say(update: Update, context: ChungTayContext, text: str,
                keyboard: list[list[InlineKeyboardButton]] | None = None, *, fresh: bool = False) -> None:
     """Answer in place for a button press (edit), as a new message for typed text or when `fresh`."""
-    markup = InlineKeyboardMarkup(keyboard) if keyboard else None
-    query = update.callback_query
-    if not fresh and query is not None and isinstance(query.message, Message) and query.message.text is not None:
-        await query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
-    elif update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup,
-                                       parse_mode=ParseMode.HTML)
+    await answer_in_place(update, context, text, InlineKeyboardMarkup(keyboard) if keyboard else None, fresh=fresh)
 
 
 # ------------------------------------------------------------------ entry points

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import filters
 
 from bot.services.access import AccessDenied
@@ -35,6 +34,7 @@ from bot.services.reports import (
 )
 from bot.services.units import unit_display
 from db.models import Role, Unit
+from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 
 PREFIX = "tot:"
@@ -135,12 +135,7 @@ def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
 
 async def _show(update: Update, context: ChungTayContext, *, fresh: bool = False) -> None:
     text, keyboard = render(context)
-    query = update.callback_query
-    if not fresh and query is not None and isinstance(query.message, Message) and query.message.text is not None:
-        await query.edit_message_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)
-    elif update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,
-                                       parse_mode=ParseMode.HTML)
+    await answer_in_place(update, context, text, keyboard, fresh=fresh)
 
 
 async def show_totals(update: Update, context: ChungTayContext) -> None:
