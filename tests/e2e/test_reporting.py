@@ -181,7 +181,8 @@ async def test_reporting_cycle_reminders_escalation_late_reopen_targets(
     clock.local(2027, 6, 17, 9, 5)
     await _drain(bot)
     rows = _rows(session)
-    assert all(r.status == "sent" for r in rows), [(r.key, r.status, r.attempts, r.last_error) for r in rows if r.status != "sent"]
+    unsent = [(r.key, r.status, r.attempts, r.last_error) for r in rows if r.status != "sent"]
+    assert not unsent, unsent
     sent_texts = [c.params["text"] for c in fake.calls_to("sendMessage") if c.status == 200]
     assert all(sent_texts.count(r.text) >= 1 for r in rows)
 
