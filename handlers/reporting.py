@@ -10,19 +10,18 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.catalogue_file import CategorySpec
-from bot.formatting import format_day, format_local_datetime, format_number
+from bot.formatting import format_day, format_local_datetime
 from bot.i18n import Translator, get_translator
 from bot.outbox_sender import notify_outbox
 from bot.parsing.numbers import NumberError, parse_quantity
 from bot.parsing.text import fold
-from bot.services import outbox, reporting
+from bot.services import outbox, reporting, reporting_text
 from bot.services.access import AccessDenied
 from bot.services.action_text import Localised
 from bot.services.reports import report_sentences
@@ -34,10 +33,6 @@ from handlers.context import ChungTayContext
 
 PREFIX = "rp:"
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
-
-
-def _pct(value: Decimal, locale: str) -> str:
-    return f"{format_number(value, locale, max_decimals=1)}%"
 
 
 def _supervisor(context: ChungTayContext) -> User | None:
@@ -305,46 +300,8 @@ async def reopen(update: Update, context: ChungTayContext) -> None:
 
 
 def status_text(context: ChungTayContext, period: ReportingPeriod) -> str:
-    """One period: expected, submitted, on time, late, missing; the two rates; targets achieved."""
-    t, session = context.t, context.session
-    status = reporting.period_status(session, period=period)
-    lines = [f"<b>{html.escape(period.name)}</b> — " + t("due {due}").format(due=format_day(period.due, t.locale)),
-             t("Expected {expected} · submitted {submitted} · on time {on_time} · late {late} · missing {missing}")
-             .format(expected=status.expected, submitted=status.submitted, on_time=status.on_time, late=status.late,
-                     missing=len(status.missing)),
-             t("Completeness {completeness} · timeliness {timeliness}").format(
-                 completeness=_pct(status.completeness, t.locale), timeliness=_pct(status.timeliness, t.locale))]
-    if status.missing:
-        lines.append(t("Not submitted: {units}").format(
-            units=", ".join(html.escape(unit_display(t, u)) for u in status.missing)))
-    late = [s.unit for s in status.units if s.state == "late"]
-    if late:
-        lines.append(t("Late: {units}").format(units=", ".join(html.escape(unit_display(t, u)) for u in late)))
-    lines += _target_lines(context, period)
-    return "\n".join(lines)
-
-
-def _measure_unit(context: ChungTayContext, spec: CategorySpec | None, measure: str) -> str:
-    if spec is None:
-        return ""
-    names = Localised(context.runtime.catalogue, context.t)
-    found = spec.measure(measure)
-    return names.unit(found, None) if found is not None else ""
-
-
-def _target_lines(context: ChungTayContext, period: ReportingPeriod) -> list[str]:
-    t = context.t
-    names = Localised(context.runtime.catalogue, t)
-    lines = []
-    for row in reporting.target_progress(context.session, period=period):
-        spec = context.runtime.catalogue.category_by_code(row.category_code)
-        label = names.category(spec) if spec is not None else row.category_code
-        unit_word = _measure_unit(context, spec, row.measure)
-        lines.append(t("🎯 {unit}, {category}: {achieved}/{target} {measure} ({percent})").format(
-            unit=html.escape(unit_display(t, row.unit)), category=html.escape(label),
-            achieved=format_number(row.achieved, t.locale), target=format_number(row.target, t.locale),
-            measure=html.escape(unit_word), percent=_pct(row.percent, t.locale)))
-    return lines
+    """One period's reporting status (see bot/services/reporting_text.py)."""
+    return reporting_text.status_text(context.session, Localised(context.runtime.catalogue, context.t), period)
 
 
 async def show_status(update: Update, context: ChungTayContext) -> None:
@@ -396,7 +353,7 @@ async def set_target(update: Update, context: ChungTayContext) -> None:
         value = None
     if unit is None or spec is None or value is None:
         lines = [t("Write the unit, the category and the target, e.g. /target GL-KP-IARSAI nhà ở 10")]
-        lines += _target_lines(context, period)
+        lines += reporting_text.target_lines(context.session, Localised(context.runtime.catalogue, t), period)
         await _reply(update, "\n".join(lines))
         return
     measure = next((m.code for m in spec.measures if m.required), spec.measures[0].code)
@@ -407,6 +364,6 @@ async def set_target(update: Update, context: ChungTayContext) -> None:
         await _reply(update, t("You cannot set that target."))
         return
     await _reply(update, t("🎯 Target set for {period}.").format(period=html.escape(period.name)) + "\n"
-                 + "\n".join(line for line in _target_lines(context, period)
-                             if html.escape(unit_display(t, unit)) in line))
+                 + "\n".join(reporting_text.target_lines(context.session, Localised(context.runtime.catalogue, t),
+                                                          period, unit_ids=[unit.id or 0])))
 

@@ -22,6 +22,7 @@ from bot.services.exports import ExportScope, build_report_docx, build_workbook
 from bot.services.households import left_behind_line
 from bot.services.periods import STANDARD_CODES, Period, period_from_code
 from bot.services.questions import looks_like_question, parse_question
+from bot.services.reporting_text import unit_target_lines
 from bot.services.reports import (
     by_child_unit,
     by_organisation,
@@ -105,6 +106,9 @@ def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
     if metric in ("households", "persons"):
         label = t("Households: {count}") if metric == "households" else t("Persons: {count}")
         text += "\n" + html.escape(label.format(count=metric_total(scope.current, metric)))
+    targets = unit_target_lines(context.session, names, unit=unit)
+    if targets:
+        text += "\n" + "\n".join(targets)
     left_behind = left_behind_line(context.session, t=t, unit=unit, start=period.start, end=period.end)
     if left_behind:
         text += "\n" + html.escape(left_behind)

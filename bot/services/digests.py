@@ -27,6 +27,7 @@ from bot.services.duplicates import unresolved_in
 from bot.services.exports import ExportScope, build_workbook, chart_png, monthly_values
 from bot.services.households import left_behind_line
 from bot.services.periods import Period, period_from_code
+from bot.services.reporting_text import periods_defined_by, status_text
 from bot.services.reports import by_child_unit, grand_value, scope_totals, summary_line, totals_message
 from bot.services.units import unit_display
 from db.models import DigestSchedule, Role, Unit, User, utcnow
@@ -68,6 +69,9 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
         if silent:
             lines.append(html.escape(t("No figures yet from: {units}.").format(units=", ".join(silent))))
         text += "\n" + "\n".join(lines)
+    reporting_status = [status_text(session, names, p) for p in periods_defined_by(session, unit=unit)]
+    if reporting_status:
+        text += "\n\n" + "\n\n".join(reporting_status)
     left_behind = left_behind_line(session, t=t, unit=unit, start=period.start, end=period.end)
     if left_behind:
         text += "\n\n" + html.escape(left_behind)

@@ -176,6 +176,11 @@ async def test_reporting_cycle_reminders_escalation_late_reopen_targets(
     await supervisor.send("/status")
     assert "đúng hạn 1 · muộn 1" in supervisor.last.text and "(50%)" in supervisor.last.text
 
+    # Completeness and targets also reach the totals and the digest.
+    assert "5.410/10.820 kg (50%)" in await supervisor.reply_text("/totals")
+    digest = [m.text for m in await supervisor.send("/digest")]
+    assert any("Tỷ lệ đầy đủ 14,3%" in text and "(50%)" in text for text in digest), digest[:1]
+
     # Every row went out: a transient error (a timeout on a loaded machine) only postpones a row by the
     # sender's backoff, so move past it and send what is due before checking.
     clock.local(2027, 6, 17, 9, 5)
