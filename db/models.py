@@ -87,30 +87,27 @@ class Category(SQLModel, table=True):
     active: bool = Field(default=True)
 
 
-class BeneficiaryClass(SQLModel, table=True):
+class CodedListEntry(SQLModel):
+    """The shape shared by the catalogue's plain coded lists (beneficiary classes, funding sources)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name_vi: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    sort: int = Field(default=0)
+    keywords: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+
+
+class BeneficiaryClass(CodedListEntry, table=True):
     """Who received support: hộ nghèo, cận nghèo, mới thoát nghèo…"""
 
     __tablename__ = "beneficiary_class"
 
-    id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=64, unique=True, index=True)
-    name_vi: str = Field(max_length=200)
-    name_en: str = Field(max_length=200)
-    sort: int = Field(default=0)
-    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
-
-class FundingSource(SQLModel, table=True):
+class FundingSource(CodedListEntry, table=True):
     """Where the money came from: state budget levels, funds, donors, loans…"""
 
     __tablename__ = "funding_source"
-
-    id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=64, unique=True, index=True)
-    name_vi: str = Field(max_length=200)
-    name_en: str = Field(max_length=200)
-    sort: int = Field(default=0)
-    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class User(SQLModel, table=True):
