@@ -8,6 +8,7 @@ by `ChungTayApplication.process_update` (one unit of work per update) and closed
 from __future__ import annotations
 
 from contextvars import ContextVar
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
@@ -98,6 +99,11 @@ class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         if user is not None:
             return user.locale
         return locale_from_telegram(self._telegram_language, self.runtime.settings.default_locale)
+
+    @property
+    def today(self) -> date:
+        """Today's date where the officials are (the configured time zone), not the server's."""
+        return datetime.now(self.runtime.settings.tz).date()
 
     @property
     def t(self) -> Translator:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import io
-from datetime import date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -39,10 +38,6 @@ FIELD_LABELS = {
     "tags": N_("marks"), "unit_code": N_("unit code"),
 }
 MAX_FILE_BYTES = 5 * 1024 * 1024
-
-
-def _today(context: ChungTayContext) -> date:
-    return datetime.now(context.runtime.settings.tz).date()
 
 
 def _class_name(context: ChungTayContext, code: str) -> str:
@@ -130,7 +125,7 @@ async def add_household(update: Update, context: ChungTayContext) -> None:
     assert unit is not None
     household, created = upsert_household(
         context.session, user=user, unit=unit, code=parts[0][:64], head_name=parts[1][:200],
-        village=parts[2][:200] or None, classification=classification, year=_today(context).year,
+        village=parts[2][:200] or None, classification=classification, year=context.today.year,
         members=int(members) if members else None)
     heading = t("Household added:") if created else t("Household updated:")
     await message.reply_text(heading + "\n" + household_card(context, household), parse_mode=ParseMode.HTML)
@@ -153,7 +148,7 @@ async def receive_list(update: Update, context: ChungTayContext) -> None:
     assert unit is not None
     try:
         preview = preview_import(context.session, unit=unit, content=content, filename=name,
-                                 catalogue=context.runtime.catalogue, default_year=_today(context).year)
+                                 catalogue=context.runtime.catalogue, default_year=context.today.year)
     except HouseholdImportError as error:
         await message.reply_text(t("Nothing was imported:") + "\n" + "\n".join(error.problems[:20]))
         return
@@ -204,7 +199,7 @@ async def show_unreached(update: Update, context: ChungTayContext) -> None:
         if category is None:
             await message.reply_text(t("Unknown kind of support “{text}”.").format(text=words[:40]))
             return
-    today = _today(context)
+    today = context.today
     unit = get_unit(context.session, unit_id=user.unit_id)
     assert unit is not None
     households = unreached_households(context.session, unit=unit, start=today.replace(month=1, day=1), end=today,

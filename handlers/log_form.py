@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -89,10 +89,6 @@ def _names(context: ChungTayContext) -> Localised:
 
 def _spec(context: ChungTayContext, draft: Draft) -> CategorySpec | None:
     return _catalogue(context).category_by_code(draft.category or "")
-
-
-def _today(context: ChungTayContext) -> date:
-    return datetime.now(context.runtime.settings.tz).date()
 
 
 def _cancel_button(context: ChungTayContext) -> InlineKeyboardButton:
@@ -188,7 +184,7 @@ async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
             or update.effective_chat.type != "private":
         return ConversationHandler.END
     t = context.t
-    parsed = parse_quick_entry(message.text[:4096], _catalogue(context), today=_today(context))
+    parsed = parse_quick_entry(message.text[:4096], _catalogue(context), today=context.today)
     if parsed.problems:
         reason, offending = parsed.problems[0]
         await message.reply_text(_problem_text(context, reason, offending) + "\n\n" + _example_text(context),
@@ -364,7 +360,7 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
         if spec.measure(code) is not None:
             _apply_measure(draft, spec, code, text)
         elif step == "action_date":
-            draft.action_date = parse_day(text, today=_today(context)).isoformat()
+            draft.action_date = parse_day(text, today=context.today).isoformat()
         elif step.startswith("field:"):
             extra = spec.field(step.removeprefix("field:"))
             assert extra is not None
@@ -463,7 +459,7 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
         elif step == "funding_source":
             draft.funding_source = value
         elif step == "action_date":
-            today = _today(context)
+            today = context.today
             draft.action_date = (today if value == "today" else date.fromordinal(today.toordinal() - 1)).isoformat()
     elif data.startswith(f"{PREFIX}hh:") and step == "household":
         user = context.db_user
@@ -533,7 +529,7 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
     t = context.t
     try:
         result = save_draft(context.session, draft=draft, author=user, catalogue=_catalogue(context),
-                            today=_today(context), source_update_id=update.update_id)
+                            today=context.today, source_update_id=update.update_id)
     except AccessDenied:
         await query.answer()
         await _say(update, context, t("You cannot change this record."))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import io
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -44,10 +44,6 @@ MAX_MESSAGE = 4000
 MAX_UNIT_BUTTONS = 40
 
 
-def _today(context: ChungTayContext) -> date:
-    return datetime.now(context.runtime.settings.tz).date()
-
-
 def _names(context: ChungTayContext) -> Localised:
     return Localised(context.runtime.catalogue, context.t)
 
@@ -59,8 +55,8 @@ def _view(context: ChungTayContext) -> dict[str, Any]:
 
 
 def _period(context: ChungTayContext, view: dict[str, Any]) -> Period:
-    period = period_from_code(str(view.get("period") or "m0"), today=_today(context))
-    return period or period_from_code("m0", today=_today(context))  # type: ignore[return-value]
+    period = period_from_code(str(view.get("period") or "m0"), today=context.today)
+    return period or period_from_code("m0", today=context.today)  # type: ignore[return-value]
 
 
 def _unit(context: ChungTayContext, view: dict[str, Any]) -> Unit:
@@ -161,7 +157,7 @@ def _chooser(rows: list[list[InlineKeyboardButton]], context: ChungTayContext) -
 
 
 def period_rows(context: ChungTayContext) -> list[list[InlineKeyboardButton]]:
-    today, t = _today(context), context.t
+    today, t = context.today, context.t
     buttons = [InlineKeyboardButton(p.label(t), callback_data=f"{PREFIX}p:{code}")
                for code in STANDARD_CODES if (p := period_from_code(code, today=today)) is not None]
     return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
@@ -223,7 +219,7 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
         await query.edit_message_text(text, reply_markup=_chooser(rows, context))
         return
     kind, _, value = data.partition(":")
-    if kind == "p" and period_from_code(value, today=_today(context)) is not None:
+    if kind == "p" and period_from_code(value, today=context.today) is not None:
         view["period"] = value
     elif kind == "u" and value.isdigit():
         try:
@@ -283,7 +279,7 @@ async def _answer_question(update: Update, context: ChungTayContext, text: str) 
     assert user is not None and message is not None
     t = context.t
     units = visible_units(context.session, user=user)
-    question = parse_question(text, catalogue=context.runtime.catalogue, units=units, today=_today(context))
+    question = parse_question(text, catalogue=context.runtime.catalogue, units=units, today=context.today)
     view: dict[str, Any] = {"period": question.period.code if question.period else "m0",
                             "org": question.organisation, "metric": question.metric, "ask": []}
     if question.period is not None and question.period.kind != "range":
@@ -311,7 +307,7 @@ async def _answer_question(update: Update, context: ChungTayContext, text: str) 
 
 def _relative_code(period: Period, context: ChungTayContext) -> str | None:
     """Prefer "q0" over a fixed range, so the buttons and labels keep the period's kind."""
-    today = _today(context)
+    today = context.today
     for code in (*STANDARD_CODES, "h0", "h-1", "m-2", "q-2", "q-3", "y-2"):
         if period_from_code(code, today=today) == period:
             return code
@@ -360,7 +356,7 @@ async def _file_command(update: Update, context: ChungTayContext, *, kind: str) 
     view: dict[str, Any] = {"period": "m0"}
     if args:
         units = visible_units(context.session, user=user)
-        question = parse_question(args, catalogue=context.runtime.catalogue, units=units, today=_today(context))
+        question = parse_question(args, catalogue=context.runtime.catalogue, units=units, today=context.today)
         if question.period is not None:
             view["period"] = _relative_code(question.period, context) or question.period.code
         if len(question.units) == 1:
@@ -388,7 +384,7 @@ async def _send_file(update: Update, context: ChungTayContext, *, kind: str) -> 
         filename = f"tong-hop-{slug}.xlsx"
     else:
         content = build_report_docx(context.session, names=names, scope=scope, place=unit.name,
-                                    today=_today(context))
+                                    today=context.today)
         filename = f"bao-cao-{slug}.docx"
     await context.bot.send_document(chat.id, io.BytesIO(content), filename=filename, caption=caption)
 

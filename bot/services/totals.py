@@ -50,6 +50,11 @@ def subtree_unit_ids(session: Session, *, root: Unit) -> list[int]:
             if i is not None]
 
 
+def _id_of(model: type[Organisation] | type[Category], code: str) -> Any:
+    """The id of a catalogue entry by code, as a subquery (filters take codes, rows hold ids)."""
+    return sa_select(col(model.id)).where(col(model.code) == code).scalar_subquery()
+
+
 def _filters(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None,
              category_code: str | None) -> list[Any]:
     """The WHERE clause shared by totals and the records behind them, so both always agree."""
@@ -62,11 +67,9 @@ def _filters(session: Session, *, unit: Unit, start: date, end: date, organisati
         conditions.append(or_(col(SupportAction.duplicate_status).is_(None),
                               col(SupportAction.duplicate_status) != "confirmed"))
     else:
-        conditions.append(col(SupportAction.organisation_id) == sa_select(col(Organisation.id)).where(
-            col(Organisation.code) == organisation_code).scalar_subquery())
+        conditions.append(col(SupportAction.organisation_id) == _id_of(Organisation, organisation_code))
     if category_code is not None:
-        conditions.append(col(SupportAction.category_id) == sa_select(col(Category.id)).where(
-            col(Category.code) == category_code).scalar_subquery())
+        conditions.append(col(SupportAction.category_id) == _id_of(Category, category_code))
     return conditions
 
 
@@ -146,11 +149,9 @@ def _rollup_rows(session: Session, *, unit: Unit, first: date, following: date, 
     if organisation_code is None:
         conditions.append(col(rollup.counted_once).is_(True))
     else:
-        conditions.append(col(rollup.organisation_id) == sa_select(col(Organisation.id)).where(
-            col(Organisation.code) == organisation_code).scalar_subquery())
+        conditions.append(col(rollup.organisation_id) == _id_of(Organisation, organisation_code))
     if category_code is not None:
-        conditions.append(col(rollup.category_id) == sa_select(col(Category.id)).where(
-            col(Category.code) == category_code).scalar_subquery())
+        conditions.append(col(rollup.category_id) == _id_of(Category, category_code))
     # Grouping by (unit, month, …) first follows the rollup's primary key, so SQLite aggregates while
     # reading the key range instead of sorting every row; the outer query adds up a few hundred rows.
     per_month = (sa_select(col(rollup.category_id), col(rollup.quantity_unit), col(rollup.subtype),
