@@ -393,15 +393,18 @@ class OutboxLease(SQLModel, table=True):
 class SupportMonthTotal(SQLModel, table=True):
     """Monthly rollup of current support actions (bot/services/rollup.py keeps it, compute_totals reads it).
 
-    One row per unit × month × category × organisation × quantity unit × subtype × counted_once, with
-    the sums `compute_totals` would compute from the raw rows of that month. It is derived data: it is
-    updated in the same transaction as every change of a support action, and `rebuild_rollup`
+    One row per organisation × unit × month × category × quantity unit × subtype × counted_once, with
+    the sums `compute_totals` would compute from the raw rows of that month, plus, under
+    organisation_id 0 (rollup.ALL_ORGANISATIONS), the same sums over all organisations with confirmed
+    duplicates left out (what a total without an organisation filter reads). It is derived data: it
+    is updated in the same transaction as every change of a support action, and `rebuild_rollup`
     recomputes it from scratch. No foreign keys, for that reason.
 
-    - The grouping columns are the primary key, in the order the totals query reads them: it seeks
-      unit and month range, and groups by (unit, month, category, quantity unit, subtype), a prefix of
-      the key, so SQLite aggregates while reading instead of sorting every row first. On SQLite the
-      table is WITHOUT ROWID, so the key is the table itself (no lookups from an index into the table).
+    - The grouping columns are the primary key, in the order the totals query reads them: it fixes the
+      organisation (0 or one), seeks unit and month range, and groups by (unit, month, category,
+      quantity unit, subtype), a prefix of the rest of the key, so SQLite aggregates while reading
+      instead of sorting every row first. On SQLite the table is WITHOUT ROWID, so the key is the table
+      itself (no lookups from an index into the table).
     - `quantity_unit` and `subtype` hold "" for none: a NULL in a unique key never conflicts (SQLite,
       PostgreSQL < 15), so `INSERT … ON CONFLICT DO UPDATE` could not find the row again.
     - `counted_once` is False for a confirmed duplicate (left out of totals unless filtered by organisation).
@@ -412,12 +415,12 @@ class SupportMonthTotal(SQLModel, table=True):
     __tablename__ = "support_month_total"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
+    organisation_id: int = Field(primary_key=True)  # 0: all organisations, each distribution once
     unit_id: int = Field(primary_key=True)
     month: date = Field(primary_key=True)  # first day of the month
     category_id: int = Field(primary_key=True)
     quantity_unit: str = Field(default="", primary_key=True, max_length=32)
     subtype: str = Field(default="", primary_key=True, max_length=64)
-    organisation_id: int = Field(primary_key=True)
     counted_once: bool = Field(default=True, primary_key=True)
     records: int = Field(default=0)
     households: int = Field(default=0, sa_type=BigInteger)

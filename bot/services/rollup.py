@@ -1,5 +1,12 @@
-"""The monthly rollup behind `compute_totals`: sums per unit × month × category × organisation × quantity
+"""The monthly rollup behind `compute_totals`: sums per organisation × unit × month × category × quantity
 unit × subtype × counted_once (table `support_month_total`), kept in step with `support_action`.
+
+Every counted record is in two rows: its organisation's row (what a total filtered by organisation
+reads; confirmed duplicates included, with counted_once False) and, unless it is a confirmed
+duplicate, the row of ALL_ORGANISATIONS (organisation_id 0: what an unfiltered total reads, each
+distribution once). Totals without an organisation filter, the common case, thus read one row per
+unit × month × category × quantity unit × subtype instead of one per organisation (11× fewer: a
+district's three years are ~14,000 rows instead of ~146,000).
 
 Why a session event and not calls from each service: the rollup must follow EVERY change of a support
 action that affects totals — a new record (`actions.save_draft`), a correction (the old version
@@ -30,7 +37,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, event, false, func, inspect, literal, select, true
+from sqlalchemy import Connection, case, delete, event, false, func, inspect, literal, or_, select, true, union_all
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -43,11 +50,14 @@ from db.models import ActionStatus, SupportAction, SupportMonthTotal
 # Columns of support_action that decide whether and where a record is counted, and by how much.
 TRACKED = ("status", "duplicate_status", "unit_id", "category_id", "organisation_id", "action_date",
            "quantity_unit", "subtype", "households", "persons", "quantity", "value_dong")
-KEY = ("unit_id", "month", "category_id", "quantity_unit", "subtype", "organisation_id", "counted_once")
+KEY = ("organisation_id", "unit_id", "month", "category_id", "quantity_unit", "subtype", "counted_once")
 FIGURES = ("records", "households", "persons", "quantity", "quantity_records", "value_dong")
 CONFIRMED = "confirmed"  # duplicates.CONFIRMED (not imported: duplicates imports actions, which imports totals)
 
-RollupKey = tuple[int, date, int, str, str, int, bool]  # in KEY order
+ALL_ORGANISATIONS = 0
+"""organisation_id of the rows that add up every organisation, each confirmed duplicate left out (ids start at 1)."""
+
+RollupKey = tuple[int, int, date, int, str, str, bool]  # in KEY order
 
 
 @dataclass
@@ -78,18 +88,22 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def contribution(values: Mapping[str, Any]) -> tuple[RollupKey, Figures] | None:
-    """The rollup row a record counts in and what it adds there; None when it is not counted (not current)."""
+def contributions(values: Mapping[str, Any]) -> list[tuple[RollupKey, Figures]]:
+    """The rollup rows a record counts in and what it adds to each: its organisation's row and, when it
+    is counted once (not a confirmed duplicate), the all-organisations row. Empty when not current."""
     if values["status"] != ActionStatus.CURRENT:
-        return None
-    key: RollupKey = (int(values["unit_id"]), month_start(values["action_date"]), int(values["category_id"]),
-                      values["quantity_unit"] or "", values["subtype"] or "", int(values["organisation_id"]),
-                      values["duplicate_status"] != CONFIRMED)
+        return []
+    counted_once = values["duplicate_status"] != CONFIRMED
+    rest = (int(values["unit_id"]), month_start(values["action_date"]), int(values["category_id"]),
+            values["quantity_unit"] or "", values["subtype"] or "")
     quantity = values["quantity"]
-    return key, Figures(records=1, households=int(values["households"] or 0), persons=int(values["persons"] or 0),
-                        quantity=Decimal(quantity) if quantity is not None else Decimal(0),
-                        quantity_records=1 if quantity is not None else 0,
-                        value_dong=int(values["value_dong"] or 0))
+    figures = Figures(records=1, households=int(values["households"] or 0), persons=int(values["persons"] or 0),
+                      quantity=Decimal(quantity) if quantity is not None else Decimal(0),
+                      quantity_records=1 if quantity is not None else 0, value_dong=int(values["value_dong"] or 0))
+    rows: list[tuple[RollupKey, Figures]] = [((int(values["organisation_id"]), *rest, counted_once), figures)]
+    if counted_once:
+        rows.append(((ALL_ORGANISATIONS, *rest, True), figures))
+    return rows
 
 
 def _values_of(action: SupportAction) -> dict[str, Any]:
@@ -97,9 +111,7 @@ def _values_of(action: SupportAction) -> dict[str, Any]:
 
 
 def _add(deltas: dict[RollupKey, Figures], values: Mapping[str, Any] | None, sign: int) -> None:
-    counted = contribution(values) if values is not None else None
-    if counted is not None:
-        key, figures = counted
+    for key, figures in contributions(values) if values is not None else []:
         deltas.setdefault(key, Figures()).add(figures, sign)
 
 
@@ -183,21 +195,29 @@ def _month_expression(dialect: str) -> Any:
 
 
 def fresh_rollup_select(dialect: str) -> Any:
-    """SELECT of the rollup rows computed from support_action (columns in KEY + FIGURES order)."""
+    """SELECT of the rollup rows computed from support_action (columns in KEY + FIGURES order): the rows per
+    organisation, then the all-organisations rows (confirmed duplicates left out)."""
     action = SupportAction.__table__.c  # type: ignore[attr-defined]
     month = _month_expression(dialect)
     counted_once = case((action.duplicate_status == CONFIRMED, false()), else_=true())
     quantity_unit, subtype = func.coalesce(action.quantity_unit, literal("")), func.coalesce(action.subtype, "")
-    return (select(action.unit_id, month.label("month"), action.category_id, quantity_unit.label("quantity_unit"),
-                   subtype.label("subtype"), action.organisation_id, counted_once.label("counted_once"),
-                   func.count().label("records"), func.coalesce(func.sum(action.households), 0).label("households"),
-                   func.coalesce(func.sum(action.persons), 0).label("persons"),
-                   func.coalesce(func.sum(action.quantity), 0).label("quantity"),
-                   func.count(action.quantity).label("quantity_records"),
-                   func.coalesce(func.sum(action.value_dong), 0).label("value_dong"))
-            .where(action.status == ActionStatus.CURRENT.value)
-            .group_by(action.unit_id, month, action.category_id, quantity_unit, subtype, action.organisation_id,
-                      counted_once))
+    figures = (func.count().label("records"), func.coalesce(func.sum(action.households), 0).label("households"),
+               func.coalesce(func.sum(action.persons), 0).label("persons"),
+               func.coalesce(func.sum(action.quantity), 0).label("quantity"),
+               func.count(action.quantity).label("quantity_records"),
+               func.coalesce(func.sum(action.value_dong), 0).label("value_dong"))
+    rest = (action.unit_id, month.label("month"), action.category_id, quantity_unit.label("quantity_unit"),
+            subtype.label("subtype"))
+    current = action.status == ActionStatus.CURRENT.value
+    per_organisation = (select(action.organisation_id, *rest, counted_once.label("counted_once"), *figures)
+                        .where(current)
+                        .group_by(action.organisation_id, action.unit_id, month, action.category_id, quantity_unit,
+                                  subtype, counted_once))
+    all_organisations = (select(literal(ALL_ORGANISATIONS).label("organisation_id"), *rest,
+                                true().label("counted_once"), *figures)
+                         .where(current, or_(action.duplicate_status.is_(None), action.duplicate_status != CONFIRMED))
+                         .group_by(action.unit_id, month, action.category_id, quantity_unit, subtype))
+    return union_all(per_organisation, all_organisations)
 
 
 def rebuild_rollup(session: Session | OrmSession) -> int:
@@ -219,7 +239,7 @@ def rollup_differences(session: Session) -> list[tuple[RollupKey, Figures, Figur
     def read(rows: Iterable[Any]) -> dict[RollupKey, Figures]:
         result: dict[RollupKey, Figures] = {}
         for row in rows:
-            key = (int(row[0]), _as_date(row[1]), int(row[2]), str(row[3]), str(row[4]), int(row[5]), bool(row[6]))
+            key = (int(row[0]), int(row[1]), _as_date(row[2]), int(row[3]), str(row[4]), str(row[5]), bool(row[6]))
             figures = Figures(int(row[7]), int(row[8]), int(row[9]), Decimal(row[10]).quantize(Decimal("0.001")),
                               int(row[11]), int(row[12]))
             if not figures.is_zero():

@@ -7,18 +7,17 @@ same way: current versions only, the unit and everything under it, dates inclusi
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, type_coerce
+from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select  # sqlmodel.select types at most four columns
 from sqlmodel import Session, col, select
 
-from bot.services import rollup as _rollup  # noqa: F401  (registers the listener that keeps the rollup)
+from bot.services.rollup import ALL_ORGANISATIONS  # importing rollup registers the listener that keeps it
 from db.models import ActionStatus, Category, Organisation, SupportAction, SupportMonthTotal, Unit
 
 
@@ -73,15 +72,68 @@ def _filters(session: Session, *, unit: Unit, start: date, end: date, organisati
     return conditions
 
 
-def whole_months(start: date, end: date) -> tuple[date, date] | None:
-    """[first, following) of the calendar months lying entirely inside [start, end], or None if there are none."""
-    first = start if start.day == 1 else _next_month(start)
-    following = _next_month(end) if (end + timedelta(days=1)).day == 1 else end.replace(day=1)
-    return (first, following) if first < following else None
-
-
 def _next_month(day: date) -> date:
     return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+
+
+DayRange = tuple[date, date]  # inclusive
+
+
+@dataclass(frozen=True)
+class ReadingPlan:
+    """How `compute_totals` reads a date range: months from the rollup, days from the records.
+
+    `months` is [first, following) of the calendar months read from the rollup, `added` the day
+    ranges summed from the records on top, `subtracted` the day ranges summed from the records and
+    taken off again (days of a rollup month that lie outside the range). Together they count every
+    day of the range exactly once and no other day.
+    """
+
+    months: tuple[date, date] | None
+    added: tuple[DayRange, ...]
+    subtracted: tuple[DayRange, ...]
+
+
+def reading_plan(start: date, end: date) -> ReadingPlan:
+    """Whole months from the rollup; an edge month covered for more than half its days also from the
+    rollup, minus its days outside the range; an edge month covered for half or less from its records.
+
+    So the records read are at most about half a month at each edge, whatever the range: 2 Jan … 30
+    Dec reads the year's rollup minus 1 Jan and 31 Dec, not January and December record by record.
+    """
+    first_month, last_month = start.replace(day=1), end.replace(day=1)
+    last_day = _next_month(last_month) - timedelta(days=1)
+
+    def from_rollup(month: date, covered: DayRange) -> bool:
+        days_in_month = (_next_month(month) - month).days
+        return 2 * ((covered[1] - covered[0]).days + 1) > days_in_month
+
+    head: DayRange = (start, min(end, _next_month(first_month) - timedelta(days=1)))
+    tail: DayRange = (max(start, last_month), end)
+    head_from_rollup = from_rollup(first_month, head)
+    tail_from_rollup = head_from_rollup if first_month == last_month else from_rollup(last_month, tail)
+    first = first_month if head_from_rollup else _next_month(first_month)
+    following = _next_month(last_month) if tail_from_rollup else last_month
+    months = (first, following) if first < following else None
+    added: list[DayRange] = []
+    subtracted: list[DayRange] = []
+    if months is None:
+        added.append((start, end))
+        return ReadingPlan(months=None, added=tuple(added), subtracted=())
+    if head_from_rollup and start > first_month:
+        subtracted.append((first_month, start - timedelta(days=1)))
+    if not head_from_rollup:
+        added.append(head)
+    if tail_from_rollup and end < last_day:
+        subtracted.append((end + timedelta(days=1), last_day))
+    if not tail_from_rollup and last_month != first_month:
+        added.append(tail)
+    return ReadingPlan(months=months, added=tuple(added), subtracted=tuple(subtracted))
+
+
+# (category code, quantity unit or None, subtype or None) -> [records, households, persons, quantity,
+# records with a quantity, value]
+_Sums = dict[tuple[str, str | None, str | None], list[Any]]
 
 
 def compute_totals(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None = None,
@@ -90,48 +142,59 @@ def compute_totals(session: Session, *, unit: Unit, start: date, end: date, orga
 
     Confirmed duplicates (see bot/services/duplicates.py) are left out unless an organisation is given.
 
-    The calendar months lying wholly inside the range are read from the monthly rollup
-    (`support_month_total`, kept by bot/services/rollup.py in the transaction of every change), the
-    days of the partial months at either edge from the raw records with the same `_filters` as
-    `records_behind`. The rollup holds exactly the sums of the raw rows per month, so the result is
-    the same as summing every raw row (tests/unit/test_rollup.py checks it on SQLite and PostgreSQL),
-    while a district's year reads a few thousand rollup rows instead of ~300,000 records.
+    The range is read as `reading_plan` says: calendar months from the monthly rollup
+    (`support_month_total`, kept by bot/services/rollup.py in the transaction of every change), a few
+    days at the edges from the raw records with the same `_filters` as `records_behind`, added or
+    subtracted. The rollup holds exactly the sums of the raw rows per month, so the result is the same
+    as summing every raw row (tests/unit/test_rollup.py checks it on SQLite and PostgreSQL), while a
+    district's year reads a few thousand rollup rows instead of ~300,000 records.
     """
-    months = whole_months(start, end)
-    raw_ranges = [(start, end)] if months is None else [
-        (a, b) for a, b in ((start, months[0] - timedelta(days=1)), (months[1], end)) if a <= b]
-    rows: list[tuple[Any, ...]] = []
-    for range_start, range_end in raw_ranges:
-        rows += _raw_rows(session, unit=unit, start=range_start, end=range_end, organisation_code=organisation_code,
-                          category_code=category_code)
-    if months is not None:
-        rows += _rollup_rows(session, unit=unit, first=months[0], following=months[1],
-                             organisation_code=organisation_code, category_code=category_code)
-    totals: dict[str, CategoryTotal] = defaultdict(lambda: CategoryTotal(category=""))
-    for code, unit_code, subtype, records, households, persons, quantity, value in rows:
-        total = totals[code]
-        total.category = code
-        total.records += int(records)
-        total.households += int(households)
-        total.persons += int(persons)
-        total.value_dong += int(value)
-        if quantity is not None and unit_code is not None:
-            total.quantities[unit_code] = total.quantities.get(unit_code, Decimal(0)) + Decimal(quantity)
+    plan = reading_plan(start, end)
+    sums: _Sums = {}
+    arguments: dict[str, Any] = {"unit": unit, "organisation_code": organisation_code, "category_code": category_code}
+    for sign, ranges in ((+1, plan.added), (-1, plan.subtracted)):
+        for range_start, range_end in ranges:
+            _accumulate(sums, _raw_rows(session, start=range_start, end=range_end, **arguments), sign)
+    if plan.months is not None:
+        _accumulate(sums, _rollup_rows(session, first=plan.months[0], following=plan.months[1], **arguments), +1)
+    totals: dict[str, CategoryTotal] = {}
+    for (code, unit_code, subtype), (records, households, persons, quantity, quantity_records, value) in sums.items():
+        if not records:  # subtracted to nothing: no record of this kind in the range
+            continue
+        total = totals.setdefault(code, CategoryTotal(category=code))
+        total.records += records
+        total.households += households
+        total.persons += persons
+        total.value_dong += value
+        if quantity_records and unit_code is not None:
+            total.quantities[unit_code] = total.quantities.get(unit_code, Decimal(0)) + quantity
         if subtype is not None:
-            total.subtypes[subtype] = total.subtypes.get(subtype, Decimal(0)) + Decimal(quantity or 0)
-    return dict(totals)
+            total.subtypes[subtype] = total.subtypes.get(subtype, Decimal(0)) + (quantity if quantity_records else 0)
+    return totals
+
+
+def _accumulate(sums: _Sums, rows: list[tuple[Any, ...]], sign: int) -> None:
+    for code, unit_code, subtype, records, households, persons, quantity, quantity_records, value in rows:
+        row = sums.setdefault((code, unit_code or None, subtype or None), [0, 0, 0, Decimal(0), 0, 0])
+        row[0] += sign * int(records)
+        row[1] += sign * int(households or 0)
+        row[2] += sign * int(persons or 0)
+        row[3] += sign * Decimal(quantity or 0)
+        row[4] += sign * int(quantity_records or 0)
+        row[5] += sign * int(value or 0)
 
 
 def _raw_rows(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None,
               category_code: str | None) -> list[tuple[Any, ...]]:
-    """(category, quantity unit, subtype, records, households, persons, quantity or None, value) from records."""
+    """(category, quantity unit, subtype, records, households, persons, quantity, records with a quantity,
+    value) from the records."""
     conditions = _filters(session, unit=unit, start=start, end=end, organisation_code=organisation_code,
                           category_code=category_code)
     return [tuple(row) for row in session.execute(
         sa_select(col(Category.code), col(SupportAction.quantity_unit), col(SupportAction.subtype),
-                  func.count(col(SupportAction.id)), func.coalesce(func.sum(SupportAction.households), 0),
-                  func.coalesce(func.sum(SupportAction.persons), 0), func.sum(SupportAction.quantity),
-                  func.coalesce(func.sum(SupportAction.value_dong), 0))
+                  func.count(col(SupportAction.id)), func.sum(SupportAction.households),
+                  func.sum(SupportAction.persons), func.sum(SupportAction.quantity),
+                  func.count(col(SupportAction.quantity)), func.sum(SupportAction.value_dong))
         .join(Category, col(Category.id) == SupportAction.category_id)
         .where(*conditions)
         .group_by(col(Category.code), col(SupportAction.quantity_unit), col(SupportAction.subtype))).all()]
@@ -141,37 +204,26 @@ def _rollup_rows(session: Session, *, unit: Unit, first: date, following: date, 
                  category_code: str | None) -> list[tuple[Any, ...]]:
     """The same rows as `_raw_rows` for the whole months [first, following), from the rollup.
 
-    The conditions mirror `_filters`: counted_once stands for its duplicate rule; "" stands for none.
+    The conditions mirror `_filters`: without an organisation, the all-organisations rows (confirmed
+    duplicates already left out); with one, that organisation's rows, duplicates included.
     """
     rollup = SupportMonthTotal
-    conditions: list[Any] = [col(rollup.unit_id).in_(subtree_unit_ids(session, root=unit)),
+    organisation = ALL_ORGANISATIONS if organisation_code is None else _id_of(Organisation, organisation_code)
+    conditions: list[Any] = [col(rollup.organisation_id) == organisation,
+                             col(rollup.unit_id).in_(subtree_unit_ids(session, root=unit)),
                              col(rollup.month) >= first, col(rollup.month) < following, col(rollup.records) > 0]
-    if organisation_code is None:
-        conditions.append(col(rollup.counted_once).is_(True))
-    else:
-        conditions.append(col(rollup.organisation_id) == _id_of(Organisation, organisation_code))
     if category_code is not None:
         conditions.append(col(rollup.category_id) == _id_of(Category, category_code))
-    # Grouping by (unit, month, …) first follows the rollup's primary key, so SQLite aggregates while
-    # reading the key range instead of sorting every row; the outer query adds up a few hundred rows.
-    per_month = (sa_select(col(rollup.category_id), col(rollup.quantity_unit), col(rollup.subtype),
-                           func.sum(rollup.records).label("records"), func.sum(rollup.households).label("households"),
-                           func.sum(rollup.persons).label("persons"), func.sum(rollup.quantity).label("quantity"),
-                           func.sum(rollup.quantity_records).label("quantity_records"),
-                           func.sum(rollup.value_dong).label("value_dong"))
-                 .where(*conditions)
-                 .group_by(col(rollup.unit_id), col(rollup.month), col(rollup.category_id), col(rollup.quantity_unit),
-                           col(rollup.subtype))).subquery()
-    rows = session.execute(
-        sa_select(col(Category.code), per_month.c.quantity_unit, per_month.c.subtype, func.sum(per_month.c.records),
-                  func.sum(per_month.c.households), func.sum(per_month.c.persons),
-                  type_coerce(func.sum(per_month.c.quantity), rollup.__table__.c.quantity.type),  # type: ignore[attr-defined]
-                  func.sum(per_month.c.quantity_records), func.sum(per_month.c.value_dong))
-        .join(Category, col(Category.id) == per_month.c.category_id)
-        .group_by(col(Category.code), per_month.c.quantity_unit, per_month.c.subtype)).all()
-    return [(code, unit_code or None, subtype or None, records, households, persons,
-             quantity if quantity_records else None, value)
-            for code, unit_code, subtype, records, households, persons, quantity, quantity_records, value in rows]
+    # One aggregation straight over the key range: the all-organisations rows are already one per
+    # (unit, month, category, quantity unit, subtype), so grouping by those first (what 0007's layout
+    # needed) would only add a pass; see BENCHMARKS.md.
+    return [tuple(row) for row in session.execute(
+        sa_select(col(Category.code), col(rollup.quantity_unit), col(rollup.subtype), func.sum(rollup.records),
+                  func.sum(rollup.households), func.sum(rollup.persons), func.sum(rollup.quantity),
+                  func.sum(rollup.quantity_records), func.sum(rollup.value_dong))
+        .join(Category, col(Category.id) == rollup.category_id)
+        .where(*conditions)
+        .group_by(col(Category.code), col(rollup.quantity_unit), col(rollup.subtype))).all()]
 
 
 def records_behind(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None = None,

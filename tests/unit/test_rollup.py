@@ -22,8 +22,8 @@ from sqlmodel import Session, col, select
 from bot.catalogue_file import CategorySpec, load_catalogue_file
 from bot.services.actions import Draft, draft_from_action, save_draft, void_action
 from bot.services.duplicates import CONFIRMED, SUSPECT, flag_if_duplicate, resolve
-from bot.services.rollup import rebuild_rollup, rollup_differences
-from bot.services.totals import CategoryTotal, compute_totals, subtree_unit_ids, whole_months
+from bot.services.rollup import ALL_ORGANISATIONS, rebuild_rollup, rollup_differences
+from bot.services.totals import CategoryTotal, ReadingPlan, compute_totals, reading_plan, subtree_unit_ids
 from db.models import ActionStatus, Category, Organisation, Role, SupportAction, SupportMonthTotal, Unit, User
 from db.queries import get_unit_by_code
 
@@ -125,6 +125,9 @@ def _random_range(rng: random.Random) -> tuple[date, date]:
     if kind < 0.35:  # a single day, often a month's first or last
         day = rng.choice([date(2025, 12, 31), date(2026, 1, 1), date(2026, 2, 28), _random_day(rng)])
         return day, day
+    if kind < 0.5:  # edge months covered for more than half their days (rollup minus the days outside)
+        start = date(2025, rng.randint(9, 12), rng.randint(1, 12))
+        return start, start + timedelta(days=rng.randrange(20, 200))
     start = _random_day(rng) - timedelta(days=20)
     return start, start + timedelta(days=rng.randrange(0, 220))
 
@@ -229,7 +232,9 @@ def test_duplicates_correction_and_void_move_figures_between_rollup_rows(session
     assert totals["rice"].records == 1 and totals["rice"].quantities == {"kg": Decimal(5410)}
     front = compute_totals(session, organisation_code="fatherland_front", **year)  # type: ignore[arg-type]
     assert front["rice"].records == 1  # the organisation keeps the credit for its own report
-    assert {(r.counted_once, r.records) for r in _rollup_rows(session)} == {(True, 1), (False, 1)}
+    # Each organisation's row keeps its record (the duplicate marked), the all-organisations row counts it once.
+    assert sorted((r.organisation_id == ALL_ORGANISATIONS, r.counted_once, r.records)
+                  for r in _rollup_rows(session)) == [(False, False, 1), (False, True, 1), (True, True, 1)]
 
     # A correction moves the record to another month and category; the old version no longer counts.
     fix = draft_from_action(first, session)
@@ -281,7 +286,7 @@ def test_a_failed_flush_leaves_the_rollup_untouched(session: Session, people: di
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()
-    assert [r.households for r in _rollup_rows(session)] == [3] and rollup_differences(session) == []
+    assert [r.households for r in _rollup_rows(session)] == [3, 3] and rollup_differences(session) == []
 
 
 def test_changes_to_expired_records_and_deletes_are_followed(session: Session, people: dict[str, User]) -> None:
@@ -322,13 +327,57 @@ def test_rebuild_after_a_bulk_load_outside_the_orm(session: Session, people: dic
     assert rice.records == 9 and rice.quantities == {"kg": Decimal(25)}
 
 
+D = date
+
+
 @pytest.mark.parametrize(("start", "end", "expected"), [
-    (date(2026, 1, 1), date(2026, 12, 31), (date(2026, 1, 1), date(2027, 1, 1))),
-    (date(2026, 1, 1), date(2026, 11, 23), (date(2026, 1, 1), date(2026, 11, 1))),
-    (date(2026, 1, 2), date(2026, 2, 28), (date(2026, 2, 1), date(2026, 3, 1))),
-    (date(2025, 12, 5), date(2026, 1, 30), None),
-    (date(2026, 2, 1), date(2026, 2, 27), None),
-    (date(2026, 3, 31), date(2026, 3, 31), None),
+    # whole months only
+    (D(2026, 1, 1), D(2026, 12, 31), ReadingPlan((D(2026, 1, 1), D(2027, 1, 1)), (), ())),
+    # this year so far: November is 23 of 30 days, so its rollup minus 24…30 November (future, no records)
+    (D(2026, 1, 1), D(2026, 11, 23),
+     ReadingPlan((D(2026, 1, 1), D(2026, 12, 1)), (), ((D(2026, 11, 24), D(2026, 11, 30)),))),
+    # almost whole edge months: the rollup minus one day at each end
+    (D(2025, 1, 2), D(2025, 12, 30),
+     ReadingPlan((D(2025, 1, 1), D(2026, 1, 1)),
+                 (), ((D(2025, 1, 1), D(2025, 1, 1)), (D(2025, 12, 31), D(2025, 12, 31))))),
+    # short edges: the records of those days on top of the whole months
+    (D(2026, 1, 20), D(2026, 3, 10),
+     ReadingPlan((D(2026, 2, 1), D(2026, 3, 1)),
+                 ((D(2026, 1, 20), D(2026, 1, 31)), (D(2026, 3, 1), D(2026, 3, 10))), ())),
+    # inside one month: more than half → the month minus the days outside, on both sides
+    (D(2026, 2, 2), D(2026, 2, 27),
+     ReadingPlan((D(2026, 2, 1), D(2026, 3, 1)),
+                 (), ((D(2026, 2, 1), D(2026, 2, 1)), (D(2026, 2, 28), D(2026, 2, 28))))),
+    # inside one month, half or less → the records (15 of 30 days is not more than half)
+    (D(2026, 4, 1), D(2026, 4, 15), ReadingPlan(None, ((D(2026, 4, 1), D(2026, 4, 15)),), ())),
+    (D(2026, 3, 31), D(2026, 3, 31), ReadingPlan(None, ((D(2026, 3, 31), D(2026, 3, 31)),), ())),
+    # two partial months, one more than half covered, one not
+    (D(2025, 12, 5), D(2026, 1, 10),
+     ReadingPlan((D(2025, 12, 1), D(2026, 1, 1)),
+                 ((D(2026, 1, 1), D(2026, 1, 10)),), ((D(2025, 12, 1), D(2025, 12, 4)),))),
 ])
-def test_whole_months(start: date, end: date, expected: tuple[date, date] | None) -> None:
-    assert whole_months(start, end) == expected
+def test_reading_plan(start: date, end: date, expected: ReadingPlan) -> None:
+    assert reading_plan(start, end) == expected
+
+
+def test_reading_plan_counts_every_day_of_the_range_once() -> None:
+    """Months from the rollup + added days − subtracted days = exactly the days of the range, for many ranges."""
+    rng = random.Random(7)
+    for _ in range(2000):
+        start = D(2024, 1, 1) + timedelta(days=rng.randrange(800))
+        end = start + timedelta(days=rng.choice([0, 1, 14, 15, 16, 27, 28, 29, 30, 31, 45, 59, 60, 61, 364, 400]))
+        plan = reading_plan(start, end)
+        counted: dict[date, int] = defaultdict(int)
+        if plan.months is not None:
+            day = plan.months[0]
+            while day < plan.months[1]:
+                counted[day] += 1
+                day += timedelta(days=1)
+        for sign, ranges in ((1, plan.added), (-1, plan.subtracted)):
+            for first, last in ranges:
+                for offset in range((last - first).days + 1):
+                    counted[first + timedelta(days=offset)] += sign
+        expected = {start + timedelta(days=offset): 1 for offset in range((end - start).days + 1)}
+        assert {day: n for day, n in counted.items() if n} == expected, (start, end)
+        read_from_records = sum((last - first).days + 1 for first, last in (*plan.added, *plan.subtracted))
+        assert read_from_records <= 2 * 16, (start, end)  # at most about half a month at each edge

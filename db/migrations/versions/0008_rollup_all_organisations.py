@@ -1,0 +1,60 @@
+"""monthly rollup keyed by organisation first, with all-organisations rows (organisation_id 0)
+
+The rollup is derived data: the table is re-created with its new key order and filled again from the
+records (the same computation the service uses as its safety net).
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.orm import Session
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+FIGURES = (
+    ("records", sa.Integer()), ("households", sa.BigInteger()), ("persons", sa.BigInteger()),
+    ("quantity", sa.Numeric(precision=24, scale=3)), ("quantity_records", sa.Integer()),
+    ("value_dong", sa.BigInteger()),
+)
+
+
+def _create(key: Sequence[str]) -> None:
+    types = {"organisation_id": sa.Integer(), "unit_id": sa.Integer(), "month": sa.Date(),
+             "category_id": sa.Integer(), "quantity_unit": sa.String(length=32), "subtype": sa.String(length=64),
+             "counted_once": sa.Boolean()}
+    op.create_table(
+        "support_month_total",
+        *(sa.Column(name, types[name], nullable=False) for name in key),
+        *(sa.Column(name, kind, nullable=False) for name, kind in FIGURES),
+        sa.PrimaryKeyConstraint(*key, name="pk_support_month_total"),
+        sqlite_with_rowid=False,
+    )
+
+
+def upgrade() -> None:
+    op.drop_table("support_month_total")
+    _create(("organisation_id", "unit_id", "month", "category_id", "quantity_unit", "subtype", "counted_once"))
+    from bot.services.rollup import rebuild_rollup
+
+    with Session(bind=op.get_bind()) as session:
+        rebuild_rollup(session)
+
+
+def downgrade() -> None:
+    # 0007's key order, keeping the rows per organisation (0007 has no all-organisations rows).
+    columns = ", ".join(("organisation_id", "unit_id", "month", "category_id", "quantity_unit", "subtype",
+                         "counted_once", *(name for name, _ in FIGURES)))
+    op.execute(f"CREATE TABLE support_month_total_0007 AS SELECT {columns} FROM support_month_total "
+               "WHERE organisation_id <> 0")
+    op.drop_table("support_month_total")
+    _create(("unit_id", "month", "category_id", "quantity_unit", "subtype", "organisation_id", "counted_once"))
+    op.execute(f"INSERT INTO support_month_total ({columns}) SELECT {columns} FROM support_month_total_0007")
+    op.drop_table("support_month_total_0007")
