@@ -85,7 +85,6 @@ def build(db_path: Path, rows: int, seed: int = 5) -> None:
                        spec.measure("value") is not None))
     days = (LAST_DAY - FIRST_DAY).days + 1
     rng = random.Random(seed)
-    now = datetime(2026, 11, 23, 3, 0).isoformat(sep=" ")
     connection = sqlite3.connect(db_path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=OFF")
@@ -93,25 +92,30 @@ def build(db_path: Path, rows: int, seed: int = 5) -> None:
            "quantity, quantity_unit, value_dong, subtype, details, author_id, created_at, status, version) "
            "VALUES (?,?,?,?,?,?,?,?,?,?,'{}',?,?,'current',1)")
 
-    def generate(count: int) -> list[tuple[object, ...]]:
+    def generate(first: int, count: int) -> list[tuple[object, ...]]:
+        """Rows `first` … `first + count - 1` in the order they are logged in the field: by date, each
+        logged on the day of the support or up to three days later (so a month's records lie together
+        in the table, as they do when they are appended day by day)."""
         batch = []
-        for _ in range(count):
+        for index in range(first, first + count):
             unit_id = rng.choice(unit_ids)
             category_id, has_quantity, units, subtypes, has_households, has_persons, has_value = rng.choice(shapes)
             households = rng.randint(1, 40) if has_households else None
-            batch.append((unit_id, rng.choice(organisations), category_id,
-                          (FIRST_DAY + timedelta(days=rng.randrange(days))).isoformat(), households,
+            logged = datetime.combine(FIRST_DAY + timedelta(days=index * days // rows), datetime.min.time()) \
+                + timedelta(seconds=rng.randrange(86_400))
+            action_date = max(FIRST_DAY, logged.date() - timedelta(days=rng.choice((0, 0, 0, 1, 2, 3))))
+            batch.append((unit_id, rng.choice(organisations), category_id, action_date.isoformat(), households,
                           rng.randint(1, 120) if has_persons else None,
                           rng.randint(1, 500) if has_quantity else None, rng.choice(units) if has_quantity else None,
                           rng.randint(1, 200) * 100_000 if has_value else None, rng.choice(subtypes),
-                          authors[unit_id], now))
+                          authors[unit_id], logged.isoformat(sep=" ")))
         return batch
 
     started = time.perf_counter()
     done = 0
     while done < rows:
         count = min(100_000, rows - done)
-        connection.executemany(sql, generate(count))
+        connection.executemany(sql, generate(done, count))
         connection.commit()
         done += count
     connection.commit()

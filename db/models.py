@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -150,6 +150,11 @@ class SupportAction(SQLModel, table=True):
         UniqueConstraint("client_key", name="uq_support_action_client_key"),
         Index("ix_support_action_totals", "status", "unit_id", "category_id", "action_date"),
         Index("ix_support_action_org", "status", "organisation_id", "action_date"),
+        # Unresolved double-count suspects of a subtree (digests, /status, /suspects). Partial: almost
+        # every record has no duplicate_status, so the index holds only the few that have one, and
+        # both planners use it for `duplicate_status = ?` (which implies IS NOT NULL).
+        Index("ix_support_action_duplicates", "duplicate_status", "unit_id",
+              sqlite_where=text("duplicate_status IS NOT NULL"), postgresql_where=text("duplicate_status IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

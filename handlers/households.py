@@ -27,6 +27,7 @@ from bot.services.households import (
     upsert_household,
 )
 from bot.services.units import unit_label
+from bot.xlsx import Column, Kind, Sheet, workbook_bytes
 from db.models import Household
 from db.queries import get_unit
 from handlers.context import ChungTayContext
@@ -228,19 +229,12 @@ async def show_unreached(update: Update, context: ChungTayContext) -> None:
 
 def unreached_workbook(context: ChungTayContext, households: list[Household]) -> bytes:
     """An XLSX of the households left behind (the user is entitled to their names: own subtree)."""
-    from openpyxl import Workbook
-
     t = context.t
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = t("Not reached")[:31]
-    sheet.append([t("Unit"), t("household code"), t("head of household"), t("village"), t("classification"),
-                  t("members")])
-    for household in households:
-        sheet.append([unit_label(context.session, t, household.unit_id), household.code, household.head_name,
-                      household.village or "", _class_name(context, household.classification), household.members])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    columns = [Column(t(header)) for header in (N_("Unit"), N_("household code"), N_("head of household"),
+                                                N_("village"), N_("classification"))]
+    values: list[list[object]] = [
+        [unit_label(context.session, t, h.unit_id) for h in households], [h.code for h in households],
+        [h.head_name for h in households], [h.village for h in households],
+        [_class_name(context, h.classification) for h in households], [h.members for h in households]]
+    return workbook_bytes([Sheet(title=t("Not reached"), columns=[*columns, Column(t("members"), Kind.NUMBER)],
+                                 values=values)])

@@ -1,6 +1,6 @@
 """Files the district pastes into its own work: the XLSX workbook, the chart PNG and the DOCX draft.
 
-- XLSX (openpyxl): a summary sheet (category × unit with totals) and a detail sheet (every record,
+- XLSX (bot/xlsx.py): a summary sheet (category × unit with totals) and a detail sheet (every record,
   with its author and the local time it was logged), Vietnamese headers, number formats, the header
   row frozen. Totals come from `compute_totals` via `bot.services.reports`, so the file agrees with
   the chat to the đồng.
@@ -20,10 +20,12 @@ import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import String, type_coerce
 from sqlalchemy import select as sa_select  # sqlmodel.select types at most four columns
 from sqlmodel import Session, col, select
 
@@ -46,6 +48,7 @@ from bot.services.reports import (
 )
 from bot.services.totals import CategoryTotal, compute_totals, subtree_unit_ids
 from bot.services.units import is_within, unit_display
+from bot.xlsx import Column, Kind, Sheet, workbook_bytes
 from db.models import (
     ActionStatus,
     BeneficiaryClass,
@@ -57,11 +60,6 @@ from db.models import (
     User,
 )
 from db.queries import get_unit
-
-MONEY_FORMAT = "#,##0"
-QUANTITY_FORMAT = "#,##0.###"
-DATE_FORMAT = "dd/mm/yyyy"
-DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
 @dataclass(frozen=True)
@@ -99,12 +97,18 @@ def summary_rows(names: Localised, rows: Sequence[tuple[str, Totals]], whole: To
     return result
 
 
-SUMMARY_HEADERS = (N_("Unit"), N_("Kind of support"), N_("Records"), N_("Households"), N_("Persons"),
-                   N_("Quantity"), N_("Unit of measure"), N_("Value (VND)"))
-DETAIL_HEADERS = (N_("No."), N_("Date"), N_("Unit"), N_("Kind of support"), N_("Type"), N_("Organisation"),
-                  N_("Households"), N_("Persons"), N_("Quantity"), N_("Unit of measure"), N_("Value (VND)"),
-                  N_("Beneficiaries"), N_("Funding source"), N_("Head of household"), N_("Village"),
-                  N_("Logged by"), N_("Logged at"), N_("Note"), N_("Counted once (duplicate)"))
+SUMMARY_COLUMNS = (Column(N_("Unit")), Column(N_("Kind of support")), Column(N_("Records"), Kind.MONEY),
+                   Column(N_("Households"), Kind.MONEY), Column(N_("Persons"), Kind.MONEY),
+                   Column(N_("Quantity"), Kind.QUANTITY), Column(N_("Unit of measure")),
+                   Column(N_("Value (VND)"), Kind.MONEY))
+DETAIL_COLUMNS = (Column(N_("No."), Kind.NUMBER), Column(N_("Date"), Kind.DATE), Column(N_("Unit")),
+                  Column(N_("Kind of support")), Column(N_("Type")), Column(N_("Organisation")),
+                  Column(N_("Households"), Kind.MONEY), Column(N_("Persons"), Kind.MONEY),
+                  Column(N_("Quantity"), Kind.QUANTITY), Column(N_("Unit of measure")),
+                  Column(N_("Value (VND)"), Kind.MONEY), Column(N_("Beneficiaries")), Column(N_("Funding source")),
+                  Column(N_("Head of household")), Column(N_("Village")), Column(N_("Logged by")),
+                  Column(N_("Logged at"), Kind.DATETIME), Column(N_("Note")),
+                  Column(N_("Counted once (duplicate)")))
 
 
 def _detail_conditions(session: Session, *, scope: ExportScope) -> list[Any]:
@@ -127,44 +131,56 @@ def detail_actions(session: Session, *, scope: ExportScope) -> Sequence[SupportA
                         .order_by(col(SupportAction.action_date), col(SupportAction.id))).all()
 
 
-# The columns the detail sheet shows, read as plain rows (a district's month is ~21,000 records:
-# building ORM objects with their JSON details for each would cost more than writing the sheet).
-DETAIL_COLUMNS = ("id", "action_date", "unit_id", "category_id", "subtype", "organisation_id", "households",
-                  "persons", "quantity", "quantity_unit", "value_dong", "beneficiary_class_id", "funding_source_id",
-                  "household_name", "household_village", "author_id", "created_at", "note", "duplicate_status")
+# The columns of support_action the detail sheet is made of. A district's month is ~21,000 records, so
+# they are read as plain columns, not ORM objects, and dates and times as the database gives them
+# (`_as_read`): SQLAlchemy would parse each SQLite date text with a regular expression (~0.15 s for the
+# month); here each distinct date is converted once.
+READ_COLUMNS = ("id", "action_date", "unit_id", "category_id", "subtype", "organisation_id", "households",
+                "persons", "quantity", "quantity_unit", "value_dong", "beneficiary_class_id", "funding_source_id",
+                "household_name", "household_village", "author_id", "created_at", "note", "duplicate_status")
+_AS_READ = {"action_date", "created_at", "quantity"}
 
 
 def _is_counted_twice(duplicate_status: str | None, scope: ExportScope) -> bool:
     return scope.organisation_code is None and duplicate_status == "confirmed"
 
 
-def detail_rows(session: Session, *, names: Localised, scope: ExportScope, viewer: User,
-                tz: ZoneInfo) -> list[list[object]]:
-    """Rows of the detail sheet (DETAIL_HEADERS order): every record of `detail_actions`, as cell values.
+def detail_columns(session: Session, *, names: Localised, scope: ExportScope, viewer: User,
+                   tz: ZoneInfo) -> list[list[object]]:
+    """The detail sheet, column by column (DETAIL_COLUMNS order): every record of `detail_actions`.
 
-    Empty texts are None (an empty cell, not an empty string). Names, villages and notes only for
-    records at or under the viewer's unit (see the module notes).
+    Empty texts are None (an empty cell). Names, villages and notes only for records at or under the
+    viewer's unit (see the module notes). Each column is one pass over its values with everything
+    looked up by id looked up once per id, not once per row.
     """
     t = names.t
     table = SupportAction.__table__  # type: ignore[attr-defined]
-    records = session.execute(sa_select(*(table.c[name] for name in DETAIL_COLUMNS))
-                              .where(*_detail_conditions(session, scope=scope))
-                              .order_by(table.c.action_date, table.c.id)).all()
+    selected = [type_coerce(table.c[name], String) if name in _AS_READ else table.c[name] for name in READ_COLUMNS]
+    # Through the connection, not the ORM session: plain rows, without the ORM's per-row loading.
+    rows = session.connection().execute(sa_select(*selected).where(*_detail_conditions(session, scope=scope))
+                                        .order_by(table.c.action_date, table.c.id)).all()
+    if not rows:
+        return [[] for _ in DETAIL_COLUMNS]
+    (ids, action_dates, unit_ids, category_ids, subtypes, organisation_ids, households, persons, quantities,
+     quantity_units, values, class_ids, funding_ids, household_names, villages, author_ids, created,
+     notes, duplicate_statuses) = zip(*rows, strict=True)
     viewer_unit = get_unit(session, unit_id=viewer.unit_id)
     lookups = _lookups(session)
-    # Everything looked up by id is looked up once per id, not once per row.
-    may_name = {unit_id: viewer_unit is not None and is_within(unit, viewer_unit)
-                for unit_id, unit in lookups.units.items()}
+    may_name = {unit_id for unit_id, unit in lookups.units.items()
+                if viewer_unit is not None and is_within(unit, viewer_unit)}
     unit_names = {unit_id: unit_display(t, unit) for unit_id, unit in lookups.units.items()}
     specs = {category_id: names.catalogue.category_by_code(code) for category_id, code in lookups.categories.items()}
     category_names = {category_id: names.category(spec) if spec else "?" for category_id, spec in specs.items()}
     organisations = {org_id: names.organisation(code) for org_id, code in lookups.organisations.items()}
     classes = {class_id: names.beneficiary(code) for class_id, code in lookups.classes.items()}
+    no_organisation, no_class, no_funding = names.organisation(None), names.beneficiary(None), names.funding(None)
     funding = {source_id: names.funding(code) for source_id, code in lookups.funding.items()}
 
     @functools.cache
-    def subtype_name(category_id: int, subtype: str) -> str:
+    def subtype_name(category_id: int, subtype: str | None) -> str | None:
         spec = specs.get(category_id)
+        if not subtype:
+            return None
         return names.choice(spec, spec.subtype_field, subtype) if spec and spec.subtype_field else subtype
 
     @functools.cache
@@ -173,52 +189,72 @@ def detail_rows(session: Session, *, names: Localised, scope: ExportScope, viewe
         measure = spec.measure("quantity") if spec else None
         return names.unit(measure, unit_code) if measure else None
 
+    named = [unit_id in may_name for unit_id in unit_ids]
+    amounts = [_as_number(q) for q in quantities]
+    return [
+        list(ids), _as_dates(action_dates), [unit_names.get(u, "?") for u in unit_ids],
+        [category_names.get(c, "?") for c in category_ids], list(map(subtype_name, category_ids, subtypes)),
+        [organisations.get(o, no_organisation) for o in organisation_ids], list(households), list(persons),
+        amounts, [unit_name(c, u) if a is not None else None for c, u, a in zip(category_ids, quantity_units, amounts,
+                                                                               strict=True)],
+        list(values), [classes.get(c or 0, no_class) for c in class_ids],
+        [funding.get(f, no_funding) if f else None for f in funding_ids],
+        [n or None if ok else None for n, ok in zip(household_names, named, strict=True)],
+        [v or None if ok else None for v, ok in zip(villages, named, strict=True)],
+        [lookups.authors.get(a, "?") for a in author_ids], _as_local_times(created, tz),
+        [n or None if ok else None for n, ok in zip(notes, named, strict=True)],
+        ["x" if _is_counted_twice(d, scope) else None for d in duplicate_statuses]]
+
+
+def _as_number(value: object) -> int | float | None:
+    """A quantity as the database gives it (SQLite: int or float; PostgreSQL: Decimal) → int or float."""
+    if value is None:
+        return None
+    amount = Decimal(str(value))
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def _as_dates(values: Sequence[object]) -> list[object]:
+    """Dates as read (SQLite: ISO text; PostgreSQL: date), each distinct value converted once."""
+    converted = {value: value if isinstance(value, date) else date.fromisoformat(str(value)) for value in set(values)}
+    return [converted[value] for value in values]
+
+
+def _as_local_times(values: Sequence[object], tz: ZoneInfo) -> list[object]:
+    """Stored UTC times → local wall-clock times for cells (a cell has no zone).
+
+    SQLite gives text without a zone: parsed in C and shifted by the zone's offset, looked up once per
+    UTC hour (zone offsets change on whole hours). PostgreSQL gives aware datetimes: converted directly.
+    """
     utc = ZoneInfo("UTC")
-    result: list[list[object]] = []
-    for r in records:
-        logged_at = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=utc)
-        named = may_name.get(r.unit_id, False)
-        result.append([
-            r.id, r.action_date, unit_names.get(r.unit_id, "?"), category_names.get(r.category_id, "?"),
-            subtype_name(r.category_id, r.subtype) if r.subtype else None,
-            organisations.get(r.organisation_id, names.organisation(None)), r.households, r.persons,
-            (float(r.quantity) if r.quantity % 1 else int(r.quantity)) if r.quantity is not None else None,
-            unit_name(r.category_id, r.quantity_unit) if r.quantity is not None else None, r.value_dong,
-            classes.get(r.beneficiary_class_id or 0, names.beneficiary(None)),
-            funding.get(r.funding_source_id, names.funding(None)) if r.funding_source_id else None,
-            (r.household_name or None) if named else None, (r.household_village or None) if named else None,
-            lookups.authors.get(r.author_id, "?"), logged_at.astimezone(tz).replace(tzinfo=None),
-            (r.note or None) if named else None, "x" if _is_counted_twice(r.duplicate_status, scope) else None])
+    offsets: dict[str, timedelta] = {}
+    result: list[object] = []
+    for value in values:
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo else value.replace(tzinfo=utc)
+            result.append(moment.astimezone(tz).replace(tzinfo=None))
+            continue
+        text = str(value)
+        hour = text[:13]
+        offset = offsets.get(hour)
+        if offset is None:
+            offset = offsets[hour] = (datetime.fromisoformat(hour + ":00").replace(tzinfo=utc).astimezone(tz)
+                                      .utcoffset() or timedelta(0))
+        result.append(datetime.fromisoformat(text) + offset)
     return result
 
 
-SUMMARY_FORMATS = {3: MONEY_FORMAT, 4: MONEY_FORMAT, 5: MONEY_FORMAT, 6: QUANTITY_FORMAT, 8: MONEY_FORMAT}
-DETAIL_FORMATS = {2: DATE_FORMAT, 7: MONEY_FORMAT, 8: MONEY_FORMAT, 9: QUANTITY_FORMAT, 11: MONEY_FORMAT,
-                  17: DATETIME_FORMAT}
-
-
 def build_workbook(session: Session, *, names: Localised, scope: ExportScope, viewer: User, tz: ZoneInfo) -> bytes:
-    """The XLSX workbook for a scope (see the module notes).
+    """The XLSX workbook for a scope (see the module notes): summary, details, and what the file is about.
 
-    Written with openpyxl's write-only mode: rows stream to the file as they are appended instead of
-    becoming a grid of cell objects that is walked again to style and then to save (a district's month
-    is ~21,000 rows × 19 columns). The price is that everything about a sheet except its rows must be
-    known before the first row: column widths (from the first 200 rows, as before), frozen header;
-    number formats go on each cell (WriteOnlyCell).
+    Written with `bot.xlsx` (not openpyxl: see there why), from the detail sheet's columns.
     """
-    from openpyxl import Workbook
-
     t = names.t
     whole = compute_totals(session, unit=scope.unit, start=scope.period.start, end=scope.period.end,
                            organisation_code=scope.organisation_code, category_code=scope.category_code)
     rows = by_child_unit(session, unit=scope.unit, period=scope.period, organisation_code=scope.organisation_code,
                          category_code=scope.category_code, whole=whole)
-    workbook = Workbook(write_only=True)
-    _write_table(workbook, title=t("Summary")[:31], headers=[t(h) for h in SUMMARY_HEADERS],
-                 rows=summary_rows(names, [(unit_display(t, unit), totals) for unit, totals in rows], whole),
-                 formats=SUMMARY_FORMATS)
-    _write_table(workbook, title=t("Details")[:31], headers=[t(h) for h in DETAIL_HEADERS],
-                 rows=detail_rows(session, names=names, scope=scope, viewer=viewer, tz=tz), formats=DETAIL_FORMATS)
+    summary = summary_rows(names, [(unit_display(t, unit), totals) for unit, totals in rows], whole)
     about: list[tuple[str, object]] = [(t("Unit"), unit_display(t, scope.unit)), (t("Period"), scope.period.label(t)),
                                        (t("From"), scope.period.start), (t("To"), scope.period.end)]
     if scope.organisation_code:
@@ -228,65 +264,19 @@ def build_workbook(session: Session, *, names: Localised, scope: ExportScope, vi
         about.append((t("Kind of support"), names.category(spec) if spec else scope.category_code))
     about.append((t("Total value (VND)"), grand_value(whole)))
     about.append((t("Made at"), datetime.now(tz).replace(tzinfo=None, microsecond=0)))
-    info = workbook.create_sheet(t("About")[:31])
-    info.column_dimensions["A"].width, info.column_dimensions["B"].width = 24, 40
-    for label, value in about:
-        number_format = (DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT if isinstance(value, date)
-                         else MONEY_FORMAT if isinstance(value, int) else None)
-        info.append([label, _cell(info, value, number_format)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes([
+        _sheet(t("Summary"), t, SUMMARY_COLUMNS, [list(column) for column in zip(*summary, strict=True)]
+               if summary else [[] for _ in SUMMARY_COLUMNS]),
+        _sheet(t("Details"), t, DETAIL_COLUMNS, detail_columns(session, names=names, scope=scope, viewer=viewer,
+                                                                tz=tz)),
+        Sheet(title=t("About"), columns=[Column("", width=24), Column("", Kind.AUTO, width=40)],
+              values=[[label for label, _ in about], [value for _, value in about]], header=False),
+    ])
 
 
-def _cell(sheet: Any, value: object, number_format: str | None) -> object:
-    """A value with a number format becomes a WriteOnlyCell carrying it; anything else stays a plain value."""
-    if number_format is None or value is None:
-        return value
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = number_format
-    return cell
-
-
-def _write_table(workbook: Any, *, title: str, headers: list[str], rows: list[list[object]],
-                 formats: dict[int, str]) -> None:
-    """A sheet with a bold, filled, frozen header row, an auto-filter, number formats and fitted widths."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    sheet = workbook.create_sheet(title)
-    sample: list[Sequence[object]] = [headers, *rows[:199]]  # widths from the first 200 rows, header included
-    for index in range(len(headers)):
-        width = max(len(str(row[index])) if row[index] is not None else 0 for row in sample)
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, 10), 45)
-    sheet.freeze_panes = "A2"
-    bold, fill, wrap = Font(bold=True), PatternFill("solid", fgColor="DDEBF7"), Alignment(wrap_text=True,
-                                                                                            vertical="center")
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font, cell.fill, cell.alignment = bold, fill, wrap
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    # One styled cell per formatted column, given each row's value in turn: append() writes the row out
-    # before it returns, so the cell is free again for the next row (and 21,000 rows do not need
-    # 130,000 styled cell objects, each looking its style up again).
-    formatted: list[tuple[int, Any]] = []
-    for index, number_format in sorted(formats.items()):
-        prototype = WriteOnlyCell(sheet)
-        prototype.number_format = number_format
-        formatted.append((index - 1, prototype))
-    for row in rows:
-        values: list[object] = list(row)
-        for index, prototype in formatted:
-            if values[index] is not None:
-                prototype.value = values[index]
-                values[index] = prototype
-        sheet.append(values)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+def _sheet(title: str, t: Any, columns: Sequence[Column], values: list[list[object]]) -> Sheet:
+    """A table sheet with the column headers translated."""
+    return Sheet(title=title, columns=[Column(t(c.header), c.kind, c.width) for c in columns], values=values)
 
 
 @dataclass

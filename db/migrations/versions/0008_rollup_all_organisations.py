@@ -1,4 +1,5 @@
-"""monthly rollup keyed by organisation first, with all-organisations rows (organisation_id 0)
+"""monthly rollup keyed by organisation first, with all-organisations rows (organisation_id 0);
+an index for the unresolved double-count suspects
 
 The rollup is derived data: the table is re-created with its new key order and filled again from the
 records (the same computation the service uses as its safety net).
@@ -40,6 +41,9 @@ def _create(key: Sequence[str]) -> None:
 
 
 def upgrade() -> None:
+    op.create_index("ix_support_action_duplicates", "support_action", ["duplicate_status", "unit_id"],
+                    sqlite_where=sa.text("duplicate_status IS NOT NULL"),
+                    postgresql_where=sa.text("duplicate_status IS NOT NULL"))
     op.drop_table("support_month_total")
     _create(("organisation_id", "unit_id", "month", "category_id", "quantity_unit", "subtype", "counted_once"))
     from bot.services.rollup import rebuild_rollup
@@ -49,6 +53,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_support_action_duplicates", table_name="support_action")
     # 0007's key order, keeping the rows per organisation (0007 has no all-organisations rows).
     columns = ", ".join(("organisation_id", "unit_id", "month", "category_id", "quantity_unit", "subtype",
                          "counted_once", *(name for name, _ in FIGURES)))
