@@ -169,11 +169,18 @@ def measure(db_path: Path) -> None:
             session, unit=district, start=year_of(today).start, end=today, organisation_code="womens_union"))
         timed("district, year, category filter", lambda: compute_totals(
             session, unit=district, start=year_of(today).start, end=today, category_code="rice"))
-        # The rollup serves whole months; the partial months at the edges are summed from the records.
-        timed("district, 2 Jan … 30 Dec 2025 (two almost whole edge months from records)", lambda: compute_totals(
+        # The rollup serves whole months and edge months covered for more than half their days (minus
+        # the days outside); edge months covered for half or less are summed from the records.
+        timed("district, 2 Jan … 30 Dec 2025 (rollup minus 1 Jan and 31 Dec)", lambda: compute_totals(
             session, unit=district, start=date(2025, 1, 2), end=date(2025, 12, 30)))
+        timed("district, 16 Jan … 15 Mar 2025 (half of January and of March from records: the most)",
+              lambda: compute_totals(session, unit=district, start=date(2025, 1, 16), end=date(2025, 3, 15)))
+        timed("district, 2 … 29 Nov 2025 (November minus 1 and 30 Nov)", lambda: compute_totals(
+            session, unit=district, start=date(2025, 11, 2), end=date(2025, 11, 29)))
         timed("district, everything (1 Jan 2024 … 23 Nov 2026)", lambda: compute_totals(
             session, unit=district, start=FIRST_DAY, end=LAST_DAY))
+        timed("district, everything, organisation filter", lambda: compute_totals(
+            session, unit=district, start=FIRST_DAY, end=LAST_DAY, organisation_code="womens_union"))
         print("whole-district digest (month so far):")
         period = month_of(today)
 

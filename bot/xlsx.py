@@ -82,12 +82,6 @@ def excel_datetime(moment: datetime) -> float:
             + (moment.hour * 3600 + moment.minute * 60 + moment.second) / 86400)
 
 
-def _number(value: object) -> str:
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return repr(value) if isinstance(value, float) else str(int(value))  # type: ignore[call-overload]
-
-
 class _SharedStrings:
     """The workbook's shared-strings table: each distinct text is stored once and cells point to it."""
 
@@ -129,8 +123,9 @@ def _render_column(kind: Kind, values: Sequence[object], strings: _SharedStrings
                 for value in values]
     if kind is Kind.AUTO:
         return [_auto_cell(value, strings) for value in values]
+    # int, float (shortest repr) and Decimal all format as XML Schema numbers, which is what <v> holds.
     style = f' s="{_STYLE_OF[kind]}"' if kind in _STYLE_OF else ""
-    return [f"<c{style}><v>{_number(value)}</v></c>" if value is not None else empty for value in values]
+    return [f"<c{style}><v>{value}</v></c>" if value is not None else empty for value in values]
 
 
 def _auto_cell(value: object, strings: _SharedStrings) -> str:
@@ -143,7 +138,7 @@ def _auto_cell(value: object, strings: _SharedStrings) -> str:
     if isinstance(value, date):
         return f'<c s="{_DATE}"><v>{excel_date(value)}</v></c>'
     style = _MONEY if isinstance(value, int) else _QUANTITY
-    return f'<c s="{style}"><v>{_number(value)}</v></c>'
+    return f'<c s="{style}"><v>{value}</v></c>'
 
 
 def column_letter(index: int) -> str:

@@ -79,7 +79,8 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
     if suspects:
         text += "\n⚠️ " + html.escape(t("{count} possible double count(s) not yet resolved (/suspects).").format(
             count=len(suspects)))
-    workbook = build_workbook(session, names=names, scope=ExportScope(unit=unit, period=period), viewer=viewer, tz=tz)
+    workbook = build_workbook(session, names=names, scope=ExportScope(unit=unit, period=period), viewer=viewer, tz=tz,
+                              figures=(scope.current, rows))
     trend = monthly_values(session, unit=unit, end=period.end)
     chart = chart_png(title=t("{unit}, {period}").format(unit=unit_name, period=period.label(t)),
                       units=[(unit_display(t, child), grand_value(totals)) for child, totals in rows]

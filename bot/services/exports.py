@@ -244,16 +244,22 @@ def _as_local_times(values: Sequence[object], tz: ZoneInfo) -> list[object]:
     return result
 
 
-def build_workbook(session: Session, *, names: Localised, scope: ExportScope, viewer: User, tz: ZoneInfo) -> bytes:
+def build_workbook(session: Session, *, names: Localised, scope: ExportScope, viewer: User, tz: ZoneInfo,
+                   figures: tuple[Totals, Sequence[tuple[Unit, Totals]]] | None = None) -> bytes:
     """The XLSX workbook for a scope (see the module notes): summary, details, and what the file is about.
 
-    Written with `bot.xlsx` (not openpyxl: see there why), from the detail sheet's columns.
+    Written with `bot.xlsx` (not openpyxl: see there why), from the detail sheet's columns. `figures`
+    (the scope's totals and those of each child unit) when the caller has just computed them (the digest).
     """
     t = names.t
-    whole = compute_totals(session, unit=scope.unit, start=scope.period.start, end=scope.period.end,
-                           organisation_code=scope.organisation_code, category_code=scope.category_code)
-    rows = by_child_unit(session, unit=scope.unit, period=scope.period, organisation_code=scope.organisation_code,
-                         category_code=scope.category_code, whole=whole)
+    if figures is None:
+        whole = compute_totals(session, unit=scope.unit, start=scope.period.start, end=scope.period.end,
+                               organisation_code=scope.organisation_code, category_code=scope.category_code)
+        rows: Sequence[tuple[Unit, Totals]] = by_child_unit(
+            session, unit=scope.unit, period=scope.period, organisation_code=scope.organisation_code,
+            category_code=scope.category_code, whole=whole)
+    else:
+        whole, rows = figures
     summary = summary_rows(names, [(unit_display(t, unit), totals) for unit, totals in rows], whole)
     about: list[tuple[str, object]] = [(t("Unit"), unit_display(t, scope.unit)), (t("Period"), scope.period.label(t)),
                                        (t("From"), scope.period.start), (t("To"), scope.period.end)]
