@@ -26,6 +26,7 @@ from bot.runtime import Runtime
 from bot.services.action_text import Localised
 from bot.services.digests import (
     GRACE,
+    Digest,
     build_digest,
     claim,
     digest_period,
@@ -56,11 +57,20 @@ def job_name(unit_id: int) -> str:
 
 async def send_digest(bot: Bot, runtime: Runtime, *, session: Any, unit: Unit, period: Period,
                       users: list[User]) -> int:
-    """Send the digest to each user in their language; returns how many received it."""
+    """Send the digest to each user in their language; returns how many received it.
+
+    Built once per language and unit of the reader (what decides the words and which names the detail
+    sheet may show), not once per reader: a unit's officers usually share both.
+    """
     sent = 0
+    built: dict[tuple[str, int], Digest] = {}
     for user in users:
         names = Localised(runtime.catalogue, get_translator(user.locale))
-        digest = build_digest(session, names=names, unit=unit, period=period, viewer=user, tz=runtime.settings.tz)
+        key = (names.t.locale, user.unit_id)
+        if key not in built:
+            built[key] = build_digest(session, names=names, unit=unit, period=period, viewer=user,
+                                      tz=runtime.settings.tz)
+        digest = built[key]
         try:
             await bot.send_message(user.telegram_id, digest.text, parse_mode=ParseMode.HTML)
             await bot.send_document(user.telegram_id, io.BytesIO(digest.workbook), filename=digest.filename)
