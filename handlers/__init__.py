@@ -14,7 +14,11 @@ from telegram.ext import (
     filters,
 )
 
-GATE_GROUP = -1
+GATE_GROUP = -2
+WAIT_GROUP = -1
+"""Steps that wait for one typed line (the dates after "📅 Other dates" under /totals). They run after
+the gate and before the main group, so the line they wait for wins over questions, quick entry and
+an open logging form, while anything else ends the wait and still reaches the main group."""
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -50,6 +54,8 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("export", totals.export))
     application.add_handler(CommandHandler("report", totals.report))
     application.add_handler(CallbackQueryHandler(totals.on_button, pattern=f"^{totals.PREFIX}"))
+    menu_buttons = filters.Regex(f"^({log_form.MENU_LOG_EMOJI}|{history.MENU_EMOJI}|{totals.MENU_EMOJI})")
+    application.add_handler(totals.build_range_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
     application.add_handler(CallbackQueryHandler(drilldown.show_records, pattern=f"^{drilldown.PREFIX}"))
     from handlers import digest  # issue 5: /digest on demand, /digest_schedule
     application.add_handler(CommandHandler("digest", digest.digest))

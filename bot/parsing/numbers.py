@@ -251,6 +251,10 @@ _RELATIVE_DAYS: dict[str, int] = {
     "bua nay": 0,
     "nay": 0,
     "today": 0,
+    "hien nay": 0,
+    "hien tai": 0,
+    "bay gio": 0,
+    "now": 0,
     "hom qua": 1,
     "bua qua": 1,
     "yesterday": 1,
@@ -259,13 +263,31 @@ _RELATIVE_DAYS: dict[str, int] = {
 }
 
 
-def parse_day(text: str, *, today: date) -> date:
+def _on_or_after(start: date, month: int, day: int) -> date:
+    """The first `day`/`month` on or after `start`: this year's or next year's (29/2 may skip a year
+    that has none). ValueError when neither exists, as for 31/2."""
+    for year in (start.year, start.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= start:
+            return candidate
+    raise ValueError(f"no {day}/{month} within a year of {start}")
+
+
+def parse_day(text: str, *, today: date, after: date | None = None, allow_future: bool = False) -> date:
     """The day a support action happened: "hôm nay", "hôm qua", "hôm kia", "15/6", "15/6/2025",
     "15-6-2025", "15.6.2025", "ngày 15/6", "15 tháng 6 năm 2025".
 
     Without a year the date is this year, or last year if that would be after `today` (in January
     "20/12" means last December). Raises NumberError "not_a_date", or "future" for a later day:
     support that has not happened yet cannot be logged.
+
+    The end of a date range ("1/12 - 15/1") is read with `after`, the range's start: a date without
+    a year is then the first such day on or after it, so a range typed without years never runs
+    backwards across New Year. `allow_future` lets a question name a period that is still running
+    ("từ 1/1/2026 đến 31/12/2026"); only then may the day be after `today`.
     """
     original = text
     s = _clean(text)
@@ -281,21 +303,24 @@ def parse_day(text: str, *, today: date) -> date:
         raise NumberError("not_a_date", original)
     day, month, year_text = int(match.group(1)), int(match.group(3)), match.group(4)
     try:
-        if year_text is None:
+        if year_text is None and after is not None:
+            result = _on_or_after(after, month, day)
+        elif year_text is None:
             result = date(today.year, month, day)
             if result > today:
                 result = date(today.year - 1, month, day)
             return result
-        year = int(year_text)
-        if len(year_text) == 2:
-            year += 2000
-        if year < 2000:
-            raise NumberError("not_a_date", original)
-        result = date(year, month, day)
+        else:
+            year = int(year_text)
+            if len(year_text) == 2:
+                year += 2000
+            if year < 2000:
+                raise NumberError("not_a_date", original)
+            result = date(year, month, day)
     except ValueError as error:  # 31/2, month 13
         if isinstance(error, NumberError):
             raise
         raise NumberError("not_a_date", original) from error
-    if result > today:
+    if result > today and not allow_future:
         raise NumberError("future", original)
     return result

@@ -8,6 +8,10 @@ People's Committee), then categories and organisations from the catalogue's keyw
 
 `looks_like_question` is deliberately cheap and lexical (no database): it decides, before quick entry
 sees the text, whether a line is a question rather than a support entry.
+
+`parse_range` reads the reply to "📅 Other dates" under /totals with the same date grammar as the
+questions ("từ 1/7/2026 đến nay", "1/7 - 23/11"), but strictly: the whole reply must be a range, and
+one that ends in the future, ends before it starts or is absurdly long is refused with a reason.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from bot.catalogue_file import CatalogueFile
+from bot.formatting import format_day
+from bot.i18n import Translator
+from bot.parsing.numbers import NumberError, parse_day
 from bot.parsing.text import fold
 from bot.services.periods import Period, custom, first_half, half_of, month_of, quarter_of, relative, year_of
 from db.models import Unit
@@ -29,12 +36,21 @@ UNIT_KIND_WORDS = ("thi tran", "phuong", "xa", "huyen", "thi xa", "thanh pho", "
 METRIC_WORDS = {"households": ("bao nhieu ho", "may ho", "so ho", "how many households"),
                 "persons": ("bao nhieu khau", "bao nhieu nguoi", "so khau", "how many people")}
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_DAY = r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
+# One day as typed, read by `parse_day`: "1/7/2026", "01.07.26", "1-7", "ngày 1 tháng 7 năm 2026".
+_DAY = r"(?:ngay )?(?:\d{1,2}[/.-]\d{1,2}(?:[/.-](?:\d{4}|\d{2}))?|\d{1,2} thang \d{1,2}(?: (?:nam )?\d{4})?)(?!\d)"
+_NOW = r"(?:hom nay|bua nay|hien nay|hien tai|bay gio|nay|today|now)\b"
+_FROM = r"(?:ke tu|bat dau tu|tu|since|from)"
+_UNTIL = r"\s*(?:-|~|(?:cho )?(?:den|toi)(?: het)?|to|until|till)\s*"
+# A typed reply that is a range and nothing else: "01/07/2026 - 23/11/2026", "từ 1/7/2026 đến nay".
+_RANGE_REPLY = re.compile(rf"(?:{_FROM} )?(?P<start>{_DAY})(?:{_UNTIL}(?P<end>{_DAY}|{_NOW}))?")
+MAX_RANGE_YEARS = 5
+"""A national target programme runs five years (2021–2025), so its final review ("tổng kết") is the
+longest range anyone reports on; a longer one is a typo (1/7/2006 for 1/7/2026)."""
 
 # (pattern on folded text, how to build the period from the match and today); first match wins.
 _PERIODS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), kind) for p, kind in [
-    (rf"\btu (?:ngay )?{_DAY} (?:den|toi|-) (?:ngay )?{_DAY}", "range"),
-    (rf"\b(?:tu|ke tu|since) (?:ngay )?{_DAY}", "since"),
+    (rf"\b{_FROM} (?P<start>{_DAY}){_UNTIL}(?P<end>{_DAY}|{_NOW})", "range"),
+    (rf"\b{_FROM} (?P<start>{_DAY})", "since"),
     (r"\b6 thang dau nam(?: (\d{4}))?|\bnua dau nam(?: (\d{4}))?|\bfirst (?:half|6 months)(?: of (\d{4}))?",
      "first_half"),
     (r"\b6 thang cuoi nam(?: (\d{4}))?|\bnua cuoi nam(?: (\d{4}))?", "second_half"),
@@ -72,6 +88,106 @@ def _remove(text: str, phrase: str) -> str:
     return " ".join(re.sub(rf"(?<![\w/]){re.escape(phrase)}(?![\w/])", " ", text, count=1).split())
 
 
+class RangeError(ValueError):
+    """A typed range that cannot be used; `reason` is machine-readable, for a translated reply.
+
+    Reasons: "unreadable" (not a range at all), "not_a_date" (31/2), "future", "end_before_start",
+    "too_long". `text` is the offending part as typed ("31/2/2026"), so the reply can quote it.
+    """
+
+    def __init__(self, reason: str, text: str = "") -> None:
+        super().__init__(f"{reason}: {text!r}" if text else reason)
+        self.reason = reason
+        self.text = text
+
+
+def _day(text: str, *, today: date, after: date | None, strict: bool) -> date:
+    try:
+        return parse_day(text, today=today, after=after, allow_future=not strict)
+    except NumberError as error:
+        raise RangeError("future" if error.reason == "future" else "not_a_date", text.strip()) from error
+
+
+def range_between(start: str, end: str | None, *, today: date, strict: bool) -> Period:
+    """The range from `start` to `end` (a day, or "nay"; None: up to today), each read by `parse_day`.
+
+    A day without a year is this year's (last year's if that is still to come), and an end without a
+    year is the first such day on or after the start. `strict` (a typed reply) refuses a day after
+    today and an end before the start; a question (not strict) may name a running period, and its
+    two ends may come in either order, as before.
+    """
+    first = _day(start, today=today, after=None, strict=strict)
+    last = today if end is None else _day(end, today=today, after=first, strict=strict)
+    if last < first and strict:
+        raise RangeError("end_before_start", (end or "").strip())
+    return custom(first, last)
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return date(day.year + years, 3, 1)
+
+
+def parse_range(text: str, *, today: date) -> Period:
+    """The period typed in reply to "📅 Other dates": "01/07/2026 - 23/11/2026", "1/7/2026 đến
+    23/11/2026", "từ 1/7/2026", "từ 01/07/2026 đến nay", "1/7 - 23/11", with or without diacritics.
+
+    A lone day ("1/7/2026", "từ 1/7/2026") runs up to today: the official asks for the figures "since"
+    a date. A named period typed instead ("quý III/2025", "năm 2024") is accepted too, read by
+    `find_period` like a question. Raises RangeError with the reason the reply cannot be used.
+    """
+    folded = fold(text).replace("–", "-").replace("—", "-").rstrip(" .,;!?")
+    match = _RANGE_REPLY.fullmatch(folded)
+    if match is not None:
+        period = range_between(match["start"], match["end"], today=today, strict=True)
+    else:
+        named, rest = find_period(folded, today=today)
+        if named is None or rest:
+            raise RangeError("unreadable", text.strip())
+        if named.start > today:
+            raise RangeError("future", text.strip())
+        period = named
+    if period.end >= _years_later(period.start, MAX_RANGE_YEARS):
+        raise RangeError("too_long", text.strip())
+    return period
+
+
+def _typed(day: date, *, year: bool = True) -> str:
+    """A day the way officials type it (1/7/2026), whatever the locale: the form `parse_range` reads."""
+    return f"{day.day}/{day.month}/{day.year}" if year else f"{day.day}/{day.month}"
+
+
+def range_examples(t: Translator, *, today: date) -> str:
+    """Three ranges that all work when typed today, as bullet lines in the user's language.
+
+    Built from today (from the first day of the month three months ago), so every example is a valid
+    range whenever it is shown, even in January, and an official can copy one and edit it.
+    """
+    start = (today - timedelta(days=90)).replace(day=1)
+    return "\n".join(f"• {line}" for line in (
+        f"{_typed(start)} - {_typed(today)}",
+        t("from {start} to today").format(start=_typed(start)),
+        f"{_typed(start, year=False)} - {_typed(today, year=False)}"))
+
+
+def range_problem(t: Translator, error: RangeError, *, today: date) -> str:
+    """Why a typed range cannot be used, in the user's language and quoting what they typed."""
+    text = error.text[:60]
+    if error.reason == "not_a_date":
+        return t("“{text}” is not a valid date.").format(text=text)
+    if error.reason == "future":
+        return t("“{text}” is after today ({today}): a period can end today at the latest.").format(
+            text=text, today=format_day(today, t.locale))
+    if error.reason == "end_before_start":
+        return t("The period ends on “{text}”, before it starts.").format(text=text)
+    if error.reason == "too_long":
+        return t("The period is longer than {years} years; please choose a shorter one.").format(
+            years=MAX_RANGE_YEARS)
+    return t("Sorry, I could not read “{text}” as dates.").format(text=text)
+
+
 def find_period(folded: str, *, today: date) -> tuple[Period | None, str]:
     """The period a (folded) question names and the text without it."""
     for pattern, kind in _PERIODS:
@@ -87,12 +203,8 @@ def find_period(folded: str, *, today: date) -> tuple[Period | None, str]:
 def _build_period(kind: str, groups: list[str | None], *, today: date) -> Period | None:
     numbers = [g for g in groups if g is not None]
     try:
-        if kind == "range":
-            d1, m1, y1, d2, m2, y2 = (int(g) for g in numbers)
-            return custom(date(y1, m1, d1), date(y2, m2, d2))
-        if kind == "since":
-            d1, m1, y1 = (int(g) for g in numbers)
-            return custom(date(y1, m1, d1), today)
+        if kind in ("range", "since"):
+            return range_between(numbers[0], numbers[1] if kind == "range" else None, today=today, strict=False)
         if kind == "first_half":
             return half_of(date(int(numbers[0]), 1, 1)) if numbers else first_half(today=today)
         if kind == "second_half":
