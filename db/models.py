@@ -18,8 +18,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric, UniqueConstraint, true
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.sql.expression import true
 from sqlmodel import Field, SQLModel
 
 
