@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.sql.expression import true
 from sqlmodel import Field, SQLModel
 
 
@@ -256,6 +257,10 @@ class DigestSchedule(SQLModel, table=True):
     `period_code` a code of bot.services.periods ("m0" = this month so far). `last_sent_at` is claimed
     with a conditional UPDATE before sending, so a restart, a catch-up run or a second bot process
     never sends the same digest twice.
+
+    `closing_digest_enabled`: whether the unit also gets the period-end digest the day after each of
+    its reporting periods is due (at `at_time`). It is independent of the weekly digest (`enabled`), so a
+    row may exist only to switch the period-end digest off; no row means "on at 07:30".
     """
 
     __tablename__ = "digest_schedule"
@@ -268,6 +273,7 @@ class DigestSchedule(SQLModel, table=True):
     enabled: bool = Field(default=True)
     last_sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
     updated_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    closing_digest_enabled: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 # Totals, digests and exports filter support actions by unit (IN the subtree) and date range, then sum a
@@ -285,7 +291,9 @@ class ReportingPeriod(SQLModel, table=True):
     and on which days before the due date the units that must report are reminded.
 
     `remind_days` are days before `due` (3 = three days before, 0 = on the due day). The units that
-    must report are in `reporting_expected`.
+    must report are in `reporting_expected`. `closing_digest_sent_at` is claimed with a conditional
+    UPDATE before the period-end digest goes out, so it goes out once whatever restarts or how many bot
+    processes run (bot/services/digests.py, `claim_closing_digest`).
     """
 
     __tablename__ = "reporting_period"
@@ -301,6 +309,7 @@ class ReportingPeriod(SQLModel, table=True):
     remind_days: list[int] = Field(default_factory=lambda: [3, 0], sa_column=Column(JSON, nullable=False))
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    closing_digest_sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
 
 
 class ReportingExpected(SQLModel, table=True):

@@ -6,14 +6,22 @@ application's post_init) re-creates one job per enabled schedule with a fixed na
 misfire grace of one second would drop a run that is a little late, so jobs get `misfire_grace_time`
 of hours. A run missed while the bot was down is sent once at start-up (`missed_run`), and
 `claim` makes sure no digest goes out twice. Content is built in `bot.services.digests`.
+
+Period-end digests need no job per period: one repeating job with a fixed id (CLOSING_JOB) asks the
+service every few minutes which are due (`due_closing_digests`, on the runtime's clock) and claims each
+before sending. Polling instead of one job per due date means nothing to re-create or cancel when a
+period or a unit's digest time changes, and a digest missed while the bot was down goes out at the first
+check after the restart.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from datetime import datetime, time
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from telegram import Bot, Update
 from telegram.constants import ParseMode
@@ -29,19 +37,24 @@ from bot.services.digests import (
     Digest,
     build_digest,
     claim,
+    claim_closing_digest,
+    closing_text,
     digest_period,
+    due_closing_digests,
     enabled_schedules,
     missed_run,
+    parse_closing_switch,
     parse_schedule,
     recipients,
     schedule_of,
     schedule_text,
+    set_closing_digest,
     set_schedule,
 )
 from bot.services.duplicates import unresolved_in
-from bot.services.periods import Period
+from bot.services.periods import Period, covering
 from bot.services.questions import find_period
-from db.models import DigestSchedule, Role, SupportAction, Unit, User
+from db.models import DigestSchedule, ReportingPeriod, Role, SupportAction, Unit, User
 from db.queries import get_unit
 from handlers.context import ChungTayContext
 from handlers.duplicates import duplicate_question
@@ -49,6 +62,12 @@ from handlers.duplicates import duplicate_question
 log = logging.getLogger(__name__)
 SUSPECTS_IN_DIGEST = 5  # the rest are one /suspects away
 MISFIRE_GRACE_SECONDS = int(GRACE.total_seconds())
+CLOSING_JOB = "digest:period-end"
+CLOSING_INTERVAL_SECONDS = 300
+# The first check waits a minute after start-up rather than a second: it is not urgent (the digest is
+# due at a time of day, not a second), and it keeps the check out of the busy start-up moment.
+CLOSING_FIRST_SECONDS = 60
+_CLOSING_LOCKS: WeakKeyDictionary[Application[Any, Any, Any, Any, Any, Any], asyncio.Lock] = WeakKeyDictionary()
 
 
 def job_name(unit_id: int) -> str:
@@ -56,8 +75,9 @@ def job_name(unit_id: int) -> str:
 
 
 async def send_digest(bot: Bot, runtime: Runtime, *, session: Any, unit: Unit, period: Period,
-                      users: list[User]) -> int:
-    """Send the digest to each user in their language; returns how many received it.
+                      users: list[User], reporting_period: ReportingPeriod | None = None) -> int:
+    """Send the digest to each user in their language; returns how many received it. With
+    `reporting_period` it is that period's period-end digest.
 
     Built once per language and unit of the reader (what decides the words and which names the detail
     sheet may show), not once per reader: a unit's officers usually share both.
@@ -69,7 +89,7 @@ async def send_digest(bot: Bot, runtime: Runtime, *, session: Any, unit: Unit, p
         key = (names.t.locale, user.unit_id)
         if key not in built:
             built[key] = build_digest(session, names=names, unit=unit, period=period, viewer=user,
-                                      tz=runtime.settings.tz)
+                                      tz=runtime.settings.tz, reporting_period=reporting_period)
         digest = built[key]
         try:
             await bot.send_message(user.telegram_id, digest.text, parse_mode=ParseMode.HTML)
@@ -125,12 +145,62 @@ def add_job(application: Application[Any, Any, Any, Any, Any, Any], schedule: Di
                                 "coalesce": True})
 
 
+async def send_closing_digests(bot: Bot, runtime: Runtime) -> int:
+    """Send every period-end digest due now (runtime clock) that this process manages to claim; returns
+    how many periods it sent. Another process, or an earlier run, that claimed a period first wins."""
+    now = runtime.clock()
+    done = 0
+    with runtime.session_factory() as session:
+        for reporting_period in due_closing_digests(session, now=now, tz=runtime.settings.tz):
+            period_id, unit_id = reporting_period.id or 0, reporting_period.unit_id
+            if not claim_closing_digest(session, period_id=period_id, now=now):
+                log.info("period-end digest of period %s already sent; skipped", period_id)
+                continue
+            unit = get_unit(session, unit_id=unit_id)
+            if unit is None:
+                continue
+            sent = await send_digest(bot, runtime, session=session, unit=unit,
+                                     period=covering(reporting_period.start, reporting_period.end),
+                                     users=list(recipients(session, unit=unit)), reporting_period=reporting_period)
+            log.info("period-end digest of period %s (unit %s) sent to %s supervisor(s)", period_id, unit_id, sent)
+            done += 1
+    return done
+
+
+async def run_closing_digests(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """What the repeating job runs (tests call it too). One run at a time per Application, so a caller
+    returns only after any run already in progress has finished sending."""
+    lock = _CLOSING_LOCKS.setdefault(application, asyncio.Lock())
+    async with lock:
+        return await send_closing_digests(application.bot, application.runtime)  # type: ignore[attr-defined]
+
+
+async def _closing_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_closing_digests(context.application)
+
+
+def add_closing_job(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The one repeating period-end check: fixed name and id (a restart replaces it), runs coalesced."""
+    queue = application.job_queue
+    if queue is None:
+        log.warning("no job queue: period-end digests are off")
+        return
+    for job in queue.get_jobs_by_name(CLOSING_JOB):
+        job.schedule_removal()
+    queue.run_repeating(_closing_job, interval=CLOSING_INTERVAL_SECONDS, first=CLOSING_FIRST_SECONDS,
+                        name=CLOSING_JOB,
+                        job_kwargs={"id": CLOSING_JOB, "replace_existing": True, "coalesce": True,
+                                    "misfire_grace_time": CLOSING_INTERVAL_SECONDS})
+
+
 async def schedule_digests(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """At start-up: one job per enabled schedule, and a catch-up run for a digest missed while down."""
+    """At start-up: one job per enabled schedule, a catch-up run for a digest missed while down, and the
+    period-end check."""
     runtime: Runtime = application.runtime  # type: ignore[attr-defined]
     queue = application.job_queue
     if queue is None:
         return
+    add_closing_job(application)
     now = datetime.now(runtime.settings.tz)
     with runtime.session_factory() as session:
         for schedule in enabled_schedules(session):
@@ -174,10 +244,20 @@ async def digest_schedule(update: Update, context: ChungTayContext) -> None:
     if not text:
         current = schedule_of(context.session, unit_id=user.unit_id)
         await message.reply_text(t("Digest: {when}. Change it like “/digest_schedule thứ 2 7:30”, or "
-                                   "“/digest_schedule tắt” to stop it.").format(when=schedule_text(names, current)))
+                                   "“/digest_schedule tắt” to stop it.").format(when=schedule_text(names, current))
+                                 + "\n" + closing_text(names, current))
         return
     unit = get_unit(context.session, unit_id=user.unit_id)
     assert unit is not None
+    about_closing, switch = parse_closing_switch(text)
+    if about_closing:
+        if switch is None:
+            await message.reply_text(t("Write “/digest_schedule cuối kỳ tắt” to stop the period-end digest, or "
+                                       "“/digest_schedule cuối kỳ bật” to have it again."))
+            return
+        schedule = set_closing_digest(context.session, unit=unit, user=user, enabled=switch)
+        await message.reply_text(closing_text(names, schedule))
+        return
     if text in ("tat", "off", "dung", "stop"):
         schedule = set_schedule(context.session, unit=unit, user=user, weekday=None, at=None)
     else:
@@ -188,4 +268,5 @@ async def digest_schedule(update: Update, context: ChungTayContext) -> None:
             return
         schedule = set_schedule(context.session, unit=unit, user=user, weekday=parsed[0], at=parsed[1])
     add_job(context.application, schedule)
-    await message.reply_text(t("Digest: {when}.").format(when=schedule_text(names, schedule)))
+    await message.reply_text(t("Digest: {when}.").format(when=schedule_text(names, schedule))
+                             + "\n" + closing_text(names, schedule))

@@ -8,6 +8,15 @@ Never twice: before sending, the job claims the schedule with a conditional UPDA
 `last_sent_at` (`claim`); a second process, a catch-up after a restart or a misfired duplicate finds
 it already claimed and does nothing. Never lost: at start-up `missed_run` tells whether the last
 scheduled moment passed while the bot was down (within a grace period), and the caller runs it once.
+
+The period-end digest ("bản tin cuối kỳ") covers exactly one reporting period's dates and says which
+units submitted, were late or did not submit. It is due the day after the period's due date at the
+unit's digest time (`closing_moment`), or as soon as the bot runs again after that moment; a period whose
+due date is more than CLOSING_MAX_AGE_DAYS old is never sent, so deploying the feature (or a long outage)
+does not bring a flood of stale digests. `due_closing_digests` says which periods are due at `now`, and
+`claim_closing_digest` marks one as sent with a conditional UPDATE of `reporting_period`
+(`closing_digest_sent_at IS NULL`), so exactly one process sends it, once. Units switch it off and on with
+`set_closing_digest`; it is on unless a unit switched it off.
 """
 
 from __future__ import annotations
@@ -21,19 +30,33 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from bot.formatting import format_day
 from bot.parsing.text import fold
 from bot.services.action_text import Localised
 from bot.services.duplicates import unresolved_in
 from bot.services.exports import ExportScope, build_workbook, chart_png, monthly_values
 from bot.services.households import left_behind_line
 from bot.services.periods import Period, period_from_code
+from bot.services.reporting import period_status
 from bot.services.reporting_text import periods_defined_by, status_text
 from bot.services.reports import by_child_unit, grand_value, scope_totals, summary_line, totals_message
 from bot.services.units import unit_display
-from db.models import DigestSchedule, Role, Unit, User, utcnow
+from db.models import DigestSchedule, ReportingPeriod, Role, Unit, User, utcnow
 
 GRACE = timedelta(hours=12)
 """A digest whose moment passed while the bot was down is still sent if it is at most this late."""
+
+DEFAULT_AT_TIME = "07:30"
+"""The local time of a unit's digests when it never set one (the column default of `at_time`)."""
+
+CLOSING_MAX_AGE_DAYS = 7
+"""A period-end digest is sent only while its period's due date is at most this many days old: late
+after an outage is useful, but a digest of a period that closed weeks ago (say, every period there was
+when the feature is first deployed) is noise."""
+
+CLOSING_WORDS = ("cuoi ky", "het ky", "ket thuc ky", "period end", "period-end", "end of period", "closing")
+ON_WORDS = ("bat", "mo", "on")
+OFF_WORDS = ("tat", "off", "dung", "stop", "khong")
 
 WEEKDAY_WORDS = {
     1: ("thu 2", "thu hai", "t2", "mon", "monday"), 2: ("thu 3", "thu ba", "t3", "tue", "tuesday"),
@@ -54,22 +77,38 @@ class Digest:
 
 
 def build_digest(session: Session, *, names: Localised, unit: Unit, period: Period, viewer: User,
-                 tz: ZoneInfo) -> Digest:
-    """Totals with changes, a line per child unit, the workbook and the chart."""
+                 tz: ZoneInfo, reporting_period: ReportingPeriod | None = None) -> Digest:
+    """Totals with changes, a line per child unit, the workbook and the chart.
+
+    With `reporting_period` it is that period's period-end digest: a heading naming the period, each child
+    unit marked on time, late or not submitted, and the status of that period alone (otherwise the digest
+    shows the unit's newest periods, which by the time a period closes may already be the next one).
+    """
     t = names.t
     scope = scope_totals(session, unit=unit, period=period)
     rows = by_child_unit(session, unit=unit, period=period, whole=scope.current)
     unit_name = unit_display(t, unit)
     text = totals_message(names, scope, unit_name=unit_name).replace("📊", "📰", 1)
+    marks: dict[int | None, str] = {}
+    if reporting_period is not None:
+        heading = t("Period-end digest: {name}, due {due}").format(
+            name=reporting_period.name, due=format_day(reporting_period.due, t.locale))
+        text = f"<b>📌 {html.escape(heading)}</b>\n{text}"
+        words = {"on_time": t("✅ on time"), "late": t("⏰ late"), "missing": t("❌ not submitted")}
+        marks = {state.unit.id: f" — {words[state.state]}"
+                 for state in period_status(session, period=reporting_period).units}
     if rows:
         lines = ["", f"<b>{html.escape(t('By unit:'))}</b>"]
         lines += [f"• {html.escape(unit_display(t, child))}: {html.escape(summary_line(names, totals))}"
-                  for child, totals in rows]
+                  f"{html.escape(marks.get(child.id, ''))}" for child, totals in rows]
         silent = [unit_display(t, child) for child, totals in rows if not totals]
         if silent:
             lines.append(html.escape(t("No figures yet from: {units}.").format(units=", ".join(silent))))
         text += "\n" + "\n".join(lines)
-    reporting_status = [status_text(session, names, p) for p in periods_defined_by(session, unit=unit)]
+    if reporting_period is not None:
+        reporting_status = [status_text(session, names, reporting_period, name_on_time=True)]
+    else:
+        reporting_status = [status_text(session, names, p) for p in periods_defined_by(session, unit=unit)]
     if reporting_status:
         text += "\n\n" + "\n\n".join(reporting_status)
     left_behind = left_behind_line(session, t=t, unit=unit, start=period.start, end=period.end)
@@ -119,7 +158,8 @@ def schedule_of(session: Session, *, unit_id: int) -> DigestSchedule | None:
 
 def set_schedule(session: Session, *, unit: Unit, user: User, weekday: int | None, at: time | None,
                  period_code: str | None = None) -> DigestSchedule:
-    """Create or change the unit's schedule; `weekday=None` turns it off."""
+    """Create or change the unit's weekly schedule; `weekday=None` turns it off (the period-end digest
+    keeps its own switch)."""
     schedule = schedule_of(session, unit_id=unit.id or 0) or DigestSchedule(unit_id=unit.id or 0)
     schedule.enabled = weekday is not None
     if weekday is not None and at is not None:
@@ -181,6 +221,85 @@ def claim(session: Session, *, schedule_id: int, now: datetime | None = None,
         .values(last_sent_at=now))
     session.commit()
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def set_closing_digest(session: Session, *, unit: Unit, user: User, enabled: bool) -> DigestSchedule:
+    """Switch the unit's period-end digest on or off. A unit without a schedule gets a row with the weekly
+    digest off: switching the period-end digest must not start a weekly one."""
+    schedule = schedule_of(session, unit_id=unit.id or 0)
+    if schedule is None:
+        schedule = DigestSchedule(unit_id=unit.id or 0, enabled=False)
+    schedule.closing_digest_enabled = enabled
+    schedule.updated_by_id = user.id
+    session.add(schedule)
+    session.commit()
+    return schedule
+
+
+def parse_closing_switch(text: str) -> tuple[bool, bool | None]:
+    """Read "cuối kỳ tắt", "tắt cuối kỳ", "cuoi ky bat", "period end off"… as (about the period-end digest,
+    on/off). (True, None) means it names the period-end digest without a clear on or off, so the caller
+    can explain instead of reading it as a weekly schedule."""
+    words = f" {re.sub(r'[^a-z0-9-]+', ' ', fold(text))} "
+    if not any(f" {phrase} " in words for phrase in CLOSING_WORDS):
+        return False, None
+    on = any(f" {word} " in words for word in ON_WORDS)
+    off = any(f" {word} " in words for word in OFF_WORDS)
+    return True, (on if on != off else None)
+
+
+def closing_digest_on(schedule: DigestSchedule | None) -> bool:
+    """On unless the unit switched it off (a unit that never set a schedule gets it too)."""
+    return schedule is None or schedule.closing_digest_enabled
+
+
+def closing_moment(period: ReportingPeriod, schedule: DigestSchedule | None, *, tz: ZoneInfo) -> datetime:
+    """When the period-end digest is due (aware, UTC): the unit's digest time on the day after the due
+    date, local time. The due day itself still belongs to the units (a submission on it is on time)."""
+    hour, minute = (int(part) for part in (schedule.at_time if schedule else DEFAULT_AT_TIME).split(":"))
+    return datetime.combine(period.due + timedelta(days=1), time(hour, minute), tzinfo=tz).astimezone(UTC)
+
+
+def due_closing_digests(session: Session, *, now: datetime, tz: ZoneInfo,
+                        max_age_days: int = CLOSING_MAX_AGE_DAYS) -> list[ReportingPeriod]:
+    """Periods whose period-end digest should go out at `now`: not yet sent, due date passed and at most
+    `max_age_days` old, the unit's digest time reached, switched on, and someone there to read it (a
+    unit without supervisors keeps its digest until one registers, within the age limit)."""
+    today = now.astimezone(tz).date()
+    candidates = session.exec(select(ReportingPeriod).where(
+        col(ReportingPeriod.closing_digest_sent_at).is_(None), col(ReportingPeriod.due) < today,
+        col(ReportingPeriod.due) >= today - timedelta(days=max_age_days))
+        .order_by(col(ReportingPeriod.due), col(ReportingPeriod.id))).all()
+    due: list[ReportingPeriod] = []
+    for period in candidates:
+        schedule = schedule_of(session, unit_id=period.unit_id)
+        if not closing_digest_on(schedule) or closing_moment(period, schedule, tz=tz) > now:
+            continue
+        unit = session.get(Unit, period.unit_id)
+        if unit is not None and recipients(session, unit=unit):
+            due.append(period)
+    return due
+
+
+def claim_closing_digest(session: Session, *, period_id: int, now: datetime) -> bool:
+    """Mark the period's period-end digest as sent, unless someone already did. True = this caller sends it.
+
+    A conditional UPDATE, so of two processes (or a job run and a catch-up run) exactly one gets True."""
+    table = ReportingPeriod.__table__  # type: ignore[attr-defined]
+    result = session.execute(table.update().where(table.c.id == period_id, table.c.closing_digest_sent_at.is_(None))
+                             .values(closing_digest_sent_at=now))
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def closing_text(names: Localised, schedule: DigestSchedule | None) -> str:
+    """The period-end digest's state for the /digest_schedule answer."""
+    t = names.t
+    if not closing_digest_on(schedule):
+        return t("Period-end digest: off (“/digest_schedule cuối kỳ bật” turns it on).")
+    return t("Period-end digest: on, at {time} on the day after each reporting period's due date "
+             "(“/digest_schedule cuối kỳ tắt” turns it off).").format(
+        time=schedule.at_time if schedule else DEFAULT_AT_TIME)
 
 
 def schedule_text(names: Localised, schedule: DigestSchedule | None) -> str:

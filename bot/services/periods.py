@@ -112,6 +112,17 @@ def custom(start: date, end: date) -> Period:
 _OF = {"month": month_of, "quarter": quarter_of, "half": half_of, "year": year_of}
 
 
+def covering(start: date, end: date) -> Period:
+    """The period with exactly these dates: a calendar month, quarter, half or year when the dates are one
+    (so a reporting period 1/1–30/6 reads "6 tháng đầu năm" and is compared with the six months before),
+    otherwise a custom range (compared with the same number of days just before)."""
+    for kind in ("month", "quarter", "half", "year"):
+        period = _OF[kind](start)
+        if (period.start, period.end) == (start, end):
+            return period
+    return custom(start, end)
+
+
 def relative(kind: PeriodKind, *, today: date, offset: int = 0) -> Period:
     """This month/quarter/half/year (`offset` 0) or one of the ones before it (-1, -2…)."""
     period = _OF[kind](today)

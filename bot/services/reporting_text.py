@@ -23,8 +23,11 @@ def percent_text(value: Decimal, locale: str) -> str:
     return f"{format_number(value, locale, max_decimals=1)}%"
 
 
-def status_text(session: Session, names: Localised, period: ReportingPeriod) -> str:
-    """One period: expected, submitted, on time, late, missing; the two rates; targets achieved (HTML)."""
+def status_text(session: Session, names: Localised, period: ReportingPeriod, *, name_on_time: bool = False) -> str:
+    """One period: expected, submitted, on time, late, missing; the two rates; targets achieved (HTML).
+
+    `name_on_time` also names the units that submitted on time: the period-end digest says who submitted,
+    who was late and who did not, while /status keeps to the units that need chasing."""
     t = names.t
     status = reporting.period_status(session, period=period)
     lines = [f"<b>{html.escape(period.name)}</b> — " + t("due {due}").format(due=format_day(period.due, t.locale)),
@@ -34,6 +37,9 @@ def status_text(session: Session, names: Localised, period: ReportingPeriod) -> 
              t("Completeness {completeness} · timeliness {timeliness}").format(
                  completeness=percent_text(status.completeness, t.locale),
                  timeliness=percent_text(status.timeliness, t.locale))]
+    on_time = [s.unit for s in status.units if s.state == "on_time"]
+    if name_on_time and on_time:
+        lines.append(t("On time: {units}").format(units=", ".join(html.escape(unit_display(t, u)) for u in on_time)))
     if status.missing:
         lines.append(t("Not submitted: {units}").format(
             units=", ".join(html.escape(unit_display(t, u)) for u in status.missing)))

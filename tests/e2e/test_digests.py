@@ -111,7 +111,10 @@ async def test_scheduled_digest_runs_once_for_every_supervisor_and_survives_rest
     second: Chat = await enroll(role="admin", unit_code="GL-KP", name="B")  # type: ignore[assignment]
     commune: Chat = await enroll(role="supervisor", unit_code="GL-KP-IARSAI", name="C")  # type: ignore[assignment]
     [reply] = await first.send("/digest_schedule thứ 2 7:30")
-    assert reply.text == "Bản tin: Thứ 2 hằng tuần lúc 07:30."
+    assert reply.text.splitlines() == [
+        "Bản tin: Thứ 2 hằng tuần lúc 07:30.",
+        "Bản tin cuối kỳ: đang bật, gửi lúc 07:30 ngày sau hạn nộp của mỗi kỳ báo cáo "
+        "(gõ “/digest_schedule cuối kỳ tắt” để tắt)."]
     district = _unit(session, "GL-KP")
     session.expire_all()
     schedule = session.exec(select(DigestSchedule)).one()
