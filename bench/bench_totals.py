@@ -173,7 +173,7 @@ def measure(db_path: Path) -> None:
         # the days outside); edge months covered for half or less are summed from the records.
         timed("district, 2 Jan … 30 Dec 2025 (rollup minus 1 Jan and 31 Dec)", lambda: compute_totals(
             session, unit=district, start=date(2025, 1, 2), end=date(2025, 12, 30)))
-        timed("district, 16 Jan … 15 Mar 2025 (half of January and of March from records: the most)",
+        timed("district, 16 Jan … 15 Mar 2025 (half of January and of March day by day: the most)",
               lambda: compute_totals(session, unit=district, start=date(2025, 1, 16), end=date(2025, 3, 15)))
         timed("district, 2 … 29 Nov 2025 (November minus 1 and 30 Nov)", lambda: compute_totals(
             session, unit=district, start=date(2025, 11, 2), end=date(2025, 11, 29)))

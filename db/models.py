@@ -442,3 +442,30 @@ class SupportMonthTotal(SQLModel, table=True):
     quantity: Decimal = Field(default=Decimal(0), sa_type=Numeric(24, 3))
     quantity_records: int = Field(default=0)
     value_dong: int = Field(default=0, sa_type=BigInteger)
+
+
+class SupportDayTotal(SQLModel, table=True):
+    """Daily rollup of current support actions over all organisations, each distribution once.
+
+    What `compute_totals` reads, without an organisation filter, for the days of a partial month at
+    either edge of a range (bot/services/totals.py `reading_plan`): at most about half a month a side.
+    A district's day is a few hundred rows here against about a thousand records on the benchmark's
+    data, and they are read in key order without the records' index lookups. Kept like
+    `SupportMonthTotal` (same listener, same rebuild), with the same conventions ("" for none).
+    Per-organisation days are not kept: filtered by organisation, an edge reads few records.
+    """
+
+    __tablename__ = "support_day_total"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    unit_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    category_id: int = Field(primary_key=True)
+    quantity_unit: str = Field(default="", primary_key=True, max_length=32)
+    subtype: str = Field(default="", primary_key=True, max_length=64)
+    records: int = Field(default=0)
+    households: int = Field(default=0, sa_type=BigInteger)
+    persons: int = Field(default=0, sa_type=BigInteger)
+    quantity: Decimal = Field(default=Decimal(0), sa_type=Numeric(24, 3))
+    quantity_records: int = Field(default=0)
+    value_dong: int = Field(default=0, sa_type=BigInteger)

@@ -320,14 +320,21 @@ def monthly_values(session: Session, *, unit: Unit, end: date, months: int = 6) 
 
 def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[tuple[str, int]],
               unit_axis: str, trend_axis: str, money_label: str) -> bytes:
-    """Two panels: value per child unit (bars) and value by month (line), in millions of đồng."""
+    """Two panels: value per child unit (bars) and value by month (line), in millions of đồng.
+
+    800 × 640 pixels (plenty for a phone) with margins set from the longest unit name instead of
+    `tight_layout`, which draws the whole figure once more to measure it: together about half the
+    rendering time of a digest's chart.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(10, 8), dpi=100)
+    figure = Figure(figsize=(10, 8), dpi=80)
     FigureCanvasAgg(figure)
     top, bottom = figure.subplots(2, 1)
     labels = [label for label, _ in units]
+    longest = max((len(label) for label in labels), default=0)
+    figure.subplots_adjust(left=min(0.45, 0.05 + 0.0085 * longest), right=0.97, top=0.9, bottom=0.07, hspace=0.38)
     top.barh(labels[::-1], [value / 1e6 for _, value in units][::-1], color="#2f6f9f")
     top.set_title(unit_axis)
     top.set_xlabel(money_label)
@@ -336,7 +343,6 @@ def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[t
     bottom.set_ylabel(money_label)
     bottom.set_ylim(bottom=0)
     figure.suptitle(title)
-    figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

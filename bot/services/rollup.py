@@ -1,12 +1,15 @@
-"""The monthly rollup behind `compute_totals`: sums per organisation × unit × month × category × quantity
-unit × subtype × counted_once (table `support_month_total`), kept in step with `support_action`.
+"""The rollup behind `compute_totals`, kept in step with `support_action`: sums per organisation × unit ×
+month × category × quantity unit × subtype × counted_once (table `support_month_total`), and per unit
+× day × category × quantity unit × subtype over all organisations (table `support_day_total`, for the
+days at the edges of a range).
 
 Every counted record is in two rows: its organisation's row (what a total filtered by organisation
 reads; confirmed duplicates included, with counted_once False) and, unless it is a confirmed
 duplicate, the row of ALL_ORGANISATIONS (organisation_id 0: what an unfiltered total reads, each
 distribution once). Totals without an organisation filter, the common case, thus read one row per
 unit × month × category × quantity unit × subtype instead of one per organisation (11× fewer: a
-district's three years are ~14,000 rows instead of ~146,000).
+district's three years are ~14,000 rows instead of ~146,000). The same record also adds to its day's
+all-organisations row in `support_day_total`.
 
 Why a session event and not calls from each service: the rollup must follow EVERY change of a support
 action that affects totals — a new record (`actions.save_draft`), a correction (the old version
@@ -22,8 +25,8 @@ atomic per row on SQLite and PostgreSQL.
 
 What it does not see: SQL that bypasses the ORM unit of work (raw INSERTs such as the benchmark's bulk
 load, `session.execute(update(SupportAction))`). After such a load call `rebuild_rollup`, which
-recomputes the table from `support_action` in one statement (the migration that creates the table
-calls it too). `rollup_differences` compares the table with a fresh computation (tests, repairs).
+recomputes both tables from `support_action`, one statement each (the migration that creates them
+calls it too). `rollup_differences` compares them with a fresh computation (tests, repairs).
 
 The listener is registered when this module is imported; `bot.services.totals` imports it, and every
 code path that writes support actions imports totals (through `bot.services.actions`).
@@ -45,19 +48,21 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Session
 
-from db.models import ActionStatus, SupportAction, SupportMonthTotal
+from db.models import ActionStatus, SupportAction, SupportDayTotal, SupportMonthTotal
 
 # Columns of support_action that decide whether and where a record is counted, and by how much.
 TRACKED = ("status", "duplicate_status", "unit_id", "category_id", "organisation_id", "action_date",
            "quantity_unit", "subtype", "households", "persons", "quantity", "value_dong")
 KEY = ("organisation_id", "unit_id", "month", "category_id", "quantity_unit", "subtype", "counted_once")
+DAY_KEY = ("unit_id", "day", "category_id", "quantity_unit", "subtype")
+KEYS = {"support_month_total": KEY, "support_day_total": DAY_KEY}
 FIGURES = ("records", "households", "persons", "quantity", "quantity_records", "value_dong")
 CONFIRMED = "confirmed"  # duplicates.CONFIRMED (not imported: duplicates imports actions, which imports totals)
 
 ALL_ORGANISATIONS = 0
 """organisation_id of the rows that add up every organisation, each confirmed duplicate left out (ids start at 1)."""
 
-RollupKey = tuple[int, int, date, int, str, str, bool]  # in KEY order
+RollupKey = tuple[Any, ...]  # the table's name, then its key columns in KEYS order
 
 
 @dataclass
@@ -89,20 +94,26 @@ def month_start(day: date) -> date:
 
 
 def contributions(values: Mapping[str, Any]) -> list[tuple[RollupKey, Figures]]:
-    """The rollup rows a record counts in and what it adds to each: its organisation's row and, when it
-    is counted once (not a confirmed duplicate), the all-organisations row. Empty when not current."""
+    """The rollup rows a record counts in and what it adds to each: its organisation's month row and,
+    when it is counted once (not a confirmed duplicate), the all-organisations month and day rows.
+    Empty when not current."""
     if values["status"] != ActionStatus.CURRENT:
         return []
     counted_once = values["duplicate_status"] != CONFIRMED
-    rest = (int(values["unit_id"]), month_start(values["action_date"]), int(values["category_id"]),
-            values["quantity_unit"] or "", values["subtype"] or "")
+    day = values["action_date"]
+    unit_id, category = int(values["unit_id"]), int(values["category_id"])
+    kind = (values["quantity_unit"] or "", values["subtype"] or "")
     quantity = values["quantity"]
     figures = Figures(records=1, households=int(values["households"] or 0), persons=int(values["persons"] or 0),
                       quantity=Decimal(quantity) if quantity is not None else Decimal(0),
                       quantity_records=1 if quantity is not None else 0, value_dong=int(values["value_dong"] or 0))
-    rows: list[tuple[RollupKey, Figures]] = [((int(values["organisation_id"]), *rest, counted_once), figures)]
+    month = ("support_month_total", int(values["organisation_id"]), unit_id, month_start(day), category, *kind,
+             counted_once)
+    rows: list[tuple[RollupKey, Figures]] = [(month, figures)]
     if counted_once:
-        rows.append(((ALL_ORGANISATIONS, *rest, True), figures))
+        rows.append((("support_month_total", ALL_ORGANISATIONS, unit_id, month_start(day), category, *kind, True),
+                     figures))
+        rows.append((("support_day_total", unit_id, day, category, *kind), figures))
     return rows
 
 
@@ -116,24 +127,25 @@ def _add(deltas: dict[RollupKey, Figures], values: Mapping[str, Any] | None, sig
 
 
 def upsert_deltas(connection: Connection, deltas: Mapping[RollupKey, Figures]) -> None:
-    """Add `deltas` to the rollup rows (created when missing), one INSERT … ON CONFLICT DO UPDATE."""
-    rows = [{**dict(zip(KEY, key, strict=True)), "records": f.records, "households": f.households,
-             "persons": f.persons, "quantity": f.quantity, "quantity_records": f.quantity_records,
-             "value_dong": f.value_dong} for key, f in deltas.items() if not f.is_zero()]
-    if not rows:
-        return
-    table = SupportMonthTotal.__table__  # type: ignore[attr-defined]
-    dialect = connection.dialect.name
-    if dialect == "sqlite":
-        statement: Any = sqlite_insert(table)
-    elif dialect == "postgresql":
-        statement = pg_insert(table)
-    else:  # pragma: no cover - the project supports SQLite and PostgreSQL only
-        raise RuntimeError(f"no upsert for dialect {dialect}")
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c[name] for name in KEY],
-        set_={name: table.c[name] + statement.excluded[name] for name in FIGURES})
-    connection.execute(statement, rows)
+    """Add `deltas` to the rollup rows (created when missing), one INSERT … ON CONFLICT DO UPDATE a table."""
+    for table in _TABLES:
+        rows = [{**dict(zip(KEYS[table.name], key[1:], strict=True)), "records": f.records,
+                 "households": f.households, "persons": f.persons, "quantity": f.quantity,
+                 "quantity_records": f.quantity_records, "value_dong": f.value_dong}
+                for key, f in deltas.items() if key[0] == table.name and not f.is_zero()]
+        if not rows:
+            continue
+        dialect = connection.dialect.name
+        if dialect == "sqlite":
+            statement: Any = sqlite_insert(table)
+        elif dialect == "postgresql":
+            statement = pg_insert(table)
+        else:  # pragma: no cover - the project supports SQLite and PostgreSQL only
+            raise RuntimeError(f"no upsert for dialect {dialect}")
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c[name] for name in KEYS[table.name]],
+            set_={name: table.c[name] + statement.excluded[name] for name in FIGURES})
+        connection.execute(statement, rows)
 
 
 def apply_delta(session: Session, action: SupportAction, sign: int) -> None:
@@ -165,7 +177,7 @@ def _tracked_change(action: SupportAction) -> bool:
 
 @event.listens_for(OrmSession, "before_flush")
 def _follow_support_actions(session: OrmSession, _context: UOWTransaction, _instances: object) -> None:
-    """Keep support_month_total in step with the support actions this flush inserts, changes or deletes."""
+    """Keep the rollup tables in step with the support actions this flush inserts, changes or deletes."""
     new = [obj for obj in session.new if isinstance(obj, SupportAction)]
     changed = [obj for obj in session.dirty if isinstance(obj, SupportAction) and obj.id is not None
                and _tracked_change(obj)]
@@ -187,6 +199,9 @@ def _follow_support_actions(session: OrmSession, _context: UOWTransaction, _inst
     upsert_deltas(connection, deltas)
 
 
+_TABLES = (SupportMonthTotal.__table__, SupportDayTotal.__table__)  # type: ignore[attr-defined]
+
+
 def _month_expression(dialect: str) -> Any:
     action = SupportAction.__table__.c  # type: ignore[attr-defined]
     if dialect == "sqlite":
@@ -194,9 +209,10 @@ def _month_expression(dialect: str) -> Any:
     return func.date_trunc("month", action.action_date).cast(SupportMonthTotal.__table__.c.month.type)  # type: ignore[attr-defined]
 
 
-def fresh_rollup_select(dialect: str) -> Any:
-    """SELECT of the rollup rows computed from support_action (columns in KEY + FIGURES order): the rows per
-    organisation, then the all-organisations rows (confirmed duplicates left out)."""
+def fresh_rollup_selects(dialect: str) -> dict[str, Any]:
+    """Per rollup table, the SELECT of its rows computed from support_action (columns in KEYS + FIGURES
+    order). Month: the rows per organisation, then the all-organisations rows; day: all organisations.
+    Confirmed duplicates are left out of the all-organisations rows."""
     action = SupportAction.__table__.c  # type: ignore[attr-defined]
     month = _month_expression(dialect)
     counted_once = case((action.duplicate_status == CONFIRMED, false()), else_=true())
@@ -206,51 +222,66 @@ def fresh_rollup_select(dialect: str) -> Any:
                func.coalesce(func.sum(action.quantity), 0).label("quantity"),
                func.count(action.quantity).label("quantity_records"),
                func.coalesce(func.sum(action.value_dong), 0).label("value_dong"))
-    rest = (action.unit_id, month.label("month"), action.category_id, quantity_unit.label("quantity_unit"),
-            subtype.label("subtype"))
+    kind = (quantity_unit.label("quantity_unit"), subtype.label("subtype"))
     current = action.status == ActionStatus.CURRENT.value
-    per_organisation = (select(action.organisation_id, *rest, counted_once.label("counted_once"), *figures)
+    once = or_(action.duplicate_status.is_(None), action.duplicate_status != CONFIRMED)
+    per_organisation = (select(action.organisation_id, action.unit_id, month.label("month"), action.category_id,
+                               *kind, counted_once.label("counted_once"), *figures)
                         .where(current)
                         .group_by(action.organisation_id, action.unit_id, month, action.category_id, quantity_unit,
                                   subtype, counted_once))
-    all_organisations = (select(literal(ALL_ORGANISATIONS).label("organisation_id"), *rest,
-                                true().label("counted_once"), *figures)
-                         .where(current, or_(action.duplicate_status.is_(None), action.duplicate_status != CONFIRMED))
+    all_organisations = (select(literal(ALL_ORGANISATIONS).label("organisation_id"), action.unit_id,
+                                month.label("month"), action.category_id, *kind, true().label("counted_once"),
+                                *figures)
+                         .where(current, once)
                          .group_by(action.unit_id, month, action.category_id, quantity_unit, subtype))
-    return union_all(per_organisation, all_organisations)
+    days = (select(action.unit_id, action.action_date.label("day"), action.category_id, *kind, *figures)
+            .where(current, once)
+            .group_by(action.unit_id, action.action_date, action.category_id, quantity_unit, subtype))
+    return {"support_month_total": union_all(per_organisation, all_organisations), "support_day_total": days}
 
 
 def rebuild_rollup(session: Session | OrmSession) -> int:
-    """Recompute support_month_total from support_action (after bulk loads; the migration; a repair).
+    """Recompute the rollup tables from support_action (after bulk loads; the migration; a repair).
 
     Runs in the caller's transaction (commit it to keep the result). Returns the number of rows.
     """
     connection = session.connection()
-    table = SupportMonthTotal.__table__  # type: ignore[attr-defined]
-    connection.execute(delete(table))
-    connection.execute(sa_insert(table).from_select([*KEY, *FIGURES], fresh_rollup_select(connection.dialect.name)))
-    return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+    selects = fresh_rollup_selects(connection.dialect.name)
+    count = 0
+    for table in _TABLES:
+        connection.execute(delete(table))
+        connection.execute(sa_insert(table).from_select([*KEYS[table.name], *FIGURES], selects[table.name]))
+        count += int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+    return count
 
 
 def rollup_differences(session: Session) -> list[tuple[RollupKey, Figures, Figures]]:
     """Rows where the stored rollup differs from a fresh computation: (key, stored, fresh). Empty when in step."""
     connection = session.connection()
+    selects = fresh_rollup_selects(connection.dialect.name)
 
-    def read(rows: Iterable[Any]) -> dict[RollupKey, Figures]:
+    def read(name: str, rows: Iterable[Any]) -> dict[RollupKey, Figures]:
         result: dict[RollupKey, Figures] = {}
+        width = len(KEYS[name])
         for row in rows:
-            key = (int(row[0]), int(row[1]), _as_date(row[2]), int(row[3]), str(row[4]), str(row[5]), bool(row[6]))
-            figures = Figures(int(row[7]), int(row[8]), int(row[9]), Decimal(row[10]).quantize(Decimal("0.001")),
-                              int(row[11]), int(row[12]))
+            key = (name, *(_as_date(v) if c in ("month", "day") else bool(v) if c == "counted_once"
+                           else int(v) if c.endswith("_id") else str(v) for c, v in zip(KEYS[name], row, strict=False)))
+            f = row[width:]
+            figures = Figures(int(f[0]), int(f[1]), int(f[2]), Decimal(f[3]).quantize(Decimal("0.001")), int(f[4]),
+                              int(f[5]))
             if not figures.is_zero():
                 result[key] = figures
         return result
 
-    table = SupportMonthTotal.__table__  # type: ignore[attr-defined]
-    stored = read(connection.execute(select(*(table.c[name] for name in (*KEY, *FIGURES)))).all())
-    fresh = read(connection.execute(fresh_rollup_select(connection.dialect.name)).all())
-    return [(key, stored.get(key, Figures()), fresh.get(key, Figures()))
-            for key in sorted(stored.keys() | fresh.keys(), key=repr) if stored.get(key) != fresh.get(key)]
+    differences: list[tuple[RollupKey, Figures, Figures]] = []
+    for table in _TABLES:
+        stored = read(table.name, connection.execute(
+            select(*(table.c[name] for name in (*KEYS[table.name], *FIGURES)))).all())
+        fresh = read(table.name, connection.execute(selects[table.name]).all())
+        differences += [(key, stored.get(key, Figures()), fresh.get(key, Figures()))
+                        for key in sorted(stored.keys() | fresh.keys(), key=repr) if stored.get(key) != fresh.get(key)]
+    return differences
 
 
 def _as_date(value: Any) -> date:

@@ -18,7 +18,7 @@ from sqlalchemy import select as sa_select  # sqlmodel.select types at most four
 from sqlmodel import Session, col, select
 
 from bot.services.rollup import ALL_ORGANISATIONS  # importing rollup registers the listener that keeps it
-from db.models import ActionStatus, Category, Organisation, SupportAction, SupportMonthTotal, Unit
+from db.models import ActionStatus, Category, Organisation, SupportAction, SupportDayTotal, SupportMonthTotal, Unit
 
 
 @dataclass
@@ -144,17 +144,23 @@ def compute_totals(session: Session, *, unit: Unit, start: date, end: date, orga
 
     The range is read as `reading_plan` says: calendar months from the monthly rollup
     (`support_month_total`, kept by bot/services/rollup.py in the transaction of every change), a few
-    days at the edges from the raw records with the same `_filters` as `records_behind`, added or
-    subtracted. The rollup holds exactly the sums of the raw rows per month, so the result is the same
-    as summing every raw row (tests/unit/test_rollup.py checks it on SQLite and PostgreSQL), while a
-    district's year reads a few thousand rollup rows instead of ~300,000 records.
+    days at the edges, added or subtracted, from the daily rollup (`support_day_total`) or, filtered by
+    organisation, from the raw records with the same `_filters` as `records_behind`. The rollup holds
+    exactly the sums of the raw rows, so the result is the same as summing every raw row
+    (tests/unit/test_rollup.py checks it on SQLite and PostgreSQL), while a district's year reads a few
+    thousand rollup rows instead of ~300,000 records.
     """
     plan = reading_plan(start, end)
     sums: _Sums = {}
     arguments: dict[str, Any] = {"unit": unit, "organisation_code": organisation_code, "category_code": category_code}
     for sign, ranges in ((+1, plan.added), (-1, plan.subtracted)):
         for range_start, range_end in ranges:
-            _accumulate(sums, _raw_rows(session, start=range_start, end=range_end, **arguments), sign)
+            # Edge days: from the daily rollup when all organisations count; filtered by organisation,
+            # from the records (the daily rollup has no rows per organisation; few records pass anyway).
+            days = (_day_rows(session, unit=unit, start=range_start, end=range_end, category_code=category_code)
+                    if organisation_code is None else
+                    _raw_rows(session, start=range_start, end=range_end, **arguments))
+            _accumulate(sums, days, sign)
     if plan.months is not None:
         _accumulate(sums, _rollup_rows(session, first=plan.months[0], following=plan.months[1], **arguments), +1)
     totals: dict[str, CategoryTotal] = {}
@@ -202,21 +208,35 @@ def _raw_rows(session: Session, *, unit: Unit, start: date, end: date, organisat
 
 def _rollup_rows(session: Session, *, unit: Unit, first: date, following: date, organisation_code: str | None,
                  category_code: str | None) -> list[tuple[Any, ...]]:
-    """The same rows as `_raw_rows` for the whole months [first, following), from the rollup.
+    """The same rows as `_raw_rows` for the whole months [first, following), from the monthly rollup.
 
     The conditions mirror `_filters`: without an organisation, the all-organisations rows (confirmed
     duplicates already left out); with one, that organisation's rows, duplicates included.
     """
     rollup = SupportMonthTotal
     organisation = ALL_ORGANISATIONS if organisation_code is None else _id_of(Organisation, organisation_code)
-    conditions: list[Any] = [col(rollup.organisation_id) == organisation,
-                             col(rollup.unit_id).in_(subtree_unit_ids(session, root=unit)),
-                             col(rollup.month) >= first, col(rollup.month) < following, col(rollup.records) > 0]
+    return _summed(session, rollup, [col(rollup.organisation_id) == organisation,
+                                     col(rollup.unit_id).in_(subtree_unit_ids(session, root=unit)),
+                                     col(rollup.month) >= first, col(rollup.month) < following],
+                   category_code=category_code)
+
+
+def _day_rows(session: Session, *, unit: Unit, start: date, end: date, category_code: str | None,
+              ) -> list[tuple[Any, ...]]:
+    """The same rows as `_raw_rows` without an organisation filter, for the days [start, end], from the
+    daily all-organisations rollup."""
+    rollup = SupportDayTotal
+    return _summed(session, rollup, [col(rollup.unit_id).in_(subtree_unit_ids(session, root=unit)),
+                                     col(rollup.day) >= start, col(rollup.day) <= end], category_code=category_code)
+
+
+def _summed(session: Session, rollup: type[SupportMonthTotal] | type[SupportDayTotal], conditions: list[Any], *,
+            category_code: str | None) -> list[tuple[Any, ...]]:
+    """One aggregation straight over a key range of a rollup table (its rows are already one per unit,
+    period, category, quantity unit and subtype, so nothing is gained by grouping by those first)."""
+    conditions = [*conditions, col(rollup.records) > 0]
     if category_code is not None:
         conditions.append(col(rollup.category_id) == _id_of(Category, category_code))
-    # One aggregation straight over the key range: the all-organisations rows are already one per
-    # (unit, month, category, quantity unit, subtype), so grouping by those first (what 0007's layout
-    # needed) would only add a pass; see BENCHMARKS.md.
     return [tuple(row) for row in session.execute(
         sa_select(col(Category.code), col(rollup.quantity_unit), col(rollup.subtype), func.sum(rollup.records),
                   func.sum(rollup.households), func.sum(rollup.persons), func.sum(rollup.quantity),

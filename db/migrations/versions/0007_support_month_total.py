@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -37,11 +36,8 @@ def upgrade() -> None:
                                 "counted_once", name="pk_support_month_total"),
         sqlite_with_rowid=False,
     )
-    # Existing records: the same computation the service uses as its safety net.
-    from bot.services.rollup import rebuild_rollup
-
-    with Session(bind=op.get_bind()) as session:
-        rebuild_rollup(session)
+    # Filled from the existing records by 0008, which re-creates this table with its final key (calling
+    # today's rebuild here would write rows for tables that do not exist yet at this revision).
 
 
 def downgrade() -> None:

@@ -1,5 +1,5 @@
-"""monthly rollup keyed by organisation first, with all-organisations rows (organisation_id 0);
-an index for the unresolved double-count suspects
+"""monthly rollup keyed by organisation first, with all-organisations rows (organisation_id 0); a daily
+all-organisations rollup; an index for the unresolved double-count suspects
 
 The rollup is derived data: the table is re-created with its new key order and filled again from the
 records (the same computation the service uses as its safety net).
@@ -46,6 +46,19 @@ def upgrade() -> None:
                     postgresql_where=sa.text("duplicate_status IS NOT NULL"))
     op.drop_table("support_month_total")
     _create(("organisation_id", "unit_id", "month", "category_id", "quantity_unit", "subtype", "counted_once"))
+    op.create_table(
+        "support_day_total",
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("quantity_unit", sa.String(length=32), nullable=False),
+        sa.Column("subtype", sa.String(length=64), nullable=False),
+        *(sa.Column(name, kind, nullable=False) for name, kind in FIGURES),
+        sa.PrimaryKeyConstraint("unit_id", "day", "category_id", "quantity_unit", "subtype",
+                                name="pk_support_day_total"),
+        sqlite_with_rowid=False,
+    )
+    # Both rollup tables from the existing records: the computation the service uses as its safety net.
     from bot.services.rollup import rebuild_rollup
 
     with Session(bind=op.get_bind()) as session:
@@ -54,6 +67,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_support_action_duplicates", table_name="support_action")
+    op.drop_table("support_day_total")
     # 0007's key order, keeping the rows per organisation (0007 has no all-organisations rows).
     columns = ", ".join(("organisation_id", "unit_id", "month", "category_id", "quantity_unit", "subtype",
                          "counted_once", *(name for name, _ in FIGURES)))
