@@ -1,16 +1,18 @@
 """Benchmark: totals and a whole-district digest on 1,000,000 support actions (SQLite).
 
-    .venv/bin/python bench/bench_totals.py [--rows 1000000] [--db /tmp/chungtay-bench.sqlite3] [--keep]
+    .venv/bin/python bench/bench_totals.py [--rows 1000000] [--db /tmp/chungtay-bench.sqlite3] [--reuse]
 
 Builds a migrated database with the sample district (Krông Pa: one town, 13 communes) and the
-catalogue, bulk-inserts support actions spread over communes, categories, organisations and the
-days of 2024-01-01 … 2026-11-23 (about 3 years, ~950 a day), then times, through the real services:
-- `compute_totals` for typical scopes (the monthly rollup is rebuilt after the bulk load, which
-  bypasses the ORM listener that keeps it at write time) (a commune or the district; a month, quarter, year; with and
-  without the organisation/category filters), each the median of 7 runs;
+catalogue, bulk-inserts support actions spread over communes, categories and organisations, in the
+order they are logged (by date, 2024-01-01 … 2026-11-23, about 3 years, ~950 a day), rebuilds the
+rollup tables (the bulk load bypasses the ORM listener that keeps them at write time), then times,
+through the real services:
+- `compute_totals` for typical scopes (a commune or the district; a month, quarter, year; with and
+  without the organisation/category filters; ranges with partial edge months; everything), each the
+  median of 7 runs;
 - the figures of a whole-district digest (totals and previous period, one table row per commune,
   6-month trend) — what `build_digest` computes before it renders files;
-- for information, the rendering of the digest's XLSX and chart.
+- the whole digest `build_digest` builds: text, XLSX of every record of the month, chart PNG.
 Not a test: it is not under tests/ and `make test` does not run it. Results go in BENCHMARKS.md.
 """
 
@@ -193,7 +195,7 @@ def measure(db_path: Path) -> None:
         supervisor = User(telegram_id=1, display_name="bench", role=Role.SUPERVISOR, unit_id=district.id or 0)
         timed("full digest incl. XLSX of every record and chart PNG",
               lambda: build_digest(session, names=names, unit=district, period=period, viewer=supervisor, tz=TZ),
-              runs=3)
+              runs=5)
     engine.dispose()
 
 

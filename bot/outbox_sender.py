@@ -30,6 +30,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.jobs import replace_repeating_job
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.reminders import plan_reminders
@@ -212,15 +213,7 @@ async def start_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -
     sender = OutboxSender(application.bot, runtime)
     _SENDERS[application] = sender
     sender.start()
-    queue = application.job_queue
-    if queue is None:
-        log.warning("no job queue: reminders are not planned")
-        return
-    for job in queue.get_jobs_by_name(PLAN_JOB):
-        job.schedule_removal()
-    queue.run_repeating(_plan_job, interval=PLAN_INTERVAL_SECONDS, first=1, name=PLAN_JOB,
-                        job_kwargs={"id": PLAN_JOB, "replace_existing": True, "coalesce": True,
-                                    "misfire_grace_time": PLAN_INTERVAL_SECONDS})
+    replace_repeating_job(application, _plan_job, name=PLAN_JOB, interval=PLAN_INTERVAL_SECONDS, first=1)
 
 
 async def stop_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

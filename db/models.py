@@ -404,7 +404,18 @@ class OutboxLease(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
-class SupportMonthTotal(SQLModel, table=True):
+class RollupFigures(SQLModel):
+    """The sums a rollup row holds (the two rollup tables below): what `compute_totals` adds up."""
+
+    records: int = Field(default=0)
+    households: int = Field(default=0, sa_type=BigInteger)
+    persons: int = Field(default=0, sa_type=BigInteger)
+    quantity: Decimal = Field(default=Decimal(0), sa_type=Numeric(24, 3))
+    quantity_records: int = Field(default=0)
+    value_dong: int = Field(default=0, sa_type=BigInteger)
+
+
+class SupportMonthTotal(RollupFigures, table=True):
     """Monthly rollup of current support actions (bot/services/rollup.py keeps it, compute_totals reads it).
 
     One row per organisation × unit × month × category × quantity unit × subtype × counted_once, with
@@ -436,15 +447,9 @@ class SupportMonthTotal(SQLModel, table=True):
     quantity_unit: str = Field(default="", primary_key=True, max_length=32)
     subtype: str = Field(default="", primary_key=True, max_length=64)
     counted_once: bool = Field(default=True, primary_key=True)
-    records: int = Field(default=0)
-    households: int = Field(default=0, sa_type=BigInteger)
-    persons: int = Field(default=0, sa_type=BigInteger)
-    quantity: Decimal = Field(default=Decimal(0), sa_type=Numeric(24, 3))
-    quantity_records: int = Field(default=0)
-    value_dong: int = Field(default=0, sa_type=BigInteger)
 
 
-class SupportDayTotal(SQLModel, table=True):
+class SupportDayTotal(RollupFigures, table=True):
     """Daily rollup of current support actions over all organisations, each distribution once.
 
     What `compute_totals` reads, without an organisation filter, for the days of a partial month at
@@ -463,9 +468,3 @@ class SupportDayTotal(SQLModel, table=True):
     category_id: int = Field(primary_key=True)
     quantity_unit: str = Field(default="", primary_key=True, max_length=32)
     subtype: str = Field(default="", primary_key=True, max_length=64)
-    records: int = Field(default=0)
-    households: int = Field(default=0, sa_type=BigInteger)
-    persons: int = Field(default=0, sa_type=BigInteger)
-    quantity: Decimal = Field(default=Decimal(0), sa_type=Numeric(24, 3))
-    quantity_records: int = Field(default=0)
-    value_dong: int = Field(default=0, sa_type=BigInteger)

@@ -29,6 +29,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.i18n import get_translator
+from bot.jobs import replace_repeating_job
 from bot.parsing.text import fold
 from bot.runtime import Runtime
 from bot.services.action_text import Localised
@@ -181,16 +182,8 @@ async def _closing_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def add_closing_job(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """The one repeating period-end check: fixed name and id (a restart replaces it), runs coalesced."""
-    queue = application.job_queue
-    if queue is None:
-        log.warning("no job queue: period-end digests are off")
-        return
-    for job in queue.get_jobs_by_name(CLOSING_JOB):
-        job.schedule_removal()
-    queue.run_repeating(_closing_job, interval=CLOSING_INTERVAL_SECONDS, first=CLOSING_FIRST_SECONDS,
-                        name=CLOSING_JOB,
-                        job_kwargs={"id": CLOSING_JOB, "replace_existing": True, "coalesce": True,
-                                    "misfire_grace_time": CLOSING_INTERVAL_SECONDS})
+    replace_repeating_job(application, _closing_job, name=CLOSING_JOB, interval=CLOSING_INTERVAL_SECONDS,
+                          first=CLOSING_FIRST_SECONDS)
 
 
 async def schedule_digests(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
