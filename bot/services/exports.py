@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, type_coerce
 from sqlalchemy import select as sa_select  # sqlmodel.select types at most four columns
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.catalogue_file import CategorySpec
 from bot.formatting import format_day_long, format_number
@@ -46,11 +46,10 @@ from bot.services.reports import (
     scope_totals,
     with_change,
 )
-from bot.services.totals import CategoryTotal, compute_totals, subtree_unit_ids
+from bot.services.totals import CategoryTotal, compute_totals, record_conditions, subtree_unit_ids
 from bot.services.units import is_within, unit_display
 from bot.xlsx import Column, Kind, Sheet, workbook_bytes
 from db.models import (
-    ActionStatus,
     BeneficiaryClass,
     Category,
     FundingSource,
@@ -112,23 +111,10 @@ DETAIL_COLUMNS = (Column(N_("No."), Kind.NUMBER), Column(N_("Date"), Kind.DATE),
 
 
 def _detail_conditions(session: Session, *, scope: ExportScope) -> list[Any]:
-    conditions: list[Any] = [col(SupportAction.status) == ActionStatus.CURRENT,
-                             col(SupportAction.unit_id).in_(subtree_unit_ids(session, root=scope.unit)),
-                             col(SupportAction.action_date) >= scope.period.start,
-                             col(SupportAction.action_date) <= scope.period.end]
-    if scope.organisation_code is not None:
-        conditions.append(col(SupportAction.organisation_id).in_(
-            select(Organisation.id).where(Organisation.code == scope.organisation_code)))
-    if scope.category_code is not None:
-        conditions.append(col(SupportAction.category_id).in_(
-            select(Category.id).where(Category.code == scope.category_code)))
-    return conditions
-
-
-def detail_actions(session: Session, *, scope: ExportScope) -> Sequence[SupportAction]:
-    """Every current record of the scope, by date: the rows behind the totals (duplicates marked)."""
-    return session.exec(select(SupportAction).where(*_detail_conditions(session, scope=scope))
-                        .order_by(col(SupportAction.action_date), col(SupportAction.id))).all()
+    """The records behind the totals of the scope, confirmed duplicates included (marked in the sheet)."""
+    return record_conditions(unit_ids=subtree_unit_ids(session, root=scope.unit), start=scope.period.start,
+                             end=scope.period.end, organisation_code=scope.organisation_code,
+                             category_code=scope.category_code, counted_once=False)
 
 
 # The columns of support_action the detail sheet is made of. A district's month is ~21,000 records, so
@@ -147,7 +133,7 @@ def _is_counted_twice(duplicate_status: str | None, scope: ExportScope) -> bool:
 
 def detail_columns(session: Session, *, names: Localised, scope: ExportScope, viewer: User,
                    tz: ZoneInfo) -> list[list[object]]:
-    """The detail sheet, column by column (DETAIL_COLUMNS order): every record of `detail_actions`.
+    """The detail sheet, column by column (DETAIL_COLUMNS order): every current record of the scope, by date.
 
     Empty texts are None (an empty cell). Names, villages and notes only for records at or under the
     viewer's unit (see the module notes). Each column is one pass over its values with everything

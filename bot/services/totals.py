@@ -54,17 +54,20 @@ def _id_of(model: type[Organisation] | type[Category], code: str) -> Any:
     return sa_select(col(model.id)).where(col(model.code) == code).scalar_subquery()
 
 
-def _filters(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None,
-             category_code: str | None) -> list[Any]:
-    """The WHERE clause shared by totals and the records behind them, so both always agree."""
+def record_conditions(*, unit_ids: Sequence[int], start: date, end: date, organisation_code: str | None,
+                      category_code: str | None, counted_once: bool = True) -> list[Any]:
+    """The WHERE clause of the records of a scope, shared by totals, the records behind them and the
+    export's detail sheet, so all of them always agree. `counted_once=False` keeps confirmed duplicates
+    (the detail sheet lists them, marked)."""
     conditions: list[Any] = [col(SupportAction.status) == ActionStatus.CURRENT,
-                             col(SupportAction.unit_id).in_(subtree_unit_ids(session, root=unit)),
+                             col(SupportAction.unit_id).in_(unit_ids),
                              col(SupportAction.action_date) >= start, col(SupportAction.action_date) <= end]
     if organisation_code is None:
-        # A distribution two organisations both reported (confirmed duplicate) counts once in totals;
-        # filtered by organisation, each keeps the credit for its own report.
-        conditions.append(or_(col(SupportAction.duplicate_status).is_(None),
-                              col(SupportAction.duplicate_status) != "confirmed"))
+        if counted_once:
+            # A distribution two organisations both reported (confirmed duplicate) counts once in totals;
+            # filtered by organisation, each keeps the credit for its own report.
+            conditions.append(or_(col(SupportAction.duplicate_status).is_(None),
+                                  col(SupportAction.duplicate_status) != "confirmed"))
     else:
         conditions.append(col(SupportAction.organisation_id) == _id_of(Organisation, organisation_code))
     if category_code is not None:
@@ -145,19 +148,22 @@ def compute_totals(session: Session, *, unit: Unit, start: date, end: date, orga
     The range is read as `reading_plan` says: calendar months from the monthly rollup
     (`support_month_total`, kept by bot/services/rollup.py in the transaction of every change), a few
     days at the edges, added or subtracted, from the daily rollup (`support_day_total`) or, filtered by
-    organisation, from the raw records with the same `_filters` as `records_behind`. The rollup holds
+    organisation, from the raw records with the same `record_conditions` as `records_behind`. The rollup holds
     exactly the sums of the raw rows, so the result is the same as summing every raw row
     (tests/unit/test_rollup.py checks it on SQLite and PostgreSQL), while a district's year reads a few
     thousand rollup rows instead of ~300,000 records.
     """
     plan = reading_plan(start, end)
     sums: _Sums = {}
-    arguments: dict[str, Any] = {"unit": unit, "organisation_code": organisation_code, "category_code": category_code}
+    unit_ids = subtree_unit_ids(session, root=unit)  # once, for every part of the plan
+    arguments: dict[str, Any] = {"unit_ids": unit_ids, "organisation_code": organisation_code,
+                                 "category_code": category_code}
     for sign, ranges in ((+1, plan.added), (-1, plan.subtracted)):
         for range_start, range_end in ranges:
             # Edge days: from the daily rollup when all organisations count; filtered by organisation,
             # from the records (the daily rollup has no rows per organisation; few records pass anyway).
-            days = (_day_rows(session, unit=unit, start=range_start, end=range_end, category_code=category_code)
+            days = (_day_rows(session, unit_ids=unit_ids, start=range_start, end=range_end,
+                              category_code=category_code)
                     if organisation_code is None else
                     _raw_rows(session, start=range_start, end=range_end, **arguments))
             _accumulate(sums, days, sign)
@@ -190,12 +196,12 @@ def _accumulate(sums: _Sums, rows: list[tuple[Any, ...]], sign: int) -> None:
         row[5] += sign * int(value or 0)
 
 
-def _raw_rows(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None,
+def _raw_rows(session: Session, *, unit_ids: Sequence[int], start: date, end: date, organisation_code: str | None,
               category_code: str | None) -> list[tuple[Any, ...]]:
     """(category, quantity unit, subtype, records, households, persons, quantity, records with a quantity,
     value) from the records."""
-    conditions = _filters(session, unit=unit, start=start, end=end, organisation_code=organisation_code,
-                          category_code=category_code)
+    conditions = record_conditions(unit_ids=unit_ids, start=start, end=end, organisation_code=organisation_code,
+                                   category_code=category_code)
     return [tuple(row) for row in session.execute(
         sa_select(col(Category.code), col(SupportAction.quantity_unit), col(SupportAction.subtype),
                   func.count(col(SupportAction.id)), func.sum(SupportAction.households),
@@ -206,28 +212,27 @@ def _raw_rows(session: Session, *, unit: Unit, start: date, end: date, organisat
         .group_by(col(Category.code), col(SupportAction.quantity_unit), col(SupportAction.subtype))).all()]
 
 
-def _rollup_rows(session: Session, *, unit: Unit, first: date, following: date, organisation_code: str | None,
-                 category_code: str | None) -> list[tuple[Any, ...]]:
+def _rollup_rows(session: Session, *, unit_ids: Sequence[int], first: date, following: date,
+                 organisation_code: str | None, category_code: str | None) -> list[tuple[Any, ...]]:
     """The same rows as `_raw_rows` for the whole months [first, following), from the monthly rollup.
 
-    The conditions mirror `_filters`: without an organisation, the all-organisations rows (confirmed
+    The conditions mirror `record_conditions`: without an organisation, the all-organisations rows (confirmed
     duplicates already left out); with one, that organisation's rows, duplicates included.
     """
     rollup = SupportMonthTotal
     organisation = ALL_ORGANISATIONS if organisation_code is None else _id_of(Organisation, organisation_code)
-    return _summed(session, rollup, [col(rollup.organisation_id) == organisation,
-                                     col(rollup.unit_id).in_(subtree_unit_ids(session, root=unit)),
+    return _summed(session, rollup, [col(rollup.organisation_id) == organisation, col(rollup.unit_id).in_(unit_ids),
                                      col(rollup.month) >= first, col(rollup.month) < following],
                    category_code=category_code)
 
 
-def _day_rows(session: Session, *, unit: Unit, start: date, end: date, category_code: str | None,
+def _day_rows(session: Session, *, unit_ids: Sequence[int], start: date, end: date, category_code: str | None,
               ) -> list[tuple[Any, ...]]:
     """The same rows as `_raw_rows` without an organisation filter, for the days [start, end], from the
     daily all-organisations rollup."""
     rollup = SupportDayTotal
-    return _summed(session, rollup, [col(rollup.unit_id).in_(subtree_unit_ids(session, root=unit)),
-                                     col(rollup.day) >= start, col(rollup.day) <= end], category_code=category_code)
+    return _summed(session, rollup, [col(rollup.unit_id).in_(unit_ids), col(rollup.day) >= start,
+                                     col(rollup.day) <= end], category_code=category_code)
 
 
 def _summed(session: Session, rollup: type[SupportMonthTotal] | type[SupportDayTotal], conditions: list[Any], *,
@@ -250,8 +255,8 @@ def records_behind(session: Session, *, unit: Unit, start: date, end: date, orga
                    category_code: str | None = None, offset: int = 0, limit: int = 10,
                    ) -> tuple[int, Sequence[SupportAction]]:
     """The records a totals line is made of (newest first, a page at a time) and how many there are."""
-    conditions = _filters(session, unit=unit, start=start, end=end, organisation_code=organisation_code,
-                          category_code=category_code)
+    conditions = record_conditions(unit_ids=subtree_unit_ids(session, root=unit), start=start, end=end,
+                                   organisation_code=organisation_code, category_code=category_code)
     count = session.execute(sa_select(func.count(col(SupportAction.id))).where(*conditions)).scalar_one()
     page = session.exec(select(SupportAction).where(*conditions)
                         .order_by(col(SupportAction.action_date).desc(), col(SupportAction.id).desc())
