@@ -33,7 +33,16 @@ from types import TracebackType
 from urllib.parse import quote
 
 OWN_LOGGERS = ("bot", "handlers", "db", "chungtay", "__main__")
-REDACTED = "‹…›"
+
+
+class _Redacted(str):
+    """Reads "‹…›" under %s and %r alike."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+REDACTED = _Redacted("‹…›")
 TOKEN_MARK = "‹token›"
 # What may stay of another library's argument: ASCII without spaces, e.g. "sendMessage",
 # "http://127.0.0.1:8081/bot‹token›/getUpdates", "HTTP/1.1", "OK". A name has spaces or diacritics.
