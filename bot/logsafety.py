@@ -45,8 +45,9 @@ class _Redacted(str):
 REDACTED = _Redacted("‹…›")
 TOKEN_MARK = "‹token›"
 # What may stay of another library's argument: ASCII without spaces, e.g. "sendMessage",
-# "http://127.0.0.1:8081/bot‹token›/getUpdates", "HTTP/1.1", "OK". A name has spaces or diacritics.
-_CODE_LIKE = re.compile(r"^[A-Za-z0-9_.:/@#%&=?+\-‹›]{0,300}$")
+# "http://127.0.0.1:8081/bot‹token›/getUpdates", "HTTP/1.1", "OK". A name has spaces or diacritics; a URL
+# with a query string (where text could be percent-encoded) is not kept either.
+_CODE_LIKE = re.compile(r"^[A-Za-z0-9_.:/@\-‹›]{0,300}$")
 
 
 def _is_own(name: str) -> bool:

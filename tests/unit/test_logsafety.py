@@ -88,3 +88,8 @@ def test_installing_twice_adds_the_token_to_the_same_filter() -> None:
     install_log_redaction(TOKEN, [handler])
     [only] = [f for f in handler.filters if isinstance(f, RedactingFilter)]
     assert only.scrub(f"/bot{TOKEN}/") == "/bot‹token›/"
+
+
+def test_a_url_with_a_query_string_is_not_kept(lines: Lines) -> None:
+    logging.getLogger("httpx").info("GET %s", "http://x/search?q=Nguy%E1%BB%85n")
+    assert lines.lines == ["GET ‹…›"]
