@@ -11,14 +11,18 @@ from telegram import Update
 from bot.app import build_application, webhook_options
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import prepare_database
+from bot.logsafety import install_log_redaction
 from bot.runtime import Runtime
 
 log = logging.getLogger("chungtay")
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, token: str = "") -> None:
+    """Log to stderr through handlers that scrub the token, other libraries' payloads and exception
+    messages (bot/logsafety.py). httpx's per-request INFO lines are noise, so they start at WARNING."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    install_log_redaction(token)
 
 
 def run_bot(settings: Settings) -> None:
@@ -40,7 +44,7 @@ def main() -> None:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.telegram_bot_token)
     if settings.is_sandbox:
         from bot.sandbox.runner import serve_sandbox
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.sql.expression import true
+from sqlalchemy.sql.expression import false, true
 from sqlmodel import Field, SQLModel
 
 
@@ -175,6 +175,8 @@ class SupportAction(SQLModel, table=True):
     household_name: str | None = Field(default=None, max_length=200)
     household_village: str | None = Field(default=None, max_length=200)
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
+    # The household's name, the note, photo and location were erased (bot/services/erasure.py).
+    household_erased: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     duplicate_of_id: int | None = Field(default=None, foreign_key="support_action.id")
     duplicate_status: str | None = Field(default=None, max_length=16)  # suspect | confirmed | distinct
     note: str | None = Field(default=None, max_length=1000)
@@ -231,7 +233,9 @@ class Household(SQLModel, table=True):
     household's unit and the units above it; never logged).
 
     `head_folded` is the head's name without diacritics, lowercased, so "nguyen van a" finds
-    "Nguyễn Văn A". `tags` holds list markers such as "unsafe_housing".
+    "Nguyễn Văn A". `tags` holds list markers such as "unsafe_housing". `erased_at` is set when a
+    supervisor erased the head's name and the notes (bot/services/erasure.py): the household stays in
+    the register without them, with its code and figures, and is shown as "details erased".
     """
 
     __table_args__ = (UniqueConstraint("unit_id", "code", name="uq_household_unit_code"),)
@@ -248,6 +252,7 @@ class Household(SQLModel, table=True):
     notes: str | None = Field(default=None, max_length=1000)
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    erased_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
 
 
 class DigestSchedule(SQLModel, table=True):

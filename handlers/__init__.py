@@ -14,6 +14,9 @@ from telegram.ext import (
     filters,
 )
 
+PRIVATE_ONLY_GROUP = -3
+"""Commands that can show household names, sent in a group: answered with a pointer to the private chat
+before anything else runs (handlers/household_erase.py `private_only`)."""
 GATE_GROUP = -2
 WAIT_GROUP = -1
 """Steps that wait for one typed line (the dates after "📅 Other dates" under /totals). They run after
@@ -70,6 +73,11 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(reporting.on_submit_button, pattern=f"^{reporting.PREFIX}sub:"))
     application.add_handler(CallbackQueryHandler(reporting.on_confirm, pattern=f"^{reporting.PREFIX}ok:"))
     application.add_handler(CallbackQueryHandler(reporting.on_not_now, pattern=f"^{reporting.PREFIX}no$"))
+    from handlers import household_erase  # personal data: /household_erase CODE, 🗑 on the /household card
+    application.add_handler(CommandHandler("household_erase", household_erase.erase_command))
+    application.add_handler(CallbackQueryHandler(household_erase.on_button, pattern=f"^{household_erase.PREFIX}"))
+    application.add_handler(CommandHandler(household_erase.NAMING_COMMANDS, household_erase.private_only,
+                                           filters=~filters.ChatType.PRIVATE), group=PRIVATE_ONLY_GROUP)
     application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & totals.QuestionFilter(application),
                                            totals.answer_question))
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE

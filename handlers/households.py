@@ -14,6 +14,7 @@ from bot.i18n import N_
 from bot.parsing.text import fold
 from bot.services.action_text import Localised, figures_line
 from bot.services.actions import draft_from_action
+from bot.services.erasure import household_name
 from bot.services.households import (
     HouseholdImportError,
     ImportPreview,
@@ -31,6 +32,7 @@ from bot.xlsx import Column, Kind, Sheet, workbook_bytes
 from db.models import Household
 from db.queries import get_unit
 from handlers.context import ChungTayContext
+from handlers.household_erase import erase_markup
 
 PREFIX = "hh:"
 FIELD_LABELS = {
@@ -51,7 +53,7 @@ def household_card(context: ChungTayContext, household: Household) -> str:
     t = context.t
     names = Localised(context.runtime.catalogue, t)
     head = " · ".join(p for p in (household.code, household.village) if p)
-    lines = [f"<b>{html.escape(household.head_name)}</b> ({html.escape(head)})",
+    lines = [f"<b>{html.escape(household_name(t, household))}</b> ({html.escape(head)})",
              t("{classification} ({year}), {members} member(s)").format(
                  classification=html.escape(_class_name(context, household.classification)), year=household.year,
                  members=household.members if household.members is not None else "?")]
@@ -83,9 +85,10 @@ async def find_household(update: Update, context: ChungTayContext) -> None:
     if not matches:
         await message.reply_text(t("No household in your unit's register matches “{text}”.").format(text=text[:40]))
     elif len(matches) == 1:
-        await message.reply_text(household_card(context, matches[0]), parse_mode=ParseMode.HTML)
+        await message.reply_text(household_card(context, matches[0]), parse_mode=ParseMode.HTML,
+                                 reply_markup=erase_markup(context, matches[0]))
     else:
-        rows = [[InlineKeyboardButton(" · ".join(p for p in (h.head_name, h.village, h.code) if p)[:60],
+        rows = [[InlineKeyboardButton(" · ".join(p for p in (household_name(t, h), h.village, h.code) if p)[:60],
                                       callback_data=f"{PREFIX}view:{h.id}")] for h in matches]
         await message.reply_text(t("Several households match; choose one:"), reply_markup=InlineKeyboardMarkup(rows))
 
@@ -100,7 +103,8 @@ async def view_household(update: Update, context: ChungTayContext) -> None:
         await query.answer(context.t("You cannot see this household."), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_text(household_card(context, household), parse_mode=ParseMode.HTML)
+    await query.edit_message_text(household_card(context, household), parse_mode=ParseMode.HTML,
+                                  reply_markup=erase_markup(context, household))
 
 
 async def add_household(update: Update, context: ChungTayContext) -> None:
@@ -124,11 +128,14 @@ async def add_household(update: Update, context: ChungTayContext) -> None:
         return
     unit = get_unit(context.session, unit_id=user.unit_id)
     assert unit is not None
-    household, created = upsert_household(
+    household, created, restored = upsert_household(
         context.session, user=user, unit=unit, code=parts[0][:64], head_name=parts[1][:200],
         village=parts[2][:200] or None, classification=classification, year=context.today.year,
         members=int(members) if members else None)
     heading = t("Household added:") if created else t("Household updated:")
+    if restored:
+        heading = t("Household updated. Its personal details had been erased; the name you typed is stored "
+                    "again.")
     await message.reply_text(heading + "\n" + household_card(context, household), parse_mode=ParseMode.HTML)
 
 
@@ -168,6 +175,8 @@ async def receive_list(update: Update, context: ChungTayContext) -> None:
         InlineKeyboardButton("❌ " + t("Cancel"), callback_data=f"{PREFIX}noimport")]])
     ready = t("{count} rows are ready to import into {unit}.").format(
         count=len(preview.rows), unit=unit_label(context.session, t, unit.id or 0))
+    if preview.restoring:
+        ready += "\n\n⚠️ " + _restoring_text(context, preview.restoring)
     await message.reply_text(t("Columns found:") + "\n" + mapping + "\n\n" + ready, reply_markup=keyboard)
 
 
@@ -180,9 +189,20 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
     if (query.data or "").endswith("noimport") or not pending:
         await query.edit_message_text(context.t("Cancelled."))
         return
-    created, updated = apply_import(context.session, preview=ImportPreview(**pending), user=user)
-    await query.edit_message_text(context.t("Imported: {created} new households, {updated} updated.").format(
-        created=created, updated=updated))
+    outcome = apply_import(context.session, preview=ImportPreview(**pending), user=user)
+    text = context.t("Imported: {created} new households, {updated} updated.").format(
+        created=outcome.created, updated=outcome.updated)
+    if outcome.restored:
+        text += "\n\n⚠️ " + _restoring_text(context, outcome.restored)
+    await query.edit_message_text(text)
+
+
+def _restoring_text(context: ChungTayContext, codes: list[str]) -> str:
+    """Re-importing a household whose details were erased stores its name again: say so, by code."""
+    shown = ", ".join(codes[:20]) + (f" … (+{len(codes) - 20})" if len(codes) > 20 else "")
+    return context.t("The personal details of {count} household(s) in this file had been erased: {codes}. "
+                     "Importing stores their names and notes again from the file.").format(
+                         count=len(codes), codes=shown)
 
 
 async def show_unreached(update: Update, context: ChungTayContext) -> None:
@@ -217,7 +237,7 @@ async def show_unreached(update: Update, context: ChungTayContext) -> None:
                             category=html.escape(names.category(category).lower()) if category else "")]
     for household in households[:50]:
         mark = " 🏚" if "unsafe_housing" in (household.tags or []) else ""
-        lines.append(html.escape(f"• {household.head_name} ({household.code}"
+        lines.append(html.escape(f"• {household_name(t, household)} ({household.code}"
                                  f"{', ' + household.village if household.village else ''}){mark}"))
     if len(households) > 50:
         lines.append(t("… and {count} more in the Excel file.").format(count=len(households) - 50))
@@ -234,7 +254,7 @@ def unreached_workbook(context: ChungTayContext, households: list[Household]) ->
                                                 N_("village"), N_("classification"))]
     values: list[list[object]] = [
         [unit_label(context.session, t, h.unit_id) for h in households], [h.code for h in households],
-        [h.head_name for h in households], [h.village for h in households],
+        [household_name(t, h) for h in households], [h.village for h in households],
         [_class_name(context, h.classification) for h in households], [h.members for h in households]]
     return workbook_bytes([Sheet(title=t("Not reached"), columns=[*columns, Column(t("members"), Kind.NUMBER)],
                                  values=values)])

@@ -46,6 +46,7 @@ from bot.services.actions import (
     save_draft,
 )
 from bot.services.duplicates import flag_if_duplicate
+from bot.services.erasure import household_name
 from bot.services.households import can_see_household, search_households
 from bot.services.units import unit_label
 from db.models import Household, SupportAction
@@ -168,7 +169,7 @@ async def repeat_entry(update: Update, context: ChungTayContext) -> str:
     draft = draft_from_action(action, context.session)
     draft.action_date = None
     draft.household_name = draft.household_village = draft.note = draft.photo_file_id = None
-    draft.household_id = None
+    draft.household_id, draft.household_erased = None, False
     draft.latitude = draft.longitude = None
     spec = _spec(context, draft)
     assert spec is not None
@@ -199,8 +200,7 @@ async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
     if parsed.unknown and context.db_user is not None:
         named = search_households(context.session, user=context.db_user, text=" ".join(parsed.unknown))
         if len(named) == 1:
-            draft.household_id, draft.household_name, draft.household_village = (
-                named[0].id, named[0].head_name, named[0].village)
+            _pick_household(draft, named[0])
     _store(context, draft, missing_required(draft, _catalogue(context)))
     return await _next(update, context)
 
@@ -387,7 +387,7 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
                 await _offer_households(update, context, matches)
                 return ASK
             draft.household_name, draft.household_village = name.strip(), village.strip() or None
-            draft.household_id = None
+            draft.household_id, draft.household_erased = None, False
         elif step == "note":
             draft.note = text or None
         else:
@@ -406,11 +406,18 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
 async def _offer_households(update: Update, context: ChungTayContext, matches: Sequence[Household]) -> None:
     """Registered households that match what was typed, to pick one (or keep the typed name)."""
     t = context.t
-    rows = [[InlineKeyboardButton(" · ".join(p for p in (h.head_name, h.village, h.code) if p)[:60],
+    rows = [[InlineKeyboardButton(" · ".join(p for p in (household_name(t, h), h.village, h.code) if p)[:60],
                                   callback_data=f"{PREFIX}hh:{h.id}")] for h in matches]
     rows.append([InlineKeyboardButton("✍️ " + t("Use the name as typed"), callback_data=f"{PREFIX}hhtyped")])
     rows.append([_cancel_button(context)])
     await _say(update, context, t("Households in the register that match — tap the right one:"), rows)
+
+
+def _pick_household(draft: Draft, household: Household) -> None:
+    """The draft names a registered household (or only refers to it, when its details were erased)."""
+    draft.household_id, draft.household_village = household.id, household.village
+    draft.household_erased = household.erased_at is not None
+    draft.household_name = None if draft.household_erased else household.head_name
 
 
 def _apply_measure(draft: Draft, spec: CategorySpec, code: str, text: str) -> None:
@@ -468,12 +475,12 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
         if household is None or user is None or not can_see_household(context.session, user=user,
                                                                        household=household):
             return ASK
-        draft.household_id, draft.household_name, draft.household_village = (
-            household.id, household.head_name, household.village)
+        _pick_household(draft, household)
     elif data == f"{PREFIX}hhtyped" and step == "household":
         name, _, village = str(_state(context).pop("typed_household", "")).partition(",")
         draft.household_id, draft.household_name, draft.household_village = None, name.strip() or None, \
             village.strip() or None
+        draft.household_erased = False
     elif data == f"{PREFIX}skip" and step.startswith("field:"):
         draft.fields.pop(step.removeprefix("field:"), None)
     _advance(context, draft)

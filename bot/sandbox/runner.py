@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from bot.app import build_application, start_polling_in_loop, stop_in_loop
 from bot.config import REPO_ROOT, Settings
 from bot.database import prepare_database
+from bot.logsafety import install_log_redaction
 from bot.runtime import Runtime
 from bot.sandbox.fake_api import FakeTelegram
 from bot.services.access import create_invite
@@ -72,6 +73,7 @@ def seed_sandbox(session: Session, settings: Settings) -> list[dict[str, object]
 async def serve_sandbox(settings: Settings) -> None:
     fake = FakeTelegram(bot_username=SANDBOX_BOT_USERNAME, bot_first_name="Chung Tay (sandbox)")
     await fake.start(host="127.0.0.1", port=settings.sandbox_port)
+    install_log_redaction(SANDBOX_TOKEN)
     updates: dict[str, object] = {"telegram_bot_token": SANDBOX_TOKEN, "telegram_api_base_url": fake.base_url}
     if "database_url" not in settings.model_fields_set:
         updates["database_url"] = f"sqlite:///{REPO_ROOT / 'data' / 'sandbox.sqlite3'}"

@@ -13,6 +13,7 @@ from bot.catalogue_file import CatalogueFile, CategorySpec, Measure
 from bot.formatting import format_day, format_money_prose, format_number
 from bot.i18n import Translator
 from bot.services.actions import Draft, ordered_measures
+from bot.services.erasure import ERASED_NAME
 from bot.services.totals import CategoryTotal
 
 
@@ -104,8 +105,9 @@ def card_text(names: Localised, draft: Draft, *, organisation_default: str | Non
         lines.append("• " + t("Funding: {source}").format(source=html.escape(names.funding(draft.funding_source))))
     day = draft.day
     lines.append("• " + t("Date: {date}").format(date=format_day(day, t.locale) if day else t("today")))
-    if draft.household_name:
-        household = draft.household_name + (f", {draft.household_village}" if draft.household_village else "")
+    if draft.household_name or draft.household_erased:
+        name = draft.household_name if draft.household_name else t(ERASED_NAME)
+        household = name + (f", {draft.household_village}" if draft.household_village else "")
         lines.append("• " + t("Household: {household}").format(household=html.escape(household)))
     if draft.note:
         lines.append("• " + t("Note: {note}").format(note=html.escape(draft.note)))

@@ -33,6 +33,7 @@ from db.models import (
     BeneficiaryClass,
     Category,
     FundingSource,
+    Household,
     Organisation,
     Role,
     SupportAction,
@@ -75,6 +76,7 @@ class Draft:
     household_name: str | None = None
     household_village: str | None = None
     household_id: int | None = None
+    household_erased: bool = False
     note: str | None = None
     photo_file_id: str | None = None
     latitude: float | None = None
@@ -196,6 +198,7 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
         if previous.status != ActionStatus.CURRENT:
             raise ValidationProblem("corrects_id", "not_current")
     organisation_code = draft.organisation or organisation_code_of(session, author)
+    _forget_erased_household(session, draft)
     quantity_measure = spec.measure("quantity")
     unit_code = draft.quantity_unit or (default_unit(quantity_measure) if quantity_measure else None)
     action = SupportAction(
@@ -209,7 +212,7 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
         quantity_unit=unit_code if draft.quantity is not None else None, value_dong=draft.value_dong,
         subtype=draft.fields.get(spec.subtype_field) if spec.subtype_field else None,
         details=dict(draft.fields), household_name=draft.household_name, household_village=draft.household_village,
-        household_id=draft.household_id,
+        household_id=draft.household_id, household_erased=draft.household_erased,
         note=draft.note, photo_file_id=draft.photo_file_id, latitude=draft.latitude, longitude=draft.longitude,
         author_id=author.id or 0, source_update_id=source_update_id, client_key=draft.key,
         version=(previous.version + 1) if previous else 1, supersedes_id=previous.id if previous else None,
@@ -231,6 +234,14 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
                                                "category": spec.code})
     session.commit()
     return SaveResult(action, created=True)
+
+
+def _forget_erased_household(session: Session, draft: Draft) -> None:
+    """A form opened before the household's details were erased still holds its name: never store it
+    again (bot/services/erasure.py)."""
+    household = session.get(Household, draft.household_id) if draft.household_id else None
+    if household is not None and household.erased_at is not None:
+        draft.household_name, draft.household_erased = None, True
 
 
 def organisation_code_of(session: Session, user: User) -> str:
@@ -295,7 +306,8 @@ def draft_from_action(action: SupportAction, session: Session) -> Draft:
         beneficiary_class=code_of(BeneficiaryClass, action.beneficiary_class_id),
         funding_source=code_of(FundingSource, action.funding_source_id), fields=dict(action.details or {}),
         action_date=action.action_date.isoformat(), household_name=action.household_name,
-        household_village=action.household_village, household_id=action.household_id, note=action.note,
+        household_village=action.household_village, household_id=action.household_id,
+        household_erased=action.household_erased, note=action.note,
         photo_file_id=action.photo_file_id,
         latitude=action.latitude, longitude=action.longitude,
     )

@@ -33,6 +33,7 @@ from bot.catalogue_file import CategorySpec
 from bot.formatting import format_day_long, format_number
 from bot.i18n import N_
 from bot.services.action_text import Localised
+from bot.services.erasure import ERASED_NAME
 from bot.services.periods import Period
 from bot.services.reports import (
     Totals,
@@ -123,7 +124,8 @@ def _detail_conditions(session: Session, *, scope: ExportScope) -> list[Any]:
 # month); here each distinct date is converted once.
 READ_COLUMNS = ("id", "action_date", "unit_id", "category_id", "subtype", "organisation_id", "households",
                 "persons", "quantity", "quantity_unit", "value_dong", "beneficiary_class_id", "funding_source_id",
-                "household_name", "household_village", "author_id", "created_at", "note", "duplicate_status")
+                "household_name", "household_village", "author_id", "created_at", "note", "duplicate_status",
+                "household_erased")
 _AS_READ = {"action_date", "created_at", "quantity"}
 
 
@@ -149,7 +151,7 @@ def detail_columns(session: Session, *, names: Localised, scope: ExportScope, vi
         return [[] for _ in DETAIL_COLUMNS]
     (ids, action_dates, unit_ids, category_ids, subtypes, organisation_ids, households, persons, quantities,
      quantity_units, values, class_ids, funding_ids, household_names, villages, author_ids, created,
-     notes, duplicate_statuses) = zip(*rows, strict=True)
+     notes, duplicate_statuses, erased) = zip(*rows, strict=True)
     viewer_unit = get_unit(session, unit_id=viewer.unit_id)
     lookups = _lookups(session)
     may_name = {unit_id for unit_id, unit in lookups.units.items()
@@ -185,7 +187,8 @@ def detail_columns(session: Session, *, names: Localised, scope: ExportScope, vi
                                                                                strict=True)],
         list(values), [classes.get(c or 0, no_class) for c in class_ids],
         [funding.get(f, no_funding) if f else None for f in funding_ids],
-        [n or None if ok else None for n, ok in zip(household_names, named, strict=True)],
+        [(t(ERASED_NAME) if gone else n or None) if ok else None
+         for n, ok, gone in zip(household_names, named, erased, strict=True)],
         [v or None if ok else None for v, ok in zip(villages, named, strict=True)],
         [lookups.authors.get(a, "?") for a in author_ids], _as_local_times(created, tz),
         [n or None if ok else None for n, ok in zip(notes, named, strict=True)],

@@ -58,6 +58,16 @@ class ImportPreview:
     mapping: dict[str, str]
     rows: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    restoring: list[str] = field(default_factory=list)  # codes of erased households the file names again
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did. `restored`: codes of households whose erased details the file stored again."""
+
+    created: int
+    updated: int
+    restored: list[str]
 
 
 def _table_rows(content: bytes, filename: str) -> list[list[str]]:
@@ -142,14 +152,30 @@ def preview_import(session: Session, *, unit: Unit, content: bytes, filename: st
                              "year": int(year_text) if year_text else default_year,
                              "members": int(members_text) if members_text else None,
                              "notes": cell("notes")[:1000] or None, "tags": tags})
+    preview.restoring = _erased_codes(session, preview.rows)
     return preview
 
 
-def apply_import(session: Session, *, preview: ImportPreview, user: User) -> tuple[int, int]:
-    """Write a checked preview, all or nothing. Returns (created, updated)."""
+def _erased_codes(session: Session, rows: list[dict[str, Any]]) -> list[str]:
+    """Codes among `rows` whose household in the register had its personal details erased."""
+    if not rows:
+        return []
+    erased = session.exec(select(Household.unit_id, Household.code).where(
+        col(Household.erased_at).is_not(None), col(Household.code).in_({row["code"] for row in rows}))).all()
+    wanted = {(unit_id, code) for unit_id, code in erased}
+    return [row["code"] for row in rows if (row["unit_id"], row["code"]) in wanted]
+
+
+def apply_import(session: Session, *, preview: ImportPreview, user: User) -> ImportOutcome:
+    """Write a checked preview, all or nothing.
+
+    A household whose details were erased is updated like any other: the file is the commune's new
+    review list, its legitimate data. It is not silent: the outcome lists those codes (the reply and
+    the preview say so) and the audit entry counts them."""
     if preview.problems:
         raise HouseholdImportError(preview.problems)
     created = updated = 0
+    restored: list[str] = []
     for row in preview.rows:
         household = session.exec(select(Household).where(Household.unit_id == row["unit_id"],
                                                          Household.code == row["code"])).first()
@@ -160,30 +186,36 @@ def apply_import(session: Session, *, preview: ImportPreview, user: User) -> tup
             for key, value in row.items():
                 setattr(household, key, value)
             household.head_folded = fold(row["head_name"])
+            if household.erased_at is not None:
+                household.erased_at = None
+                restored.append(household.code)
             updated += 1
         session.add(household)
     audit.record(session, user_id=user.id, action="import", entity="household", entity_id=None,
-                 details={"created": created, "updated": updated})
+                 details={"created": created, "updated": updated, "restored": len(restored)})
     session.commit()
-    return created, updated
+    return ImportOutcome(created=created, updated=updated, restored=restored)
 
 
 def upsert_household(session: Session, *, user: User, unit: Unit, code: str, head_name: str, village: str | None,
-                     classification: str, year: int, members: int | None) -> tuple[Household, bool]:
-    """Add a household in chat, or edit the one with the same code in that unit."""
+                     classification: str, year: int, members: int | None) -> tuple[Household, bool, bool]:
+    """Add a household in chat, or edit the one with the same code in that unit. Returns (household,
+    created, restored): `restored` when its details had been erased and the typed name is stored again."""
     household = session.exec(select(Household).where(Household.unit_id == unit.id, Household.code == code)).first()
     created = household is None
+    restored = household is not None and household.erased_at is not None
     household = household or Household(unit_id=unit.id or 0, code=code, head_name=head_name, head_folded="",
                                        classification=classification, year=year)
     household.head_name, household.head_folded = head_name, fold(head_name)
     household.village, household.classification, household.year, household.members = (
         village, classification, year, members)
+    household.erased_at = None
     session.add(household)
     session.flush()
     audit.record(session, user_id=user.id, action="create" if created else "update", entity="household",
-                 entity_id=household.id)
+                 entity_id=household.id, details={"restored": True} if restored else None)
     session.commit()
-    return household, created
+    return household, created, restored
 
 
 def can_see_household(session: Session, *, user: User, household: Household) -> bool:

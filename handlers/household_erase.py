@@ -1,0 +1,153 @@
+"""Erasing a household's personal details in chat: `/household_erase CODE`, or 🗑 on the /household card,
+then ✅ / ❌. The rules (what is erased, what stays, who may) are in bot/services/erasure.py.
+
+Also here: the commands whose replies can hold household names answer only in private chats
+(`private_only`), so a name never lands in a group, whoever is in it."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import ApplicationHandlerStop
+
+from bot.services.erasure import (
+    ERASED_NAME,
+    ErasureRefused,
+    can_erase,
+    erasable_household,
+    erase_household,
+    households_by_code,
+    records_naming,
+)
+from bot.services.units import unit_label
+from db.models import Household, Role
+from handlers.common import answer_in_place
+from handlers.context import ChungTayContext
+
+PREFIX = "hhx:"
+STEPS = ("ask", "yes", "no")
+# Commands whose replies or files can name households (the card, the register, the Excel detail sheet).
+NAMING_COMMANDS = ("household", "household_add", "household_erase", "unreached", "export")
+
+
+def erase_callback(step: str, household_id: int) -> str:
+    """Callback data of this feature's buttons: "hhx:<ask|yes|no>:<household id>"."""
+    return f"{PREFIX}{step}:{household_id}"
+
+
+def parse_erase_callback(data: str) -> tuple[str, int] | None:
+    """The (step, household id) of a button made by `erase_callback`, or None for anything else."""
+    step, _, raw = data.removeprefix(PREFIX).partition(":")
+    return (step, int(raw)) if data.startswith(PREFIX) and step in STEPS and raw.isdigit() else None
+
+
+def erase_markup(context: ChungTayContext, household: Household) -> InlineKeyboardMarkup | None:
+    """🗑 under the /household card, for the supervisors who may erase this household."""
+    user = context.db_user
+    if user is None or household.erased_at is not None or household.id is None \
+            or not can_erase(context.session, user=user, household=household):
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        "🗑 " + context.t("Erase personal details"), callback_data=erase_callback("ask", household.id))]])
+
+
+def _refusal(context: ChungTayContext, reason: str) -> str:
+    t = context.t
+    if reason == "already_erased":
+        return t("This household's personal details are already erased.")
+    return t("Only a supervisor of the household's unit or a unit above it can erase its details.")
+
+
+def _confirmation(context: ChungTayContext, household: Household) -> tuple[str, InlineKeyboardMarkup]:
+    t = context.t
+    records = len(records_naming(context.session, household=household))
+    unit = unit_label(context.session, t, household.unit_id)
+    text = "\n\n".join([
+        t("Erase the personal details of household {code} ({unit}): <b>{name}</b>?").format(
+            code=html.escape(household.code), unit=html.escape(unit), name=html.escape(household.head_name)),
+        t("The head of household's name and the notes are erased, and so are the name, note, photo and "
+          "location in the {count} record(s) that name this household. The records and their figures stay, "
+          "and the household code stays. This cannot be undone.").format(count=records)])
+    household_id = household.id or 0
+    markup = InlineKeyboardMarkup([[
+        InlineKeyboardButton("✅ " + t("Erase"), callback_data=erase_callback("yes", household_id)),
+        InlineKeyboardButton("❌ " + t("Cancel"), callback_data=erase_callback("no", household_id))]])
+    return text, markup
+
+
+async def erase_command(update: Update, context: ChungTayContext) -> None:
+    """/household_erase CODE: asks for confirmation (or which one, when units under yours share the code)."""
+    user = context.db_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    t = context.t
+    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+        await message.reply_text(_refusal(context, "not_allowed"))
+        return
+    code = " ".join(context.args or []).strip()
+    if not code:
+        await message.reply_text(t("Write the household code, e.g. /household_erase HN-07"))
+        return
+    found = households_by_code(context.session, user=user, code=code)
+    if not found:
+        await message.reply_text(t("No household with code “{code}” in your unit's register.").format(
+            code=code[:40]))
+        return
+    if all(h.erased_at is not None for h in found):
+        await message.reply_text(_refusal(context, "already_erased"))
+        return
+    open_ones = [h for h in found if h.erased_at is None]
+    if len(open_ones) == 1:
+        text, markup = _confirmation(context, open_ones[0])
+        await message.reply_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+        return
+    rows = [[InlineKeyboardButton(f"{h.code} · {unit_label(context.session, t, h.unit_id)}"[:60],
+                                  callback_data=erase_callback("ask", h.id or 0))] for h in open_ones]
+    await message.reply_text(t("Several units have a household with this code; choose one:"),
+                             reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def on_button(update: Update, context: ChungTayContext) -> None:
+    """🗑 (ask), ✅ (erase) and ❌ (keep) of the confirmation."""
+    query = update.callback_query
+    user = context.db_user
+    assert query is not None and user is not None
+    t = context.t
+    parsed = parse_erase_callback(query.data or "")
+    if parsed is None:
+        await query.answer()
+        return
+    step, household_id = parsed
+    if step == "no":
+        await query.answer()
+        await answer_in_place(update, context, t("Nothing was erased."))
+        return
+    try:
+        if step == "ask":
+            household = erasable_household(context.session, user=user, household_id=household_id)
+            await query.answer()
+            text, markup = _confirmation(context, household)
+            await answer_in_place(update, context, text, markup, fresh=True)
+            return
+        result = erase_household(context.session, user=user, household_id=household_id, now=context.runtime.clock())
+    except ErasureRefused as refused:
+        await query.answer(_refusal(context, refused.reason), show_alert=True)
+        return
+    await query.answer(t("Erased."))
+    unit = unit_label(context.session, t, result.unit_id)
+    await answer_in_place(update, context, t(
+        "Household {code} ({unit}): personal details erased. Its {count} record(s) keep their figures; where "
+        "the name was shown, it now reads “{erased}”.").format(
+            code=html.escape(result.code), unit=html.escape(unit), count=result.records, erased=t(ERASED_NAME)))
+
+
+async def private_only(update: Update, context: ChungTayContext) -> None:
+    """A naming command sent in a group: point to the private chat, and nothing else runs."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(context.t("This command can show household names, so it works only in a "
+                                           "private chat with the bot. Please write to the bot directly."))
+    raise ApplicationHandlerStop
