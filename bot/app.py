@@ -18,6 +18,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.config import Settings
 from bot.persistence import DatabasePersistence
 from bot.runtime import Runtime
+from bot.webhook import StrictUpdater
 from handlers import register_handlers
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
 from handlers.menu import publish_default_commands
@@ -30,6 +31,8 @@ class ChungTayApplication(Application):
     """PTB's Application with our runtime attached and one database session per update."""
 
     def __init__(self, *, runtime: Runtime, **kwargs: Any) -> None:
+        if kwargs.get("updater") is not None:  # the webhook server answers 403/400 strictly (bot/webhook.py)
+            kwargs["updater"] = StrictUpdater(bot=kwargs["bot"], update_queue=kwargs["update_queue"])
         super().__init__(**kwargs)
         self.runtime = runtime
         self._recent_update_ids: OrderedDict[int, None] = OrderedDict()

@@ -62,7 +62,9 @@ def cmd_import_units(settings: Settings, args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 print(f"  {problem}", file=sys.stderr)
             return 1
-    print(f"Units imported: {report.created} created, {report.updated} updated.")
+    for move in report.moves:
+        print(move.describe())
+    print(f"Units imported: {report.created} created, {report.updated} updated, {report.moved} moved.")
     return 0
 
 

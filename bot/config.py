@@ -12,12 +12,15 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LOCALES = ("vi", "en")
 _TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{3,}$")
+WEBHOOK_SECRET_MIN_LENGTH = 32
+_SECRET_HINT = (f"use at least {WEBHOOK_SECRET_MIN_LENGTH} characters of A-Z, a-z, 0-9, _ and -, e.g. from "
+                "python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
 
 
 class ConfigError(Exception):
@@ -37,7 +40,8 @@ class Settings(BaseSettings):
     webhook_url: str = Field(default="")
     webhook_listen: str = Field(default="0.0.0.0")
     webhook_port: int = Field(default=8443, ge=1, le=65535)
-    webhook_secret_token: str = Field(default="")
+    # validated even when left at its default: an empty secret is refused once WEBHOOK_URL is set
+    webhook_secret_token: str = Field(default="", validate_default=True)
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
     log_level: str = Field(default="INFO")
@@ -88,9 +92,20 @@ class Settings(BaseSettings):
 
     @field_validator("webhook_secret_token")
     @classmethod
-    def _secret_shape(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
-            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+    def _secret_shape(cls, value: str, info: ValidationInfo) -> str:
+        """Telegram ids are not secret, so a webhook that accepts any POST lets anyone forge updates as
+        any user (a supervisor voiding records). The secret is the only proof a call comes from Telegram:
+        required with a webhook, long enough not to be guessed, and in Telegram's alphabet (1-256 of
+        A-Z a-z 0-9 _ -) so that setWebhook accepts it."""
+        value = value.strip()
+        if not value:
+            if info.data.get("webhook_url"):
+                raise ValueError(f"required when WEBHOOK_URL is set; {_SECRET_HINT}")
+            return value
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError(f"only A-Z, a-z, 0-9, _ and - are allowed, at most 256 (Telegram's rule); {_SECRET_HINT}")
+        if len(value) < WEBHOOK_SECRET_MIN_LENGTH:
+            raise ValueError(f"too short to be secret; {_SECRET_HINT}")
         return value
 
     @cached_property

@@ -1,18 +1,28 @@
-"""Transport: webhook mode with Telegram's secret token, and Bot API errors (429, 5xx) survived."""
+"""Transport: webhook mode with Telegram's secret token, and Bot API errors (429, 5xx) survived.
+
+The webhook tests go through the real webhook server (PTB's tornado server with our strict handler,
+`bot/webhook.py`) on loopback: forged updates without the secret must change nothing, and bodies
+that are not updates get 400, not 500."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import pytest
+from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.sandbox.fake_api import FakeTelegram
+from bot.services.access import create_invite
+from db.models import ActionStatus, AuditEntry, Role, SupportAction
+from db.queries import get_unit_by_code
 from tests.support.harness import BotUnderTest, Chat, new_user
 
-SECRET = "s3cret-token_for-webhooks"
+SECRET = "s3cret-token_for-webhooks_0123456789-abcdef"  # 44 chars, like secrets.token_urlsafe(32)
 
 
 def _free_port() -> int:
@@ -49,6 +59,71 @@ async def test_webhook_mode_answers_and_checks_the_secret(webhook_bot: BotUnderT
             async with http.post(webhook_bot.settings.webhook_url, json=update, headers=headers) as response:
                 assert response.status == 403
     assert 42 not in fake.messages
+
+
+async def _enroll(bot: BotUnderTest, session: Session, role: Role, unit_code: str) -> Chat:
+    unit = get_unit_by_code(session, code=unit_code)
+    assert unit is not None and unit.id is not None
+    invite = create_invite(session, inviter=None, role=role, unit_id=unit.id, organisation_id=None,
+                           ttl=timedelta(hours=1))
+    chat = Chat(bot=bot, user=new_user())
+    assert await chat.send(f"/start {invite.token}")
+    return chat
+
+
+def _forged_tap(chat: Chat, data: str, update_id: int) -> dict[str, Any]:
+    """What an attacker who knows a supervisor's Telegram id (ids are not secret) would post."""
+    return {"update_id": update_id, "callback_query": {
+        "id": f"forged{update_id}", "from": chat.user.to_dict(), "chat_instance": "forged", "data": data,
+        "message": {"message_id": chat.last.message_id, "date": 0, "text": chat.last.text,
+                    "chat": {"id": chat.user.id, "type": "private"}}}}
+
+
+async def test_forged_update_without_the_secret_changes_nothing(webhook_bot: BotUnderTest, session: Session,
+                                                                fake: FakeTelegram) -> None:
+    reporter = await _enroll(webhook_bot, session, Role.REPORTER, "GL-KP-IARSAI")
+    supervisor = await _enroll(webhook_bot, session, Role.SUPERVISOR, "GL-KP")
+    await reporter.send("gạo 45 hộ 5410kg")
+    await reporter.tap("✅ Lưu")
+    [action] = session.exec(select(SupportAction)).all()
+    await supervisor.send("/history")
+    audit_before = len(session.exec(select(AuditEntry)).all())
+    messages_before = len(supervisor.messages)
+    forged = _forged_tap(supervisor, f"hist:voidok:{action.id}", 900_001)
+    async with aiohttp.ClientSession() as http:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": ""},
+                        {"X-Telegram-Bot-Api-Secret-Token": SECRET[:-1]},
+                        {"X-Telegram-Bot-Api-Secret-Token": SECRET + "x"}):
+            async with http.post(webhook_bot.settings.webhook_url, json=forged, headers=headers) as response:
+                assert response.status == 403
+    assert webhook_bot.application is not None
+    await webhook_bot.application.update_queue.join()
+    session.expire_all()
+    assert session.get(SupportAction, action.id).status == ActionStatus.CURRENT  # type: ignore[union-attr]
+    assert len(session.exec(select(AuditEntry)).all()) == audit_before
+    assert len(supervisor.messages) == messages_before
+    # The same tap delivered by Telegram (with the secret) does void it: the forgery was a real threat.
+    await supervisor.tap_data(supervisor.last, f"hist:voidok:{action.id}")
+    session.expire_all()
+    assert session.get(SupportAction, action.id).status == ActionStatus.VOID  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe\x00", b"", b"[1, 2]", b"null", b'"update"', b"42",
+                                  b'{"message": 1}', b'{"update_id": 5, "message": {"chat": 1}}'],
+                         ids=["broken", "not-utf8", "empty", "array", "null", "string", "number", "no-update-id",
+                              "bad-message"])
+async def test_a_body_that_is_not_an_update_gets_400_with_the_right_secret(
+        webhook_bot: BotUnderTest, fake: FakeTelegram, body: bytes, caplog: pytest.LogCaptureFixture) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(webhook_bot.settings.webhook_url, data=body, headers=headers) as response:
+            assert response.status == 400
+        async with http.post(webhook_bot.settings.webhook_url, data=body,
+                             headers={"Content-Type": "application/json"}) as response:
+            assert response.status == 403, "without the secret nothing is even parsed"
+    assert "Traceback" not in caplog.text
+    chat = Chat(bot=webhook_bot, user=new_user())
+    assert "chưa được cấp quyền" in await chat.reply_text("/start"), "the bot keeps serving real updates"
 
 
 async def test_too_many_requests_is_retried_after_retry_after(stranger: Chat, fake: FakeTelegram) -> None:

@@ -30,6 +30,9 @@ def test_postgres_urls_are_normalised_to_psycopg() -> None:
     ("default_locale", "fr", "DEFAULT_LOCALE"),
     ("webhook_url", "ftp://example", "WEBHOOK_URL"),
     ("webhook_secret_token", "has spaces", "WEBHOOK_SECRET_TOKEN"),
+    ("webhook_secret_token", "a" * 31, "WEBHOOK_SECRET_TOKEN"),
+    ("webhook_secret_token", "a" * 40 + "!", "WEBHOOK_SECRET_TOKEN"),
+    ("webhook_secret_token", "a" * 257, "WEBHOOK_SECRET_TOKEN"),
 ])
 def test_malformed_setting_is_one_line_naming_the_variable(field: str, value: str, fragment: str) -> None:
     with pytest.raises(ConfigError) as caught:
@@ -44,3 +47,38 @@ def test_start_up_with_a_bad_setting_stops_with_one_line(tmp_path: object) -> No
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "TIMEZONE" in result.stderr
+
+
+GOOD_SECRET = "Zr3hX_o2-kq9VbT1mWc7yLs0aPd4nEfGuJ8iKx5tQwY"  # secrets.token_urlsafe(32) shape: 43 chars
+
+
+def test_a_webhook_without_a_secret_is_refused_naming_the_variable() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None, webhook_url="https://bot.example.org/hook")
+    message = str(caught.value)
+    assert "WEBHOOK_SECRET_TOKEN" in message and "\n" not in message
+    assert "at least 32 characters" in message and "secrets.token_urlsafe(32)" in message
+    assert GOOD_SECRET not in message
+
+
+def test_a_secret_is_optional_only_without_a_webhook_and_shown_nowhere() -> None:
+    assert load_settings(_env_file=None).webhook_secret_token == ""
+    settings = load_settings(_env_file=None, webhook_url="https://bot.example.org/hook",
+                             webhook_secret_token=GOOD_SECRET)
+    assert settings.uses_webhook and settings.webhook_secret_token == GOOD_SECRET
+    assert load_settings(_env_file=None, webhook_secret_token="a" * 256).webhook_secret_token == "a" * 256
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None, webhook_url="https://bot.example.org/hook", webhook_secret_token="x" * 20)
+    assert "x" * 20 not in str(caught.value), "the rejected secret is not echoed into logs"
+
+
+def test_start_up_in_webhook_mode_without_a_secret_is_refused(tmp_path: object) -> None:
+    env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": "123456789:TEST-token-for-the-fake-api",
+           "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9", "WEBHOOK_URL": "https://bot.example.org/hook",
+           "WEBHOOK_LISTEN": "127.0.0.1", "DATABASE_URL": "sqlite:///nonexistent-dir/never-created.sqlite3"}
+    result = subprocess.run([sys.executable, "-m", "bot"], cwd=REPO, capture_output=True, text=True, timeout=60,
+                            env=env)
+    assert result.returncode == 2
+    assert result.stdout == "" and result.stderr.strip().count("\n") == 0
+    assert "WEBHOOK_SECRET_TOKEN" in result.stderr and "secrets.token_urlsafe(32)" in result.stderr
+    assert "Traceback" not in result.stderr
