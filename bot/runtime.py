@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.catalogue_file import CatalogueFile, load_catalogue_file
 from bot.config import Settings
+from bot.services.rollup import register_rollup_listener
 from db.models import utcnow
 from db.session import SessionFactory, make_engine
 
@@ -22,6 +23,8 @@ class Runtime:
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
+        # Every session of the process then keeps the totals rollup in step with the records it writes.
+        register_rollup_listener()
         return cls(settings=settings, session_factory=SessionFactory(make_engine(settings.database_url)),
                    catalogue=load_catalogue_file())
 

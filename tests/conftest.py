@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bot.config import Settings, load_settings
 from bot.sandbox.fake_api import FakeTelegram, FakeUser
+from bot.services.rollup import register_rollup_listener
 from db.session import SessionFactory, make_engine
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import BotUnderTest, Chat, new_user
@@ -29,7 +30,11 @@ def database_url(database_factory: DatabaseFactory) -> Iterator[str]:
 
 @pytest.fixture
 def session(database_url: str) -> Iterator[Session]:
-    """A session on the test's own database, for service-layer tests and for checking the bot's work."""
+    """A session on the test's own database, for service-layer tests and for checking the bot's work.
+
+    It keeps the totals rollup as the bot's own sessions do (the bot registers the listener in Runtime.create).
+    """
+    register_rollup_listener()
     engine = make_engine(database_url)
     with SessionFactory(engine)() as db_session:
         yield db_session
