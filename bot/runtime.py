@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.catalogue_file import CatalogueFile, load_catalogue_file
 from bot.config import Settings
@@ -27,6 +27,10 @@ class Runtime:
         register_rollup_listener()
         return cls(settings=settings, session_factory=SessionFactory(make_engine(settings.database_url)),
                    catalogue=load_catalogue_file())
+
+    def today(self) -> date:
+        """Today's date where the officials are (the configured time zone), by the runtime's clock."""
+        return self.clock().astimezone(self.settings.tz).date()
 
     def close(self) -> None:
         self.session_factory.engine.dispose()

@@ -25,7 +25,12 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    """Aware UTC now: the only clock value we ever store."""
+    """Aware UTC now: the only clock value we ever store.
+
+    Only the default of the rows' own bookkeeping stamps (created_at, updated_at, at, set_at: when the
+    row was written). The moments the bot reasons about (deadlines, claims, voids, invite expiry, the
+    time printed in a file) come from `Runtime.clock`, passed into the services, so tests can move them.
+    """
     return datetime.now(UTC)
 
 

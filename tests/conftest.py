@@ -77,7 +77,7 @@ def stranger(chat_with: Callable[[FakeUser], Chat]) -> Chat:
 
 
 @pytest.fixture
-def enroll(session: Session, chat_with: Callable[[FakeUser], Chat]) -> Callable[..., object]:
+def enroll(session: Session, chat_with: Callable[[FakeUser], Chat], bot: BotUnderTest) -> Callable[..., object]:
     """Register a new Telegram user the real way: an invite made by the service, opened with /start."""
     from datetime import timedelta
 
@@ -96,7 +96,7 @@ def enroll(session: Session, chat_with: Callable[[FakeUser], Chat]) -> Callable[
             org = session.exec(select(Organisation).where(Organisation.code == organisation)).one()
             org_id = org.id
         invite = create_invite(session, inviter=None, role=Role(role), unit_id=unit.id, organisation_id=org_id,
-                               ttl=timedelta(hours=1))
+                               ttl=timedelta(hours=1), now=bot.runtime.clock())
         chat = chat_with(new_user(name, language_code=language_code))
         replies = await chat.send(f"/start {invite.token}")
         assert replies, "the bot did not answer the invite"

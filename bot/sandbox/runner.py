@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -40,7 +40,7 @@ SAMPLE_PEOPLE = (
 NEWCOMER_ID = 1009
 
 
-def seed_sandbox(session: Session, settings: Settings) -> list[dict[str, object]]:
+def seed_sandbox(session: Session, settings: Settings, *, now: datetime) -> list[dict[str, object]]:
     """Sample tree and people (idempotent); returns the personas the web page offers."""
     if count_units(session) == 0:
         import_units_csv(session, SAMPLE_UNITS)
@@ -62,7 +62,7 @@ def seed_sandbox(session: Session, settings: Settings) -> list[dict[str, object]
     invite_start = None
     if newcomer_unit is not None and newcomer_unit.id is not None:
         invite = create_invite(session, inviter=None, role=Role.REPORTER, unit_id=newcomer_unit.id,
-                               organisation_id=None, ttl=timedelta(hours=settings.invite_ttl_hours))
+                               organisation_id=None, ttl=timedelta(hours=settings.invite_ttl_hours), now=now)
         invite_start = f"/start {invite.token}"
     personas.append({"id": NEWCOMER_ID, "first_name": "Cán bộ mới", "label": "Người mới (chưa đăng ký, có lời mời)",
                      "language_code": "vi", "invite_start": invite_start})
@@ -79,7 +79,7 @@ async def serve_sandbox(settings: Settings) -> None:
     runtime = Runtime.create(sandbox_settings)
     prepare_database(sandbox_settings.database_url, runtime.session_factory)
     with runtime.session_factory() as session:
-        fake.personas = seed_sandbox(session, sandbox_settings)
+        fake.personas = seed_sandbox(session, sandbox_settings, now=runtime.clock())
     application = build_application(sandbox_settings, runtime)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -36,6 +36,7 @@ from db.models import (
     SupportMonthTotal,
     Unit,
     User,
+    utcnow,
 )
 from db.queries import get_unit_by_code
 
@@ -197,7 +198,7 @@ def test_random_changes_keep_totals_identical_to_raw_records(session: Session) -
             save_draft(session, draft=draft, author=supervisor, catalogue=CATALOGUE, today=TODAY)
             counts["corrected"] += 1
         elif choice < 0.8:
-            void_action(session, action_id=rng.choice(current).id or 0, user=supervisor)
+            void_action(session, action_id=rng.choice(current).id or 0, user=supervisor, now=utcnow())
             counts["voided"] += 1
         elif suspects:
             resolve(session, action_id=rng.choice(suspects).id or 0, same=rng.random() < 0.6, user=supervisor)
@@ -259,7 +260,7 @@ def test_duplicates_correction_and_void_move_figures_between_rollup_rows(session
 
     # Voiding the last records leaves no category behind (not a category with zeros).
     for action in session.exec(select(SupportAction).where(SupportAction.status == ActionStatus.CURRENT)).all():
-        void_action(session, action_id=action.id or 0, user=people["district"])
+        void_action(session, action_id=action.id or 0, user=people["district"], now=utcnow())
     assert compute_totals(session, **year) == {}  # type: ignore[arg-type]
     assert _rollup_rows(session) == [] and rollup_differences(session) == []
 
@@ -282,7 +283,7 @@ def test_records_without_quantity_and_mixed_units(session: Session, people: dict
     totals = compute_totals(session, **february)  # type: ignore[arg-type]
     assert totals == reference_totals(session, **february)  # type: ignore[arg-type]
     assert totals["loan"].quantities == {} and totals[livelihood.code].quantity is None
-    void_action(session, action_id=cow.id or 0, user=author)
+    void_action(session, action_id=cow.id or 0, user=author, now=utcnow())
     totals = compute_totals(session, **february)  # type: ignore[arg-type]
     assert totals == reference_totals(session, **february)  # type: ignore[arg-type]
     assert totals[livelihood.code].quantities == {units[1].code: Decimal("1.5")}
@@ -418,7 +419,7 @@ def test_migration_fills_the_rollup_exactly_as_a_rebuild_from_the_records(
     fix.corrects_id, fix.action_date = first.id, "2026-04-30"
     _save(session, people["district"], **{k: v for k, v in fix.to_dict().items() if k != "key"})
     voided = _save(session, people["chu_gu"], category="rice", households=2, quantity="20", action_date="2026-05-01")
-    void_action(session, action_id=voided.id or 0, user=people["district"])
+    void_action(session, action_id=voided.id or 0, user=people["district"], now=utcnow())
     loan = next(c for c in CATALOGUE.category if c.code == "loan")
     loan_draft = _random_draft(random.Random(2), loan, date(2025, 12, 31))
     _save(session, people["chu_gu"], **{k: v for k, v in loan_draft.to_dict().items() if k != "key"})
