@@ -413,7 +413,3 @@ def _abbreviation(name: str) -> str:
 
     return "".join(word[0] for word in fold(name).upper().split() if word) or "..."
 
-
-def by_unit_values(names: Localised, rows: Sequence[tuple[Unit, Totals]]) -> list[tuple[str, int]]:
-    return [(unit_display(names.t, unit), grand_value(totals)) for unit, totals in rows]
-

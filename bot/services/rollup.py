@@ -149,17 +149,6 @@ def upsert_deltas(connection: Connection, deltas: Mapping[RollupKey, Figures]) -
         connection.execute(statement, rows)
 
 
-def apply_delta(session: Session, action: SupportAction, sign: int) -> None:
-    """Add (+1) or remove (-1) one record's contribution as its attributes stand now.
-
-    The session listener below does this for every flushed change; this is for code that moves rows
-    outside the ORM and wants to keep the rollup in step without a rebuild.
-    """
-    deltas: dict[RollupKey, Figures] = {}
-    _add(deltas, _values_of(action), sign)
-    upsert_deltas(session.connection(), deltas)
-
-
 def _stored_values(connection: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """The tracked columns of records as the database has them (i.e. before this flush)."""
     wanted = sorted(set(ids))
