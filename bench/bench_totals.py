@@ -25,7 +25,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -194,7 +194,8 @@ def measure(db_path: Path) -> None:
         timed("digest figures: totals + previous period + 14 communes + 6-month trend", digest_figures, runs=5)
         supervisor = User(telegram_id=1, display_name="bench", role=Role.SUPERVISOR, unit_id=district.id or 0)
         timed("full digest incl. XLSX of every record and chart PNG",
-              lambda: build_digest(session, names=names, unit=district, period=period, viewer=supervisor, tz=TZ),
+              lambda: build_digest(session, names=names, unit=district, period=period, viewer=supervisor, tz=TZ,
+                                  now=datetime.now(UTC)),
               runs=5)
     engine.dispose()
 

@@ -62,12 +62,12 @@ class ChungTayApplication(Application):
 
     async def start(self) -> None:
         await super().start()
-        from bot.outbox_sender import start_outbox  # issue 6: outbox sender task + reminder planning job
+        from bot.outbox_sender import start_outbox  # outbox sender task + reminder planning job
 
         await start_outbox(self)
 
     async def stop(self) -> None:
-        from bot.outbox_sender import stop_outbox  # issue 6: stop sending before the Application stops
+        from bot.outbox_sender import stop_outbox  # stop sending before the Application stops
 
         await stop_outbox(self)
         await super().stop()
@@ -75,7 +75,7 @@ class ChungTayApplication(Application):
 
 async def _post_init(application: Application) -> None:
     await publish_default_commands(application.bot)
-    from handlers.digest import schedule_digests  # issue 5: scheduled digests, re-created from the database
+    from handlers.digest import schedule_digests  # scheduled digests, re-created from the database
 
     await schedule_digests(application)
     log.info("bot @%s ready", application.bot.username)

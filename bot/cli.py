@@ -81,7 +81,7 @@ def cmd_create_admin_invite(settings: Settings, args: argparse.Namespace) -> int
             print("Give --unit CODE (import the unit tree first with import-units).", file=sys.stderr)
             return 1
         invite = create_invite(session, inviter=None, role=Role.ADMIN, unit_id=unit.id, organisation_id=None,
-                               ttl=timedelta(hours=args.hours))
+                               ttl=timedelta(hours=args.hours), now=runtime.clock())
     print(f"https://t.me/{_bot_username(settings)}?start={invite.token}")
     return 0
 

@@ -25,7 +25,12 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    """Aware UTC now: the only clock value we ever store."""
+    """Aware UTC now: the only clock value we ever store.
+
+    Only the default of the rows' own bookkeeping stamps (created_at, updated_at, at, set_at: when the
+    row was written). The moments the bot reasons about (deadlines, claims, voids, invite expiry, the
+    time printed in a file) come from `Runtime.clock`, passed into the services, so tests can move them.
+    """
     return datetime.now(UTC)
 
 
@@ -256,7 +261,7 @@ class Household(SQLModel, table=True):
 
 
 class DigestSchedule(SQLModel, table=True):
-    """When a supervising unit receives its digest (issue 5): one row per unit.
+    """When a supervising unit receives its scheduled digest: one row per unit.
 
     `weekday` is ISO (1 = Monday … 7 = Sunday, "Thứ 2" … "Chủ nhật"), `at_time` is local "HH:MM",
     `period_code` a code of bot.services.periods ("m0" = this month so far). `last_sent_at` is claimed
@@ -292,7 +297,7 @@ Index("ix_support_action_unit_date_totals",
 
 
 class ReportingPeriod(SQLModel, table=True):
-    """A reporting period a supervising unit defines (issue 6): which dates it covers, when it is due,
+    """A reporting period a supervising unit defines: which dates it covers, when it is due,
     and on which days before the due date the units that must report are reminded.
 
     `remind_days` are days before `due` (3 = three days before, 0 = on the due day). The units that

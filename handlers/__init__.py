@@ -50,7 +50,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
                                                  pattern=f"^{households.PREFIX}(import|noimport)$"))
     application.add_handler(CallbackQueryHandler(duplicates.answer, pattern=f"^{duplicates.PREFIX}(same|other):"))
     application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, households.receive_list))
-    from handlers import totals  # issue 5: /totals, 📊, plain questions (before quick entry), /export, /report
+    from handlers import totals  # totals: /totals, 📊, plain questions (before quick entry), /export, /report
     application.add_handler(CommandHandler("totals", totals.show_totals))
     application.add_handler(MessageHandler(filters.Regex(f"^{totals.MENU_EMOJI}") & filters.ChatType.PRIVATE,
                                            totals.show_totals))
@@ -60,10 +60,10 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     menu_buttons = filters.Regex(f"^({log_form.MENU_LOG_EMOJI}|{history.MENU_EMOJI}|{totals.MENU_EMOJI})")
     application.add_handler(totals.build_range_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
     application.add_handler(CallbackQueryHandler(drilldown.show_records, pattern=f"^{drilldown.PREFIX}"))
-    from handlers import digest  # issue 5: /digest on demand, /digest_schedule
+    from handlers import digest  # digests: /digest on demand, /digest_schedule
     application.add_handler(CommandHandler("digest", digest.digest))
     application.add_handler(CommandHandler("digest_schedule", digest.digest_schedule))
-    from handlers import reporting  # issue 6: periods, submissions, reopen, status, targets
+    from handlers import reporting  # reporting cycle: periods, submissions, reopen, status, targets
     application.add_handler(CommandHandler("period", reporting.define_period))
     application.add_handler(CommandHandler("submit", reporting.submit))
     application.add_handler(CommandHandler("reopen", reporting.reopen))

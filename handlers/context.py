@@ -8,7 +8,7 @@ by `ChungTayApplication.process_update` (one unit of work per update) and closed
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
@@ -103,7 +103,7 @@ class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
     @property
     def today(self) -> date:
         """Today's date where the officials are (the configured time zone), not the server's."""
-        return datetime.now(self.runtime.settings.tz).date()
+        return self.runtime.today()
 
     @property
     def t(self) -> Translator:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from datetime import datetime, time
+from datetime import time
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -90,7 +90,8 @@ async def send_digest(bot: Bot, runtime: Runtime, *, session: Any, unit: Unit, p
         key = (names.t.locale, user.unit_id)
         if key not in built:
             built[key] = build_digest(session, names=names, unit=unit, period=period, viewer=user,
-                                      tz=runtime.settings.tz, reporting_period=reporting_period)
+                                      tz=runtime.settings.tz, now=runtime.clock(),
+                                      reporting_period=reporting_period)
         digest = built[key]
         try:
             await bot.send_message(user.telegram_id, digest.text, parse_mode=ParseMode.HTML)
@@ -118,10 +119,10 @@ async def run_scheduled_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
         unit = get_unit(session, unit_id=unit_id)
         if schedule is None or not schedule.enabled or unit is None:
             return
-        if not claim(session, schedule_id=schedule.id or 0):
+        if not claim(session, schedule_id=schedule.id or 0, now=runtime.clock()):
             log.info("digest for unit %s already sent; skipped", unit_id)
             return
-        period = digest_period(schedule, tz=runtime.settings.tz)
+        period = digest_period(schedule, now=runtime.clock(), tz=runtime.settings.tz)
         sent = await send_digest(context.bot, runtime, session=session, unit=unit, period=period,
                                  users=list(recipients(session, unit=unit)))
         log.info("digest for unit %s sent to %s supervisor(s)", unit_id, sent)
@@ -194,7 +195,7 @@ async def schedule_digests(application: Application[Any, Any, Any, Any, Any, Any
     if queue is None:
         return
     add_closing_job(application)
-    now = datetime.now(runtime.settings.tz)
+    now = runtime.clock()
     with runtime.session_factory() as session:
         for schedule in enabled_schedules(session):
             add_job(application, schedule)
@@ -218,8 +219,9 @@ async def digest(update: Update, context: ChungTayContext) -> None:
     unit = get_unit(context.session, unit_id=user.unit_id)
     assert unit is not None
     tz = context.runtime.settings.tz
-    period, _ = find_period(fold(" ".join(context.args or [])), today=datetime.now(tz).date())
-    period = period or digest_period(schedule_of(context.session, unit_id=unit.id or 0), tz=tz)
+    period, _ = find_period(fold(" ".join(context.args or [])), today=context.today)
+    period = period or digest_period(schedule_of(context.session, unit_id=unit.id or 0), now=context.runtime.clock(),
+                                     tz=tz)
     await send_digest(context.bot, context.runtime, session=context.session, unit=unit, period=period, users=[user])
 
 

@@ -108,7 +108,7 @@ async def confirm_void(update: Update, context: ChungTayContext) -> None:
     assert query is not None and user is not None
     raw = (query.data or "").removeprefix(f"{PREFIX}voidok:")
     try:
-        action = void_action(context.session, action_id=int(raw), user=user)
+        action = void_action(context.session, action_id=int(raw), user=user, now=context.runtime.clock())
     except (AccessDenied, ValidationProblem, ValueError):
         await query.answer(context.t("You cannot change this record."), show_alert=True)
         return

@@ -137,7 +137,7 @@ async def pick_organisation(update: Update, context: ChungTayContext) -> int:
     try:
         invite = create_invite(context.session, inviter=user, role=Role(draft["role"]), unit_id=draft["unit_id"],
                                organisation_id=organisation.id if organisation else None,
-                               ttl=timedelta(hours=settings.invite_ttl_hours))
+                               ttl=timedelta(hours=settings.invite_ttl_hours), now=context.runtime.clock())
     except AccessDenied:
         await query.edit_message_text(t("You cannot invite for that unit."))
         return ConversationHandler.END

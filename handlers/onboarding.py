@@ -69,7 +69,8 @@ async def start(update: Update, context: ChungTayContext) -> None:
             + "\n\n" + help_text(t, user), parse_mode=ParseMode.HTML, reply_markup=_menu(message, user))
         return
     result = redeem_invite(context.session, token=context.args[0][:64], telegram_id=tg_user.id,
-                           display_name=tg_user.full_name, locale=context.locale)
+                           display_name=tg_user.full_name, locale=context.locale,
+                           now=context.runtime.clock())
     context.forget_user()
     t = context.t
     if result.outcome is RedeemOutcome.REGISTERED and result.user is not None:

@@ -1,4 +1,4 @@
-"""/period, /submit, /reopen, /status and /target: the reporting cycle in chat (issue 6).
+"""/period, /submit, /reopen, /status and /target: the reporting cycle in chat.
 
 Rules live in bot/services/reporting.py; reminders and the outbox in bot/services/reminders.py,
 bot/services/outbox.py and bot/outbox_sender.py. Callback data starts with PREFIX:

@@ -16,7 +16,6 @@ import html
 import io
 import warnings
 from collections.abc import Callable, Coroutine
-from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -384,7 +383,7 @@ class QuestionFilter(filters.MessageFilter):
         user_data = self._application.user_data.get(message.from_user.id) or {}
         if user_data.get("log"):
             return False
-        today = datetime.now(self._application.runtime.settings.tz).date()
+        today = self._application.runtime.today()
         return looks_like_question(message.text[:300], today=today)
 
 
@@ -502,7 +501,7 @@ async def _send_file(update: Update, context: ChungTayContext, *, kind: str) -> 
     caption = context.t("{unit}, {period}").format(unit=unit_display(context.t, unit), period=period.label(context.t))
     if kind == "xlsx":
         content = build_workbook(context.session, names=names, scope=scope, viewer=user,
-                                 tz=context.runtime.settings.tz)
+                                 tz=context.runtime.settings.tz, now=context.runtime.clock())
         filename = f"tong-hop-{slug}.xlsx"
     else:
         content = build_report_docx(context.session, names=names, scope=scope, place=unit.name,

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bot.config import Settings, load_settings
 from bot.sandbox.fake_api import FakeTelegram, FakeUser
+from bot.services.rollup import register_rollup_listener
 from db.session import SessionFactory, make_engine
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import BotUnderTest, Chat, new_user
@@ -29,7 +30,11 @@ def database_url(database_factory: DatabaseFactory) -> Iterator[str]:
 
 @pytest.fixture
 def session(database_url: str) -> Iterator[Session]:
-    """A session on the test's own database, for service-layer tests and for checking the bot's work."""
+    """A session on the test's own database, for service-layer tests and for checking the bot's work.
+
+    It keeps the totals rollup as the bot's own sessions do (the bot registers the listener in Runtime.create).
+    """
+    register_rollup_listener()
     engine = make_engine(database_url)
     with SessionFactory(engine)() as db_session:
         yield db_session
@@ -72,7 +77,7 @@ def stranger(chat_with: Callable[[FakeUser], Chat]) -> Chat:
 
 
 @pytest.fixture
-def enroll(session: Session, chat_with: Callable[[FakeUser], Chat]) -> Callable[..., object]:
+def enroll(session: Session, chat_with: Callable[[FakeUser], Chat], bot: BotUnderTest) -> Callable[..., object]:
     """Register a new Telegram user the real way: an invite made by the service, opened with /start."""
     from datetime import timedelta
 
@@ -91,7 +96,7 @@ def enroll(session: Session, chat_with: Callable[[FakeUser], Chat]) -> Callable[
             org = session.exec(select(Organisation).where(Organisation.code == organisation)).one()
             org_id = org.id
         invite = create_invite(session, inviter=None, role=Role(role), unit_id=unit.id, organisation_id=org_id,
-                               ttl=timedelta(hours=1))
+                               ttl=timedelta(hours=1), now=bot.runtime.clock())
         chat = chat_with(new_user(name, language_code=language_code))
         replies = await chat.send(f"/start {invite.token}")
         assert replies, "the bot did not answer the invite"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.app import build_application, start_polling_in_loop, stop_in_loop
 from bot.config import REPO_ROOT, Settings
@@ -39,9 +39,13 @@ SAMPLE_PEOPLE = (
     (1000, "Quản trị viên", Role.ADMIN, "GL", None, "Quản trị viên tỉnh Gia Lai"),
 )
 NEWCOMER_ID = 1009
+"""The newcomer persona's Telegram id on a fresh sandbox database. Each start gives the persona an id
+without a user row (this one or the next free one above it), so the newcomer is a stranger again on
+every start, as promised on the page, instead of being greeted as a returning user."""
+NEWCOMER_IDS = range(NEWCOMER_ID, 1_000_000)
 
 
-def seed_sandbox(session: Session, settings: Settings) -> list[dict[str, object]]:
+def seed_sandbox(session: Session, settings: Settings, *, now: datetime) -> list[dict[str, object]]:
     """Sample tree and people (idempotent); returns the personas the web page offers."""
     if count_units(session) == 0:
         import_units_csv(session, SAMPLE_UNITS)
@@ -59,15 +63,32 @@ def seed_sandbox(session: Session, settings: Settings) -> list[dict[str, object]
             session.commit()
         personas.append({"id": telegram_id, "first_name": name, "label": label, "language_code": "vi",
                          "invite_start": None})
+    newcomer_id = _fresh_newcomer_id(session)
     newcomer_unit = get_unit_by_code(session, code="GL-KP-UAR")
     invite_start = None
     if newcomer_unit is not None and newcomer_unit.id is not None:
         invite = create_invite(session, inviter=None, role=Role.REPORTER, unit_id=newcomer_unit.id,
-                               organisation_id=None, ttl=timedelta(hours=settings.invite_ttl_hours))
+                               organisation_id=None, ttl=timedelta(hours=settings.invite_ttl_hours), now=now)
         invite_start = f"/start {invite.token}"
-    personas.append({"id": NEWCOMER_ID, "first_name": "Cán bộ mới", "label": "Người mới (chưa đăng ký, có lời mời)",
+    personas.append({"id": newcomer_id, "first_name": "Cán bộ mới", "label": "Người mới (chưa đăng ký, có lời mời)",
                      "language_code": "vi", "invite_start": invite_start})
     return personas
+
+
+def _fresh_newcomer_id(session: Session) -> int:
+    """A newcomer id nobody registered with, the newcomers of earlier starts switched off.
+
+    The earlier newcomers keep their rows (their records and audit entries point at them) but are made
+    inactive, so reminders and digests are not planned for chats nobody opens any more.
+    """
+    in_range = (col(User.telegram_id) >= NEWCOMER_IDS.start, col(User.telegram_id) < NEWCOMER_IDS.stop)
+    earlier = session.exec(select(User).where(*in_range)).all()
+    for user in earlier:
+        if user.active:
+            user.active = False
+            session.add(user)
+    session.commit()
+    return max((user.telegram_id for user in earlier), default=NEWCOMER_IDS.start - 1) + 1
 
 
 async def serve_sandbox(settings: Settings) -> None:
@@ -81,7 +102,7 @@ async def serve_sandbox(settings: Settings) -> None:
     runtime = Runtime.create(sandbox_settings)
     prepare_database(sandbox_settings.database_url, runtime.session_factory)
     with runtime.session_factory() as session:
-        fake.personas = seed_sandbox(session, sandbox_settings)
+        fake.personas = seed_sandbox(session, sandbox_settings, now=runtime.clock())
     application = build_application(sandbox_settings, runtime)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

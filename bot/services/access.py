@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from bot.config import SUPPORTED_LOCALES
 from bot.services import audit
 from bot.services.units import is_within
-from db.models import Invite, Role, Unit, User, utcnow
+from db.models import Invite, Role, Unit, User
 from db.queries import get_unit, get_user_by_telegram_id
 
 INVITE_TOKEN_BYTES = 18  # 24 url-safe characters: fits Telegram's 64-character start parameter
@@ -45,7 +45,7 @@ def can_manage_unit(session: Session, *, user: User, unit: Unit) -> bool:
 
 
 def create_invite(session: Session, *, inviter: User | None, role: Role, unit_id: int,
-                  organisation_id: int | None, ttl: timedelta, now: datetime | None = None) -> Invite:
+                  organisation_id: int | None, ttl: timedelta, now: datetime) -> Invite:
     """A single-use invite. `inviter=None` is the operator's CLI bootstrap (the first admin)."""
     unit = get_unit(session, unit_id=unit_id)
     if unit is None:
@@ -53,7 +53,6 @@ def create_invite(session: Session, *, inviter: User | None, role: Role, unit_id
     if inviter is not None and (
             role not in invitable_roles(inviter) or not can_manage_unit(session, user=inviter, unit=unit)):
         raise AccessDenied("not allowed to invite for this role or unit")
-    now = now or utcnow()
     invite = Invite(token=secrets.token_urlsafe(INVITE_TOKEN_BYTES), role=role, unit_id=unit_id,
                     organisation_id=organisation_id, created_by_id=inviter.id if inviter else None,
                     created_at=now, expires_at=now + ttl)
@@ -81,13 +80,12 @@ class RedeemResult:
 
 
 def redeem_invite(session: Session, *, token: str, telegram_id: int, display_name: str, locale: str,
-                  now: datetime | None = None) -> RedeemResult:
+                  now: datetime) -> RedeemResult:
     """Register a Telegram user from an invite token, exactly once.
 
     The token is claimed with a conditional UPDATE (used_at IS NULL) so two taps of the same link,
     or two bot processes, cannot both register with it.
     """
-    now = now or utcnow()
     existing = get_user_by_telegram_id(session, telegram_id=telegram_id)
     if existing is not None and existing.active:
         return RedeemResult(RedeemOutcome.ALREADY_REGISTERED, existing)

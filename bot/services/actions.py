@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -270,8 +270,8 @@ def ensure_can_edit(session: Session, *, user: User, action: SupportAction) -> N
         raise AccessDenied("not allowed to change this record")
 
 
-def void_action(session: Session, *, action_id: int, user: User) -> SupportAction:
-    """Mark a record void (kept for the audit trail; no longer counted)."""
+def void_action(session: Session, *, action_id: int, user: User, now: datetime) -> SupportAction:
+    """Mark a record void at `now` (kept for the audit trail; no longer counted)."""
     action = session.get(SupportAction, action_id)
     if action is None:
         raise ValidationProblem("id", "unknown")
@@ -281,9 +281,7 @@ def void_action(session: Session, *, action_id: int, user: User) -> SupportActio
     if action.status != ActionStatus.CURRENT:
         raise ValidationProblem("id", "not_current")
     action.status = ActionStatus.VOID
-    from db.models import utcnow
-
-    action.voided_at = utcnow()
+    action.voided_at = now
     action.voided_by_id = user.id
     session.add(action)
     audit.record(session, user_id=user.id, action="void", entity="support_action", entity_id=action.id)

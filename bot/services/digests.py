@@ -41,7 +41,7 @@ from bot.services.reporting import period_status
 from bot.services.reporting_text import periods_defined_by, status_text
 from bot.services.reports import by_child_unit, grand_value, scope_totals, summary_line, totals_message
 from bot.services.units import unit_display
-from db.models import DigestSchedule, ReportingPeriod, Role, Unit, User, utcnow
+from db.models import DigestSchedule, ReportingPeriod, Role, Unit, User
 
 GRACE = timedelta(hours=12)
 """A digest whose moment passed while the bot was down is still sent if it is at most this late."""
@@ -77,7 +77,7 @@ class Digest:
 
 
 def build_digest(session: Session, *, names: Localised, unit: Unit, period: Period, viewer: User,
-                 tz: ZoneInfo, reporting_period: ReportingPeriod | None = None) -> Digest:
+                 tz: ZoneInfo, now: datetime, reporting_period: ReportingPeriod | None = None) -> Digest:
     """Totals with changes, a line per child unit, the workbook and the chart.
 
     With `reporting_period` it is that period's period-end digest: a heading naming the period, each child
@@ -119,7 +119,7 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
         text += "\n⚠️ " + html.escape(t("{count} possible double count(s) not yet resolved (/suspects).").format(
             count=len(suspects)))
     workbook = build_workbook(session, names=names, scope=ExportScope(unit=unit, period=period), viewer=viewer, tz=tz,
-                              figures=(scope.current, rows))
+                              now=now, figures=(scope.current, rows))
     trend = monthly_values(session, unit=unit, end=period.end)
     chart = chart_png(title=t("{unit}, {period}").format(unit=unit_name, period=period.label(t)),
                       units=[(unit_display(t, child), grand_value(totals)) for child, totals in rows]
@@ -131,9 +131,9 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
                   filename=f"ban-tin-{unit.code.lower()}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx")
 
 
-def digest_period(schedule: DigestSchedule | None, *, today: datetime | None = None, tz: ZoneInfo) -> Period:
-    """The period a digest covers: the schedule's code (default this month so far)."""
-    day = (today or datetime.now(tz)).astimezone(tz).date()
+def digest_period(schedule: DigestSchedule | None, *, now: datetime, tz: ZoneInfo) -> Period:
+    """The period a digest covers at `now`: the schedule's code (default this month so far)."""
+    day = now.astimezone(tz).date()
     code = schedule.period_code if schedule is not None else "m0"
     period = period_from_code(code, today=day) or period_from_code("m0", today=day)
     assert period is not None
@@ -211,10 +211,9 @@ def missed_run(schedule: DigestSchedule, *, now: datetime, tz: ZoneInfo) -> bool
     return now - moment <= GRACE and (last is None or last < moment)
 
 
-def claim(session: Session, *, schedule_id: int, now: datetime | None = None,
+def claim(session: Session, *, schedule_id: int, now: datetime,
           min_gap: timedelta = timedelta(hours=1)) -> bool:
     """Mark the schedule sent now, unless it was sent less than `min_gap` ago. True = go ahead and send."""
-    now = now or utcnow()
     table = DigestSchedule.__table__  # type: ignore[attr-defined]
     result = session.execute(table.update().where(
         table.c.id == schedule_id, (table.c.last_sent_at.is_(None)) | (table.c.last_sent_at < now - min_gap))

@@ -238,12 +238,13 @@ def _as_local_times(values: Sequence[object], tz: ZoneInfo) -> list[object]:
     return result
 
 
-def build_workbook(session: Session, *, names: Localised, scope: ExportScope, viewer: User, tz: ZoneInfo,
+def build_workbook(session: Session, *, names: Localised, scope: ExportScope, viewer: User, tz: ZoneInfo, now: datetime,
                    figures: tuple[Totals, Sequence[tuple[Unit, Totals]]] | None = None) -> bytes:
     """The XLSX workbook for a scope (see the module notes): summary, details, and what the file is about.
 
     Written with `bot.xlsx` (not openpyxl: see there why), from the detail sheet's columns. `figures`
     (the scope's totals and those of each child unit) when the caller has just computed them (the digest).
+    `now` (the runtime's clock) is written on the About sheet as the local time the file was made.
     """
     t = names.t
     if figures is None:
@@ -263,7 +264,7 @@ def build_workbook(session: Session, *, names: Localised, scope: ExportScope, vi
         spec = names.catalogue.category_by_code(scope.category_code)
         about.append((t("Kind of support"), names.category(spec) if spec else scope.category_code))
     about.append((t("Total value (VND)"), grand_value(whole)))
-    about.append((t("Made at"), datetime.now(tz).replace(tzinfo=None, microsecond=0)))
+    about.append((t("Made at"), now.astimezone(tz).replace(tzinfo=None, microsecond=0)))
     return workbook_bytes([
         _sheet(t("Summary"), t, SUMMARY_COLUMNS, [list(column) for column in zip(*summary, strict=True)]
                if summary else [[] for _ in SUMMARY_COLUMNS]),
@@ -414,8 +415,4 @@ def _abbreviation(name: str) -> str:
     from bot.parsing.text import fold
 
     return "".join(word[0] for word in fold(name).upper().split() if word) or "..."
-
-
-def by_unit_values(names: Localised, rows: Sequence[tuple[Unit, Totals]]) -> list[tuple[str, int]]:
-    return [(unit_display(names.t, unit), grand_value(totals)) for unit, totals in rows]
 

@@ -235,8 +235,3 @@ def next_due_at(session: Session) -> datetime | None:
     earliest = session.exec(select(func.min(OutboxMessage.next_attempt_at))
                             .where(col(OutboxMessage.status) == PENDING)).first()
     return as_utc(earliest) if earliest is not None else None
-
-
-def count_due(session: Session, *, now: datetime) -> int:
-    return int(session.exec(select(func.count(col(OutboxMessage.id))).where(
-        col(OutboxMessage.status) == PENDING, col(OutboxMessage.next_attempt_at) <= now)).one())

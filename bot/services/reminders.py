@@ -1,6 +1,6 @@
 """Which reminders are due at a given instant, and planning them into the outbox.
 
-Rules (issue 6):
+Rules of deadline reminders:
 - Before the due date, on each day of the period's `remind_days` (default 3 days before and on the
   day), the officers of every expected unit that has not submitted get one reminder with the deadline
   and a button to submit. If the bot was down on a reminder day, the reminder goes out on a later day

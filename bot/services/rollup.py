@@ -25,11 +25,12 @@ atomic per row on SQLite and PostgreSQL.
 
 What it does not see: SQL that bypasses the ORM unit of work (raw INSERTs such as the benchmark's bulk
 load, `session.execute(update(SupportAction))`). After such a load call `rebuild_rollup`, which
-recomputes both tables from `support_action`, one statement each (the migration that creates them
-calls it too). `rollup_differences` compares them with a fresh computation (tests, repairs).
+recomputes both tables from `support_action`, one statement each. `rollup_differences` compares them
+with a fresh computation (tests, repairs).
 
-The listener is registered when this module is imported; `bot.services.totals` imports it, and every
-code path that writes support actions imports totals (through `bot.services.actions`).
+The listener is registered by `register_rollup_listener`, not by importing this module: `Runtime.create`
+calls it (the bot, the sandbox and the CLI all build a Runtime), and so do the tests' fixtures. Whoever
+makes sessions without a Runtime and writes support actions through them must call it too.
 """
 
 from __future__ import annotations
@@ -148,17 +149,6 @@ def upsert_deltas(connection: Connection, deltas: Mapping[RollupKey, Figures]) -
         connection.execute(statement, rows)
 
 
-def apply_delta(session: Session, action: SupportAction, sign: int) -> None:
-    """Add (+1) or remove (-1) one record's contribution as its attributes stand now.
-
-    The session listener below does this for every flushed change; this is for code that moves rows
-    outside the ORM and wants to keep the rollup in step without a rebuild.
-    """
-    deltas: dict[RollupKey, Figures] = {}
-    _add(deltas, _values_of(action), sign)
-    upsert_deltas(session.connection(), deltas)
-
-
 def _stored_values(connection: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """The tracked columns of records as the database has them (i.e. before this flush)."""
     wanted = sorted(set(ids))
@@ -175,7 +165,12 @@ def _tracked_change(action: SupportAction) -> bool:
     return any(state.attrs[name].history.has_changes() for name in TRACKED)
 
 
-@event.listens_for(OrmSession, "before_flush")
+def register_rollup_listener() -> None:
+    """Make every ORM session of this process keep the rollup in step (idempotent: once per process)."""
+    if not event.contains(OrmSession, "before_flush", _follow_support_actions):
+        event.listen(OrmSession, "before_flush", _follow_support_actions)
+
+
 def _follow_support_actions(session: OrmSession, _context: UOWTransaction, _instances: object) -> None:
     """Keep the rollup tables in step with the support actions this flush inserts, changes or deletes."""
     new = [obj for obj in session.new if isinstance(obj, SupportAction)]

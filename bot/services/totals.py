@@ -17,7 +17,7 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select  # sqlmodel.select types at most four columns
 from sqlmodel import Session, col, select
 
-from bot.services.rollup import ALL_ORGANISATIONS  # importing rollup registers the listener that keeps it
+from bot.services.rollup import ALL_ORGANISATIONS
 from db.models import ActionStatus, Category, Organisation, SupportAction, SupportDayTotal, SupportMonthTotal, Unit
 
 

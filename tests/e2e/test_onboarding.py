@@ -40,7 +40,7 @@ async def test_invalid_and_used_and_expired_links(session: Session, enroll: Call
     unit = get_unit_by_code(session, code="GL-KP-CHUGU")
     assert unit is not None and unit.id is not None
     invite = create_invite(session, inviter=None, role=Role.REPORTER, unit_id=unit.id, organisation_id=None,
-                           ttl=timedelta(hours=1))
+                           ttl=timedelta(hours=1), now=datetime.now(UTC))
     first = chat_with(new_user("Người thứ nhất"))
     assert "Chào mừng" in await first.reply_text(f"/start {invite.token}")
     second = chat_with(new_user("Người thứ hai"))

@@ -21,7 +21,7 @@ from bot.services.actions import (
     save_draft,
     void_action,
 )
-from db.models import ActionStatus, Role, SupportAction, User
+from db.models import ActionStatus, Role, SupportAction, User, utcnow
 from db.queries import get_unit_by_code
 
 CATALOGUE = load_catalogue_file()
@@ -98,9 +98,9 @@ def test_void_rules_follow_the_unit_tree(session: Session) -> None:
     assert not can_edit(session, user=colleague, action=action)
     assert not can_edit(session, user=elsewhere, action=action)
     with pytest.raises(AccessDenied):
-        void_action(session, action_id=action.id or 0, user=colleague)
+        void_action(session, action_id=action.id or 0, user=colleague, now=utcnow())
     assert [a.id for a in recent_actions(session, user=district)] == [action.id]
     assert recent_actions(session, user=elsewhere) == []
-    void_action(session, action_id=action.id or 0, user=district)
+    void_action(session, action_id=action.id or 0, user=district, now=utcnow())
     assert month_totals(session, unit_id=author.unit_id, category_code="rice", day=TODAY).records == 0
     assert recent_actions(session, user=author) == []

@@ -82,3 +82,14 @@ def test_start_up_in_webhook_mode_without_a_secret_is_refused(tmp_path: object) 
     assert result.stdout == "" and result.stderr.strip().count("\n") == 0
     assert "WEBHOOK_SECRET_TOKEN" in result.stderr and "secrets.token_urlsafe(32)" in result.stderr
     assert "Traceback" not in result.stderr
+
+def test_env_example_lists_every_setting_and_loads() -> None:
+    """`.env.example` is where a newcomer learns the settings: every field is there, and the file as shipped
+    (copied to .env) loads."""
+    from bot.config import Settings
+
+    example = REPO / ".env.example"
+    names = {line.split("=", 1)[0] for line in example.read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#") and "=" in line}
+    assert names == {field.upper() for field in Settings.model_fields}
+    assert load_settings(_env_file=example).is_sandbox

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from alembic import command
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -24,7 +25,19 @@ from bot.services.actions import Draft, draft_from_action, save_draft, void_acti
 from bot.services.duplicates import CONFIRMED, SUSPECT, flag_if_duplicate, resolve
 from bot.services.rollup import ALL_ORGANISATIONS, rebuild_rollup, rollup_differences
 from bot.services.totals import CategoryTotal, ReadingPlan, compute_totals, reading_plan, subtree_unit_ids
-from db.models import ActionStatus, Category, Organisation, Role, SupportAction, SupportMonthTotal, Unit, User
+from db.migrate import alembic_config, upgrade_to_head
+from db.models import (
+    ActionStatus,
+    Category,
+    Organisation,
+    Role,
+    SupportAction,
+    SupportDayTotal,
+    SupportMonthTotal,
+    Unit,
+    User,
+    utcnow,
+)
 from db.queries import get_unit_by_code
 
 CATALOGUE = load_catalogue_file()
@@ -185,7 +198,7 @@ def test_random_changes_keep_totals_identical_to_raw_records(session: Session) -
             save_draft(session, draft=draft, author=supervisor, catalogue=CATALOGUE, today=TODAY)
             counts["corrected"] += 1
         elif choice < 0.8:
-            void_action(session, action_id=rng.choice(current).id or 0, user=supervisor)
+            void_action(session, action_id=rng.choice(current).id or 0, user=supervisor, now=utcnow())
             counts["voided"] += 1
         elif suspects:
             resolve(session, action_id=rng.choice(suspects).id or 0, same=rng.random() < 0.6, user=supervisor)
@@ -247,7 +260,7 @@ def test_duplicates_correction_and_void_move_figures_between_rollup_rows(session
 
     # Voiding the last records leaves no category behind (not a category with zeros).
     for action in session.exec(select(SupportAction).where(SupportAction.status == ActionStatus.CURRENT)).all():
-        void_action(session, action_id=action.id or 0, user=people["district"])
+        void_action(session, action_id=action.id or 0, user=people["district"], now=utcnow())
     assert compute_totals(session, **year) == {}  # type: ignore[arg-type]
     assert _rollup_rows(session) == [] and rollup_differences(session) == []
 
@@ -270,7 +283,7 @@ def test_records_without_quantity_and_mixed_units(session: Session, people: dict
     totals = compute_totals(session, **february)  # type: ignore[arg-type]
     assert totals == reference_totals(session, **february)  # type: ignore[arg-type]
     assert totals["loan"].quantities == {} and totals[livelihood.code].quantity is None
-    void_action(session, action_id=cow.id or 0, user=author)
+    void_action(session, action_id=cow.id or 0, user=author, now=utcnow())
     totals = compute_totals(session, **february)  # type: ignore[arg-type]
     assert totals == reference_totals(session, **february)  # type: ignore[arg-type]
     assert totals[livelihood.code].quantities == {units[1].code: Decimal("1.5")}
@@ -381,3 +394,71 @@ def test_reading_plan_counts_every_day_of_the_range_once() -> None:
         assert {day: n for day, n in counted.items() if n} == expected, (start, end)
         read_from_records = sum((last - first).days + 1 for first, last in (*plan.added, *plan.subtracted))
         assert read_from_records <= 2 * 16, (start, end)  # at most about half a month at each edge
+
+
+def _stored_rollup(session: Session) -> dict[str, set[tuple[object, ...]]]:
+    """Both rollup tables as sets of rows (rows whose figures are all zero, left by voids, left out)."""
+    session.expire_all()
+    tables = {"support_month_total": SupportMonthTotal, "support_day_total": SupportDayTotal}
+    return {name: {tuple(getattr(row, c) for c in model.model_fields) for row in session.exec(select(model)).all()
+                   if row.records} for name, model in tables.items()}
+
+
+def test_migration_fills_the_rollup_exactly_as_a_rebuild_from_the_records(
+        session: Session, people: dict[str, User], database_url: str) -> None:
+    """Migration 0008 fills both rollup tables with its own SQL; on records of every kind (two organisations,
+    a confirmed duplicate, a correction, a void, no quantity, raw rows) the result is what the listener kept
+    and what `rebuild_rollup` computes from the records."""
+    first = _save(session, people["ia_rsai"], category="rice", households=45, quantity="5410.125",
+                  value_dong=81_150_000, organisation="womens_union", action_date="2026-03-10")
+    second = _save(session, people["ia_rsai"], category="rice", households=45, quantity="5410.125",
+                   value_dong=81_150_000, organisation="fatherland_front", action_date="2026-03-20")
+    assert flag_if_duplicate(session, action=second) is not None
+    resolve(session, action_id=second.id or 0, same=True, user=people["district"])
+    fix = draft_from_action(first, session)
+    fix.corrects_id, fix.action_date = first.id, "2026-04-30"
+    _save(session, people["district"], **{k: v for k, v in fix.to_dict().items() if k != "key"})
+    voided = _save(session, people["chu_gu"], category="rice", households=2, quantity="20", action_date="2026-05-01")
+    void_action(session, action_id=voided.id or 0, user=people["district"], now=utcnow())
+    loan = next(c for c in CATALOGUE.category if c.code == "loan")
+    loan_draft = _random_draft(random.Random(2), loan, date(2025, 12, 31))
+    _save(session, people["chu_gu"], **{k: v for k, v in loan_draft.to_dict().items() if k != "key"})
+    session.execute(insert(SupportAction), [dict(
+        unit_id=second.unit_id, organisation_id=second.organisation_id, category_id=second.category_id,
+        action_date=date(2026, 6, 1), households=1, quantity=None, quantity_unit="bao", details={},
+        author_id=second.author_id, status=ActionStatus.CURRENT, version=1)])
+    session.commit()
+    rebuild_rollup(session)
+    session.commit()
+    before = _stored_rollup(session)
+    assert before["support_month_total"] and before["support_day_total"]
+    session.close()
+
+    command.downgrade(alembic_config(database_url), "0007")
+    upgrade_to_head(database_url)
+
+    after = _stored_rollup(session)
+    assert after == before
+    assert rollup_differences(session) == []
+    rebuild_rollup(session)
+    assert _stored_rollup(session) == after
+
+
+def test_the_runtime_registers_the_rollup_listener_once(session: Session, people: dict[str, User],
+                                                       database_url: str) -> None:
+    """The listener is registered by Runtime.create (the bot, the sandbox, the CLI), not by an import, and a
+    second runtime does not register it twice (the figures would then count twice)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as OrmSession
+
+    from bot.config import load_settings
+    from bot.runtime import Runtime
+    from bot.services import rollup
+
+    event.remove(OrmSession, "before_flush", rollup._follow_support_actions)
+    settings = load_settings(_env_file=None, database_url=database_url)
+    for _ in range(2):
+        Runtime.create(settings).close()
+    assert event.contains(OrmSession, "before_flush", rollup._follow_support_actions)
+    _save(session, people["ia_rsai"], category="rice", households=3, quantity="30", action_date="2026-04-01")
+    assert [r.households for r in _rollup_rows(session)] == [3, 3] and rollup_differences(session) == []

@@ -83,27 +83,30 @@ def test_roles_and_subtree_rules(session: Session) -> None:
     assert not can_manage_unit(session, user=reporter, unit=_unit(session, "GL-KP-IARSAI"))
     with pytest.raises(AccessDenied):
         create_invite(session, inviter=supervisor, role=Role.REPORTER, unit_id=_unit(session, "GL").id or 0,
-                      organisation_id=None, ttl=timedelta(hours=1))
+                      organisation_id=None, ttl=timedelta(hours=1), now=datetime.now(UTC))
     with pytest.raises(AccessDenied):
         create_invite(session, inviter=supervisor, role=Role.ADMIN, unit_id=_unit(session, "GL-KP").id or 0,
-                      organisation_id=None, ttl=timedelta(hours=1))
+                      organisation_id=None, ttl=timedelta(hours=1), now=datetime.now(UTC))
 
 
 def test_invite_is_single_use_and_expires(session: Session) -> None:
     unit_id = _unit(session, "GL-KP-UAR").id or 0
     invite = create_invite(session, inviter=None, role=Role.REPORTER, unit_id=unit_id, organisation_id=None,
-                           ttl=timedelta(hours=2))
+                           ttl=timedelta(hours=2), now=datetime.now(UTC))
     assert len(invite.token) >= 24
-    first = redeem_invite(session, token=invite.token, telegram_id=77, display_name="A", locale="vi")
+    first = redeem_invite(session, token=invite.token, telegram_id=77, display_name="A", locale="vi",
+                          now=datetime.now(UTC))
     assert first.outcome is RedeemOutcome.REGISTERED and first.user is not None
     assert first.user.role == Role.REPORTER and first.user.unit_id == unit_id
-    again = redeem_invite(session, token=invite.token, telegram_id=78, display_name="B", locale="vi")
+    again = redeem_invite(session, token=invite.token, telegram_id=78, display_name="B", locale="vi",
+                          now=datetime.now(UTC))
     assert again.outcome is RedeemOutcome.USED
-    registered = redeem_invite(session, token=invite.token, telegram_id=77, display_name="A", locale="vi")
+    registered = redeem_invite(session, token=invite.token, telegram_id=77, display_name="A", locale="vi",
+                          now=datetime.now(UTC))
     assert registered.outcome is RedeemOutcome.ALREADY_REGISTERED
     later = datetime.now(UTC) + timedelta(hours=3)
     fresh = create_invite(session, inviter=None, role=Role.REPORTER, unit_id=unit_id, organisation_id=None,
-                          ttl=timedelta(hours=2))
+                          ttl=timedelta(hours=2), now=datetime.now(UTC))
     expired = redeem_invite(session, token=fresh.token, telegram_id=79, display_name="C", locale="vi", now=later)
     assert expired.outcome is RedeemOutcome.EXPIRED
     assert session.exec(select(Invite).where(Invite.token == fresh.token)).one().used_at is None

@@ -1,4 +1,4 @@
-"""reporting periods, expected units, submissions, targets (issue 6); persistent outbox and its lease
+"""reporting periods, expected units, submissions, targets (the reporting cycle); persistent outbox and its lease
 
 Revision ID: 0006
 Revises: 0004

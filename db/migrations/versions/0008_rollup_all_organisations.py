@@ -2,7 +2,8 @@
 all-organisations rollup; an index for the unresolved double-count suspects
 
 The rollup is derived data: the table is re-created with its new key order and filled again from the
-records (the same computation the service uses as its safety net).
+records. The filling is this migration's own SQL, the computation `rebuild_rollup` did when this
+revision was written, so that later changes to the service never change what this revision does.
 
 Revision ID: 0008
 Revises: 0007
@@ -13,7 +14,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -58,11 +58,39 @@ def upgrade() -> None:
                                 name="pk_support_day_total"),
         sqlite_with_rowid=False,
     )
-    # Both rollup tables from the existing records: the computation the service uses as its safety net.
-    from bot.services.rollup import rebuild_rollup
+    _fill_from_records(op.get_bind().dialect.name)
 
-    with Session(bind=op.get_bind()) as session:
-        rebuild_rollup(session)
+
+# What a record adds to a rollup row; confirmed duplicates are left out of the all-organisations rows
+# (organisation_id 0) and of the daily rows, and are marked counted_once false in their organisation's row.
+_SUMS = """COUNT(*), COALESCE(SUM(households), 0), COALESCE(SUM(persons), 0), COALESCE(SUM(quantity), 0),
+           COUNT(quantity), COALESCE(SUM(value_dong), 0)"""
+_KIND = "COALESCE(quantity_unit, ''), COALESCE(subtype, '')"
+_CURRENT = "status = 'current'"
+_COUNTED_ONCE = "(duplicate_status IS NULL OR duplicate_status <> 'confirmed')"
+
+
+def _fill_from_records(dialect: str) -> None:
+    """Both rollup tables from the current records, one INSERT … SELECT each (SQLite and PostgreSQL)."""
+    month = ("date(action_date, 'start of month')" if dialect == "sqlite"
+             else "CAST(date_trunc('month', action_date) AS DATE)")
+    counted_once = "CASE WHEN duplicate_status = 'confirmed' THEN FALSE ELSE TRUE END"
+    figures = ", ".join(name for name, _ in FIGURES)
+    op.execute(f"""
+        INSERT INTO support_month_total (organisation_id, unit_id, month, category_id, quantity_unit, subtype,
+                                         counted_once, {figures})
+        SELECT organisation_id, unit_id, {month}, category_id, {_KIND}, {counted_once}, {_SUMS}
+          FROM support_action WHERE {_CURRENT}
+         GROUP BY organisation_id, unit_id, {month}, category_id, {_KIND}, {counted_once}
+        UNION ALL
+        SELECT 0, unit_id, {month}, category_id, {_KIND}, TRUE, {_SUMS}
+          FROM support_action WHERE {_CURRENT} AND {_COUNTED_ONCE}
+         GROUP BY unit_id, {month}, category_id, {_KIND}""")
+    op.execute(f"""
+        INSERT INTO support_day_total (unit_id, day, category_id, quantity_unit, subtype, {figures})
+        SELECT unit_id, action_date, category_id, {_KIND}, {_SUMS}
+          FROM support_action WHERE {_CURRENT} AND {_COUNTED_ONCE}
+         GROUP BY unit_id, action_date, category_id, {_KIND}""")
 
 
 def downgrade() -> None:
