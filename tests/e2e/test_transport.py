@@ -65,7 +65,7 @@ async def _enroll(bot: BotUnderTest, session: Session, role: Role, unit_code: st
     unit = get_unit_by_code(session, code=unit_code)
     assert unit is not None and unit.id is not None
     invite = create_invite(session, inviter=None, role=role, unit_id=unit.id, organisation_id=None,
-                           ttl=timedelta(hours=1))
+                           ttl=timedelta(hours=1), now=bot.runtime.clock())
     chat = Chat(bot=bot, user=new_user())
     assert await chat.send(f"/start {invite.token}")
     return chat

@@ -23,14 +23,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("household", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table("support_action", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("household_erased", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Plain ALTER TABLE … ADD/DROP COLUMN, never a batch rebuild: rebuilding support_action drops a table that
+    # other tables reference, which SQLite refuses while foreign keys are on.
+    op.add_column("household", sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("support_action",
+                  sa.Column("household_erased", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("support_action", schema=None) as batch_op:
-        batch_op.drop_column("household_erased")
-    with op.batch_alter_table("household", schema=None) as batch_op:
-        batch_op.drop_column("erased_at")
+    op.drop_column("support_action", "household_erased")
+    op.drop_column("household", "erased_at")
