@@ -34,6 +34,7 @@ from bot.services.action_text import Localised, card_text, figures_line, totals_
 from bot.services.actions import (
     Draft,
     ValidationProblem,
+    can_edit,
     categories_by_use,
     check_measure,
     default_unit,
@@ -44,6 +45,7 @@ from bot.services.actions import (
     organisation_code_of,
     recent_distinct_templates,
     save_draft,
+    without_hidden_household,
 )
 from bot.services.duplicates import flag_if_duplicate
 from bot.services.households import can_see_household, search_households
@@ -163,7 +165,7 @@ async def repeat_entry(update: Update, context: ChungTayContext) -> str:
     assert user is not None
     raw = await pressed(update, f"{PREFIX}again:")
     action = context.session.get(SupportAction, int(raw)) if raw.isdigit() else None
-    if action is None or action.author_id != user.id:
+    if action is None or action.author_id != user.id or not can_edit(context.session, user=user, action=action):
         return CATEGORY
     draft = draft_from_action(action, context.session)
     draft.action_date = None
@@ -504,6 +506,8 @@ async def _show_card(update: Update, context: ChungTayContext, *, fresh: bool = 
     draft = _draft(context)
     user = context.db_user
     assert user is not None
+    if without_hidden_household(context.session, user=user, draft=draft):
+        _store(context, draft)
     text = card_text(_names(context), draft, organisation_default=organisation_code_of(context.session, user))
     text += "\n\n" + t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
     rows = [[InlineKeyboardButton("✅ " + t("Save"), callback_data=f"{PREFIX}save"),
