@@ -273,8 +273,9 @@ def _answer(context: ChungTayContext, action: str, args: list[str]) -> tuple[str
         person = people.change_role(session, actor=actor, target_id=person.id or 0, role=Role(args[1]))
         return _person_card(context, person, page=_number(args, 2), note="✅ " + t("Role changed."))
     if action in ("units", "setunit"):
-        unit = get_unit(session, unit_id=_number(args, 1))
-        if unit is None or not is_within(unit, people.managed_root(session, actor=actor)):
+        root = people.managed_root(session, actor=actor)
+        unit = get_unit(session, unit_id=_number(args, 1)) if _number(args, 1) else root  # 0: the actor's unit
+        if unit is None or not is_within(unit, root):
             raise AccessDenied("unit outside the actor's subtree")
         if action == "units":
             return _unit_menu(context, person, unit, child_page=_number(args, 2))
