@@ -57,12 +57,16 @@ def revoke_invite(session: Session, *, actor: User | None, invite_id: int, now: 
     invite = session.get(Invite, invite_id)
     if invite is None or (actor is not None and not can_revoke(session, actor=actor, invite=invite)):
         raise AccessDenied("not allowed to revoke this invite")
-    if invite.used_at is not None:
-        raise AccessDenied("the invite was already used")
-    if invite.revoked_at is not None:
+    table = Invite.__table__  # type: ignore[attr-defined]
+    revoked = session.execute(  # conditional, like the claim in `redeem_invite`: a link is used or revoked, once
+        table.update().where(table.c.id == invite.id, table.c.used_at.is_(None), table.c.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_by_id=actor.id if actor else None))
+    session.refresh(invite)
+    if revoked.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        if invite.used_at is not None:
+            raise AccessDenied("the invite was already used")
         return invite
-    invite.revoked_at, invite.revoked_by_id = now, actor.id if actor else None
-    session.add(invite)
     audit.record(session, user_id=actor.id if actor else None, action="revoke", entity="invite",
                  entity_id=invite.id, details={"role": invite.role.value, "unit_id": invite.unit_id,
                                                **({"by": "cli"} if actor is None else {})})
