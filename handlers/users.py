@@ -61,23 +61,30 @@ def _manager(context: ChungTayContext) -> User | None:
     return user if user is not None and user.active and user.role in people.MANAGERS else None
 
 
-async def show_users(update: Update, context: ChungTayContext) -> None:
-    if update.effective_message is None:
-        return
+async def _refused(update: Update, context: ChungTayContext) -> bool:
+    """True (after saying why) unless a supervisor or admin asks in a private chat: the list of people
+    is for them only, never for a group."""
+    message = update.effective_message
+    if message is None:
+        return True
     if _manager(context) is None:
-        await update.effective_message.reply_text(
-            context.t("Only supervisors and administrators can manage people."))
+        await message.reply_text(context.t("Only supervisors and administrators can manage people."))
+        return True
+    if message.chat.type != "private":
+        await message.reply_text(context.t("People and invites are managed in a private chat with the bot."))
+        return True
+    return False
+
+
+async def show_users(update: Update, context: ChungTayContext) -> None:
+    if await _refused(update, context):
         return
     text, rows = _people_page(context, page=0)
     await answer_in_place(update, context, text, InlineKeyboardMarkup(rows) if rows else None, fresh=True)
 
 
 async def show_invites(update: Update, context: ChungTayContext) -> None:
-    if update.effective_message is None:
-        return
-    if _manager(context) is None:
-        await update.effective_message.reply_text(
-            context.t("Only supervisors and administrators can manage people."))
+    if await _refused(update, context):
         return
     text, rows = _invites_page(context)
     await answer_in_place(update, context, text, InlineKeyboardMarkup(rows) if rows else None, fresh=True)

@@ -58,6 +58,11 @@ async def test_users_lists_the_subtree_with_buttons_only_for_people_one_may_chan
     assert any("Ksor H'Lan" in b for b in buttons) and any("Rơ Châm Thu" in b for b in buttons)
     assert not any("Nguyễn Thị Hoa" in b for b in buttons), "nobody changes themselves"
     assert not any("Admin Huyện" in b for b in buttons), "a supervisor cannot touch an admin"
+    group = -100777
+    await supervisor.bot.settle(supervisor.fake.inject_message(supervisor.user, "/users", chat_id=group,
+                                                               chat_type="group", chat_title="Huyện"))
+    assert "khung chat riêng" in supervisor.fake.messages[group][-1].text
+    assert "Ksor H'Lan" not in supervisor.fake.messages[group][-1].text
 
     reporter: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", name="Báo cáo viên")
     assert "chỉ cán bộ giám sát và quản trị viên" in await reporter.reply_text("/users")
