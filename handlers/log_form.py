@@ -35,6 +35,7 @@ from bot.services.actions import (
     Draft,
     ValidationProblem,
     can_edit,
+    card_view,
     categories_by_use,
     check_measure,
     default_unit,
@@ -45,7 +46,6 @@ from bot.services.actions import (
     organisation_code_of,
     recent_distinct_templates,
     save_draft,
-    without_hidden_household,
 )
 from bot.services.duplicates import flag_if_duplicate
 from bot.services.households import can_see_household, search_households
@@ -506,9 +506,10 @@ async def _show_card(update: Update, context: ChungTayContext, *, fresh: bool = 
     draft = _draft(context)
     user = context.db_user
     assert user is not None
-    if without_hidden_household(context.session, user=user, draft=draft):
-        _store(context, draft)
-    text = card_text(_names(context), draft, organisation_default=organisation_code_of(context.session, user))
+    shown = card_view(context.session, user=user, draft=draft)
+    if shown is draft and draft.to_dict() != _state(context).get("draft"):
+        _store(context, draft)  # a new entry's household the user may no longer see is gone
+    text = card_text(_names(context), shown, organisation_default=organisation_code_of(context.session, user))
     text += "\n\n" + t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
     rows = [[InlineKeyboardButton("✅ " + t("Save"), callback_data=f"{PREFIX}save"),
              InlineKeyboardButton("✏️ " + t("Edit"), callback_data=f"{PREFIX}edit"),

@@ -363,25 +363,27 @@ def month_totals(session: Session, *, unit_id: int, category_code: str, day: dat
     return totals.get(category_code) or CategoryTotal(category=category_code)
 
 
-def without_hidden_household(session: Session, *, user: User, draft: Draft) -> bool:
-    """Clear the household of a form's draft when `user` may no longer see it; True when cleared.
+def card_view(session: Session, *, user: User, draft: Draft) -> Draft:
+    """The draft as the card may show it to `user`: without its household when they may not see it.
 
     A draft waits in bot_state between updates, so it may outlive the user's rights: they were moved
     to another unit while a correction card (or a register household they had picked) was open. The
     card is drawn from the draft, so this runs before every drawing: a household name never shows
-    outside the viewer's subtree. (Saving a correction checks `can_edit` again anyway.)
+    outside the viewer's subtree. A correction keeps its household in the stored draft (it belongs
+    to the record, and saving checks `can_edit` again); a new entry loses it (it is not theirs to
+    record any more), so `draft` itself is changed then.
     """
     from bot.services.households import can_see_household
     from db.models import Household
 
     if not (draft.household_name or draft.household_id):
-        return False
+        return draft
     previous = session.get(SupportAction, draft.corrects_id) if draft.corrects_id else None
     household = session.get(Household, draft.household_id) if draft.household_id else None
-    allowed = (previous is None or can_edit(session, user=user, action=previous)) and (
-        household is None or can_see_household(session, user=user, household=household))
-    if allowed:
-        return False
-    draft.household_id = None
-    draft.household_name = draft.household_village = None
-    return True
+    if (previous is None or can_edit(session, user=user, action=previous)) and (
+            household is None or can_see_household(session, user=user, household=household)):
+        return draft
+    shown = draft if previous is None else Draft.from_dict(draft.to_dict())
+    shown.household_id = None
+    shown.household_name = shown.household_village = None
+    return shown

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, col, select
@@ -10,7 +10,19 @@ from sqlmodel import Session, col, select
 from bot.cli import main
 from bot.services import invites, outbox, people
 from bot.services.access import AccessDenied, RedeemOutcome, create_invite, redeem_invite
-from db.models import AuditEntry, Invite, OutboxMessage, Role, User, utcnow
+from bot.services.actions import Draft, card_view
+from db.models import (
+    AuditEntry,
+    Category,
+    Household,
+    Invite,
+    Organisation,
+    OutboxMessage,
+    Role,
+    SupportAction,
+    User,
+    utcnow,
+)
 from db.queries import get_unit_by_code
 
 _telegram_ids = iter(range(7_000_001, 7_100_000))
@@ -196,3 +208,33 @@ def test_cli_lists_deactivates_and_revokes(database_url: str, session: Session, 
     assert main(["invites", "revoke", "no-such-token"]) == 1
     session.expire_all()
     assert all(session.get(Invite, i.id).revoked_at is not None for i in (invite, other))  # type: ignore[union-attr]
+
+
+def test_a_card_never_shows_a_household_outside_the_viewers_current_subtree(session: Session) -> None:
+    admin = _user(session, Role.ADMIN, "GL-KP")
+    reporter = _user(session, Role.REPORTER, "GL-KP-IARSAI")
+    household = Household(unit_id=_unit_id(session, "GL-KP-IARSAI"), code="HN-01", head_name="Nguyễn Văn A",
+                          head_folded="nguyen van a", classification="poor", year=2026)
+    session.add(household)
+    session.commit()
+    new_entry = Draft(category="gift", household_id=household.id, household_name="Nguyễn Văn A")
+    assert card_view(session, user=reporter, draft=new_entry) is new_entry
+    assert new_entry.household_name == "Nguyễn Văn A"
+    organisation = session.exec(select(Organisation)).first()
+    category = session.exec(select(Category).where(col(Category.code) == "gift")).one()
+    assert organisation is not None and organisation.id and category.id
+    record = SupportAction(unit_id=household.unit_id, organisation_id=organisation.id, category_id=category.id,
+                           action_date=date(2026, 11, 2),
+                           household_id=household.id, household_name="Nguyễn Văn A", author_id=reporter.id or 0)
+    session.add(record)
+    session.commit()
+    correction = Draft(category="gift", household_id=household.id, household_name="Nguyễn Văn A",
+                       corrects_id=record.id)
+
+    people.change_unit(session, actor=admin, target_id=reporter.id or 0, unit_id=_unit_id(session, "GL-KP-CHUGU"))
+    shown = card_view(session, user=reporter, draft=correction)
+    assert shown.household_name is None and shown.household_id is None
+    assert correction.household_name == "Nguyễn Văn A", "the record's household stays in the stored draft"
+    assert card_view(session, user=reporter, draft=new_entry) is new_entry
+    assert new_entry.household_name is None and new_entry.household_id is None, "no longer theirs to record"
+    assert card_view(session, user=admin, draft=correction) is correction, "the district still sees it"
