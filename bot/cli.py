@@ -1,4 +1,5 @@
-"""Operator commands: `python -m bot.cli migrate | import-units FILE | create-admin-invite | load-catalogue`."""
+"""Operator commands: `python -m bot.cli migrate | import-units FILE | create-admin-invite | load-catalogue`,
+and `users …` / `invites …` (bot/cli_people.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from telegram import Bot
 
+from bot.cli_people import add_commands as add_people_commands
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import prepare_database
 from bot.runtime import Runtime
@@ -96,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     admin = sub.add_parser("create-admin-invite", help="print a single-use deep link for the first admin")
     admin.add_argument("--unit", help="code of the admin's unit (default: the only root unit)")
     admin.add_argument("--hours", type=int, default=72, help="hours until the link expires")
+    people_commands = add_people_commands(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -103,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     handler = {"migrate": cmd_migrate, "load-catalogue": cmd_load_catalogue, "import-units": cmd_import_units,
-               "create-admin-invite": cmd_create_admin_invite}[args.command]
+               "create-admin-invite": cmd_create_admin_invite, **people_commands}[args.command]
     return handler(settings, args)
 
 

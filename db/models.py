@@ -130,6 +130,12 @@ class User(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    # Why the user is inactive: "blocked" (Telegram answered 403; active again at their next /start) or
+    # "removed" (a supervisor or operator ended their access; only a new invite brings them back).
+    deactivated_reason: str | None = Field(default=None, max_length=16)
+    deactivated_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    deactivated_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    last_seen_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
 
 
 class Invite(SQLModel, table=True):
@@ -145,6 +151,8 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
     used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
     used_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    revoked_by_id: int | None = Field(default=None, foreign_key="app_user.id")
 
 
 class SupportAction(SQLModel, table=True):

@@ -87,5 +87,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
          CallbackQueryHandler(history.start_fix, pattern=f"^{history.PREFIX}fix:")],
         MessageHandler(private_text, log_form.quick_entry)))
     application.add_handler(CallbackQueryHandler(log_form.stale_button, pattern=f"^{log_form.PREFIX}"))
+    from handlers import users  # people and invites: /users, /invites and their buttons (move to the registry)
+    application.add_handler(CommandHandler("users", users.show_users))
+    application.add_handler(CommandHandler("invites", users.show_invites))
+    application.add_handler(CallbackQueryHandler(users.on_button, pattern=f"^{users.PREFIX}"))
     application.add_handler(CommandHandler("cancel", common.cancel))
     application.add_error_handler(common.on_error)

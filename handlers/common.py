@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from bot.i18n import Translator
+from bot.services.people import BLOCKED, note_activity
 from bot.services.units import unit_label
 from db.models import Role, User
 from handlers.context import ChungTayContext
@@ -32,6 +33,7 @@ async def require_registration(update: Update, context: ChungTayContext) -> None
         raise ApplicationHandlerStop
     user = context.db_user
     if user is not None and user.active:
+        note_activity(context.session, user=user, now=context.runtime.clock())
         return
     message = update.effective_message
     if update.message is not None and (update.message.text or "").startswith("/start"):
@@ -42,8 +44,16 @@ async def require_registration(update: Update, context: ChungTayContext) -> None
     if update.callback_query is not None:
         await update.callback_query.answer(context.t("You do not have access yet."), show_alert=True)
     elif message is not None:
-        await message.reply_text(no_access_text(context.t))
+        await message.reply_text(no_access_text(context.t) if user is None else inactive_text(context.t, user))
     raise ApplicationHandlerStop
+
+
+def inactive_text(t: Translator, user: User) -> str:
+    """What a known but inactive user is told: how to come back depends on why they are inactive."""
+    if user.deactivated_reason == BLOCKED:
+        return t("Welcome back! Send /start to turn your account on again.")
+    return t("Your access to Chung Tay has been closed by your supervising unit. "
+             "If you still need it, please ask the officer in charge for a new invite link, then open it.")
 
 
 async def answer_in_place(update: Update, context: ChungTayContext, text: str,

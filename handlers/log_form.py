@@ -34,6 +34,8 @@ from bot.services.action_text import Localised, card_text, figures_line, totals_
 from bot.services.actions import (
     Draft,
     ValidationProblem,
+    can_edit,
+    card_view,
     categories_by_use,
     check_measure,
     default_unit,
@@ -164,7 +166,7 @@ async def repeat_entry(update: Update, context: ChungTayContext) -> str:
     assert user is not None
     raw = await pressed(update, f"{PREFIX}again:")
     action = context.session.get(SupportAction, int(raw)) if raw.isdigit() else None
-    if action is None or action.author_id != user.id:
+    if action is None or action.author_id != user.id or not can_edit(context.session, user=user, action=action):
         return CATEGORY
     draft = draft_from_action(action, context.session)
     draft.action_date = None
@@ -511,7 +513,10 @@ async def _show_card(update: Update, context: ChungTayContext, *, fresh: bool = 
     draft = _draft(context)
     user = context.db_user
     assert user is not None
-    text = card_text(_names(context), draft, organisation_default=organisation_code_of(context.session, user))
+    shown = card_view(context.session, user=user, draft=draft)
+    if shown is draft and draft.to_dict() != _state(context).get("draft"):
+        _store(context, draft)  # a new entry's household the user may no longer see is gone
+    text = card_text(_names(context), shown, organisation_default=organisation_code_of(context.session, user))
     text += "\n\n" + t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
     rows = [[InlineKeyboardButton("✅ " + t("Save"), callback_data=f"{PREFIX}save"),
              InlineKeyboardButton("✏️ " + t("Edit"), callback_data=f"{PREFIX}edit"),

@@ -49,6 +49,8 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("suspects", N_("Possible double counts"), _MANAGERS),
     MenuCommand("me", N_("Your role, unit and organisation"), _MEMBERS),
     MenuCommand("invite", N_("Invite a colleague"), _MANAGERS),
+    MenuCommand("users", N_("People of your units"), _MANAGERS),
+    MenuCommand("invites", N_("Open invites: revoke"), _MANAGERS),
     MenuCommand("language", N_("Language: Tiếng Việt / English"), _MEMBERS),
     MenuCommand("cancel", N_("Cancel what you are doing"), _MEMBERS),
 )

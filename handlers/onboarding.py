@@ -9,8 +9,9 @@ from telegram.constants import ParseMode
 
 from bot.i18n import Translator
 from bot.services.access import RedeemOutcome, redeem_invite, set_locale
+from bot.services.people import welcome_back
 from db.models import Role, User
-from handlers.common import describe_user, no_access_text
+from handlers.common import describe_user, inactive_text, no_access_text
 from handlers.context import ChungTayContext
 from handlers.menu import main_menu_keyboard, publish_user_commands
 
@@ -43,6 +44,8 @@ def help_text(t: Translator, user: User | None) -> str:
     lines.append(t("/language — switch between Tiếng Việt and English"))
     if user.role in (Role.SUPERVISOR, Role.ADMIN):
         lines.append(t("/invite — invite a colleague of your unit or a unit under it"))
+        lines.append(t("/users — the people of your units: deactivate, change role or unit; "
+                       "/invites — open invites, to revoke"))
     lines.append(t("/cancel — stop what you are doing"))
     lines.append(t("/help — this list"))
     return "\n".join(lines)
@@ -59,10 +62,15 @@ async def start(update: Update, context: ChungTayContext) -> None:
     if message is None or tg_user is None:
         return
     t = context.t
+    returning = context.db_user
+    if returning is not None and welcome_back(context.session, user=returning, now=context.runtime.clock()):
+        context.forget_user()  # they had blocked the bot and are back: active again
+        if message.chat.type == "private" and context.db_user is not None:
+            await publish_user_commands(context.bot, chat_id=message.chat_id, user=context.db_user)
     if not context.args:
         user = context.db_user
         if user is None or not user.active:
-            await message.reply_text(no_access_text(t))
+            await message.reply_text(no_access_text(t) if user is None else inactive_text(t, user))
             return
         await message.reply_text(
             t("Hello {name}! Good to see you again.").format(name=html.escape(user.display_name))
@@ -90,6 +98,7 @@ async def start(update: Update, context: ChungTayContext) -> None:
         RedeemOutcome.UNKNOWN: t("This invite link is not valid."),
         RedeemOutcome.USED: t("This invite link has already been used."),
         RedeemOutcome.EXPIRED: t("This invite link has expired."),
+        RedeemOutcome.REVOKED: t("This invite link has been withdrawn by the person who created it."),
     }[result.outcome]
     await message.reply_text(reason + " " + t("Please ask the person who invited you for a new link."))
 

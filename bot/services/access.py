@@ -71,6 +71,7 @@ class RedeemOutcome(enum.Enum):
     UNKNOWN = "unknown"
     USED = "used"
     EXPIRED = "expired"
+    REVOKED = "revoked"
 
 
 @dataclass(frozen=True)
@@ -92,23 +93,27 @@ def redeem_invite(session: Session, *, token: str, telegram_id: int, display_nam
     invite = session.exec(select(Invite).where(Invite.token == token)).first()
     if invite is None:
         return RedeemResult(RedeemOutcome.UNKNOWN)
+    if invite.revoked_at is not None:
+        return RedeemResult(RedeemOutcome.REVOKED)
     if invite.used_at is not None:
         return RedeemResult(RedeemOutcome.USED)
     if _aware(invite.expires_at) <= now:
         return RedeemResult(RedeemOutcome.EXPIRED)
-    claimed = session.execute(
-        Invite.__table__.update()  # type: ignore[attr-defined]
-        .where(Invite.__table__.c.id == invite.id, Invite.__table__.c.used_at.is_(None))  # type: ignore[attr-defined]
+    table = Invite.__table__  # type: ignore[attr-defined]
+    claimed = session.execute(  # a revoke at the same moment wins: revoked_at is part of the condition
+        table.update().where(table.c.id == invite.id, table.c.used_at.is_(None), table.c.revoked_at.is_(None))
         .values(used_at=now)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        return RedeemResult(RedeemOutcome.USED)
+        session.refresh(invite)
+        return RedeemResult(RedeemOutcome.REVOKED if invite.revoked_at is not None else RedeemOutcome.USED)
     user = existing or User(telegram_id=telegram_id, display_name=display_name[:200], locale=locale,
                             role=invite.role, unit_id=invite.unit_id)
     user.role, user.unit_id, user.organisation_id, user.active = (
         invite.role, invite.unit_id, invite.organisation_id, True)
     user.display_name = display_name[:200]
+    user.deactivated_reason = user.deactivated_at = user.deactivated_by_id = None  # a new invite starts afresh
     session.add(user)
     session.flush()
     session.execute(

@@ -256,10 +256,10 @@ def organisation_code_of(session: Session, user: User) -> str:
 
 
 def can_edit(session: Session, *, user: User, action: SupportAction) -> bool:
-    """The author, or a supervisor/admin whose unit is the action's unit or above it."""
-    if action.author_id == user.id:
-        return True
-    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+    """The author, or a supervisor/admin, and in both cases only while the action's unit is the user's
+    CURRENT unit or under it: someone moved to another unit loses their old unit's records (names
+    included) unless the new unit is above it. `user` is read from the database for every update."""
+    if action.author_id != user.id and user.role not in (Role.SUPERVISOR, Role.ADMIN):
         return False
     own, target = get_unit(session, unit_id=user.unit_id), get_unit(session, unit_id=action.unit_id)
     return own is not None and target is not None and is_within(target, own)
@@ -313,22 +313,26 @@ def draft_from_action(action: SupportAction, session: Session) -> Draft:
 
 def recent_actions(session: Session, *, user: User, limit: int = 10) -> Sequence[SupportAction]:
     """Current records a user may see in /history: their own, or their subtree's for supervisors."""
-    query = select(SupportAction).where(SupportAction.status == ActionStatus.CURRENT)
-    if user.role in (Role.SUPERVISOR, Role.ADMIN):
-        own = get_unit(session, unit_id=user.unit_id)
-        assert own is not None
-        from db.models import Unit
-
-        query = query.join(Unit, col(Unit.id) == SupportAction.unit_id).where(col(Unit.path).startswith(own.path))
-    else:
+    query = _in_own_subtree(session, select(SupportAction).where(SupportAction.status == ActionStatus.CURRENT),
+                            user=user)
+    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
         query = query.where(SupportAction.author_id == user.id)
     return session.exec(query.order_by(col(SupportAction.created_at).desc(), col(SupportAction.id).desc())
                         .limit(limit)).all()
 
 
+def _in_own_subtree(session: Session, query: Any, *, user: User) -> Any:
+    """Only records of the user's current unit and the units under it (see `can_edit`)."""
+    from db.models import Unit
+
+    own = get_unit(session, unit_id=user.unit_id)
+    assert own is not None
+    return query.join(Unit, col(Unit.id) == SupportAction.unit_id).where(col(Unit.path).startswith(own.path))
+
+
 def last_own_action(session: Session, *, user: User) -> SupportAction | None:
-    return session.exec(
-        select(SupportAction).where(SupportAction.author_id == user.id, SupportAction.status == ActionStatus.CURRENT)
+    return session.exec(_in_own_subtree(session, select(SupportAction), user=user)
+        .where(SupportAction.author_id == user.id, SupportAction.status == ActionStatus.CURRENT)
         .order_by(col(SupportAction.created_at).desc(), col(SupportAction.id).desc())).first()
 
 
@@ -337,8 +341,8 @@ def recent_distinct_templates(session: Session, *, user: User, limit: int = 3) -
     seen: set[int] = set()
     templates: list[SupportAction] = []
     for action in session.exec(
-            select(SupportAction).where(SupportAction.author_id == user.id,
-                                        SupportAction.status == ActionStatus.CURRENT)
+            _in_own_subtree(session, select(SupportAction), user=user)
+            .where(SupportAction.author_id == user.id, SupportAction.status == ActionStatus.CURRENT)
             .order_by(col(SupportAction.created_at).desc()).limit(50)).all():
         if action.category_id not in seen:
             seen.add(action.category_id)
@@ -367,3 +371,29 @@ def month_totals(session: Session, *, unit_id: int, category_code: str, day: dat
     totals = compute_totals(session, unit=unit, start=first, end=following - timedelta(days=1),
                             category_code=category_code)
     return totals.get(category_code) or CategoryTotal(category=category_code)
+
+
+def card_view(session: Session, *, user: User, draft: Draft) -> Draft:
+    """The draft as the card may show it to `user`: without its household when they may not see it.
+
+    A draft waits in bot_state between updates, so it may outlive the user's rights: they were moved
+    to another unit while a correction card (or a register household they had picked) was open. The
+    card is drawn from the draft, so this runs before every drawing: a household name never shows
+    outside the viewer's subtree. A correction keeps its household in the stored draft (it belongs
+    to the record, and saving checks `can_edit` again); a new entry loses it (it is not theirs to
+    record any more), so `draft` itself is changed then.
+    """
+    from bot.services.households import can_see_household
+    from db.models import Household
+
+    if not (draft.household_name or draft.household_id):
+        return draft
+    previous = session.get(SupportAction, draft.corrects_id) if draft.corrects_id else None
+    household = session.get(Household, draft.household_id) if draft.household_id else None
+    if (previous is None or can_edit(session, user=user, action=previous)) and (
+            household is None or can_see_household(session, user=user, household=household)):
+        return draft
+    shown = draft if previous is None else Draft.from_dict(draft.to_dict())
+    shown.household_id = None
+    shown.household_name = shown.household_village = None
+    return shown

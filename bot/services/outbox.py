@@ -32,6 +32,8 @@ from db.models import OutboxLease, OutboxMessage, Role, Unit, User
 from db.queries import get_unit
 
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
+DROPPED = "dropped"  # the recipient was deactivated (bot/services/people.py): never sent, kept for the record
+BLOCKED_REASON = "blocked"  # app_user.deactivated_reason of a user Telegram answered 403 for
 CLAIM_LEASE = timedelta(minutes=5)
 SENDER_LEASE = timedelta(minutes=1)
 MAX_ATTEMPTS = 8
@@ -121,16 +123,46 @@ def claim_due(session: Session, *, holder: str, now: datetime, limit: int = 20) 
              .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id)).limit(limit))
     if is_postgresql(session):
         query = query.with_for_update(skip_locked=True)
-    rows = list(session.exec(query).all())
     claimed: list[OutgoingMessage] = []
-    for row in rows:
-        row.status, row.claimed_by, row.claimed_until = SENDING, holder, now + CLAIM_LEASE
-        row.attempts += 1
-        session.add(row)
-        claimed.append(OutgoingMessage(id=row.id or 0, key=row.key, chat_id=row.chat_id, user_id=row.user_id,
-                                       text=row.text, parse_mode=row.parse_mode, reply_markup=row.reply_markup))
+    while not claimed:
+        rows = list(session.exec(query).all())
+        inactive_ids, inactive_chats = _inactive_recipients(session, rows)
+        for row in rows:
+            if row.user_id in inactive_ids or row.chat_id in inactive_chats:
+                # Enqueued for someone deactivated since (or a planner that did not know yet): dropped
+                # here, row by row, so nobody else's message is held back or lost.
+                row.status, row.claimed_until, row.last_error = DROPPED, None, "recipient inactive"
+            else:
+                row.status, row.claimed_by, row.claimed_until = SENDING, holder, now + CLAIM_LEASE
+                row.attempts += 1
+                claimed.append(OutgoingMessage(id=row.id or 0, key=row.key, chat_id=row.chat_id,
+                                               user_id=row.user_id, text=row.text, parse_mode=row.parse_mode,
+                                               reply_markup=row.reply_markup))
+            session.add(row)
+        if len(rows) < limit:
+            break
+        session.flush()  # the dropped rows no longer match `due`; look for more if all were dropped
     session.commit()
     return claimed
+
+
+def _inactive_recipients(session: Session, rows: Sequence[OutboxMessage]) -> tuple[set[int], set[int]]:
+    """(user ids, chat ids) among the rows' recipients that belong to inactive users."""
+    if not rows:
+        return set(), set()
+    user_ids = {row.user_id for row in rows if row.user_id is not None}
+    chat_ids = {row.chat_id for row in rows}
+    found = session.exec(select(User.id, User.telegram_id).where(
+        col(User.active).is_(False), or_(col(User.id).in_(user_ids), col(User.telegram_id).in_(chat_ids)))).all()
+    return {user_id for user_id, _ in found if user_id is not None}, {telegram_id for _, telegram_id in found}
+
+
+def drop_pending_for(session: Session, *, user: User) -> int:
+    """A deactivated user's queued messages are not sent (marked dropped; the caller commits)."""
+    condition = or_(col(OutboxMessage.user_id) == user.id, col(OutboxMessage.chat_id) == user.telegram_id)
+    result = session.execute(update(OutboxMessage).where(col(OutboxMessage.status) == PENDING, condition)
+                             .values(status=DROPPED, last_error="recipient deactivated"))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _own(session: Session, *, message_id: int, holder: str) -> OutboxMessage | None:
@@ -209,6 +241,8 @@ def mark_blocked(session: Session, *, message_id: int, holder: str, now: datetim
             other.status, other.last_error = BLOCKED, "blocked by the user"
             session.add(other)
         was_active, user.active = user.active, False
+        if was_active:  # a user removed by a supervisor stays removed; only a 403 is "blocked"
+            user.deactivated_reason, user.deactivated_at, user.deactivated_by_id = BLOCKED_REASON, now, None
         session.add(user)
         unit = get_unit(session, unit_id=user.unit_id)
         if was_active and unit is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -39,11 +40,31 @@ def run_migrations_online() -> None:
         _run(connectable)
 
 
-def _run(connection: object) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,  # type: ignore[arg-type]
-                      render_as_batch=True, compare_type=True)
-    with context.begin_transaction():
-        context.run_migrations()
+def _run(connection: Connection) -> None:
+    """Run the migrations; on SQLite with foreign keys off while they run, then checked.
+
+    A batch migration rebuilds a SQLite table (copy, drop, rename). With foreign keys on, SQLite refuses
+    to drop a table that other rows reference, so an upgrade that works on an empty database would fail
+    on a real one. Alembic's documented remedy: switch enforcement off (only possible outside a
+    transaction), migrate, and check every key afterwards before switching it on again.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=True, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left {len(broken)} broken foreign key(s), e.g. {broken[0]}")
+    finally:
+        if sqlite:
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -50,6 +50,10 @@ class _ControlsMixin(_FakeCore):
         """Every send* to ``chat_id`` answers 403 blocked, like a user who blocked the bot."""
         self._blocked.add(chat_id)
 
+    def unblock_user(self, chat_id: int) -> None:
+        """Undo ``block_user``: the user came back."""
+        self._blocked.discard(chat_id)
+
     # ------------------------------------------------------------------ update injection
 
     def inject_raw_update(self, update: dict[str, Any]) -> int:

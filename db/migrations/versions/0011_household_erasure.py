@@ -1,7 +1,7 @@
 """household erasure: when a household's personal details were erased, and which records named it
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-30
 
 `household.erased_at` marks a household whose head's name and notes were erased (Decree 13/2023): it
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

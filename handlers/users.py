@@ -1,0 +1,304 @@
+"""/users and /invites: the people and open invites of a supervisor's subtree, with buttons to deactivate,
+reactivate, change role or unit, and revoke invites. The rules are in bot/services/people.py and
+bot/services/invites.py; this module only reads the press, calls one service and draws the answer.
+
+Every button carries what it needs (the person, the page), so nothing waits in user_data and an old
+message still works, or politely refuses when the rights behind it are gone.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+
+from bot.formatting import format_local_datetime
+from bot.i18n import Translator
+from bot.services import invites as invite_service
+from bot.services import people
+from bot.services.access import AccessDenied
+from bot.services.units import is_within, unit_display
+from db.models import Role, Unit, User
+from db.queries import get_organisation, get_unit, list_child_units
+from handlers.common import answer_in_place, describe_user, role_name
+from handlers.context import ChungTayContext
+from handlers.menu import publish_user_commands
+
+log = logging.getLogger(__name__)
+
+PREFIX = "ppl:"
+PEOPLE_PER_PAGE = 8
+UNITS_PER_PAGE = 12
+
+Rows = list[list[InlineKeyboardButton]]
+
+
+# ------------------------------------------------------------------ callback data (one pair, for the codec)
+
+def encode(action: str, *args: int | str) -> str:
+    """Callback data of this feature: "ppl:<action>:<arg>:…" (ids, pages, role codes; under 64 bytes)."""
+    return PREFIX + ":".join([action, *(str(arg) for arg in args)])
+
+
+def decode(data: str) -> tuple[str, list[str]]:
+    """The action and its arguments; ("", []) for data that is not ours."""
+    if not data.startswith(PREFIX):
+        return "", []
+    action, *args = data.removeprefix(PREFIX).split(":")
+    return action, args
+
+
+def _button(text: str, action: str, *args: int | str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=encode(action, *args))
+
+
+# ------------------------------------------------------------------ commands
+
+def _manager(context: ChungTayContext) -> User | None:
+    user = context.db_user
+    return user if user is not None and user.active and user.role in people.MANAGERS else None
+
+
+async def _refused(update: Update, context: ChungTayContext) -> bool:
+    """True (after saying why) unless a supervisor or admin asks in a private chat: the list of people
+    is for them only, never for a group."""
+    message = update.effective_message
+    if message is None:
+        return True
+    if _manager(context) is None:
+        await message.reply_text(context.t("Only supervisors and administrators can manage people."))
+        return True
+    if message.chat.type != "private":
+        await message.reply_text(context.t("People and invites are managed in a private chat with the bot."))
+        return True
+    return False
+
+
+async def show_users(update: Update, context: ChungTayContext) -> None:
+    if await _refused(update, context):
+        return
+    text, rows = _people_page(context, page=0)
+    await answer_in_place(update, context, text, InlineKeyboardMarkup(rows) if rows else None, fresh=True)
+
+
+async def show_invites(update: Update, context: ChungTayContext) -> None:
+    if await _refused(update, context):
+        return
+    text, rows = _invites_page(context)
+    await answer_in_place(update, context, text, InlineKeyboardMarkup(rows) if rows else None, fresh=True)
+
+
+# ------------------------------------------------------------------ pages
+
+def _last_seen(context: ChungTayContext, user: User) -> str:
+    if user.last_seen_at is None:
+        return context.t("never")
+    return format_local_datetime(user.last_seen_at, context.runtime.settings.tz, context.locale)
+
+
+def _status(t: Translator, user: User) -> str:
+    if user.active:
+        return ""
+    if user.deactivated_reason == people.BLOCKED:
+        return " · ⛔ " + t("has blocked the bot")
+    return " · 🚫 " + t("deactivated")
+
+
+def _people_page(context: ChungTayContext, *, page: int) -> tuple[str, Rows]:
+    actor = _manager(context)
+    assert actor is not None
+    t = context.t
+    root = people.managed_root(context.session, actor=actor)
+    count, page_people = people.people_of(context.session, root=root, offset=page * PEOPLE_PER_PAGE,
+                                          limit=PEOPLE_PER_PAGE)
+    pages = max(1, (count + PEOPLE_PER_PAGE - 1) // PEOPLE_PER_PAGE)
+    lines = [t("<b>People of {unit}</b> ({count}) — page {page}/{pages}").format(
+        unit=html.escape(unit_display(t, root)), count=count, page=page + 1, pages=pages)]
+    rows: Rows = []
+    for number, person in enumerate(page_people, start=page * PEOPLE_PER_PAGE + 1):
+        role, unit, organisation = describe_user(context, person)
+        lines.append(t("{number}. <b>{name}</b> — {role}, {unit}, {organisation} · last active {seen}").format(
+            number=number, name=html.escape(person.display_name), role=role, unit=unit, organisation=organisation,
+            seen=_last_seen(context, person)) + html.escape(_status(t, person)))
+        if people.can_manage_person(context.session, actor=actor, target=person):
+            rows.append([_button(f"⚙️ {number}. {person.display_name}"[:60], "person", person.id or 0, page)])
+    nav = []
+    if page > 0:
+        nav.append(_button("‹ " + t("Previous"), "list", page - 1))
+    if page + 1 < pages:
+        nav.append(_button(t("Next") + " ›", "list", page + 1))
+    if nav:
+        rows.append(nav)
+    lines.append("")
+    lines.append(t("⚙️ opens a person: deactivate or reactivate, change role or unit. /invites lists open invites."))
+    return "\n".join(lines), rows
+
+
+def _person_card(context: ChungTayContext, person: User, *, page: int, note: str = "") -> tuple[str, Rows]:
+    t = context.t
+    role, unit, organisation = describe_user(context, person)
+    lines = [note, ""] if note else []
+    lines += [f"<b>{html.escape(person.display_name)}</b>",
+              t("Role: {role}").format(role=role), t("Unit: {unit}").format(unit=unit),
+              t("Organisation: {organisation}").format(organisation=organisation),
+              t("Last active: {moment}").format(moment=_last_seen(context, person))]
+    if person.active:
+        lines.append(t("Status: active"))
+    elif person.deactivated_reason == people.BLOCKED:
+        lines.append(t("Status: has blocked the bot (active again when they send /start)"))
+    else:
+        lines.append(t("Status: deactivated (needs a new invite, or ✅ Reactivate)"))
+    pid = person.id or 0
+    toggle = (_button("🚫 " + t("Deactivate"), "off", pid, page) if person.active or
+              person.deactivated_reason == people.BLOCKED else _button("✅ " + t("Reactivate"), "on", pid, page))
+    rows: Rows = [[toggle],
+                  [_button("🎭 " + t("Change role"), "role", pid, page),
+                   _button("🏢 " + t("Change unit"), "units", pid, 0, 0)],
+                  [_button("↩ " + t("Back to the list"), "list", page)]]
+    return "\n".join(lines), rows
+
+
+def _invites_page(context: ChungTayContext, note: str = "") -> tuple[str, Rows]:
+    actor = _manager(context)
+    assert actor is not None
+    t, tz = context.t, context.runtime.settings.tz
+    found = invite_service.open_invites(context.session, actor=actor, now=context.runtime.clock())
+    lines = [note, ""] if note else []
+    if not found:
+        lines.append(t("No open invites in your units. /invite creates one."))
+        return "\n".join(lines), []
+    lines.append(t("<b>Open invites</b> (unused and not expired): ❌ revokes a link at once."))
+    rows: Rows = []
+    for number, (invite, creator) in enumerate(found, start=1):
+        unit = get_unit(context.session, unit_id=invite.unit_id)
+        organisation = (get_organisation(context.session, organisation_id=invite.organisation_id)
+                        if invite.organisation_id else None)
+        org_text = (organisation.short_vi if context.locale == "vi" else organisation.short_en) if organisation \
+            else t("none")
+        unit_text = unit_display(t, unit) if unit else "?"
+        lines.append(t("{number}. {role}, {unit}, {organisation} · by {creator} · expires {expires}").format(
+            number=number, role=role_name(t, invite.role), unit=html.escape(unit_text),
+            organisation=html.escape(org_text), creator=html.escape(creator or t("the operator")),
+            expires=format_local_datetime(invite.expires_at, tz, context.locale)))
+        rows.append([_button(f"❌ {number}. {unit_text}"[:60], "revoke", invite.id or 0)])
+    return "\n".join(lines), rows
+
+
+def _role_menu(context: ChungTayContext, person: User, *, page: int) -> tuple[str, Rows]:
+    actor = _manager(context)
+    assert actor is not None
+    t = context.t
+    rows: Rows = [[_button(("• " if role == person.role else "") + role_name(t, role), "setrole", person.id or 0,
+                           role.value, page)]
+                  for role in people.roles_for(context.session, actor=actor, target=person)]
+    rows.append([_button("↩ " + t("Back"), "person", person.id or 0, page)])
+    return t("New role for {name}:").format(name=html.escape(person.display_name)), rows
+
+
+def _unit_menu(context: ChungTayContext, person: User, unit: Unit, *, child_page: int) -> tuple[str, Rows]:
+    """`unit` (to choose it) and its children (to choose or to open), inside the actor's subtree only."""
+    actor = _manager(context)
+    assert actor is not None
+    t, pid = context.t, person.id or 0
+    children = list(list_child_units(context.session, parent_id=unit.id))
+    rows: Rows = [[_button("✅ " + unit_display(t, unit), "setunit", pid, unit.id or 0)]]
+    for child in children[child_page * UNITS_PER_PAGE:(child_page + 1) * UNITS_PER_PAGE]:
+        if list_child_units(context.session, parent_id=child.id):
+            rows.append([_button(unit_display(t, child) + " ›", "units", pid, child.id or 0, 0)])
+        else:
+            rows.append([_button(unit_display(t, child), "setunit", pid, child.id or 0)])
+    nav = []
+    if child_page > 0:
+        nav.append(_button("‹ " + t("Previous"), "units", pid, unit.id or 0, child_page - 1))
+    if (child_page + 1) * UNITS_PER_PAGE < len(children):
+        nav.append(_button(t("Next") + " ›", "units", pid, unit.id or 0, child_page + 1))
+    if unit.id != actor.unit_id and unit.parent_id is not None:
+        nav.append(_button("⬆ " + t("Up"), "units", pid, unit.parent_id, 0))
+    if nav:
+        rows.append(nav)
+    rows.append([_button("↩ " + t("Back"), "person", pid, 0)])
+    return t("New unit for {name} (✅ to choose, › to open):").format(name=html.escape(person.display_name)), rows
+
+
+# ------------------------------------------------------------------ buttons
+
+def _number(args: list[str], index: int) -> int:
+    return int(args[index]) if len(args) > index and args[index].isdigit() else 0
+
+
+async def on_button(update: Update, context: ChungTayContext) -> None:
+    """Every button of /users and /invites. A press the user may not (or no longer) make gets an alert."""
+    query = update.callback_query
+    assert query is not None
+    t = context.t
+    action, args = decode(query.data or "")
+    if _manager(context) is None:
+        await query.answer(t("Only supervisors and administrators can manage people."), show_alert=True)
+        return
+    try:
+        text, rows = _answer(context, action, args)
+    except AccessDenied:
+        await query.answer(t("You cannot change this person."), show_alert=True)
+        return
+    await query.answer()
+    await answer_in_place(update, context, text, InlineKeyboardMarkup(rows) if rows else None)
+    if action == "setrole":
+        await _refresh_menu(context, int(args[0]))
+
+
+def _answer(context: ChungTayContext, action: str, args: list[str]) -> tuple[str, Rows]:
+    """What a press shows; AccessDenied when the rights behind it are missing."""
+    actor = _manager(context)
+    assert actor is not None
+    t, session, now = context.t, context.session, context.runtime.clock()
+    if action == "list":
+        return _people_page(context, page=_number(args, 0))
+    if action == "revoke":
+        invite_service.revoke_invite(session, actor=actor, invite_id=_number(args, 0), now=now)
+        return _invites_page(context, note="✅ " + t("Invite revoked: the link no longer works."))
+    person = people.managed_person(session, actor=actor, target_id=_number(args, 0))
+    page = _number(args, 1)
+    name = html.escape(person.display_name)
+    if action == "person":
+        return _person_card(context, person, page=page)
+    if action == "off":
+        return t("Deactivate {name}? They lose access at once and their queued messages are dropped; their "
+                 "records stay. To come back they need a new invite (or ✅ Reactivate here).").format(name=name), [
+            [_button("🚫 " + t("Yes, deactivate"), "offok", person.id or 0, page),
+             _button(t("No"), "person", person.id or 0, page)]]
+    if action == "offok":
+        person = people.deactivate(session, actor=actor, target_id=person.id or 0, now=now)
+        return _person_card(context, person, page=page, note="✅ " + t("{name} is deactivated.").format(name=name))
+    if action == "on":
+        person = people.reactivate(session, actor=actor, target_id=person.id or 0, now=now)
+        return _person_card(context, person, page=page, note="✅ " + t("{name} is active again.").format(name=name))
+    if action == "role":
+        return _role_menu(context, person, page=_number(args, 1))
+    if action == "setrole" and len(args) > 1 and args[1] in {role.value for role in Role}:
+        person = people.change_role(session, actor=actor, target_id=person.id or 0, role=Role(args[1]))
+        return _person_card(context, person, page=_number(args, 2), note="✅ " + t("Role changed."))
+    if action in ("units", "setunit"):
+        root = people.managed_root(session, actor=actor)
+        unit = get_unit(session, unit_id=_number(args, 1)) if _number(args, 1) else root  # 0: the actor's unit
+        if unit is None or not is_within(unit, root):
+            raise AccessDenied("unit outside the actor's subtree")
+        if action == "units":
+            return _unit_menu(context, person, unit, child_page=_number(args, 2))
+        person = people.change_unit(session, actor=actor, target_id=person.id or 0, unit_id=unit.id or 0)
+        return _person_card(context, person, page=0, note="✅ " + t("Unit changed."))
+    raise AccessDenied("unknown button")
+
+
+async def _refresh_menu(context: ChungTayContext, user_id: int) -> None:
+    """After a role change the person's command menu follows their new role (best effort: they may have
+    blocked the bot)."""
+    actor = _manager(context)
+    person = people.managed_person(context.session, actor=actor, target_id=user_id) if actor else None
+    if person is None:
+        return
+    try:
+        await publish_user_commands(context.bot, chat_id=person.telegram_id, user=person)
+    except TelegramError as error:
+        log.info("could not refresh the menu of user %s: %s", user_id, type(error).__name__)
