@@ -8,7 +8,8 @@ It is the one place that decides whether an update may reach a handler at all:
   else (chatter, documents, photos) gets nothing. No handler runs, so no handler can leak.
 - **Private chats**: people not registered may use only the commands open to strangers (/start);
   anything else gets the "no access yet" explanation. A registered user whose role may not use a
-  command gets that command's polite refusal from the table.
+  command gets that command's polite refusal from the table, and a command that is not in the table
+  gets a pointer to /help.
 """
 
 from __future__ import annotations
@@ -69,7 +70,11 @@ async def gate(update: Update, context: ChungTayContext) -> None:
         if audience in command.roles:
             return
     elif audience != STRANGER:
-        return  # not a command of the table (a button, text, a file…): the handlers decide
+        if name is not None and update.message is not None:
+            await update.message.reply_text(context.t("Sorry, I do not know the command /{command}. "
+                                                      "/help lists what I can do.").format(command=name[:32]))
+            raise ApplicationHandlerStop
+        return  # not a command (a button, text, a file…): the handlers decide
     if audience == STRANGER:
         if update.callback_query is not None:
             await update.callback_query.answer(context.t("You do not have access yet."), show_alert=True)

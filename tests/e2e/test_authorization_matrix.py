@@ -189,3 +189,6 @@ async def test_every_command_by_role(audience: Audience, village: None, enroll: 
         else:
             assert replies == [VI(command.refusal)], f"/{command.name} as {audience}: {replies}"
         await chat.send("/cancel")
+    unknown = [m.text for m in await chat.send("/khong_co_lenh_nay")]
+    assert unknown == [no_access_text(VI) if audience == STRANGER else
+                       "Xin lỗi, bot không có lệnh /khong_co_lenh_nay. Gõ /help để xem các việc bot làm được."]
