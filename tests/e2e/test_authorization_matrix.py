@@ -29,7 +29,7 @@ from bot.services.units import import_units_csv, unit_display
 from db.models import Role, SupportAction, User
 from db.queries import get_unit_by_code
 from handlers.common import no_access_text
-from handlers.registry import STRANGER, Audience, command_table, commands_by_name
+from handlers.registry import MEMBERS, STRANGER, Audience, command_table, commands_by_name
 from tests.support.harness import Chat
 
 VI = get_translator("vi")
@@ -76,6 +76,9 @@ FAMILIES: tuple[Family, ...] = (
     Family("history", "record", (("send", "/history"),), command="history", visible=own_entries_for_reporters),
     Family("excel export", "record", (("send", "/export"),), command="export"),
     Family("invite: unit choice", "unit", (("send", "/invite"), ("tap", "báo cáo viên")), command="invite"),
+    # Button families: the button of the target is forged (its callback data) and pressed.
+    Family("household card button", "household",
+           (("send", "/household khong ai ten nay"), ("tap_data", "hh:view:{household_id}")), roles=MEMBERS),
 )
 
 
@@ -154,7 +157,8 @@ async def test_authorization_matrix(family: Family, role: Role, village: None, s
     targets = await _plant(family.plant, session, enroll)
     user: Chat = await enroll(role=role.value, unit_code=USER_UNIT, name="Người dùng")
     if not family.allowed(role):
-        command = commands_by_name()[family.command or ""]
+        assert family.command, "say here what a refused button family answers"
+        command = commands_by_name()[family.command]
         for target in targets.values():
             replies = await _act(user, family, target, only_first=True)
             assert [m.text for m in replies] == [VI(command.refusal)], f"{family.name}: {role} is refused"
