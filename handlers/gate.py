@@ -56,8 +56,8 @@ async def gate(update: Update, context: ChungTayContext) -> None:
     """Let the update through (return) or answer it here and stop every later handler."""
     if update.effective_user is None:
         raise ApplicationHandlerStop
-    name = command_name(update.effective_message.text if update.effective_message else None,
-                        context.bot.username)
+    typed = update.message or update.edited_message  # not the bot's own message under a pressed button
+    name = command_name(typed.text if typed else None, context.bot.username)
     command = commands_by_name().get(name) if name else None
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:

@@ -40,8 +40,8 @@ FOR_SUPERVISORS = N_("Sorry, this command is for supervising units.")
 @dataclass(frozen=True)
 class Menu:
     """Where a command shows in the `set_my_commands` menu: its description (msgid) and its place
-    (`rank`, ascending). `audience` narrows who sees it (e.g. /start only for strangers); by default
-    everyone who may use the command sees it."""
+    (`rank`, ascending; the ranks leave gaps of 10 for new commands). `audience` narrows who sees it
+    (e.g. /start only for strangers); by default everyone who may use the command sees it."""
 
     description: str
     rank: int
@@ -85,63 +85,63 @@ def command_table() -> tuple[Command, ...]:
         Command("log", None, MEMBERS,
                 help=N_("/log or 📝 — log support given (or just write one line, e.g. “gạo 45 hộ 5410kg "
                         "81,15tr”)"),
-                menu=Menu(N_("Log support given"), 2)),
+                menu=Menu(N_("Log support given"), 20)),
         Command("history", history.show_history, MEMBERS,
                 help=N_("/history or 📜 — recent entries, to correct or void them"),
-                menu=Menu(N_("Recent entries: correct or void"), 3)),
+                menu=Menu(N_("Recent entries: correct or void"), 30)),
         Command("undo", history.undo, MEMBERS, help=N_("/undo — void your last entry"),
-                menu=Menu(N_("Void your last entry"), 4)),
+                menu=Menu(N_("Void your last entry"), 40)),
         Command("totals", totals.show_totals, MEMBERS,
                 help=N_("/totals or 📊 — totals by period, unit, organisation and kind, with 🔎 the records "
                         "behind them; or just ask, e.g. “tổng gạo quý này”"),
-                menu=Menu(N_("Totals for a unit and period"), 5)),
+                menu=Menu(N_("Totals for a unit and period"), 50)),
         Command("export", totals.export, MEMBERS,
                 help=N_("/export — the figures as an Excel file; /report — a draft report (DOCX)"),
-                menu=Menu(N_("Figures as an Excel file"), 6)),
-        Command("report", totals.report, MEMBERS, menu=Menu(N_("Draft report (DOCX)"), 7)),
+                menu=Menu(N_("Figures as an Excel file"), 60)),
+        Command("report", totals.report, MEMBERS, menu=Menu(N_("Draft report (DOCX)"), 70)),
         Command("digest", digest.digest, MANAGERS,
                 help=N_("/digest — the digest of the units under yours; /digest_schedule — e.g. “thứ 2 7:30”"),
-                menu=Menu(N_("Digest of the units under yours, now"), 8),
+                menu=Menu(N_("Digest of the units under yours, now"), 80),
                 refusal=N_("Digests are for supervising units. Use /totals for your figures.")),
-        Command("digest_schedule", digest.digest_schedule, MANAGERS, menu=Menu(N_("When the digest is sent"), 9),
+        Command("digest_schedule", digest.digest_schedule, MANAGERS, menu=Menu(N_("When the digest is sent"), 90),
                 refusal=N_("Digests are for supervising units. Use /totals for your figures.")),
         Command("submit", reporting.submit, MEMBERS,
                 help=N_("/submit — confirm (chốt) your unit's figures for a reporting period"),
-                menu=Menu(N_("Submit the figures of a reporting period"), 10)),
+                menu=Menu(N_("Submit the figures of a reporting period"), 100)),
         Command("period", reporting.define_period, MANAGERS,
                 help=N_("/period — reporting periods and deadlines; /status — who has reported; "
                         "/target — targets; /reopen — reopen a submission"),
-                menu=Menu(N_("Reporting periods and deadlines"), 11),
+                menu=Menu(N_("Reporting periods and deadlines"), 110),
                 refusal=N_("Reporting periods are set by supervising units.")),
-        Command("status", reporting.show_status, MANAGERS, menu=Menu(N_("Who has reported, on time or late"), 12),
+        Command("status", reporting.show_status, MANAGERS, menu=Menu(N_("Who has reported, on time or late"), 120),
                 refusal=N_("Reporting status is for supervising units. Use /submit to submit your figures.")),
-        Command("target", reporting.set_target, MANAGERS, menu=Menu(N_("Set a target"), 13),
+        Command("target", reporting.set_target, MANAGERS, menu=Menu(N_("Set a target"), 130),
                 refusal=N_("Targets are set by supervising units.")),
-        Command("reopen", reporting.reopen, MANAGERS, menu=Menu(N_("Reopen a unit's submission"), 14),
+        Command("reopen", reporting.reopen, MANAGERS, menu=Menu(N_("Reopen a unit's submission"), 140),
                 refusal=N_("Only supervisors can reopen a submission.")),
         Command("household", households.find_household, MEMBERS,
                 help=N_("/household — a household of the register and what it received; send a CSV/XLSX list "
                         "to import"),
-                menu=Menu(N_("Find a household and what it received"), 15)),
+                menu=Menu(N_("Find a household and what it received"), 150)),
         Command("household_add", households.add_household, MEMBERS),
         Command("unreached", households.show_unreached, MEMBERS,
                 help=N_("/unreached — poor and near-poor households not yet supported"),
-                menu=Menu(N_("Households not yet supported"), 16)),
+                menu=Menu(N_("Households not yet supported"), 160)),
         Command("suspects", duplicates.show_suspects, MANAGERS,
                 help=N_("/suspects — possible double counts to resolve"),
-                menu=Menu(N_("Possible double counts"), 17)),
+                menu=Menu(N_("Possible double counts"), 170)),
         Command("me", onboarding.show_me, MEMBERS, help=N_("/me — your role, unit and organisation"),
-                menu=Menu(N_("Your role, unit and organisation"), 18)),
+                menu=Menu(N_("Your role, unit and organisation"), 180)),
         Command("language", onboarding.choose_language, MEMBERS,
                 help=N_("/language — switch between Tiếng Việt and English"),
-                menu=Menu(N_("Language: Tiếng Việt / English"), 20)),
+                menu=Menu(N_("Language: Tiếng Việt / English"), 200)),
         Command("invite", None, MANAGERS, help=N_("/invite — invite a colleague of your unit or a unit under it"),
-                menu=Menu(N_("Invite a colleague"), 19),
+                menu=Menu(N_("Invite a colleague"), 190),
                 refusal=N_("Only supervisors and administrators can invite new users.")),
         Command("cancel", common.cancel, MEMBERS, help=N_("/cancel — stop what you are doing"),
-                menu=Menu(N_("Cancel what you are doing"), 21)),
+                menu=Menu(N_("Cancel what you are doing"), 210)),
         Command("help", onboarding.show_help, ANYONE, help=N_("/help — this list"),
-                menu=Menu(N_("What the bot can do"), 1)),
+                menu=Menu(N_("What the bot can do"), 10)),
     )
 
 
