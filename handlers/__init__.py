@@ -14,9 +14,6 @@ from telegram.ext import (
     filters,
 )
 
-PRIVATE_ONLY_GROUP = -3
-"""Commands that can show household names, sent in a group: answered with a pointer to the private chat
-before anything else runs (handlers/household_erase.py `private_only`)."""
 GATE_GROUP = -2
 WAIT_GROUP = -1
 """Steps that wait for one typed line (the dates after "📅 Other dates" under /totals). They run after
@@ -25,59 +22,35 @@ an open logging form, while anything else ends the wait and still reaches the ma
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import common, drilldown, duplicates, history, households, invite, log_form, onboarding
+    from handlers import common, drilldown, duplicates, gate, history, households, invite, log_form, onboarding
 
-    application.add_handler(TypeHandler(Update, common.require_registration), group=GATE_GROUP)
-    application.add_handler(CommandHandler("start", onboarding.start))
-    application.add_handler(CommandHandler("help", onboarding.show_help))
-    application.add_handler(CommandHandler("me", onboarding.show_me))
-    application.add_handler(CommandHandler("language", onboarding.choose_language))
+    application.add_handler(TypeHandler(Update, gate.gate), group=GATE_GROUP)
     application.add_handler(CallbackQueryHandler(onboarding.set_language, pattern=f"^{onboarding.LANGUAGE_CALLBACK}"))
     application.add_handler(invite.build_invite_conversation())
-    application.add_handler(CommandHandler("history", history.show_history))
     application.add_handler(MessageHandler(filters.Regex(f"^{history.MENU_EMOJI}") & filters.ChatType.PRIVATE,
                                            history.show_history))
-    application.add_handler(CommandHandler("undo", history.undo))
     application.add_handler(CallbackQueryHandler(history.ask_void, pattern=f"^{history.PREFIX}void:"))
     application.add_handler(CallbackQueryHandler(history.confirm_void, pattern=f"^{history.PREFIX}voidok:"))
     application.add_handler(CallbackQueryHandler(history.keep, pattern=f"^{history.PREFIX}keep$"))
-    application.add_handler(CommandHandler("household", households.find_household))
-    application.add_handler(CommandHandler("household_add", households.add_household))
-    application.add_handler(CommandHandler("unreached", households.show_unreached))
-    application.add_handler(CommandHandler("suspects", duplicates.show_suspects))
     application.add_handler(CallbackQueryHandler(households.view_household, pattern=f"^{households.PREFIX}view:"))
     application.add_handler(CallbackQueryHandler(households.confirm_import,
                                                  pattern=f"^{households.PREFIX}(import|noimport)$"))
     application.add_handler(CallbackQueryHandler(duplicates.answer, pattern=f"^{duplicates.PREFIX}(same|other):"))
     application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, households.receive_list))
-    from handlers import totals  # totals: /totals, 📊, plain questions (before quick entry), /export, /report
-    application.add_handler(CommandHandler("totals", totals.show_totals))
+    from handlers import totals  # totals: 📊, plain questions (before quick entry)
     application.add_handler(MessageHandler(filters.Regex(f"^{totals.MENU_EMOJI}") & filters.ChatType.PRIVATE,
                                            totals.show_totals))
-    application.add_handler(CommandHandler("export", totals.export))
-    application.add_handler(CommandHandler("report", totals.report))
     application.add_handler(CallbackQueryHandler(totals.on_button, pattern=f"^{totals.PREFIX}"))
     menu_buttons = filters.Regex(f"^({log_form.MENU_LOG_EMOJI}|{history.MENU_EMOJI}|{totals.MENU_EMOJI})")
     application.add_handler(totals.build_range_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
     application.add_handler(CallbackQueryHandler(drilldown.show_records, pattern=f"^{drilldown.PREFIX}"))
-    from handlers import digest  # digests: /digest on demand, /digest_schedule
-    application.add_handler(CommandHandler("digest", digest.digest))
-    application.add_handler(CommandHandler("digest_schedule", digest.digest_schedule))
-    from handlers import reporting  # reporting cycle: periods, submissions, reopen, status, targets
-    application.add_handler(CommandHandler("period", reporting.define_period))
-    application.add_handler(CommandHandler("submit", reporting.submit))
-    application.add_handler(CommandHandler("reopen", reporting.reopen))
-    application.add_handler(CommandHandler("status", reporting.show_status))
-    application.add_handler(CommandHandler("target", reporting.set_target))
+    from handlers import reporting  # reporting cycle: the buttons of periods and submissions
     application.add_handler(CallbackQueryHandler(reporting.on_preset, pattern=f"^{reporting.PREFIX}preset:"))
     application.add_handler(CallbackQueryHandler(reporting.on_submit_button, pattern=f"^{reporting.PREFIX}sub:"))
     application.add_handler(CallbackQueryHandler(reporting.on_confirm, pattern=f"^{reporting.PREFIX}ok:"))
     application.add_handler(CallbackQueryHandler(reporting.on_not_now, pattern=f"^{reporting.PREFIX}no$"))
-    from handlers import household_erase  # personal data: /household_erase CODE, 🗑 on the /household card
-    application.add_handler(CommandHandler("household_erase", household_erase.erase_command))
+    from handlers import household_erase  # personal data: 🗑 on the /household card
     application.add_handler(CallbackQueryHandler(household_erase.on_button, pattern=f"^{household_erase.PREFIX}"))
-    application.add_handler(CommandHandler(household_erase.NAMING_COMMANDS, household_erase.private_only,
-                                           filters=~filters.ChatType.PRIVATE), group=PRIVATE_ONLY_GROUP)
     application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & totals.QuestionFilter(application),
                                            totals.answer_question))
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
@@ -87,9 +60,18 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
          CallbackQueryHandler(history.start_fix, pattern=f"^{history.PREFIX}fix:")],
         MessageHandler(private_text, log_form.quick_entry)))
     application.add_handler(CallbackQueryHandler(log_form.stale_button, pattern=f"^{log_form.PREFIX}"))
-    from handlers import users  # people and invites: /users, /invites and their buttons (move to the registry)
-    application.add_handler(CommandHandler("users", users.show_users))
-    application.add_handler(CommandHandler("invites", users.show_invites))
+    from handlers import users  # people and invites: the buttons of /users and /invites
     application.add_handler(CallbackQueryHandler(users.on_button, pattern=f"^{users.PREFIX}"))
-    application.add_handler(CommandHandler("cancel", common.cancel))
+    register_commands(application)
     application.add_error_handler(common.on_error)
+
+
+def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """One CommandHandler per command of the table (handlers/registry.py), after every other handler of
+    the main group, so an open form's own /cancel (a fallback of its ConversationHandler) wins over the
+    plain /cancel. Who may use a command is checked by the gate, not here."""
+    from handlers.registry import command_table
+
+    for command in command_table():
+        if command.handler is not None:
+            application.add_handler(CommandHandler(command.name, command.handler))

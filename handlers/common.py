@@ -1,4 +1,4 @@
-"""Cross-cutting handlers: the registration gate, /cancel, and the error handler."""
+"""Cross-cutting handlers: /cancel and the error handler, and texts the gate shares (handlers/gate.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationHandlerStop, ConversationHandler
+from telegram.ext import ConversationHandler
 
 from bot.i18n import Translator
-from bot.services.people import BLOCKED, note_activity
+from bot.services.people import BLOCKED
 from bot.services.units import unit_label
 from db.models import Role, User
 from handlers.context import ChungTayContext
@@ -25,27 +25,6 @@ def no_access_text(t: Translator) -> str:
         "You do not have access yet. Please ask the officer in charge at your supervising unit "
         "(e.g. the district Labour, Invalids and Social Affairs office) for an invite link, then open it."
     )
-
-
-async def require_registration(update: Update, context: ChungTayContext) -> None:
-    """Runs before every other handler: strangers may only use /start (with or without an invite)."""
-    if update.effective_user is None:
-        raise ApplicationHandlerStop
-    user = context.db_user
-    if user is not None and user.active:
-        note_activity(context.session, user=user, now=context.runtime.clock())
-        return
-    message = update.effective_message
-    if update.message is not None and (update.message.text or "").startswith("/start"):
-        return
-    chat = update.effective_chat
-    if chat is not None and chat.type != "private" and not (message and (message.text or "").startswith("/")):
-        raise ApplicationHandlerStop  # never answer ordinary group chatter
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("You do not have access yet."), show_alert=True)
-    elif message is not None:
-        await message.reply_text(no_access_text(context.t) if user is None else inactive_text(context.t, user))
-    raise ApplicationHandlerStop
 
 
 def inactive_text(t: Translator, user: User) -> str:

@@ -55,7 +55,7 @@ from bot.services.digests import (
 from bot.services.duplicates import unresolved_in
 from bot.services.periods import Period, covering
 from bot.services.questions import find_period
-from db.models import DigestSchedule, ReportingPeriod, Role, SupportAction, Unit, User
+from db.models import DigestSchedule, ReportingPeriod, SupportAction, Unit, User
 from db.queries import get_unit
 from handlers.context import ChungTayContext
 from handlers.duplicates import duplicate_question
@@ -204,17 +204,10 @@ async def schedule_digests(application: Application[Any, Any, Any, Any, Any, Any
                                data=schedule.unit_id, job_kwargs={"misfire_grace_time": MISFIRE_GRACE_SECONDS})
 
 
-def _is_supervisor(user: User | None) -> bool:
-    return user is not None and user.role in (Role.SUPERVISOR, Role.ADMIN)
-
-
 async def digest(update: Update, context: ChungTayContext) -> None:
-    """/digest [period]: the own unit's digest now, to the one who asked."""
+    """/digest [period]: the own unit's digest now, to the one who asked (supervisors: see the registry)."""
     user, message = context.db_user, update.effective_message
     if user is None or message is None:
-        return
-    if not _is_supervisor(user):
-        await message.reply_text(context.t("Digests are for supervising units. Use /totals for your figures."))
         return
     unit = get_unit(context.session, unit_id=user.unit_id)
     assert unit is not None
@@ -231,9 +224,6 @@ async def digest_schedule(update: Update, context: ChungTayContext) -> None:
     if user is None or message is None:
         return
     t = context.t
-    if not _is_supervisor(user):
-        await message.reply_text(t("Digests are for supervising units. Use /totals for your figures."))
-        return
     names = Localised(context.runtime.catalogue, t)
     text = fold(" ".join(context.args or []))
     if not text:

@@ -1,8 +1,5 @@
 """Erasing a household's personal details in chat: `/household_erase CODE`, or 🗑 on the /household card,
-then ✅ / ❌. The rules (what is erased, what stays, who may) are in bot/services/erasure.py.
-
-Also here: the commands whose replies can hold household names answer only in private chats
-(`private_only`), so a name never lands in a group, whoever is in it."""
+then ✅ / ❌. The rules (what is erased, what stays, who may) are in bot/services/erasure.py."""
 
 from __future__ import annotations
 
@@ -10,7 +7,6 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationHandlerStop
 
 from bot.services.erasure import (
     ERASED_NAME,
@@ -29,9 +25,6 @@ from handlers.context import ChungTayContext
 PREFIX = "hhx:"
 STEPS = ("ask", "yes", "no")
 # Commands whose replies or files can name households (the card, the register, the Excel detail sheet).
-NAMING_COMMANDS = ("household", "household_add", "household_erase", "unreached", "export")
-
-
 def erase_callback(step: str, household_id: int) -> str:
     """Callback data of this feature's buttons: "hhx:<ask|yes|no>:<household id>"."""
     return f"{PREFIX}{step}:{household_id}"
@@ -143,11 +136,3 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
         "the name was shown, it now reads “{erased}”.").format(
             code=html.escape(result.code), unit=html.escape(unit), count=result.records, erased=t(ERASED_NAME)))
 
-
-async def private_only(update: Update, context: ChungTayContext) -> None:
-    """A naming command sent in a group: point to the private chat, and nothing else runs."""
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(context.t("This command can show household names, so it works only in a "
-                                           "private chat with the bot. Please write to the bot directly."))
-    raise ApplicationHandlerStop

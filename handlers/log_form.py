@@ -107,9 +107,8 @@ async def _say(update: Update, context: ChungTayContext, text: str,
 # ------------------------------------------------------------------ entry points
 
 async def begin(update: Update, context: ChungTayContext) -> str | int:
-    """/log or the 📝 button: choose a category (most used first), or repeat a recent entry."""
-    if not await _private_only(update, context):
-        return ConversationHandler.END
+    """/log or the 📝 button: choose a category (most used first), or repeat a recent entry. Private chats
+    only: in a group the gate (handlers/gate.py) points to the private chat instead."""
     user = context.db_user
     assert user is not None
     context.user_data["log"] = {}  # type: ignore[index]
@@ -133,19 +132,6 @@ async def begin(update: Update, context: ChungTayContext) -> str | int:
         text += "\n" + context.t("🔁 repeats a recent entry: you only type the new figure.")
     await _say(update, context, text, rows)
     return CATEGORY
-
-
-async def _private_only(update: Update, context: ChungTayContext) -> bool:
-    chat = update.effective_chat
-    if chat is None or chat.type == "private":
-        return True
-    link = f"https://t.me/{context.bot.username}"
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            context.t("Support is logged in a private chat with the bot, so names stay private. "
-                      "Open the chat with the bot and send /log there."),
-            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(context.t("Open the bot"), url=link)]]))
-    return False
 
 
 async def pick_category(update: Update, context: ChungTayContext) -> str:

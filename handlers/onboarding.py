@@ -1,59 +1,34 @@
-"""/start (with or without an invite), /help, /me and /language."""
+"""/start (with or without an invite), /help, /me and /language.
+
+They run in private chats only: the gate (handlers/gate.py) answers every command in a group with a
+pointer to the private chat, so a welcome, the help or an invite's redemption never happen there."""
 
 from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.i18n import Translator
 from bot.services.access import RedeemOutcome, redeem_invite, set_locale
 from bot.services.people import welcome_back
-from db.models import Role, User
+from db.models import User
 from handlers.common import describe_user, inactive_text, no_access_text
 from handlers.context import ChungTayContext
 from handlers.menu import main_menu_keyboard, publish_user_commands
+from handlers.registry import audience_of, help_lines
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 LANGUAGE_CALLBACK = "lang:"
 
 
 def help_text(t: Translator, user: User | None) -> str:
-    """What this person can do, by role (strangers only learn how to get access)."""
+    """What this person can do, by role, from the command table (strangers only learn how to get access)."""
     if user is None:
         return no_access_text(t)
     lines = [t("<b>Chung Tay</b> — recording support for poor households."), ""]
-    lines.append(t("/log or 📝 — log support given (or just write one line, e.g. “gạo 45 hộ 5410kg 81,15tr”)"))
-    lines.append(t("/history or 📜 — recent entries, to correct or void them"))
-    lines.append(t("/undo — void your last entry"))
-    lines.append(t("/totals or 📊 — totals by period, unit, organisation and kind, with 🔎 the records behind them; "
-                   "or just ask, e.g. “tổng gạo quý này”"))
-    lines.append(t("/export — the figures as an Excel file; /report — a draft report (DOCX)"))
-    if user.role in (Role.SUPERVISOR, Role.ADMIN):
-        lines.append(t("/digest — the digest of the units under yours; /digest_schedule — e.g. “thứ 2 7:30”"))
-    lines.append(t("/submit — confirm (chốt) your unit's figures for a reporting period"))
-    if user.role in (Role.SUPERVISOR, Role.ADMIN):
-        lines.append(t("/period — reporting periods and deadlines; /status — who has reported; "
-                       "/target — targets; /reopen — reopen a submission"))
-    lines.append(t("/household — a household of the register and what it received; send a CSV/XLSX list to import"))
-    lines.append(t("/unreached — poor and near-poor households not yet supported"))
-    if user.role in (Role.SUPERVISOR, Role.ADMIN):
-        lines.append(t("/suspects — possible double counts to resolve"))
-    lines.append(t("/me — your role, unit and organisation"))
-    lines.append(t("/language — switch between Tiếng Việt and English"))
-    if user.role in (Role.SUPERVISOR, Role.ADMIN):
-        lines.append(t("/invite — invite a colleague of your unit or a unit under it"))
-        lines.append(t("/users — the people of your units: deactivate, change role or unit; "
-                       "/invites — open invites, to revoke"))
-    lines.append(t("/cancel — stop what you are doing"))
-    lines.append(t("/help — this list"))
-    return "\n".join(lines)
-
-
-def _menu(message: Message, user: User) -> ReplyKeyboardMarkup | None:
-    """The main-menu keyboard, in private chats only (in groups it would cover everyone's keyboard)."""
-    return main_menu_keyboard(user.locale) if message.chat.type == "private" else None
+    return "\n".join(lines + help_lines(t, audience_of(user)))
 
 
 async def start(update: Update, context: ChungTayContext) -> None:
@@ -74,7 +49,7 @@ async def start(update: Update, context: ChungTayContext) -> None:
             return
         await message.reply_text(
             t("Hello {name}! Good to see you again.").format(name=html.escape(user.display_name))
-            + "\n\n" + help_text(t, user), parse_mode=ParseMode.HTML, reply_markup=_menu(message, user))
+            + "\n\n" + help_text(t, user), parse_mode=ParseMode.HTML, reply_markup=main_menu_keyboard(user.locale))
         return
     result = redeem_invite(context.session, token=context.args[0][:64], telegram_id=tg_user.id,
                            display_name=tg_user.full_name, locale=context.locale,
@@ -86,9 +61,8 @@ async def start(update: Update, context: ChungTayContext) -> None:
         text = t("Welcome, {name}! You are registered as {role} of {unit} (organisation: {organisation}).").format(
             name=html.escape(result.user.display_name), role=role, unit=unit, organisation=organisation)
         await message.reply_text(text + "\n\n" + help_text(t, result.user), parse_mode=ParseMode.HTML,
-                                 reply_markup=_menu(message, result.user))
-        if message.chat.type == "private":
-            await publish_user_commands(context.bot, chat_id=message.chat_id, user=result.user)
+                                 reply_markup=main_menu_keyboard(result.user.locale))
+        await publish_user_commands(context.bot, chat_id=message.chat_id, user=result.user)
         return
     if result.outcome is RedeemOutcome.ALREADY_REGISTERED:
         await message.reply_text(t("You are already registered; this invite was not used.") + "\n\n"

@@ -40,6 +40,13 @@ def _supervisor(context: ChungTayContext) -> User | None:
     return user if reporting.is_supervisor(user) else None
 
 
+def _guarded(context: ChungTayContext) -> User:
+    """The supervisor behind a supervisors' command: the gate refused everyone else (handlers/registry.py)."""
+    user = _supervisor(context)
+    assert user is not None, "the gate lets only supervisors use this command"
+    return user
+
+
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     message = update.effective_message
     if message is not None:
@@ -73,10 +80,7 @@ def _parse_date(text: str) -> date | None:
 
 async def define_period(update: Update, context: ChungTayContext) -> None:
     """/period: the unit's periods and preset buttons; /period name; start; end; due[; days] for a custom one."""
-    t, user = context.t, _supervisor(context)
-    if user is None:
-        await _reply(update, t("Reporting periods are set by supervising units."))
-        return
+    t, user = context.t, _guarded(context)
     text = " ".join(context.args or []).strip()
     now = context.runtime.clock()
     if text:
@@ -256,10 +260,7 @@ def _find_unit(context: ChungTayContext, units: list[Unit], text: str) -> tuple[
 
 async def reopen(update: Update, context: ChungTayContext) -> None:
     """/reopen <unit> <reason>: reopen a unit's submission of your newest period in which it submitted."""
-    t, user = context.t, _supervisor(context)
-    if user is None:
-        await _reply(update, t("Only supervisors can reopen a submission."))
-        return
+    t, user = context.t, _guarded(context)
     session = context.session
     periods = list(reporting.periods_of_supervisor(session, user=user))
     submitted = [(p, s.unit) for p in periods for s in reporting.period_status(session, period=p).units
@@ -306,10 +307,7 @@ def status_text(context: ChungTayContext, period: ReportingPeriod) -> str:
 
 async def show_status(update: Update, context: ChungTayContext) -> None:
     """/status: for supervisors, the newest periods of their unit."""
-    t, user = context.t, _supervisor(context)
-    if user is None:
-        await _reply(update, t("Reporting status is for supervising units. Use /submit to submit your figures."))
-        return
+    t, user = context.t, _guarded(context)
     periods = reporting.periods_of_supervisor(context.session, user=user)[:3]
     if periods:
         await _reply(update, "\n\n".join(status_text(context, p) for p in periods))
@@ -334,10 +332,7 @@ def _match_category(context: ChungTayContext, text: str) -> tuple[CategorySpec |
 async def set_target(update: Update, context: ChungTayContext) -> None:
     """/target <unit> <category> <number>: a target for the newest period of your unit, in the category's
     main measure (e.g. /target GL-KP-IARSAI nhà ở 10)."""
-    t, user = context.t, _supervisor(context)
-    if user is None:
-        await _reply(update, t("Targets are set by supervising units."))
-        return
+    t, user = context.t, _guarded(context)
     periods = reporting.periods_of_supervisor(context.session, user=user)
     if not periods:
         await _reply(update, t("No reporting period yet. Create one with /period."))

@@ -61,7 +61,7 @@ async def test_users_lists_the_subtree_with_buttons_only_for_people_one_may_chan
     group = -100777
     await supervisor.bot.settle(supervisor.fake.inject_message(supervisor.user, "/users", chat_id=group,
                                                                chat_type="group", chat_title="Huyện"))
-    assert "khung chat riêng" in supervisor.fake.messages[group][-1].text
+    assert "tin nhắn riêng" in supervisor.fake.messages[group][-1].text
     assert "Ksor H'Lan" not in supervisor.fake.messages[group][-1].text
 
     reporter: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", name="Báo cáo viên")

@@ -129,3 +129,38 @@ class Chat:
 def new_user(first_name: str = "Cán bộ", *, language_code: str | None = "vi", user_id: int | None = None,
              ) -> FakeUser:
     return FakeUser(id=user_id or next(_user_ids), first_name=first_name, language_code=language_code)
+
+
+@dataclass
+class GroupChat:
+    """A group chat the bot is a member of; any fake user may write into it or press a button there."""
+
+    bot: BotUnderTest
+    chat_id: int = -100_555
+    title: str = "Nhóm cán bộ xã"
+
+    @property
+    def fake(self) -> FakeTelegram:
+        return self.bot.fake
+
+    @property
+    def messages(self) -> list[SentMessage]:
+        return self.fake.messages.get(self.chat_id, [])
+
+    async def _handled(self, update_id: int) -> list[SentMessage]:
+        count = len(self.messages)
+        await self.bot.settle(update_id)
+        return self.messages[count:]
+
+    async def send(self, user: FakeUser, text: str) -> list[SentMessage]:
+        """`user` writes `text` into the group; returns what the bot posted to the group in answer."""
+        return await self._handled(self.fake.inject_message(user, text, chat_id=self.chat_id, chat_type="group",
+                                                            chat_title=self.title))
+
+    async def send_document(self, user: FakeUser, content: bytes, file_name: str) -> list[SentMessage]:
+        return await self._handled(self.fake.inject_document(user, content, file_name, chat_id=self.chat_id,
+                                                             chat_type="group", chat_title=self.title))
+
+    async def tap_data(self, user: FakeUser, message: SentMessage, data: str) -> list[SentMessage]:
+        """`user` presses a button with callback `data` under `message` (one of the group's messages)."""
+        return await self._handled(self.fake.inject_callback(user, message, data))

@@ -153,8 +153,10 @@ class _ControlsMixin(_FakeCore):
         return self._user_message(user, **extra)
 
     def inject_document(self, user: FakeUser, content: bytes, file_name: str, *, caption: str | None = None,
-                        mime_type: str = "application/octet-stream") -> int:
-        """Queue a document message (e.g. a CSV/XLSX list); its bytes are stored for getFile."""
+                        mime_type: str = "application/octet-stream", chat_id: int | None = None,
+                        chat_type: str = "private", chat_title: str | None = None) -> int:
+        """Queue a document message (e.g. a CSV/XLSX list); its bytes are stored for getFile. Like
+        ``inject_message``, ``chat_id``/``chat_type`` send it into a group instead of the private chat."""
         ext = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
         stored = self._store_file(content, "documents", ext, file_name, mime_type)
         extra: dict[str, Any] = {"document": {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
@@ -162,7 +164,7 @@ class _ControlsMixin(_FakeCore):
                                               "file_size": len(content)}}
         if caption is not None:
             extra["caption"] = caption
-        return self._user_message(user, **extra)
+        return self._user_message(user, chat_id=chat_id, chat_type=chat_type, chat_title=chat_title, **extra)
 
     def inject_callback(self, user: FakeUser, message: SentMessage, data: str) -> int:
         """Queue a button tap on ``message`` (the bot's message, as Telegram would include it)."""
