@@ -164,3 +164,21 @@ def test_json_log_lines_carry_the_update_fields() -> None:
     assert (data["update_id"], data["handler"], data["duration_ms"], data["outcome"]) == (7, "history.undo", 12.5,
                                                                                            "ok")
     assert data["time"].endswith("+00:00")
+
+
+@pytest.mark.parametrize(("field", "value", "fragment"), [
+    ("log_format", "xml", "LOG_FORMAT"), ("health_port", 70000, "HEALTH_PORT")])
+def test_operations_settings_are_checked(field: str, value: object, fragment: str) -> None:
+    from bot.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match=fragment):
+        load_settings(_env_file=None, **{field: value})
+    assert load_settings(_env_file=None).log_format == "text"
+
+
+def test_env_example_lists_the_operations_settings() -> None:
+    from tests.support.databases import REPO
+
+    example = (REPO / ".env.example").read_text(encoding="utf-8")
+    for variable in ("LOG_FORMAT=", "HEALTH_PORT=", "HEALTH_LISTEN="):
+        assert f"\n{variable}" in example
