@@ -58,6 +58,7 @@ def begin(update: object) -> UpdateTrace:
 
 def finish(trace: UpdateTrace, *, duplicate: bool = False) -> None:
     """Write the update's line (JSON fields go in `extra`, see bot/ops/log_format.py)."""
+    CURRENT_TRACE.set(None)
     duration_ms = round((time.perf_counter() - trace.started) * 1000, 1)
     if trace.error is not None:
         outcome = ERROR
