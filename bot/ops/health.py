@@ -18,6 +18,7 @@ import enum
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
@@ -74,6 +75,10 @@ def check_database(engine: Engine) -> CheckResult:
     """Reachable, and at the newest migration (the bot migrates at start: behind means it has not started
     with this code, or its migration failed)."""
     heads = set(ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads())
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:" \
+            and not Path(database).exists():  # connecting would create an empty file
+        return CheckResult("database", Status.FAILING, f"no SQLite database at {database}")
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))

@@ -182,3 +182,16 @@ def test_env_example_lists_the_operations_settings() -> None:
     example = (REPO / ".env.example").read_text(encoding="utf-8")
     for variable in ("LOG_FORMAT=", "HEALTH_PORT=", "HEALTH_LISTEN="):
         assert f"\n{variable}" in example
+
+
+def test_check_without_a_database_file_fails_and_creates_none(tmp_path: object, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    missing = Path(str(tmp_path)) / "nowhere.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert f"no SQLite database at {missing}" in out and "outbox    FAILING   not checked" in out
+    assert not missing.exists()
