@@ -30,7 +30,7 @@ help:
 	@echo "  make run           run the bot (sandbox when TELEGRAM_BOT_TOKEN is empty)"
 	@echo "  make test          run the test suite on SQLite, then on a throwaway PostgreSQL"
 	@echo "                     (pytest arguments: PYTEST_ARGS=\"...\")"
-	@echo "  make lint          ruff check + mypy"
+	@echo "  make lint          ruff check + mypy + hadolint (Dockerfile)"
 	@echo "  make migrate       upgrade the database in DATABASE_URL to the newest schema"
 	@echo "  make i18n          extract messages, update/init the vi and en catalogues, compile"
 	@echo "  make i18n-compile  compile changed .po catalogues to .mo"
@@ -82,6 +82,7 @@ test: $(STAMP) i18n-compile
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/hadolint Dockerfile
 
 migrate: $(STAMP)
 	$(PYBIN) -m bot.cli migrate

@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHandler, ContextTypes, Defaults
 
 from bot.config import Settings
+from bot.ops import update_log
 from bot.persistence import DatabasePersistence
 from bot.runtime import Runtime
 from bot.webhook import StrictUpdater
@@ -36,6 +37,7 @@ class ChungTayApplication(Application):
         super().__init__(**kwargs)
         self.runtime = runtime
         self._recent_update_ids: OrderedDict[int, None] = OrderedDict()
+        self._health_server: Any = None
 
     def _seen_before(self, update: object) -> bool:
         """Telegram may deliver an update twice (retries, webhook timeouts): handle it once."""
@@ -48,9 +50,15 @@ class ChungTayApplication(Application):
             self._recent_update_ids.popitem(last=False)
         return False
 
+    def add_handler(self, handler: BaseHandler[Any, Any, Any], group: int = 0) -> None:
+        """Every handler is instrumented for the per-update log line (bot/ops/update_log.py)."""
+        update_log.instrument(handler, group=group)
+        super().add_handler(handler, group)
+
     async def process_update(self, update: object) -> None:
+        trace = update_log.begin(update)
         if self._seen_before(update):
-            log.info("update %s delivered again; ignored", getattr(update, "update_id", None))
+            update_log.finish(trace, duplicate=True)
             return
         holder = SessionHolder(self.runtime)
         token = CURRENT_SESSION.set(holder)
@@ -59,16 +67,26 @@ class ChungTayApplication(Application):
         finally:
             CURRENT_SESSION.reset(token)
             holder.close()
+            update_log.finish(trace)
 
     async def start(self) -> None:
         await super().start()
         from bot.outbox_sender import start_outbox  # outbox sender task + reminder planning job
 
         await start_outbox(self)
+        settings = self.runtime.settings
+        if settings.health_port:  # GET /healthz on a listener of its own (why: bot/ops/healthz.py)
+            from bot.ops.healthz import HealthServer
+
+            self._health_server = HealthServer(self, listen=settings.health_listen, port=settings.health_port)
+            await self._health_server.start()
 
     async def stop(self) -> None:
         from bot.outbox_sender import stop_outbox  # stop sending before the Application stops
 
+        if self._health_server is not None:
+            await self._health_server.stop()
+            self._health_server = None
         await stop_outbox(self)
         await super().stop()
 

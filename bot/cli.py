@@ -1,5 +1,5 @@
-"""Operator commands: `python -m bot.cli migrate | import-units FILE | create-admin-invite | load-catalogue`,
-and `users …` / `invites …` (bot/cli_people.py)."""
+"""Operator commands: `chungtay migrate | import-units FILE | create-admin-invite | load-catalogue | backup PATH |
+restore PATH [--force] | check`, and `users …` / `invites …` (bot/cli_people.py); also `python -m bot.cli ...`."""
 
 from __future__ import annotations
 
@@ -88,6 +88,41 @@ def cmd_create_admin_invite(settings: Settings, args: argparse.Namespace) -> int
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.ops.backup import BackupError, backup
+
+    try:
+        written = backup(settings.database_url, Path(args.path))
+    except BackupError as exc:
+        print(f"Backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backup written to {written}")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.ops.backup import BackupError, restore
+
+    try:
+        restore(settings.database_url, Path(args.path), force=args.force)
+    except BackupError as exc:
+        print(f"Nothing restored: {exc}", file=sys.stderr)
+        return 1
+    print(f"Database restored from {args.path}. Start the bot: it upgrades the schema if the backup is older.")
+    return 0
+
+
+def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
+    """One line per check; exit code 0 ok, 1 failing, 2 degraded (see bot/ops/health.py)."""
+    from bot.ops.health import EXIT_CODES, overall, run_checks
+    from db.models import utcnow
+
+    results = run_checks(settings, now=utcnow())
+    for result in results:
+        print(result.line())
+    return EXIT_CODES[overall(results)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chungtay", description="Chung Tay operator commands")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -98,15 +133,22 @@ def main(argv: list[str] | None = None) -> int:
     admin = sub.add_parser("create-admin-invite", help="print a single-use deep link for the first admin")
     admin.add_argument("--unit", help="code of the admin's unit (default: the only root unit)")
     admin.add_argument("--hours", type=int, default=72, help="hours until the link expires")
+    backup = sub.add_parser("backup", help="write a backup of the database (SQLite file or pg_dump archive)")
+    backup.add_argument("path", help="backup file, or a directory for a time-stamped file in it")
+    restore = sub.add_parser("restore", help="replace the database's content with a backup (stop the bot first)")
+    restore.add_argument("path")
+    restore.add_argument("--force", action="store_true", help="overwrite a database that already holds data")
+    sub.add_parser("check", help="health checks, one line each; exit code 0 ok, 1 failing, 2 degraded")
     people_commands = add_people_commands(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except ConfigError as exc:
         print(exc, file=sys.stderr)
-        return 2
+        return 1 if args.command == "check" else 2  # for check, 2 means "degraded"
     handler = {"migrate": cmd_migrate, "load-catalogue": cmd_load_catalogue, "import-units": cmd_import_units,
-               "create-admin-invite": cmd_create_admin_invite, **people_commands}[args.command]
+               "create-admin-invite": cmd_create_admin_invite, "backup": cmd_backup, "restore": cmd_restore,
+               "check": cmd_check, **people_commands}[args.command]
     return handler(settings, args)
 
 

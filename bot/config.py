@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
@@ -45,6 +46,10 @@ class Settings(BaseSettings):
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
     log_level: str = Field(default="INFO")
+    # Operations: log line format, and the optional GET /healthz listener (bot/ops/healthz.py; 0 = off).
+    log_format: Literal["text", "json"] = Field(default="text")
+    health_port: int = Field(default=0, ge=0, le=65535)
+    health_listen: str = Field(default="127.0.0.1")
 
     @field_validator("telegram_bot_token")
     @classmethod

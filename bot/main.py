@@ -11,18 +11,10 @@ from telegram import Update
 from bot.app import build_application, webhook_options
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import prepare_database
-from bot.logsafety import install_log_redaction
+from bot.ops.log_format import configure_logging
 from bot.runtime import Runtime
 
 log = logging.getLogger("chungtay")
-
-
-def configure_logging(level: str, token: str = "") -> None:
-    """Log to stderr through handlers that scrub the token, other libraries' payloads and exception
-    messages (bot/logsafety.py). httpx's per-request INFO lines are noise, so they start at WARNING."""
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    install_log_redaction(token)
 
 
 def run_bot(settings: Settings) -> None:
@@ -44,7 +36,7 @@ def main() -> None:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
-    configure_logging(settings.log_level, settings.telegram_bot_token)
+    configure_logging(settings.log_level, settings.telegram_bot_token, log_format=settings.log_format)
     if settings.is_sandbox:
         from bot.sandbox.runner import serve_sandbox
 

@@ -66,6 +66,19 @@ class DatabaseFactory:
         engine.dispose()
 
     @contextmanager
+    def empty(self) -> Iterator[str]:
+        """A database with nothing in it, not even the schema (where a backup is restored to)."""
+        if self.kind == "sqlite":
+            yield f"sqlite:///{self.workdir / f'empty-{uuid.uuid4().hex}.sqlite3'}"
+            return
+        name = f"chungtay_e_{uuid.uuid4().hex[:16]}"
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        try:
+            yield self._url_for(name)
+        finally:
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    @contextmanager
     def fresh(self) -> Iterator[str]:
         if self.kind == "sqlite":
             path = self.workdir / f"test-{uuid.uuid4().hex}.sqlite3"

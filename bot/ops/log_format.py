@@ -1,0 +1,49 @@
+"""Log set-up: the usual text lines, or one JSON object per line (LOG_FORMAT=json) for log collectors.
+
+The JSON object carries the standard fields and, for the per-update line, its fields as they are (see
+bot/ops/update_log.py), so a collector can filter on `outcome` or chart `duration_ms` without parsing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+EXTRA_FIELDS = ("update_id", "update_kind", "handler", "duration_ms", "outcome", "error")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time (UTC, ISO 8601), level, logger, message, extras, exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in EXTRA_FIELDS:
+            if key in record.__dict__:
+                data[key] = record.__dict__[key]
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str, token: str = "", *, log_format: str = "text") -> None:
+    """Log to stderr as text or JSON, through handlers that scrub the token, other libraries' payloads and
+    exception messages (bot/logsafety.py). httpx's per-request INFO lines are noise, so they start at WARNING."""
+    from bot.logsafety import install_log_redaction
+
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "chungtay_stderr", False)]:
+        root.removeHandler(old)  # called again (tests, the sandbox): replace our handler, keep anyone else's
+    handler = logging.StreamHandler()
+    handler.chungtay_stderr = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    install_log_redaction(token)
