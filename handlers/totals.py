@@ -48,7 +48,7 @@ from bot.services.reports import (
     by_child_unit,
     by_organisation,
     has_children,
-    metric_total,
+    metric_text,
     scope_totals,
     scope_unit,
     totals_message,
@@ -123,8 +123,7 @@ def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
     text = totals_message(names, scope, unit_name=unit_display(t, unit), breakdown_title=title, part_names=part_names)
     metric = view.get("metric")
     if metric in ("households", "persons"):
-        label = t("Households: {count}") if metric == "households" else t("Persons: {count}")
-        text += "\n" + html.escape(label.format(count=metric_total(scope.current, metric)))
+        text += "\n" + html.escape(metric_text(names, scope.current, metric))
     targets = unit_target_lines(context.session, names, unit=unit)
     if targets:
         text += "\n" + "\n".join(targets)

@@ -41,7 +41,8 @@ from bot.services.reports import (
     category_sentence,
     change_text,
     grand_value,
-    headline_figure,
+    grand_value_text,
+    headline_figures,
     ordered_categories,
     scope_totals,
     with_change,
@@ -92,14 +93,24 @@ def summary_rows(names: Localised, rows: Sequence[tuple[str, Totals]], whole: To
         for spec, total in ordered_categories(names.catalogue, totals):
             quantity, unit = _quantity_cells(names, spec, total)
             result.append([label, names.category(spec), total.records, total.households or None,
-                           total.persons or None, quantity, unit, total.value_dong or None])
+                           total.persons or None, quantity, unit, total.value_dong or None,
+                           partial_note(names, spec, total)])
     return result
+
+
+def partial_note(names: Localised, spec: CategorySpec, total: CategoryTotal) -> str:
+    """"Số hộ: 2/6 lượt có ghi": the sums of this row that only some of its records gave, so a cell
+    never passes a partial sum off as the whole."""
+    t = names.t
+    return "; ".join(t("{measure}: given in {count}/{total} records").format(
+        measure=names.measure_label(measure), count=format_number(total.recorded(measure.code), t.locale),
+        total=format_number(total.records, t.locale)) for measure in spec.measures if total.is_partial(measure.code))
 
 
 SUMMARY_COLUMNS = (Column(N_("Unit")), Column(N_("Kind of support")), Column(N_("Records"), Kind.MONEY),
                    Column(N_("Households"), Kind.MONEY), Column(N_("Persons"), Kind.MONEY),
                    Column(N_("Quantity"), Kind.QUANTITY), Column(N_("Unit of measure")),
-                   Column(N_("Value (VND)"), Kind.MONEY))
+                   Column(N_("Value (VND)"), Kind.MONEY), Column(N_("Given by only some records")))
 DETAIL_COLUMNS = (Column(N_("No."), Kind.NUMBER), Column(N_("Date"), Kind.DATE), Column(N_("Unit")),
                   Column(N_("Kind of support")), Column(N_("Type")), Column(N_("Organisation")),
                   Column(N_("Households"), Kind.MONEY), Column(N_("Persons"), Kind.MONEY),
@@ -383,17 +394,14 @@ def build_report_docx(session: Session, *, names: Localised, scope: ExportScope,
     before = scope.period.previous().label(t)
     for index, (spec, total) in enumerate(ordered_categories(names.catalogue, totals.current), start=1):
         previous = totals.previous.get(spec.code)
-        change = change_text(t, headline_figure(total), headline_figure(previous) if previous else 0, before)
+        change = change_text(t, *headline_figures(total, previous), before)
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{index}. {names.category(spec)}: ").bold = True
         paragraph.add_run(with_change(category_sentence(names, spec, total), change))
     if not totals.current:
         document.add_paragraph(t("No support recorded in {period}.").format(period=scope.period.label(t)))
-    value = grand_value(totals.current)
-    if value:
-        from bot.formatting import format_money_prose
-
-        document.add_paragraph(t("Total value: {value}").format(value=format_money_prose(value, t.locale)) + ".")
+    if grand_value(totals.current):
+        document.add_paragraph(grand_value_text(names, totals.current) + ".")
     if scope.organisation_code is None:
         document.add_heading(t("II. Results by organisation"), level=2)
         for code, organisation_totals in by_organisation(session, unit=scope.unit, period=scope.period,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
-
-import re
 
 import pytest
 from hypothesis import example, given

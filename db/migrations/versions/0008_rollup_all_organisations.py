@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -58,11 +57,32 @@ def upgrade() -> None:
                                 name="pk_support_day_total"),
         sqlite_with_rowid=False,
     )
-    # Both rollup tables from the existing records: the computation the service uses as its safety net.
-    from bot.services.rollup import rebuild_rollup
-
-    with Session(bind=op.get_bind()) as session:
-        rebuild_rollup(session)
+    # Both rollup tables from the existing records, with this revision's own SQL (the same grouping as the
+    # rollup service at this revision; live code would write the columns of a later schema).
+    dialect = op.get_bind().dialect.name
+    month = ("date(action_date, 'start of month')" if dialect == "sqlite"
+             else "CAST(date_trunc('month', action_date) AS DATE)")
+    figures = ", ".join(name for name, _ in FIGURES)
+    sums = ("COUNT(*), COALESCE(SUM(households), 0), COALESCE(SUM(persons), 0), COALESCE(SUM(quantity), 0), "
+            "COUNT(quantity), COALESCE(SUM(value_dong), 0)")
+    kind = "COALESCE(quantity_unit, ''), COALESCE(subtype, '')"
+    counted_once = "CASE WHEN duplicate_status = 'confirmed' THEN FALSE ELSE TRUE END"
+    once = "(duplicate_status IS NULL OR duplicate_status <> 'confirmed')"
+    op.execute(
+        "INSERT INTO support_month_total (organisation_id, unit_id, month, category_id, quantity_unit, subtype, "
+        f"counted_once, {figures}) "
+        f"SELECT organisation_id, unit_id, {month}, category_id, {kind}, {counted_once}, {sums} "
+        "FROM support_action WHERE status = 'current' "
+        f"GROUP BY organisation_id, unit_id, {month}, category_id, {kind}, {counted_once} "
+        "UNION ALL "
+        f"SELECT 0, unit_id, {month}, category_id, {kind}, TRUE, {sums} "
+        f"FROM support_action WHERE status = 'current' AND {once} "
+        f"GROUP BY unit_id, {month}, category_id, {kind}")
+    op.execute(
+        f"INSERT INTO support_day_total (unit_id, day, category_id, quantity_unit, subtype, {figures}) "
+        f"SELECT unit_id, action_date, category_id, {kind}, {sums} "
+        f"FROM support_action WHERE status = 'current' AND {once} "
+        f"GROUP BY unit_id, action_date, category_id, {kind}")
 
 
 def downgrade() -> None:
