@@ -49,6 +49,7 @@ from bot.services.reports import (
     by_organisation,
     has_children,
     metric_text,
+    scope_level,
     scope_totals,
     scope_unit,
     totals_message,
@@ -105,8 +106,9 @@ def _is_supervisor(context: ChungTayContext) -> bool:
 
 def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
     """The current view as text and its buttons."""
-    t, names, view = context.t, _names(context), _view(context)
+    t, view = context.t, _view(context)
     unit, period = _unit(context, view), _period(context, view)
+    names = _names(context).at(scope_level(context.session, context.runtime.catalogue, unit=unit))
     scope = scope_totals(context.session, unit=unit, period=period, organisation_code=view.get("org"),
                          category_code=view.get("cat"))
     title, part_names = None, {}
@@ -204,7 +206,8 @@ def unit_rows(context: ChungTayContext, units: list[Unit] | None = None) -> list
 
 
 def organisation_rows(context: ChungTayContext) -> list[list[InlineKeyboardButton]]:
-    names = _names(context)
+    unit = _unit(context, _view(context))
+    names = _names(context).at(scope_level(context.session, context.runtime.catalogue, unit=unit))
     buttons = [InlineKeyboardButton(context.t("All organisations"), callback_data=f"{PREFIX}o:*")]
     buttons += [InlineKeyboardButton(names.organisation(o.code), callback_data=f"{PREFIX}o:{o.code}")
                 for o in context.runtime.catalogue.organisation]

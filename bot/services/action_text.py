@@ -7,7 +7,7 @@ gettext; numbers and money from the one formatter (`bot.formatting`).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.catalogue_file import CatalogueFile, CategorySpec, Measure
 from bot.formatting import format_day, format_money_prose, format_number
@@ -22,6 +22,12 @@ class Localised:
 
     catalogue: CatalogueFile
     t: Translator
+    level: str | None = None
+    """Kind of the unit organisations are named for ("commune", "city"…): fills their `{level}`."""
+
+    def at(self, kind: str | None) -> Localised:
+        """The same names, with organisations named for a unit of this kind (None: several levels)."""
+        return replace(self, level=kind)
 
     @property
     def vi(self) -> bool:
@@ -41,7 +47,9 @@ class Localised:
 
     def organisation(self, code: str | None) -> str:
         spec = next((o for o in self.catalogue.organisation if o.code == code), None)
-        return (spec.short_vi if self.vi else spec.short_en) if spec else "—"
+        if spec is None:
+            return "—"
+        return spec.named(vi=self.vi, level=self.catalogue.level_word(self.level, vi=self.vi))
 
     def beneficiary(self, code: str | None) -> str:
         spec = next((b for b in self.catalogue.beneficiary_class if b.code == code), None)

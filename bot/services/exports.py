@@ -44,6 +44,7 @@ from bot.services.reports import (
     grand_value_text,
     headline_figures,
     ordered_categories,
+    scope_level,
     scope_totals,
     with_change,
 )
@@ -168,7 +169,13 @@ def detail_columns(session: Session, *, names: Localised, scope: ExportScope, vi
     unit_names = {unit_id: unit_display(t, unit) for unit_id, unit in lookups.units.items()}
     specs = {category_id: names.catalogue.category_by_code(code) for category_id, code in lookups.categories.items()}
     category_names = {category_id: names.category(spec) if spec else "?" for category_id, spec in specs.items()}
-    organisations = {org_id: names.organisation(code) for org_id, code in lookups.organisations.items()}
+    levels = {unit_id: names.at(unit.kind) for unit_id, unit in lookups.units.items()}  # "UBND xã" / "UBND phường"
+
+    @functools.cache
+    def organisation_name(organisation_id: int, unit_id: int) -> str:
+        code = lookups.organisations.get(organisation_id)
+        return levels[unit_id].organisation(code) if code is not None and unit_id in levels else no_organisation
+
     classes = {class_id: names.beneficiary(code) for class_id, code in lookups.classes.items()}
     no_organisation, no_class, no_funding = names.organisation(None), names.beneficiary(None), names.funding(None)
     funding = {source_id: names.funding(code) for source_id, code in lookups.funding.items()}
@@ -191,7 +198,8 @@ def detail_columns(session: Session, *, names: Localised, scope: ExportScope, vi
     return [
         list(ids), _as_dates(action_dates), [unit_names.get(u, "?") for u in unit_ids],
         [category_names.get(c, "?") for c in category_ids], list(map(subtype_name, category_ids, subtypes)),
-        [organisations.get(o, no_organisation) for o in organisation_ids], list(households), list(persons),
+        [organisation_name(o, u) for o, u in zip(organisation_ids, unit_ids, strict=True)], list(households),
+        list(persons),
         amounts, [unit_name(c, u) if a is not None else None for c, u, a in zip(category_ids, quantity_units, amounts,
                                                                                strict=True)],
         list(values), [classes.get(c or 0, no_class) for c in class_ids],
@@ -266,7 +274,8 @@ def build_workbook(session: Session, *, names: Localised, scope: ExportScope, vi
     about: list[tuple[str, object]] = [(t("Unit"), unit_display(t, scope.unit)), (t("Period"), scope.period.label(t)),
                                        (t("From"), scope.period.start), (t("To"), scope.period.end)]
     if scope.organisation_code:
-        about.append((t("Organisation"), names.organisation(scope.organisation_code)))
+        about.append((t("Organisation"), names.at(scope_level(session, names.catalogue, unit=scope.unit))
+                      .organisation(scope.organisation_code)))
     if scope.category_code:
         spec = names.catalogue.category_by_code(scope.category_code)
         about.append((t("Kind of support"), names.category(spec) if spec else scope.category_code))
@@ -403,10 +412,11 @@ def build_report_docx(session: Session, *, names: Localised, scope: ExportScope,
     if grand_value(totals.current):
         document.add_paragraph(grand_value_text(names, totals.current) + ".")
     if scope.organisation_code is None:
+        level_names = names.at(scope_level(session, names.catalogue, unit=scope.unit))
         document.add_heading(t("II. Results by organisation"), level=2)
         for code, organisation_totals in by_organisation(session, unit=scope.unit, period=scope.period,
                                                          category_code=scope.category_code):
-            document.add_paragraph().add_run(names.organisation(code)).bold = True
+            document.add_paragraph().add_run(level_names.organisation(code)).bold = True
             for spec, total in ordered_categories(names.catalogue, organisation_totals):
                 document.add_paragraph(category_sentence(names, spec, total), style="List Bullet")
     buffer = io.BytesIO()

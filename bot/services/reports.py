@@ -359,6 +359,15 @@ def scope_unit(session: Session, *, user: User, unit_id: int | None) -> Unit:
     return target
 
 
+def scope_level(session: Session, catalogue: CatalogueFile, *, unit: Unit) -> str | None:
+    """The level organisations are named at for `unit`'s figures: its own kind ("UBND thành phố")
+    unless units of another level lie under it (a district's totals hold its communes' People's
+    Committees too, so they say "UBND"). Kinds without a level word (villages) do not count."""
+    kinds = {u.kind for u in list_subtree_units(session, root=unit)
+             if catalogue.level_word(u.kind, vi=True) is not None}
+    return unit.kind if kinds <= {unit.kind} else None
+
+
 def has_children(session: Session, *, unit: Unit) -> bool:
     return bool(list_child_units(session, parent_id=unit.id))
 
