@@ -125,6 +125,7 @@ UNIT_KINDS = {
     "city": N_("city"),
     "district": N_("district"),
     "town": N_("town"),
+    "township": N_("township"),
     "commune": N_("commune"),
     "ward": N_("ward"),
     "village": N_("village"),

@@ -21,6 +21,7 @@ from bot.services.reports import (
     change_text,
     grand_value,
     headline_figures,
+    scope_level,
     scope_totals,
     totals_message,
 )
@@ -197,3 +198,13 @@ def test_names_never_reach_totals(session: Session, logged: dict[str, User]) -> 
     scope = scope_totals(session, unit=_unit(session, "GL-KP"), period=month_of(TODAY))
     assert "Bí Mật" not in totals_message(VI, scope, unit_name="huyện Krông Pa")
     assert session.exec(select(User)).first() is not None
+
+
+def test_organisations_are_named_at_the_level_of_the_scope(session: Session) -> None:
+    """A commune's figures say "UBND xã"; a district's hold its communes' committees too: "UBND"."""
+    commune, district = _unit(session, "GL-KP-IARSAI"), _unit(session, "GL-KP")
+    assert scope_level(session, CATALOGUE, unit=commune) == "commune"
+    assert VI.at(scope_level(session, CATALOGUE, unit=commune)).organisation("commune_pc") == "UBND xã"
+    assert scope_level(session, CATALOGUE, unit=district) is None
+    assert VI.at(scope_level(session, CATALOGUE, unit=district)).organisation("commune_pc") == "UBND"
+    assert VI.at("ward").organisation("fatherland_front") == "Ủy ban MTTQ phường"
