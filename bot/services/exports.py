@@ -330,7 +330,7 @@ def monthly_values(session: Session, *, unit: Unit, end: date, months: int = 6) 
 
 
 def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[tuple[str, int]],
-              unit_axis: str, trend_axis: str, money_label: str) -> bytes:
+              unit_axis: str, trend_axis: str, money_label: str, locale: str = "vi") -> bytes:
     """Two panels: value per child unit (bars) and value by month (line), in millions of đồng.
 
     800 × 640 pixels (plenty for a phone) with margins set from the longest unit name instead of
@@ -340,6 +340,10 @@ def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[t
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from matplotlib.ticker import FuncFormatter
+
+    # Axis marks in the one number style ("1.500", "2,5"): the bars' exact figures are in the text.
+    ticks = FuncFormatter(lambda value, _position: format_number(Decimal(str(float(value))), locale, max_decimals=3))
     figure = Figure(figsize=(10, 8), dpi=80)
     FigureCanvasAgg(figure)
     top, bottom = figure.subplots(2, 1)
@@ -349,9 +353,11 @@ def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[t
     top.barh(labels[::-1], [value / 1e6 for _, value in units][::-1], color="#2f6f9f")
     top.set_title(unit_axis)
     top.set_xlabel(money_label)
+    top.xaxis.set_major_formatter(ticks)
     bottom.plot([label for label, _ in trend], [value / 1e6 for _, value in trend], marker="o", color="#c0392b")
     bottom.set_title(trend_axis)
     bottom.set_ylabel(money_label)
+    bottom.yaxis.set_major_formatter(ticks)
     bottom.set_ylim(bottom=0)
     figure.suptitle(title)
     buffer = io.BytesIO()
