@@ -339,7 +339,6 @@ def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[t
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-
     from matplotlib.ticker import FuncFormatter
 
     # Axis marks in the one number style ("1.500", "2,5"): the bars' exact figures are in the text.
