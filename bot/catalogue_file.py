@@ -229,8 +229,17 @@ class CategorySpec(_Strict):
         return next((f for f in self.fields if f.code == code), None)
 
 
+LEVEL = "{level}"
+"""Placeholder in an organisation's name for the level of the unit it works at: "UBND {level}" reads
+"UBND xã", "UBND phường", "UBND thành phố"… from the unit's kind (the `[[level]]` entries)."""
+
+
 class OrganisationSpec(_Strict):
-    """An organisation that gives support; `short_*` is what digests and buttons show."""
+    """An organisation that gives support; `short_*` is what digests and buttons show.
+
+    A name may hold `{level}` (no other braces): the organisation's level follows the unit it is named
+    for, so a city's People's Committee is never called "UBND xã". See `named`.
+    """
 
     code: Code
     name_vi: Name
@@ -239,6 +248,27 @@ class OrganisationSpec(_Strict):
     short_en: ShortName
     sort: int = 0
     keywords: Keywords
+
+    @model_validator(mode="after")
+    def _only_the_level_placeholder(self) -> Self:
+        for name in (self.name_vi, self.short_vi, self.name_en, self.short_en):
+            if "{" in name.replace(LEVEL, "") or "}" in name.replace(LEVEL, ""):
+                raise ValueError(f"organisation {self.code!r}: {name!r} may hold only the placeholder {LEVEL}")
+        return self
+
+    def named(self, *, vi: bool, short: bool = True, level: str | None = None) -> str:
+        """The name with `{level}` filled ("UBND xã"), or without it when the level is not one unit's
+        ("UBND": a district's totals hold the People's Committees of its communes and its own)."""
+        name = (self.short_vi if short else self.name_vi) if vi else (self.short_en if short else self.name_en)
+        return " ".join(name.replace(LEVEL, level or "").split())
+
+
+class LevelSpec(_Strict):
+    """The word an organisation's name uses for a unit kind: kind "ward" → "phường" / "Ward"."""
+
+    kind: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    vi: ShortName
+    en: ShortName
 
 
 class ClassSpec(_Strict):
@@ -258,6 +288,7 @@ class CatalogueFile(_Strict):
     organisation: tuple[OrganisationSpec, ...] = Field(min_length=1)
     beneficiary_class: tuple[ClassSpec, ...] = Field(min_length=1)
     funding_source: tuple[ClassSpec, ...] = Field(min_length=1)
+    level: tuple[LevelSpec, ...] = ()
 
     @model_validator(mode="after")
     def _unique_per_section(self) -> Self:
@@ -271,6 +302,11 @@ class CatalogueFile(_Strict):
             _check_unique_codes(f"[[{name}]]", (e.code for e in entries))
             _check_unique_keywords(f"[[{name}]]", [(e.code, e.keywords) for e in entries])
         return self
+
+    def level_word(self, kind: str | None, *, vi: bool) -> str | None:
+        """The `{level}` word for a unit kind ("xã", "thành phố"), or None for a kind without one."""
+        spec = next((level for level in self.level if level.kind == kind), None)
+        return None if spec is None else spec.vi if vi else spec.en
 
     def category_by_code(self, code: str) -> CategorySpec | None:
         """The category with this code, or None."""

@@ -1,7 +1,8 @@
 """The one formatter for numbers, money, quantities and dates (Vietnamese style through Babel).
 
-Vietnamese writes 1.100 and 197,9; prose says "197,9 triệu đồng" or "113 tỷ đồng", tables say
-"945.650.000đ". Babel knows the separators; the "triệu/tỷ" scaling is the officials' own style.
+Vietnamese writes 1.100 and 197,9; prose says "197,9 triệu đồng" or "113 tỷ đồng" (always exact: see
+`format_money_prose`); spreadsheets hold whole đồng as numbers. Babel knows the separators; the
+"triệu/tỷ" scaling is the officials' own style.
 """
 
 from __future__ import annotations
@@ -26,21 +27,24 @@ def format_number(value: int | Decimal, locale: str = "vi", *, max_decimals: int
     return format_decimal(value, format=pattern, locale=_babel_locale(locale))
 
 
-def format_money_table(dong: int, locale: str = "vi") -> str:
-    """Full amount as in a table: 945.650.000đ (vi) / 945,650,000 VND (en)."""
-    digits = format_number(dong, locale, max_decimals=0)
-    return f"{digits}đ" if locale == "vi" else f"{digits} VND"
+MONEY_SCALES = ((10**9, "tỷ đồng", "billion VND"), (10**6, "triệu đồng", "million VND"))
+"""Prose scales, largest first. A scale is used only when the amount is a whole number of its
+thousandths (at most 3 decimals), so the sentence shows every non-zero digit of the stored amount."""
 
 
 def format_money_prose(dong: int, locale: str = "vi") -> str:
-    """Amount as written in a report sentence: 197,9 triệu đồng; 1,5 tỷ đồng; 500.000 đồng."""
-    amount = Decimal(dong)
-    scales = [(Decimal(10**9), "tỷ đồng", "billion VND"), (Decimal(10**6), "triệu đồng", "million VND")]
-    for size, vi_word, en_word in scales:
-        if abs(amount) >= size:
-            scaled = (amount / size).quantize(Decimal("0.01")).normalize()
+    """Amount as written in a report sentence, exact to the đồng: 197,9 triệu đồng; 23,348 tỷ đồng;
+    1.234,5 triệu đồng (not "1,23 tỷ"); 1.500.001 đồng.
+
+    Officials paste these sentences into signed reports, so prose never drops a non-zero digit: an
+    amount is written in tỷ or triệu only when it is exact there with at most three decimals, and
+    otherwise in the next smaller scale, down to plain đồng.
+    """
+    for size, vi_word, en_word in MONEY_SCALES:
+        if abs(dong) >= size and dong % (size // 1000) == 0:
+            scaled = Decimal(dong) / Decimal(size)
             word = vi_word if locale == "vi" else en_word
-            return f"{format_number(scaled, locale, max_decimals=2)} {word}"
+            return f"{format_number(scaled, locale, max_decimals=3)} {word}"
     return f"{format_number(dong, locale, max_decimals=0)} {'đồng' if locale == 'vi' else 'VND'}"
 
 

@@ -431,6 +431,11 @@ class RollupFigures(SQLModel):
     quantity: Decimal = Field(default=Decimal(0), sa_type=Numeric(24, 3))
     quantity_records: int = Field(default=0)
     value_dong: int = Field(default=0, sa_type=BigInteger)
+    # How many of the records gave each measure (NULL is "not recorded", not 0): a sum over only some
+    # records must say so in a report ("2/6 lượt có ghi số hộ: 410 hộ").
+    households_records: int = Field(default=0)
+    persons_records: int = Field(default=0)
+    value_records: int = Field(default=0)
 
 
 class SupportMonthTotal(RollupFigures, table=True):

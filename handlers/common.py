@@ -10,8 +10,9 @@ from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
 from bot.i18n import Translator
+from bot.services.action_text import Localised
 from bot.services.people import BLOCKED
-from bot.services.units import unit_label
+from bot.services.units import unit_kind, unit_label
 from db.models import Role, User
 from handlers.context import ChungTayContext
 
@@ -96,6 +97,6 @@ def describe_user(context: ChungTayContext, user: User) -> tuple[str, str, str]:
     unit = unit_label(context.session, t, user.unit_id)
     organisation = (get_organisation(context.session, organisation_id=user.organisation_id)
                     if user.organisation_id else None)
-    org_text = (organisation.short_vi if context.locale == "vi" else organisation.short_en) if organisation \
-        else t("none")
+    names = Localised(context.runtime.catalogue, t).at(unit_kind(context.session, user.unit_id))
+    org_text = names.organisation(organisation.code) if organisation else t("none")
     return role_name(t, user.role), html.escape(unit), html.escape(org_text)

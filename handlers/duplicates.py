@@ -13,6 +13,7 @@ from bot.services.access import AccessDenied
 from bot.services.action_text import Localised, figures_line
 from bot.services.actions import draft_from_action
 from bot.services.duplicates import resolve, unresolved
+from bot.services.units import unit_kind
 from db.models import SupportAction
 from handlers.context import ChungTayContext
 
@@ -27,7 +28,8 @@ def duplicate_question(names: Localised, session: Session, *, action: SupportAct
     spec = names.catalogue.category_by_code(earlier.category or "")
     what = f"{names.category(spec).lower()} {figures_line(names, spec, earlier)}" if spec else "?"
     text = t("{organisation} already logged {what} on {date}: is this the same distribution?").format(
-        organisation=html.escape(names.organisation(earlier.organisation)), what=html.escape(what),
+        organisation=html.escape(names.at(unit_kind(session, original.unit_id)).organisation(earlier.organisation)),
+        what=html.escape(what),
         date=format_day(original.action_date, t.locale))
     text = f"⚠️ #{action.id}: {text}"
     keyboard = InlineKeyboardMarkup([

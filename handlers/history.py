@@ -18,7 +18,7 @@ from bot.services.actions import (
     recent_actions,
     void_action,
 )
-from bot.services.units import unit_label
+from bot.services.units import unit_kind, unit_label
 from db.models import ActionStatus, SupportAction
 from handlers import log_form
 from handlers.context import ChungTayContext
@@ -28,7 +28,7 @@ MENU_EMOJI = "📜"
 
 
 def action_line(context: ChungTayContext, action: SupportAction) -> str:
-    names = Localised(context.runtime.catalogue, context.t)
+    names = Localised(context.runtime.catalogue, context.t).at(unit_kind(context.session, action.unit_id))
     draft = draft_from_action(action, context.session)
     spec = context.runtime.catalogue.category_by_code(draft.category or "")
     category = names.category(spec) if spec else "?"

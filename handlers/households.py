@@ -27,7 +27,7 @@ from bot.services.households import (
     unreached_households,
     upsert_household,
 )
-from bot.services.units import unit_label
+from bot.services.units import unit_kind, unit_label
 from bot.xlsx import Column, Kind, Sheet, workbook_bytes
 from db.models import Household
 from db.queries import get_unit
@@ -64,8 +64,8 @@ def household_card(context: ChungTayContext, household: Household) -> str:
         draft = draft_from_action(action, context.session)
         spec = context.runtime.catalogue.category_by_code(draft.category or "")
         what = f"{names.category(spec)}: {figures_line(names, spec, draft)}" if spec else "?"
-        lines.append(html.escape(f"• {format_day(action.action_date, context.locale)} · "
-                                 f"{names.organisation(draft.organisation)} · {what}"))
+        organisation = names.at(unit_kind(context.session, action.unit_id)).organisation(draft.organisation)
+        lines.append(html.escape(f"• {format_day(action.action_date, context.locale)} · {organisation} · {what}"))
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.formatting import format_local_datetime
 from bot.services.access import AccessDenied, can_manage_unit, create_invite, invitable_roles
+from bot.services.action_text import Localised
 from bot.services.units import unit_display
 from db.models import Role, Unit
 from db.queries import get_organisation, get_unit, list_child_units, list_organisations
@@ -108,9 +109,10 @@ async def pick_unit(update: Update, context: ChungTayContext) -> int:
         return CHOOSE_UNIT
     context.user_data["invite"]["unit_id"] = unit.id  # type: ignore[index]
     t = context.t
-    short = (lambda o: o.short_vi) if context.locale == "vi" else (lambda o: o.short_en)
+    names = Localised(context.runtime.catalogue, t).at(unit.kind)  # "UBND phường" for a ward
     organisations = list_organisations(context.session)
-    rows = [[InlineKeyboardButton(short(o), callback_data=f"{PREFIX}org:{o.id}")] for o in organisations]
+    rows = [[InlineKeyboardButton(names.organisation(o.code), callback_data=f"{PREFIX}org:{o.id}")]
+            for o in organisations]
     rows.append([InlineKeyboardButton(t("No organisation"), callback_data=f"{PREFIX}org:none")])
     rows.append(_cancel_row(context))
     assert update.callback_query is not None
@@ -142,8 +144,8 @@ async def pick_organisation(update: Update, context: ChungTayContext) -> int:
     link = f"https://t.me/{context.bot.username}?start={invite.token}"
     unit = get_unit(context.session, unit_id=invite.unit_id)
     assert unit is not None
-    org_name = (organisation.short_vi if context.locale == "vi" else organisation.short_en) if organisation \
-        else t("none")
+    org_name = (Localised(context.runtime.catalogue, t).at(unit.kind).organisation(organisation.code)
+                if organisation else t("none"))
     text = t("Invite created: {role}, {unit}, organisation: {organisation}.\n"
              "Send this link to your colleague. It works once and expires at {expires}:\n{link}").format(
         role=role_name(t, invite.role), unit=html.escape(unit_display(t, unit)),

@@ -50,7 +50,7 @@ from bot.services.actions import (
 from bot.services.duplicates import flag_if_duplicate
 from bot.services.erasure import household_name
 from bot.services.households import can_see_household, search_households
-from bot.services.units import unit_label
+from bot.services.units import unit_kind, unit_label
 from db.models import Household, SupportAction
 from handlers.common import answer_in_place, cancel, pressed
 from handlers.context import ChungTayContext
@@ -87,7 +87,9 @@ def _catalogue(context: ChungTayContext) -> CatalogueFile:
 
 
 def _names(context: ChungTayContext) -> Localised:
-    return Localised(_catalogue(context), context.t)
+    """Names as the officer's unit says them: organisations at its level ("UBND phường" in a ward)."""
+    user = context.db_user
+    return Localised(_catalogue(context), context.t).at(unit_kind(context.session, user.unit_id) if user else None)
 
 
 def _spec(context: ChungTayContext, draft: Draft) -> CategorySpec | None:

@@ -47,7 +47,8 @@ from bot.services.reports import (
     by_child_unit,
     by_organisation,
     has_children,
-    metric_total,
+    metric_text,
+    scope_level,
     scope_totals,
     scope_unit,
     totals_message,
@@ -104,8 +105,9 @@ def _is_supervisor(context: ChungTayContext) -> bool:
 
 def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
     """The current view as text and its buttons."""
-    t, names, view = context.t, _names(context), _view(context)
+    t, view = context.t, _view(context)
     unit, period = _unit(context, view), _period(context, view)
+    names = _names(context).at(scope_level(context.session, context.runtime.catalogue, unit=unit))
     scope = scope_totals(context.session, unit=unit, period=period, organisation_code=view.get("org"),
                          category_code=view.get("cat"))
     title, part_names = None, {}
@@ -122,8 +124,7 @@ def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
     text = totals_message(names, scope, unit_name=unit_display(t, unit), breakdown_title=title, part_names=part_names)
     metric = view.get("metric")
     if metric in ("households", "persons"):
-        label = t("Households: {count}") if metric == "households" else t("Persons: {count}")
-        text += "\n" + html.escape(label.format(count=metric_total(scope.current, metric)))
+        text += "\n" + html.escape(metric_text(names, scope.current, metric))
     targets = unit_target_lines(context.session, names, unit=unit)
     if targets:
         text += "\n" + "\n".join(targets)
@@ -204,7 +205,8 @@ def unit_rows(context: ChungTayContext, units: list[Unit] | None = None) -> list
 
 
 def organisation_rows(context: ChungTayContext) -> list[list[InlineKeyboardButton]]:
-    names = _names(context)
+    unit = _unit(context, _view(context))
+    names = _names(context).at(scope_level(context.session, context.runtime.catalogue, unit=unit))
     buttons = [InlineKeyboardButton(context.t("All organisations"), callback_data=f"{PREFIX}o:*")]
     buttons += [InlineKeyboardButton(names.organisation(o.code), callback_data=f"{PREFIX}o:{o.code}")
                 for o in context.runtime.catalogue.organisation]

@@ -7,7 +7,7 @@ gettext; numbers and money from the one formatter (`bot.formatting`).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.catalogue_file import CatalogueFile, CategorySpec, Measure
 from bot.formatting import format_day, format_money_prose, format_number
@@ -23,6 +23,12 @@ class Localised:
 
     catalogue: CatalogueFile
     t: Translator
+    level: str | None = None
+    """Kind of the unit organisations are named for ("commune", "city"…): fills their `{level}`."""
+
+    def at(self, kind: str | None) -> Localised:
+        """The same names, with organisations named for a unit of this kind (None: several levels)."""
+        return replace(self, level=kind)
 
     @property
     def vi(self) -> bool:
@@ -42,7 +48,9 @@ class Localised:
 
     def organisation(self, code: str | None) -> str:
         spec = next((o for o in self.catalogue.organisation if o.code == code), None)
-        return (spec.short_vi if self.vi else spec.short_en) if spec else "—"
+        if spec is None:
+            return "—"
+        return spec.named(vi=self.vi, level=self.catalogue.level_word(self.level, vi=self.vi))
 
     def beneficiary(self, code: str | None) -> str:
         spec = next((b for b in self.catalogue.beneficiary_class if b.code == code), None)
@@ -118,12 +126,49 @@ def card_text(names: Localised, draft: Draft, *, organisation_default: str | Non
     return "\n".join(lines)
 
 
+def partial_text(names: Localised, measure: Measure, total: CategoryTotal, figure: str) -> str:
+    """"2/6 lượt có ghi số hộ: 410 hộ": a sum over only some of the records, said as such (an official
+    signs these figures; "410 hộ" alone would read as the households of all six distributions)."""
+    return names.t("{count}/{total} records give {measure}: {figure}").format(
+        count=format_number(total.recorded(measure.code), names.t.locale),
+        total=format_number(total.records, names.t.locale),
+        measure=_lower_first(names.measure_label(measure)), figure=figure)
+
+
+def _lower_first(label: str) -> str:
+    """"Số thẻ BHYT" -> "số thẻ BHYT": a label inside a sentence keeps its abbreviations."""
+    return label[:1].lower() + label[1:]
+
+
+def total_figure(names: Localised, measure: Measure, total: CategoryTotal) -> str | None:
+    """One measure of a total as text ("6.010 kg", "50 hộ", "90,15 triệu đồng"), or None when none was given.
+    Quantities in several units are listed ("14 con, 250 kg"): they do not add up."""
+    locale = names.t.locale
+    if measure.code == "quantity":
+        texts = [f"{format_number(amount, locale)} {names.unit(measure, code)}"
+                 for code, amount in total.quantities.items() if amount]
+        return ", ".join(texts) or None
+    figure = {"households": total.households, "persons": total.persons, "value": total.value_dong}[measure.code]
+    if not figure:
+        return None
+    return format_money_prose(figure, locale) if measure.code == "value" else \
+        f"{format_number(figure, locale)} {names.unit(measure, None)}"
+
+
 def totals_text(names: Localised, spec: CategorySpec, totals: CategoryTotal, *, unit_name: str, month: str) -> str:
-    """"Tháng 11/2026, xã Ia Rsai đã ghi nhận 2 lượt hỗ trợ gạo: 6.010 kg, 50 hộ, 90,15 triệu đồng."."""
-    draft = Draft(households=totals.households or None, persons=totals.persons or None,
-                  quantity=str(totals.quantity) if totals.quantity is not None else None,
-                  quantity_unit=totals.quantity_unit, value_dong=totals.value_dong or None)
-    figures = figures_line(names, spec, draft)
+    """"Tháng 11/2026, xã Ia Rsai đã ghi nhận 2 lượt hỗ trợ gạo: 6.010 kg, 50 hộ, 90,15 triệu đồng."; a
+    measure only some of the records gave comes after, said as such ("…; 1/2 lượt có ghi số khẩu: 4 khẩu")."""
+    whole: list[str] = []
+    partial: list[str] = []
+    for measure in ordered_measures(spec):
+        shown = total_figure(names, measure, totals)
+        if shown is None:
+            continue
+        if totals.is_partial(measure.code):
+            partial.append(partial_text(names, measure, totals, shown))
+        else:
+            whole.append(shown)
+    figures = "; ".join(part for part in (", ".join(whole), *partial) if part)
     return names.t.ngettext(
         "{month}, {unit}: {count} record of {category} so far — {figures}.",
         "{month}, {unit}: {count} records of {category} so far — {figures}.", totals.records,

@@ -42,8 +42,10 @@ from bot.services.reports import (
     category_sentence,
     change_text,
     grand_value,
-    headline_figure,
+    grand_value_text,
+    headline_figures,
     ordered_categories,
+    scope_level,
     scope_totals,
     with_change,
 )
@@ -93,14 +95,24 @@ def summary_rows(names: Localised, rows: Sequence[tuple[str, Totals]], whole: To
         for spec, total in ordered_categories(names.catalogue, totals):
             quantity, unit = _quantity_cells(names, spec, total)
             result.append([label, names.category(spec), total.records, total.households or None,
-                           total.persons or None, quantity, unit, total.value_dong or None])
+                           total.persons or None, quantity, unit, total.value_dong or None,
+                           partial_note(names, spec, total)])
     return result
+
+
+def partial_note(names: Localised, spec: CategorySpec, total: CategoryTotal) -> str:
+    """"Số hộ: 2/6 lượt có ghi": the sums of this row that only some of its records gave, so a cell
+    never passes a partial sum off as the whole."""
+    t = names.t
+    return "; ".join(t("{measure}: given in {count}/{total} records").format(
+        measure=names.measure_label(measure), count=format_number(total.recorded(measure.code), t.locale),
+        total=format_number(total.records, t.locale)) for measure in spec.measures if total.is_partial(measure.code))
 
 
 SUMMARY_COLUMNS = (Column(N_("Unit")), Column(N_("Kind of support")), Column(N_("Records"), Kind.MONEY),
                    Column(N_("Households"), Kind.MONEY), Column(N_("Persons"), Kind.MONEY),
                    Column(N_("Quantity"), Kind.QUANTITY), Column(N_("Unit of measure")),
-                   Column(N_("Value (VND)"), Kind.MONEY))
+                   Column(N_("Value (VND)"), Kind.MONEY), Column(N_("Given by only some records")))
 DETAIL_COLUMNS = (Column(N_("No."), Kind.NUMBER), Column(N_("Date"), Kind.DATE), Column(N_("Unit")),
                   Column(N_("Kind of support")), Column(N_("Type")), Column(N_("Organisation")),
                   Column(N_("Households"), Kind.MONEY), Column(N_("Persons"), Kind.MONEY),
@@ -159,7 +171,13 @@ def detail_columns(session: Session, *, names: Localised, scope: ExportScope, vi
     unit_names = {unit_id: unit_display(t, unit) for unit_id, unit in lookups.units.items()}
     specs = {category_id: names.catalogue.category_by_code(code) for category_id, code in lookups.categories.items()}
     category_names = {category_id: names.category(spec) if spec else "?" for category_id, spec in specs.items()}
-    organisations = {org_id: names.organisation(code) for org_id, code in lookups.organisations.items()}
+    levels = {unit_id: names.at(unit.kind) for unit_id, unit in lookups.units.items()}  # "UBND xã" / "UBND phường"
+
+    @functools.cache
+    def organisation_name(organisation_id: int, unit_id: int) -> str:
+        code = lookups.organisations.get(organisation_id)
+        return levels[unit_id].organisation(code) if code is not None and unit_id in levels else no_organisation
+
     classes = {class_id: names.beneficiary(code) for class_id, code in lookups.classes.items()}
     no_organisation, no_class, no_funding = names.organisation(None), names.beneficiary(None), names.funding(None)
     funding = {source_id: names.funding(code) for source_id, code in lookups.funding.items()}
@@ -182,7 +200,8 @@ def detail_columns(session: Session, *, names: Localised, scope: ExportScope, vi
     return [
         list(ids), _as_dates(action_dates), [unit_names.get(u, "?") for u in unit_ids],
         [category_names.get(c, "?") for c in category_ids], list(map(subtype_name, category_ids, subtypes)),
-        [organisations.get(o, no_organisation) for o in organisation_ids], list(households), list(persons),
+        [organisation_name(o, u) for o, u in zip(organisation_ids, unit_ids, strict=True)], list(households),
+        list(persons),
         amounts, [unit_name(c, u) if a is not None else None for c, u, a in zip(category_ids, quantity_units, amounts,
                                                                                strict=True)],
         list(values), [classes.get(c or 0, no_class) for c in class_ids],
@@ -259,7 +278,8 @@ def build_workbook(session: Session, *, names: Localised, scope: ExportScope, vi
     about: list[tuple[str, object]] = [(t("Unit"), unit_display(t, scope.unit)), (t("Period"), scope.period.label(t)),
                                        (t("From"), scope.period.start), (t("To"), scope.period.end)]
     if scope.organisation_code:
-        about.append((t("Organisation"), names.organisation(scope.organisation_code)))
+        about.append((t("Organisation"), names.at(scope_level(session, names.catalogue, unit=scope.unit))
+                      .organisation(scope.organisation_code)))
     if scope.category_code:
         spec = names.catalogue.category_by_code(scope.category_code)
         about.append((t("Kind of support"), names.category(spec) if spec else scope.category_code))
@@ -314,7 +334,7 @@ def monthly_values(session: Session, *, unit: Unit, end: date, months: int = 6) 
 
 
 def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[tuple[str, int]],
-              unit_axis: str, trend_axis: str, money_label: str) -> bytes:
+              unit_axis: str, trend_axis: str, money_label: str, locale: str = "vi") -> bytes:
     """Two panels: value per child unit (bars) and value by month (line), in millions of đồng.
 
     800 × 640 pixels (plenty for a phone) with margins set from the longest unit name instead of
@@ -323,7 +343,10 @@ def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[t
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
+    # Axis marks in the one number style ("1.500", "2,5"): the bars' exact figures are in the text.
+    ticks = FuncFormatter(lambda value, _position: format_number(Decimal(str(float(value))), locale, max_decimals=3))
     figure = Figure(figsize=(10, 8), dpi=80)
     FigureCanvasAgg(figure)
     top, bottom = figure.subplots(2, 1)
@@ -333,9 +356,11 @@ def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[t
     top.barh(labels[::-1], [value / 1e6 for _, value in units][::-1], color="#2f6f9f")
     top.set_title(unit_axis)
     top.set_xlabel(money_label)
+    top.xaxis.set_major_formatter(ticks)
     bottom.plot([label for label, _ in trend], [value / 1e6 for _, value in trend], marker="o", color="#c0392b")
     bottom.set_title(trend_axis)
     bottom.set_ylabel(money_label)
+    bottom.yaxis.set_major_formatter(ticks)
     bottom.set_ylim(bottom=0)
     figure.suptitle(title)
     buffer = io.BytesIO()
@@ -387,22 +412,20 @@ def build_report_docx(session: Session, *, names: Localised, scope: ExportScope,
     before = scope.period.previous().label(t)
     for index, (spec, total) in enumerate(ordered_categories(names.catalogue, totals.current), start=1):
         previous = totals.previous.get(spec.code)
-        change = change_text(t, headline_figure(total), headline_figure(previous) if previous else 0, before)
+        change = change_text(t, *headline_figures(total, previous), before)
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{index}. {names.category(spec)}: ").bold = True
         paragraph.add_run(with_change(category_sentence(names, spec, total), change))
     if not totals.current:
         document.add_paragraph(t("No support recorded in {period}.").format(period=scope.period.label(t)))
-    value = grand_value(totals.current)
-    if value:
-        from bot.formatting import format_money_prose
-
-        document.add_paragraph(t("Total value: {value}").format(value=format_money_prose(value, t.locale)) + ".")
+    if grand_value(totals.current):
+        document.add_paragraph(grand_value_text(names, totals.current) + ".")
     if scope.organisation_code is None:
+        level_names = names.at(scope_level(session, names.catalogue, unit=scope.unit))
         document.add_heading(t("II. Results by organisation"), level=2)
         for code, organisation_totals in by_organisation(session, unit=scope.unit, period=scope.period,
                                                          category_code=scope.category_code):
-            document.add_paragraph().add_run(names.organisation(code)).bold = True
+            document.add_paragraph().add_run(level_names.organisation(code)).bold = True
             for spec, total in ordered_categories(names.catalogue, organisation_totals):
                 document.add_paragraph(category_sentence(names, spec, total), style="List Bullet")
     buffer = io.BytesIO()

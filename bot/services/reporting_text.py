@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from bot.formatting import format_day, format_number
+from bot.formatting import format_day, format_money_prose, format_number
 from bot.services import reporting
 from bot.services.action_text import Localised
 from bot.services.units import unit_display
@@ -60,10 +60,16 @@ def target_lines(session: Session, names: Localised, period: ReportingPeriod,
         label = names.category(spec) if spec is not None else row.category_code
         measure = spec.measure(row.measure) if spec is not None else None
         unit_word = names.unit(measure, None) if measure is not None else ""
+        if row.measure == "value":  # money through the one formatter, exact: "81,15 triệu đồng/100 tỷ đồng"
+            achieved, target = (format_money_prose(int(row.achieved), t.locale),
+                                format_money_prose(int(row.target), t.locale))
+            unit_word = ""
+        else:
+            achieved, target = format_number(row.achieved, t.locale), format_number(row.target, t.locale)
         lines.append(t("🎯 {unit}, {category}: {achieved}/{target} {measure} ({percent})").format(
-            unit=html.escape(unit_display(t, row.unit)), category=html.escape(label),
-            achieved=format_number(row.achieved, t.locale), target=format_number(row.target, t.locale),
-            measure=html.escape(unit_word), percent=percent_text(row.percent, t.locale)))
+            unit=html.escape(unit_display(t, row.unit)), category=html.escape(label), achieved=achieved,
+            target=target, measure=html.escape(unit_word), percent=percent_text(row.percent, t.locale))
+            .replace("  (", " ("))
     return lines
 
 

@@ -18,7 +18,7 @@ Household names never appear here: totals are sums.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -27,7 +27,7 @@ from bot.catalogue_file import CatalogueFile, CategorySpec
 from bot.formatting import format_money_prose, format_number
 from bot.i18n import Translator
 from bot.services.access import AccessDenied
-from bot.services.action_text import Localised
+from bot.services.action_text import Localised, partial_text, total_figure
 from bot.services.periods import Period
 from bot.services.totals import CategoryTotal, compute_totals
 from bot.services.units import is_within
@@ -35,6 +35,9 @@ from db.models import Role, Unit, User
 from db.queries import get_unit, list_child_units, list_organisations, list_subtree_units
 
 Totals = dict[str, CategoryTotal]
+COUNTED = ("records", "households", "persons", "value_dong", "households_records", "persons_records",
+           "quantity_records", "value_records")
+"""The plain sums of a CategoryTotal (quantities and subtypes are dictionaries, handled apart)."""
 
 
 def _lower_first(text: str) -> str:
@@ -55,7 +58,7 @@ def object_noun(spec: CategorySpec) -> str | None:
 
 def _quantity_texts(names: Localised, spec: CategorySpec, total: CategoryTotal) -> list[str]:
     measure = spec.measure("quantity")
-    if measure is None:
+    if measure is None or total.is_partial("quantity"):
         return []
     order = [u.code for u in measure.units]
     return [f"{format_number(total.quantities[code], names.t.locale)} {names.unit(measure, code)}"
@@ -65,7 +68,7 @@ def _quantity_texts(names: Localised, spec: CategorySpec, total: CategoryTotal) 
 
 def _breakdown(names: Localised, spec: CategorySpec, total: CategoryTotal) -> str | None:
     """"xây mới 11 căn, sửa chữa 10 căn" from the subtype field, when it tells something."""
-    if spec.subtype_field is None:
+    if spec.subtype_field is None or total.is_partial("quantity"):
         return None
     extra = spec.field(spec.subtype_field)
     measure = spec.measure("quantity")
@@ -82,7 +85,7 @@ def _breakdown(names: Localised, spec: CategorySpec, total: CategoryTotal) -> st
 
 def _value_text(names: Localised, spec: CategorySpec, total: CategoryTotal) -> str | None:
     measure = spec.measure("value")
-    if measure is None or not total.value_dong:
+    if measure is None or not total.value_dong or total.is_partial("value"):
         return None
     return f"{_lower_first(names.measure_label(measure))} {format_money_prose(total.value_dong, names.t.locale)}"
 
@@ -93,7 +96,8 @@ def category_sentence(names: Localised, spec: CategorySpec, total: CategoryTotal
     locale = t.locale
     recipients = [f"{format_number(getattr(total, code), locale)} {names.unit(measure, None)}"
                   for code in ("households", "persons")
-                  if (measure := spec.measure(code)) is not None and getattr(total, code)]
+                  if (measure := spec.measure(code)) is not None and getattr(total, code)
+                  and not total.is_partial(code)]
     quantities = _quantity_texts(names, spec, total)
     breakdown = _breakdown(names, spec, total)
     value = _value_text(names, spec, total)
@@ -109,7 +113,7 @@ def category_sentence(names: Localised, spec: CategorySpec, total: CategoryTotal
             text += f" {value}"
         if breakdown:
             text += ", " + t("of which {breakdown}").format(breakdown=breakdown)
-        return text + "."
+        return _with_partials(names, spec, total, text)
     text = verb
     if recipients:
         text += " " + t("for {recipients}").format(recipients=", ".join(recipients))
@@ -121,15 +125,28 @@ def category_sentence(names: Localised, spec: CategorySpec, total: CategoryTotal
         text += ", " + value
     if text == verb:
         text += ": " + t("{count} records").format(count=format_number(total.records, locale))
-    return text + "."
+    return _with_partials(names, spec, total, text)
 
 
-def headline_figure(total: CategoryTotal) -> int | Decimal:
-    """What a change is measured on: the value when there is one, else households, persons, records."""
-    for figure in (total.value_dong, total.households, total.persons):
-        if figure:
-            return figure
-    return total.records
+def _with_partials(names: Localised, spec: CategorySpec, total: CategoryTotal, text: str) -> str:
+    """The sentence, then each measure that only some records gave, said as such:
+    "Tặng 2.350 suất quà; 2/6 lượt có ghi số hộ: 410 hộ." A partial sum never passes for the whole."""
+    clauses = [partial_text(names, measure, total, shown) for measure in spec.measures
+               if total.is_partial(measure.code) and (shown := total_figure(names, measure, total))]
+    return "; ".join([text, *clauses]) + "."
+
+
+def headline_figures(current: CategoryTotal, previous: CategoryTotal | None) -> tuple[int, int]:
+    """(now, before) of what a change is measured on: the value when there is one, else households,
+    persons, records; always the same measure on both sides, and only one that every record of both
+    periods gave (a partial sum would compare how much was written down, not the support)."""
+    for measure, attribute in (("value", "value_dong"), ("households", "households"), ("persons", "persons")):
+        figure = getattr(current, attribute)
+        if not figure or current.is_partial(measure):
+            continue
+        if previous is None or not previous.is_partial(measure):
+            return figure, getattr(previous, attribute) if previous is not None else 0
+    return current.records, previous.records if previous is not None else 0
 
 
 def change_text(t: Translator, current: int | Decimal, previous: int | Decimal, previous_label: str) -> str:
@@ -152,6 +169,24 @@ def with_change(sentence: str, change: str) -> str:
 def grand_value(totals: Totals) -> int:
     """All money of the period (loans included, as the value measure of the loan category)."""
     return sum(total.value_dong for total in totals.values())
+
+
+def value_coverage(catalogue: CatalogueFile, totals: Totals) -> tuple[int, int]:
+    """(records that gave a value, records of the kinds of support that have a value measure)."""
+    kinds = [total for spec, total in ordered_categories(catalogue, totals) if spec.measure("value") is not None]
+    return sum(total.value_records for total in kinds), sum(total.records for total in kinds)
+
+
+def grand_value_text(names: Localised, totals: Totals) -> str:
+    """"Tổng trị giá: 1.234,5 triệu đồng", and when only some records gave a value, how many:
+    "Tổng trị giá (9/12 lượt có ghi trị giá): …"."""
+    t = names.t
+    given, possible = value_coverage(names.catalogue, totals)
+    value = format_money_prose(grand_value(totals), t.locale)
+    if 0 < given < possible:
+        return t("Total value ({count}/{total} records give a value): {value}").format(
+            count=format_number(given, t.locale), total=format_number(possible, t.locale), value=value)
+    return t("Total value: {value}").format(value=value)
 
 
 def ordered_categories(catalogue: CatalogueFile, totals: Totals) -> list[tuple[CategorySpec, CategoryTotal]]:
@@ -208,17 +243,13 @@ def subtract(whole: Totals, parts: list[Totals]) -> Totals:
     """What `whole` holds beyond its parts: records logged at a parent unit itself, not under a child."""
     result: Totals = {}
     for code, total in whole.items():
-        rest = CategoryTotal(category=code, records=total.records, households=total.households,
-                             persons=total.persons, value_dong=total.value_dong,
-                             quantities=dict(total.quantities), subtypes=dict(total.subtypes))
+        rest = replace(total, quantities=dict(total.quantities), subtypes=dict(total.subtypes))
         for part in parts:
             other = part.get(code)
             if other is None:
                 continue
-            rest.records -= other.records
-            rest.households -= other.households
-            rest.persons -= other.persons
-            rest.value_dong -= other.value_dong
+            for name in COUNTED:
+                setattr(rest, name, getattr(rest, name) - getattr(other, name))
             for key, amount in other.quantities.items():
                 rest.quantities[key] = rest.quantities.get(key, Decimal(0)) - amount
             for key, amount in other.subtypes.items():
@@ -256,6 +287,10 @@ def summary_line(names: Localised, totals: Totals) -> str:
     value = grand_value(totals)
     if value:
         text += ", " + t("worth {value}").format(value=format_money_prose(value, t.locale))
+        given, possible = value_coverage(names.catalogue, totals)
+        if given < possible:
+            text += " " + t("({count}/{total} records give a value)").format(
+                count=format_number(given, t.locale), total=format_number(possible, t.locale))
     return text
 
 
@@ -280,13 +315,16 @@ def totals_message(names: Localised, scope: ScopeTotals, *, unit_name: str, brea
     if not scope.current:
         lines.append(html.escape(t("No support recorded in {period}.").format(period=label)))
     for spec, total in ordered_categories(names.catalogue, scope.current):
-        change = change_text(t, headline_figure(total),
-                             headline_figure(scope.previous[spec.code]) if spec.code in scope.previous else 0, before)
+        change = change_text(t, *headline_figures(total, scope.previous.get(spec.code)), before)
         lines.append("• " + html.escape(with_change(category_sentence(names, spec, total), change)))
     current_value, previous_value = grand_value(scope.current), grand_value(scope.previous)
     if current_value or previous_value:
-        change = change_text(t, current_value, previous_value, before)
-        total_text = t("Total value: {value}").format(value=format_money_prose(current_value, t.locale))
+        # No change against a period whose total (or this one's) covers only some records: it would
+        # measure how much was written down, not the support.
+        whole = all(given == possible for given, possible in (value_coverage(names.catalogue, scope.current),
+                                                               value_coverage(names.catalogue, scope.previous)))
+        change = change_text(t, current_value, previous_value, before) if whole else ""
+        total_text = grand_value_text(names, scope.current)
         lines.append(f"<b>{html.escape(total_text)}</b>" + html.escape(f" ({change})" if change else ""))
     if breakdown_title and scope.parts:
         lines.append("")
@@ -321,6 +359,15 @@ def scope_unit(session: Session, *, user: User, unit_id: int | None) -> Unit:
     return target
 
 
+def scope_level(session: Session, catalogue: CatalogueFile, *, unit: Unit) -> str | None:
+    """The level organisations are named at for `unit`'s figures: its own kind ("UBND thành phố")
+    unless units of another level lie under it (a district's totals hold its communes' People's
+    Committees too, so they say "UBND"). Kinds without a level word (villages) do not count."""
+    kinds = {u.kind for u in list_subtree_units(session, root=unit)
+             if catalogue.level_word(u.kind, vi=True) is not None}
+    return unit.kind if kinds <= {unit.kind} else None
+
+
 def has_children(session: Session, *, unit: Unit) -> bool:
     return bool(list_child_units(session, parent_id=unit.id))
 
@@ -328,3 +375,17 @@ def has_children(session: Session, *, unit: Unit) -> bool:
 def metric_total(totals: Totals, metric: str) -> int:
     """The sum a "bao nhiêu hộ/khẩu" question asks for, over the categories in `totals`."""
     return int(sum(getattr(total, metric) for total in totals.values()))
+
+
+def metric_text(names: Localised, totals: Totals, metric: str) -> str:
+    """"Số hộ: 410", and when only some records gave the figure, how many did:
+    "Số hộ: 410 (2/6 lượt có ghi)". Records of kinds that do not record the measure do not count."""
+    t = names.t
+    label = t("Households: {count}") if metric == "households" else t("Persons: {count}")
+    text = label.format(count=format_number(metric_total(totals, metric), t.locale))
+    kinds = [total for spec, total in ordered_categories(names.catalogue, totals) if spec.measure(metric)]
+    given, possible = sum(total.recorded(metric) for total in kinds), sum(total.records for total in kinds)
+    if 0 < given < possible:
+        text += " " + t("({count}/{total} records give this figure)").format(
+            count=format_number(given, t.locale), total=format_number(possible, t.locale))
+    return text

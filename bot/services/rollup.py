@@ -57,7 +57,8 @@ TRACKED = ("status", "duplicate_status", "unit_id", "category_id", "organisation
 KEY = ("organisation_id", "unit_id", "month", "category_id", "quantity_unit", "subtype", "counted_once")
 DAY_KEY = ("unit_id", "day", "category_id", "quantity_unit", "subtype")
 KEYS = {"support_month_total": KEY, "support_day_total": DAY_KEY}
-FIGURES = ("records", "households", "persons", "quantity", "quantity_records", "value_dong")
+FIGURES = ("records", "households", "persons", "quantity", "quantity_records", "value_dong", "households_records",
+           "persons_records", "value_records")
 CONFIRMED = "confirmed"  # duplicates.CONFIRMED (not imported: duplicates imports actions, which imports totals)
 
 ALL_ORGANISATIONS = 0
@@ -76,18 +77,16 @@ class Figures:
     quantity: Decimal = Decimal(0)
     quantity_records: int = 0
     value_dong: int = 0
+    households_records: int = 0
+    persons_records: int = 0
+    value_records: int = 0
 
     def add(self, other: Figures, sign: int) -> None:
-        self.records += sign * other.records
-        self.households += sign * other.households
-        self.persons += sign * other.persons
-        self.quantity += sign * other.quantity
-        self.quantity_records += sign * other.quantity_records
-        self.value_dong += sign * other.value_dong
+        for name in FIGURES:
+            setattr(self, name, getattr(self, name) + sign * getattr(other, name))
 
     def is_zero(self) -> bool:
-        return not (self.records or self.households or self.persons or self.quantity or self.quantity_records
-                    or self.value_dong)
+        return not any(getattr(self, name) for name in FIGURES)
 
 
 def month_start(day: date) -> date:
@@ -107,7 +106,10 @@ def contributions(values: Mapping[str, Any]) -> list[tuple[RollupKey, Figures]]:
     quantity = values["quantity"]
     figures = Figures(records=1, households=int(values["households"] or 0), persons=int(values["persons"] or 0),
                       quantity=Decimal(quantity) if quantity is not None else Decimal(0),
-                      quantity_records=1 if quantity is not None else 0, value_dong=int(values["value_dong"] or 0))
+                      quantity_records=1 if quantity is not None else 0, value_dong=int(values["value_dong"] or 0),
+                      households_records=int(values["households"] is not None),
+                      persons_records=int(values["persons"] is not None),
+                      value_records=int(values["value_dong"] is not None))
     month = ("support_month_total", int(values["organisation_id"]), unit_id, month_start(day), category, *kind,
              counted_once)
     rows: list[tuple[RollupKey, Figures]] = [(month, figures)]
@@ -130,9 +132,7 @@ def _add(deltas: dict[RollupKey, Figures], values: Mapping[str, Any] | None, sig
 def upsert_deltas(connection: Connection, deltas: Mapping[RollupKey, Figures]) -> None:
     """Add `deltas` to the rollup rows (created when missing), one INSERT … ON CONFLICT DO UPDATE a table."""
     for table in _TABLES:
-        rows = [{**dict(zip(KEYS[table.name], key[1:], strict=True)), "records": f.records,
-                 "households": f.households, "persons": f.persons, "quantity": f.quantity,
-                 "quantity_records": f.quantity_records, "value_dong": f.value_dong}
+        rows = [{**dict(zip(KEYS[table.name], key[1:], strict=True)), **{name: getattr(f, name) for name in FIGURES}}
                 for key, f in deltas.items() if key[0] == table.name and not f.is_zero()]
         if not rows:
             continue
@@ -216,7 +216,10 @@ def fresh_rollup_selects(dialect: str) -> dict[str, Any]:
                func.coalesce(func.sum(action.persons), 0).label("persons"),
                func.coalesce(func.sum(action.quantity), 0).label("quantity"),
                func.count(action.quantity).label("quantity_records"),
-               func.coalesce(func.sum(action.value_dong), 0).label("value_dong"))
+               func.coalesce(func.sum(action.value_dong), 0).label("value_dong"),
+               func.count(action.households).label("households_records"),
+               func.count(action.persons).label("persons_records"),
+               func.count(action.value_dong).label("value_records"))
     kind = (quantity_unit.label("quantity_unit"), subtype.label("subtype"))
     current = action.status == ActionStatus.CURRENT.value
     once = or_(action.duplicate_status.is_(None), action.duplicate_status != CONFIRMED)
@@ -263,8 +266,8 @@ def rollup_differences(session: Session) -> list[tuple[RollupKey, Figures, Figur
             key = (name, *(_as_date(v) if c in ("month", "day") else bool(v) if c == "counted_once"
                            else int(v) if c.endswith("_id") else str(v) for c, v in zip(KEYS[name], row, strict=False)))
             f = row[width:]
-            figures = Figures(int(f[0]), int(f[1]), int(f[2]), Decimal(f[3]).quantize(Decimal("0.001")), int(f[4]),
-                              int(f[5]))
+            figures = Figures(int(f[0]), int(f[1]), int(f[2]), Decimal(f[3]).quantize(Decimal("0.001")),
+                              *(int(v) for v in f[4:]))
             if not figures.is_zero():
                 result[key] = figures
         return result

@@ -32,6 +32,20 @@ class CategoryTotal:
     value_dong: int = 0
     quantities: dict[str, Decimal] = field(default_factory=dict)
     subtypes: dict[str, Decimal] = field(default_factory=dict)  # e.g. housing: {"new": 11, "repair": 10}
+    # How many of `records` gave each measure: a sum over fewer than all of them is partial, and a
+    # report must say so ("2/6 lượt có ghi số hộ: 410 hộ") instead of passing it off as the whole.
+    households_records: int = 0
+    persons_records: int = 0
+    quantity_records: int = 0
+    value_records: int = 0
+
+    def recorded(self, measure: str) -> int:
+        """How many records gave `measure` ("households", "persons", "quantity" or "value")."""
+        return int(getattr(self, f"{measure}_records"))
+
+    def is_partial(self, measure: str) -> bool:
+        """True when some, but not all, of the records gave `measure`."""
+        return 0 < self.recorded(measure) < self.records
 
     @property
     def quantity(self) -> Decimal | None:
@@ -135,7 +149,7 @@ def reading_plan(start: date, end: date) -> ReadingPlan:
 
 
 # (category code, quantity unit or None, subtype or None) -> [records, households, persons, quantity,
-# records with a quantity, value]
+# records with a quantity, value, records with households, with persons, with a value]
 _Sums = dict[tuple[str, str | None, str | None], list[Any]]
 
 
@@ -170,7 +184,8 @@ def compute_totals(session: Session, *, unit: Unit, start: date, end: date, orga
     if plan.months is not None:
         _accumulate(sums, _rollup_rows(session, first=plan.months[0], following=plan.months[1], **arguments), +1)
     totals: dict[str, CategoryTotal] = {}
-    for (code, unit_code, subtype), (records, households, persons, quantity, quantity_records, value) in sums.items():
+    for (code, unit_code, subtype), row in sums.items():
+        records, households, persons, quantity, quantity_records, value = row[:6]
         if not records:  # subtracted to nothing: no record of this kind in the range
             continue
         total = totals.setdefault(code, CategoryTotal(category=code))
@@ -178,6 +193,10 @@ def compute_totals(session: Session, *, unit: Unit, start: date, end: date, orga
         total.households += households
         total.persons += persons
         total.value_dong += value
+        total.quantity_records += quantity_records
+        total.households_records += row[6]
+        total.persons_records += row[7]
+        total.value_records += row[8]
         if quantity_records and unit_code is not None:
             total.quantities[unit_code] = total.quantities.get(unit_code, Decimal(0)) + quantity
         if subtype is not None:
@@ -186,27 +205,25 @@ def compute_totals(session: Session, *, unit: Unit, start: date, end: date, orga
 
 
 def _accumulate(sums: _Sums, rows: list[tuple[Any, ...]], sign: int) -> None:
-    for code, unit_code, subtype, records, households, persons, quantity, quantity_records, value in rows:
-        row = sums.setdefault((code, unit_code or None, subtype or None), [0, 0, 0, Decimal(0), 0, 0])
-        row[0] += sign * int(records)
-        row[1] += sign * int(households or 0)
-        row[2] += sign * int(persons or 0)
-        row[3] += sign * Decimal(quantity or 0)
-        row[4] += sign * int(quantity_records or 0)
-        row[5] += sign * int(value or 0)
+    for code, unit_code, subtype, *figures in rows:
+        row = sums.setdefault((code, unit_code or None, subtype or None), [0, 0, 0, Decimal(0), 0, 0, 0, 0, 0])
+        for index, figure in enumerate(figures):
+            row[index] += sign * (Decimal(figure or 0) if index == 3 else int(figure or 0))
 
 
 def _raw_rows(session: Session, *, unit_ids: Sequence[int], start: date, end: date, organisation_code: str | None,
               category_code: str | None) -> list[tuple[Any, ...]]:
     """(category, quantity unit, subtype, records, households, persons, quantity, records with a quantity,
-    value) from the records."""
+    value, records with households, with persons, with a value) from the records."""
     conditions = record_conditions(unit_ids=unit_ids, start=start, end=end, organisation_code=organisation_code,
                                    category_code=category_code)
     return [tuple(row) for row in session.execute(
         sa_select(col(Category.code), col(SupportAction.quantity_unit), col(SupportAction.subtype),
                   func.count(col(SupportAction.id)), func.sum(SupportAction.households),
                   func.sum(SupportAction.persons), func.sum(SupportAction.quantity),
-                  func.count(col(SupportAction.quantity)), func.sum(SupportAction.value_dong))
+                  func.count(col(SupportAction.quantity)), func.sum(SupportAction.value_dong),
+                  func.count(col(SupportAction.households)), func.count(col(SupportAction.persons)),
+                  func.count(col(SupportAction.value_dong)))
         .join(Category, col(Category.id) == SupportAction.category_id)
         .where(*conditions)
         .group_by(col(Category.code), col(SupportAction.quantity_unit), col(SupportAction.subtype))).all()]
@@ -245,7 +262,8 @@ def _summed(session: Session, rollup: type[SupportMonthTotal] | type[SupportDayT
     return [tuple(row) for row in session.execute(
         sa_select(col(Category.code), col(rollup.quantity_unit), col(rollup.subtype), func.sum(rollup.records),
                   func.sum(rollup.households), func.sum(rollup.persons), func.sum(rollup.quantity),
-                  func.sum(rollup.quantity_records), func.sum(rollup.value_dong))
+                  func.sum(rollup.quantity_records), func.sum(rollup.value_dong), func.sum(rollup.households_records),
+                  func.sum(rollup.persons_records), func.sum(rollup.value_records))
         .join(Category, col(Category.id) == rollup.category_id)
         .where(*conditions)
         .group_by(col(Category.code), col(rollup.quantity_unit), col(rollup.subtype))).all()]

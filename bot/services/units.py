@@ -233,6 +233,7 @@ UNIT_KINDS = {
     "city": N_("city"),
     "district": N_("district"),
     "town": N_("town"),
+    "township": N_("township"),
     "commune": N_("commune"),
     "ward": N_("ward"),
     "village": N_("village"),
@@ -245,6 +246,12 @@ def unit_display(t: Translator, unit: Unit) -> str:
     if kind is None:
         return unit.name
     return t("{kind} {name}").format(kind=t(kind), name=unit.name)
+
+
+def unit_kind(session: Session, unit_id: int | None) -> str | None:
+    """The kind of a unit ("commune", "city"…): what organisations named for it take as their level."""
+    unit = get_unit(session, unit_id=unit_id) if unit_id is not None else None
+    return unit.kind if unit else None
 
 
 def unit_label(session: Session, t: Translator, unit_id: int) -> str:

@@ -74,7 +74,7 @@ def _check_workbook(content: bytes, session: Session) -> None:
             expected += 1
             assert row[2:] == (total.records, total.households or None, total.persons or None, total.quantity,
                                "con" if code == "livelihood" else spec.measures[0].unit_vi if total.quantity else "",
-                               total.value_dong or None), (name, code)
+                               total.value_dong or None, None), (name, code)  # None: no sum is partial
     assert len(rows) == expected
     actions = session.exec(select(SupportAction).order_by(SupportAction.action_date, SupportAction.id)).all()
     details = list(detail.iter_rows(min_row=2, values_only=True))

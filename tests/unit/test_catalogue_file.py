@@ -193,3 +193,29 @@ def test_non_ascii_code_is_refused(tmp_path: Path) -> None:
     text = _shipped_toml().replace('code = "rice"', 'code = "gạo"', 1)
     with pytest.raises(ValidationError, match=r"category\.1\.code"):
         load_catalogue_file(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize(("kind", "vi", "en"), [
+    ("commune", "UBND xã", "Commune PC"), ("ward", "UBND phường", "Ward PC"), ("town", "UBND thị trấn", "Town PC"),
+    ("district", "UBND huyện", "District PC"), ("township", "UBND thị xã", "Township PC"),
+    ("city", "UBND thành phố", "City PC"), ("province", "UBND tỉnh", "Provincial PC"), (None, "UBND", "PC"),
+    ("village", "UBND", "PC"),  # no People's Committee of its own: the level is left out, never guessed
+])
+def test_organisation_names_follow_the_unit_level(catalogue: CatalogueFile, kind: str | None, vi: str,
+                                                  en: str) -> None:
+    committee = next(o for o in catalogue.organisation if o.code == "commune_pc")
+    assert committee.named(vi=True, level=catalogue.level_word(kind, vi=True)) == vi
+    assert committee.named(vi=False, level=catalogue.level_word(kind, vi=False)) == en
+    front = next(o for o in catalogue.organisation if o.code == "fatherland_front")
+    assert front.named(vi=True, short=False, level=catalogue.level_word(kind, vi=True)).startswith(
+        "Ủy ban Mặt trận Tổ quốc Việt Nam")
+    women = next(o for o in catalogue.organisation if o.code == "womens_union")
+    assert women.named(vi=True, level=catalogue.level_word(kind, vi=True)) == "Hội LHPN"  # no level in its name
+
+
+def test_only_the_level_placeholder_is_allowed_in_organisation_names() -> None:
+    base = {"code": "x", "name_vi": "Hội {level}", "short_vi": "Hội", "name_en": "X", "short_en": "X",
+            "keywords": ["hoi x"]}
+    assert OrganisationSpec(**base).named(vi=True, short=False, level="phường") == "Hội phường"
+    with pytest.raises(ValidationError, match="placeholder"):
+        OrganisationSpec(**{**base, "short_vi": "Hội {cap}"})

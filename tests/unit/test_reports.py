@@ -20,6 +20,8 @@ from bot.services.reports import (
     category_sentence,
     change_text,
     grand_value,
+    headline_figures,
+    scope_level,
     scope_totals,
     totals_message,
 )
@@ -71,6 +73,27 @@ def test_sentences_in_the_report_style() -> None:
         "Provided rice for 45 households, 108 persons with 5,410 kg, value 81.15 million VND."
 
 
+def test_a_sum_over_only_some_records_says_so() -> None:
+    """6 gift records, 2 of them with a household count; 8 rice records, persons given by 1."""
+    gift = CategoryTotal("gift", 6, 410, 0, 0, {"suat": Decimal(2350)}, households_records=2, quantity_records=6)
+    assert category_sentence(VI, _spec("gift"), gift) == "Tặng 2.350 suất quà; 2/6 lượt có ghi số hộ: 410 hộ."
+    assert category_sentence(EN, _spec("gift"), gift) == \
+        "Gave 2,350 packages; 2/6 records give households: 410 households."
+    rice = CategoryTotal("rice", 8, 250, 64, 12_345_670_000, {"kg": Decimal(5410)}, households_records=8,
+                         persons_records=1, quantity_records=8, value_records=5)
+    assert category_sentence(VI, _spec("rice"), rice) == (
+        "Hỗ trợ gạo cho 250 hộ với 5.410 kg; 1/8 lượt có ghi số khẩu: 64 khẩu; "
+        "5/8 lượt có ghi trị giá: 12.345,67 triệu đồng.")
+    # The change is measured on a figure every record gave (households), the same in both periods.
+    before = CategoryTotal("rice", 2, 100, 0, 5_000_000, {"kg": Decimal(10)}, households_records=2, value_records=2)
+    assert headline_figures(rice, before) == (250, 100)
+    # Nothing whole but the count of records: the sentence says how many, then the parts.
+    housing = CategoryTotal("housing", 3, 2, 0, 0, {"can": Decimal(2)}, {"new": Decimal(2)}, households_records=1,
+                            quantity_records=1)
+    assert category_sentence(VI, _spec("housing"), housing) == \
+        "Hỗ trợ nhà ở: 3 lượt hỗ trợ; 1/3 lượt có ghi số căn nhà: 2 căn; 1/3 lượt có ghi số hộ: 2 hộ."
+
+
 def test_every_category_gets_a_sentence_from_its_measures() -> None:
     for spec in CATALOGUE.category:
         total = CategoryTotal(spec.code, 2, 3, 4, 1_500_000, {"x": Decimal(7)})
@@ -118,8 +141,9 @@ def test_scope_totals_compare_with_the_previous_period(session: Session, logged:
     assert grand_value(scope.current) == 210_150_000
     text = totals_message(VI, scope, unit_name="huyện Krông Pa")
     assert "Tổng hợp tháng 11/2026, huyện Krông Pa" in text
-    assert "Hỗ trợ gạo cho 50 hộ, 108 khẩu với 6.010 kg, trị giá 90,15 triệu đồng (tăng 100% so với tháng 10/2026)." \
-        in text
+    # Persons were given by one of the two rice records: said as such, never "50 hộ, 108 khẩu".
+    assert "Hỗ trợ gạo cho 50 hộ với 6.010 kg, trị giá 90,15 triệu đồng; 1/2 lượt có ghi số khẩu: 108 khẩu " \
+           "(tăng 100% so với tháng 10/2026)." in text
     assert "Hỗ trợ nhà ở cho 3 hộ, trong đó xây mới 2 căn, sửa chữa 1 căn, kinh phí 120 triệu đồng" in text
     assert "Tổng trị giá: 210,15 triệu đồng" in text
 
@@ -174,3 +198,13 @@ def test_names_never_reach_totals(session: Session, logged: dict[str, User]) -> 
     scope = scope_totals(session, unit=_unit(session, "GL-KP"), period=month_of(TODAY))
     assert "Bí Mật" not in totals_message(VI, scope, unit_name="huyện Krông Pa")
     assert session.exec(select(User)).first() is not None
+
+
+def test_organisations_are_named_at_the_level_of_the_scope(session: Session) -> None:
+    """A commune's figures say "UBND xã"; a district's hold its communes' committees too: "UBND"."""
+    commune, district = _unit(session, "GL-KP-IARSAI"), _unit(session, "GL-KP")
+    assert scope_level(session, CATALOGUE, unit=commune) == "commune"
+    assert VI.at(scope_level(session, CATALOGUE, unit=commune)).organisation("commune_pc") == "UBND xã"
+    assert scope_level(session, CATALOGUE, unit=district) is None
+    assert VI.at(scope_level(session, CATALOGUE, unit=district)).organisation("commune_pc") == "UBND"
+    assert VI.at("ward").organisation("fatherland_front") == "Ủy ban MTTQ phường"

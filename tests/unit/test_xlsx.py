@@ -9,8 +9,11 @@ from decimal import Decimal
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from bot.parsing.numbers import MONEY_MAX
 from bot.xlsx import Column, Kind, Sheet, column_letter, sheet_title, workbook_bytes
 
 
@@ -86,3 +89,13 @@ def test_sheet_titles_excel_accepts(title: str, expected: str) -> None:
 
 def test_column_letters() -> None:
     assert [column_letter(i) for i in (1, 19, 26, 27, 52, 703)] == ["A", "S", "Z", "AA", "AZ", "AAA"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=MONEY_MAX), min_size=1, max_size=5))
+def test_money_cells_read_back_to_the_dong(amounts: list[int]) -> None:
+    """The table form of money: whole đồng as numbers (shown "945.650.000"), never a rounded text."""
+    sheet = Sheet(title="Tổng hợp", columns=[Column("Trị giá (đồng)", Kind.MONEY)], values=[amounts])
+    read = load_workbook(io.BytesIO(workbook_bytes([sheet])))["Tổng hợp"]
+    assert [row[0] for row in read.iter_rows(min_row=2, values_only=True)] == amounts
+    assert read.cell(row=2, column=1).number_format == "#,##0"
