@@ -13,11 +13,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.outbox_sender import sender_of
+from bot.outbox_sender import plan_now, sender_of
 from bot.sandbox.fake_api import FakeTelegram, SentMessage
 from bot.services import outbox
 from db.models import DigestSchedule, OutboxMessage, ReportingPeriod, User
-from handlers.digest import enqueue_closing_digests, enqueue_scheduled_digest
+from handlers.digest import enqueue_closing_digests, enqueue_scheduled_digest, run_closing_digests
 from tests.e2e.test_period_end_digest import Clock, _by_hand, _run, _unit
 from tests.support.harness import BotUnderTest, Chat
 
@@ -56,6 +56,17 @@ async def _drain(bot: BotUnderTest) -> int:
     return await sender_of(bot.application).drain()
 
 
+async def _queue_closing(bot: BotUnderTest) -> int:
+    """Queue the due period-end digests without draining (the caller drains)."""
+    assert bot.application is not None
+    return await run_closing_digests(bot.application)
+
+
+async def _plan_reminders(bot: BotUnderTest) -> int:
+    assert bot.application is not None
+    return await plan_now(bot.application)
+
+
 async def _period_with_supervisors(bot: BotUnderTest, enroll: Callable[..., Awaitable[Chat]],
                                    clock: Clock) -> tuple[Chat, Chat, Chat, Chat]:
     """A district supervisor and admin who define the half-year period; Ia Rsai submits it on time, Chư Gu
@@ -91,9 +102,9 @@ async def test_every_part_reaches_every_supervisor_once_in_order_through_faults_
     fake.fail_next("sendMessage", status=502, times=2)
     fake.fail_next("sendDocument", status=429, retry_after=5, times=4)
     fake.fail_next("sendPhoto", status=500, times=2)
-    assert await run_closing(bot) == 1  # claimed and queued: 3 parts for each of the two supervisors
-    assert await run_closing(bot) == 0
-    assert await plan_reminders(bot) > 0  # the escalation to both supervisors queues behind their digests
+    assert await _queue_closing(bot) == 1  # claimed and queued: 3 parts for each of the two supervisors
+    assert await _queue_closing(bot) == 0
+    assert await _plan_reminders(bot) > 0  # the escalation to both supervisors queues behind their digests
     await _drain(bot)
 
     def new(chat: Chat) -> list[str]:
@@ -144,25 +155,10 @@ async def test_every_part_reaches_every_supervisor_once_in_order_through_faults_
     await bot.restart()
     _by_hand(bot)
     clock.now += timedelta(hours=1)
-    assert await run_closing(bot) == 0
+    assert await _queue_closing(bot) == 0
     await _drain(bot)
     for chat in (supervisor, admin):
         assert new(chat) == ["digest", "document", "photo", "escalation"]
-
-
-async def run_closing(bot: BotUnderTest) -> int:
-    """Queue the due period-end digests without draining (the caller drains)."""
-    from handlers.digest import run_closing_digests
-
-    assert bot.application is not None
-    return await run_closing_digests(bot.application)
-
-
-async def plan_reminders(bot: BotUnderTest) -> int:
-    from bot.outbox_sender import plan_now
-
-    assert bot.application is not None
-    return await plan_now(bot.application)
 
 
 async def test_a_crash_between_claim_and_queue_loses_and_doubles_nothing(
