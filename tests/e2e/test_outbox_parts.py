@@ -226,3 +226,30 @@ async def test_a_supervisor_who_blocked_the_bot_gets_none_of_the_rest(
     received = supervisor.messages[before[supervisor.user.id]:]
     assert [m.kind for m in received][:3] == ["text", "document", "photo"]
     assert any("đã chặn bot" in m.text for m in received[3:])
+
+
+async def test_a_part_given_up_lets_the_later_ones_of_its_chat_go_on(
+        bot: BotUnderTest, enroll: Callable[..., Awaitable[Chat]], session: Session, fake: FakeTelegram) -> None:
+    clock = Clock(2027, 6, 1, 9, 0)
+    supervisor, admin, _ia_rsai, _chu_gu = await _period_with_supervisors(bot, enroll, clock)
+    before = {chat.user.id: len(chat.messages) for chat in (supervisor, admin)}
+    clock.local(2027, 6, 16, 7, 30)
+    fake.fail_next("sendDocument", status=400, times=2)  # refused for good: given up at once
+    fake.fail_next("sendPhoto", status=500, times=2 * outbox.MAX_ATTEMPTS)  # given up after its attempts
+    assert await _queue_closing(bot) == 1
+    assert await _plan_reminders(bot) > 0
+    rounds = 0
+    while _unfinished(session) and rounds < MAX_ROUNDS:
+        rounds += 1
+        await _drain(bot)
+        if any(r.kind == outbox.PHOTO for r in _unfinished(session)):
+            for chat in (supervisor, admin):  # the escalation waits while the chart is still being tried
+                assert _kinds(chat.messages[before[chat.user.id]:]) == ["digest"], rounds
+        clock.now += outbox.MAX_BACKOFF
+    await _drain(bot)
+    for chat in (supervisor, admin):
+        assert _kinds(chat.messages[before[chat.user.id]:]) == ["digest", "escalation"]
+    parts = [r for r in _rows(session) if r.purpose == "closing-digest"]
+    assert sorted((r.kind, r.status, r.attempts) for r in parts) == [
+        ("document", "failed", 1)] * 2 + [("photo", "failed", outbox.MAX_ATTEMPTS)] * 2 + [("text", "sent", 1)] * 2
+    assert [c.status for c in fake.calls_to("sendPhoto")] == [500] * 2 * outbox.MAX_ATTEMPTS
