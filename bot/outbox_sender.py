@@ -11,12 +11,17 @@ and the repeating job that plans reminders into it.
 - The time is `runtime.clock()`, so tests move it.
 - Database calls run in a worker thread: they are short, and two senders in one test really compete
   for rows on PostgreSQL.
+- A row is a text, a document or a photo (`send_part`, also used for the /digest reply so both look the
+  same). 429 pauses all sending until `retry_after` (not counted as an attempt); 5xx, timeouts and network
+  errors retry the row with a growing backoff (`outbox.retry_delay`); 400 gives it up; 403 marks the user
+  inactive and drops their remaining rows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 import os
 import socket
@@ -26,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -39,7 +44,6 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS = 30.0
 PLAN_JOB = "reminders:plan"
 PLAN_INTERVAL_SECONDS = 300
-BACKOFF = timedelta(seconds=30)
 
 
 class _NoRetries(int):
@@ -58,6 +62,21 @@ def _retry_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore")
         value: Any = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def send_part(bot: Bot, chat_id: int, part: outbox.Part | outbox.OutgoingMessage, **kwargs: Any) -> None:
+    """Send one text, document or photo; `kwargs` go to the bot method (the outbox passes its no-retries
+    rate-limit argument). Raises what the Bot API answered."""
+    markup = InlineKeyboardMarkup.de_json(part.reply_markup, bot) if part.reply_markup else None
+    caption = part.text or None
+    if part.kind == outbox.DOCUMENT:
+        await bot.send_document(chat_id, InputFile(io.BytesIO(part.payload or b""), filename=part.filename),
+                                caption=caption, parse_mode=part.parse_mode, reply_markup=markup, **kwargs)
+    elif part.kind == outbox.PHOTO:
+        await bot.send_photo(chat_id, io.BytesIO(part.payload or b""), caption=caption, parse_mode=part.parse_mode,
+                             reply_markup=markup, **kwargs)
+    else:
+        await bot.send_message(chat_id, part.text, parse_mode=part.parse_mode, reply_markup=markup, **kwargs)
 
 
 class OutboxSender:
@@ -132,10 +151,8 @@ class OutboxSender:
         return sent
 
     async def _send_one(self, message: outbox.OutgoingMessage) -> bool:
-        markup = InlineKeyboardMarkup.de_json(message.reply_markup, self.bot) if message.reply_markup else None
         try:
-            await self.bot.send_message(message.chat_id, message.text, parse_mode=message.parse_mode,
-                                        reply_markup=markup, rate_limit_args=NO_RETRIES)  # type: ignore[call-arg]
+            await send_part(self.bot, message.chat_id, message, rate_limit_args=NO_RETRIES)
         except RetryAfter as error:
             self.paused_until = self.runtime.clock() + timedelta(seconds=_retry_seconds(error))
             log.info("flood control: outbox paused for %.0f s", _retry_seconds(error))
@@ -154,10 +171,11 @@ class OutboxSender:
             await asyncio.to_thread(self._db, outbox.mark_failed, message_id=message.id, holder=self.holder,
                                     error=error.message)
             return False
-        except TelegramError as error:  # network trouble, 5xx: try again later
+        except TelegramError as error:  # network trouble, timeouts, 5xx: try again later
             log.warning("outbox %s will be retried: %s", message.id, type(error).__name__)
             await asyncio.to_thread(self._db, outbox.mark_retry, message_id=message.id, holder=self.holder,
-                                    at=self.runtime.clock() + BACKOFF, error=type(error).__name__)
+                                    at=self.runtime.clock() + outbox.retry_delay(message.attempts),
+                                    error=type(error).__name__)
             return False
         await asyncio.to_thread(self._db, outbox.mark_sent, message_id=message.id, holder=self.holder,
                                 now=self.runtime.clock())

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, LargeBinary, Numeric, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.sql.expression import false, true
 from sqlmodel import Field, SQLModel
@@ -388,11 +388,15 @@ class OutboxMessage(SQLModel, table=True):
     `key` is unique: enqueueing the same key again does nothing, so a planner that runs twice, a
     restart or a second process never sends a message twice. status: pending → sending (claimed by
     one sender until `claimed_until`) → sent | failed | blocked.
+
+    `kind` is text, document or photo; a document or photo carries its bytes in `payload` (and `text` is
+    its caption), dropped once the row is sent or given up. Rows of one chat go out in `id` order.
     """
 
     __tablename__ = "outbox_message"
     __table_args__ = (UniqueConstraint("key", name="uq_outbox_message_key"),
-                      Index("ix_outbox_message_due", "status", "next_attempt_at"))
+                      Index("ix_outbox_message_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_message_chat", "chat_id", "status"))
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200)
@@ -402,6 +406,9 @@ class OutboxMessage(SQLModel, table=True):
     text: str
     parse_mode: str | None = Field(default=None, max_length=16)
     reply_markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    kind: str = Field(default="text", max_length=16)
+    payload: bytes | None = Field(default=None, sa_type=LargeBinary, nullable=True)
+    filename: str | None = Field(default=None, max_length=200)
     status: str = Field(default="pending", max_length=16)
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -7,6 +7,11 @@ misfire grace of one second would drop a run that is a little late, so jobs get 
 of hours. A run missed while the bot was down is sent once at start-up (`missed_run`), and
 `claim` makes sure no digest goes out twice. Content is built in `bot.services.digests`.
 
+Scheduled and period-end digests are not sent from here: each reader's parts (text, XLSX, chart, then
+the open double-count questions) are built first, then the claim and the outbox rows are committed in
+one transaction (`outbox.enqueue_claimed`), and the outbox sender delivers them in order, retrying
+what fails. Only /digest, the answer to the reader's own command, is sent directly.
+
 Period-end digests need no job per period: one repeating job with a fixed id (CLOSING_JOB) asks the
 service every few minutes which are due (`due_closing_digests`, on the runtime's clock) and claims each
 before sending. Polling instead of one job per due date means nothing to re-create or cancel when a
@@ -17,19 +22,20 @@ check after the restart.
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from datetime import time
+from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from telegram import Bot, Update
+from sqlmodel import Session
+from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.i18n import get_translator
 from bot.jobs import replace_repeating_job
+from bot.outbox_sender import notify_outbox, send_part
 from bot.parsing.text import fold
 from bot.runtime import Runtime
 from bot.services.action_text import Localised
@@ -46,6 +52,7 @@ from bot.services.digests import (
     missed_run,
     parse_closing_switch,
     parse_schedule,
+    recently_claimed,
     recipients,
     schedule_of,
     schedule_text,
@@ -53,6 +60,7 @@ from bot.services.digests import (
     set_schedule,
 )
 from bot.services.duplicates import unresolved_in
+from bot.services.outbox import DOCUMENT, PHOTO, Delivery, Part, enqueue_claimed
 from bot.services.periods import Period, covering
 from bot.services.questions import find_period
 from db.models import DigestSchedule, ReportingPeriod, SupportAction, Unit, User
@@ -75,57 +83,71 @@ def job_name(unit_id: int) -> str:
     return f"digest:{unit_id}"
 
 
-async def send_digest(bot: Bot, runtime: Runtime, *, session: Any, unit: Unit, period: Period,
-                      users: list[User], reporting_period: ReportingPeriod | None = None) -> int:
-    """Send the digest to each user in their language; returns how many received it. With
-    `reporting_period` it is that period's period-end digest.
+def digest_deliveries(runtime: Runtime, session: Session, *, unit: Unit, period: Period, users: list[User],
+                      key: str, reporting_period: ReportingPeriod | None = None) -> list[Delivery]:
+    """Each reader's parts in the order they must arrive: the text, the XLSX, the chart, then a question
+    per open double count (with its two buttons). With `reporting_period` it is that period's period-end
+    digest. `key` prefixes the outbox keys (`<key>:<user id>:<part>`).
 
     Built once per language and unit of the reader (what decides the words and which names the detail
     sheet may show), not once per reader: a unit's officers usually share both.
     """
-    sent = 0
     built: dict[tuple[str, int], Digest] = {}
+    suspects = unresolved_in(session, unit=unit)[:SUSPECTS_IN_DIGEST]
+    deliveries: list[Delivery] = []
     for user in users:
         names = Localised(runtime.catalogue, get_translator(user.locale))
-        key = (names.t.locale, user.unit_id)
-        if key not in built:
-            built[key] = build_digest(session, names=names, unit=unit, period=period, viewer=user,
-                                      tz=runtime.settings.tz, now=runtime.clock(),
-                                      reporting_period=reporting_period)
-        digest = built[key]
-        try:
-            await bot.send_message(user.telegram_id, digest.text, parse_mode=ParseMode.HTML)
-            await bot.send_document(user.telegram_id, io.BytesIO(digest.workbook), filename=digest.filename)
-            await bot.send_photo(user.telegram_id, io.BytesIO(digest.chart))
-            for suspect in unresolved_in(session, unit=unit)[:SUSPECTS_IN_DIGEST]:
-                original = session.get(SupportAction, suspect.duplicate_of_id)
-                if original is not None:
-                    text, keyboard = duplicate_question(names, session, action=suspect, original=original)
-                    await bot.send_message(user.telegram_id, text, reply_markup=keyboard, parse_mode=ParseMode.HTML)
-            sent += 1
-        except TelegramError as error:  # one blocked chat must not stop the others
-            log.warning("digest for unit %s not delivered to user %s: %s", unit.id, user.id, type(error).__name__)
-    return sent
+        cache_key = (names.t.locale, user.unit_id)
+        if cache_key not in built:
+            built[cache_key] = build_digest(session, names=names, unit=unit, period=period, viewer=user,
+                                            tz=runtime.settings.tz, now=runtime.clock(),
+                                            reporting_period=reporting_period)
+        digest = built[cache_key]
+        parts = [Part(text=digest.text, parse_mode=ParseMode.HTML),
+                 Part(kind=DOCUMENT, payload=digest.workbook, filename=digest.filename),
+                 Part(kind=PHOTO, payload=digest.chart)]
+        for suspect in suspects:
+            original = session.get(SupportAction, suspect.duplicate_of_id)
+            if original is not None:
+                text, keyboard = duplicate_question(names, session, action=suspect, original=original)
+                parts.append(Part(text=text, parse_mode=ParseMode.HTML, reply_markup=keyboard.to_dict()))
+        deliveries.append(Delivery(key=f"{key}:{user.id}", chat_id=user.telegram_id, user_id=user.id, parts=parts,
+                                   purpose="closing-digest" if reporting_period is not None else "digest"))
+    return deliveries
 
 
-async def run_scheduled_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Job callback: claim the schedule (never twice), then send to every supervisor of the unit."""
-    job = context.job
-    assert job is not None
-    unit_id = int(str(job.data))
-    runtime: Runtime = context.application.runtime  # type: ignore[attr-defined]
+def enqueue_scheduled_digest(runtime: Runtime, *, unit_id: int) -> bool:
+    """Build every supervisor's digest of the unit, then claim the schedule and queue the digests in one
+    transaction (never twice, never half). True when this call queued them."""
+    now = runtime.clock()
     with runtime.session_factory() as session:
         schedule = schedule_of(session, unit_id=unit_id)
         unit = get_unit(session, unit_id=unit_id)
         if schedule is None or not schedule.enabled or unit is None:
-            return
-        if not claim(session, schedule_id=schedule.id or 0, now=runtime.clock()):
+            return False
+        if recently_claimed(schedule, now=now):
             log.info("digest for unit %s already sent; skipped", unit_id)
-            return
-        period = digest_period(schedule, now=runtime.clock(), tz=runtime.settings.tz)
-        sent = await send_digest(context.bot, runtime, session=session, unit=unit, period=period,
-                                 users=list(recipients(session, unit=unit)))
-        log.info("digest for unit %s sent to %s supervisor(s)", unit_id, sent)
+            return False
+        schedule_id = schedule.id or 0
+        deliveries = digest_deliveries(runtime, session, unit=unit, users=list(recipients(session, unit=unit)),
+                                       period=digest_period(schedule, now=now, tz=runtime.settings.tz),
+                                       key=f"digest:{unit_id}:{now:%Y%m%dT%H%M%S}")
+        if not enqueue_claimed(session, claim=lambda s: claim(s, schedule_id=schedule_id, now=now, commit=False),
+                               deliveries=deliveries, now=now):
+            log.info("digest for unit %s already sent; skipped", unit_id)
+            return False
+    log.info("digest for unit %s queued for %s supervisor(s)", unit_id, len(deliveries))
+    return True
+
+
+async def run_scheduled_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Job callback: queue the unit's digest (built in a worker thread, the charts take a moment) and wake
+    the outbox sender."""
+    job = context.job
+    assert job is not None
+    runtime: Runtime = context.application.runtime  # type: ignore[attr-defined]
+    if await asyncio.to_thread(enqueue_scheduled_digest, runtime, unit_id=int(str(job.data))):
+        notify_outbox(context.application)
 
 
 def add_job(application: Application[Any, Any, Any, Any, Any, Any], schedule: DigestSchedule) -> None:
@@ -147,34 +169,43 @@ def add_job(application: Application[Any, Any, Any, Any, Any, Any], schedule: Di
                                 "coalesce": True})
 
 
-async def send_closing_digests(bot: Bot, runtime: Runtime) -> int:
-    """Send every period-end digest due now (runtime clock) that this process manages to claim; returns
-    how many periods it sent. Another process, or an earlier run, that claimed a period first wins."""
+def enqueue_closing_digests(runtime: Runtime) -> int:
+    """Queue every period-end digest due now (runtime clock) that this process manages to claim; returns
+    how many periods it queued. Another process, or an earlier run, that claimed a period first wins.
+
+    Each period's digests are built, then claimed and queued in one transaction; the outbox sends them."""
     now = runtime.clock()
     done = 0
     with runtime.session_factory() as session:
         for reporting_period in due_closing_digests(session, now=now, tz=runtime.settings.tz):
             period_id, unit_id = reporting_period.id or 0, reporting_period.unit_id
-            if not claim_closing_digest(session, period_id=period_id, now=now):
-                log.info("period-end digest of period %s already sent; skipped", period_id)
-                continue
             unit = get_unit(session, unit_id=unit_id)
             if unit is None:
                 continue
-            sent = await send_digest(bot, runtime, session=session, unit=unit,
-                                     period=covering(reporting_period.start, reporting_period.end),
-                                     users=list(recipients(session, unit=unit)), reporting_period=reporting_period)
-            log.info("period-end digest of period %s (unit %s) sent to %s supervisor(s)", period_id, unit_id, sent)
+            deliveries = digest_deliveries(runtime, session, unit=unit,
+                                           period=covering(reporting_period.start, reporting_period.end),
+                                           users=list(recipients(session, unit=unit)), key=f"closing:{period_id}",
+                                           reporting_period=reporting_period)
+            if not enqueue_claimed(session, deliveries=deliveries, now=now,
+                                   claim=partial(claim_closing_digest, period_id=period_id, now=now, commit=False)):
+                log.info("period-end digest of period %s already sent; skipped", period_id)
+                continue
+            log.info("period-end digest of period %s (unit %s) queued for %s supervisor(s)", period_id, unit_id,
+                     len(deliveries))
             done += 1
     return done
 
 
 async def run_closing_digests(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
-    """What the repeating job runs (tests call it too). One run at a time per Application, so a caller
-    returns only after any run already in progress has finished sending."""
+    """What the repeating job runs (tests call it too): queue the due period-end digests, wake the outbox
+    sender. One run at a time per Application, so a caller returns only after any run already in progress
+    has finished queueing."""
     lock = _CLOSING_LOCKS.setdefault(application, asyncio.Lock())
     async with lock:
-        return await send_closing_digests(application.bot, application.runtime)  # type: ignore[attr-defined]
+        done = await asyncio.to_thread(enqueue_closing_digests, application.runtime)  # type: ignore[attr-defined]
+    if done:
+        notify_outbox(application)
+    return done
 
 
 async def _closing_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -215,7 +246,10 @@ async def digest(update: Update, context: ChungTayContext) -> None:
     period, _ = find_period(fold(" ".join(context.args or [])), today=context.today)
     period = period or digest_period(schedule_of(context.session, unit_id=unit.id or 0), now=context.runtime.clock(),
                                      tz=tz)
-    await send_digest(context.bot, context.runtime, session=context.session, unit=unit, period=period, users=[user])
+    [delivery] = digest_deliveries(context.runtime, context.session, unit=unit, period=period, users=[user],
+                                   key="on-demand")
+    for part in delivery.parts:  # the reply to the reader's own command: sent directly, not queued
+        await send_part(context.bot, delivery.chat_id, part)
 
 
 async def digest_schedule(update: Update, context: ChungTayContext) -> None:

@@ -276,7 +276,7 @@ async def reopen(update: Update, context: ChungTayContext) -> None:
     period, unit = match
     try:
         submission = reporting.reopen(session, user=user, period=period, unit=unit, reason=reason,
-                                      now=context.runtime.clock())
+                                      now=context.runtime.clock(), commit=False)  # one commit with the notices
     except (reporting.ReportingError, AccessDenied):
         await _reply(update, t("This submission cannot be reopened."))
         return

@@ -4,10 +4,13 @@ A digest is the unit's totals for a period (one sentence a category, with the ch
 period before), a table per child unit, an XLSX workbook and a chart PNG. It is sent on a schedule
 each unit chooses (`digest_schedule`: weekday + local time) and on demand with /digest.
 
-Never twice: before sending, the job claims the schedule with a conditional UPDATE of
-`last_sent_at` (`claim`); a second process, a catch-up after a restart or a misfired duplicate finds
-it already claimed and does nothing. Never lost: at start-up `missed_run` tells whether the last
-scheduled moment passed while the bot was down (within a grace period), and the caller runs it once.
+Never twice: the job claims the schedule with a conditional UPDATE of `last_sent_at` (`claim`); a
+second process, a catch-up after a restart or a misfired duplicate finds it already claimed and does
+nothing. The claim and the digest's outbox rows (text, XLSX, chart, for every reader) are committed in
+one transaction (`outbox.enqueue_claimed`), and the outbox does the sending and the retrying: claimed
+means queued, and queued means delivered (or given up after the outbox's attempts). Never lost: at
+start-up `missed_run` tells whether the last scheduled moment passed while the bot was down (within a
+grace period), and the caller runs it once.
 
 The period-end digest ("bản tin cuối kỳ") covers exactly one reporting period's dates and says which
 units submitted, were late or did not submit. It is due the day after the period's due date at the
@@ -211,14 +214,27 @@ def missed_run(schedule: DigestSchedule, *, now: datetime, tz: ZoneInfo) -> bool
     return now - moment <= GRACE and (last is None or last < moment)
 
 
+CLAIM_GAP = timedelta(hours=1)
+"""A schedule claimed less than this long ago is not claimed again (a duplicate or misfired run)."""
+
+
+def recently_claimed(schedule: DigestSchedule, *, now: datetime, min_gap: timedelta = CLAIM_GAP) -> bool:
+    """A cheap look before building a digest that `claim` would refuse anyway (`claim` still decides)."""
+    last = _aware(schedule.last_sent_at)
+    return last is not None and last >= now - min_gap
+
+
 def claim(session: Session, *, schedule_id: int, now: datetime,
-          min_gap: timedelta = timedelta(hours=1)) -> bool:
-    """Mark the schedule sent now, unless it was sent less than `min_gap` ago. True = go ahead and send."""
+          min_gap: timedelta = CLAIM_GAP, commit: bool = True) -> bool:
+    """Mark the schedule sent now, unless it was sent less than `min_gap` ago. True = go ahead and send.
+
+    `commit=False` leaves the commit to the caller, who enqueues the digest in the same transaction."""
     table = DigestSchedule.__table__  # type: ignore[attr-defined]
     result = session.execute(table.update().where(
         table.c.id == schedule_id, (table.c.last_sent_at.is_(None)) | (table.c.last_sent_at < now - min_gap))
         .values(last_sent_at=now))
-    session.commit()
+    if commit:
+        session.commit()
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -280,14 +296,16 @@ def due_closing_digests(session: Session, *, now: datetime, tz: ZoneInfo,
     return due
 
 
-def claim_closing_digest(session: Session, *, period_id: int, now: datetime) -> bool:
+def claim_closing_digest(session: Session, *, period_id: int, now: datetime, commit: bool = True) -> bool:
     """Mark the period's period-end digest as sent, unless someone already did. True = this caller sends it.
 
-    A conditional UPDATE, so of two processes (or a job run and a catch-up run) exactly one gets True."""
+    A conditional UPDATE, so of two processes (or a job run and a catch-up run) exactly one gets True.
+    `commit=False` leaves the commit to the caller, who enqueues the digest in the same transaction."""
     table = ReportingPeriod.__table__  # type: ignore[attr-defined]
     result = session.execute(table.update().where(table.c.id == period_id, table.c.closing_digest_sent_at.is_(None))
                              .values(closing_digest_sent_at=now))
-    session.commit()
+    if commit:
+        session.commit()
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -10,7 +10,14 @@ lose a reminder nor send it twice. So:
 - a claim is a lease (`claimed_until`): rows claimed by a process that died go back to pending when it
   expires;
 - Telegram's flood control (429 RetryAfter) moves `next_attempt_at`; a user who blocked the bot (403) is
-  marked inactive and their supervisor told, instead of being retried forever.
+  marked inactive and their supervisor told, instead of being retried forever;
+- a row is one part (text, document or photo, the file's bytes stored with it), and one chat's rows go
+  out in `id` order: a row is claimed only when no earlier row of its chat is still pending or being
+  sent. So part 2 of a digest never arrives before part 1; a part that keeps failing holds back the later
+  rows of its chat (only of its chat) until it is sent or given up after MAX_ATTEMPTS (then the later ones
+  go on: a digest without its chart beats no digest and no reminders);
+- a bulk send that is decided by a claim (a scheduled or period-end digest) claims and enqueues in ONE
+  transaction (`enqueue_claimed`): a crash between the two loses nothing and doubles nothing.
 
 Every function takes `now` (aware UTC) so tests move time without sleeping. No Telegram types here:
 bot/outbox_sender.py does the sending and reports back with `mark_*`.
@@ -18,13 +25,14 @@ bot/outbox_sender.py does the sending and reports back with `mark_*`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.i18n import get_translator
@@ -34,10 +42,44 @@ from db.queries import get_unit
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
 DROPPED = "dropped"  # the recipient was deactivated (bot/services/people.py): never sent, kept for the record
 BLOCKED_REASON = "blocked"  # app_user.deactivated_reason of a user Telegram answered 403 for
+TEXT, DOCUMENT, PHOTO = "text", "document", "photo"
 CLAIM_LEASE = timedelta(minutes=5)
 SENDER_LEASE = timedelta(minutes=1)
 MAX_ATTEMPTS = 8
 LEASE_NAME = "sender"
+BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(minutes=15)
+"""A transient failure (5xx, timeout, network) waits BACKOFF, doubling per attempt up to MAX_BACKOFF: with
+MAX_ATTEMPTS 8 a part is given up after about 45 minutes, which bounds how long it holds back its chat."""
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt (1 → 30 s, 2 → 60 s, … at most 15 min)."""
+    return min(BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message of a bulk send, before it is a row: a text, or a document/photo with its bytes (`text`
+    is then the caption)."""
+
+    kind: str = TEXT
+    text: str = ""
+    parse_mode: str | None = None
+    reply_markup: dict[str, Any] | None = None
+    payload: bytes | None = field(default=None, repr=False)
+    filename: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The parts one chat gets, in order, under one key prefix (`<prefix>:<n>` per part)."""
+
+    key: str
+    chat_id: int
+    user_id: int | None
+    parts: Sequence[Part]
+    purpose: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,11 +93,16 @@ class OutgoingMessage:
     text: str
     parse_mode: str | None
     reply_markup: dict[str, Any] | None
+    kind: str = TEXT
+    payload: bytes | None = field(default=None, repr=False)
+    filename: str | None = None
+    attempts: int = 1
 
 
 def enqueue(session: Session, *, key: str, chat_id: int, text: str, now: datetime, user_id: int | None = None,
             purpose: str = "", parse_mode: str | None = None, reply_markup: dict[str, Any] | None = None,
-            not_before: datetime | None = None) -> bool:
+            not_before: datetime | None = None, kind: str = TEXT, payload: bytes | None = None,
+            filename: str | None = None) -> bool:
     """Add a message unless its key is already there; True when it was added.
 
     The insert runs in a SAVEPOINT so a duplicate key (also one inserted by another process at the same
@@ -64,12 +111,46 @@ def enqueue(session: Session, *, key: str, chat_id: int, text: str, now: datetim
     if session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first() is not None:
         return False
     row = OutboxMessage(key=key, chat_id=chat_id, user_id=user_id, purpose=purpose, text=text, parse_mode=parse_mode,
-                        reply_markup=reply_markup, next_attempt_at=not_before or now, created_at=now)
+                        reply_markup=reply_markup, next_attempt_at=not_before or now, created_at=now, kind=kind,
+                        payload=payload, filename=filename)
     try:
         with session.begin_nested():
             session.add(row)
     except IntegrityError:
         return False
+    return True
+
+
+def enqueue_delivery(session: Session, delivery: Delivery, *, now: datetime) -> int:
+    """Enqueue a chat's parts in order (ids grow with the order, and the sender keeps it); returns how many
+    were added. Commits are the caller's."""
+    added = 0
+    for number, part in enumerate(delivery.parts, start=1):
+        added += enqueue(session, key=f"{delivery.key}:{number}", chat_id=delivery.chat_id, user_id=delivery.user_id,
+                         text=part.text, now=now, purpose=delivery.purpose, parse_mode=part.parse_mode,
+                         reply_markup=part.reply_markup, kind=part.kind, payload=part.payload,
+                         filename=part.filename)
+    return added
+
+
+def enqueue_claimed(session: Session, *, claim: Callable[[Session], bool], deliveries: Sequence[Delivery],
+                    now: datetime) -> bool:
+    """Claim a bulk send and enqueue all its parts in ONE transaction; commits. False = someone else had
+    claimed it, nothing enqueued.
+
+    `claim` must not commit (a conditional UPDATE). Either the claim and every row are committed together
+    or neither is: a crash in between leaves the send unclaimed, so the next run sends it, once.
+    """
+    try:
+        if not claim(session):
+            session.rollback()
+            return False
+        for delivery in deliveries:
+            enqueue_delivery(session, delivery, now=now)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     return True
 
 
@@ -119,7 +200,12 @@ def claim_due(session: Session, *, holder: str, now: datetime, limit: int = 20) 
     """
     due = or_(col(OutboxMessage.status) == PENDING,
               (col(OutboxMessage.status) == SENDING) & (col(OutboxMessage.claimed_until) < now))
-    query = (select(OutboxMessage).where(due).where(col(OutboxMessage.next_attempt_at) <= now)
+    earlier = aliased(OutboxMessage)
+    # In order per chat: only the oldest unfinished row of a chat may go. A row being sent, or waiting
+    # for its retry, holds back the later rows of its chat.
+    behind = exists().where(col(earlier.chat_id) == col(OutboxMessage.chat_id), col(earlier.id) < col(OutboxMessage.id),
+                            col(earlier.status).in_([PENDING, SENDING]))
+    query = (select(OutboxMessage).where(due).where(col(OutboxMessage.next_attempt_at) <= now).where(~behind)
              .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id)).limit(limit))
     if is_postgresql(session):
         query = query.with_for_update(skip_locked=True)
@@ -127,18 +213,22 @@ def claim_due(session: Session, *, holder: str, now: datetime, limit: int = 20) 
     while not claimed:
         rows = list(session.exec(query).all())
         inactive_ids, inactive_chats = _inactive_recipients(session, rows)
+        if inactive_ids or inactive_chats:
+            # Enqueued for someone deactivated since (or a planner that did not know yet): all their waiting
+            # rows are dropped at once (only the oldest of a chat is ever picked, to keep the order), so
+            # nobody else's message is held back or lost.
+            session.execute(update(OutboxMessage).where(due, or_(
+                col(OutboxMessage.user_id).in_(inactive_ids), col(OutboxMessage.chat_id).in_(inactive_chats)))
+                .values(status=DROPPED, claimed_until=None, last_error="recipient inactive"))
         for row in rows:
-            if row.user_id in inactive_ids or row.chat_id in inactive_chats:
-                # Enqueued for someone deactivated since (or a planner that did not know yet): dropped
-                # here, row by row, so nobody else's message is held back or lost.
-                row.status, row.claimed_until, row.last_error = DROPPED, None, "recipient inactive"
-            else:
+            if row.user_id not in inactive_ids and row.chat_id not in inactive_chats:
                 row.status, row.claimed_by, row.claimed_until = SENDING, holder, now + CLAIM_LEASE
                 row.attempts += 1
                 claimed.append(OutgoingMessage(id=row.id or 0, key=row.key, chat_id=row.chat_id,
                                                user_id=row.user_id, text=row.text, parse_mode=row.parse_mode,
-                                               reply_markup=row.reply_markup))
-            session.add(row)
+                                               reply_markup=row.reply_markup, kind=row.kind, payload=row.payload,
+                                               filename=row.filename, attempts=row.attempts))
+                session.add(row)
         if len(rows) < limit:
             break
         session.flush()  # the dropped rows no longer match `due`; look for more if all were dropped
@@ -177,6 +267,7 @@ def mark_sent(session: Session, *, message_id: int, holder: str, now: datetime) 
     row = _own(session, message_id=message_id, holder=holder)
     if row is not None:
         row.status, row.sent_at, row.claimed_until, row.last_error = SENT, now, None, None
+        row.payload = None  # the file reached Telegram; its bytes need not stay in the table
         session.add(row)
     session.commit()
 
@@ -190,6 +281,8 @@ def mark_retry(session: Session, *, message_id: int, holder: str, at: datetime, 
             row.attempts -= 1  # Telegram's flood control is not the message's fault
         row.status = FAILED if row.attempts >= MAX_ATTEMPTS else PENDING
         row.next_attempt_at, row.claimed_until, row.last_error = at, None, error[:300]
+        if row.status == FAILED:
+            row.payload = None
         session.add(row)
     session.commit()
 
@@ -198,7 +291,7 @@ def mark_failed(session: Session, *, message_id: int, holder: str, error: str) -
     """A permanent error (bad request): never retried."""
     row = _own(session, message_id=message_id, holder=holder)
     if row is not None:
-        row.status, row.claimed_until, row.last_error = FAILED, None, error[:300]
+        row.status, row.claimed_until, row.last_error, row.payload = FAILED, None, error[:300], None
         session.add(row)
     session.commit()
 

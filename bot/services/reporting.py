@@ -201,8 +201,11 @@ def submit(session: Session, *, user: User, period: ReportingPeriod, now: dateti
 
 
 def reopen(session: Session, *, user: User, period: ReportingPeriod, unit: Unit, reason: str,
-           now: datetime) -> Submission:
-    """A supervisor of the unit (or above) reopens its submission so the officer can resubmit."""
+           now: datetime, commit: bool = True) -> Submission:
+    """A supervisor of the unit (or above) reopens its submission so the officer can resubmit.
+
+    `commit=False` lets the caller queue the officers' notices in the same transaction, so a reopen is
+    never committed without them."""
     if not can_manage_unit(session, user=user, unit=unit):
         raise AccessDenied("reopen outside the supervisor's tree")
     reason = reason.strip()
@@ -213,7 +216,8 @@ def reopen(session: Session, *, user: User, period: ReportingPeriod, unit: Unit,
         raise ReportingError("not_submitted")
     last.status, last.reopened_at, last.reopened_by_id, last.reopen_reason = REOPENED, now, user.id, reason[:500]
     session.add(last)
-    session.commit()
+    if commit:
+        session.commit()
     return last
 
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from bot.catalogue_file import load_catalogue_file
+from bot.outbox_sender import sender_of
 from bot.sandbox.fake_api import FakeTelegram, SentMessage
 from bot.services.actions import Draft, save_draft
 from bot.services.digests import claim, missed_run, parse_schedule, scheduled_moment
@@ -127,6 +128,7 @@ async def test_scheduled_digest_runs_once_for_every_supervisor_and_survives_rest
     assert (job.next_t.astimezone(TZ).hour, job.next_t.astimezone(TZ).minute) == (7, 30)
     before = {c.user.id: len(_digest_messages(fake, c.user.id)) for c in (first, second, commune)}
     await job.run(app)
+    await sender_of(app).drain()  # scheduled digests go out through the outbox
     for chat in (first, second):
         new = _digest_messages(fake, chat.user.id)[before[chat.user.id]:]
         assert len(new) == 3 and "huyện Krông Pa" in new[0].text
@@ -134,6 +136,7 @@ async def test_scheduled_digest_runs_once_for_every_supervisor_and_survives_rest
         _check_workbook(new[1].file_bytes, session)
     assert len(_digest_messages(fake, commune.user.id)) == before[commune.user.id]
     await job.run(app)  # a duplicate run (second process, misfire) sends nothing
+    await sender_of(app).drain()
     assert len(_digest_messages(fake, first.user.id)) == before[first.user.id] + 3
     await bot.restart()
     app = bot.application

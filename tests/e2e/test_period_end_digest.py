@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from sqlmodel import Session, select
-from telegram.ext import ExtBot
+from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.config import Settings
-from bot.outbox_sender import PLAN_JOB
+from bot.outbox_sender import PLAN_JOB, OutboxSender, sender_of
 from bot.runtime import Runtime
 from bot.sandbox.fake_api import FakeTelegram, SentMessage
 from db.models import Category, Organisation, ReportingPeriod, SupportAction, Unit, User
-from handlers.digest import CLOSING_INTERVAL_SECONDS, CLOSING_JOB, run_closing_digests, send_closing_digests
+from handlers.digest import CLOSING_INTERVAL_SECONDS, CLOSING_JOB, enqueue_closing_digests, run_closing_digests
 from tests.conftest import TEST_TOKEN
 from tests.support.harness import BotUnderTest, Chat
 
@@ -97,9 +97,12 @@ def _by_hand(bot: BotUnderTest) -> None:
 
 
 async def _run(bot: BotUnderTest) -> int:
-    """What the repeating job runs, awaited (it waits for a run already in progress)."""
+    """What the repeating job runs, awaited (it waits for a run already in progress), then the outbox
+    sender's round: the digests go out through the outbox."""
     assert bot.application is not None
-    return await run_closing_digests(bot.application)
+    queued = await run_closing_digests(bot.application)
+    await sender_of(bot.application).drain()
+    return queued
 
 
 async def test_period_end_digest_goes_out_once_to_the_periods_supervisors_about_that_period(
@@ -175,6 +178,7 @@ async def test_period_end_digest_goes_out_once_to_the_periods_supervisors_about_
     assert job.job.id == CLOSING_JOB and job.job.coalesce and job.job.misfire_grace_time >= CLOSING_INTERVAL_SECONDS
     clock.local(2027, 6, 17, 9, 0)
     await job.run(app)
+    await sender_of(app).drain()
     assert await _run(bot) == 0
     assert _counts(*everyone) == after
 
@@ -235,6 +239,7 @@ async def test_old_periods_are_never_sent_and_one_missed_while_down_goes_out_aft
     [job] = app.job_queue.get_jobs_by_name(CLOSING_JOB)
     before = _counts(supervisor)
     await job.run(app)  # the job's first check after the restart
+    await sender_of(app).drain()
     text, document, _photo = _new(supervisor, before)
     assert text.text.startswith("📌 Bản tin cuối kỳ: Tháng 5/2027, hạn nộp 2/6/2027")
     assert "tháng 5/2027, huyện Krông Pa" in text.text
@@ -261,13 +266,19 @@ async def test_two_bot_processes_send_it_once(bot: BotUnderTest, enroll: Callabl
     for _ in range(2):
         runtime = Runtime.create(settings)
         runtime.clock = clock
-        telegram_bot: ExtBot[None] = ExtBot(TEST_TOKEN, base_url=f"{fake.base_url}/bot")
+        telegram_bot: ExtBot[None] = ExtBot(TEST_TOKEN, base_url=f"{fake.base_url}/bot",
+                                            rate_limiter=AIORateLimiter())
         await telegram_bot.initialize()
         processes.append((telegram_bot, runtime))
+    senders = [OutboxSender(b, r, name=f"process-{n}") for n, (b, r) in enumerate(processes)]
     try:
-        results = await asyncio.gather(*(send_closing_digests(b, r) for b, r in processes))
-        results += await asyncio.gather(*(send_closing_digests(b, r) for b, r in processes))
+        results = await asyncio.gather(*(asyncio.to_thread(enqueue_closing_digests, r) for _, r in processes))
+        results += await asyncio.gather(*(asyncio.to_thread(enqueue_closing_digests, r) for _, r in processes))
+        await asyncio.gather(*(sender.drain() for sender in senders))
+        await asyncio.gather(*(sender.drain() for sender in senders))
     finally:
+        for sender in senders:
+            await sender.stop()
         for telegram_bot, runtime in processes:
             await telegram_bot.shutdown()
             runtime.close()
