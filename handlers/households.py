@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import io
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.formatting import format_day
@@ -30,9 +30,9 @@ from bot.services.units import unit_label
 from bot.xlsx import Column, Kind, Sheet, workbook_bytes
 from db.models import Household
 from db.queries import get_unit
+from handlers.callbacks import ImportHouseholds, SkipImport, ViewHousehold, button, decode, read
 from handlers.context import ChungTayContext
 
-PREFIX = "hh:"
 FIELD_LABELS = {
     "code": N_("household code"), "head_name": N_("head of household"), "village": N_("village"),
     "classification": N_("classification"), "year": N_("year"), "members": N_("members"), "notes": N_("notes"),
@@ -85,8 +85,8 @@ async def find_household(update: Update, context: ChungTayContext) -> None:
     elif len(matches) == 1:
         await message.reply_text(household_card(context, matches[0]), parse_mode=ParseMode.HTML)
     else:
-        rows = [[InlineKeyboardButton(" · ".join(p for p in (h.head_name, h.village, h.code) if p)[:60],
-                                      callback_data=f"{PREFIX}view:{h.id}")] for h in matches]
+        rows = [[button(" · ".join(p for p in (h.head_name, h.village, h.code) if p)[:60], ViewHousehold(h.id or 0))]
+                for h in matches]
         await message.reply_text(t("Several households match; choose one:"), reply_markup=InlineKeyboardMarkup(rows))
 
 
@@ -94,8 +94,7 @@ async def view_household(update: Update, context: ChungTayContext) -> None:
     query = update.callback_query
     user = context.db_user
     assert query is not None and user is not None
-    raw = (query.data or "").removeprefix(f"{PREFIX}view:")
-    household = context.session.get(Household, int(raw)) if raw.isdigit() else None
+    household = context.session.get(Household, read(update, ViewHousehold).household_id)
     if household is None or not can_see_household(context.session, user=user, household=household):
         await query.answer(context.t("You cannot see this household."), show_alert=True)
         return
@@ -163,9 +162,8 @@ async def receive_list(update: Update, context: ChungTayContext) -> None:
         return
     context.user_data["household_import"] = {"mapping": preview.mapping, "rows": preview.rows}  # type: ignore[index]
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton("✅ " + t("Import {count} households").format(count=len(preview.rows)),
-                             callback_data=f"{PREFIX}import"),
-        InlineKeyboardButton("❌ " + t("Cancel"), callback_data=f"{PREFIX}noimport")]])
+        button("✅ " + t("Import {count} households").format(count=len(preview.rows)), ImportHouseholds()),
+        button("❌ " + t("Cancel"), SkipImport())]])
     ready = t("{count} rows are ready to import into {unit}.").format(
         count=len(preview.rows), unit=unit_label(context.session, t, unit.id or 0))
     await message.reply_text(t("Columns found:") + "\n" + mapping + "\n\n" + ready, reply_markup=keyboard)
@@ -177,7 +175,7 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
     assert query is not None and user is not None
     await query.answer()
     pending = context.user_data.pop("household_import", None)  # type: ignore[union-attr]
-    if (query.data or "").endswith("noimport") or not pending:
+    if isinstance(decode(query.data), SkipImport) or not pending:
         await query.edit_message_text(context.t("Cancelled."))
         return
     created, updated = apply_import(context.session, preview=ImportPreview(**pending), user=user)

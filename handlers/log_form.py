@@ -49,13 +49,31 @@ from bot.services.duplicates import flag_if_duplicate
 from bot.services.households import can_see_household, search_households
 from bot.services.units import unit_label
 from db.models import Household, SupportAction
-from handlers.common import answer_in_place, cancel, pressed
+from handlers.callbacks import (
+    LogBack,
+    LogCancel,
+    LogCategory,
+    LogEdit,
+    LogEditField,
+    LogHousehold,
+    LogKeep,
+    LogRepeat,
+    LogSave,
+    LogSet,
+    LogSkip,
+    LogTypedHousehold,
+    button,
+    decode,
+    gone,
+    on,
+    read,
+)
+from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
 
 log = logging.getLogger(__name__)
 
 CATEGORY, ASK, CARD, EDIT = "category", "ask", "card", "edit"
-PREFIX = "log:"
 MENU_LOG_EMOJI = "📝"
 COMMON_STEPS = ("organisation", "beneficiary_class", "funding_source", "action_date", "household", "note",
                 "photo", "location")
@@ -92,7 +110,7 @@ def _spec(context: ChungTayContext, draft: Draft) -> CategorySpec | None:
 
 
 def _cancel_button(context: ChungTayContext) -> InlineKeyboardButton:
-    return InlineKeyboardButton("❌ " + context.t("Cancel"), callback_data=f"{PREFIX}cancel")
+    return button("❌ " + context.t("Cancel"), LogCancel())
 
 
 async def _say(update: Update, context: ChungTayContext, text: str,
@@ -117,12 +135,12 @@ async def begin(update: Update, context: ChungTayContext) -> str | int:
         spec = _spec(context, draft)
         if spec is not None:
             label = f"🔁 {names.category(spec)} · {figures_line(names, spec, draft)}"
-            rows.append([InlineKeyboardButton(label[:60], callback_data=f"{PREFIX}again:{template.id}")])
+            rows.append([button(label[:60], LogRepeat(template.id or 0))])
     categories = categories_by_use(context.session, user=user, catalogue=_catalogue(context))
     for first, second in zip(categories[::2], [*categories[1::2], None], strict=False):
-        row = [InlineKeyboardButton(names.category(first), callback_data=f"{PREFIX}cat:{first.code}")]
+        row = [button(names.category(first), LogCategory(first.code))]
         if second is not None:
-            row.append(InlineKeyboardButton(names.category(second), callback_data=f"{PREFIX}cat:{second.code}"))
+            row.append(button(names.category(second), LogCategory(second.code)))
         rows.append(row)
     rows.append([_cancel_button(context)])
     text = context.t("What support was given? Choose a category:")
@@ -146,10 +164,12 @@ async def _private_only(update: Update, context: ChungTayContext) -> bool:
 
 
 async def pick_category(update: Update, context: ChungTayContext) -> str:
-    code = await pressed(update, f"{PREFIX}cat:")
+    code = read(update, LogCategory).code
     spec = _catalogue(context).category_by_code(code)
     if spec is None:
+        await gone(update, context)
         return CATEGORY
+    await update.callback_query.answer()  # type: ignore[union-attr]
     draft = Draft(category=code)
     plan = [m.code for m in ordered_measures(spec)] + [f"field:{f.code}" for f in spec.fields]
     plan += ["beneficiary_class", "funding_source", "action_date"]
@@ -161,10 +181,11 @@ async def repeat_entry(update: Update, context: ChungTayContext) -> str:
     """"Same as last time": copy a recent record, ask only its main figure, then show the card."""
     user = context.db_user
     assert user is not None
-    raw = await pressed(update, f"{PREFIX}again:")
-    action = context.session.get(SupportAction, int(raw)) if raw.isdigit() else None
+    action = context.session.get(SupportAction, read(update, LogRepeat).action_id)
     if action is None or action.author_id != user.id:
+        await gone(update, context)
         return CATEGORY
+    await update.callback_query.answer()  # type: ignore[union-attr]
     draft = draft_from_action(action, context.session)
     draft.action_date = None
     draft.household_name = draft.household_village = draft.note = draft.photo_file_id = None
@@ -257,7 +278,7 @@ async def _next(update: Update, context: ChungTayContext) -> str:
 async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft, spec: CategorySpec) -> None:
     t = context.t
     names = _names(context)
-    skip = [InlineKeyboardButton("⏭ " + t("Skip"), callback_data=f"{PREFIX}skip")]
+    skip = [button("⏭ " + t("Skip"), LogSkip())]
     rows: list[list[InlineKeyboardButton]] = []
     code = step.removeprefix("again:")
     measure = spec.measure(code)
@@ -275,15 +296,13 @@ async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft
             if last is not None:
                 shown = format_number(last, t.locale)
                 text += "\n" + t("Last time: {value}.").format(value=shown)
-                rows.append([InlineKeyboardButton(t("Same as last time ({value})").format(value=shown),
-                                                  callback_data=f"{PREFIX}keep")])
+                rows.append([button(t("Same as last time ({value})").format(value=shown), LogKeep())])
             optional = False
     elif step == "quantity_unit":
         quantity = spec.measure("quantity")
         assert quantity is not None
         text = t("In which unit?")
-        rows += [[InlineKeyboardButton(u.unit_vi if t.locale == "vi" else u.unit_en,
-                                       callback_data=f"{PREFIX}set:{u.code}")] for u in quantity.units]
+        rows += [[button(u.unit_vi if t.locale == "vi" else u.unit_en, LogSet(u.code))] for u in quantity.units]
         optional = False
     elif step.startswith("field:"):
         extra = spec.field(step.removeprefix("field:"))
@@ -292,27 +311,25 @@ async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft
         name = extra.name_vi if t.locale == "vi" else extra.name_en
         if extra.choices:
             text = t("{name}?").format(name=name)
-            rows += [[InlineKeyboardButton(c.vi if t.locale == "vi" else c.en, callback_data=f"{PREFIX}set:{c.code}")]
-                     for c in extra.choices]
+            rows += [[button(c.vi if t.locale == "vi" else c.en, LogSet(c.code))] for c in extra.choices]
         else:
             text = t("{name}? Type it.").format(name=name)
     elif step == "organisation":
         text = t("Which organisation gave it?")
-        rows += [[InlineKeyboardButton(names.organisation(o.code), callback_data=f"{PREFIX}set:{o.code}")]
+        rows += [[button(names.organisation(o.code), LogSet(o.code))]
                  for o in _catalogue(context).organisation]
         optional = False
     elif step == "beneficiary_class":
         text = t("Who received it?")
-        rows += [[InlineKeyboardButton(names.beneficiary(b.code), callback_data=f"{PREFIX}set:{b.code}")]
+        rows += [[button(names.beneficiary(b.code), LogSet(b.code))]
                  for b in _catalogue(context).beneficiary_class]
     elif step == "funding_source":
         text = t("Funding source?")
-        rows += [[InlineKeyboardButton(names.funding(f.code), callback_data=f"{PREFIX}set:{f.code}")]
+        rows += [[button(names.funding(f.code), LogSet(f.code))]
                  for f in _catalogue(context).funding_source]
     elif step == "action_date":
         text = t("When was it given? Tap a button or type a date like 15/6.")
-        rows.append([InlineKeyboardButton(t("Today"), callback_data=f"{PREFIX}set:today"),
-                     InlineKeyboardButton(t("Yesterday"), callback_data=f"{PREFIX}set:yesterday")])
+        rows.append([button(t("Today"), LogSet("today")), button(t("Yesterday"), LogSet("yesterday"))])
         optional = False
     elif step == "household":
         text = t("Household that received it: type the head of household and the village, "
@@ -406,9 +423,9 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
 async def _offer_households(update: Update, context: ChungTayContext, matches: Sequence[Household]) -> None:
     """Registered households that match what was typed, to pick one (or keep the typed name)."""
     t = context.t
-    rows = [[InlineKeyboardButton(" · ".join(p for p in (h.head_name, h.village, h.code) if p)[:60],
-                                  callback_data=f"{PREFIX}hh:{h.id}")] for h in matches]
-    rows.append([InlineKeyboardButton("✍️ " + t("Use the name as typed"), callback_data=f"{PREFIX}hhtyped")])
+    rows = [[button(" · ".join(p for p in (h.head_name, h.village, h.code) if p)[:60], LogHousehold(h.id or 0))]
+            for h in matches]
+    rows.append([button("✍️ " + t("Use the name as typed"), LogTypedHousehold())])
     rows.append([_cancel_button(context)])
     await _say(update, context, t("Households in the register that match — tap the right one:"), rows)
 
@@ -439,15 +456,19 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
     """A button answer to the current step (a choice, Today/Yesterday, Skip or Keep)."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
     draft = _draft(context)
     spec = _spec(context, draft)
     step = _current_step(context)
-    data = query.data or ""
+    pressed = decode(query.data)
+    if isinstance(pressed, LogSet) and spec is not None and step is not None \
+            and pressed.value not in _choices(context, spec, step):
+        await gone(update, context)  # a button of an earlier question, or forged
+        return ASK
+    await query.answer()
     if spec is None or step is None:
         return CARD
-    if data.startswith(f"{PREFIX}set:"):
-        value = data.removeprefix(f"{PREFIX}set:")
+    if isinstance(pressed, LogSet):
+        value = pressed.value
         if step == "quantity_unit":
             draft.quantity_unit = value
         elif step.startswith("field:"):
@@ -461,23 +482,36 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
         elif step == "action_date":
             today = context.today
             draft.action_date = (today if value == "today" else date.fromordinal(today.toordinal() - 1)).isoformat()
-    elif data.startswith(f"{PREFIX}hh:") and step == "household":
+    elif isinstance(pressed, LogHousehold) and step == "household":
         user = context.db_user
-        raw = data.removeprefix(f"{PREFIX}hh:")
-        household = context.session.get(Household, int(raw)) if raw.isdigit() else None
+        household = context.session.get(Household, pressed.household_id)
         if household is None or user is None or not can_see_household(context.session, user=user,
                                                                        household=household):
             return ASK
         draft.household_id, draft.household_name, draft.household_village = (
             household.id, household.head_name, household.village)
-    elif data == f"{PREFIX}hhtyped" and step == "household":
+    elif isinstance(pressed, LogTypedHousehold) and step == "household":
         name, _, village = str(_state(context).pop("typed_household", "")).partition(",")
         draft.household_id, draft.household_name, draft.household_village = None, name.strip() or None, \
             village.strip() or None
-    elif data == f"{PREFIX}skip" and step.startswith("field:"):
+    elif isinstance(pressed, LogSkip) and step.startswith("field:"):
         draft.fields.pop(step.removeprefix("field:"), None)
     _advance(context, draft)
     return await _next(update, context)
+
+
+def _choices(context: ChungTayContext, spec: CategorySpec, step: str) -> set[str]:
+    """The values the buttons of `step` offer (a button's value is checked before it is stored)."""
+    catalogue = _catalogue(context)
+    quantity = spec.measure("quantity")
+    extra = spec.field(step.removeprefix("field:")) if step.startswith("field:") else None
+    return {
+        "quantity_unit": {u.code for u in quantity.units} if quantity is not None else set(),
+        "organisation": {o.code for o in catalogue.organisation},
+        "beneficiary_class": {b.code for b in catalogue.beneficiary_class},
+        "funding_source": {f.code for f in catalogue.funding_source},
+        "action_date": {"today", "yesterday"},
+    }.get(step, {c.code for c in extra.choices} if extra is not None and extra.choices else set())
 
 
 async def attachment(update: Update, context: ChungTayContext) -> str:
@@ -506,9 +540,8 @@ async def _show_card(update: Update, context: ChungTayContext, *, fresh: bool = 
     assert user is not None
     text = card_text(_names(context), draft, organisation_default=organisation_code_of(context.session, user))
     text += "\n\n" + t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
-    rows = [[InlineKeyboardButton("✅ " + t("Save"), callback_data=f"{PREFIX}save"),
-             InlineKeyboardButton("✏️ " + t("Edit"), callback_data=f"{PREFIX}edit"),
-             InlineKeyboardButton("❌ " + t("Cancel"), callback_data=f"{PREFIX}cancel")]]
+    rows = [[button("✅ " + t("Save"), LogSave()), button("✏️ " + t("Edit"), LogEdit()),
+             button("❌ " + t("Cancel"), LogCancel())]]
     await _say(update, context, text, rows, fresh=fresh)
     return CARD
 
@@ -589,15 +622,22 @@ async def edit_menu(update: Update, context: ChungTayContext) -> str:
     labels += [("organisation", t("Organisation")), ("beneficiary_class", t("Beneficiaries")),
                ("funding_source", t("Funding")), ("action_date", t("Date")), ("household", t("Household")),
                ("note", t("Note")), ("photo", t("Photo")), ("location", t("Location"))]
-    rows = [[InlineKeyboardButton(label, callback_data=f"{PREFIX}editf:{code}")] for code, label in labels]
-    rows.append([InlineKeyboardButton("↩ " + t("Back to the card"), callback_data=f"{PREFIX}back")])
+    rows = [[button(label, LogEditField(code))] for code, label in labels]
+    rows.append([button("↩ " + t("Back to the card"), LogBack())])
     await _say(update, context, t("Which field do you want to change?"), rows)
     return EDIT
 
 
 async def edit_field(update: Update, context: ChungTayContext) -> str:
-    step = await pressed(update, f"{PREFIX}editf:")
+    step = read(update, LogEditField).step
     draft = _draft(context)
+    spec = _spec(context, draft)
+    steps = {*COMMON_STEPS, *(m.code for m in spec.measures), *(f"field:{f.code}" for f in spec.fields)} \
+        if spec is not None else set()
+    if step not in steps:
+        await gone(update, context)
+        return EDIT
+    await update.callback_query.answer()  # type: ignore[union-attr]
     _store(context, draft, [step])
     return await _next(update, context)
 
@@ -639,17 +679,18 @@ def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationH
         return ConversationHandler(
             entry_points=[*starters, free_text],
             states={
-                CATEGORY: [CallbackQueryHandler(pick_category, pattern=f"^{PREFIX}cat:"),
-                           CallbackQueryHandler(repeat_entry, pattern=f"^{PREFIX}again:")],
+                CATEGORY: [CallbackQueryHandler(pick_category, pattern=on(LogCategory)),
+                           CallbackQueryHandler(repeat_entry, pattern=on(LogRepeat))],
                 ASK: [MessageHandler(text, typed_answer), MessageHandler(attachments, attachment),
-                      CallbackQueryHandler(button_answer, pattern=f"^{PREFIX}(set:|skip|keep|hh)")],
-                CARD: [CallbackQueryHandler(save, pattern=f"^{PREFIX}save$"),
-                       CallbackQueryHandler(edit_menu, pattern=f"^{PREFIX}edit$"),
+                      CallbackQueryHandler(button_answer,
+                                           pattern=on(LogSet, LogSkip, LogKeep, LogHousehold, LogTypedHousehold))],
+                CARD: [CallbackQueryHandler(save, pattern=on(LogSave)),
+                       CallbackQueryHandler(edit_menu, pattern=on(LogEdit)),
                        MessageHandler(attachments, attachment), MessageHandler(text, card_typed)],
-                EDIT: [CallbackQueryHandler(edit_field, pattern=f"^{PREFIX}editf:"),
-                       CallbackQueryHandler(back_to_card, pattern=f"^{PREFIX}back$")],
+                EDIT: [CallbackQueryHandler(edit_field, pattern=on(LogEditField)),
+                       CallbackQueryHandler(back_to_card, pattern=on(LogBack))],
             },
-            fallbacks=[CallbackQueryHandler(cancel, pattern=f"^{PREFIX}cancel$"), CommandHandler("cancel", cancel),
+            fallbacks=[CallbackQueryHandler(cancel, pattern=on(LogCancel)), CommandHandler("cancel", cancel),
                        *starters],
             name="log",
             persistent=True,
