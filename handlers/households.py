@@ -11,12 +11,14 @@ from telegram.constants import ParseMode
 
 from bot.formatting import format_day
 from bot.i18n import N_
+from bot.parsing.numbers import ascii_int
 from bot.parsing.text import fold
 from bot.services.action_text import Localised, figures_line
 from bot.services.actions import draft_from_action
 from bot.services.households import (
     HouseholdImportError,
     ImportPreview,
+    UnreadableFile,
     apply_import,
     can_see_household,
     classify,
@@ -117,8 +119,9 @@ async def add_household(update: Update, context: ChungTayContext) -> None:
         await message.reply_text(usage)
         return
     classification = classify(parts[3], context.runtime.catalogue)
-    members = parts[4] if len(parts) > 4 else ""
-    if classification is None or (members and not (members.isdigit() and 0 < int(members) < 100)):
+    members_text = parts[4] if len(parts) > 4 else ""
+    members = ascii_int(members_text, low=1, high=99)
+    if classification is None or (members_text and members is None):
         await message.reply_text(t("I could not read the classification or the number of members.") + "\n" + usage)
         return
     unit = get_unit(context.session, unit_id=user.unit_id)
@@ -126,7 +129,7 @@ async def add_household(update: Update, context: ChungTayContext) -> None:
     household, created = upsert_household(
         context.session, user=user, unit=unit, code=parts[0][:64], head_name=parts[1][:200],
         village=parts[2][:200] or None, classification=classification, year=context.today.year,
-        members=int(members) if members else None)
+        members=members)
     heading = t("Household added:") if created else t("Household updated:")
     await message.reply_text(heading + "\n" + household_card(context, household), parse_mode=ParseMode.HTML)
 
@@ -149,6 +152,10 @@ async def receive_list(update: Update, context: ChungTayContext) -> None:
     try:
         preview = preview_import(context.session, unit=unit, content=content, filename=name,
                                  catalogue=context.runtime.catalogue, default_year=context.today.year)
+    except UnreadableFile:
+        await message.reply_text(t("Sorry, this file cannot be read as an Excel (.xlsx) or CSV table. Please save it "
+                                   "again as .xlsx or .csv and send it."))
+        return
     except HouseholdImportError as error:
         await message.reply_text(t("Nothing was imported:") + "\n" + "\n".join(error.problems[:20]))
         return

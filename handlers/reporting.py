@@ -41,7 +41,7 @@ from handlers.callbacks import (
 )
 from handlers.context import ChungTayContext
 
-_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$", re.ASCII)
 
 
 def _supervisor(context: ChungTayContext) -> User | None:
