@@ -26,6 +26,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     from handlers import common, drilldown, duplicates, history, households, invite, log_form, onboarding
 
     application.add_handler(TypeHandler(Update, common.require_registration), group=GATE_GROUP)
+    application.add_handler(CallbackQueryHandler(cb.refuse_empty, pattern=cb.nothing), group=GATE_GROUP - 1)
     application.add_handler(CommandHandler("start", onboarding.start))
     application.add_handler(CommandHandler("help", onboarding.show_help))
     application.add_handler(CommandHandler("me", onboarding.show_me))

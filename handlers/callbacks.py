@@ -25,6 +25,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, get_type_hints
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ApplicationHandlerStop
 
 from bot.services.periods import STANDARD_CODES
 
@@ -508,6 +509,18 @@ async def unreadable(update: Update, context: ChungTayContext) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(
             context.t("This button no longer works. Please start again with the menu or a command."))
+
+
+def nothing(data: object) -> bool:
+    """The pattern of `refuse_empty`: PTB passes a tap *without* data to every patterned handler, and
+    only a pattern that matches no data at all leaves exactly those taps to it."""
+    return False
+
+
+async def refuse_empty(update: Update, context: ChungTayContext) -> None:
+    """A tap with empty data (Telegram never sends one, a forged update may): answer and stop."""
+    await unreadable(update, context)
+    raise ApplicationHandlerStop
 
 
 async def gone(update: Update, context: ChungTayContext) -> None:

@@ -87,6 +87,7 @@ _NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 _BLOCKED = "Forbidden: bot was blocked by the user"
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
 # --------------------------------------------------------------------------- data classes
@@ -509,6 +510,15 @@ class FakeTelegram:
                 description = _STATUS_TEXT.get(status, "Internal Server Error")
         queue = self._failures.setdefault(method.lower(), deque())
         queue.extend(_Failure(status, description, retry_after) for _ in range(times))
+
+    def expire_next_queries(self, times: int = 1) -> None:
+        """The next ``times`` answerCallbackQuery calls fail as after a restart: the tap is older than
+        Telegram's answer timeout (the bot must still do what was asked)."""
+        self.fail_next("answerCallbackQuery", status=400, description=QUERY_TOO_OLD, times=times)
+
+    def unanswered_queries(self) -> list[str]:
+        """Ids of the button taps the bot never answered (the user's phone would still spin)."""
+        return [query_id for query_id, answered in self._callbacks.items() if not answered]
 
     def block_user(self, chat_id: int) -> None:
         """Every send* to ``chat_id`` answers 403 blocked, like a user who blocked the bot."""
