@@ -72,7 +72,7 @@ def test_decode_of_non_text_is_none() -> None:
     assert decode(b"hist:keep") is None
 
 
-@settings(max_examples=800)
+@settings(max_examples=500)
 @given(st.text(max_size=80))
 def test_random_text_never_raises_and_reencodes_exactly(data: str) -> None:
     found = decode(data)
@@ -86,7 +86,7 @@ _PIECES = st.sampled_from(["hist", "void", "voidok", "fix", "keep", "tot", "p", 
                            str(2**31), str(2**63), "q0", "rice", " 1", "٣"])
 
 
-@settings(max_examples=1000)
+@settings(max_examples=500)
 @given(st.lists(_PIECES, min_size=1, max_size=5))
 def test_structured_near_misses_never_raise(pieces: list[str]) -> None:
     data = ":".join(pieces)

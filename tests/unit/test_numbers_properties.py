@@ -34,14 +34,14 @@ def _reads_or_refuses(parse: object, text: str) -> object | None:
         return None
 
 
-@settings(max_examples=400)
+@settings(max_examples=250)
 @given(NUMBERISH | ANY_TEXT)
 def test_money_is_a_positive_whole_number_or_refused(text: str) -> None:
     value = _reads_or_refuses(parse_money, text)
     assert value is None or (isinstance(value, int) and value > 0)
 
 
-@settings(max_examples=400)
+@settings(max_examples=250)
 @given(NUMBERISH | ANY_TEXT)
 def test_quantity_is_a_positive_decimal_or_refused(text: str) -> None:
     found = _reads_or_refuses(parse_quantity, text)
@@ -51,14 +51,14 @@ def test_quantity_is_a_positive_decimal_or_refused(text: str) -> None:
         assert unit is None or isinstance(unit, str)
 
 
-@settings(max_examples=400)
+@settings(max_examples=250)
 @given(NUMBERISH | ANY_TEXT)
 def test_count_is_a_positive_integer_or_refused(text: str) -> None:
     value = _reads_or_refuses(parse_count, text)
     assert value is None or (isinstance(value, int) and value > 0)
 
 
-@settings(max_examples=400)
+@settings(max_examples=250)
 @given(NUMBERISH | ANY_TEXT | st.builds("{}/{}/{}".format, st.integers(-5, 40), st.integers(-5, 15),
                                         st.integers(-1, 10000)))
 def test_day_is_a_real_date_not_after_today_or_refused(text: str) -> None:
@@ -74,7 +74,7 @@ def test_quick_entry_parser_never_raises(text: str) -> None:
     assert parsed is not None
 
 
-@settings(max_examples=400)
+@settings(max_examples=250)
 @given(NUMBERISH | ANY_TEXT)
 def test_ascii_int_reads_only_ascii_digits(text: str) -> None:
     value = ascii_int(text, low=1, high=99)
