@@ -49,25 +49,7 @@ from bot.services.duplicates import flag_if_duplicate
 from bot.services.households import can_see_household, search_households
 from bot.services.units import unit_label
 from db.models import Household, SupportAction
-from handlers.callbacks import (
-    LogBack,
-    LogCancel,
-    LogCategory,
-    LogEdit,
-    LogEditField,
-    LogHousehold,
-    LogKeep,
-    LogRepeat,
-    LogSave,
-    LogSet,
-    LogSkip,
-    LogTypedHousehold,
-    button,
-    decode,
-    gone,
-    on,
-    read,
-)
+from handlers import callbacks as cb
 from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
 
@@ -110,7 +92,7 @@ def _spec(context: ChungTayContext, draft: Draft) -> CategorySpec | None:
 
 
 def _cancel_button(context: ChungTayContext) -> InlineKeyboardButton:
-    return button("❌ " + context.t("Cancel"), LogCancel())
+    return cb.button("❌ " + context.t("Cancel"), cb.LogCancel())
 
 
 async def _say(update: Update, context: ChungTayContext, text: str,
@@ -135,12 +117,12 @@ async def begin(update: Update, context: ChungTayContext) -> str | int:
         spec = _spec(context, draft)
         if spec is not None:
             label = f"🔁 {names.category(spec)} · {figures_line(names, spec, draft)}"
-            rows.append([button(label[:60], LogRepeat(template.id or 0))])
+            rows.append([cb.button(label[:60], cb.LogRepeat(template.id or 0))])
     categories = categories_by_use(context.session, user=user, catalogue=_catalogue(context))
     for first, second in zip(categories[::2], [*categories[1::2], None], strict=False):
-        row = [button(names.category(first), LogCategory(first.code))]
+        row = [cb.button(names.category(first), cb.LogCategory(first.code))]
         if second is not None:
-            row.append(button(names.category(second), LogCategory(second.code)))
+            row.append(cb.button(names.category(second), cb.LogCategory(second.code)))
         rows.append(row)
     rows.append([_cancel_button(context)])
     text = context.t("What support was given? Choose a category:")
@@ -164,10 +146,10 @@ async def _private_only(update: Update, context: ChungTayContext) -> bool:
 
 
 async def pick_category(update: Update, context: ChungTayContext) -> str:
-    code = read(update, LogCategory).code
+    code = cb.read(update, cb.LogCategory).code
     spec = _catalogue(context).category_by_code(code)
     if spec is None:
-        await gone(update, context)
+        await cb.gone(update, context)
         return CATEGORY
     await update.callback_query.answer()  # type: ignore[union-attr]
     draft = Draft(category=code)
@@ -181,9 +163,9 @@ async def repeat_entry(update: Update, context: ChungTayContext) -> str:
     """"Same as last time": copy a recent record, ask only its main figure, then show the card."""
     user = context.db_user
     assert user is not None
-    action = context.session.get(SupportAction, read(update, LogRepeat).action_id)
+    action = context.session.get(SupportAction, cb.read(update, cb.LogRepeat).action_id)
     if action is None or action.author_id != user.id:
-        await gone(update, context)
+        await cb.gone(update, context)
         return CATEGORY
     await update.callback_query.answer()  # type: ignore[union-attr]
     draft = draft_from_action(action, context.session)
@@ -278,7 +260,7 @@ async def _next(update: Update, context: ChungTayContext) -> str:
 async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft, spec: CategorySpec) -> None:
     t = context.t
     names = _names(context)
-    skip = [button("⏭ " + t("Skip"), LogSkip())]
+    skip = [cb.button("⏭ " + t("Skip"), cb.LogSkip())]
     rows: list[list[InlineKeyboardButton]] = []
     code = step.removeprefix("again:")
     measure = spec.measure(code)
@@ -296,13 +278,13 @@ async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft
             if last is not None:
                 shown = format_number(last, t.locale)
                 text += "\n" + t("Last time: {value}.").format(value=shown)
-                rows.append([button(t("Same as last time ({value})").format(value=shown), LogKeep())])
+                rows.append([cb.button(t("Same as last time ({value})").format(value=shown), cb.LogKeep())])
             optional = False
     elif step == "quantity_unit":
         quantity = spec.measure("quantity")
         assert quantity is not None
         text = t("In which unit?")
-        rows += [[button(u.unit_vi if t.locale == "vi" else u.unit_en, LogSet(u.code))] for u in quantity.units]
+        rows += [[cb.button(u.unit_vi if t.locale == "vi" else u.unit_en, cb.LogSet(u.code))] for u in quantity.units]
         optional = False
     elif step.startswith("field:"):
         extra = spec.field(step.removeprefix("field:"))
@@ -311,25 +293,25 @@ async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft
         name = extra.name_vi if t.locale == "vi" else extra.name_en
         if extra.choices:
             text = t("{name}?").format(name=name)
-            rows += [[button(c.vi if t.locale == "vi" else c.en, LogSet(c.code))] for c in extra.choices]
+            rows += [[cb.button(c.vi if t.locale == "vi" else c.en, cb.LogSet(c.code))] for c in extra.choices]
         else:
             text = t("{name}? Type it.").format(name=name)
     elif step == "organisation":
         text = t("Which organisation gave it?")
-        rows += [[button(names.organisation(o.code), LogSet(o.code))]
+        rows += [[cb.button(names.organisation(o.code), cb.LogSet(o.code))]
                  for o in _catalogue(context).organisation]
         optional = False
     elif step == "beneficiary_class":
         text = t("Who received it?")
-        rows += [[button(names.beneficiary(b.code), LogSet(b.code))]
+        rows += [[cb.button(names.beneficiary(b.code), cb.LogSet(b.code))]
                  for b in _catalogue(context).beneficiary_class]
     elif step == "funding_source":
         text = t("Funding source?")
-        rows += [[button(names.funding(f.code), LogSet(f.code))]
+        rows += [[cb.button(names.funding(f.code), cb.LogSet(f.code))]
                  for f in _catalogue(context).funding_source]
     elif step == "action_date":
         text = t("When was it given? Tap a button or type a date like 15/6.")
-        rows.append([button(t("Today"), LogSet("today")), button(t("Yesterday"), LogSet("yesterday"))])
+        rows.append([cb.button(t("Today"), cb.LogSet("today")), cb.button(t("Yesterday"), cb.LogSet("yesterday"))])
         optional = False
     elif step == "household":
         text = t("Household that received it: type the head of household and the village, "
@@ -423,9 +405,9 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
 async def _offer_households(update: Update, context: ChungTayContext, matches: Sequence[Household]) -> None:
     """Registered households that match what was typed, to pick one (or keep the typed name)."""
     t = context.t
-    rows = [[button(" · ".join(p for p in (h.head_name, h.village, h.code) if p)[:60], LogHousehold(h.id or 0))]
+    rows = [[cb.button(" · ".join(p for p in (h.head_name, h.village, h.code) if p)[:60], cb.LogHousehold(h.id or 0))]
             for h in matches]
-    rows.append([button("✍️ " + t("Use the name as typed"), LogTypedHousehold())])
+    rows.append([cb.button("✍️ " + t("Use the name as typed"), cb.LogTypedHousehold())])
     rows.append([_cancel_button(context)])
     await _say(update, context, t("Households in the register that match — tap the right one:"), rows)
 
@@ -459,15 +441,21 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
     draft = _draft(context)
     spec = _spec(context, draft)
     step = _current_step(context)
-    pressed = decode(query.data)
-    if isinstance(pressed, LogSet) and spec is not None and step is not None \
-            and pressed.value not in _choices(context, spec, step):
-        await gone(update, context)  # a button of an earlier question, or forged
+    pressed = cb.decode(query.data)
+    user = context.db_user
+    household = context.session.get(Household, pressed.household_id) if isinstance(pressed, cb.LogHousehold) \
+        else None
+    if spec is not None and step is not None and (
+            (isinstance(pressed, cb.LogSet) and pressed.value not in _choices(context, spec, step))
+            or (isinstance(pressed, cb.LogHousehold | cb.LogTypedHousehold) and step != "household")
+            or (isinstance(pressed, cb.LogHousehold) and (household is None or user is None or not can_see_household(
+                context.session, user=user, household=household)))):
+        await cb.gone(update, context)  # a button of an earlier question, or forged
         return ASK
     await query.answer()
     if spec is None or step is None:
         return CARD
-    if isinstance(pressed, LogSet):
+    if isinstance(pressed, cb.LogSet):
         value = pressed.value
         if step == "quantity_unit":
             draft.quantity_unit = value
@@ -482,19 +470,14 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
         elif step == "action_date":
             today = context.today
             draft.action_date = (today if value == "today" else date.fromordinal(today.toordinal() - 1)).isoformat()
-    elif isinstance(pressed, LogHousehold) and step == "household":
-        user = context.db_user
-        household = context.session.get(Household, pressed.household_id)
-        if household is None or user is None or not can_see_household(context.session, user=user,
-                                                                       household=household):
-            return ASK
+    elif household is not None:
         draft.household_id, draft.household_name, draft.household_village = (
             household.id, household.head_name, household.village)
-    elif isinstance(pressed, LogTypedHousehold) and step == "household":
+    elif isinstance(pressed, cb.LogTypedHousehold) and step == "household":
         name, _, village = str(_state(context).pop("typed_household", "")).partition(",")
         draft.household_id, draft.household_name, draft.household_village = None, name.strip() or None, \
             village.strip() or None
-    elif isinstance(pressed, LogSkip) and step.startswith("field:"):
+    elif isinstance(pressed, cb.LogSkip) and step.startswith("field:"):
         draft.fields.pop(step.removeprefix("field:"), None)
     _advance(context, draft)
     return await _next(update, context)
@@ -540,8 +523,8 @@ async def _show_card(update: Update, context: ChungTayContext, *, fresh: bool = 
     assert user is not None
     text = card_text(_names(context), draft, organisation_default=organisation_code_of(context.session, user))
     text += "\n\n" + t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
-    rows = [[button("✅ " + t("Save"), LogSave()), button("✏️ " + t("Edit"), LogEdit()),
-             button("❌ " + t("Cancel"), LogCancel())]]
+    rows = [[cb.button("✅ " + t("Save"), cb.LogSave()), cb.button("✏️ " + t("Edit"), cb.LogEdit()),
+             cb.button("❌ " + t("Cancel"), cb.LogCancel())]]
     await _say(update, context, text, rows, fresh=fresh)
     return CARD
 
@@ -622,20 +605,20 @@ async def edit_menu(update: Update, context: ChungTayContext) -> str:
     labels += [("organisation", t("Organisation")), ("beneficiary_class", t("Beneficiaries")),
                ("funding_source", t("Funding")), ("action_date", t("Date")), ("household", t("Household")),
                ("note", t("Note")), ("photo", t("Photo")), ("location", t("Location"))]
-    rows = [[button(label, LogEditField(code))] for code, label in labels]
-    rows.append([button("↩ " + t("Back to the card"), LogBack())])
+    rows = [[cb.button(label, cb.LogEditField(code))] for code, label in labels]
+    rows.append([cb.button("↩ " + t("Back to the card"), cb.LogBack())])
     await _say(update, context, t("Which field do you want to change?"), rows)
     return EDIT
 
 
 async def edit_field(update: Update, context: ChungTayContext) -> str:
-    step = read(update, LogEditField).step
+    step = cb.read(update, cb.LogEditField).step
     draft = _draft(context)
     spec = _spec(context, draft)
     steps = {*COMMON_STEPS, *(m.code for m in spec.measures), *(f"field:{f.code}" for f in spec.fields)} \
         if spec is not None else set()
     if step not in steps:
-        await gone(update, context)
+        await cb.gone(update, context)
         return EDIT
     await update.callback_query.answer()  # type: ignore[union-attr]
     _store(context, draft, [step])
@@ -679,18 +662,18 @@ def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationH
         return ConversationHandler(
             entry_points=[*starters, free_text],
             states={
-                CATEGORY: [CallbackQueryHandler(pick_category, pattern=on(LogCategory)),
-                           CallbackQueryHandler(repeat_entry, pattern=on(LogRepeat))],
+                CATEGORY: [CallbackQueryHandler(pick_category, pattern=cb.on(cb.LogCategory)),
+                           CallbackQueryHandler(repeat_entry, pattern=cb.on(cb.LogRepeat))],
                 ASK: [MessageHandler(text, typed_answer), MessageHandler(attachments, attachment),
-                      CallbackQueryHandler(button_answer,
-                                           pattern=on(LogSet, LogSkip, LogKeep, LogHousehold, LogTypedHousehold))],
-                CARD: [CallbackQueryHandler(save, pattern=on(LogSave)),
-                       CallbackQueryHandler(edit_menu, pattern=on(LogEdit)),
+                      CallbackQueryHandler(button_answer, pattern=cb.on(cb.LogSet, cb.LogSkip, cb.LogKeep,
+                                                                        cb.LogHousehold, cb.LogTypedHousehold))],
+                CARD: [CallbackQueryHandler(save, pattern=cb.on(cb.LogSave)),
+                       CallbackQueryHandler(edit_menu, pattern=cb.on(cb.LogEdit)),
                        MessageHandler(attachments, attachment), MessageHandler(text, card_typed)],
-                EDIT: [CallbackQueryHandler(edit_field, pattern=on(LogEditField)),
-                       CallbackQueryHandler(back_to_card, pattern=on(LogBack))],
+                EDIT: [CallbackQueryHandler(edit_field, pattern=cb.on(cb.LogEditField)),
+                       CallbackQueryHandler(back_to_card, pattern=cb.on(cb.LogBack))],
             },
-            fallbacks=[CallbackQueryHandler(cancel, pattern=on(LogCancel)), CommandHandler("cancel", cancel),
+            fallbacks=[CallbackQueryHandler(cancel, pattern=cb.on(cb.LogCancel)), CommandHandler("cancel", cancel),
                        *starters],
             name="log",
             persistent=True,

@@ -94,3 +94,20 @@ async def test_a_tap_answered_too_late_still_does_what_was_asked(supervisor: Cha
     session.refresh(user)
     assert user.locale == "en"
     assert no_generic_error(supervisor)
+
+
+async def test_a_forged_choice_in_an_open_form_is_refused_and_the_form_kept(enroll: Callable[..., object],
+                                                                           fake: FakeTelegram) -> None:
+    reporter: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI")  # type: ignore[assignment]
+    await reporter.send("/log")
+    await reporter.tap("Hỗ trợ gạo")
+    question = reporter.last
+    asked, edits = question.text, question.edits
+    for data in ("log:set:womens_union", "log:set:today", "log:set:no_such_code", "log:hh:424242", "log:hhtyped"):
+        before = len(fake.callback_answers)
+        await reporter.tap_data(question, data)
+        assert [a["text"] for a in fake.callback_answers[before:]] == [OUT_OF_DATE], data
+        assert (reporter.last.message_id, question.text, question.edits) == (question.message_id, asked, edits)
+    replies = await reporter.send("5.410 kg")
+    assert replies and no_generic_error(reporter)
+    assert fake.unanswered_queries() == []
