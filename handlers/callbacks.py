@@ -3,8 +3,8 @@
 Why one module: Telegram hands callback data back exactly as we sent it, but a button can outlive the
 code that made it (old messages after a deploy) and anybody can forge one. So every payload is read by
 the same strict `decode`, which never raises and returns None for anything it cannot read: unknown tags,
-wrong arity, non-ASCII digits such as "²" (which pass `str.isdigit()`), ids outside 1 … 2³¹-1 (our INTEGER keys), years
-outside 2000–2100, values that are not in a button's closed set, data over Telegram's 64 bytes. Handlers
+wrong arity, non-ASCII digits such as "²" (which pass `str.isdigit()`), ids outside 1 … 2³¹-1 (our
+INTEGER keys), years outside 2000–2100, values not in a button's closed set, data over 64 bytes. Handlers
 are registered with `on(Action, …)` patterns built from the same table, and anything no handler takes is
 answered politely by `unreadable`, never by the generic error.
 
