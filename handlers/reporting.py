@@ -1,7 +1,7 @@
 """/period, /submit, /reopen, /status and /target: the reporting cycle in chat (issue 6).
 
 Rules live in bot/services/reporting.py; reminders and the outbox in bot/services/reminders.py,
-bot/services/outbox.py and bot/outbox_sender.py. The buttons' actions are in handlers/callbacks.py
+bot/services/outbox.py and bot/outbox_sender.py. The buttons' actions are in handlers/callbacks/
 (PeriodPreset, SubmitPeriod — also the reminder's button —, ConfirmSubmit, NotNow).
 """
 

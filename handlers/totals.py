@@ -2,8 +2,8 @@
 
 The view being looked at (unit, period, organisation, category, breakdown) lives in
 `user_data["totals"]`, so the inline buttons only carry the one thing they change (a period preset,
-a unit id: see handlers/callbacks.py) and stay well under Telegram's 64 bytes. Wording and figures come from
-`bot.services.reports` / `bot.services.exports`; this module only talks to Telegram.
+a unit id: see handlers/callbacks/) and stay well under Telegram's 64 bytes. Wording and figures
+come from `bot.services.reports` / `bot.services.exports`; this module only talks to Telegram.
 
 "📅 Other dates" in the period choice opens a one-step conversation (`build_range_conversation`):
 the bot waits for a typed range, read by `bot.services.questions.parse_range`. Only the period

@@ -11,7 +11,7 @@ Rules (issue 6):
   repeating job runs again.
 - The service builds no Telegram keyboard: it says which period a message offers to submit and the
   caller (bot/outbox_sender.py) passes `submit_keyboard`, which makes the button through the one
-  callback codec (handlers/callbacks.py).
+  callback codec (handlers/callbacks/).
 - Every message has a deterministic key (period, unit, user, kind), so running the planner any number
   of times, in any number of processes, enqueues each reminder once.
 """

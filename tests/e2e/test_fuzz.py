@@ -63,11 +63,11 @@ _NEAR_MISSES = st.builds(":".join, st.lists(_PIECES, min_size=1, max_size=4))
 def _valid_actions() -> st.SearchStrategy[str]:
     """Readable data with arbitrary ids and values: stale records, other units, unknown codes."""
     def values(kind: cb.Field) -> st.SearchStrategy[Any]:
-        if isinstance(kind, cb._Number):
+        if isinstance(kind, cb.Number):
             return st.integers(kind.low, min(kind.high, 10**6)) | st.just(kind.high)
-        if isinstance(kind, cb._Choice):
+        if isinstance(kind, cb.Choice):
             return st.sampled_from(sorted(kind.values))
-        if isinstance(kind, cb._Optional):
+        if isinstance(kind, cb.OrNone):
             return st.none() | values(kind.inner)
         return st.sampled_from(["rice", "housing", "womens_union", "today", "no_such_code", "field:occasion"])
 
@@ -77,7 +77,7 @@ def _valid_actions() -> st.SearchStrategy[str]:
             [a.TAG, *(k.format(getattr(a, n)) for n, k in a.FIELDS)])) == a).map(cb.encode)
 
     exclude = (cb.PeriodPreset, cb.SetLanguage)  # valid and harmless, but they change state for later examples
-    return st.one_of(*(build(cls) for cls in cb._ACTIONS.values() if cls not in exclude))
+    return st.one_of(*(build(cls) for cls in cb.registered() if cls not in exclude))
 
 
 CALLBACK_DATA = st.text(min_size=1, max_size=70) | _NEAR_MISSES | _valid_actions()
