@@ -14,11 +14,13 @@ from urllib.parse import urlparse
 
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHandler, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.ops import update_log
 from bot.persistence import DatabasePersistence
 from bot.runtime import Runtime
+from bot.telegram_bot import ChungTayBot
 from bot.webhook import StrictUpdater
 from handlers import register_handlers
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
@@ -103,15 +105,14 @@ def build_application(settings: Settings, runtime: Runtime | None = None) -> Chu
     """Build the bot for `settings` (tests call this too, against the fake Bot API)."""
     runtime = runtime or Runtime.create(settings)
     base = settings.telegram_api_base_url
+    bot = ChungTayBot(settings.telegram_bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
+                      defaults=Defaults(tzinfo=settings.tz), rate_limiter=AIORateLimiter(max_retries=3),
+                      request=HTTPXRequest(connection_pool_size=256), get_updates_request=HTTPXRequest())
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .application_class(ChungTayApplication, kwargs={"runtime": runtime})
-        .token(settings.telegram_bot_token)
-        .base_url(f"{base}/bot")
-        .base_file_url(f"{base}/file/bot")
+        .bot(bot)
         .context_types(ContextTypes(context=ChungTayContext))
-        .defaults(Defaults(tzinfo=settings.tz))
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
         .persistence(DatabasePersistence(runtime.session_factory))
     )

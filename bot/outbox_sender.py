@@ -39,6 +39,7 @@ from bot.jobs import replace_repeating_job
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.reminders import plan_reminders
+from handlers.callbacks import submit_keyboard
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 30.0
@@ -210,7 +211,8 @@ async def plan_now(application: Application[Any, Any, Any, Any, Any, Any]) -> in
 
     def plan() -> int:
         with runtime.session_factory() as session:
-            return plan_reminders(session, now=runtime.clock(), tz=runtime.settings.tz)
+            return plan_reminders(session, now=runtime.clock(), tz=runtime.settings.tz,
+                                  submit_keyboard=submit_keyboard)
 
     added = await asyncio.to_thread(plan)
     sender = _SENDERS.get(application)

@@ -22,33 +22,35 @@ an open logging form, while anything else ends the wait and still reaches the ma
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    from handlers import callbacks as cb  # every button's callback data: one codec, patterns from it
     from handlers import common, drilldown, duplicates, gate, history, households, invite, log_form, onboarding
 
     application.add_handler(TypeHandler(Update, gate.gate), group=GATE_GROUP)
-    application.add_handler(CallbackQueryHandler(onboarding.set_language, pattern=f"^{onboarding.LANGUAGE_CALLBACK}"))
+    application.add_handler(CallbackQueryHandler(cb.refuse_empty, pattern=cb.nothing), group=GATE_GROUP - 1)
+    application.add_handler(CallbackQueryHandler(onboarding.set_language, pattern=cb.on(cb.SetLanguage)))
     application.add_handler(invite.build_invite_conversation())
     application.add_handler(MessageHandler(filters.Regex(f"^{history.MENU_EMOJI}") & filters.ChatType.PRIVATE,
                                            history.show_history))
-    application.add_handler(CallbackQueryHandler(history.ask_void, pattern=f"^{history.PREFIX}void:"))
-    application.add_handler(CallbackQueryHandler(history.confirm_void, pattern=f"^{history.PREFIX}voidok:"))
-    application.add_handler(CallbackQueryHandler(history.keep, pattern=f"^{history.PREFIX}keep$"))
-    application.add_handler(CallbackQueryHandler(households.view_household, pattern=f"^{households.PREFIX}view:"))
+    application.add_handler(CallbackQueryHandler(history.ask_void, pattern=cb.on(cb.AskVoid)))
+    application.add_handler(CallbackQueryHandler(history.confirm_void, pattern=cb.on(cb.ConfirmVoid)))
+    application.add_handler(CallbackQueryHandler(history.keep, pattern=cb.on(cb.KeepRecord)))
+    application.add_handler(CallbackQueryHandler(households.view_household, pattern=cb.on(cb.ViewHousehold)))
     application.add_handler(CallbackQueryHandler(households.confirm_import,
-                                                 pattern=f"^{households.PREFIX}(import|noimport)$"))
-    application.add_handler(CallbackQueryHandler(duplicates.answer, pattern=f"^{duplicates.PREFIX}(same|other):"))
+                                                 pattern=cb.on(cb.ImportHouseholds, cb.SkipImport)))
+    application.add_handler(CallbackQueryHandler(duplicates.answer, pattern=cb.on(cb.ResolveDuplicate)))
     application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, households.receive_list))
     from handlers import totals  # totals: 📊, plain questions (before quick entry)
     application.add_handler(MessageHandler(filters.Regex(f"^{totals.MENU_EMOJI}") & filters.ChatType.PRIVATE,
                                            totals.show_totals))
-    application.add_handler(CallbackQueryHandler(totals.on_button, pattern=f"^{totals.PREFIX}"))
+    application.add_handler(CallbackQueryHandler(totals.on_button, pattern=cb.on(cb.TotalsButton)))
     menu_buttons = filters.Regex(f"^({log_form.MENU_LOG_EMOJI}|{history.MENU_EMOJI}|{totals.MENU_EMOJI})")
     application.add_handler(totals.build_range_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
-    application.add_handler(CallbackQueryHandler(drilldown.show_records, pattern=f"^{drilldown.PREFIX}"))
+    application.add_handler(CallbackQueryHandler(drilldown.show_records, pattern=cb.on(cb.DrillDown)))
     from handlers import reporting  # reporting cycle: the buttons of periods and submissions
-    application.add_handler(CallbackQueryHandler(reporting.on_preset, pattern=f"^{reporting.PREFIX}preset:"))
-    application.add_handler(CallbackQueryHandler(reporting.on_submit_button, pattern=f"^{reporting.PREFIX}sub:"))
-    application.add_handler(CallbackQueryHandler(reporting.on_confirm, pattern=f"^{reporting.PREFIX}ok:"))
-    application.add_handler(CallbackQueryHandler(reporting.on_not_now, pattern=f"^{reporting.PREFIX}no$"))
+    application.add_handler(CallbackQueryHandler(reporting.on_preset, pattern=cb.on(cb.PeriodPreset)))
+    application.add_handler(CallbackQueryHandler(reporting.on_submit_button, pattern=cb.on(cb.SubmitPeriod)))
+    application.add_handler(CallbackQueryHandler(reporting.on_confirm, pattern=cb.on(cb.ConfirmSubmit)))
+    application.add_handler(CallbackQueryHandler(reporting.on_not_now, pattern=cb.on(cb.NotNow)))
     from handlers import household_erase  # personal data: 🗑 on the /household card
     application.add_handler(CallbackQueryHandler(household_erase.on_button, pattern=f"^{household_erase.PREFIX}"))
     application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & totals.QuestionFilter(application),
@@ -57,11 +59,12 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(log_form.build_log_conversation(
         [CommandHandler("log", log_form.begin),
          MessageHandler(log_form.menu_filter() & filters.ChatType.PRIVATE, log_form.begin),
-         CallbackQueryHandler(history.start_fix, pattern=f"^{history.PREFIX}fix:")],
+         CallbackQueryHandler(history.start_fix, pattern=cb.on(cb.FixRecord))],
         MessageHandler(private_text, log_form.quick_entry)))
-    application.add_handler(CallbackQueryHandler(log_form.stale_button, pattern=f"^{log_form.PREFIX}"))
+    application.add_handler(CallbackQueryHandler(log_form.stale_button, pattern=cb.on(cb.LogButton)))
     from handlers import users  # people and invites: the buttons of /users and /invites
     application.add_handler(CallbackQueryHandler(users.on_button, pattern=f"^{users.PREFIX}"))
+    application.add_handler(CallbackQueryHandler(cb.unreadable))  # last: what no handler above could read
     register_commands(application)
     application.add_error_handler(common.on_error)
 

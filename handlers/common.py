@@ -48,14 +48,6 @@ async def answer_in_place(update: Update, context: ChungTayContext, text: str,
                                        parse_mode=ParseMode.HTML)
 
 
-async def pressed(update: Update, prefix: str) -> str:
-    """Acknowledge a button press (Telegram shows a spinner until then) and return its payload."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    return (query.data or "").removeprefix(prefix)
-
-
 async def cancel(update: Update, context: ChungTayContext) -> int:
     """Leave whatever form is open; nothing half-done is stored."""
     context.user_data.clear()  # type: ignore[union-attr]
@@ -72,6 +64,11 @@ async def on_error(update: object, context: ChungTayContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s: %s", update_id, type(context.error).__name__,
               exc_info=context.error)
+    if isinstance(update, Update) and update.callback_query is not None:
+        try:  # whatever failed, the phone's spinner must stop (a second answer is refused: harmless)
+            await update.callback_query.answer()
+        except Exception:
+            log.debug("callback query of update %s was already answered", update_id)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(

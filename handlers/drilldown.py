@@ -14,12 +14,10 @@ from bot.services.totals import records_behind
 from bot.services.units import unit_display
 from db.models import User
 from handlers import history
-from handlers.common import pressed
+from handlers.callbacks import DrillDown, TotalsBack, button, gone, read
 from handlers.context import ChungTayContext
-from handlers.totals import PREFIX as TOTALS_PREFIX
 from handlers.totals import current_scope
 
-PREFIX = "drill:"
 PAGE = 8
 
 
@@ -27,11 +25,13 @@ async def show_records(update: Update, context: ChungTayContext) -> None:
     user = context.db_user
     if user is None or update.callback_query is None:
         return
-    category_code, _, page_text = (await pressed(update, PREFIX)).partition(":")
+    pressed = read(update, DrillDown)
+    category_code, page = pressed.category, pressed.page
     spec = context.runtime.catalogue.category_by_code(category_code)
     if spec is None:
+        await gone(update, context)
         return
-    page = int(page_text) if page_text.isdigit() else 0
+    await update.callback_query.answer()
     unit, period, organisation = current_scope(context)
     count, records = records_behind(context.session, unit=unit, start=period.start, end=period.end,
                                     organisation_code=organisation, category_code=category_code,
@@ -46,15 +46,14 @@ async def show_records(update: Update, context: ChungTayContext) -> None:
         author = context.session.get(User, action.author_id)
         lines.append(history.action_line(context, action) + html.escape(f" · {author.display_name if author else '?'}"))
         if can_edit(context.session, user=user, action=action):
-            rows.append([InlineKeyboardButton(f"✏️ #{action.id}", callback_data=f"{history.PREFIX}fix:{action.id}"),
-                         InlineKeyboardButton(f"🗑 #{action.id}", callback_data=f"{history.PREFIX}void:{action.id}")])
+            rows.append(history.record_buttons(action))
     nav: list[InlineKeyboardButton] = []
     if page > 0:
-        nav.append(InlineKeyboardButton("‹", callback_data=f"{PREFIX}{category_code}:{page - 1}"))
+        nav.append(button("‹", DrillDown(category_code, page - 1)))
     if page + 1 < pages:
-        nav.append(InlineKeyboardButton("›", callback_data=f"{PREFIX}{category_code}:{page + 1}"))
+        nav.append(button("›", DrillDown(category_code, page + 1)))
     if nav:
         rows.append(nav)
-    rows.append([InlineKeyboardButton("↩️ " + t("Back to the totals"), callback_data=f"{TOTALS_PREFIX}x")])
+    rows.append([button("↩️ " + t("Back to the totals"), TotalsBack())])
     await update.callback_query.edit_message_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows),
                                                   parse_mode=ParseMode.HTML)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from sqlmodel import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.formatting import format_day
@@ -15,9 +15,8 @@ from bot.services.actions import draft_from_action
 from bot.services.duplicates import resolve, unresolved
 from bot.services.units import unit_kind
 from db.models import SupportAction
+from handlers.callbacks import ResolveDuplicate, button, read
 from handlers.context import ChungTayContext
-
-PREFIX = "dup:"
 
 
 def duplicate_question(names: Localised, session: Session, *, action: SupportAction,
@@ -33,8 +32,8 @@ def duplicate_question(names: Localised, session: Session, *, action: SupportAct
         date=format_day(original.action_date, t.locale))
     text = f"⚠️ #{action.id}: {text}"
     keyboard = InlineKeyboardMarkup([
-        [InlineKeyboardButton(t("Same distribution — do not add it again"), callback_data=f"{PREFIX}same:{action.id}")],
-        [InlineKeyboardButton(t("A different distribution"), callback_data=f"{PREFIX}other:{action.id}")]])
+        [button(t("Same distribution — do not add it again"), ResolveDuplicate("same", action.id or 0))],
+        [button(t("A different distribution"), ResolveDuplicate("other", action.id or 0))]])
     return text, keyboard
 
 
@@ -42,9 +41,10 @@ async def answer(update: Update, context: ChungTayContext) -> None:
     query = update.callback_query
     user = context.db_user
     assert query is not None and user is not None
-    kind, _, raw = (query.data or "").removeprefix(PREFIX).partition(":")
+    pressed = read(update, ResolveDuplicate)
+    kind = pressed.answer
     try:
-        action = resolve(context.session, action_id=int(raw), same=kind == "same", user=user)
+        action = resolve(context.session, action_id=pressed.action_id, same=kind == "same", user=user)
     except (AccessDenied, LookupError, ValueError):
         await query.answer(context.t("You cannot change this record."), show_alert=True)
         return

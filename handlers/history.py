@@ -21,9 +21,9 @@ from bot.services.actions import (
 from bot.services.units import unit_kind, unit_label
 from db.models import ActionStatus, SupportAction
 from handlers import log_form
+from handlers.callbacks import AskVoid, ConfirmVoid, FixRecord, KeepRecord, button, read
 from handlers.context import ChungTayContext
 
-PREFIX = "hist:"
 MENU_EMOJI = "📜"
 
 
@@ -53,10 +53,15 @@ async def show_history(update: Update, context: ChungTayContext) -> None:
     for action in actions:
         lines.append(action_line(context, action))
         if can_edit(context.session, user=user, action=action):
-            rows.append([InlineKeyboardButton(f"✏️ #{action.id}", callback_data=f"{PREFIX}fix:{action.id}"),
-                         InlineKeyboardButton(f"🗑 #{action.id}", callback_data=f"{PREFIX}void:{action.id}")])
+            rows.append(record_buttons(action))
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
                              reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+def record_buttons(action: SupportAction) -> list[InlineKeyboardButton]:
+    """✏️ and 🗑 for one record (also under the totals' drill-down)."""
+    assert action.id is not None
+    return [button(f"✏️ #{action.id}", FixRecord(action.id)), button(f"🗑 #{action.id}", AskVoid(action.id))]
 
 
 async def undo(update: Update, context: ChungTayContext) -> None:
@@ -77,14 +82,14 @@ def _confirm_void(context: ChungTayContext, action: SupportAction) -> tuple[str,
     text = t("Void this entry? It will no longer be counted; the history keeps it.") + "\n" + \
         action_line(context, action)
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton("🗑 " + t("Yes, void it"), callback_data=f"{PREFIX}voidok:{action.id}"),
-        InlineKeyboardButton(t("No, keep it"), callback_data=f"{PREFIX}keep")]])
+        button("🗑 " + t("Yes, void it"), ConfirmVoid(action.id or 0)),
+        button(t("No, keep it"), KeepRecord())]])
     return text, keyboard
 
 
-def _allowed_action(context: ChungTayContext, raw: str) -> SupportAction | None:
+def _allowed_action(context: ChungTayContext, action_id: int) -> SupportAction | None:
     user = context.db_user
-    action = context.session.get(SupportAction, int(raw)) if raw.isdigit() else None
+    action = context.session.get(SupportAction, action_id)
     if action is None or user is None or not can_edit(context.session, user=user, action=action):
         return None
     return action
@@ -93,7 +98,7 @@ def _allowed_action(context: ChungTayContext, raw: str) -> SupportAction | None:
 async def ask_void(update: Update, context: ChungTayContext) -> None:
     query = update.callback_query
     assert query is not None
-    action = _allowed_action(context, (query.data or "").removeprefix(f"{PREFIX}void:"))
+    action = _allowed_action(context, read(update, AskVoid).action_id)
     if action is None or action.status != ActionStatus.CURRENT:
         await query.answer(context.t("You cannot change this record."), show_alert=True)
         return
@@ -106,10 +111,10 @@ async def confirm_void(update: Update, context: ChungTayContext) -> None:
     query = update.callback_query
     user = context.db_user
     assert query is not None and user is not None
-    raw = (query.data or "").removeprefix(f"{PREFIX}voidok:")
     try:
-        action = void_action(context.session, action_id=int(raw), user=user, now=context.runtime.clock())
-    except (AccessDenied, ValidationProblem, ValueError):
+        action = void_action(context.session, action_id=read(update, ConfirmVoid).action_id, user=user,
+                             now=context.runtime.clock())
+    except (AccessDenied, ValidationProblem, LookupError):
         await query.answer(context.t("You cannot change this record."), show_alert=True)
         return
     await query.answer()
@@ -127,7 +132,7 @@ async def start_fix(update: Update, context: ChungTayContext) -> str | int:
     """Entry point of the logging form for a correction of a stored record."""
     query = update.callback_query
     assert query is not None
-    action = _allowed_action(context, (query.data or "").removeprefix(f"{PREFIX}fix:"))
+    action = _allowed_action(context, read(update, FixRecord).action_id)
     if action is None or action.status != ActionStatus.CURRENT:
         await query.answer(context.t("You cannot change this record."), show_alert=True)
         return log_form.ConversationHandler.END

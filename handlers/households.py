@@ -6,11 +6,12 @@ from __future__ import annotations
 import html
 import io
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.formatting import format_day
 from bot.i18n import N_
+from bot.parsing.numbers import ascii_int
 from bot.parsing.text import fold
 from bot.services.action_text import Localised, figures_line
 from bot.services.actions import draft_from_action
@@ -18,6 +19,7 @@ from bot.services.erasure import household_name
 from bot.services.households import (
     HouseholdImportError,
     ImportPreview,
+    UnreadableFile,
     apply_import,
     can_see_household,
     classify,
@@ -31,10 +33,10 @@ from bot.services.units import unit_kind, unit_label
 from bot.xlsx import Column, Kind, Sheet, workbook_bytes
 from db.models import Household
 from db.queries import get_unit
+from handlers.callbacks import ImportHouseholds, SkipImport, ViewHousehold, button, decode, read
 from handlers.context import ChungTayContext
 from handlers.household_erase import erase_markup
 
-PREFIX = "hh:"
 FIELD_LABELS = {
     "code": N_("household code"), "head_name": N_("head of household"), "village": N_("village"),
     "classification": N_("classification"), "year": N_("year"), "members": N_("members"), "notes": N_("notes"),
@@ -88,8 +90,8 @@ async def find_household(update: Update, context: ChungTayContext) -> None:
         await message.reply_text(household_card(context, matches[0]), parse_mode=ParseMode.HTML,
                                  reply_markup=erase_markup(context, matches[0]))
     else:
-        rows = [[InlineKeyboardButton(" · ".join(p for p in (household_name(t, h), h.village, h.code) if p)[:60],
-                                      callback_data=f"{PREFIX}view:{h.id}")] for h in matches]
+        rows = [[button(" · ".join(p for p in (household_name(t, h), h.village, h.code) if p)[:60],
+                        ViewHousehold(h.id or 0))] for h in matches]
         await message.reply_text(t("Several households match; choose one:"), reply_markup=InlineKeyboardMarkup(rows))
 
 
@@ -97,8 +99,7 @@ async def view_household(update: Update, context: ChungTayContext) -> None:
     query = update.callback_query
     user = context.db_user
     assert query is not None and user is not None
-    raw = (query.data or "").removeprefix(f"{PREFIX}view:")
-    household = context.session.get(Household, int(raw)) if raw.isdigit() else None
+    household = context.session.get(Household, read(update, ViewHousehold).household_id)
     if household is None or not can_see_household(context.session, user=user, household=household):
         await query.answer(context.t("You cannot see this household."), show_alert=True)
         return
@@ -122,8 +123,9 @@ async def add_household(update: Update, context: ChungTayContext) -> None:
         await message.reply_text(usage)
         return
     classification = classify(parts[3], context.runtime.catalogue)
-    members = parts[4] if len(parts) > 4 else ""
-    if classification is None or (members and not (members.isdigit() and 0 < int(members) < 100)):
+    members_text = parts[4] if len(parts) > 4 else ""
+    members = ascii_int(members_text, low=1, high=99)
+    if classification is None or (members_text and members is None):
         await message.reply_text(t("I could not read the classification or the number of members.") + "\n" + usage)
         return
     unit = get_unit(context.session, unit_id=user.unit_id)
@@ -131,7 +133,7 @@ async def add_household(update: Update, context: ChungTayContext) -> None:
     household, created, restored = upsert_household(
         context.session, user=user, unit=unit, code=parts[0][:64], head_name=parts[1][:200],
         village=parts[2][:200] or None, classification=classification, year=context.today.year,
-        members=int(members) if members else None)
+        members=members)
     heading = t("Household added:") if created else t("Household updated:")
     if restored:
         heading = t("Household updated. Its personal details had been erased; the name you typed is stored "
@@ -157,6 +159,10 @@ async def receive_list(update: Update, context: ChungTayContext) -> None:
     try:
         preview = preview_import(context.session, unit=unit, content=content, filename=name,
                                  catalogue=context.runtime.catalogue, default_year=context.today.year)
+    except UnreadableFile:
+        await message.reply_text(t("Sorry, this file cannot be read as an Excel (.xlsx) or CSV table. Please save it "
+                                   "again as .xlsx or .csv and send it."))
+        return
     except HouseholdImportError as error:
         await message.reply_text(t("Nothing was imported:") + "\n" + "\n".join(error.problems[:20]))
         return
@@ -170,9 +176,8 @@ async def receive_list(update: Update, context: ChungTayContext) -> None:
         return
     context.user_data["household_import"] = {"mapping": preview.mapping, "rows": preview.rows}  # type: ignore[index]
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton("✅ " + t("Import {count} households").format(count=len(preview.rows)),
-                             callback_data=f"{PREFIX}import"),
-        InlineKeyboardButton("❌ " + t("Cancel"), callback_data=f"{PREFIX}noimport")]])
+        button("✅ " + t("Import {count} households").format(count=len(preview.rows)), ImportHouseholds()),
+        button("❌ " + t("Cancel"), SkipImport())]])
     ready = t("{count} rows are ready to import into {unit}.").format(
         count=len(preview.rows), unit=unit_label(context.session, t, unit.id or 0))
     if preview.restoring:
@@ -186,7 +191,7 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
     assert query is not None and user is not None
     await query.answer()
     pending = context.user_data.pop("household_import", None)  # type: ignore[union-attr]
-    if (query.data or "").endswith("noimport") or not pending:
+    if isinstance(decode(query.data), SkipImport) or not pending:
         await query.edit_message_text(context.t("Cancelled."))
         return
     outcome = apply_import(context.session, preview=ImportPreview(**pending), user=user)

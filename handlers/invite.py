@@ -17,16 +17,28 @@ from bot.services.action_text import Localised
 from bot.services.units import unit_display
 from db.models import Role, Unit
 from db.queries import get_organisation, get_unit, list_child_units, list_organisations
-from handlers.common import cancel, pressed, role_name
+from handlers.callbacks import (
+    InviteBrowse,
+    InviteCancel,
+    InviteOpenUnit,
+    InviteOrganisation,
+    InvitePage,
+    InviteRole,
+    InviteUnit,
+    button,
+    gone,
+    on,
+    read,
+)
+from handlers.common import cancel, role_name
 from handlers.context import ChungTayContext
 
 CHOOSE_ROLE, CHOOSE_UNIT, CHOOSE_ORGANISATION = range(3)
-PREFIX = "inv:"
 UNITS_PER_PAGE = 12
 
 
 def _cancel_row(context: ChungTayContext) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton("❌ " + context.t("Cancel"), callback_data=f"{PREFIX}cancel")]
+    return [button("❌ " + context.t("Cancel"), InviteCancel())]
 
 
 async def begin(update: Update, context: ChungTayContext) -> int:
@@ -36,7 +48,7 @@ async def begin(update: Update, context: ChungTayContext) -> int:
         return ConversationHandler.END
     roles = invitable_roles(user)  # the gate lets only supervisors and admins in (handlers/registry.py)
     context.user_data.pop("invite", None)  # type: ignore[union-attr]
-    keyboard = [[InlineKeyboardButton(role_name(context.t, role), callback_data=f"{PREFIX}role:{role.value}")]
+    keyboard = [[button(role_name(context.t, role), InviteRole(role.value))]
                 for role in roles]
     await message.reply_text(context.t("Invite a new user. Choose their role:"),
                              reply_markup=InlineKeyboardMarkup([*keyboard, _cancel_row(context)]))
@@ -46,9 +58,11 @@ async def begin(update: Update, context: ChungTayContext) -> int:
 async def pick_role(update: Update, context: ChungTayContext) -> int:
     user = context.db_user
     assert user is not None
-    role_code = await pressed(update, f"{PREFIX}role:")
+    role_code = read(update, InviteRole).role
     if role_code not in {r.value for r in invitable_roles(user)}:
+        await gone(update, context)
         return CHOOSE_ROLE
+    await _answer(update)
     context.user_data["invite"] = {"role": role_code}  # type: ignore[index]
     own_unit = get_unit(context.session, unit_id=user.unit_id)
     assert own_unit is not None
@@ -62,21 +76,22 @@ async def _show_units(update: Update, context: ChungTayContext, unit: Unit, page
     assert query is not None
     t = context.t
     children = list(list_child_units(context.session, parent_id=unit.id))
-    rows = [[InlineKeyboardButton("✅ " + unit_display(t, unit), callback_data=f"{PREFIX}unit:{unit.id}")]]
+    assert unit.id is not None
+    rows = [[button("✅ " + unit_display(t, unit), InviteUnit(unit.id))]]
     shown = children[page * UNITS_PER_PAGE:(page + 1) * UNITS_PER_PAGE]
     for child in shown:
         has_children = bool(list_child_units(context.session, parent_id=child.id))
-        action = "open" if has_children else "unit"
         label = unit_display(t, child) + (" ›" if has_children else "")
-        rows.append([InlineKeyboardButton(label, callback_data=f"{PREFIX}{action}:{child.id}")])
+        child_id = child.id or 0
+        rows.append([button(label, InviteOpenUnit(child_id) if has_children else InviteUnit(child_id))])
     nav: list[InlineKeyboardButton] = []
     if page > 0:
-        nav.append(InlineKeyboardButton("‹ " + t("Previous"), callback_data=f"{PREFIX}page:{unit.id}:{page - 1}"))
+        nav.append(button("‹ " + t("Previous"), InvitePage(unit.id, page - 1)))
     if (page + 1) * UNITS_PER_PAGE < len(children):
-        nav.append(InlineKeyboardButton(t("Next") + " ›", callback_data=f"{PREFIX}page:{unit.id}:{page + 1}"))
+        nav.append(button(t("Next") + " ›", InvitePage(unit.id, page + 1)))
     user = context.db_user
     if user is not None and unit.id != user.unit_id and unit.parent_id is not None:
-        nav.append(InlineKeyboardButton("⬆ " + t("Up"), callback_data=f"{PREFIX}open:{unit.parent_id}"))
+        nav.append(button("⬆ " + t("Up"), InviteOpenUnit(unit.parent_id)))
     if nav:
         rows.append(nav)
     rows.append(_cancel_row(context))
@@ -84,36 +99,44 @@ async def _show_units(update: Update, context: ChungTayContext, unit: Unit, page
                                   reply_markup=InlineKeyboardMarkup(rows))
 
 
-def _allowed_unit(context: ChungTayContext, unit_id: str) -> Unit | None:
+async def _answer(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+def _allowed_unit(context: ChungTayContext, unit_id: int) -> Unit | None:
     """The unit named by a button, only if the inviter manages it (buttons can be forged)."""
     user = context.db_user
-    unit = get_unit(context.session, unit_id=int(unit_id)) if unit_id.isdigit() else None
+    unit = get_unit(context.session, unit_id=unit_id)
     if unit is None or user is None or not can_manage_unit(context.session, user=user, unit=unit):
         return None
     return unit
 
 
 async def browse_units(update: Update, context: ChungTayContext) -> int:
-    parts = (await pressed(update, PREFIX)).split(":")
-    unit = _allowed_unit(context, parts[1]) if len(parts) > 1 else None
+    pressed = read(update, InviteBrowse)
+    unit = _allowed_unit(context, pressed.unit_id)
     if unit is None:
+        await gone(update, context)
         return CHOOSE_UNIT
-    page = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+    await _answer(update)
+    page = pressed.page if isinstance(pressed, InvitePage) else 0
     await _show_units(update, context, unit, page)
     return CHOOSE_UNIT
 
 
 async def pick_unit(update: Update, context: ChungTayContext) -> int:
-    unit = _allowed_unit(context, await pressed(update, f"{PREFIX}unit:"))
+    unit = _allowed_unit(context, read(update, InviteUnit).unit_id)
     if unit is None:
+        await gone(update, context)
         return CHOOSE_UNIT
+    await _answer(update)
     context.user_data["invite"]["unit_id"] = unit.id  # type: ignore[index]
     t = context.t
     names = Localised(context.runtime.catalogue, t).at(unit.kind)  # "UBND phường" for a ward
     organisations = list_organisations(context.session)
-    rows = [[InlineKeyboardButton(names.organisation(o.code), callback_data=f"{PREFIX}org:{o.id}")]
-            for o in organisations]
-    rows.append([InlineKeyboardButton(t("No organisation"), callback_data=f"{PREFIX}org:none")])
+    rows = [[button(names.organisation(o.code), InviteOrganisation(o.id))] for o in organisations]
+    rows.append([button(t("No organisation"), InviteOrganisation(None))])
     rows.append(_cancel_row(context))
     assert update.callback_query is not None
     await update.callback_query.edit_message_text(t("Which organisation does the new user work for?"),
@@ -125,12 +148,13 @@ async def pick_organisation(update: Update, context: ChungTayContext) -> int:
     query = update.callback_query
     user = context.db_user
     assert query is not None and user is not None
-    await query.answer()
-    choice = (query.data or "").removeprefix(f"{PREFIX}org:")
+    choice = read(update, InviteOrganisation).organisation_id
     draft = context.user_data.get("invite") or {}  # type: ignore[union-attr]
-    organisation = get_organisation(context.session, organisation_id=int(choice)) if choice.isdigit() else None
-    if "unit_id" not in draft or (choice != "none" and organisation is None):
+    organisation = get_organisation(context.session, organisation_id=choice) if choice is not None else None
+    if "unit_id" not in draft or (choice is not None and organisation is None):
+        await gone(update, context)
         return CHOOSE_ORGANISATION
+    await query.answer()
     settings = context.runtime.settings
     t = context.t
     try:
@@ -157,7 +181,7 @@ async def pick_organisation(update: Update, context: ChungTayContext) -> int:
 
 
 def build_invite_conversation() -> ConversationHandler:
-    cancel_button = CallbackQueryHandler(cancel, pattern=f"^{PREFIX}cancel$")
+    cancel_button = CallbackQueryHandler(cancel, pattern=on(InviteCancel))
     with warnings.catch_warnings():
         # One form per user and chat is what we want, so PTB's per_message hint does not apply.
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
@@ -168,10 +192,10 @@ def _conversation(cancel_button: CallbackQueryHandler) -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("invite", begin)],
         states={
-            CHOOSE_ROLE: [CallbackQueryHandler(pick_role, pattern=f"^{PREFIX}role:")],
-            CHOOSE_UNIT: [CallbackQueryHandler(browse_units, pattern=f"^{PREFIX}(open|page):"),
-                          CallbackQueryHandler(pick_unit, pattern=f"^{PREFIX}unit:")],
-            CHOOSE_ORGANISATION: [CallbackQueryHandler(pick_organisation, pattern=f"^{PREFIX}org:")],
+            CHOOSE_ROLE: [CallbackQueryHandler(pick_role, pattern=on(InviteRole))],
+            CHOOSE_UNIT: [CallbackQueryHandler(browse_units, pattern=on(InviteOpenUnit, InvitePage)),
+                          CallbackQueryHandler(pick_unit, pattern=on(InviteUnit))],
+            CHOOSE_ORGANISATION: [CallbackQueryHandler(pick_organisation, pattern=on(InviteOrganisation))],
         },
         fallbacks=[cancel_button, CommandHandler("cancel", cancel), CommandHandler("invite", begin)],
         name="invite",

@@ -52,13 +52,13 @@ from bot.services.erasure import household_name
 from bot.services.households import can_see_household, search_households
 from bot.services.units import unit_kind, unit_label
 from db.models import Household, SupportAction
-from handlers.common import answer_in_place, cancel, pressed
+from handlers import callbacks as cb
+from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
 
 log = logging.getLogger(__name__)
 
 CATEGORY, ASK, CARD, EDIT = "category", "ask", "card", "edit"
-PREFIX = "log:"
 MENU_LOG_EMOJI = "📝"
 COMMON_STEPS = ("organisation", "beneficiary_class", "funding_source", "action_date", "household", "note",
                 "photo", "location")
@@ -97,7 +97,7 @@ def _spec(context: ChungTayContext, draft: Draft) -> CategorySpec | None:
 
 
 def _cancel_button(context: ChungTayContext) -> InlineKeyboardButton:
-    return InlineKeyboardButton("❌ " + context.t("Cancel"), callback_data=f"{PREFIX}cancel")
+    return cb.button("❌ " + context.t("Cancel"), cb.LogCancel())
 
 
 async def _say(update: Update, context: ChungTayContext, text: str,
@@ -121,12 +121,12 @@ async def begin(update: Update, context: ChungTayContext) -> str | int:
         spec = _spec(context, draft)
         if spec is not None:
             label = f"🔁 {names.category(spec)} · {figures_line(names, spec, draft)}"
-            rows.append([InlineKeyboardButton(label[:60], callback_data=f"{PREFIX}again:{template.id}")])
+            rows.append([cb.button(label[:60], cb.LogRepeat(template.id or 0))])
     categories = categories_by_use(context.session, user=user, catalogue=_catalogue(context))
     for first, second in zip(categories[::2], [*categories[1::2], None], strict=False):
-        row = [InlineKeyboardButton(names.category(first), callback_data=f"{PREFIX}cat:{first.code}")]
+        row = [cb.button(names.category(first), cb.LogCategory(first.code))]
         if second is not None:
-            row.append(InlineKeyboardButton(names.category(second), callback_data=f"{PREFIX}cat:{second.code}"))
+            row.append(cb.button(names.category(second), cb.LogCategory(second.code)))
         rows.append(row)
     rows.append([_cancel_button(context)])
     text = context.t("What support was given? Choose a category:")
@@ -137,10 +137,12 @@ async def begin(update: Update, context: ChungTayContext) -> str | int:
 
 
 async def pick_category(update: Update, context: ChungTayContext) -> str:
-    code = await pressed(update, f"{PREFIX}cat:")
+    code = cb.read(update, cb.LogCategory).code
     spec = _catalogue(context).category_by_code(code)
     if spec is None:
+        await cb.gone(update, context)
         return CATEGORY
+    await update.callback_query.answer()  # type: ignore[union-attr]
     draft = Draft(category=code)
     plan = [m.code for m in ordered_measures(spec)] + [f"field:{f.code}" for f in spec.fields]
     plan += ["beneficiary_class", "funding_source", "action_date"]
@@ -152,10 +154,11 @@ async def repeat_entry(update: Update, context: ChungTayContext) -> str:
     """"Same as last time": copy a recent record, ask only its main figure, then show the card."""
     user = context.db_user
     assert user is not None
-    raw = await pressed(update, f"{PREFIX}again:")
-    action = context.session.get(SupportAction, int(raw)) if raw.isdigit() else None
+    action = context.session.get(SupportAction, cb.read(update, cb.LogRepeat).action_id)
     if action is None or action.author_id != user.id or not can_edit(context.session, user=user, action=action):
+        await cb.gone(update, context)
         return CATEGORY
+    await update.callback_query.answer()  # type: ignore[union-attr]
     draft = draft_from_action(action, context.session)
     draft.action_date = None
     draft.household_name = draft.household_village = draft.note = draft.photo_file_id = None
@@ -247,7 +250,7 @@ async def _next(update: Update, context: ChungTayContext) -> str:
 async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft, spec: CategorySpec) -> None:
     t = context.t
     names = _names(context)
-    skip = [InlineKeyboardButton("⏭ " + t("Skip"), callback_data=f"{PREFIX}skip")]
+    skip = [cb.button("⏭ " + t("Skip"), cb.LogSkip())]
     rows: list[list[InlineKeyboardButton]] = []
     code = step.removeprefix("again:")
     measure = spec.measure(code)
@@ -265,15 +268,13 @@ async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft
             if last is not None:
                 shown = format_number(last, t.locale)
                 text += "\n" + t("Last time: {value}.").format(value=shown)
-                rows.append([InlineKeyboardButton(t("Same as last time ({value})").format(value=shown),
-                                                  callback_data=f"{PREFIX}keep")])
+                rows.append([cb.button(t("Same as last time ({value})").format(value=shown), cb.LogKeep())])
             optional = False
     elif step == "quantity_unit":
         quantity = spec.measure("quantity")
         assert quantity is not None
         text = t("In which unit?")
-        rows += [[InlineKeyboardButton(u.unit_vi if t.locale == "vi" else u.unit_en,
-                                       callback_data=f"{PREFIX}set:{u.code}")] for u in quantity.units]
+        rows += [[cb.button(u.unit_vi if t.locale == "vi" else u.unit_en, cb.LogSet(u.code))] for u in quantity.units]
         optional = False
     elif step.startswith("field:"):
         extra = spec.field(step.removeprefix("field:"))
@@ -282,27 +283,25 @@ async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft
         name = extra.name_vi if t.locale == "vi" else extra.name_en
         if extra.choices:
             text = t("{name}?").format(name=name)
-            rows += [[InlineKeyboardButton(c.vi if t.locale == "vi" else c.en, callback_data=f"{PREFIX}set:{c.code}")]
-                     for c in extra.choices]
+            rows += [[cb.button(c.vi if t.locale == "vi" else c.en, cb.LogSet(c.code))] for c in extra.choices]
         else:
             text = t("{name}? Type it.").format(name=name)
     elif step == "organisation":
         text = t("Which organisation gave it?")
-        rows += [[InlineKeyboardButton(names.organisation(o.code), callback_data=f"{PREFIX}set:{o.code}")]
+        rows += [[cb.button(names.organisation(o.code), cb.LogSet(o.code))]
                  for o in _catalogue(context).organisation]
         optional = False
     elif step == "beneficiary_class":
         text = t("Who received it?")
-        rows += [[InlineKeyboardButton(names.beneficiary(b.code), callback_data=f"{PREFIX}set:{b.code}")]
+        rows += [[cb.button(names.beneficiary(b.code), cb.LogSet(b.code))]
                  for b in _catalogue(context).beneficiary_class]
     elif step == "funding_source":
         text = t("Funding source?")
-        rows += [[InlineKeyboardButton(names.funding(f.code), callback_data=f"{PREFIX}set:{f.code}")]
+        rows += [[cb.button(names.funding(f.code), cb.LogSet(f.code))]
                  for f in _catalogue(context).funding_source]
     elif step == "action_date":
         text = t("When was it given? Tap a button or type a date like 15/6.")
-        rows.append([InlineKeyboardButton(t("Today"), callback_data=f"{PREFIX}set:today"),
-                     InlineKeyboardButton(t("Yesterday"), callback_data=f"{PREFIX}set:yesterday")])
+        rows.append([cb.button(t("Today"), cb.LogSet("today")), cb.button(t("Yesterday"), cb.LogSet("yesterday"))])
         optional = False
     elif step == "household":
         text = t("Household that received it: type the head of household and the village, "
@@ -396,9 +395,9 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
 async def _offer_households(update: Update, context: ChungTayContext, matches: Sequence[Household]) -> None:
     """Registered households that match what was typed, to pick one (or keep the typed name)."""
     t = context.t
-    rows = [[InlineKeyboardButton(" · ".join(p for p in (household_name(t, h), h.village, h.code) if p)[:60],
-                                  callback_data=f"{PREFIX}hh:{h.id}")] for h in matches]
-    rows.append([InlineKeyboardButton("✍️ " + t("Use the name as typed"), callback_data=f"{PREFIX}hhtyped")])
+    rows = [[cb.button(" · ".join(p for p in (household_name(t, h), h.village, h.code) if p)[:60],
+                       cb.LogHousehold(h.id or 0))] for h in matches]
+    rows.append([cb.button("✍️ " + t("Use the name as typed"), cb.LogTypedHousehold())])
     rows.append([_cancel_button(context)])
     await _say(update, context, t("Households in the register that match — tap the right one:"), rows)
 
@@ -436,15 +435,25 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
     """A button answer to the current step (a choice, Today/Yesterday, Skip or Keep)."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
     draft = _draft(context)
     spec = _spec(context, draft)
     step = _current_step(context)
-    data = query.data or ""
+    pressed = cb.decode(query.data)
+    user = context.db_user
+    household = context.session.get(Household, pressed.household_id) if isinstance(pressed, cb.LogHousehold) \
+        else None
+    if spec is not None and step is not None and (
+            (isinstance(pressed, cb.LogSet) and pressed.value not in _choices(context, spec, step))
+            or (isinstance(pressed, cb.LogHousehold | cb.LogTypedHousehold) and step != "household")
+            or (isinstance(pressed, cb.LogHousehold) and (household is None or user is None or not can_see_household(
+                context.session, user=user, household=household)))):
+        await cb.gone(update, context)  # a button of an earlier question, or forged
+        return ASK
+    await query.answer()
     if spec is None or step is None:
         return CARD
-    if data.startswith(f"{PREFIX}set:"):
-        value = data.removeprefix(f"{PREFIX}set:")
+    if isinstance(pressed, cb.LogSet):
+        value = pressed.value
         if step == "quantity_unit":
             draft.quantity_unit = value
         elif step.startswith("field:"):
@@ -458,23 +467,31 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
         elif step == "action_date":
             today = context.today
             draft.action_date = (today if value == "today" else date.fromordinal(today.toordinal() - 1)).isoformat()
-    elif data.startswith(f"{PREFIX}hh:") and step == "household":
-        user = context.db_user
-        raw = data.removeprefix(f"{PREFIX}hh:")
-        household = context.session.get(Household, int(raw)) if raw.isdigit() else None
-        if household is None or user is None or not can_see_household(context.session, user=user,
-                                                                       household=household):
-            return ASK
+    elif household is not None:
         _pick_household(draft, household)
-    elif data == f"{PREFIX}hhtyped" and step == "household":
+    elif isinstance(pressed, cb.LogTypedHousehold) and step == "household":
         name, _, village = str(_state(context).pop("typed_household", "")).partition(",")
         draft.household_id, draft.household_name, draft.household_village = None, name.strip() or None, \
             village.strip() or None
         draft.household_erased = False
-    elif data == f"{PREFIX}skip" and step.startswith("field:"):
+    elif isinstance(pressed, cb.LogSkip) and step.startswith("field:"):
         draft.fields.pop(step.removeprefix("field:"), None)
     _advance(context, draft)
     return await _next(update, context)
+
+
+def _choices(context: ChungTayContext, spec: CategorySpec, step: str) -> set[str]:
+    """The values the buttons of `step` offer (a button's value is checked before it is stored)."""
+    catalogue = _catalogue(context)
+    quantity = spec.measure("quantity")
+    extra = spec.field(step.removeprefix("field:")) if step.startswith("field:") else None
+    return {
+        "quantity_unit": {u.code for u in quantity.units} if quantity is not None else set(),
+        "organisation": {o.code for o in catalogue.organisation},
+        "beneficiary_class": {b.code for b in catalogue.beneficiary_class},
+        "funding_source": {f.code for f in catalogue.funding_source},
+        "action_date": {"today", "yesterday"},
+    }.get(step, {c.code for c in extra.choices} if extra is not None and extra.choices else set())
 
 
 async def attachment(update: Update, context: ChungTayContext) -> str:
@@ -506,9 +523,8 @@ async def _show_card(update: Update, context: ChungTayContext, *, fresh: bool = 
         _store(context, draft)  # a new entry's household the user may no longer see is gone
     text = card_text(_names(context), shown, organisation_default=organisation_code_of(context.session, user))
     text += "\n\n" + t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
-    rows = [[InlineKeyboardButton("✅ " + t("Save"), callback_data=f"{PREFIX}save"),
-             InlineKeyboardButton("✏️ " + t("Edit"), callback_data=f"{PREFIX}edit"),
-             InlineKeyboardButton("❌ " + t("Cancel"), callback_data=f"{PREFIX}cancel")]]
+    rows = [[cb.button("✅ " + t("Save"), cb.LogSave()), cb.button("✏️ " + t("Edit"), cb.LogEdit()),
+             cb.button("❌ " + t("Cancel"), cb.LogCancel())]]
     await _say(update, context, text, rows, fresh=fresh)
     return CARD
 
@@ -589,15 +605,22 @@ async def edit_menu(update: Update, context: ChungTayContext) -> str:
     labels += [("organisation", t("Organisation")), ("beneficiary_class", t("Beneficiaries")),
                ("funding_source", t("Funding")), ("action_date", t("Date")), ("household", t("Household")),
                ("note", t("Note")), ("photo", t("Photo")), ("location", t("Location"))]
-    rows = [[InlineKeyboardButton(label, callback_data=f"{PREFIX}editf:{code}")] for code, label in labels]
-    rows.append([InlineKeyboardButton("↩ " + t("Back to the card"), callback_data=f"{PREFIX}back")])
+    rows = [[cb.button(label, cb.LogEditField(code))] for code, label in labels]
+    rows.append([cb.button("↩ " + t("Back to the card"), cb.LogBack())])
     await _say(update, context, t("Which field do you want to change?"), rows)
     return EDIT
 
 
 async def edit_field(update: Update, context: ChungTayContext) -> str:
-    step = await pressed(update, f"{PREFIX}editf:")
+    step = cb.read(update, cb.LogEditField).step
     draft = _draft(context)
+    spec = _spec(context, draft)
+    steps = {*COMMON_STEPS, *(m.code for m in spec.measures), *(f"field:{f.code}" for f in spec.fields)} \
+        if spec is not None else set()
+    if step not in steps:
+        await cb.gone(update, context)
+        return EDIT
+    await update.callback_query.answer()  # type: ignore[union-attr]
     _store(context, draft, [step])
     return await _next(update, context)
 
@@ -639,17 +662,18 @@ def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationH
         return ConversationHandler(
             entry_points=[*starters, free_text],
             states={
-                CATEGORY: [CallbackQueryHandler(pick_category, pattern=f"^{PREFIX}cat:"),
-                           CallbackQueryHandler(repeat_entry, pattern=f"^{PREFIX}again:")],
+                CATEGORY: [CallbackQueryHandler(pick_category, pattern=cb.on(cb.LogCategory)),
+                           CallbackQueryHandler(repeat_entry, pattern=cb.on(cb.LogRepeat))],
                 ASK: [MessageHandler(text, typed_answer), MessageHandler(attachments, attachment),
-                      CallbackQueryHandler(button_answer, pattern=f"^{PREFIX}(set:|skip|keep|hh)")],
-                CARD: [CallbackQueryHandler(save, pattern=f"^{PREFIX}save$"),
-                       CallbackQueryHandler(edit_menu, pattern=f"^{PREFIX}edit$"),
+                      CallbackQueryHandler(button_answer, pattern=cb.on(cb.LogSet, cb.LogSkip, cb.LogKeep,
+                                                                        cb.LogHousehold, cb.LogTypedHousehold))],
+                CARD: [CallbackQueryHandler(save, pattern=cb.on(cb.LogSave)),
+                       CallbackQueryHandler(edit_menu, pattern=cb.on(cb.LogEdit)),
                        MessageHandler(attachments, attachment), MessageHandler(text, card_typed)],
-                EDIT: [CallbackQueryHandler(edit_field, pattern=f"^{PREFIX}editf:"),
-                       CallbackQueryHandler(back_to_card, pattern=f"^{PREFIX}back$")],
+                EDIT: [CallbackQueryHandler(edit_field, pattern=cb.on(cb.LogEditField)),
+                       CallbackQueryHandler(back_to_card, pattern=cb.on(cb.LogBack))],
             },
-            fallbacks=[CallbackQueryHandler(cancel, pattern=f"^{PREFIX}cancel$"), CommandHandler("cancel", cancel),
+            fallbacks=[CallbackQueryHandler(cancel, pattern=cb.on(cb.LogCancel)), CommandHandler("cancel", cancel),
                        *starters],
             name="log",
             persistent=True,

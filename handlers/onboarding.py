@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.i18n import Translator
 from bot.services.access import RedeemOutcome, redeem_invite, set_locale
 from bot.services.people import welcome_back
 from db.models import User
+from handlers.callbacks import SetLanguage, button, read
 from handlers.common import describe_user, inactive_text, no_access_text
 from handlers.context import ChungTayContext
 from handlers.menu import main_menu_keyboard, publish_user_commands
 from handlers.registry import audience_of, help_lines
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
-LANGUAGE_CALLBACK = "lang:"
 
 
 def help_text(t: Translator, user: User | None) -> str:
@@ -103,7 +103,7 @@ async def choose_language(update: Update, context: ChungTayContext) -> None:
     if update.effective_message is None:
         return
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(name, callback_data=f"{LANGUAGE_CALLBACK}{code}")
+        button(name, SetLanguage(code))
         for code, name in LANGUAGE_NAMES.items()
     ]])
     await update.effective_message.reply_text(context.t("Choose your language:"), reply_markup=keyboard)
@@ -114,10 +114,7 @@ async def set_language(update: Update, context: ChungTayContext) -> None:
     user = context.db_user
     if query is None or user is None:
         return
-    code = (query.data or "").removeprefix(LANGUAGE_CALLBACK)
-    if code not in LANGUAGE_NAMES:
-        await query.answer()
-        return
+    code = read(update, SetLanguage).code
     set_locale(context.session, user=user, locale=code)
     context.forget_user()
     t = context.t

@@ -1,8 +1,8 @@
 """/period, /submit, /reopen, /status and /target: the reporting cycle in chat.
 
 Rules live in bot/services/reporting.py; reminders and the outbox in bot/services/reminders.py,
-bot/services/outbox.py and bot/outbox_sender.py. Callback data starts with PREFIX:
-rp:preset:<code>:<year> · rp:sub:<period id> (also the reminder's button) · rp:ok:<period id> · rp:no
+bot/services/outbox.py and bot/outbox_sender.py. The buttons' actions are in handlers/callbacks/
+(PeriodPreset, SubmitPeriod — also the reminder's button —, ConfirmSubmit, NotNow).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.catalogue_file import CategorySpec
@@ -28,11 +28,20 @@ from bot.services.reports import report_sentences
 from bot.services.units import unit_display
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit, get_unit_by_code
-from handlers.common import pressed
+from handlers.callbacks import (
+    YEARS,
+    ConfirmSubmit,
+    NotNow,
+    PeriodPreset,
+    SubmitPeriod,
+    button,
+    gone,
+    read,
+    submit_keyboard,
+)
 from handlers.context import ChungTayContext
 
-PREFIX = "rp:"
-_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$", re.ASCII)
 
 
 def _supervisor(context: ChungTayContext) -> User | None:
@@ -92,7 +101,7 @@ async def define_period(update: Update, context: ChungTayContext) -> None:
         year = today.year if today <= preset.dates(today.year)[2] else today.year + 1
         _, _, due = preset.dates(year)
         label = t("{name} (due {due})").format(name=_preset_name(t, code, year), due=format_day(due, t.locale))
-        buttons.append([InlineKeyboardButton(label, callback_data=f"{PREFIX}preset:{code}:{year}")])
+        buttons.append([button(label, PeriodPreset(code, year))])
     lines = [t("<b>Reporting periods</b>")]
     lines += ["• " + _period_line(t, p) for p in reporting.periods_of_supervisor(context.session, user=user)[:8]]
     lines.append(t("Tap a preset, or write your own period like this:\n"
@@ -116,6 +125,9 @@ async def _custom_period(update: Update, context: ChungTayContext, user: User, t
                                "/period Quý III/2027; 1/7/2027; 30/9/2027; 10/10/2027"))
         return
     start, end, due = (d for d in dates if d is not None)
+    if any(not YEARS[0] <= d.year <= YEARS[1] for d in (start, end, due)):
+        await _reply(update, t("The years must be between {first} and {last}.").format(first=YEARS[0], last=YEARS[1]))
+        return
     await _create(update, context, user, name=parts[0], kind="custom", start=start, end=end, due=due, days=days)
 
 
@@ -140,12 +152,14 @@ async def _create(update: Update, context: ChungTayContext, user: User, *, name:
 
 
 async def on_preset(update: Update, context: ChungTayContext) -> None:
-    code, _, year_text = (await pressed(update, f"{PREFIX}preset:")).partition(":")
-    user, preset = _supervisor(context), reporting.PRESETS.get(code)
-    if user is None or preset is None or not year_text.isdigit():
+    pressed = read(update, PeriodPreset)
+    user, preset = _supervisor(context), reporting.PRESETS.get(pressed.code)
+    if user is None or preset is None:
+        await gone(update, context)
         return
-    start, end, due = preset.dates(int(year_text))
-    await _create(update, context, user, name=_preset_name(context.t, code, int(year_text)), kind=preset.kind,
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    start, end, due = preset.dates(pressed.year)
+    await _create(update, context, user, name=_preset_name(context.t, pressed.code, pressed.year), kind=preset.kind,
                   start=start, end=end, due=due, days=None)
 
 
@@ -170,7 +184,7 @@ async def submit(update: Update, context: ChungTayContext) -> None:
     if len(periods) == 1:
         await _preview(update, context, periods[0])
         return
-    buttons = [[InlineKeyboardButton(p.name, callback_data=f"{PREFIX}sub:{p.id}")] for p in periods[:8]]
+    buttons = [[button(p.name, SubmitPeriod(p.id or 0))] for p in periods[:8]]
     await _reply(update, t("Which report do you want to submit?"), InlineKeyboardMarkup(buttons))
 
 
@@ -193,8 +207,8 @@ async def _preview(update: Update, context: ChungTayContext, period: ReportingPe
     if last is not None and last.reopen_reason:
         text += "\n" + t("Reopened by the supervisor: {reason}").format(reason=html.escape(last.reopen_reason))
     text += "\n" + t("Once submitted, the figures are final unless your supervisor reopens them.")
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("✅ Submit"), callback_data=f"{PREFIX}ok:{period.id}"),
-                                    InlineKeyboardButton(t("❌ Not now"), callback_data=f"{PREFIX}no")]])
+    markup = InlineKeyboardMarkup([[button(t("✅ Submit"), ConfirmSubmit(period.id or 0)),
+                                    button(t("❌ Not now"), NotNow())]])
     await _reply(update, text, markup)
 
 
@@ -205,18 +219,21 @@ def _locked_text(context: ChungTayContext, at: object) -> str:
 
 
 async def on_submit_button(update: Update, context: ChungTayContext) -> None:
-    period_id = await pressed(update, f"{PREFIX}sub:")
-    period = context.session.get(ReportingPeriod, int(period_id)) if period_id.isdigit() else None
-    if period is not None and context.db_user is not None:
-        await _preview(update, context, period)
+    period = context.session.get(ReportingPeriod, read(update, SubmitPeriod).period_id)
+    if period is None or context.db_user is None:
+        await gone(update, context)
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _preview(update, context, period)
 
 
 async def on_confirm(update: Update, context: ChungTayContext) -> None:
-    period_id = await pressed(update, f"{PREFIX}ok:")
     user = context.db_user
-    period = context.session.get(ReportingPeriod, int(period_id)) if period_id.isdigit() else None
+    period = context.session.get(ReportingPeriod, read(update, ConfirmSubmit).period_id)
     if period is None or user is None:
+        await gone(update, context)
         return
+    await update.callback_query.answer()  # type: ignore[union-attr]
     t = context.t
     try:
         submission = reporting.submit(context.session, user=user, period=period, now=context.runtime.clock(),
@@ -236,7 +253,7 @@ async def on_confirm(update: Update, context: ChungTayContext) -> None:
 
 
 async def on_not_now(update: Update, context: ChungTayContext) -> None:
-    await pressed(update, f"{PREFIX}no")
+    await update.callback_query.answer()  # type: ignore[union-attr]
     await _reply(update, context.t("Not submitted. Use /submit when the figures are ready."))
 
 
@@ -286,8 +303,7 @@ async def reopen(update: Update, context: ChungTayContext) -> None:
         notice = ot("🔓 Your supervisor reopened the report “{period}” of {unit}: {reason}. Please correct the "
                     "figures and submit again.").format(period=period.name, unit=unit_display(ot, unit),
                                                         reason=reason.strip())
-        markup = {"inline_keyboard": [[{"text": ot("📤 Submit figures"),
-                                        "callback_data": f"{PREFIX}sub:{period.id}"}]]}
+        markup = submit_keyboard(ot("📤 Submit figures"), period.id or 0)
         outbox.enqueue(session, key=f"reopened:{submission.id}:{submission.reopened_at:%Y%m%d%H%M%S}:{officer.id}",
                        chat_id=officer.telegram_id, user_id=officer.id, text=notice, now=now, purpose="reopened",
                        reply_markup=markup)

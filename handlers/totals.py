@@ -1,9 +1,9 @@
 """/totals (and the 📊 button), plain questions, /export and /report.
 
 The view being looked at (unit, period, organisation, category, breakdown) lives in
-`user_data["totals"]`, so the inline buttons only carry the one thing they change ("tot:p:q0",
-"tot:u:17") and stay well under Telegram's 64 bytes. Wording and figures come from
-`bot.services.reports` / `bot.services.exports`; this module only talks to Telegram.
+`user_data["totals"]`, so the inline buttons only carry the one thing they change (a period preset,
+a unit id: see handlers/callbacks/) and stay well under Telegram's 64 bytes. Wording and figures
+come from `bot.services.reports` / `bot.services.exports`; this module only talks to Telegram.
 
 "📅 Other dates" in the period choice opens a one-step conversation (`build_range_conversation`):
 the bot waits for a typed range, read by `bot.services.questions.parse_range`. Only the period
@@ -56,10 +56,25 @@ from bot.services.reports import (
 )
 from bot.services.units import unit_display
 from db.models import Role, Unit
+from handlers.callbacks import (
+    DrillDown,
+    TotalsBack,
+    TotalsBreakdown,
+    TotalsCategory,
+    TotalsChooser,
+    TotalsDraftReport,
+    TotalsExcel,
+    TotalsOrganisation,
+    TotalsOtherDates,
+    TotalsPeriod,
+    TotalsUnit,
+    button,
+    decode,
+    on,
+)
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 
-PREFIX = "tot:"
 MENU_EMOJI = "📊"
 MAX_MESSAGE = 4000
 MAX_UNIT_BUTTONS = 40
@@ -135,24 +150,22 @@ def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
         text = text[:MAX_MESSAGE].rsplit("\n", 1)[0] + "\n" + html.escape(t("… the rest is in the Excel file."))
     spec = names.catalogue.category_by_code(view.get("cat") or "")
     rows_: list[list[InlineKeyboardButton]] = [[
-        InlineKeyboardButton("🗓 " + period.label(t), callback_data=f"{PREFIX}P")]]
+        button("🗓 " + period.label(t), TotalsChooser("P"))]]
     if _is_supervisor(context):
-        rows_[0].append(InlineKeyboardButton("📍 " + unit_display(t, unit), callback_data=f"{PREFIX}U"))
+        rows_[0].append(button("📍 " + unit_display(t, unit), TotalsChooser("U")))
     rows_.append([
-        InlineKeyboardButton("🏢 " + (names.organisation(view["org"]) if view.get("org") else t("All organisations")),
-                             callback_data=f"{PREFIX}O"),
-        InlineKeyboardButton("📦 " + (names.category(spec) if spec else t("All kinds")), callback_data=f"{PREFIX}C")])
-    breakdown = [InlineKeyboardButton(("✅ " if view.get("by") == "org" else "") + t("By organisation"),
-                                      callback_data=f"{PREFIX}b:org")]
+        button("🏢 " + (names.organisation(view["org"]) if view.get("org") else t("All organisations")),
+               TotalsChooser("O")),
+        button("📦 " + (names.category(spec) if spec else t("All kinds")), TotalsChooser("C"))])
+    breakdown = [button(("✅ " if view.get("by") == "org" else "") + t("By organisation"), TotalsBreakdown("org"))]
     if has_children(context.session, unit=unit):
-        breakdown.append(InlineKeyboardButton(("✅ " if view.get("by") == "unit" else "") + t("By unit"),
-                                              callback_data=f"{PREFIX}b:unit"))
+        breakdown.append(button(("✅ " if view.get("by") == "unit" else "") + t("By unit"), TotalsBreakdown("unit")))
     rows_.append(breakdown)
-    drill = [InlineKeyboardButton("🔎 " + names.category(s), callback_data=f"drill:{s.code}:0")
+    drill = [button("🔎 " + names.category(s), DrillDown(s.code, 0))
              for s in names.catalogue.category if s.code in scope.current]
     rows_ += [drill[i:i + 2] for i in range(0, len(drill), 2)]
-    rows_.append([InlineKeyboardButton("📥 " + t("Excel file"), callback_data=f"{PREFIX}xlsx"),
-                  InlineKeyboardButton("📝 " + t("Draft report"), callback_data=f"{PREFIX}docx")])
+    rows_.append([button("📥 " + t("Excel file"), TotalsExcel()),
+                  button("📝 " + t("Draft report"), TotalsDraftReport())])
     return text, InlineKeyboardMarkup(rows_)
 
 
@@ -176,16 +189,16 @@ async def show_totals(update: Update, context: ChungTayContext) -> None:
 # ------------------------------------------------------------------ choosers
 
 def _chooser(rows: list[list[InlineKeyboardButton]], context: ChungTayContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([*rows, [InlineKeyboardButton("↩️ " + context.t("Back"), callback_data=f"{PREFIX}x")]])
+    return InlineKeyboardMarkup([*rows, [button("↩️ " + context.t("Back"), TotalsBack())]])
 
 
 def period_rows(context: ChungTayContext) -> list[list[InlineKeyboardButton]]:
     """The presets two by two, then "📅 Other dates", which asks for a typed range."""
     today, t = context.today, context.t
-    buttons = [InlineKeyboardButton(p.label(t), callback_data=f"{PREFIX}p:{code}")
+    buttons = [button(p.label(t), TotalsPeriod(code))
                for code in STANDARD_CODES if (p := period_from_code(code, today=today)) is not None]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    return [*rows, [InlineKeyboardButton("📅 " + t("Other dates"), callback_data=f"{PREFIX}R")]]
+    return [*rows, [button("📅 " + t("Other dates"), TotalsOtherDates())]]
 
 
 def unit_rows(context: ChungTayContext, units: list[Unit] | None = None) -> list[list[InlineKeyboardButton]]:
@@ -199,16 +212,15 @@ def unit_rows(context: ChungTayContext, units: list[Unit] | None = None) -> list
         label = unit_display(t, unit)
         if unit.id == user.unit_id:
             label = "🌐 " + t("All: {unit}").format(unit=label)
-        rows.append([InlineKeyboardButton("· " * (unit.depth - own_depth) + label,
-                                          callback_data=f"{PREFIX}u:{unit.id}")])
+        rows.append([button("· " * (unit.depth - own_depth) + label, TotalsUnit(unit.id or 0))])
     return rows
 
 
 def organisation_rows(context: ChungTayContext) -> list[list[InlineKeyboardButton]]:
     unit = _unit(context, _view(context))
     names = _names(context).at(scope_level(context.session, context.runtime.catalogue, unit=unit))
-    buttons = [InlineKeyboardButton(context.t("All organisations"), callback_data=f"{PREFIX}o:*")]
-    buttons += [InlineKeyboardButton(names.organisation(o.code), callback_data=f"{PREFIX}o:{o.code}")
+    buttons = [button(context.t("All organisations"), TotalsOrganisation(None))]
+    buttons += [button(names.organisation(o.code), TotalsOrganisation(o.code))
                 for o in context.runtime.catalogue.organisation]
     return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
 
@@ -216,51 +228,55 @@ def organisation_rows(context: ChungTayContext) -> list[list[InlineKeyboardButto
 def category_rows(context: ChungTayContext, codes: list[str] | None = None) -> list[list[InlineKeyboardButton]]:
     names = _names(context)
     specs = [s for s in context.runtime.catalogue.category if codes is None or s.code in codes]
-    buttons = [] if codes else [InlineKeyboardButton(context.t("All kinds"), callback_data=f"{PREFIX}c:*")]
-    buttons += [InlineKeyboardButton(names.category(s), callback_data=f"{PREFIX}c:{s.code}") for s in specs]
+    buttons = [] if codes else [button(context.t("All kinds"), TotalsCategory(None))]
+    buttons += [button(names.category(s), TotalsCategory(s.code)) for s in specs]
     return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
 
 
 async def on_button(update: Update, context: ChungTayContext) -> None:
-    """Every "tot:" button: open a chooser, or change one part of the view and show it again."""
+    """Every totals button: open a chooser, or change one part of the view and show it again."""
     query = update.callback_query
     if query is None or context.db_user is None:
         return
-    data = (query.data or "").removeprefix(PREFIX)
+    pressed = decode(query.data)
     view = _view(context)
     t = context.t
-    if data in ("xlsx", "docx"):
+    catalogue = context.runtime.catalogue
+    if isinstance(pressed, TotalsExcel | TotalsDraftReport):
         await query.answer()
-        await _send_file(update, context, kind=data)
+        await _send_file(update, context, kind="xlsx" if isinstance(pressed, TotalsExcel) else "docx")
         return
     choosers = {"P": (t("Choose the period:"), period_rows), "O": (t("Choose the organisation:"), organisation_rows),
                 "C": (t("Choose the kind of support:"), category_rows)}
-    if data in choosers or data == "U":
-        if data == "U" and not _is_supervisor(context):
+    if isinstance(pressed, TotalsChooser):
+        if pressed.what == "U" and not _is_supervisor(context):
             await query.answer(t("You can see the figures of your own unit only."), show_alert=True)
             return
         await query.answer()
-        text, rows = (t("Choose the unit:"), unit_rows(context)) if data == "U" else \
-            (choosers[data][0], choosers[data][1](context))
+        text, rows = (t("Choose the unit:"), unit_rows(context)) if pressed.what == "U" else \
+            (choosers[pressed.what][0], choosers[pressed.what][1](context))
         await query.edit_message_text(text, reply_markup=_chooser(rows, context))
         return
-    kind, _, value = data.partition(":")
-    if kind == "p" and period_from_code(value, today=context.today) is not None:
-        view["period"] = value
-    elif kind == "u" and value.isdigit():
+    if isinstance(pressed, TotalsPeriod):
+        view["period"] = pressed.code
+    elif isinstance(pressed, TotalsUnit):
         try:
-            scope_unit(context.session, user=context.db_user, unit_id=int(value))
+            scope_unit(context.session, user=context.db_user, unit_id=pressed.unit_id)
         except AccessDenied:
             await query.answer(t("You can see the figures of your own unit and the units under it only."),
                                show_alert=True)
             return
-        view["unit"] = int(value)
-    elif kind == "o":
-        view["org"] = None if value == "*" else value
-    elif kind == "c":
-        view["cat"] = None if value == "*" else value
-    elif kind == "b":
-        view["by"] = None if view.get("by") == value else value
+        view["unit"] = pressed.unit_id
+    elif isinstance(pressed, TotalsOrganisation | TotalsCategory):
+        known = pressed.code is None or (
+            any(o.code == pressed.code for o in catalogue.organisation) if isinstance(pressed, TotalsOrganisation)
+            else catalogue.category_by_code(pressed.code) is not None)
+        if not known:
+            await query.answer(t("This button is out of date; nothing was changed."), show_alert=True)
+            return
+        view["org" if isinstance(pressed, TotalsOrganisation) else "cat"] = pressed.code
+    elif isinstance(pressed, TotalsBreakdown):
+        view["by"] = None if view.get("by") == pressed.by else pressed.by
     await query.answer()
     pending: list[str] = list(view.get("ask") or [])
     if pending:
@@ -274,7 +290,7 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
 def _cancel_range_markup(context: ChungTayContext) -> InlineKeyboardMarkup:
     """❌ goes back to the totals as they were; it is the ordinary "tot:x" (Back), so it still works
     on an old prompt after the wait has ended."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton("❌ " + context.t("Cancel"), callback_data=f"{PREFIX}x")]])
+    return InlineKeyboardMarkup([[button("❌ " + context.t("Cancel"), TotalsBack())]])
 
 
 async def ask_range(update: Update, context: ChungTayContext) -> object:
@@ -352,11 +368,11 @@ def build_range_conversation(*, leave_on: filters.BaseFilter) -> ConversationHan
         # One wait per user and chat is what we want, so PTB's per_message hint does not apply.
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
         return ConversationHandler(
-            entry_points=[CallbackQueryHandler(answered(ask_range), pattern=f"^{PREFIX}R$")],
+            entry_points=[CallbackQueryHandler(answered(ask_range), pattern=on(TotalsOtherDates))],
             states={
                 WAIT_RANGE: [MessageHandler(leave_on, leave_range),
                              MessageHandler(filters.TEXT & ~filters.COMMAND, answered(read_range)),
-                             CallbackQueryHandler(answered(cancel_range), pattern=f"^{PREFIX}x$")],
+                             CallbackQueryHandler(answered(cancel_range), pattern=on(TotalsBack))],
             },
             fallbacks=[CommandHandler("cancel", answered(cancel_range)), MessageHandler(filters.ALL, leave_range),
                        CallbackQueryHandler(leave_range)],

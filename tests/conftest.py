@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlmodel import Session
 
 from bot.config import Settings, load_settings
@@ -15,6 +16,11 @@ from tests.support.databases import DatabaseFactory
 from tests.support.harness import BotUnderTest, Chat, new_user
 
 TEST_TOKEN = "123456789:TEST-token-for-the-fake-api"
+
+# Property tests: the same examples on every run and both databases (no flaky CI, nothing written to
+# .hypothesis/), and no per-example deadline on a busy 2-core machine.
+hypothesis_settings.register_profile("chungtay", database=None, deadline=None, derandomize=True)
+hypothesis_settings.load_profile("chungtay")
 
 
 @pytest.fixture(scope="session")

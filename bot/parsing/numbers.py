@@ -118,6 +118,17 @@ def clean_decimal(value: Decimal) -> Decimal:
     return value.normalize()
 
 
+def ascii_int(text: str, *, low: int, high: int) -> int | None:
+    """A whole number written with ASCII digits only, within [low, high]; None otherwise.
+
+    `str.isdigit()` is not enough: it accepts "²" or "٣", which `int()` then refuses or reads."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
 def parse_money(text: str) -> int:
     """An amount of money in whole đồng.
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.catalogue_file import CatalogueFile
 from bot.i18n import Translator
+from bot.parsing.numbers import ascii_int
 from bot.parsing.text import fold
 from bot.services import audit
 from bot.services.totals import subtree_unit_ids
@@ -49,6 +52,10 @@ class HouseholdImportError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class UnreadableFile(HouseholdImportError):
+    """The file is not a CSV or XLSX table at all (not even its header could be read)."""
 
 
 @dataclass
@@ -98,8 +105,9 @@ def preview_import(session: Session, *, unit: Unit, content: bytes, filename: st
     """Read a review list and check every row; nothing is written (see `apply_import`)."""
     try:
         table = [row for row in _table_rows(content, filename) if any(row)]
-    except (UnicodeDecodeError, csv.Error, ValueError, OSError, KeyError):
-        raise HouseholdImportError(["the file is not a readable CSV or XLSX table"]) from None
+    except (UnicodeDecodeError, csv.Error, ValueError, OSError, KeyError, IndexError, TypeError,
+            zipfile.BadZipFile, InvalidFileException):  # e.g. a ".xlsx" that is really something else
+        raise UnreadableFile(["the file is not a readable CSV or XLSX table"]) from None
     if len(table) < 2:
         raise HouseholdImportError(["the file has no data rows"])
     headers = [fold(h) for h in table[0]]
@@ -135,10 +143,11 @@ def preview_import(session: Session, *, unit: Unit, content: bytes, filename: st
             preview.problems.append(f"line {line_no}: unknown classification “{cell('classification')[:40]}”")
             continue
         year_text, members_text = cell("year"), cell("members")
-        if year_text and not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
+        year, members = ascii_int(year_text, low=2000, high=2100), ascii_int(members_text, low=1, high=99)
+        if year_text and year is None:
             preview.problems.append(f"line {line_no}: year “{year_text[:10]}” is not a year")
             continue
-        if members_text and not (members_text.isdigit() and 0 < int(members_text) < 100):
+        if members_text and members is None:
             preview.problems.append(f"line {line_no}: number of members “{members_text[:10]}” is not valid")
             continue
         unit_and_code = (int(row_unit.id or 0), code)
@@ -149,8 +158,7 @@ def preview_import(session: Session, *, unit: Unit, content: bytes, filename: st
         tags = ["unsafe_housing"] if fold(cell("tags")) in UNSAFE_HOUSING_WORDS else []
         preview.rows.append({"unit_id": row_unit.id, "code": code, "head_name": head[:200],
                              "village": cell("village")[:200] or None, "classification": classification,
-                             "year": int(year_text) if year_text else default_year,
-                             "members": int(members_text) if members_text else None,
+                             "year": year or default_year, "members": members,
                              "notes": cell("notes")[:1000] or None, "tags": tags})
     preview.restoring = _erased_codes(session, preview.rows)
     return preview
@@ -231,7 +239,8 @@ def search_households(session: Session, *, user: User, text: str, limit: int = 8
     if own is None or not folded:
         return []
     query = (select(Household).where(col(Household.unit_id).in_(subtree_unit_ids(session, root=own)))
-             .where(col(Household.head_folded).contains(folded) | (col(Household.code) == text.strip()))
+             .where(col(Household.head_folded).contains(folded, autoescape=True)  # "%" and "_" are literal
+                   | (col(Household.code) == text.strip()))
              .order_by(col(Household.head_folded)).limit(limit))
     return session.exec(query).all()
 

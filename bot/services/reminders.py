@@ -9,14 +9,19 @@ Rules of deadline reminders:
   supervisors of the unit that defined the period get the list of units still missing.
 - Quiet hours (default 21:00–06:30 local): nothing is planned; it waits for the morning, when the
   repeating job runs again.
+- The service builds no Telegram keyboard: it says which period a message offers to submit and the
+  caller (bot/outbox_sender.py) passes `submit_keyboard`, which makes the button through the one
+  callback codec (handlers/callbacks/).
 - Every message has a deterministic key (period, unit, user, kind), so running the planner any number
   of times, in any number of processes, enqueues each reminder once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -32,7 +37,8 @@ from db.queries import get_unit
 QUIET_START = time(21, 0)
 QUIET_END = time(6, 30)
 ESCALATION_WINDOW = timedelta(days=14)
-SUBMIT_CALLBACK = "rp:sub:"
+SubmitKeyboard = Callable[[str, int], dict[str, Any]]
+"""(button label, period id) -> the reply markup the outbox stores."""
 
 
 def in_quiet_hours(moment: time, *, start: time = QUIET_START, end: time = QUIET_END) -> bool:
@@ -51,6 +57,11 @@ class PlannedMessage:
     kind: str  # d<N> (N days before the due date) | overdue | escalate
     period: ReportingPeriod
     unit_id: int
+
+    @property
+    def submit_period_id(self) -> int | None:
+        """The period this message offers to submit with a button (escalations to supervisors offer none)."""
+        return None if self.kind == "escalate" else self.period.id
 
 
 def reminder_kind(period: ReportingPeriod, *, today: datetime) -> str | None:
@@ -122,18 +133,16 @@ def reminder_text(session: Session, t: Translator, message: PlannedMessage, *, t
                                                                      days=days_left)
 
 
-def plan_reminders(session: Session, *, now: datetime, tz: ZoneInfo, quiet_start: time = QUIET_START,
-                   quiet_end: time = QUIET_END) -> int:
+def plan_reminders(session: Session, *, now: datetime, tz: ZoneInfo, submit_keyboard: SubmitKeyboard,
+                   quiet_start: time = QUIET_START, quiet_end: time = QUIET_END) -> int:
     """Enqueue the reminders and escalations due at `now` that are not in the outbox yet; commits.
     Returns how many were added (0 when run again)."""
     local = now.astimezone(tz)
     added = 0
     for message in due_messages(session, now=now, tz=tz, quiet_start=quiet_start, quiet_end=quiet_end):
         t = get_translator(message.user.locale)
-        markup = None
-        if message.kind != "escalate":
-            markup = {"inline_keyboard": [[{"text": t("📤 Submit figures"),
-                                            "callback_data": f"{SUBMIT_CALLBACK}{message.period.id}"}]]}
+        period_id = message.submit_period_id
+        markup = submit_keyboard(t("📤 Submit figures"), period_id) if period_id is not None else None
         if enqueue(session, key=message.key, chat_id=message.user.telegram_id, user_id=message.user.id,
                    text=reminder_text(session, t, message, today=local), now=now, purpose=message.kind,
                    reply_markup=markup):

@@ -173,6 +173,23 @@ async def test_callback_injection_and_answer(bot: Bot, fake: FakeTelegram) -> No
 
 
 @pytest.mark.asyncio
+async def test_expired_queries_and_unanswered_taps(bot: Bot, fake: FakeTelegram) -> None:
+    await bot.send_message(ALICE.id, "Chọn", reply_markup=_keyboard())
+    sent = fake.last_message(ALICE.id)
+    assert sent is not None
+    fake.inject_callback(ALICE, sent, "ok:1")
+    fake.inject_callback(ALICE, sent, "ok:1")
+    first, second = (u.callback_query for u in await bot.get_updates())
+    assert first is not None and second is not None
+    assert fake.unanswered_queries() == [first.id, second.id]
+    fake.expire_next_queries()
+    with pytest.raises(BadRequest, match=r"(?i)query is too old and response timeout expired or query id is invalid"):
+        await first.answer()
+    assert await second.answer()
+    assert fake.unanswered_queries() == [first.id]
+
+
+@pytest.mark.asyncio
 async def test_send_document_and_download(bot: Bot, fake: FakeTelegram) -> None:
     payload = b"PK\x03\x04 fake xlsx bytes"
     msg = await bot.send_document(ALICE.id, payload, filename="bao_cao.xlsx", caption="Báo cáo")

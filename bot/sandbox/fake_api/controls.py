@@ -12,6 +12,7 @@ from bot.sandbox.fake_api.core import _FakeCore
 from bot.sandbox.fake_api.models import (
     _COMMAND_RE,
     _STATUS_TEXT,
+    QUERY_TOO_OLD,
     FakeUser,
     SentMessage,
     _Failure,
@@ -45,6 +46,15 @@ class _ControlsMixin(_FakeCore):
                 description = _STATUS_TEXT.get(status, "Internal Server Error")
         queue = self._failures.setdefault(method.lower(), deque())
         queue.extend(_Failure(status, description, retry_after) for _ in range(times))
+
+    def expire_next_queries(self, times: int = 1) -> None:
+        """The next ``times`` answerCallbackQuery calls fail as after a restart: the tap is older than
+        Telegram's answer timeout (the bot must still do what was asked)."""
+        self.fail_next("answerCallbackQuery", status=400, description=QUERY_TOO_OLD, times=times)
+
+    def unanswered_queries(self) -> list[str]:
+        """Ids of the button taps the bot never answered (the user's phone would still spin)."""
+        return [query_id for query_id, answered in self._callbacks.items() if not answered]
 
     def block_user(self, chat_id: int) -> None:
         """Every send* to ``chat_id`` answers 403 blocked, like a user who blocked the bot."""

@@ -58,6 +58,7 @@ _NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 _BLOCKED = "Forbidden: bot was blocked by the user"
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
 # --------------------------------------------------------------------------- data classes

@@ -1,0 +1,297 @@
+"""The table of every button's action, by feature (see handlers/callbacks/__init__.py for how to add one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from bot.services.periods import STANDARD_CODES
+from handlers.callbacks.codec import CODE, ID, PAGE, STEP, YEAR, Action, Choice, OrNone, action, markup_json
+
+
+def submit_keyboard(label: str, period_id: int) -> dict[str, Any]:
+    """The one button of a deadline reminder or a "reopened" notice (bot/services/reminders.py)."""
+    return markup_json([[(label, SubmitPeriod(period_id))]])
+
+
+# ------------------------------------------------------------------ the buttons
+# Import the catalogue of actions from here; handlers never spell callback strings themselves.
+
+@action("lang")
+@dataclass(frozen=True)
+class SetLanguage(Action):
+    code: Annotated[str, Choice("vi", "en")]
+
+
+@action("hist:fix")
+@dataclass(frozen=True)
+class FixRecord(Action):
+    action_id: Annotated[int, ID]
+
+
+@action("hist:void")
+@dataclass(frozen=True)
+class AskVoid(Action):
+    action_id: Annotated[int, ID]
+
+
+@action("hist:voidok")
+@dataclass(frozen=True)
+class ConfirmVoid(Action):
+    action_id: Annotated[int, ID]
+
+
+@action("hist:keep")
+@dataclass(frozen=True)
+class KeepRecord(Action):
+    pass
+
+
+@action("hh:view")
+@dataclass(frozen=True)
+class ViewHousehold(Action):
+    household_id: Annotated[int, ID]
+
+
+@action("hh:import")
+@dataclass(frozen=True)
+class ImportHouseholds(Action):
+    pass
+
+
+@action("hh:noimport")
+@dataclass(frozen=True)
+class SkipImport(Action):
+    pass
+
+
+@action("dup")
+@dataclass(frozen=True)
+class ResolveDuplicate(Action):
+    answer: Annotated[str, Choice("same", "other")]
+    action_id: Annotated[int, ID]
+
+
+# /invite (a conversation: these only work while it is open)
+
+@action("inv:cancel")
+@dataclass(frozen=True)
+class InviteCancel(Action):
+    pass
+
+
+@action("inv:role")
+@dataclass(frozen=True)
+class InviteRole(Action):
+    role: Annotated[str, Choice("reporter", "supervisor", "admin")]
+
+
+@action("inv:unit")
+@dataclass(frozen=True)
+class InviteUnit(Action):
+    unit_id: Annotated[int, ID]
+
+
+class InviteBrowse(Action):
+    """Open a unit of the tree (at a page) to choose among its children."""
+
+    unit_id: int
+
+
+@action("inv:open")
+@dataclass(frozen=True)
+class InviteOpenUnit(InviteBrowse):
+    unit_id: Annotated[int, ID]
+
+
+@action("inv:page")
+@dataclass(frozen=True)
+class InvitePage(InviteBrowse):
+    unit_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("inv:org")
+@dataclass(frozen=True)
+class InviteOrganisation(Action):
+    organisation_id: Annotated[int | None, OrNone(ID, "none")]
+
+
+# /totals: the view lives in user_data, a button carries only the one thing it changes
+
+class TotalsButton(Action):
+    """Any button of the totals view (one handler takes them all)."""
+
+
+@action("tot")
+@dataclass(frozen=True)
+class TotalsChooser(TotalsButton):
+    what: Annotated[str, Choice("P", "U", "O", "C")]  # period, unit, organisation, kind of support
+
+
+@action("tot:x")
+@dataclass(frozen=True)
+class TotalsBack(TotalsButton):
+    pass
+
+
+@action("tot:R")
+@dataclass(frozen=True)
+class TotalsOtherDates(TotalsButton):
+    pass
+
+
+@action("tot:xlsx")
+@dataclass(frozen=True)
+class TotalsExcel(TotalsButton):
+    pass
+
+
+@action("tot:docx")
+@dataclass(frozen=True)
+class TotalsDraftReport(TotalsButton):
+    pass
+
+
+@action("tot:p")
+@dataclass(frozen=True)
+class TotalsPeriod(TotalsButton):
+    code: Annotated[str, Choice(*STANDARD_CODES)]
+
+
+@action("tot:u")
+@dataclass(frozen=True)
+class TotalsUnit(TotalsButton):
+    unit_id: Annotated[int, ID]
+
+
+@action("tot:o")
+@dataclass(frozen=True)
+class TotalsOrganisation(TotalsButton):
+    code: Annotated[str | None, OrNone(CODE, "*")]
+
+
+@action("tot:c")
+@dataclass(frozen=True)
+class TotalsCategory(TotalsButton):
+    code: Annotated[str | None, OrNone(CODE, "*")]
+
+
+@action("tot:b")
+@dataclass(frozen=True)
+class TotalsBreakdown(TotalsButton):
+    by: Annotated[str, Choice("org", "unit")]
+
+
+@action("drill")
+@dataclass(frozen=True)
+class DrillDown(Action):
+    category: Annotated[str, CODE]
+    page: Annotated[int, PAGE]
+
+
+# reporting periods and submissions
+
+@action("rp:preset")
+@dataclass(frozen=True)
+class PeriodPreset(Action):
+    code: Annotated[str, Choice("h1", "year")]
+    year: Annotated[int, YEAR]
+
+
+@action("rp:sub")
+@dataclass(frozen=True)
+class SubmitPeriod(Action):
+    """Also the button of the deadline reminders and of the "reopened" notice."""
+
+    period_id: Annotated[int, ID]
+
+
+@action("rp:ok")
+@dataclass(frozen=True)
+class ConfirmSubmit(Action):
+    period_id: Annotated[int, ID]
+
+
+@action("rp:no")
+@dataclass(frozen=True)
+class NotNow(Action):
+    pass
+
+
+# the logging form (a conversation; outside it these get "this form is already closed")
+
+class LogButton(Action):
+    """Any button of the logging form."""
+
+
+@action("log:cancel")
+@dataclass(frozen=True)
+class LogCancel(LogButton):
+    pass
+
+
+@action("log:cat")
+@dataclass(frozen=True)
+class LogCategory(LogButton):
+    code: Annotated[str, CODE]
+
+
+@action("log:again")
+@dataclass(frozen=True)
+class LogRepeat(LogButton):
+    action_id: Annotated[int, ID]
+
+
+@action("log:set")
+@dataclass(frozen=True)
+class LogSet(LogButton):
+    value: Annotated[str, CODE]  # a catalogue code, or "today" / "yesterday"
+
+
+@action("log:skip")
+@dataclass(frozen=True)
+class LogSkip(LogButton):
+    pass
+
+
+@action("log:keep")
+@dataclass(frozen=True)
+class LogKeep(LogButton):
+    pass
+
+
+@action("log:hh")
+@dataclass(frozen=True)
+class LogHousehold(LogButton):
+    household_id: Annotated[int, ID]
+
+
+@action("log:hhtyped")
+@dataclass(frozen=True)
+class LogTypedHousehold(LogButton):
+    pass
+
+
+@action("log:save")
+@dataclass(frozen=True)
+class LogSave(LogButton):
+    pass
+
+
+@action("log:edit")
+@dataclass(frozen=True)
+class LogEdit(LogButton):
+    pass
+
+
+@action("log:editf")
+@dataclass(frozen=True)
+class LogEditField(LogButton):
+    step: Annotated[str, STEP]  # a measure code, "field:<code>" or one of the common steps
+
+
+@action("log:back")
+@dataclass(frozen=True)
+class LogBack(LogButton):
+    pass
