@@ -50,6 +50,7 @@ from bot.services.erasure import household_name
 from bot.services.households import can_see_household, search_households
 from bot.services.units import unit_label
 from db.models import Household, SupportAction
+from db.session import is_database_unavailable
 from handlers.common import answer_in_place, cancel, pressed
 from handlers.context import ChungTayContext
 
@@ -61,6 +62,7 @@ MENU_LOG_EMOJI = "📝"
 COMMON_STEPS = ("organisation", "beneficiary_class", "funding_source", "action_date", "household", "note",
                 "photo", "location")
 MAX_TEXT = 200
+FORM_NAME = "log"
 
 
 # ------------------------------------------------------------------ state in user_data
@@ -97,9 +99,18 @@ def _cancel_button(context: ChungTayContext) -> InlineKeyboardButton:
 
 
 async def _say(update: Update, context: ChungTayContext, text: str,
-               keyboard: list[list[InlineKeyboardButton]] | None = None, *, fresh: bool = False) -> None:
-    """Answer in place for a button press (edit), as a new message for typed text or when `fresh`."""
+               keyboard: list[list[InlineKeyboardButton]] | None = None, *, then: str | int,
+               fresh: bool = False) -> None:
+    """Show the form's next step: in place for a button press (edit), as a new message for typed text
+    or when `fresh`. `then` is the state the handler returns with this step; it is written to the
+    database together with the draft BEFORE the message goes out, so a crash right after the user sees
+    the step resumes exactly there (and a crash before it leaves the step they still see)."""
+    await _checkpoint(update, context, then)
     await answer_in_place(update, context, text, InlineKeyboardMarkup(keyboard) if keyboard else None, fresh=fresh)
+
+
+async def _checkpoint(update: Update, context: ChungTayContext, state: str | int) -> None:
+    await context.app.checkpoint(update, context.user_data, FORM_NAME, state)
 
 
 # ------------------------------------------------------------------ entry points
@@ -129,7 +140,7 @@ async def begin(update: Update, context: ChungTayContext) -> str | int:
     text = context.t("What support was given? Choose a category:")
     if rows[0][0].text.startswith("🔁"):
         text += "\n" + context.t("🔁 repeats a recent entry: you only type the new figure.")
-    await _say(update, context, text, rows)
+    await _say(update, context, text, rows, then=CATEGORY)
     return CATEGORY
 
 
@@ -328,7 +339,7 @@ async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft
     if optional:
         rows.append(skip)
     rows.append([_cancel_button(context)])
-    await _say(update, context, text, rows)
+    await _say(update, context, text, rows, then=ASK)
 
 
 def _current_step(context: ChungTayContext) -> str | None:
@@ -410,7 +421,7 @@ async def _offer_households(update: Update, context: ChungTayContext, matches: S
                                   callback_data=f"{PREFIX}hh:{h.id}")] for h in matches]
     rows.append([InlineKeyboardButton("✍️ " + t("Use the name as typed"), callback_data=f"{PREFIX}hhtyped")])
     rows.append([_cancel_button(context)])
-    await _say(update, context, t("Households in the register that match — tap the right one:"), rows)
+    await _say(update, context, t("Households in the register that match — tap the right one:"), rows, then=ASK)
 
 
 def _pick_household(draft: Draft, household: Household) -> None:
@@ -516,7 +527,7 @@ async def _show_card(update: Update, context: ChungTayContext, *, fresh: bool = 
     rows = [[InlineKeyboardButton("✅ " + t("Save"), callback_data=f"{PREFIX}save"),
              InlineKeyboardButton("✏️ " + t("Edit"), callback_data=f"{PREFIX}edit"),
              InlineKeyboardButton("❌ " + t("Cancel"), callback_data=f"{PREFIX}cancel")]]
-    await _say(update, context, text, rows, fresh=fresh)
+    await _say(update, context, text, rows, then=CARD, fresh=fresh)
     return CARD
 
 
@@ -529,6 +540,9 @@ async def card_typed(update: Update, context: ChungTayContext) -> str:
 
 
 async def save(update: Update, context: ChungTayContext) -> str | int:
+    """✅ on the card. The record is committed first (its client_key makes a repeated tap store it once);
+    then everything the reply needs is read, the closed form is written, and only then does the user
+    see "Saved": a crash before that leaves the card open, and tapping ✅ again finds the same record."""
     query = update.callback_query
     user = context.db_user
     assert query is not None and user is not None
@@ -539,46 +553,52 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
                             today=context.today, source_update_id=update.update_id)
     except AccessDenied:
         await query.answer()
-        await _say(update, context, t("You cannot change this record."))
         context.user_data.pop("log", None)  # type: ignore[union-attr]
+        await _say(update, context, t("You cannot change this record."), then=ConversationHandler.END)
         return ConversationHandler.END
     except ValidationProblem as problem:
         await query.answer()
         if problem.reason == "missing":
             _store(context, draft, missing_required(draft, _catalogue(context)))
             return await _next(update, context)
-        await query.message.reply_text(t("This entry can no longer be saved: the record was changed meanwhile."))  # type: ignore[union-attr]
         context.user_data.pop("log", None)  # type: ignore[union-attr]
+        await _checkpoint(update, context, ConversationHandler.END)
+        await query.message.reply_text(t("This entry can no longer be saved: the record was changed meanwhile."))  # type: ignore[union-attr]
         return ConversationHandler.END
-    except Exception:
+    except Exception as exc:
+        if is_database_unavailable(exc):
+            raise  # the error handler answers "cannot save right now" and keeps the card
         log.exception("saving a support action failed (update %s)", update.update_id)
         context.session.rollback()
         await query.answer(t("Not saved."), show_alert=False)
         await query.message.reply_text(  # type: ignore[union-attr]
             t("⚠️ Not saved: the system had a problem. Your entry is kept; tap ✅ Save again to retry."))
         return CARD
-    await query.answer(t("Saved."))
     action = result.action
     spec = _spec(context, draft)
     assert spec is not None
     names = _names(context)
     card = card_text(names, draft_from_action(action, context.session), organisation_default=None)
-    await query.edit_message_text(f"{card}\n\n✅ " + t("Saved as record #{id}.").format(id=action.id),
-                                  parse_mode=ParseMode.HTML)
     totals = month_totals(context.session, unit_id=action.unit_id, category_code=spec.code, day=action.action_date)
     month = t("Month {month}/{year}").format(month=action.action_date.month, year=action.action_date.year)
-    await query.message.reply_text(  # type: ignore[union-attr]
-        totals_text(names, spec, totals, unit_name=unit_label(context.session, t, action.unit_id), month=month),
-        parse_mode=ParseMode.HTML)
-    context.user_data.pop("log", None)  # type: ignore[union-attr]
+    summary = totals_text(names, spec, totals, unit_name=unit_label(context.session, t, action.unit_id), month=month)
+    question = None
     if result.created and not draft.corrects_id:
         original = flag_if_duplicate(context.session, action=action)
-        if original is not None and update.effective_chat is not None:
+        if original is not None:
             from handlers.duplicates import duplicate_question
 
-            text, keyboard = duplicate_question(names, context.session, action=action, original=original)
-            await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,
-                                           parse_mode=ParseMode.HTML)
+            question = duplicate_question(names, context.session, action=action, original=original)
+    context.user_data.pop("log", None)  # type: ignore[union-attr]
+    await _checkpoint(update, context, ConversationHandler.END)
+    await query.answer(t("Saved."))
+    await query.edit_message_text(f"{card}\n\n✅ " + t("Saved as record #{id}.").format(id=action.id),
+                                  parse_mode=ParseMode.HTML)
+    await query.message.reply_text(summary, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+    if question is not None and update.effective_chat is not None:
+        text, keyboard = question
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,
+                                       parse_mode=ParseMode.HTML)
     return ConversationHandler.END
 
 
@@ -598,7 +618,7 @@ async def edit_menu(update: Update, context: ChungTayContext) -> str:
                ("note", t("Note")), ("photo", t("Photo")), ("location", t("Location"))]
     rows = [[InlineKeyboardButton(label, callback_data=f"{PREFIX}editf:{code}")] for code, label in labels]
     rows.append([InlineKeyboardButton("↩ " + t("Back to the card"), callback_data=f"{PREFIX}back")])
-    await _say(update, context, t("Which field do you want to change?"), rows)
+    await _say(update, context, t("Which field do you want to change?"), rows, then=EDIT)
     return EDIT
 
 
@@ -613,6 +633,13 @@ async def back_to_card(update: Update, context: ChungTayContext) -> str:
     if update.callback_query is not None:
         await update.callback_query.answer()
     return await _show_card(update, context)
+
+
+async def cancel_form(update: Update, context: ChungTayContext) -> int:
+    """❌ or /cancel in the form: the closed form is written before "Cancelled." is shown."""
+    context.user_data.clear()  # type: ignore[union-attr]
+    await _checkpoint(update, context, ConversationHandler.END)
+    return await cancel(update, context)
 
 
 async def stale_button(update: Update, context: ChungTayContext) -> None:
@@ -656,7 +683,8 @@ def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationH
                 EDIT: [CallbackQueryHandler(edit_field, pattern=f"^{PREFIX}editf:"),
                        CallbackQueryHandler(back_to_card, pattern=f"^{PREFIX}back$")],
             },
-            fallbacks=[CallbackQueryHandler(cancel, pattern=f"^{PREFIX}cancel$"), CommandHandler("cancel", cancel),
+            fallbacks=[CallbackQueryHandler(cancel_form, pattern=f"^{PREFIX}cancel$"),
+                       CommandHandler("cancel", cancel_form),
                        *starters],
             name="log",
             persistent=True,
