@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
     log_level: str = Field(default="INFO")
+    # first wait before retrying a database that is down at start-up; doubles per try, at most 60 s
+    database_retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
 
     @field_validator("telegram_bot_token")
     @classmethod
