@@ -445,6 +445,10 @@ class FakeTelegram:
         sent = self.messages.get(chat_id)
         return sent[-1] if sent else None
 
+    def callback_answers_in(self, chat_id: int) -> list[dict[str, Any]]:
+        """The answers to button presses made in ``chat_id``, oldest first (toasts and alerts)."""
+        return [a for a in self.callback_answers if self._callback_chats.get(str(a["callback_query_id"])) == chat_id]
+
     def find_message(self, chat_id: int, message_id: int) -> SentMessage | None:
         """A bot message by id, e.g. to tap a button on an older message."""
         for message in self.messages.get(chat_id, []):
