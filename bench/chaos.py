@@ -49,7 +49,8 @@ SAVE = "✅ Lưu"
 SAVED_CARD = "Đã lưu, số bản ghi #"
 SAVED_TOAST = "Đã lưu."
 CLOSED_TOAST = "Phiếu này đã xử lý xong."
-TRIES = 6
+TRIES = 6  # answers waited for in vain (the bot was killed holding the update) before giving up
+BUSY_TRIES = 60  # "cannot save right now" answers (the database is down) before giving up
 
 
 @dataclass
@@ -136,22 +137,26 @@ async def _one_entry(run: Run, chat: ProcessChat, line: str, value: int) -> None
     """Log one entry the way a patient person would; note whether they saw it saved."""
     fake, user_id = run.fake, chat.user.id
     card: SentMessage | None = None
-    for _ in range(TRIES):
+    unanswered = 0
+    for _ in range(TRIES + BUSY_TRIES):
+        if unanswered >= TRIES:
+            break
         if card is None:
             count = len(chat.messages)
             fake.inject_message(chat.user, line)
-            if not await _wait(fake, lambda: any(SAVE in [b["text"] for b in m.buttons()]
-                                                 for m in chat.messages[count:]), run.options.wait):
+            if not await _wait(fake, lambda count=count: any(SAVE in [b["text"] for b in m.buttons()]  # type: ignore[misc]
+                                                             for m in chat.messages[count:]), run.options.wait):
+                unanswered += 1
                 continue
             card = next(m for m in reversed(chat.messages) if SAVE in [b["text"] for b in m.buttons()])
         answers = len(fake.callback_answers_in(user_id))
         fake.inject_callback(chat.user, card, "log:save")
         current = card
-
-        def answered() -> bool:
+        def answered(current: SentMessage = card, answers: int = answers) -> bool:
             return SAVED_CARD in current.text or bool(fake.callback_answers_in(user_id)[answers:])
 
         if not await _wait(fake, answered, run.options.wait):
+            unanswered += 1
             continue
         toasts = [a.get("text") for a in fake.callback_answers_in(user_id)[answers:]]
         if SAVED_CARD in current.text or SAVED_TOAST in toasts:
@@ -159,7 +164,7 @@ async def _one_entry(run: Run, chat: ProcessChat, line: str, value: int) -> None
             return
         if CLOSED_TOAST in toasts:
             return  # closed without the user seeing "Saved": the record may or may not be there
-        await asyncio.sleep(0.5)  # "cannot save right now": a person waits a moment, then taps again
+        await asyncio.sleep(1.0)  # "cannot save right now": a person waits a moment, then taps again
     await run.note(gave_up=True)
 
 
@@ -273,7 +278,8 @@ async def run(options: Options, *, workdir: Path | None = None) -> Report:
     try:
         tokens = await asyncio.to_thread(_seed, database_url, options.users)
         await bot.start()
-        chats = [ProcessChat(fake, FakeUser(id=6_000_001 + i, first_name=f"Cán bộ {i + 1}")) for i in range(options.users)]
+        chats = [ProcessChat(fake, FakeUser(id=6_000_001 + i, first_name=f"Cán bộ {i + 1}"))
+                 for i in range(options.users)]
         for chat, token in zip(chats, tokens, strict=True):
             await chat.send(f"/start {token}")
         state = Run(options, fake, bot)

@@ -18,8 +18,16 @@ written when it differs from the last one written (kept in a cache), and `refres
 a running process does not re-read rows written by another one. With polling there is only ever one
 process reading updates; run several webhook workers only behind sticky routing per user.
 Each write is its own short transaction (db/state_store.py, an atomic upsert) done right away, so
-`flush` has nothing left to do; the Application calls `update_persistence` every `update_interval`
-seconds and once more on shutdown.
+`flush` has nothing left to do.
+
+When things are written (a crash may come at any moment, so "every `update_interval` seconds", PTB's
+default, would lose up to a second of answers the user has already seen):
+- the logging form writes its draft and its new conversation state together, in one transaction,
+  BEFORE the message showing the new step is sent (`write_step`, called from
+  `ChungTayApplication.checkpoint`): what the user sees is always in the database;
+- every update ends with `Application.update_persistence()` (ChungTayApplication.process_update), so
+  the other conversations' states and user data are written before the next update is taken;
+- PTB's own periodic run and the one at shutdown then find nothing new (values are compared first).
 """
 
 from __future__ import annotations
