@@ -85,6 +85,7 @@ class Report:
     half_written: int = 0
     duration: float = 0.0
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -100,6 +101,7 @@ class Report:
             f"duplicates: {self.duplicates}; client_key duplicates: {self.client_key_duplicates}; "
             f"lost: {self.lost}; half-written: {self.half_written}",
             f"duration: {self.duration:.1f} s",
+            *self.notes,
             "RESULT: " + ("OK" if self.ok else "FAILED: " + "; ".join(self.problems)),
         ])
 
@@ -113,6 +115,7 @@ class Run:
         self.bot = bot
         self.acked: set[tuple[int, int]] = set()  # (telegram user id, value in đồng)
         self.gave_up = 0
+        self.gave_up_notes: list[str] = []
         self.finished = 0
         self.progress = asyncio.Condition()
 
@@ -137,18 +140,24 @@ async def _one_entry(run: Run, chat: ProcessChat, line: str, value: int) -> None
     """Log one entry the way a patient person would; note whether they saw it saved."""
     fake, user_id = run.fake, chat.user.id
     card: SentMessage | None = None
+    start = len(chat.messages)
+
+    def newest_card() -> SentMessage | None:
+        """The card of this entry on screen (a late answer to an earlier try counts: people scroll up)."""
+        return next((m for m in reversed(chat.messages[start:]) if SAVE in [b["text"] for b in m.buttons()]), None)
+
     unanswered = 0
     for _ in range(TRIES + BUSY_TRIES):
         if unanswered >= TRIES:
             break
+        card = card or newest_card()
         if card is None:
-            count = len(chat.messages)
             fake.inject_message(chat.user, line)
-            if not await _wait(fake, lambda count=count: any(SAVE in [b["text"] for b in m.buttons()]  # type: ignore[misc]
-                                                             for m in chat.messages[count:]), run.options.wait):
+            if not await _wait(fake, lambda: newest_card() is not None, run.options.wait):
                 unanswered += 1
                 continue
-            card = next(m for m in reversed(chat.messages) if SAVE in [b["text"] for b in m.buttons()])
+            card = newest_card()
+            assert card is not None
         answers = len(fake.callback_answers_in(user_id))
         fake.inject_callback(chat.user, card, "log:save")
         current = card
@@ -165,6 +174,9 @@ async def _one_entry(run: Run, chat: ProcessChat, line: str, value: int) -> None
         if CLOSED_TOAST in toasts:
             return  # closed without the user seeing "Saved": the record may or may not be there
         await asyncio.sleep(1.0)  # "cannot save right now": a person waits a moment, then taps again
+    seen = [m.text.splitlines()[0][:50] for m in chat.messages[-3:]]
+    toasts = [a.get("text") for a in fake.callback_answers_in(user_id)[-3:]]
+    run.gave_up_notes.append(f"user {user_id} gave up on {line!r}: last messages {seen}, toasts {toasts}")
     await run.note(gave_up=True)
 
 
@@ -241,6 +253,7 @@ def _check(database_url: str, run: Run, report: Report) -> None:
         report.stored = len(rows)
         report.acknowledged = len(run.acked)
         report.gave_up = run.gave_up
+        report.notes = list(run.gave_up_notes)
         report.lost = sum(1 for telegram_id, value in run.acked if counts.get((ids.get(telegram_id), value), 0) == 0)
         report.duplicates = sum(n - 1 for n in counts.values() if n > 1)
         acked_keys = {(ids.get(telegram_id), value) for telegram_id, value in run.acked}

@@ -105,8 +105,25 @@ async def _say(update: Update, context: ChungTayContext, text: str,
     or when `fresh`. `then` is the state the handler returns with this step; it is written to the
     database together with the draft BEFORE the message goes out, so a crash right after the user sees
     the step resumes exactly there (and a crash before it leaves the step they still see)."""
+    asking = then == ASK
+    if asking:
+        _state(context)["unseen"] = True
     await _checkpoint(update, context, then)
     await answer_in_place(update, context, text, InlineKeyboardMarkup(keyboard) if keyboard else None, fresh=fresh)
+    if asking:  # the question is on screen now: answers to it may be taken (see `_unseen_step`)
+        _state(context).pop("unseen", None)
+        await _checkpoint(update, context, then)
+
+
+async def _unseen_step(update: Update, context: ChungTayContext) -> str | None:
+    """A crash between writing a question and its message reaching the user (or before that was noted)
+    leaves a question the user may not have seen: what they type or tap may answer the question before
+    it. So it is not taken; the question is shown again, saying why. Returns the state, or None when
+    the question was seen."""
+    if not _state(context).pop("unseen", False):
+        return None
+    return await _next(update, context, note=context.t(
+        "Sorry, that answer was not taken: the question may not have reached you. Your entry is at this step:"))
 
 
 async def _checkpoint(update: Update, context: ChungTayContext, state: str | int) -> None:
@@ -245,7 +262,7 @@ def _problem_text(context: ChungTayContext, reason: str, offending: str) -> str:
 
 # ------------------------------------------------------------------ asking one step at a time
 
-async def _next(update: Update, context: ChungTayContext) -> str:
+async def _next(update: Update, context: ChungTayContext, *, note: str = "") -> str:
     """Ask the first step of the plan, or show the card when nothing is left."""
     draft = _draft(context)
     spec = _spec(context, draft)
@@ -259,13 +276,14 @@ async def _next(update: Update, context: ChungTayContext) -> str:
             plan.insert(0, "quantity_unit")
             step = "quantity_unit"
         _store(context, draft, plan)
-        await _ask(update, context, step, draft, spec)
+        await _ask(update, context, step, draft, spec, note=note)
         return ASK
     _store(context, draft, [])
     return await _show_card(update, context)
 
 
-async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft, spec: CategorySpec) -> None:
+async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft, spec: CategorySpec, *,
+               note: str = "") -> None:
     t = context.t
     names = _names(context)
     skip = [InlineKeyboardButton("⏭ " + t("Skip"), callback_data=f"{PREFIX}skip")]
@@ -339,7 +357,7 @@ async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft
     if optional:
         rows.append(skip)
     rows.append([_cancel_button(context)])
-    await _say(update, context, text, rows, then=ASK)
+    await _say(update, context, f"{note}\n{text}" if note else text, rows, then=ASK)
 
 
 def _current_step(context: ChungTayContext) -> str | None:
@@ -363,6 +381,8 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
     step = _current_step(context)
     if spec is None or step is None:
         return await _show_card(update, context)
+    if (state := await _unseen_step(update, context)) is not None:
+        return state
     text = (message.text or "").strip()
     code = step.removeprefix("again:")
     try:
@@ -464,6 +484,8 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
     data = query.data or ""
     if spec is None or step is None:
         return CARD
+    if (state := await _unseen_step(update, context)) is not None:
+        return state
     if data.startswith(f"{PREFIX}set:"):
         value = data.removeprefix(f"{PREFIX}set:")
         if step == "quantity_unit":
@@ -532,11 +554,12 @@ async def _show_card(update: Update, context: ChungTayContext, *, fresh: bool = 
 
 
 async def card_typed(update: Update, context: ChungTayContext) -> str:
-    """Text typed while the card is shown: a reminder, nothing lost."""
+    """Text typed while the card is open: a reminder, nothing lost. The card is shown again below it,
+    since after a crash the card may never have reached the user."""
     if update.effective_message is not None:
         await update.effective_message.reply_text(
-            context.t("Your entry is waiting above: tap ✅ Save, ✏️ Edit or ❌ Cancel."))
-    return CARD
+            context.t("Your entry is still open: tap ✅ Save, ✏️ Edit or ❌ Cancel on the card below."))
+    return await _show_card(update, context, fresh=True)
 
 
 async def save(update: Update, context: ChungTayContext) -> str | int:
