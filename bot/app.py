@@ -13,7 +13,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHandler, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    ContextTypes,
+    ConversationHandler,
+    Defaults,
+)
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
@@ -70,6 +78,41 @@ class ChungTayApplication(Application):
             CURRENT_SESSION.reset(token)
             holder.close()
             update_log.finish(trace)
+        # What the update changed (conversation states, user/chat data) is written now, not up to
+        # `update_interval` later: a crash after the update leaves the database as the user last saw it.
+        # The logging form writes its state even earlier, before its reply (`checkpoint`).
+        await self.update_persistence()
+
+    async def checkpoint(self, update: Update, user_data: dict[Any, Any] | None, conversation: str,
+                         state: object) -> None:
+        """Write, in one transaction, the user's data and the state `conversation` is about to return,
+        BEFORE the reply that shows that step is sent. PTB sends replies inside the handler and records
+        the returned state only afterwards, so without this a kill between the reply and the periodic
+        write would show the user a step the database does not know. When PTB later stores the same
+        state, the persistence finds nothing new to write."""
+        persistence = self.persistence
+        user, chat = update.effective_user, update.effective_chat
+        if not isinstance(persistence, DatabasePersistence) or user is None or chat is None:
+            return
+        new_state = None if state == ConversationHandler.END else state
+        await persistence.write_step(user_id=user.id, user_data=user_data, chat_id=None, chat_data=None,
+                                     conversation=(conversation, (chat.id, user.id), new_state))
+
+    def forget_unsaved(self, update: object) -> None:
+        """After an update failed because the database was unavailable, put the user's and chat's data
+        back to what the database holds, so that nothing half-applied survives in memory (the user is
+        told to try again, and their retry must meet the step they saw, not a half-advanced one)."""
+        persistence = self.persistence
+        if not isinstance(persistence, DatabasePersistence) or not isinstance(update, Update):
+            return
+        if update.effective_user is not None and update.effective_user.id in self._user_data:
+            data = self._user_data[update.effective_user.id]
+            data.clear()
+            data.update(persistence.last_written_user_data(update.effective_user.id))
+        if update.effective_chat is not None and update.effective_chat.id in self._chat_data:
+            data = self._chat_data[update.effective_chat.id]
+            data.clear()
+            data.update(persistence.last_written_chat_data(update.effective_chat.id))
 
     async def start(self) -> None:
         await super().start()

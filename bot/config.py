@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(default="text")
     health_port: int = Field(default=0, ge=0, le=65535)
     health_listen: str = Field(default="127.0.0.1")
+    # first wait before retrying a database that is down at start-up; doubles per try, at most 60 s
+    database_retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot.app import build_application, webhook_options
 from bot.config import ConfigError, Settings, load_settings
-from bot.database import prepare_database
+from bot.database import prepare_database_when_reachable
 from bot.ops.log_format import configure_logging
 from bot.runtime import Runtime
 
@@ -20,7 +20,8 @@ log = logging.getLogger("chungtay")
 def run_bot(settings: Settings) -> None:
     """Serve Telegram: long polling by default, a webhook (secret token checked) when configured."""
     runtime = Runtime.create(settings)
-    prepare_database(settings.database_url, runtime.session_factory)
+    prepare_database_when_reachable(settings.database_url, runtime.session_factory,
+                                    retry_base_seconds=settings.database_retry_base_seconds)
     application = build_application(settings, runtime)
     if settings.uses_webhook:
         log.info("starting in webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)

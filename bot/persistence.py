@@ -18,8 +18,16 @@ written when it differs from the last one written (kept in a cache), and `refres
 a running process does not re-read rows written by another one. With polling there is only ever one
 process reading updates; run several webhook workers only behind sticky routing per user.
 Each write is its own short transaction (db/state_store.py, an atomic upsert) done right away, so
-`flush` has nothing left to do; the Application calls `update_persistence` every `update_interval`
-seconds and once more on shutdown.
+`flush` has nothing left to do.
+
+When things are written (a crash may come at any moment, so "every `update_interval` seconds", PTB's
+default, would lose up to a second of answers the user has already seen):
+- the logging form writes its draft and its new conversation state together, in one transaction,
+  BEFORE the message showing the new step is sent (`write_step`, called from
+  `ChungTayApplication.checkpoint`): what the user sees is always in the database;
+- every update ends with `Application.update_persistence()` (ChungTayApplication.process_update), so
+  the other conversations' states and user data are written before the next update is taken;
+- PTB's own periodic run and the one at shutdown then find nothing new (values are compared first).
 """
 
 from __future__ import annotations
@@ -191,6 +199,52 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     async def drop_user_data(self, user_id: int) -> None:
         await self._delete(USER_DATA, json.dumps(user_id))
         self._user_data.pop(user_id, None)
+
+    # ------------------------------------------------------------------ a form step, written at once
+
+    async def write_step(self, *, user_id: int | None, user_data: dict[Any, Any] | None,
+                         chat_id: int | None, chat_data: dict[Any, Any] | None,
+                         conversation: tuple[str, ConversationKey, object | None] | None) -> None:
+        """Write what one update changed (the user's and chat's data, one conversation's new state) in ONE
+        transaction, now, before the reply that shows the new step goes out (ChungTayApplication.checkpoint).
+        Only what differs from the last write is written; the caches are updated only after the commit,
+        so a failed write is retried by the next one. The later periodic `update_*` calls then find
+        nothing new."""
+        upserts: list[tuple[str, str, str, Any]] = []
+        deletes: list[tuple[str, str, str]] = []
+        if user_id is not None and user_data is not None and self._user_data.get(user_id) != user_data:
+            upserts.append((USER_DATA, "", json.dumps(user_id), _to_json(user_data, "user_data")))
+        if chat_id is not None and chat_data is not None and self._chat_data.get(chat_id) != chat_data:
+            upserts.append((CHAT_DATA, "", json.dumps(chat_id), _to_json(chat_data, "chat_data")))
+        if conversation is not None:
+            name, key, state = conversation
+            if self._conversations.setdefault(name, {}).get(key) != state:
+                if state is None:
+                    deletes.append((CONVERSATION, name, json.dumps(list(key))))
+                elif isinstance(state, int | str):
+                    upserts.append((CONVERSATION, name, json.dumps(list(key)), state))
+                else:
+                    raise TypeError(f"conversation {name!r}: state {state!r} must be an int or a str")
+        if not upserts and not deletes:
+            return
+        await self._run(state_store.write_together, upserts=upserts, deletes=deletes)
+        if user_id is not None and user_data is not None:
+            self._user_data[user_id] = deepcopy(user_data)
+        if chat_id is not None and chat_data is not None:
+            self._chat_data[chat_id] = deepcopy(chat_data)
+        if conversation is not None:
+            name, key, state = conversation
+            if state is None:
+                self._conversations[name].pop(key, None)
+            else:
+                self._conversations[name][key] = state
+
+    def last_written_user_data(self, user_id: int) -> dict[Any, Any]:
+        """A copy of the user's data as the database holds it (used to undo an update that failed half-way)."""
+        return deepcopy(self._user_data.get(user_id, {}))
+
+    def last_written_chat_data(self, chat_id: int) -> dict[Any, Any]:
+        return deepcopy(self._chat_data.get(chat_id, {}))
 
     # ------------------------------------------------------------------ no-ops (see the module notes)
 

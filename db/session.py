@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -59,3 +60,18 @@ class SessionFactory:
             except BaseException:
                 session.rollback()
                 raise
+
+
+def is_database_unavailable(error: BaseException | None) -> bool:
+    """True when `error` (or what caused it) means the database cannot be reached or used right now:
+    a refused or dropped connection, a stopped server, an unreadable SQLite file, a pool timeout.
+    Such errors are not bugs to report but a state to tell the user about and to wait out."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
+            return True
+        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False

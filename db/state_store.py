@@ -8,6 +8,7 @@ the last writer wins.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete as sql_delete
@@ -35,6 +36,28 @@ def load_all(session: Session, *, kind: str, name: str = "") -> dict[str, Any]:
 
 def upsert(session: Session, *, kind: str, name: str, key: str, data: Any) -> None:
     """Insert the row or replace its data (atomic, safe against a concurrent writer)."""
+    write_together(session, upserts=[(kind, name, key, data)])
+
+
+def write_together(session: Session, *, upserts: Sequence[tuple[str, str, str, Any]] = (),
+                   deletes: Sequence[tuple[str, str, str]] = ()) -> None:
+    """Several rows (kind, name, key[, data]) written or deleted in ONE transaction. A form step changes
+    the draft (user_data) and the conversation state at once; writing both together means a crash
+    can never leave the new draft with the old state, or the reverse."""
+    try:
+        for kind, name, key, data in upserts:
+            _upsert(session, kind=kind, name=name, key=key, data=data)
+        for kind, name, key in deletes:
+            _check_kind(kind)
+            table = BotState.__table__  # type: ignore[attr-defined]
+            session.exec(sql_delete(table).where(table.c.kind == kind, table.c.name == name, table.c.key == key))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _upsert(session: Session, *, kind: str, name: str, key: str, data: Any) -> None:
     _check_kind(kind)
     if data is None:
         raise ValueError("bot_state data cannot be None; delete the row instead")
@@ -54,12 +77,7 @@ def upsert(session: Session, *, kind: str, name: str, key: str, data: Any) -> No
         index_elements=[table.c.kind, table.c.name, table.c.key],
         set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at},
     )
-    try:
-        session.exec(statement)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    session.exec(statement)
 
 
 def delete(session: Session, *, kind: str, name: str = "", key: str) -> None:

@@ -7,13 +7,15 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import ConversationHandler
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from bot.i18n import Translator
 from bot.services.action_text import Localised
 from bot.services.people import BLOCKED
 from bot.services.units import unit_kind, unit_label
 from db.models import Role, User
+from db.session import is_database_unavailable
 from handlers.context import ChungTayContext
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,11 @@ async def cancel(update: Update, context: ChungTayContext) -> int:
 async def on_error(update: object, context: ChungTayContext) -> None:
     """Log without personal data (no message text) and tell the user politely."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if is_database_unavailable(context.error):
+        await _database_unavailable(update, context)
+        if isinstance(update, Update):
+            raise ApplicationHandlerStop  # the next handler groups would only fail the same way
+        return
     log.error("error while handling update %s: %s", update_id, type(context.error).__name__,
               exc_info=context.error)
     if isinstance(update, Update) and update.callback_query is not None:
@@ -76,6 +83,36 @@ async def on_error(update: object, context: ChungTayContext) -> None:
                 context.t("Sorry, something went wrong on our side. Please try again in a moment."))
         except Exception:  # the chat may be unreachable; the log line above is what matters
             log.warning("could not tell chat about the error of update %s", update_id)
+
+
+async def _database_unavailable(update: object, context: ChungTayContext) -> None:
+    """The database is down: still answer, from what needs no database. The language is Telegram's
+    language_code when it is vi or en, else the default (the user's choice is in the database); a button
+    press is answered (its spinner stops) and its card is left as it is, so the user can tap again once
+    the database is back. Memory is put back to what the database holds (`forget_unsaved`). One log
+    line, no traceback: this is an outage, not a bug, and it repeats for every update while it lasts."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.warning("database unavailable while handling update %s: %s", update_id, type(context.error).__name__)
+    if not isinstance(update, Update):
+        return
+    context.database_unavailable()
+    context.app.forget_unsaved(update)
+    text = context.t("The system cannot save right now, please try again in a few minutes.")
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer(text, show_alert=True)
+            return
+        except TelegramError:  # already answered by the handler before the database failed
+            pass
+    chat = update.effective_chat
+    if chat is None or (chat.type != "private" and query is None
+                        and not (update.effective_message and (update.effective_message.text or "").startswith("/"))):
+        return  # ordinary group chatter gets no answer, outage or not
+    try:
+        await context.bot.send_message(chat.id, text)
+    except TelegramError:
+        log.warning("could not tell chat about the database outage (update %s)", update_id)
 
 
 def role_name(t: Translator, role: Role) -> str:

@@ -7,6 +7,7 @@ by `ChungTayApplication.process_update` (one unit of work per update) and closed
 
 from __future__ import annotations
 
+import logging
 from contextvars import ContextVar
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.i18n import Translator, get_translator, locale_from_telegram
 from db.models import User
 from db.queries import get_user_by_telegram_id
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.app import ChungTayApplication
@@ -38,8 +41,11 @@ class SessionHolder:
 
     def close(self) -> None:
         if self._session is not None:
-            self._session.close()
-            self._session = None
+            session, self._session = self._session, None
+            try:
+                session.close()
+            except Exception as exc:  # a connection lost during an outage; the pool replaces it
+                log.warning("closing the update's session failed: %s", type(exc).__name__)
 
 
 CURRENT_SESSION: ContextVar[SessionHolder | None] = ContextVar("chungtay_session", default=None)
@@ -87,6 +93,13 @@ class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         if isinstance(update, Update) and update.effective_user is not None:
             context._telegram_language = update.effective_user.language_code
         return context
+
+    def database_unavailable(self) -> None:
+        """The database failed during this update: stop asking it who the user is, so the language comes
+        from Telegram's language_code (or the default) and answering needs no database."""
+        if self._db_user is _UNSET:
+            self._db_user = None
+            self._translator = None
 
     def forget_user(self) -> None:
         """Re-read the user (after registration or a language change) and re-pick the language."""

@@ -52,6 +52,7 @@ from bot.services.erasure import household_name
 from bot.services.households import can_see_household, search_households
 from bot.services.units import unit_kind, unit_label
 from db.models import Household, SupportAction
+from db.session import is_database_unavailable
 from handlers import callbacks as cb
 from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
@@ -63,6 +64,7 @@ MENU_LOG_EMOJI = "📝"
 COMMON_STEPS = ("organisation", "beneficiary_class", "funding_source", "action_date", "household", "note",
                 "photo", "location")
 MAX_TEXT = 200
+FORM_NAME = "log"
 
 
 # ------------------------------------------------------------------ state in user_data
@@ -101,9 +103,35 @@ def _cancel_button(context: ChungTayContext) -> InlineKeyboardButton:
 
 
 async def _say(update: Update, context: ChungTayContext, text: str,
-               keyboard: list[list[InlineKeyboardButton]] | None = None, *, fresh: bool = False) -> None:
-    """Answer in place for a button press (edit), as a new message for typed text or when `fresh`."""
+               keyboard: list[list[InlineKeyboardButton]] | None = None, *, then: str | int,
+               fresh: bool = False) -> None:
+    """Show the form's next step: in place for a button press (edit), as a new message for typed text
+    or when `fresh`. `then` is the state the handler returns with this step; it is written to the
+    database together with the draft BEFORE the message goes out, so a crash right after the user sees
+    the step resumes exactly there (and a crash before it leaves the step they still see)."""
+    asking = then == ASK
+    if asking:
+        _state(context)["unseen"] = True
+    await _checkpoint(update, context, then)
     await answer_in_place(update, context, text, InlineKeyboardMarkup(keyboard) if keyboard else None, fresh=fresh)
+    if asking:  # the question is on screen now: answers to it may be taken (see `_unseen_step`)
+        _state(context).pop("unseen", None)
+        await _checkpoint(update, context, then)
+
+
+async def _unseen_step(update: Update, context: ChungTayContext) -> str | None:
+    """A crash between writing a question and its message reaching the user (or before that was noted)
+    leaves a question the user may not have seen: what they type or tap may answer the question before
+    it. So it is not taken; the question is shown again, saying why. Returns the state, or None when
+    the question was seen."""
+    if not _state(context).pop("unseen", False):
+        return None
+    return await _next(update, context, note=context.t(
+        "Sorry, that answer was not taken: the question may not have reached you. Your entry is at this step:"))
+
+
+async def _checkpoint(update: Update, context: ChungTayContext, state: str | int) -> None:
+    await context.app.checkpoint(update, context.user_data, FORM_NAME, state)
 
 
 # ------------------------------------------------------------------ entry points
@@ -132,7 +160,7 @@ async def begin(update: Update, context: ChungTayContext) -> str | int:
     text = context.t("What support was given? Choose a category:")
     if rows[0][0].text.startswith("🔁"):
         text += "\n" + context.t("🔁 repeats a recent entry: you only type the new figure.")
-    await _say(update, context, text, rows)
+    await _say(update, context, text, rows, then=CATEGORY)
     return CATEGORY
 
 
@@ -227,7 +255,7 @@ def _problem_text(context: ChungTayContext, reason: str, offending: str) -> str:
 
 # ------------------------------------------------------------------ asking one step at a time
 
-async def _next(update: Update, context: ChungTayContext) -> str:
+async def _next(update: Update, context: ChungTayContext, *, note: str = "") -> str:
     """Ask the first step of the plan, or show the card when nothing is left."""
     draft = _draft(context)
     spec = _spec(context, draft)
@@ -241,13 +269,14 @@ async def _next(update: Update, context: ChungTayContext) -> str:
             plan.insert(0, "quantity_unit")
             step = "quantity_unit"
         _store(context, draft, plan)
-        await _ask(update, context, step, draft, spec)
+        await _ask(update, context, step, draft, spec, note=note)
         return ASK
     _store(context, draft, [])
     return await _show_card(update, context)
 
 
-async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft, spec: CategorySpec) -> None:
+async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft, spec: CategorySpec, *,
+               note: str = "") -> None:
     t = context.t
     names = _names(context)
     skip = [cb.button("⏭ " + t("Skip"), cb.LogSkip())]
@@ -317,7 +346,7 @@ async def _ask(update: Update, context: ChungTayContext, step: str, draft: Draft
     if optional:
         rows.append(skip)
     rows.append([_cancel_button(context)])
-    await _say(update, context, text, rows)
+    await _say(update, context, f"{note}\n{text}" if note else text, rows, then=ASK)
 
 
 def _current_step(context: ChungTayContext) -> str | None:
@@ -341,6 +370,8 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
     step = _current_step(context)
     if spec is None or step is None:
         return await _show_card(update, context)
+    if (state := await _unseen_step(update, context)) is not None:
+        return state
     text = (message.text or "").strip()
     code = step.removeprefix("again:")
     try:
@@ -399,7 +430,7 @@ async def _offer_households(update: Update, context: ChungTayContext, matches: S
                        cb.LogHousehold(h.id or 0))] for h in matches]
     rows.append([cb.button("✍️ " + t("Use the name as typed"), cb.LogTypedHousehold())])
     rows.append([_cancel_button(context)])
-    await _say(update, context, t("Households in the register that match — tap the right one:"), rows)
+    await _say(update, context, t("Households in the register that match — tap the right one:"), rows, then=ASK)
 
 
 def _pick_household(draft: Draft, household: Household) -> None:
@@ -452,6 +483,8 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
     await query.answer()
     if spec is None or step is None:
         return CARD
+    if (state := await _unseen_step(update, context)) is not None:
+        return state
     if isinstance(pressed, cb.LogSet):
         value = pressed.value
         if step == "quantity_unit":
@@ -525,19 +558,23 @@ async def _show_card(update: Update, context: ChungTayContext, *, fresh: bool = 
     text += "\n\n" + t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
     rows = [[cb.button("✅ " + t("Save"), cb.LogSave()), cb.button("✏️ " + t("Edit"), cb.LogEdit()),
              cb.button("❌ " + t("Cancel"), cb.LogCancel())]]
-    await _say(update, context, text, rows, fresh=fresh)
+    await _say(update, context, text, rows, then=CARD, fresh=fresh)
     return CARD
 
 
 async def card_typed(update: Update, context: ChungTayContext) -> str:
-    """Text typed while the card is shown: a reminder, nothing lost."""
+    """Text typed while the card is open: a reminder, nothing lost. The card is shown again below it,
+    since after a crash the card may never have reached the user."""
     if update.effective_message is not None:
         await update.effective_message.reply_text(
-            context.t("Your entry is waiting above: tap ✅ Save, ✏️ Edit or ❌ Cancel."))
-    return CARD
+            context.t("Your entry is still open: tap ✅ Save, ✏️ Edit or ❌ Cancel on the card below."))
+    return await _show_card(update, context, fresh=True)
 
 
 async def save(update: Update, context: ChungTayContext) -> str | int:
+    """✅ on the card. The record is committed first (its client_key makes a repeated tap store it once);
+    then everything the reply needs is read, the closed form is written, and only then does the user
+    see "Saved": a crash before that leaves the card open, and tapping ✅ again finds the same record."""
     query = update.callback_query
     user = context.db_user
     assert query is not None and user is not None
@@ -548,46 +585,52 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
                             today=context.today, source_update_id=update.update_id)
     except AccessDenied:
         await query.answer()
-        await _say(update, context, t("You cannot change this record."))
         context.user_data.pop("log", None)  # type: ignore[union-attr]
+        await _say(update, context, t("You cannot change this record."), then=ConversationHandler.END)
         return ConversationHandler.END
     except ValidationProblem as problem:
         await query.answer()
         if problem.reason == "missing":
             _store(context, draft, missing_required(draft, _catalogue(context)))
             return await _next(update, context)
-        await query.message.reply_text(t("This entry can no longer be saved: the record was changed meanwhile."))  # type: ignore[union-attr]
         context.user_data.pop("log", None)  # type: ignore[union-attr]
+        await _checkpoint(update, context, ConversationHandler.END)
+        await query.message.reply_text(t("This entry can no longer be saved: the record was changed meanwhile."))  # type: ignore[union-attr]
         return ConversationHandler.END
-    except Exception:
+    except Exception as exc:
+        if is_database_unavailable(exc):
+            raise  # the error handler answers "cannot save right now" and keeps the card
         log.exception("saving a support action failed (update %s)", update.update_id)
         context.session.rollback()
         await query.answer(t("Not saved."), show_alert=False)
         await query.message.reply_text(  # type: ignore[union-attr]
             t("⚠️ Not saved: the system had a problem. Your entry is kept; tap ✅ Save again to retry."))
         return CARD
-    await query.answer(t("Saved."))
     action = result.action
     spec = _spec(context, draft)
     assert spec is not None
     names = _names(context)
     card = card_text(names, draft_from_action(action, context.session), organisation_default=None)
-    await query.edit_message_text(f"{card}\n\n✅ " + t("Saved as record #{id}.").format(id=action.id),
-                                  parse_mode=ParseMode.HTML)
     totals = month_totals(context.session, unit_id=action.unit_id, category_code=spec.code, day=action.action_date)
     month = t("Month {month}/{year}").format(month=action.action_date.month, year=action.action_date.year)
-    await query.message.reply_text(  # type: ignore[union-attr]
-        totals_text(names, spec, totals, unit_name=unit_label(context.session, t, action.unit_id), month=month),
-        parse_mode=ParseMode.HTML)
-    context.user_data.pop("log", None)  # type: ignore[union-attr]
+    summary = totals_text(names, spec, totals, unit_name=unit_label(context.session, t, action.unit_id), month=month)
+    question = None
     if result.created and not draft.corrects_id:
         original = flag_if_duplicate(context.session, action=action)
-        if original is not None and update.effective_chat is not None:
+        if original is not None:
             from handlers.duplicates import duplicate_question
 
-            text, keyboard = duplicate_question(names, context.session, action=action, original=original)
-            await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,
-                                           parse_mode=ParseMode.HTML)
+            question = duplicate_question(names, context.session, action=action, original=original)
+    context.user_data.pop("log", None)  # type: ignore[union-attr]
+    await _checkpoint(update, context, ConversationHandler.END)
+    await query.answer(t("Saved."))
+    await query.edit_message_text(f"{card}\n\n✅ " + t("Saved as record #{id}.").format(id=action.id),
+                                  parse_mode=ParseMode.HTML)
+    await query.message.reply_text(summary, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+    if question is not None and update.effective_chat is not None:
+        text, keyboard = question
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,
+                                       parse_mode=ParseMode.HTML)
     return ConversationHandler.END
 
 
@@ -607,7 +650,7 @@ async def edit_menu(update: Update, context: ChungTayContext) -> str:
                ("note", t("Note")), ("photo", t("Photo")), ("location", t("Location"))]
     rows = [[cb.button(label, cb.LogEditField(code))] for code, label in labels]
     rows.append([cb.button("↩ " + t("Back to the card"), cb.LogBack())])
-    await _say(update, context, t("Which field do you want to change?"), rows)
+    await _say(update, context, t("Which field do you want to change?"), rows, then=EDIT)
     return EDIT
 
 
@@ -629,6 +672,13 @@ async def back_to_card(update: Update, context: ChungTayContext) -> str:
     if update.callback_query is not None:
         await update.callback_query.answer()
     return await _show_card(update, context)
+
+
+async def cancel_form(update: Update, context: ChungTayContext) -> int:
+    """❌ or /cancel in the form: the closed form is written before "Cancelled." is shown."""
+    context.user_data.clear()  # type: ignore[union-attr]
+    await _checkpoint(update, context, ConversationHandler.END)
+    return await cancel(update, context)
 
 
 async def stale_button(update: Update, context: ChungTayContext) -> None:
@@ -673,7 +723,8 @@ def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationH
                 EDIT: [CallbackQueryHandler(edit_field, pattern=cb.on(cb.LogEditField)),
                        CallbackQueryHandler(back_to_card, pattern=cb.on(cb.LogBack))],
             },
-            fallbacks=[CallbackQueryHandler(cancel, pattern=cb.on(cb.LogCancel)), CommandHandler("cancel", cancel),
+            fallbacks=[CallbackQueryHandler(cancel_form, pattern=cb.on(cb.LogCancel)),
+                       CommandHandler("cancel", cancel_form),
                        *starters],
             name="log",
             persistent=True,

@@ -5,6 +5,8 @@
 #   scripts/test-postgres.sh stop    # stop it and delete its data directory
 #   scripts/test-postgres.sh url     # print the SQLAlchemy URL of the test database
 #   scripts/test-postgres.sh status  # say whether it is running
+#   scripts/test-postgres.sh restart [SECONDS]  # stop the running server (fast), stay down SECONDS
+#                                    # (default 0), start it again with its data (the chaos run uses it)
 #
 # Environment: PGTEST_PORT (default 54329), PGTEST_DIR (default .pgtest/ in the repo),
 # PGTEST_BINDIR (default: the highest /usr/lib/postgresql/*/bin).
@@ -193,6 +195,21 @@ cmd_status() {
     fi
 }
 
+cmd_restart() {
+    local bindir data down="${1:-0}"
+    bindir="$(find_bindir)"
+    for data in "$DIR" "$FALLBACK_DIR"; do
+        if [ -f "$data/postmaster.pid" ] && server_alive "$data"; then
+            log "restarting the server in $data (down for ${down}s)"
+            as_owner "$bindir/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null
+            sleep "$down"
+            as_owner "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null </dev/null
+            return 0
+        fi
+    done
+    die "no running server in $DIR or $FALLBACK_DIR"
+}
+
 cmd_url() {
     echo "postgresql+psycopg://$DB_USER@127.0.0.1:$PORT/$DB_NAME"
 }
@@ -202,5 +219,6 @@ case "${1:-}" in
     stop) cmd_stop ;;
     url) cmd_url ;;
     status) cmd_status ;;
-    *) echo "usage: $0 start|stop|url|status" >&2; exit 2 ;;
+    restart) cmd_restart "${2:-0}" ;;
+    *) echo "usage: $0 start|stop|url|status|restart [seconds]" >&2; exit 2 ;;
 esac

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from bot.app import build_application, start_polling_in_loop, stop_in_loop
 from bot.config import REPO_ROOT, Settings
-from bot.database import prepare_database
+from bot.database import prepare_database_when_reachable
 from bot.logsafety import install_log_redaction
 from bot.runtime import Runtime
 from bot.sandbox.fake_api import FakeTelegram
@@ -100,7 +100,8 @@ async def serve_sandbox(settings: Settings) -> None:
         updates["database_url"] = f"sqlite:///{REPO_ROOT / 'data' / 'sandbox.sqlite3'}"
     sandbox_settings = settings.model_copy(update=updates)
     runtime = Runtime.create(sandbox_settings)
-    prepare_database(sandbox_settings.database_url, runtime.session_factory)
+    prepare_database_when_reachable(sandbox_settings.database_url, runtime.session_factory,
+                                    retry_base_seconds=sandbox_settings.database_retry_base_seconds)
     with runtime.session_factory() as session:
         fake.personas = seed_sandbox(session, sandbox_settings, now=runtime.clock())
     application = build_application(sandbox_settings, runtime)

@@ -199,3 +199,38 @@ async def test_application_writes_a_state_change_at_update_persistence(factory: 
     assert rows(session, "user_data") == {}
     await application.update_persistence()
     assert rows(session, "user_data") == {"77": {"invite": {"role": "reporter"}}}
+
+
+async def test_a_form_step_writes_draft_and_state_together_or_not_at_all(
+        factory: SessionFactory, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    persistence = await loaded(factory)
+    await persistence.get_conversations("log")
+    step = {"user_id": 7, "user_data": {"log": {"plan": ["households"]}}, "chat_id": None, "chat_data": None,
+            "conversation": ("log", (7, 7), "ask")}
+    real_upsert = state_store._upsert
+    calls = {"n": 0}
+
+    def second_write_fails(db: Session, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("the server went away")
+        real_upsert(db, **kwargs)
+
+    monkeypatch.setattr(state_store, "_upsert", second_write_fails)
+    with pytest.raises(RuntimeError):
+        await persistence.write_step(**step)  # type: ignore[arg-type]
+    assert rows(session, "user_data") == {} and rows(session, "conversation") == {}  # the draft was rolled back
+    assert persistence.last_written_user_data(7) == {}
+
+    await persistence.write_step(**step)  # type: ignore[arg-type]  # retried: both, in one transaction
+    assert rows(session, "user_data") == {"7": {"log": {"plan": ["households"]}}}
+    assert rows(session, "conversation") == {json.dumps([7, 7]): "ask"}
+    written = calls["n"]
+    await persistence.update_conversation("log", (7, 7), "ask")  # PTB's later write finds nothing new
+    await persistence.update_user_data(7, {"log": {"plan": ["households"]}})
+    assert calls["n"] == written
+
+    await persistence.write_step(user_id=7, user_data={}, chat_id=None, chat_data=None,
+                                 conversation=("log", (7, 7), None))  # the form closed: state row deleted
+    assert rows(session, "conversation") == {} and rows(session, "user_data") == {"7": {}}
+    assert await DatabasePersistence(factory).get_conversations("log") == {}

@@ -47,6 +47,10 @@ class _ControlsMixin(_FakeCore):
         queue = self._failures.setdefault(method.lower(), deque())
         queue.extend(_Failure(status, description, retry_after) for _ in range(times))
 
+    def callback_answers_in(self, chat_id: int) -> list[dict[str, Any]]:
+        """The answers to button presses made in ``chat_id``, oldest first (toasts and alerts)."""
+        return [a for a in self.callback_answers if self._callback_chats.get(str(a["callback_query_id"])) == chat_id]
+
     def expire_next_queries(self, times: int = 1) -> None:
         """The next ``times`` answerCallbackQuery calls fail as after a restart: the tap is older than
         Telegram's answer timeout (the bot must still do what was asked)."""
