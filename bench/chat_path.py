@@ -170,6 +170,7 @@ class Phase:
     chat_messages: int = 0
     api_calls: int = 0
     saved: int = 0
+    by_method: dict[str, int] = field(default_factory=dict)
 
 
 def _card(messages: list[SentMessage]) -> tuple[SentMessage, str] | None:
@@ -194,6 +195,14 @@ async def _exchange(fake: FakeTelegram, user: FakeUser) -> None:
     await fake.wait_until(lambda: card.edits > edits, 30, "the edit of the card")
 
 
+def _by_method(fake: FakeTelegram, since: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for call in fake.calls[since:]:
+        if call.method.lower() != "getupdates":
+            counts[call.method] = counts.get(call.method, 0) + 1
+    return counts
+
+
 def _count_calls(fake: FakeTelegram, since: int) -> tuple[int, int]:
     calls = fake.calls[since:]
     chat = sum(1 for c in calls if c.method.lower() in CHAT_METHODS)
@@ -212,6 +221,7 @@ async def _closed_loop(fake: FakeTelegram, pid: int, users: list[FakeUser], roun
     phase = Phase(updates=2 * rounds * len(users), seconds=time.perf_counter() - started)
     phase.cpu = proc_cpu_seconds(pid) - cpu0
     phase.chat_messages, phase.api_calls = _count_calls(fake, since)
+    phase.by_method = _by_method(fake, since)
     phase.saved = rounds * len(users)
     return phase
 
@@ -315,6 +325,7 @@ async def _run_bot(kind: str, args: argparse.Namespace, workdir: Path) -> dict[s
         "chat_messages_per_entry": closed.chat_messages / max(1, closed.saved),
         "api_calls_per_entry": closed.api_calls / max(1, closed.saved),
         "saved": closed.saved,
+        "calls_per_entry": {m: round(n / max(1, closed.saved), 2) for m, n in sorted(closed.by_method.items())},
         "rss_mb": rss,
         "peak_rss_mb": peak,
     }
@@ -341,6 +352,8 @@ def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
                 ratios.rows.append([base, *(f"{ours[k] / ref[k]:.2f}×" if ref[k] else "–" for k in (
                     "updates_per_s", "cpu_ms_per_update", "p50_ms", "p99_ms", "peak_rss_mb"))])
         text += "\n\n" + ratios.markdown()
+    text += "\n\nBot API calls per saved entry: " + "; ".join(
+        f"{kind}: " + ", ".join(f"{m} {n:g}" for m, n in r["calls_per_entry"].items()) for kind, r in results.items())
     return text
 
 
