@@ -91,9 +91,53 @@ def _bare_application(api: str, limiter: bool) -> Any:
     return application
 
 
-async def _serve(kind: str, api: str, database_url: str) -> None:
+class _Profiler:
+    """`--profile`: cProfile and a count of SQL statements in the bot process, from the driver's RESET
+    line (after start-up and enrolment) to the end; printed to stderr."""
+
+    def __init__(self) -> None:
+        import cProfile
+
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        self.profile = cProfile.Profile()
+        self.statements: dict[str, int] = {}
+        event.listen(Engine, "before_cursor_execute", self._count)
+
+    def _count(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        words = " ".join(statement.split())[:90]
+        self.statements[words] = self.statements.get(words, 0) + 1
+
+    def reset(self) -> None:
+        self.statements.clear()
+        self.profile.enable()
+
+    def report(self, updates: int) -> None:
+        import io
+        import pstats
+
+        self.profile.disable()
+        total = sum(self.statements.values())
+        out = sys.stderr
+        print(f"PROFILE: {total} SQL statements for {updates} updates = {total / max(1, updates):.1f} a update",
+              file=out)
+        for statement, count in sorted(self.statements.items(), key=lambda item: -item[1])[:25]:
+            print(f"  {count / max(1, updates):6.2f}/update  {statement}", file=out)
+        for order in ("tottime", "cumulative"):
+            buffer = io.StringIO()
+            pstats.Stats(self.profile, stream=buffer).sort_stats(order).print_stats(30)
+            print(buffer.getvalue(), file=out)
+        buffer = io.StringIO()
+        pstats.Stats(self.profile, stream=buffer).print_callers(r"\(_find_and_load\)")
+        print(buffer.getvalue(), file=out)
+
+
+async def _serve(kind: str, api: str, database_url: str, profile: bool = False) -> None:
     """Run one bot until the driver closes our stdin; print READY once polling."""
     from telegram import Update
+
+    profiler = _Profiler() if profile else None
 
     if kind == "chungtay":
         from bot.app import build_application, start_polling_in_loop, stop_in_loop
@@ -109,7 +153,14 @@ async def _serve(kind: str, api: str, database_url: str) -> None:
         await application.start()
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
     print("READY", flush=True)
-    await asyncio.to_thread(sys.stdin.read)
+    updates = 0
+    while line := await asyncio.to_thread(sys.stdin.readline):
+        if line.startswith("RESET") and profiler is not None:
+            profiler.reset()
+        elif line.startswith("UPDATES"):
+            updates = int(line.split()[1])
+    if profiler is not None:
+        profiler.report(updates)
     if kind == "chungtay":
         await stop_in_loop(application)
     else:
@@ -282,8 +333,8 @@ async def _run_bot(kind: str, args: argparse.Namespace, workdir: Path) -> dict[s
         database_url, tokens = prepare_chungtay_database(workdir, closed_users + open_users)
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(Path(__file__).resolve()), "--serve", kind, "--api", fake.base_url,
-        "--database-url", database_url, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        cwd=str(REPO))
+        "--database-url", database_url, *(["--profile"] if args.profile else []),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=str(REPO))
     try:
         assert process.stdout is not None and process.stdin is not None
         line = await asyncio.wait_for(process.stdout.readline(), 120)
@@ -298,13 +349,22 @@ async def _run_bot(kind: str, args: argparse.Namespace, workdir: Path) -> dict[s
         else:
             await _exchange(fake, closed_users[0])
         saved_before = saved_records(database_url) if database_url else 0
+        process.stdin.write(b"RESET\n")
+        await process.stdin.drain()
         closed = await _closed_loop(fake, process.pid, closed_users, args.rounds)
+        if args.profile:  # profile the closed loop only
+            process.stdin.write(f"UPDATES {closed.updates}\n".encode())
+            await process.stdin.drain()
+            process.stdin.close()
         if database_url:
             closed.saved = saved_records(database_url) - saved_before
-        opened = await _open_loop(fake, process.pid, open_users, args.rate, args.open_seconds)
         rss, peak = proc_rss_mb(process.pid)
+        opened = Phase(updates=1, seconds=1.0)
+        if not args.profile:
+            opened = await _open_loop(fake, process.pid, open_users, args.rate, args.open_seconds)
+            rss, peak = proc_rss_mb(process.pid)
     finally:
-        if process.stdin is not None:
+        if process.stdin is not None and not process.stdin.is_closing():
             process.stdin.close()
         try:
             await asyncio.wait_for(process.wait(), 30)
@@ -379,12 +439,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bots", nargs="+", choices=KINDS, default=list(KINDS))
     parser.add_argument("--quick", action="store_true", help="seconds, not minutes (numbers are only indicative)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile + SQL statement counts of the closed loop, printed by the bot (stderr)")
     parser.add_argument("--serve", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        asyncio.run(_serve(args.serve, args.api, args.database_url))
+        asyncio.run(_serve(args.serve, args.api, args.database_url, args.profile))
         return 0
     if args.quick:
         args.users, args.rounds, args.open_users, args.open_seconds = 3, 2, 5, 1.0
