@@ -22,7 +22,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k invite -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: help venv i18n i18n-compile run test lint migrate lock clean
+.PHONY: help venv i18n i18n-compile run test lint migrate lock clean bench
 
 help:
 	@echo "Chung Tay - make targets:"
@@ -31,6 +31,8 @@ help:
 	@echo "  make test          run the test suite on SQLite, then on a throwaway PostgreSQL"
 	@echo "                     (pytest arguments: PYTEST_ARGS=\"...\")"
 	@echo "  make lint          ruff check + mypy + hadolint (Dockerfile)"
+	@echo "  make bench         run bench/run_all.py and update BENCHMARKS.md (QUICK=1: seconds, no file"
+	@echo "                     written; more arguments: BENCH_ARGS=\"...\")"
 	@echo "  make migrate       upgrade the database in DATABASE_URL to the newest schema"
 	@echo "  make i18n          extract messages, update/init the vi and en catalogues, compile"
 	@echo "  make i18n-compile  compile changed .po catalogues to .mo"
@@ -83,6 +85,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/hadolint Dockerfile
+
+# Benchmarks (not part of `make test`; tests/test_bench_quick.py runs the quick mode).
+BENCH_ARGS ?=
+bench: $(STAMP) i18n-compile
+	$(PYBIN) bench/run_all.py $(if $(QUICK),--quick,) $(BENCH_ARGS)
 
 migrate: $(STAMP)
 	$(PYBIN) -m bot.cli migrate

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -235,7 +235,8 @@ def _seed(database_url: str, users: int) -> list[str]:
         assert unit is not None and unit.id is not None
         for _ in range(users):
             tokens.append(create_invite(session, inviter=None, role=Role.REPORTER, unit_id=unit.id,
-                                        organisation_id=None, ttl=timedelta(hours=2)).token)
+                                        organisation_id=None, ttl=timedelta(hours=2),
+                                            now=datetime.now(UTC)).token)
     engine.dispose()
     return tokens
 

@@ -8,7 +8,7 @@ it goes out (`ChungTayApplication.checkpoint`), so what the user sees is always 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,7 +38,7 @@ async def enroll_reporter(session: Session, fake: FakeTelegram) -> ProcessChat:
     assert unit is not None and unit.id is not None
     org = session.exec(select(Organisation).where(Organisation.code == "womens_union")).one()
     invite = create_invite(session, inviter=None, role=Role.REPORTER, unit_id=unit.id, organisation_id=org.id,
-                           ttl=timedelta(hours=1))
+                           ttl=timedelta(hours=1), now=datetime.now(UTC))
     chat = ProcessChat(fake, new_user("Ksor H'Lan"))
     await chat.send(f"/start {invite.token}")
     return chat

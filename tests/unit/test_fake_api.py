@@ -236,6 +236,22 @@ async def test_fail_next(bot: Bot, fake: FakeTelegram) -> None:
 
 
 @pytest.mark.asyncio
+async def test_opt_in_flood_control_answers_429_above_the_rate(bot: Bot, fake: FakeTelegram) -> None:
+    await bot.send_message(ALICE.id, "before")  # off by default
+    fake.limit_rate(2)
+    await bot.send_message(ALICE.id, "1")
+    await bot.send_message(ALICE.id, "2")
+    with pytest.raises(RetryAfter) as excinfo:
+        await bot.send_message(ALICE.id, "3")
+    retry_after = excinfo.value.retry_after
+    assert (retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after) == 1
+    assert fake.rate_limited == 1
+    fake.limit_rate(None)
+    await bot.send_message(ALICE.id, "after")
+    assert [m.text for m in fake.messages[ALICE.id]] == ["before", "1", "2", "after"]
+
+
+@pytest.mark.asyncio
 async def test_commands_per_language(bot: Bot, fake: FakeTelegram) -> None:
     await bot.set_my_commands([BotCommand("start", "Bắt đầu")], language_code="vi")
     await bot.set_my_commands([BotCommand("help", "Help")])

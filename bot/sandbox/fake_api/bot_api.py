@@ -83,6 +83,7 @@ class _BotApiMixin(_FakeCore):
     def _check_send_allowed(self, chat_id: int) -> None:
         if chat_id in self._blocked:
             raise TelegramApiError(403, _BLOCKED)
+        self._check_rate()
 
     def _new_sent(self, chat_id: int, **kwargs: Any) -> SentMessage:
         sent = SentMessage(chat_id=chat_id, message_id=self._next_message_id(chat_id), **kwargs)

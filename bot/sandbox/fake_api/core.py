@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -17,6 +18,7 @@ from aiohttp import web
 from bot.sandbox.fake_api.models import (
     ApiCall,
     SentMessage,
+    TelegramApiError,
     _Failure,
     _Signal,
     _StoredFile,
@@ -66,6 +68,9 @@ class _FakeCore:
         self._callback_ids = itertools.count(1)
         self._failures: dict[str, deque[_Failure]] = {}
         self._blocked: set[int] = set()
+        self._rate_limit: int | None = None
+        self._recent_sends: deque[float] = deque()
+        self.rate_limited = 0
         self._webhook: dict[str, Any] = {}
         self._log: list[dict[str, Any]] = []
         self._seq = itertools.count(1)
@@ -145,6 +150,28 @@ class _FakeCore:
     def _next_message_id(self, chat_id: int) -> int:
         """User and bot messages share one increasing id sequence per chat, as in Telegram."""
         return next(self._msg_ids.setdefault(chat_id, itertools.count(1)))
+
+    # ------------------------------------------------------------------ flood control (opt-in)
+
+    def limit_rate(self, per_second: int | None) -> None:
+        """Opt-in bot-wide flood control: above ``per_second`` sends in any one-second window, answer 429
+        with ``retry_after`` like Telegram does (``None`` turns it off). Off by default so tests stay
+        deterministic; the broadcast benchmark turns it on to check the outbox keeps under the limit."""
+        self._rate_limit = per_second
+        self._recent_sends.clear()
+        self.rate_limited = 0
+
+    def _check_rate(self) -> None:
+        if self._rate_limit is None:
+            return
+        now = time.monotonic()
+        while self._recent_sends and now - self._recent_sends[0] >= 1.0:
+            self._recent_sends.popleft()
+        if len(self._recent_sends) >= self._rate_limit:
+            self.rate_limited += 1
+            retry_after = max(1, math.ceil(1.0 - (now - self._recent_sends[0])))
+            raise TelegramApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        self._recent_sends.append(now)
 
     # ------------------------------------------------------------------ JSON builders
 
