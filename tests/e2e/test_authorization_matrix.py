@@ -79,6 +79,10 @@ FAMILIES: tuple[Family, ...] = (
     # Button families: the button of the target is forged (its callback data) and pressed.
     Family("household card button", "household",
            (("send", "/household khong ai ten nay"), ("tap_data", "hh:view:{household_id}")), roles=MEMBERS),
+    Family("correct record button", "record", (("send", "/me"), ("tap_data", "hist:fix:{record_id}")),
+           roles=MEMBERS, visible=own_entries_for_reporters),
+    Family("void record button", "record", (("send", "/me"), ("tap_data", "hist:void:{record_id}")),
+           roles=MEMBERS, visible=own_entries_for_reporters),
 )
 
 
