@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from typing import Any, Self
-from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
@@ -17,10 +15,7 @@ from aiohttp import web
 from bot.sandbox.fake_api.bot_api import _BotApiMixin
 from bot.sandbox.fake_api.models import (
     _TOKEN_RE,
-    SANDBOX_POLL_SECONDS,
-    WEBCHAT_HTML,
     ApiCall,
-    FakeUser,
     TelegramApiError,
     Upload,
 )
@@ -131,111 +126,6 @@ class FakeTelegram(_WebChatMixin, _BotApiMixin):
                 # Backoff that still ends at once when the server stops.
                 await self.message_events.wait_for(lambda: self._stopping, backoff)
                 backoff = min(backoff * 2, 1.0)
-
-    # ------------------------------------------------------------------ sandbox control API
-
-    def _persona_user(self, user_id: Any) -> FakeUser:
-        for persona in self.personas:
-            if str(persona.get("id")) == str(user_id):
-                return FakeUser(
-                    id=int(persona["id"]),
-                    first_name=str(persona.get("first_name") or persona.get("label") or persona["id"]),
-                    last_name=persona.get("last_name"),
-                    username=persona.get("username"),
-                    language_code=persona.get("language_code", "vi"),
-                )
-        raise web.HTTPNotFound(
-            text=json.dumps({"error": f"unknown persona {user_id}"}), content_type="application/json"
-        )
-
-    @staticmethod
-    async def _json_body(request: web.Request) -> dict[str, Any]:
-        try:
-            body = await request.json()
-        except ValueError:
-            raise web.HTTPBadRequest(
-                text='{"error": "JSON body expected"}', content_type="application/json"
-            ) from None
-        if not isinstance(body, dict):
-            raise web.HTTPBadRequest(
-                text='{"error": "JSON object expected"}', content_type="application/json"
-            )
-        return body
-
-    async def _sb_index(self, request: web.Request) -> web.StreamResponse:
-        return web.Response(body=WEBCHAT_HTML.read_bytes(), content_type="text/html", charset="utf-8")
-
-    async def _sb_personas(self, request: web.Request) -> web.StreamResponse:
-        return web.json_response(self.personas)
-
-    async def _sb_send(self, request: web.Request) -> web.StreamResponse:
-        body = await self._json_body(request)
-        text = str(body.get("text") or "")
-        if not text.strip():
-            raise web.HTTPBadRequest(text='{"error": "empty text"}', content_type="application/json")
-        update_id = self.inject_message(self._persona_user(body.get("user_id")), text)
-        return web.json_response({"update_id": update_id})
-
-    async def _sb_tap(self, request: web.Request) -> web.StreamResponse:
-        body = await self._json_body(request)
-        user = self._persona_user(body.get("user_id"))
-        message = self.find_message(user.id, int(body.get("message_id") or 0))
-        if message is None:
-            raise web.HTTPNotFound(text='{"error": "unknown message"}', content_type="application/json")
-        return web.json_response(
-            {"update_id": self.inject_callback(user, message, str(body.get("data") or ""))}
-        )
-
-    async def _sb_location(self, request: web.Request) -> web.StreamResponse:
-        body = await self._json_body(request)
-        user = self._persona_user(body.get("user_id"))
-        update_id = self.inject_location(user, float(body["latitude"]), float(body["longitude"]))
-        return web.json_response({"update_id": update_id})
-
-    async def _sb_photo(self, request: web.Request) -> web.StreamResponse:
-        user = self._persona_user(request.query.get("user_id"))
-        content = await request.read()
-        if not content:
-            raise web.HTTPBadRequest(text='{"error": "empty photo"}', content_type="application/json")
-        update_id = self.inject_photo(user, content, request.query.get("caption") or None)
-        return web.json_response({"update_id": update_id})
-
-    def _items_since(self, chat_id: int, since: int) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        for item in reversed(self._log):
-            if item["seq"] <= since:
-                break
-            if item["chat_id"] == chat_id:
-                items.append(item)
-        items.reverse()
-        return items
-
-    async def _sb_messages(self, request: web.Request) -> web.StreamResponse:
-        """Chat log since a cursor; long-polls (up to 25 s) when there is nothing new."""
-        try:
-            chat_id = int(request.query["chat_id"])
-            since = int(request.query.get("since", "0"))
-            wait = min(float(request.query.get("wait", SANDBOX_POLL_SECONDS)), SANDBOX_POLL_SECONDS)
-        except (KeyError, ValueError):
-            raise web.HTTPBadRequest(text='{"error": "chat_id and since must be integers"}') from None
-        await self.message_events.wait_for(
-            lambda: self._stopping or bool(self._items_since(chat_id, since)), wait
-        )
-        items = self._items_since(chat_id, since)
-        cursor = self._log[-1]["seq"] if self._log else 0
-        return web.json_response({"cursor": max(cursor, since), "items": items})
-
-    async def _sb_file(self, request: web.Request) -> web.StreamResponse:
-        stored = self._files.get(request.match_info["file_id"])
-        if stored is None:
-            raise web.HTTPNotFound()
-        headers = {}
-        if stored.file_name:
-            disposition = "attachment" if not (stored.mime_type or "").startswith("image/") else "inline"
-            headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(stored.file_name)}"
-        return web.Response(
-            body=stored.content, content_type=stored.mime_type or "application/octet-stream", headers=headers
-        )
 
     # ------------------------------------------------------------------ lifecycle
 
