@@ -264,12 +264,12 @@ async def test_deactivated_users_queued_messages_are_dropped_and_others_sent(enr
     assert [m.text for m in staying.messages[-3:]] == ["Tin 0", "Tin 1", "Tin 2"]
 
 
-def _record_with_household(session: Session, *, author: User, unit_code: str) -> SupportAction:
+def _record_with_household(session: Session, *, author: User, unit_code: str, today: date) -> SupportAction:
     unit = get_unit_by_code(session, code=unit_code)
     gift = session.exec(select(Category).where(Category.code == "gift")).one()
     org = session.exec(select(Organisation).order_by(col(Organisation.sort))).first()
     assert unit and unit.id and gift.id and org and org.id and author.id
-    action = SupportAction(unit_id=unit.id, organisation_id=org.id, category_id=gift.id, action_date=date.today(),
+    action = SupportAction(unit_id=unit.id, organisation_id=org.id, category_id=gift.id, action_date=today,
                            households=1, quantity=Decimal(1), subtype="tet", value_dong=500_000,
                            household_name="Nguyễn Văn Bí Mật", household_village="thôn 3", author_id=author.id,
                            details={"occasion": "tet"})
@@ -282,7 +282,8 @@ async def test_moved_reporter_loses_the_old_units_records_and_names(enroll: Enro
                                                                     bot: BotUnderTest) -> None:
     supervisor: Chat = await enroll(role="supervisor", unit_code="GL-KP")
     reporter: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", name="Ksor H'Lan")
-    record = _record_with_household(session, author=_user(session, reporter), unit_code="GL-KP-IARSAI")
+    record = _record_with_household(session, author=_user(session, reporter), unit_code="GL-KP-IARSAI",
+                                    today=bot.runtime.today())
     await reporter.send("/history")
     history = reporter.last
     await reporter.tap(f"✏️ #{record.id}")
@@ -319,7 +320,8 @@ async def test_moved_supervisor_drill_down_follows_the_new_unit(enroll: Enroll, 
     district: Chat = await enroll(role="supervisor", unit_code="GL-KP")
     commune: Chat = await enroll(role="supervisor", unit_code="GL-KP-IARSAI", name="Trưởng xã")
     author: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI")
-    record = _record_with_household(session, author=_user(session, author), unit_code="GL-KP-IARSAI")
+    record = _record_with_household(session, author=_user(session, author), unit_code="GL-KP-IARSAI",
+                                    today=bot.runtime.today())
     await commune.send("/totals")
     await commune.tap("🔎")
     listing = commune.last
