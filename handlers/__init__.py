@@ -52,7 +52,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(reporting.on_confirm, pattern=cb.on(cb.ConfirmSubmit)))
     application.add_handler(CallbackQueryHandler(reporting.on_not_now, pattern=cb.on(cb.NotNow)))
     from handlers import household_erase  # personal data: 🗑 on the /household card
-    application.add_handler(CallbackQueryHandler(household_erase.on_button, pattern=f"^{household_erase.PREFIX}"))
+    application.add_handler(CallbackQueryHandler(household_erase.on_button, pattern=cb.on(cb.EraseButton)))
     application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & totals.QuestionFilter(application),
                                            totals.answer_question))
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
@@ -63,7 +63,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         MessageHandler(private_text, log_form.quick_entry)))
     application.add_handler(CallbackQueryHandler(log_form.stale_button, pattern=cb.on(cb.LogButton)))
     from handlers import users  # people and invites: the buttons of /users and /invites
-    application.add_handler(CallbackQueryHandler(users.on_button, pattern=f"^{users.PREFIX}"))
+    application.add_handler(CallbackQueryHandler(users.on_button, pattern=cb.on(cb.PeopleButton)))
     application.add_handler(CallbackQueryHandler(cb.unreadable))  # last: what no handler above could read
     register_commands(application)
     application.add_error_handler(common.on_error)

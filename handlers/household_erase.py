@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.services.erasure import (
@@ -18,22 +18,10 @@ from bot.services.erasure import (
     records_naming,
 )
 from bot.services.units import unit_label
-from db.models import Household, Role
+from db.models import Household
+from handlers import callbacks as cb
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
-
-PREFIX = "hhx:"
-STEPS = ("ask", "yes", "no")
-# Commands whose replies or files can name households (the card, the register, the Excel detail sheet).
-def erase_callback(step: str, household_id: int) -> str:
-    """Callback data of this feature's buttons: "hhx:<ask|yes|no>:<household id>"."""
-    return f"{PREFIX}{step}:{household_id}"
-
-
-def parse_erase_callback(data: str) -> tuple[str, int] | None:
-    """The (step, household id) of a button made by `erase_callback`, or None for anything else."""
-    step, _, raw = data.removeprefix(PREFIX).partition(":")
-    return (step, int(raw)) if data.startswith(PREFIX) and step in STEPS and raw.isdigit() else None
 
 
 def erase_markup(context: ChungTayContext, household: Household) -> InlineKeyboardMarkup | None:
@@ -42,8 +30,7 @@ def erase_markup(context: ChungTayContext, household: Household) -> InlineKeyboa
     if user is None or household.erased_at is not None or household.id is None \
             or not can_erase(context.session, user=user, household=household):
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(
-        "🗑 " + context.t("Erase personal details"), callback_data=erase_callback("ask", household.id))]])
+    return InlineKeyboardMarkup([[cb.button("🗑 " + context.t("Erase personal details"), cb.EraseAsk(household.id))]])
 
 
 def _refusal(context: ChungTayContext, reason: str) -> str:
@@ -65,8 +52,8 @@ def _confirmation(context: ChungTayContext, household: Household) -> tuple[str, 
           "and the household code stays. This cannot be undone.").format(count=records)])
     household_id = household.id or 0
     markup = InlineKeyboardMarkup([[
-        InlineKeyboardButton("✅ " + t("Erase"), callback_data=erase_callback("yes", household_id)),
-        InlineKeyboardButton("❌ " + t("Cancel"), callback_data=erase_callback("no", household_id))]])
+        cb.button("✅ " + t("Erase"), cb.EraseConfirm(household_id)),
+        cb.button("❌ " + t("Cancel"), cb.EraseCancel(household_id))]])
     return text, markup
 
 
@@ -76,10 +63,7 @@ async def erase_command(update: Update, context: ChungTayContext) -> None:
     message = update.effective_message
     if user is None or message is None:
         return
-    t = context.t
-    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
-        await message.reply_text(_refusal(context, "not_allowed"))
-        return
+    t = context.t  # supervisors and admins only: the gate has checked the role
     code = " ".join(context.args or []).strip()
     if not code:
         await message.reply_text(t("Write the household code, e.g. /household_erase HN-07"))
@@ -97,8 +81,8 @@ async def erase_command(update: Update, context: ChungTayContext) -> None:
         text, markup = _confirmation(context, open_ones[0])
         await message.reply_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
         return
-    rows = [[InlineKeyboardButton(f"{h.code} · {unit_label(context.session, t, h.unit_id)}"[:60],
-                                  callback_data=erase_callback("ask", h.id or 0))] for h in open_ones]
+    rows = [[cb.button(f"{h.code} · {unit_label(context.session, t, h.unit_id)}"[:60], cb.EraseAsk(h.id or 0))]
+            for h in open_ones]
     await message.reply_text(t("Several units have a household with this code; choose one:"),
                              reply_markup=InlineKeyboardMarkup(rows))
 
@@ -109,17 +93,14 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
     user = context.db_user
     assert query is not None and user is not None
     t = context.t
-    parsed = parse_erase_callback(query.data or "")
-    if parsed is None:
-        await query.answer()
-        return
-    step, household_id = parsed
-    if step == "no":
+    pressed = cb.read(update, cb.EraseButton)
+    household_id = pressed.household_id
+    if isinstance(pressed, cb.EraseCancel):
         await query.answer()
         await answer_in_place(update, context, t("Nothing was erased."))
         return
     try:
-        if step == "ask":
+        if isinstance(pressed, cb.EraseAsk):
             household = erasable_household(context.session, user=user, household_id=household_id)
             await query.answer()
             text, markup = _confirmation(context, household)

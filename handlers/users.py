@@ -22,36 +22,17 @@ from bot.services.access import AccessDenied
 from bot.services.units import is_within, unit_display
 from db.models import Role, Unit, User
 from db.queries import get_organisation, get_unit, list_child_units
+from handlers import callbacks as cb
 from handlers.common import answer_in_place, describe_user, role_name
 from handlers.context import ChungTayContext
 from handlers.menu import publish_user_commands
 
 log = logging.getLogger(__name__)
 
-PREFIX = "ppl:"
 PEOPLE_PER_PAGE = 8
 UNITS_PER_PAGE = 12
 
 Rows = list[list[InlineKeyboardButton]]
-
-
-# ------------------------------------------------------------------ callback data (one pair, for the codec)
-
-def encode(action: str, *args: int | str) -> str:
-    """Callback data of this feature: "ppl:<action>:<arg>:…" (ids, pages, role codes; under 64 bytes)."""
-    return PREFIX + ":".join([action, *(str(arg) for arg in args)])
-
-
-def decode(data: str) -> tuple[str, list[str]]:
-    """The action and its arguments; ("", []) for data that is not ours."""
-    if not data.startswith(PREFIX):
-        return "", []
-    action, *args = data.removeprefix(PREFIX).split(":")
-    return action, args
-
-
-def _button(text: str, action: str, *args: int | str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=encode(action, *args))
 
 
 # ------------------------------------------------------------------ commands
@@ -61,31 +42,14 @@ def _manager(context: ChungTayContext) -> User | None:
     return user if user is not None and user.active and user.role in people.MANAGERS else None
 
 
-async def _refused(update: Update, context: ChungTayContext) -> bool:
-    """True (after saying why) unless a supervisor or admin asks in a private chat: the list of people
-    is for them only, never for a group."""
-    message = update.effective_message
-    if message is None:
-        return True
-    if _manager(context) is None:
-        await message.reply_text(context.t("Only supervisors and administrators can manage people."))
-        return True
-    if message.chat.type != "private":
-        await message.reply_text(context.t("People and invites are managed in a private chat with the bot."))
-        return True
-    return False
-
-
 async def show_users(update: Update, context: ChungTayContext) -> None:
-    if await _refused(update, context):
-        return
+    """/users (supervisors and admins in a private chat: the gate has checked both)."""
     text, rows = _people_page(context, page=0)
     await answer_in_place(update, context, text, InlineKeyboardMarkup(rows) if rows else None, fresh=True)
 
 
 async def show_invites(update: Update, context: ChungTayContext) -> None:
-    if await _refused(update, context):
-        return
+    """/invites (supervisors and admins in a private chat: the gate has checked both)."""
     text, rows = _invites_page(context)
     await answer_in_place(update, context, text, InlineKeyboardMarkup(rows) if rows else None, fresh=True)
 
@@ -123,12 +87,12 @@ def _people_page(context: ChungTayContext, *, page: int) -> tuple[str, Rows]:
             number=number, name=html.escape(person.display_name), role=role, unit=unit, organisation=organisation,
             seen=_last_seen(context, person)) + html.escape(_status(t, person)))
         if people.can_manage_person(context.session, actor=actor, target=person):
-            rows.append([_button(f"⚙️ {number}. {person.display_name}"[:60], "person", person.id or 0, page)])
+            rows.append([cb.button(f"⚙️ {number}. {person.display_name}"[:60], cb.PeoplePerson(person.id or 0, page))])
     nav = []
     if page > 0:
-        nav.append(_button("‹ " + t("Previous"), "list", page - 1))
+        nav.append(cb.button("‹ " + t("Previous"), cb.PeopleList(page - 1)))
     if page + 1 < pages:
-        nav.append(_button(t("Next") + " ›", "list", page + 1))
+        nav.append(cb.button(t("Next") + " ›", cb.PeopleList(page + 1)))
     if nav:
         rows.append(nav)
     lines.append("")
@@ -151,12 +115,13 @@ def _person_card(context: ChungTayContext, person: User, *, page: int, note: str
     else:
         lines.append(t("Status: deactivated (needs a new invite, or ✅ Reactivate)"))
     pid = person.id or 0
-    toggle = (_button("🚫 " + t("Deactivate"), "off", pid, page) if person.active or
-              person.deactivated_reason == people.BLOCKED else _button("✅ " + t("Reactivate"), "on", pid, page))
+    toggle = (cb.button("🚫 " + t("Deactivate"), cb.PeopleAskDeactivate(pid, page)) if person.active or
+              person.deactivated_reason == people.BLOCKED else
+              cb.button("✅ " + t("Reactivate"), cb.PeopleReactivate(pid, page)))
     rows: Rows = [[toggle],
-                  [_button("🎭 " + t("Change role"), "role", pid, page),
-                   _button("🏢 " + t("Change unit"), "units", pid, 0, 0)],
-                  [_button("↩ " + t("Back to the list"), "list", page)]]
+                  [cb.button("🎭 " + t("Change role"), cb.PeopleRoleMenu(pid, page)),
+                   cb.button("🏢 " + t("Change unit"), cb.PeopleUnitMenu(pid, None, 0))],
+                  [cb.button("↩ " + t("Back to the list"), cb.PeopleList(page))]]
     return "\n".join(lines), rows
 
 
@@ -182,7 +147,7 @@ def _invites_page(context: ChungTayContext, note: str = "") -> tuple[str, Rows]:
             number=number, role=role_name(t, invite.role), unit=html.escape(unit_text),
             organisation=html.escape(org_text), creator=html.escape(creator or t("the operator")),
             expires=format_local_datetime(invite.expires_at, tz, context.locale)))
-        rows.append([_button(f"❌ {number}. {unit_text}"[:60], "revoke", invite.id or 0)])
+        rows.append([cb.button(f"❌ {number}. {unit_text}"[:60], cb.PeopleRevokeInvite(invite.id or 0))])
     return "\n".join(lines), rows
 
 
@@ -190,10 +155,10 @@ def _role_menu(context: ChungTayContext, person: User, *, page: int) -> tuple[st
     actor = _manager(context)
     assert actor is not None
     t = context.t
-    rows: Rows = [[_button(("• " if role == person.role else "") + role_name(t, role), "setrole", person.id or 0,
-                           role.value, page)]
+    rows: Rows = [[cb.button(("• " if role == person.role else "") + role_name(t, role),
+                             cb.PeopleSetRole(person.id or 0, role.value, page))]
                   for role in people.roles_for(context.session, actor=actor, target=person)]
-    rows.append([_button("↩ " + t("Back"), "person", person.id or 0, page)])
+    rows.append([cb.button("↩ " + t("Back"), cb.PeoplePerson(person.id or 0, page))])
     return t("New role for {name}:").format(name=html.escape(person.display_name)), rows
 
 
@@ -203,90 +168,91 @@ def _unit_menu(context: ChungTayContext, person: User, unit: Unit, *, child_page
     assert actor is not None
     t, pid = context.t, person.id or 0
     children = list(list_child_units(context.session, parent_id=unit.id))
-    rows: Rows = [[_button("✅ " + unit_display(t, unit), "setunit", pid, unit.id or 0)]]
+    rows: Rows = [[cb.button("✅ " + unit_display(t, unit), cb.PeopleSetUnit(pid, unit.id or 0))]]
     for child in children[child_page * UNITS_PER_PAGE:(child_page + 1) * UNITS_PER_PAGE]:
         if list_child_units(context.session, parent_id=child.id):
-            rows.append([_button(unit_display(t, child) + " ›", "units", pid, child.id or 0, 0)])
+            rows.append([cb.button(unit_display(t, child) + " ›", cb.PeopleUnitMenu(pid, child.id or 0, 0))])
         else:
-            rows.append([_button(unit_display(t, child), "setunit", pid, child.id or 0)])
+            rows.append([cb.button(unit_display(t, child), cb.PeopleSetUnit(pid, child.id or 0))])
     nav = []
     if child_page > 0:
-        nav.append(_button("‹ " + t("Previous"), "units", pid, unit.id or 0, child_page - 1))
+        nav.append(cb.button("‹ " + t("Previous"), cb.PeopleUnitMenu(pid, unit.id or 0, child_page - 1)))
     if (child_page + 1) * UNITS_PER_PAGE < len(children):
-        nav.append(_button(t("Next") + " ›", "units", pid, unit.id or 0, child_page + 1))
+        nav.append(cb.button(t("Next") + " ›", cb.PeopleUnitMenu(pid, unit.id or 0, child_page + 1)))
     if unit.id != actor.unit_id and unit.parent_id is not None:
-        nav.append(_button("⬆ " + t("Up"), "units", pid, unit.parent_id, 0))
+        nav.append(cb.button("⬆ " + t("Up"), cb.PeopleUnitMenu(pid, unit.parent_id, 0)))
     if nav:
         rows.append(nav)
-    rows.append([_button("↩ " + t("Back"), "person", pid, 0)])
+    rows.append([cb.button("↩ " + t("Back"), cb.PeoplePerson(pid, 0))])
     return t("New unit for {name} (✅ to choose, › to open):").format(name=html.escape(person.display_name)), rows
 
 
 # ------------------------------------------------------------------ buttons
 
-def _number(args: list[str], index: int) -> int:
-    return int(args[index]) if len(args) > index and args[index].isdigit() else 0
-
-
 async def on_button(update: Update, context: ChungTayContext) -> None:
-    """Every button of /users and /invites. A press the user may not (or no longer) make gets an alert."""
+    """Every button of /users and /invites. A press the user may not (or no longer) make gets an alert:
+    the gate lets every button through, so the role is checked here, and each service checks the rights
+    over the very person, invite or unit."""
     query = update.callback_query
     assert query is not None
     t = context.t
-    action, args = decode(query.data or "")
+    pressed = cb.read(update, cb.PeopleButton)
     if _manager(context) is None:
         await query.answer(t("Only supervisors and administrators can manage people."), show_alert=True)
         return
     try:
-        text, rows = _answer(context, action, args)
+        text, rows = _answer(context, pressed)
     except AccessDenied:
         await query.answer(t("You cannot change this person."), show_alert=True)
         return
     await query.answer()
     await answer_in_place(update, context, text, InlineKeyboardMarkup(rows) if rows else None)
-    if action == "setrole":
-        await _refresh_menu(context, int(args[0]))
+    if isinstance(pressed, cb.PeopleSetRole):
+        await _refresh_menu(context, pressed.user_id)
 
 
-def _answer(context: ChungTayContext, action: str, args: list[str]) -> tuple[str, Rows]:
+def _answer(context: ChungTayContext, pressed: cb.PeopleButton) -> tuple[str, Rows]:
     """What a press shows; AccessDenied when the rights behind it are missing."""
     actor = _manager(context)
     assert actor is not None
     t, session, now = context.t, context.session, context.runtime.clock()
-    if action == "list":
-        return _people_page(context, page=_number(args, 0))
-    if action == "revoke":
-        invite_service.revoke_invite(session, actor=actor, invite_id=_number(args, 0), now=now)
+    if isinstance(pressed, cb.PeopleList):
+        return _people_page(context, page=pressed.page)
+    if isinstance(pressed, cb.PeopleRevokeInvite):
+        invite_service.revoke_invite(session, actor=actor, invite_id=pressed.invite_id, now=now)
         return _invites_page(context, note="✅ " + t("Invite revoked: the link no longer works."))
-    person = people.managed_person(session, actor=actor, target_id=_number(args, 0))
-    page = _number(args, 1)
+    assert isinstance(pressed, cb.PeoplePersonButton)
+    person = people.managed_person(session, actor=actor, target_id=pressed.user_id)
+    pid = person.id or 0
     name = html.escape(person.display_name)
-    if action == "person":
-        return _person_card(context, person, page=page)
-    if action == "off":
+    if isinstance(pressed, cb.PeoplePerson):
+        return _person_card(context, person, page=pressed.page)
+    if isinstance(pressed, cb.PeopleAskDeactivate):
         return t("Deactivate {name}? They lose access at once and their queued messages are dropped; their "
                  "records stay. To come back they need a new invite (or ✅ Reactivate here).").format(name=name), [
-            [_button("🚫 " + t("Yes, deactivate"), "offok", person.id or 0, page),
-             _button(t("No"), "person", person.id or 0, page)]]
-    if action == "offok":
-        person = people.deactivate(session, actor=actor, target_id=person.id or 0, now=now)
-        return _person_card(context, person, page=page, note="✅ " + t("{name} is deactivated.").format(name=name))
-    if action == "on":
-        person = people.reactivate(session, actor=actor, target_id=person.id or 0, now=now)
-        return _person_card(context, person, page=page, note="✅ " + t("{name} is active again.").format(name=name))
-    if action == "role":
-        return _role_menu(context, person, page=_number(args, 1))
-    if action == "setrole" and len(args) > 1 and args[1] in {role.value for role in Role}:
-        person = people.change_role(session, actor=actor, target_id=person.id or 0, role=Role(args[1]))
-        return _person_card(context, person, page=_number(args, 2), note="✅ " + t("Role changed."))
-    if action in ("units", "setunit"):
+            [cb.button("🚫 " + t("Yes, deactivate"), cb.PeopleDeactivate(pid, pressed.page)),
+             cb.button(t("No"), cb.PeoplePerson(pid, pressed.page))]]
+    if isinstance(pressed, cb.PeopleDeactivate):
+        person = people.deactivate(session, actor=actor, target_id=pid, now=now)
+        return _person_card(context, person, page=pressed.page,
+                            note="✅ " + t("{name} is deactivated.").format(name=name))
+    if isinstance(pressed, cb.PeopleReactivate):
+        person = people.reactivate(session, actor=actor, target_id=pid, now=now)
+        return _person_card(context, person, page=pressed.page,
+                            note="✅ " + t("{name} is active again.").format(name=name))
+    if isinstance(pressed, cb.PeopleRoleMenu):
+        return _role_menu(context, person, page=pressed.page)
+    if isinstance(pressed, cb.PeopleSetRole):
+        person = people.change_role(session, actor=actor, target_id=pid, role=Role(pressed.role))
+        return _person_card(context, person, page=pressed.page, note="✅ " + t("Role changed."))
+    if isinstance(pressed, cb.PeopleUnitMenu | cb.PeopleSetUnit):
         root = people.managed_root(session, actor=actor)
-        unit = get_unit(session, unit_id=_number(args, 1)) if _number(args, 1) else root  # 0: the actor's unit
+        unit = get_unit(session, unit_id=pressed.unit_id) if pressed.unit_id else root  # None: the actor's unit
         if unit is None or not is_within(unit, root):
             raise AccessDenied("unit outside the actor's subtree")
-        if action == "units":
-            return _unit_menu(context, person, unit, child_page=_number(args, 2))
-        person = people.change_unit(session, actor=actor, target_id=person.id or 0, unit_id=unit.id or 0)
+        if isinstance(pressed, cb.PeopleUnitMenu):
+            return _unit_menu(context, person, unit, child_page=pressed.page)
+        person = people.change_unit(session, actor=actor, target_id=pid, unit_id=unit.id or 0)
         return _person_card(context, person, page=0, note="✅ " + t("Unit changed."))
     raise AccessDenied("unknown button")
 

@@ -295,3 +295,113 @@ class LogEditField(LogButton):
 @dataclass(frozen=True)
 class LogBack(LogButton):
     pass
+
+
+# ------------------------------------------------------------------ /users and /invites (people of a subtree)
+# Every button carries what it needs (the person, the page), so an old message still works or politely
+# refuses when the rights behind it are gone.
+
+class PeopleButton(Action):
+    """Any button of /users and /invites (one handler takes them all)."""
+
+
+@action("ppl:list")
+@dataclass(frozen=True)
+class PeopleList(PeopleButton):
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:revoke")
+@dataclass(frozen=True)
+class PeopleRevokeInvite(PeopleButton):
+    invite_id: Annotated[int, ID]
+
+
+class PeoplePersonButton(PeopleButton):
+    """A button about one person (whose id comes first)."""
+
+    user_id: int
+
+
+@action("ppl:person")
+@dataclass(frozen=True)
+class PeoplePerson(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:off")
+@dataclass(frozen=True)
+class PeopleAskDeactivate(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:offok")
+@dataclass(frozen=True)
+class PeopleDeactivate(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:on")
+@dataclass(frozen=True)
+class PeopleReactivate(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:role")
+@dataclass(frozen=True)
+class PeopleRoleMenu(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:setrole")
+@dataclass(frozen=True)
+class PeopleSetRole(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    role: Annotated[str, Choice("reporter", "supervisor", "admin")]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:units")
+@dataclass(frozen=True)
+class PeopleUnitMenu(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    unit_id: Annotated[int | None, OrNone(ID, "0")]  # None: the actor's own unit
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:setunit")
+@dataclass(frozen=True)
+class PeopleSetUnit(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    unit_id: Annotated[int, ID]
+
+
+# ------------------------------------------------------------------ erasing a household's personal details
+
+class EraseButton(Action):
+    """🗑 / ✅ / ❌ of erasing one household's personal details."""
+
+    household_id: int
+
+
+@action("hhx:ask")
+@dataclass(frozen=True)
+class EraseAsk(EraseButton):
+    household_id: Annotated[int, ID]
+
+
+@action("hhx:yes")
+@dataclass(frozen=True)
+class EraseConfirm(EraseButton):
+    household_id: Annotated[int, ID]
+
+
+@action("hhx:no")
+@dataclass(frozen=True)
+class EraseCancel(EraseButton):
+    household_id: Annotated[int, ID]

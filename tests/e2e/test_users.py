@@ -25,7 +25,7 @@ from db.models import (
     utcnow,
 )
 from db.queries import get_unit_by_code
-from handlers.users import encode
+from handlers import callbacks as cb
 from tests.support.harness import BotUnderTest, Chat, new_user
 
 Enroll = Callable[..., Any]
@@ -168,9 +168,11 @@ async def test_role_and_unit_changes_stay_inside_the_actor_rights(enroll: Enroll
     province = get_unit_by_code(session, code="GL")
     assert province is not None
     own, admin_user = _user(session, supervisor), _user(session, admin)
-    for data in (encode("setrole", target.id or 0, "admin", 0), encode("setunit", target.id or 0, province.id or 0),
-                 encode("offok", admin_user.id or 0, 0), encode("setrole", admin_user.id or 0, "reporter", 0),
-                 encode("offok", own.id or 0, 0), encode("setrole", own.id or 0, "admin", 0)):
+    for data in (cb.encode(cb.PeopleSetRole(target.id or 0, "admin", 0)),
+                 cb.encode(cb.PeopleSetUnit(target.id or 0, province.id or 0)),
+                 cb.encode(cb.PeopleDeactivate(admin_user.id or 0, 0)),
+                 cb.encode(cb.PeopleSetRole(admin_user.id or 0, "reporter", 0)),
+                 cb.encode(cb.PeopleDeactivate(own.id or 0, 0)), cb.encode(cb.PeopleSetRole(own.id or 0, "admin", 0))):
         answers = len(bot.fake.callback_answers)
         await supervisor.tap_data(card, data)
         assert bot.fake.callback_answers[answers]["show_alert"]

@@ -27,6 +27,10 @@ SAMPLES: list[Action] = [
     cb.ConfirmSubmit(5), cb.NotNow(), cb.LogCancel(), cb.LogCategory("rice"), cb.LogRepeat(8), cb.LogSet("today"),
     cb.LogSkip(), cb.LogKeep(), cb.LogHousehold(2), cb.LogTypedHousehold(), cb.LogSave(), cb.LogEdit(),
     cb.LogEditField("field:occasion"), cb.LogEditField("quantity"), cb.LogBack(),
+    cb.PeopleList(0), cb.PeopleRevokeInvite(3), cb.PeoplePerson(4, 1), cb.PeopleAskDeactivate(4, 0),
+    cb.PeopleDeactivate(4, 0), cb.PeopleReactivate(4, 2), cb.PeopleRoleMenu(4, 0), cb.PeopleSetRole(4, "admin", 0),
+    cb.PeopleUnitMenu(4, None, 0), cb.PeopleUnitMenu(4, 7, 1), cb.PeopleSetUnit(4, 7), cb.EraseAsk(5),
+    cb.EraseConfirm(5), cb.EraseCancel(5),
 ]
 
 
@@ -46,6 +50,7 @@ def test_round_trip(item: Action) -> None:
     "hist:void:17", "hist:voidok:17", "hist:fix:17", "hist:keep", "tot:p:q0", "tot:u:17", "tot:o:*", "tot:P",
     "tot:xlsx", "tot:x", "tot:R", "tot:b:org", "drill:rice:0", "rp:sub:5", "rp:preset:year:2027", "rp:no",
     "inv:org:none", "inv:page:3:1", "log:set:yesterday", "log:editf:field:occasion", "lang:en", "dup:other:4",
+    "ppl:list:0", "ppl:units:4:0:0", "ppl:setrole:4:admin:0", "ppl:revoke:3", "hhx:ask:5", "hhx:yes:5", "hhx:no:5",
 ])
 def test_known_payloads_decode(data: str) -> None:
     found = decode(data)
