@@ -25,6 +25,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
+from bot.jobs import schedule_jobs
 from bot.ops import update_log
 from bot.persistence import DatabasePersistence
 from bot.runtime import Runtime
@@ -116,7 +117,7 @@ class ChungTayApplication(Application):
 
     async def start(self) -> None:
         await super().start()
-        from bot.outbox_sender import start_outbox  # outbox sender task + reminder planning job
+        from bot.outbox_sender import start_outbox  # the outbox sender task
 
         await start_outbox(self)
         settings = self.runtime.settings
@@ -138,9 +139,7 @@ class ChungTayApplication(Application):
 
 async def _post_init(application: Application) -> None:
     await publish_default_commands(application.bot)
-    from handlers.digest import schedule_digests  # scheduled digests, re-created from the database
-
-    await schedule_digests(application)
+    await schedule_jobs(application)  # every scheduled job, re-created from the database
     log.info("bot @%s ready", application.bot.username)
 
 

@@ -1,5 +1,5 @@
 """The outbox sender: one asyncio task per Application that sends what bot/services/outbox.py holds,
-and the repeating job that plans reminders into it.
+and `plan_now`, which plans the due reminders into it (run by the planning job of bot/jobs.py).
 
 - Sends through the Application's bot, which already goes through PTB's AIORateLimiter (about 30
   messages/s overall, 1/s per chat). We ask that limiter for *no* retries of its own: on a 429 the
@@ -33,9 +33,8 @@ from weakref import WeakKeyDictionary
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
-from bot.jobs import replace_repeating_job
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.reminders import plan_reminders
@@ -43,8 +42,6 @@ from handlers.callbacks import submit_keyboard
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 30.0
-PLAN_JOB = "reminders:plan"
-PLAN_INTERVAL_SECONDS = 300
 
 
 class _NoRetries(int):
@@ -221,19 +218,12 @@ async def plan_now(application: Application[Any, Any, Any, Any, Any, Any]) -> in
     return added
 
 
-async def _plan_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    added = await plan_now(context.application)
-    if added:
-        log.info("reminders: %s message(s) planned", added)
-
-
 async def start_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """At start: the sender task and the repeating planning job (fixed id, so never two of it)."""
+    """At start: the sender task (the planning job is created with every other job, in bot/jobs.py)."""
     runtime: Runtime = application.runtime  # type: ignore[attr-defined]
     sender = OutboxSender(application.bot, runtime)
     _SENDERS[application] = sender
     sender.start()
-    replace_repeating_job(application, _plan_job, name=PLAN_JOB, interval=PLAN_INTERVAL_SECONDS, first=1)
 
 
 async def stop_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

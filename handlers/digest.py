@@ -1,46 +1,31 @@
-"""/digest on demand, /digest_schedule, and the scheduled digests (PTB's JobQueue).
+"""/digest on demand, /digest_schedule, and building the scheduled and period-end digests.
 
-Schedules live in the database (`digest_schedule`); at start-up `schedule_digests` (called from the
-application's post_init) re-creates one job per enabled schedule with a fixed name and id
-("digest:<unit id>"), so a restart replaces jobs instead of adding them. APScheduler's default
-misfire grace of one second would drop a run that is a little late, so jobs get `misfire_grace_time`
-of hours. A run missed while the bot was down is sent once at start-up (`missed_run`), and
-`claim` makes sure no digest goes out twice. Content is built in `bot.services.digests`.
+When they run is decided in bot/jobs.py (one weekly job per schedule, one repeating period-end check,
+a catch-up run for a digest missed while the bot was down); `claim` makes sure no digest goes out twice.
+Content is built in `bot.services.digests`.
 
 Scheduled and period-end digests are not sent from here: each reader's parts (text, XLSX, chart, then
 the open double-count questions) are built first, then the claim and the outbox rows are committed in
 one transaction (`outbox.enqueue_claimed`), and the outbox sender delivers them in order, retrying
 what fails. Only /digest, the answer to the reader's own command, is sent directly.
-
-Period-end digests need no job per period: one repeating job with a fixed id (CLOSING_JOB) asks the
-service every few minutes which are due (`due_closing_digests`, on the runtime's clock) and claims each
-before sending. Polling instead of one job per due date means nothing to re-create or cancel when a
-period or a unit's digest time changes, and a digest missed while the bot was down goes out at the first
-check after the restart.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import time
 from functools import partial
-from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ContextTypes
 
 from bot.i18n import get_translator
-from bot.jobs import replace_repeating_job
-from bot.outbox_sender import notify_outbox, send_part
+from bot.jobs import schedule_digest
+from bot.outbox_sender import send_part
 from bot.parsing.text import fold
 from bot.runtime import Runtime
 from bot.services.action_text import Localised
 from bot.services.digests import (
-    GRACE,
     Digest,
     build_digest,
     claim,
@@ -48,8 +33,6 @@ from bot.services.digests import (
     closing_text,
     digest_period,
     due_closing_digests,
-    enabled_schedules,
-    missed_run,
     parse_closing_switch,
     parse_schedule,
     recently_claimed,
@@ -60,27 +43,17 @@ from bot.services.digests import (
     set_schedule,
 )
 from bot.services.duplicates import unresolved_in
+from bot.services.lookup import with_originals
 from bot.services.outbox import DOCUMENT, PHOTO, Delivery, Part, enqueue_claimed
 from bot.services.periods import Period, covering
 from bot.services.questions import find_period
-from db.models import DigestSchedule, ReportingPeriod, SupportAction, Unit, User
+from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit
 from handlers.context import ChungTayContext
 from handlers.duplicates import duplicate_question
 
 log = logging.getLogger(__name__)
 SUSPECTS_IN_DIGEST = 5  # the rest are one /suspects away
-MISFIRE_GRACE_SECONDS = int(GRACE.total_seconds())
-CLOSING_JOB = "digest:period-end"
-CLOSING_INTERVAL_SECONDS = 300
-# The first check waits a minute after start-up rather than a second: it is not urgent (the digest is
-# due at a time of day, not a second), and it keeps the check out of the busy start-up moment.
-CLOSING_FIRST_SECONDS = 60
-_CLOSING_LOCKS: WeakKeyDictionary[Application[Any, Any, Any, Any, Any, Any], asyncio.Lock] = WeakKeyDictionary()
-
-
-def job_name(unit_id: int) -> str:
-    return f"digest:{unit_id}"
 
 
 def digest_deliveries(runtime: Runtime, session: Session, *, unit: Unit, period: Period, users: list[User],
@@ -106,11 +79,9 @@ def digest_deliveries(runtime: Runtime, session: Session, *, unit: Unit, period:
         parts = [Part(text=digest.text, parse_mode=ParseMode.HTML),
                  Part(kind=DOCUMENT, payload=digest.workbook, filename=digest.filename),
                  Part(kind=PHOTO, payload=digest.chart)]
-        for suspect in suspects:
-            original = session.get(SupportAction, suspect.duplicate_of_id)
-            if original is not None:
-                text, keyboard = duplicate_question(names, session, action=suspect, original=original)
-                parts.append(Part(text=text, parse_mode=ParseMode.HTML, reply_markup=keyboard.to_dict()))
+        for suspect, original in with_originals(session, suspects):
+            text, keyboard = duplicate_question(names, session, action=suspect, original=original)
+            parts.append(Part(text=text, parse_mode=ParseMode.HTML, reply_markup=keyboard.to_dict()))
         deliveries.append(Delivery(key=f"{key}:{user.id}", chat_id=user.telegram_id, user_id=user.id, parts=parts,
                                    purpose="closing-digest" if reporting_period is not None else "digest"))
     return deliveries
@@ -140,35 +111,6 @@ def enqueue_scheduled_digest(runtime: Runtime, *, unit_id: int) -> bool:
     return True
 
 
-async def run_scheduled_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Job callback: queue the unit's digest (built in a worker thread, the charts take a moment) and wake
-    the outbox sender."""
-    job = context.job
-    assert job is not None
-    runtime: Runtime = context.application.runtime  # type: ignore[attr-defined]
-    if await asyncio.to_thread(enqueue_scheduled_digest, runtime, unit_id=int(str(job.data))):
-        notify_outbox(context.application)
-
-
-def add_job(application: Application[Any, Any, Any, Any, Any, Any], schedule: DigestSchedule) -> None:
-    """(Re)create the schedule's job: fixed name and id, generous misfire grace, runs coalesced."""
-    queue = application.job_queue
-    if queue is None:
-        log.warning("no job queue: scheduled digests are off")
-        return
-    name = job_name(schedule.unit_id)
-    for job in queue.get_jobs_by_name(name):
-        job.schedule_removal()
-    if not schedule.enabled:
-        return
-    tz = application.runtime.settings.tz  # type: ignore[attr-defined]
-    hour, minute = (int(part) for part in schedule.at_time.split(":"))
-    queue.run_daily(run_scheduled_digest, time=time(hour, minute, tzinfo=tz), days=(schedule.weekday % 7,),
-                    name=name, data=schedule.unit_id,
-                    job_kwargs={"id": name, "replace_existing": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS,
-                                "coalesce": True})
-
-
 def enqueue_closing_digests(runtime: Runtime) -> int:
     """Queue every period-end digest due now (runtime clock) that this process manages to claim; returns
     how many periods it queued. Another process, or an earlier run, that claimed a period first wins.
@@ -194,45 +136,6 @@ def enqueue_closing_digests(runtime: Runtime) -> int:
                      len(deliveries))
             done += 1
     return done
-
-
-async def run_closing_digests(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
-    """What the repeating job runs (tests call it too): queue the due period-end digests, wake the outbox
-    sender. One run at a time per Application, so a caller returns only after any run already in progress
-    has finished queueing."""
-    lock = _CLOSING_LOCKS.setdefault(application, asyncio.Lock())
-    async with lock:
-        done = await asyncio.to_thread(enqueue_closing_digests, application.runtime)  # type: ignore[attr-defined]
-    if done:
-        notify_outbox(application)
-    return done
-
-
-async def _closing_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_closing_digests(context.application)
-
-
-def add_closing_job(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The one repeating period-end check: fixed name and id (a restart replaces it), runs coalesced."""
-    replace_repeating_job(application, _closing_job, name=CLOSING_JOB, interval=CLOSING_INTERVAL_SECONDS,
-                          first=CLOSING_FIRST_SECONDS)
-
-
-async def schedule_digests(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """At start-up: one job per enabled schedule, a catch-up run for a digest missed while down, and the
-    period-end check."""
-    runtime: Runtime = application.runtime  # type: ignore[attr-defined]
-    queue = application.job_queue
-    if queue is None:
-        return
-    add_closing_job(application)
-    now = runtime.clock()
-    with runtime.session_factory() as session:
-        for schedule in enabled_schedules(session):
-            add_job(application, schedule)
-            if missed_run(schedule, now=now, tz=runtime.settings.tz):
-                queue.run_once(run_scheduled_digest, when=1, name=job_name(schedule.unit_id) + ":catch-up",
-                               data=schedule.unit_id, job_kwargs={"misfire_grace_time": MISFIRE_GRACE_SECONDS})
 
 
 async def digest(update: Update, context: ChungTayContext) -> None:
@@ -286,6 +189,6 @@ async def digest_schedule(update: Update, context: ChungTayContext) -> None:
                                        "“/digest_schedule thứ 2 7:30”."))
             return
         schedule = set_schedule(context.session, unit=unit, user=user, weekday=parsed[0], at=parsed[1])
-    add_job(context.application, schedule)
+    schedule_digest(context.application, schedule)
     await message.reply_text(t("Digest: {when}.").format(when=schedule_text(names, schedule))
                              + "\n" + closing_text(names, schedule))

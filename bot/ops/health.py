@@ -35,8 +35,8 @@ from db.session import make_engine
 
 OUTBOX_DEGRADED_AFTER = timedelta(minutes=15)
 BOT_API_TIMEOUT_SECONDS = 15.0
-# Names of the jobs the running bot keeps (bot/outbox_sender.py PLAN_JOB, handlers/digest.py CLOSING_JOB and
-# job_name); repeated here so a check process needs neither the handlers nor a JobQueue.
+# Names of the jobs the running bot keeps (bot/jobs.py: PLAN_JOB, CLOSING_JOB and
+# digest_job_name); repeated here so a check process needs neither the handlers nor a JobQueue.
 PLAN_JOB = "reminders:plan"
 CLOSING_JOB = "digest:period-end"
 DIGEST_JOB_PREFIX = "digest:"
