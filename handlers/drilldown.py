@@ -10,9 +10,9 @@ from telegram.constants import ParseMode
 
 from bot.services.action_text import Localised
 from bot.services.actions import can_edit
+from bot.services.lookup import author_names
 from bot.services.totals import records_behind
 from bot.services.units import unit_display
-from db.models import User
 from handlers import history
 from handlers.callbacks import DrillDown, TotalsBack, button, gone, read
 from handlers.context import ChungTayContext
@@ -42,9 +42,9 @@ async def show_records(update: Update, context: ChungTayContext) -> None:
         category=html.escape(Localised(context.runtime.catalogue, t).category(spec)), period=period.label(t),
         unit=html.escape(unit_display(t, unit)), count=count, page=page + 1, pages=pages)]
     rows: list[list[InlineKeyboardButton]] = []
+    authors = author_names(context.session, records)
     for action in records:
-        author = context.session.get(User, action.author_id)
-        lines.append(history.action_line(context, action) + html.escape(f" · {author.display_name if author else '?'}"))
+        lines.append(history.action_line(context, action) + html.escape(f" · {authors.get(action.author_id, '?')}"))
         if can_edit(context.session, user=user, action=action):
             rows.append(history.record_buttons(action))
     nav: list[InlineKeyboardButton] = []

@@ -13,6 +13,7 @@ from bot.services.access import AccessDenied
 from bot.services.action_text import Localised, figures_line
 from bot.services.actions import draft_from_action
 from bot.services.duplicates import resolve, unresolved
+from bot.services.lookup import with_originals
 from bot.services.units import unit_kind
 from db.models import SupportAction
 from handlers.callbacks import ResolveDuplicate, button, read
@@ -74,9 +75,7 @@ async def send_suspects(update: Update, context: ChungTayContext, *, quiet_when_
         await message.reply_text(context.t("No suspected double counts to resolve."))
         return
     await message.reply_text(context.t("{count} suspected double count(s) to resolve:").format(count=len(suspects)))
-    for action in suspects[:20]:
-        original = context.session.get(SupportAction, action.duplicate_of_id or 0)
-        if original is not None:
-            text, keyboard = duplicate_question(Localised(context.runtime.catalogue, context.t), context.session,
-                                                action=action, original=original)
-            await message.reply_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)
+    for action, original in with_originals(context.session, suspects[:20]):
+        text, keyboard = duplicate_question(Localised(context.runtime.catalogue, context.t), context.session,
+                                            action=action, original=original)
+        await message.reply_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)

@@ -18,6 +18,7 @@ from bot.services.actions import (
     recent_actions,
     void_action,
 )
+from bot.services.lookup import editable_action
 from bot.services.units import unit_kind, unit_label
 from db.models import ActionStatus, SupportAction
 from handlers import log_form
@@ -88,11 +89,7 @@ def _confirm_void(context: ChungTayContext, action: SupportAction) -> tuple[str,
 
 
 def _allowed_action(context: ChungTayContext, action_id: int) -> SupportAction | None:
-    user = context.db_user
-    action = context.session.get(SupportAction, action_id)
-    if action is None or user is None or not can_edit(context.session, user=user, action=action):
-        return None
-    return action
+    return editable_action(context.session, user=context.db_user, action_id=action_id)
 
 
 async def ask_void(update: Update, context: ChungTayContext) -> None:

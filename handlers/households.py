@@ -21,7 +21,6 @@ from bot.services.households import (
     ImportPreview,
     UnreadableFile,
     apply_import,
-    can_see_household,
     classify,
     household_history,
     preview_import,
@@ -29,6 +28,7 @@ from bot.services.households import (
     unreached_households,
     upsert_household,
 )
+from bot.services.lookup import visible_household
 from bot.services.units import unit_kind, unit_label
 from bot.xlsx import Column, Kind, Sheet, workbook_bytes
 from db.models import Household
@@ -99,8 +99,8 @@ async def view_household(update: Update, context: ChungTayContext) -> None:
     query = update.callback_query
     user = context.db_user
     assert query is not None and user is not None
-    household = context.session.get(Household, read(update, ViewHousehold).household_id)
-    if household is None or not can_see_household(context.session, user=user, household=household):
+    household = visible_household(context.session, user=user, household_id=read(update, ViewHousehold).household_id)
+    if household is None:
         await query.answer(context.t("You cannot see this household."), show_alert=True)
         return
     await query.answer()

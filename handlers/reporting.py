@@ -17,13 +17,15 @@ from telegram.constants import ParseMode
 
 from bot.catalogue_file import CategorySpec
 from bot.formatting import format_day, format_local_datetime
-from bot.i18n import Translator, get_translator
+from bot.i18n import Translator
 from bot.outbox_sender import notify_outbox
 from bot.parsing.numbers import NumberError, parse_quantity
 from bot.parsing.text import fold
-from bot.services import outbox, reporting, reporting_text
+from bot.services import reporting, reporting_text
 from bot.services.access import AccessDenied
 from bot.services.action_text import Localised
+from bot.services.lookup import reporting_period
+from bot.services.reopening import reopen_and_notify
 from bot.services.reports import report_sentences
 from bot.services.units import unit_display
 from db.models import ReportingPeriod, Unit, User
@@ -219,7 +221,7 @@ def _locked_text(context: ChungTayContext, at: object) -> str:
 
 
 async def on_submit_button(update: Update, context: ChungTayContext) -> None:
-    period = context.session.get(ReportingPeriod, read(update, SubmitPeriod).period_id)
+    period = reporting_period(context.session, period_id=read(update, SubmitPeriod).period_id)
     if period is None or context.db_user is None:
         await gone(update, context)
         return
@@ -229,7 +231,7 @@ async def on_submit_button(update: Update, context: ChungTayContext) -> None:
 
 async def on_confirm(update: Update, context: ChungTayContext) -> None:
     user = context.db_user
-    period = context.session.get(ReportingPeriod, read(update, ConfirmSubmit).period_id)
+    period = reporting_period(context.session, period_id=read(update, ConfirmSubmit).period_id)
     if period is None or user is None:
         await gone(update, context)
         return
@@ -292,22 +294,11 @@ async def reopen(update: Update, context: ChungTayContext) -> None:
         return
     period, unit = match
     try:
-        submission = reporting.reopen(session, user=user, period=period, unit=unit, reason=reason,
-                                      now=context.runtime.clock(), commit=False)  # one commit with the notices
+        reopen_and_notify(session, user=user, period=period, unit=unit, reason=reason, now=context.runtime.clock(),
+                          submit_keyboard=submit_keyboard)
     except (reporting.ReportingError, AccessDenied):
         await _reply(update, t("This submission cannot be reopened."))
         return
-    now = context.runtime.clock()
-    for officer in outbox.active_users_of(session, unit_id=unit.id or 0):
-        ot = get_translator(officer.locale)
-        notice = ot("🔓 Your supervisor reopened the report “{period}” of {unit}: {reason}. Please correct the "
-                    "figures and submit again.").format(period=period.name, unit=unit_display(ot, unit),
-                                                        reason=reason.strip())
-        markup = submit_keyboard(ot("📤 Submit figures"), period.id or 0)
-        outbox.enqueue(session, key=f"reopened:{submission.id}:{submission.reopened_at:%Y%m%d%H%M%S}:{officer.id}",
-                       chat_id=officer.telegram_id, user_id=officer.id, text=notice, now=now, purpose="reopened",
-                       reply_markup=markup)
-    session.commit()
     notify_outbox(context.application)
     await _reply(update, t("🔓 Reopened: {period}, {unit}. Its officers were told.").format(
         period=html.escape(period.name), unit=html.escape(unit_display(t, unit))))
