@@ -1,9 +1,10 @@
 """/totals (and the 📊 button), plain questions, /export and /report.
 
-The view being looked at (unit, period, organisation, category, breakdown) lives in
-`user_data["totals"]`, so the inline buttons only carry the one thing they change (a period preset,
-a unit id: see handlers/callbacks/) and stay well under Telegram's 64 bytes. Wording and figures
-come from `bot.services.reports` / `bot.services.exports`; this module only talks to Telegram.
+The view being looked at (unit, period, organisation, category, breakdown) is a `TotalsView`
+(bot/services/totals_view.py) kept in user_data, so the inline buttons only carry the one thing they
+change (a period preset, a unit id: see handlers/callbacks/) and stay well under Telegram's 64 bytes.
+The screen comes from one service call (`bot.services.totals_screen`), files from
+`bot.services.exports`; this module only talks to Telegram.
 
 "📅 Other dates" in the period choice opens a one-step conversation (`build_range_conversation`):
 the bot waits for a typed range, read by `bot.services.questions.parse_range`. Only the period
@@ -32,7 +33,6 @@ from telegram.warnings import PTBUserWarning
 from bot.services.access import AccessDenied
 from bot.services.action_text import Localised
 from bot.services.exports import ExportScope, build_report_docx, build_workbook
-from bot.services.households import left_behind_line
 from bot.services.periods import STANDARD_CODES, Period, period_from_code
 from bot.services.questions import (
     RangeError,
@@ -42,22 +42,12 @@ from bot.services.questions import (
     range_examples,
     range_problem,
 )
-from bot.services.reporting_text import unit_target_lines
-from bot.services.reports import (
-    by_child_unit,
-    by_organisation,
-    has_children,
-    metric_text,
-    scope_level,
-    scope_totals,
-    scope_unit,
-    totals_message,
-    visible_units,
-)
+from bot.services.reports import scope_level, scope_unit, visible_units
+from bot.services.totals_screen import is_supervisor, totals_screen, view_period, view_unit
+from bot.services.totals_view import TotalsView
 from bot.services.units import unit_display
-from db.models import Role, Unit
+from db.models import Unit
 from handlers.callbacks import (
-    DrillDown,
     TotalsBack,
     TotalsBreakdown,
     TotalsCategory,
@@ -74,99 +64,53 @@ from handlers.callbacks import (
 )
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
+from handlers.render import render as render_screen
 
 MENU_EMOJI = "📊"
-MAX_MESSAGE = 4000
 MAX_UNIT_BUTTONS = 40
 MAX_RANGE_TEXT = 200
 WAIT_RANGE = "range"
+VIEW_KEY = "totals"
 
 
 def _names(context: ChungTayContext) -> Localised:
     return Localised(context.runtime.catalogue, context.t)
 
 
-def _view(context: ChungTayContext) -> dict[str, Any]:
-    view: dict[str, Any] = context.user_data.setdefault("totals", {})  # type: ignore[union-attr]
-    view.setdefault("period", "m0")
-    return view
+def _view(context: ChungTayContext) -> TotalsView:
+    return TotalsView.from_data(context.user_data.get(VIEW_KEY))  # type: ignore[union-attr]
 
 
-def _period(context: ChungTayContext, view: dict[str, Any]) -> Period:
-    period = period_from_code(str(view.get("period") or "m0"), today=context.today)
-    return period or period_from_code("m0", today=context.today)  # type: ignore[return-value]
+def _store(context: ChungTayContext, view: TotalsView) -> None:
+    context.user_data[VIEW_KEY] = view.to_data()  # type: ignore[index]
 
 
-def _unit(context: ChungTayContext, view: dict[str, Any]) -> Unit:
+def _unit(context: ChungTayContext, view: TotalsView) -> Unit:
     user = context.db_user
     assert user is not None
-    try:
-        return scope_unit(context.session, user=user, unit_id=view.get("unit"))
-    except AccessDenied:
-        view.pop("unit", None)
-        return scope_unit(context.session, user=user, unit_id=None)
+    return view_unit(context.session, user=user, view=view)
 
 
 def current_scope(context: ChungTayContext) -> tuple[Unit, Period, str | None]:
     """The unit, period and organisation filter of the totals on screen (for the drill-down)."""
     view = _view(context)
-    return _unit(context, view), _period(context, view), view.get("org")
+    return _unit(context, view), view_period(view, today=context.today), view.org
 
 
 def _is_supervisor(context: ChungTayContext) -> bool:
-    user = context.db_user
-    return user is not None and user.role in (Role.SUPERVISOR, Role.ADMIN)
+    return is_supervisor(context.db_user)
 
 
 def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
-    """The current view as text and its buttons."""
-    t, view = context.t, _view(context)
-    unit, period = _unit(context, view), _period(context, view)
-    names = _names(context).at(scope_level(context.session, context.runtime.catalogue, unit=unit))
-    scope = scope_totals(context.session, unit=unit, period=period, organisation_code=view.get("org"),
-                         category_code=view.get("cat"))
-    title, part_names = None, {}
-    if view.get("by") == "org" and not view.get("org"):
-        scope.parts = by_organisation(context.session, unit=unit, period=period, category_code=view.get("cat"))
-        part_names = {code: names.organisation(code) for code, _ in scope.parts}
-        title = t("By organisation (each keeps the credit for its own reports):")
-    elif view.get("by") == "unit":
-        rows = by_child_unit(context.session, unit=unit, period=period, organisation_code=view.get("org"),
-                             category_code=view.get("cat"), whole=scope.current)
-        scope.parts = [(str(child.id), totals) for child, totals in rows]
-        part_names = {str(child.id): unit_display(t, child) for child, _ in rows}
-        title = t("By unit:")
-    text = totals_message(names, scope, unit_name=unit_display(t, unit), breakdown_title=title, part_names=part_names)
-    metric = view.get("metric")
-    if metric in ("households", "persons"):
-        text += "\n" + html.escape(metric_text(names, scope.current, metric))
-    targets = unit_target_lines(context.session, names, unit=unit)
-    if targets:
-        text += "\n" + "\n".join(targets)
-    left_behind = left_behind_line(context.session, t=t, unit=unit, start=period.start, end=period.end)
-    if left_behind:
-        text += "\n" + html.escape(left_behind)
-    if len(text) > MAX_MESSAGE:
-        text = text[:MAX_MESSAGE].rsplit("\n", 1)[0] + "\n" + html.escape(t("… the rest is in the Excel file."))
-    spec = names.catalogue.category_by_code(view.get("cat") or "")
-    rows_: list[list[InlineKeyboardButton]] = [[
-        button("🗓 " + period.label(t), TotalsChooser("P"))]]
-    if _is_supervisor(context):
-        rows_[0].append(button("📍 " + unit_display(t, unit), TotalsChooser("U")))
-    rows_.append([
-        button("🏢 " + (names.organisation(view["org"]) if view.get("org") else t("All organisations")),
-               TotalsChooser("O")),
-        button("📦 " + (names.category(spec) if spec else t("All kinds")), TotalsChooser("C"))])
-    breakdown = [button(("✅ " if view.get("by") == "org" else "") + t("By organisation"), TotalsBreakdown("org"))]
-    if has_children(context.session, unit=unit):
-        breakdown.append(button(("✅ " if view.get("by") == "unit" else "") + t("By unit"), TotalsBreakdown("unit")))
-    rows_.append(breakdown)
-    drill = [button("🔎 " + names.category(s), DrillDown(s.code, 0))
-             for s in names.catalogue.category if s.code in scope.current]
-    rows_ += [drill[i:i + 2] for i in range(0, len(drill), 2)]
-    rows_.append([button("📥 " + t("Excel file"), TotalsExcel()),
-                  button("📝 " + t("Draft report"), TotalsDraftReport())])
-    return text, InlineKeyboardMarkup(rows_)
+    """The current view as text and its buttons (one service call; the view may drop a unit the user
+    no longer sees, so it is stored again)."""
+    user = context.db_user
+    assert user is not None
+    view = _view(context)
+    screen = totals_screen(context.session, names=_names(context), user=user, view=view, today=context.today)
+    _store(context, view)
+    text, markup = render_screen(screen)
+    return text, markup
 
 
 async def _show(update: Update, context: ChungTayContext, *, fresh: bool = False) -> None:
@@ -182,7 +126,7 @@ async def show_totals(update: Update, context: ChungTayContext) -> None:
     if args:
         await _answer_question(update, context, args)
         return
-    context.user_data["totals"] = {"period": "m0"}  # type: ignore[index]
+    _store(context, TotalsView())
     await _show(update, context, fresh=True)
 
 
@@ -258,7 +202,7 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
         await query.edit_message_text(text, reply_markup=_chooser(rows, context))
         return
     if isinstance(pressed, TotalsPeriod):
-        view["period"] = pressed.code
+        view.period = pressed.code
     elif isinstance(pressed, TotalsUnit):
         try:
             scope_unit(context.session, user=context.db_user, unit_id=pressed.unit_id)
@@ -266,7 +210,7 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
             await query.answer(t("You can see the figures of your own unit and the units under it only."),
                                show_alert=True)
             return
-        view["unit"] = pressed.unit_id
+        view.unit = pressed.unit_id
     elif isinstance(pressed, TotalsOrganisation | TotalsCategory):
         known = pressed.code is None or (
             any(o.code == pressed.code for o in catalogue.organisation) if isinstance(pressed, TotalsOrganisation)
@@ -274,12 +218,15 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
         if not known:
             await query.answer(t("This button is out of date; nothing was changed."), show_alert=True)
             return
-        view["org" if isinstance(pressed, TotalsOrganisation) else "cat"] = pressed.code
+        if isinstance(pressed, TotalsOrganisation):
+            view.org = pressed.code
+        else:
+            view.cat = pressed.code
     elif isinstance(pressed, TotalsBreakdown):
-        view["by"] = None if view.get("by") == pressed.by else pressed.by
+        view.by = None if view.by == pressed.by else pressed.by
     await query.answer()
-    pending: list[str] = list(view.get("ask") or [])
-    if pending:
+    _store(context, view)
+    if view.ask:
         await _ask_next(update, context, view)
         return
     await _show(update, context)
@@ -302,7 +249,8 @@ async def ask_range(update: Update, context: ChungTayContext) -> object:
     t, view = context.t, _view(context)
     text = "\n".join((t("Type the dates of the period (day/month/year), for example:"),
                       range_examples(t, today=context.today),
-                      t("Or tap ❌ Cancel to keep {period}.").format(period=_period(context, view).label(t))))
+                      t("Or tap ❌ Cancel to keep {period}.").format(
+                          period=view_period(view, today=context.today).label(t))))
     await answer_in_place(update, context, html.escape(text), _cancel_range_markup(context))
     return WAIT_RANGE
 
@@ -310,7 +258,7 @@ async def ask_range(update: Update, context: ChungTayContext) -> object:
 async def read_range(update: Update, context: ChungTayContext) -> object:
     """The typed reply: show the totals for that range, or say what is wrong and keep waiting.
 
-    Only `view["period"]` is touched, so the unit, organisation and kind chosen before survive any
+    Only the view's period is touched, so the unit, organisation and kind chosen before survive any
     number of typos.
     """
     message = update.effective_message
@@ -325,8 +273,9 @@ async def read_range(update: Update, context: ChungTayContext) -> object:
         await message.reply_text(text, reply_markup=_cancel_range_markup(context))
         return WAIT_RANGE
     view = _view(context)
-    view["period"] = _relative_code(period, context) or period.code
-    if view.get("ask"):
+    view.period = _relative_code(period, context) or period.code
+    _store(context, view)
+    if view.ask:
         await _ask_next(update, context, view)
     else:
         await _show(update, context, fresh=True)
@@ -419,26 +368,26 @@ async def _answer_question(update: Update, context: ChungTayContext, text: str) 
     t = context.t
     units = visible_units(context.session, user=user)
     question = parse_question(text, catalogue=context.runtime.catalogue, units=units, today=context.today)
-    view: dict[str, Any] = {"period": question.period.code if question.period else "m0",
-                            "org": question.organisation, "metric": question.metric, "ask": []}
+    view = TotalsView(period=question.period.code if question.period else "m0", org=question.organisation,
+                      metric=question.metric)
     if question.period is not None and question.period.kind != "range":
-        view["period"] = _relative_code(question.period, context) or question.period.code
+        view.period = _relative_code(question.period, context) or question.period.code
     if len(question.categories) == 1:
-        view["cat"] = question.categories[0]
+        view.cat = question.categories[0]
     elif len(question.categories) > 1:
-        view["ask"].append("cat")
-        view["choices_cat"] = question.categories
+        view.ask.append("cat")
+        view.choices_cat = list(question.categories)
     if len(question.units) == 1:
-        view["unit"] = question.units[0].id
+        view.unit = question.units[0].id
     elif len(question.units) > 1:
-        view["ask"].append("unit")
-        view["choices_unit"] = [u.id for u in question.units][:MAX_UNIT_BUTTONS]
+        view.ask.append("unit")
+        view.choices_unit = [u.id or 0 for u in question.units][:MAX_UNIT_BUTTONS]
     elif question.unit_named and not _is_supervisor(context):
         await message.reply_text(t("You can see the figures of your own unit only."))
     if question.period is None:
-        view["ask"].append("period")
-    context.user_data["totals"] = view  # type: ignore[index]
-    if view["ask"]:
+        view.ask.append("period")
+    _store(context, view)
+    if view.ask:
         await _ask_next(update, context, view)
         return
     await _show(update, context, fresh=True)
@@ -453,16 +402,17 @@ def _relative_code(period: Period, context: ChungTayContext) -> str | None:
     return None
 
 
-async def _ask_next(update: Update, context: ChungTayContext, view: dict[str, Any]) -> None:
+async def _ask_next(update: Update, context: ChungTayContext, view: TotalsView) -> None:
     """An ambiguous question: ask what is missing with buttons, one thing at a time."""
     t = context.t
-    step = view["ask"].pop(0)
+    step = view.ask.pop(0)
+    _store(context, view)
     if step == "cat":
-        text, rows = t("Which kind of support do you mean?"), category_rows(context, view.get("choices_cat"))
+        text, rows = t("Which kind of support do you mean?"), category_rows(context, view.choices_cat or None)
     elif step == "unit":
         user = context.db_user
         assert user is not None
-        wanted = set(view.get("choices_unit") or [])
+        wanted = set(view.choices_unit)
         units = [u for u in visible_units(context.session, user=user) if u.id in wanted]
         text, rows = t("Which unit do you mean?"), unit_rows(context, units)
     else:
@@ -492,18 +442,18 @@ async def _file_command(update: Update, context: ChungTayContext, *, kind: str) 
     if user is None:
         return
     args = " ".join(context.args or [])
-    view: dict[str, Any] = {"period": "m0"}
+    view = TotalsView()
     if args:
         units = visible_units(context.session, user=user)
         question = parse_question(args, catalogue=context.runtime.catalogue, units=units, today=context.today)
         if question.period is not None:
-            view["period"] = _relative_code(question.period, context) or question.period.code
+            view.period = _relative_code(question.period, context) or question.period.code
         if len(question.units) == 1:
-            view["unit"] = question.units[0].id
+            view.unit = question.units[0].id
         if len(question.categories) == 1:
-            view["cat"] = question.categories[0]
-        view["org"] = question.organisation
-    context.user_data["totals"] = view  # type: ignore[index]
+            view.cat = question.categories[0]
+        view.org = question.organisation
+    _store(context, view)
     await _send_file(update, context, kind=kind)
 
 
@@ -513,8 +463,8 @@ async def _send_file(update: Update, context: ChungTayContext, *, kind: str) -> 
         return
     view = _view(context)
     names = _names(context)
-    unit, period = _unit(context, view), _period(context, view)
-    scope = ExportScope(unit=unit, period=period, organisation_code=view.get("org"), category_code=view.get("cat"))
+    unit, period = _unit(context, view), view_period(view, today=context.today)
+    scope = ExportScope(unit=unit, period=period, organisation_code=view.org, category_code=view.cat)
     slug = f"{unit.code.lower()}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     caption = context.t("{unit}, {period}").format(unit=unit_display(context.t, unit), period=period.label(context.t))
     if kind == "xlsx":

@@ -1,0 +1,43 @@
+"""What a service hands a handler to show: a screen of text and buttons, in plain data.
+
+Why: the domain must not know Telegram. A service says *what* is on screen — the body and, for each
+button, its label and what pressing it does (`Press`: a verb and its values, e.g.
+`Press("drill", ("rice", 0))`) — and the one renderer, handlers/render.py, turns that into a message
+and an inline keyboard, mapping each verb onto a typed action of the callback codec
+(handlers/callbacks/). A new button kind is a new verb there and an action in the codec.
+
+The body uses the same small markup as every message of the bot (Telegram's HTML subset: <b>, <i>;
+every value that comes from users is escaped by the service that writes it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Press:
+    """What pressing a button does: a verb the renderer knows, and the values it carries."""
+
+    verb: str
+    values: tuple[str | int | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    press: Press
+
+
+@dataclass
+class Screen:
+    body: str
+    rows: list[list[Button]] = field(default_factory=list)
+
+
+def button(label: str, verb: str, *values: str | int | None) -> Button:
+    return Button(label, Press(verb, values))
+
+
+def two_by_two(buttons: list[Button]) -> list[list[Button]]:
+    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
