@@ -1,0 +1,34 @@
+"""The per-user totals view: written and read in one place, and forgiving of what older versions stored."""
+
+from __future__ import annotations
+
+import json
+
+from bot.services.screen import Screen, button
+from bot.services.totals_view import TotalsView
+from handlers.render import VERBS, render
+
+
+def test_view_survives_the_json_round_trip() -> None:
+    view = TotalsView(period="q-1", unit=12, org="womens_union", cat="rice", by="unit", metric="households",
+                      ask=["unit", "period"], choices_cat=["rice", "gift"], choices_unit=[3, 4])
+    assert TotalsView.from_data(json.loads(json.dumps(view.to_data()))) == view
+
+
+def test_view_reads_old_or_damaged_data_as_defaults() -> None:
+    assert TotalsView.from_data(None) == TotalsView()
+    assert TotalsView.from_data({"period": None, "unit": "7", "by": "village", "ask": ["cat", "x"]}) == \
+        TotalsView(ask=["cat"])
+    assert TotalsView.from_data({"period": "m-1", "org": "", "metric": "persons"}) == \
+        TotalsView(period="m-1", metric="persons")
+
+
+def test_every_verb_renders_to_a_codec_button() -> None:
+    samples = {"totals.choose": ("P",), "totals.by": ("org",), "totals.excel": (), "totals.report": (),
+               "drill": ("rice", 0)}
+    assert set(samples) == set(VERBS)
+    text, markup = render(Screen("<b>x</b>", [[button(verb, verb, *values)] for verb, values in samples.items()]))
+    assert text == "<b>x</b>"
+    data = [row[0].callback_data for row in markup.inline_keyboard]
+    assert data == ["tot:P", "tot:b:org", "tot:xlsx", "tot:docx", "drill:rice:0"]
+    assert render(Screen("plain")) == ("plain", None)
