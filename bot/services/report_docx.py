@@ -24,8 +24,8 @@ def render_docx(report: DraftReport) -> bytes:
 
     document = Document()
     style = document.styles["Normal"]
-    style.font.name = "Times New Roman"  # type: ignore[attr-defined]
-    style.font.size = Pt(13)  # type: ignore[attr-defined]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(13)
     heading = document.add_table(rows=1, cols=2)
     left, right = heading.rows[0].cells
     left.paragraphs[0].text = report.issuer_parent
