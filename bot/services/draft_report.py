@@ -49,7 +49,7 @@ from bot.services.reports import (
 )
 from bot.services.totals import subtree_unit_ids
 from bot.services.units import unit_display
-from db.models import ActionStatus, Category, ReportingPeriod, SupportAction, Unit
+from db.models import ActionStatus, Category, Organisation, ReportingPeriod, SupportAction, Unit
 from db.queries import get_unit
 
 if TYPE_CHECKING:
@@ -240,7 +240,8 @@ def _reporting(session: Session, names: Localised, scope: ExportScope) -> Sectio
 
 
 def double_count_figures(session: Session, *, scope: ExportScope) -> tuple[Counter[int], int]:
-    """(open suspects per unit id, confirmed duplicates) among the scope's current records: counts only."""
+    """(open suspects per unit id, confirmed duplicates) among the scope's current records: counts only.
+    A suspect is the later of the two records, so an organisation's draft lists its own open ones."""
     conditions = [col(SupportAction.status) == ActionStatus.CURRENT,
                   col(SupportAction.unit_id).in_(subtree_unit_ids(session, root=scope.unit)),
                   col(SupportAction.action_date) >= scope.period.start,
@@ -248,6 +249,9 @@ def double_count_figures(session: Session, *, scope: ExportScope) -> tuple[Count
     if scope.category_code is not None:
         conditions.append(col(SupportAction.category_id).in_(
             select(Category.id).where(Category.code == scope.category_code)))
+    if scope.organisation_code is not None:  # the organisation's own records: those its figures hold
+        conditions.append(col(SupportAction.organisation_id).in_(
+            select(Organisation.id).where(Organisation.code == scope.organisation_code)))
     suspects = Counter({int(unit_id): int(count) for unit_id, count in session.exec(
         select(SupportAction.unit_id, func.count()).where(*conditions, SupportAction.duplicate_status == SUSPECT)
         .group_by(col(SupportAction.unit_id))).all()})
@@ -270,7 +274,7 @@ def _double_counts(session: Session, names: Localised, scope: ExportScope) -> Se
         lines += [Line(f"{unit_display(t, unit)}: {count}.", bullet=True) for unit, count in units if unit]
     else:
         lines.append(Line(t("No suspected double count is left unresolved.")))
-    if confirmed:
+    if confirmed and scope.organisation_code is None:  # an organisation's own figures keep its duplicates
         lines.append(Line(t("{count} report(s) of a distribution already reported by another organisation were "
                             "confirmed and are counted once.").format(count=confirmed)))
     return Section(heading, lines)

@@ -139,6 +139,8 @@ async def test_association_draft_is_signed_by_its_standing_committee(month: None
     today = bot.runtime.today()
     assert sections["II. Tình hình báo cáo của các đơn vị"] == [
         f"xã Ia Rsai đã chốt số liệu kỳ “Tháng này” đúng hạn (hạn {today.day}/{today.month}/{today.year})."]
+    assert sections["III. Số liệu nghi trùng"] == [  # the open suspect is the committee's record, not theirs
+        "Không còn lượt báo cáo nghi trùng nào chưa được xác minh."]
     assert _cell_lines(docx, 1, 0) == ["Nơi nhận:", "- Hội LHPN huyện Krông Pa (để báo cáo);", "- Lưu: VT."]
     assert _cell_lines(docx, 1, 1)[:2] == ["TM. BAN THƯỜNG VỤ", "CHỦ TỊCH"]
 

@@ -171,3 +171,7 @@ async def test_a_correction_that_still_matches_keeps_the_duplicate_counted_once(
     *_, again = _records(session)
     assert (again.duplicate_status, again.duplicate_of_id) == ("confirmed", corrected.id)
     assert _rice(session, bot) == (45, 1)
+    await _correct_households(committee, again.id or 0, "40")  # now different figures: asked again, counted
+    *_, changed = _records(session)
+    assert (changed.duplicate_status, changed.duplicate_of_id) == ("suspect", corrected.id)
+    assert _rice(session, bot) == (85, 2)
