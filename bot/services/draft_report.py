@@ -120,8 +120,8 @@ def draft_report(session: Session, *, names: Localised, scope: ExportScope, plac
     sections = [Section(f"{ROMAN[i]}. {s.heading}", s.lines) for i, s in enumerate(sections)]
     on_behalf, position = signature(scope.organisation_code)
     return DraftReport(
-        issuer_parent=unit_display(t, parent).upper() if parent else "",
-        issuer=unit_display(t, scope.unit).upper(),
+        issuer_parent=issuing_body(names, scope.organisation_code, parent).upper() if parent else "",
+        issuer=issuing_body(names, scope.organisation_code, scope.unit).upper(),
         number=t("No.: .../BC-{abbreviation}").format(abbreviation=abbreviation(scope.unit.name)),
         national=(t("SOCIALIST REPUBLIC OF VIET NAM"), t("Independence - Freedom - Happiness")),
         place_date=t("{place}, {date}").format(place=place, date=format_day_long(today, t.locale)),
@@ -135,6 +135,15 @@ def draft_report(session: Session, *, names: Localised, scope: ExportScope, plac
         signature_note=t("(Signature, full name and seal)"))
 
 
+def issuing_body(names: Localised, organisation_code: str | None, unit: Unit) -> str:
+    """"huyện Krông Pa" for a whole unit's report (the heading's usual form), "Hội LHPN xã Ia Rsai" for an
+    organisation's own report: the body that signs it."""
+    place = unit_display(names.t, unit)
+    if organisation_code is None or organisation_code == PEOPLES_COMMITTEE:
+        return place
+    return f"{names.at(None).organisation(organisation_code)} {place}"
+
+
 def signature(organisation_code: str | None) -> tuple[str, str]:
     """(on behalf of …, position) msgids: the People's Committee for a whole unit's report."""
     return SIGNATURES.get(organisation_code or PEOPLES_COMMITTEE, ASSOCIATION_SIGNATURE)
@@ -145,8 +154,7 @@ def recipients(session: Session, names: Localised, *, scope: ExportScope, parent
     t = names.t
     lines = []
     if parent is not None:
-        code = scope.organisation_code or PEOPLES_COMMITTEE
-        body = names.at(None).organisation(code)
+        body = names.at(None).organisation(scope.organisation_code or PEOPLES_COMMITTEE)
         lines.append(t("- {body} {unit} (for reporting);").format(body=body, unit=unit_display(t, parent)))
     lines.append(t("- Filed: VT."))
     return lines

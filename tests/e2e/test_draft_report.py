@@ -133,6 +133,7 @@ async def test_association_draft_is_signed_by_its_standing_committee(month: None
     women: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI",  # type: ignore[misc]
                                organisation="womens_union")
     docx = await _report(women, "tháng này hội phụ nữ")
+    assert _cell_lines(docx, 0, 0)[:2] == ["HỘI LHPN HUYỆN KRÔNG PA", "HỘI LHPN XÃ IA RSAI"]
     sections = _sections(docx)
     assert "II. Kết quả theo tổ chức" not in sections
     assert sections["I. Kết quả theo loại hỗ trợ"][0].startswith("1. Hỗ trợ gạo: Hỗ trợ gạo cho 62 hộ")
