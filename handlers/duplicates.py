@@ -12,7 +12,7 @@ from bot.formatting import format_day
 from bot.services.access import AccessDenied
 from bot.services.action_text import Localised, figures_line
 from bot.services.actions import draft_from_action
-from bot.services.duplicates import resolve, unresolved
+from bot.services.duplicates import AnswerRefused, resolve, unresolved
 from bot.services.lookup import with_originals
 from bot.services.units import unit_kind
 from db.models import SupportAction
@@ -49,12 +49,34 @@ async def answer(update: Update, context: ChungTayContext) -> None:
     except (AccessDenied, LookupError, ValueError):
         await query.answer(context.t("You cannot change this record."), show_alert=True)
         return
+    except AnswerRefused as refused:
+        await query.answer()
+        await query.edit_message_text(refusal_text(context, refused))
+        return
     await query.answer()
     if kind == "same":
         text = context.t("Noted: #{id} is the same distribution and is counted once.")
     else:
         text = context.t("Noted: #{id} is a different distribution and is counted.")
     await query.edit_message_text(text.format(id=action.id))
+
+
+def refusal_text(context: ChungTayContext, refused: AnswerRefused) -> str:
+    """Why an answer was not taken, and what the record counts as now (the question it came from is stale)."""
+    t, record_id = context.t, refused.action.id
+    if refused.reason == "answered":
+        if refused.previous == "confirmed":
+            text = t("#{id} was already answered: the same distribution, counted once.")
+        else:
+            text = t("#{id} was already answered: a different distribution, counted.")
+        return text.format(id=record_id) + " " + t("To change it, correct or void the record in /history.")
+    if refused.reason == "not_suspect":
+        return t("Sorry, #{id} is no longer a suspected double count: the earlier record was voided or corrected, "
+                 "so #{id} is counted.").format(id=record_id)
+    if refused.reason == "record_changed":
+        return t("Sorry, #{id} was voided or corrected meanwhile: there is nothing to answer.").format(id=record_id)
+    return t("Sorry, the earlier record #{original} was voided or corrected, so #{id} cannot be counted as the same "
+             "distribution; #{id} stays counted.").format(original=refused.action.duplicate_of_id, id=record_id)
 
 
 async def show_suspects(update: Update, context: ChungTayContext) -> None:

@@ -229,6 +229,10 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
         if again is None:
             raise
         return SaveResult(again, created=False)
+    if previous is not None:
+        from bot.services.duplicates import follow_correction  # duplicates imports this module
+
+        follow_correction(session, previous=previous, current=action, user_id=author.id)
     audit.record(session, user_id=author.id, action="correct" if previous else "create", entity="support_action",
                  entity_id=action.id, details={"supersedes": previous.id if previous else None,
                                                "category": spec.code})
@@ -271,7 +275,8 @@ def ensure_can_edit(session: Session, *, user: User, action: SupportAction) -> N
 
 
 def void_action(session: Session, *, action_id: int, user: User, now: datetime) -> SupportAction:
-    """Mark a record void at `now` (kept for the audit trail; no longer counted)."""
+    """Mark a record void at `now` (kept for the audit trail; no longer counted). Its confirmed
+    duplicates are counted again in the same transaction (the distribution itself still happened)."""
     action = session.get(SupportAction, action_id)
     if action is None:
         raise ValidationProblem("id", "unknown")
@@ -284,6 +289,9 @@ def void_action(session: Session, *, action_id: int, user: User, now: datetime) 
     action.voided_at = now
     action.voided_by_id = user.id
     session.add(action)
+    from bot.services.duplicates import release_duplicates  # duplicates imports this module
+
+    release_duplicates(session, original=action, user_id=user.id)
     audit.record(session, user_id=user.id, action="void", entity="support_action", entity_id=action.id)
     session.commit()
     return action

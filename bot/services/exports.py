@@ -6,7 +6,7 @@
   the chat to the đồng.
 - Chart (matplotlib's object API with the Agg canvas: no pyplot global state, no display needed):
   value per child unit and the trend by month.
-- DOCX (python-docx): the results section of a periodic report in the Decree 30/2020 layout.
+- DOCX (python-docx): a draft periodic report in the Decree 30/2020 layout (bot/services/draft_report.py).
 
 Household names (personal data, Decree 13/2023) appear only in the detail sheet, and only for
 records of units at or under the viewer's own unit. Every scope a user can choose is inside their
@@ -30,24 +30,19 @@ from sqlalchemy import select as sa_select  # sqlmodel.select types at most four
 from sqlmodel import Session, select
 
 from bot.catalogue_file import CategorySpec
-from bot.formatting import format_day_long, format_number
+from bot.formatting import format_number
 from bot.i18n import N_
 from bot.services.action_text import Localised
+from bot.services.draft_report import draft_report
 from bot.services.erasure import ERASED_NAME
 from bot.services.periods import Period
+from bot.services.report_docx import render_docx
 from bot.services.reports import (
     Totals,
     by_child_unit,
-    by_organisation,
-    category_sentence,
-    change_text,
     grand_value,
-    grand_value_text,
-    headline_figures,
     ordered_categories,
     scope_level,
-    scope_totals,
-    with_change,
 )
 from bot.services.totals import CategoryTotal, compute_totals, record_conditions, subtree_unit_ids
 from bot.services.units import is_within, unit_display
@@ -371,71 +366,6 @@ def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[t
 # ------------------------------------------------------------------ draft report (DOCX)
 
 def build_report_docx(session: Session, *, names: Localised, scope: ExportScope, place: str, today: date) -> bytes:
-    """A DOCX draft of the results section of a periodic report, in the Decree 30/2020 layout:
-    the issuing body and the national heading side by side, the number ("Số: .../BC-..."), place and
-    date, the title, then the figures as sentences grouped by category and by organisation."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    t = names.t
-    totals = scope_totals(session, unit=scope.unit, period=scope.period, organisation_code=scope.organisation_code,
-                          category_code=scope.category_code)
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(13)
-    heading = document.add_table(rows=1, cols=2)
-    left, right = heading.rows[0].cells
-    unit_name = unit_display(t, scope.unit).upper()
-    parent = get_unit(session, unit_id=scope.unit.parent_id) if scope.unit.parent_id else None
-    left.paragraphs[0].text = unit_display(t, parent).upper() if parent else ""
-    body = left.add_paragraph()
-    body.add_run(unit_name).bold = True
-    left.add_paragraph(t("No.: .../BC-{abbreviation}").format(abbreviation=_abbreviation(scope.unit.name)))
-    right.paragraphs[0].add_run(t("SOCIALIST REPUBLIC OF VIET NAM")).bold = True
-    motto = right.add_paragraph()
-    motto.add_run(t("Independence - Freedom - Happiness")).bold = True
-    place_date = right.add_paragraph()
-    place_date.add_run(t("{place}, {date}").format(place=place, date=format_day_long(today, t.locale))).italic = True
-    for cell in (left, right):
-        for paragraph in cell.paragraphs:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.add_run(t("REPORT")).bold = True
-    subtitle = document.add_paragraph()
-    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    subtitle.add_run(t("Results of support for poor households, {period}").format(
-        period=scope.period.label(t))).bold = True
-    document.add_heading(t("I. Results by kind of support"), level=2)
-    before = scope.period.previous().label(t)
-    for index, (spec, total) in enumerate(ordered_categories(names.catalogue, totals.current), start=1):
-        previous = totals.previous.get(spec.code)
-        change = change_text(t, *headline_figures(total, previous), before)
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{index}. {names.category(spec)}: ").bold = True
-        paragraph.add_run(with_change(category_sentence(names, spec, total), change))
-    if not totals.current:
-        document.add_paragraph(t("No support recorded in {period}.").format(period=scope.period.label(t)))
-    if grand_value(totals.current):
-        document.add_paragraph(grand_value_text(names, totals.current) + ".")
-    if scope.organisation_code is None:
-        level_names = names.at(scope_level(session, names.catalogue, unit=scope.unit))
-        document.add_heading(t("II. Results by organisation"), level=2)
-        for code, organisation_totals in by_organisation(session, unit=scope.unit, period=scope.period,
-                                                         category_code=scope.category_code):
-            document.add_paragraph().add_run(level_names.organisation(code)).bold = True
-            for spec, total in ordered_categories(names.catalogue, organisation_totals):
-                document.add_paragraph(category_sentence(names, spec, total), style="List Bullet")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _abbreviation(name: str) -> str:
-    """"Krông Pa" -> "KP": the unit part of a document number, for the officer to correct."""
-    from bot.parsing.text import fold
-
-    return "".join(word[0] for word in fold(name).upper().split() if word) or "..."
-
+    """A DOCX draft of the periodic report in the Decree 30/2020 layout: its content is plain data
+    (bot/services/draft_report.py), laid out by bot/services/report_docx.py."""
+    return render_docx(draft_report(session, names=names, scope=scope, place=place, today=today))

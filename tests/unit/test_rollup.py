@@ -176,7 +176,7 @@ def test_random_changes_keep_totals_identical_to_raw_records(session: Session) -
     counts: dict[str, int] = defaultdict(int)
     for step in range(1, 321):
         current = session.exec(select(SupportAction).where(SupportAction.status == ActionStatus.CURRENT)).all()
-        suspects = [a for a in current if a.duplicate_status is not None]
+        suspects = [a for a in current if a.duplicate_status == SUSPECT]  # answered ones are refused
         choice = rng.random()
         if choice < 0.5 or len(current) < 5:
             author = rng.choice(authors)
@@ -216,6 +216,11 @@ def test_random_changes_keep_totals_identical_to_raw_records(session: Session) -
             counts["resolved"] += 1
         if step % 40 == 0:
             _check(session, rng, queries=15)
+            # Counted once, never zero times: a confirmed duplicate's original is always a current record.
+            originals = {a.duplicate_of_id for a in session.exec(select(SupportAction).where(
+                SupportAction.status == ActionStatus.CURRENT, SupportAction.duplicate_status == CONFIRMED)).all()}
+            assert all(session.get(SupportAction, i).status == ActionStatus.CURRENT  # type: ignore[union-attr]
+                       for i in originals)
     # The per-measure record counts (partial sums) were compared too, not only full ones.
     assert _check(session, rng, queries=150) > 0
     confirmed = session.exec(select(SupportAction).where(SupportAction.duplicate_status == CONFIRMED)).all()
@@ -261,13 +266,15 @@ def test_duplicates_correction_and_void_move_figures_between_rollup_rows(session
     assert sorted((r.organisation_id == ALL_ORGANISATIONS, r.counted_once, r.records)
                   for r in _rollup_rows(session)) == [(False, False, 1), (False, True, 1), (True, True, 1)]
 
-    # A correction moves the record to another month and category; the old version no longer counts.
+    # A correction moves the record to another month and category; the old version no longer counts,
+    # and its confirmed duplicate (the rice was still given) is counted again, not left out.
     fix = draft_from_action(first, session)
     fix.corrects_id, fix.action_date, fix.category = first.id, "2026-05-02", "housing"
     fix.quantity, fix.quantity_unit, fix.households, fix.fields = "2", None, 2, {"build_type": "repair"}
     _save(session, people["district"], **{k: v for k, v in fix.to_dict().items() if k != "key"})
     totals = compute_totals(session, **year)  # type: ignore[arg-type]
-    assert set(totals) == {"housing"} and totals["housing"].subtypes == {"repair": Decimal(2)}
+    assert set(totals) == {"housing", "rice"} and totals["housing"].subtypes == {"repair": Decimal(2)}
+    assert totals["rice"].records == 1 and totals["rice"].quantities == {"kg": Decimal(5410)}
     assert totals == reference_totals(session, **year)  # type: ignore[arg-type]
 
     # Voiding the last records leaves no category behind (not a category with zeros).
