@@ -33,10 +33,12 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(history.confirm_void, pattern=f"^{history.PREFIX}voidok:"))
     application.add_handler(CallbackQueryHandler(history.keep, pattern=f"^{history.PREFIX}keep$"))
     application.add_handler(CallbackQueryHandler(households.view_household, pattern=f"^{households.PREFIX}view:"))
-    application.add_handler(CallbackQueryHandler(households.confirm_import,
-                                                 pattern=f"^{households.PREFIX}(import|noimport)$"))
+    from handlers import household_import  # the review list: read and written in the background
+    application.add_handler(CallbackQueryHandler(household_import.confirm_import,
+                                                 pattern=f"^{household_import.PREFIX}(import|noimport)(:[0-9]+)?$"))
     application.add_handler(CallbackQueryHandler(duplicates.answer, pattern=f"^{duplicates.PREFIX}(same|other):"))
-    application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, households.receive_list))
+    application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE,
+                                           household_import.receive_list))
     from handlers import totals  # totals: 📊, plain questions (before quick entry)
     application.add_handler(MessageHandler(filters.Regex(f"^{totals.MENU_EMOJI}") & filters.ChatType.PRIVATE,
                                            totals.show_totals))

@@ -1,5 +1,5 @@
-"""The household register in chat: /household (search and history), /household_add (add or edit),
-importing the review list (send a CSV/XLSX file), and /unreached ("no one left behind")."""
+"""The household register in chat: /household (search and history), /household_add (add or edit) and
+/unreached ("no one left behind"). Importing the review list (a CSV/XLSX file): handlers/household_import.py."""
 
 from __future__ import annotations
 
@@ -16,13 +16,9 @@ from bot.services.action_text import Localised, figures_line
 from bot.services.actions import draft_from_action
 from bot.services.erasure import household_name
 from bot.services.households import (
-    HouseholdImportError,
-    ImportPreview,
-    apply_import,
     can_see_household,
     classify,
     household_history,
-    preview_import,
     search_households,
     unreached_households,
     upsert_household,
@@ -35,12 +31,6 @@ from handlers.context import ChungTayContext
 from handlers.household_erase import erase_markup
 
 PREFIX = "hh:"
-FIELD_LABELS = {
-    "code": N_("household code"), "head_name": N_("head of household"), "village": N_("village"),
-    "classification": N_("classification"), "year": N_("year"), "members": N_("members"), "notes": N_("notes"),
-    "tags": N_("marks"), "unit_code": N_("unit code"),
-}
-MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 def _class_name(context: ChungTayContext, code: str) -> str:
@@ -137,72 +127,6 @@ async def add_household(update: Update, context: ChungTayContext) -> None:
         heading = t("Household updated. Its personal details had been erased; the name you typed is stored "
                     "again.")
     await message.reply_text(heading + "\n" + household_card(context, household), parse_mode=ParseMode.HTML)
-
-
-async def receive_list(update: Update, context: ChungTayContext) -> None:
-    """A CSV/XLSX review list sent to the bot: show the column mapping and the problems, then ask."""
-    user = context.db_user
-    message = update.effective_message
-    if user is None or message is None or message.document is None:
-        return
-    t = context.t
-    document = message.document
-    name = document.file_name or ""
-    if not name.lower().endswith((".csv", ".xlsx")) or (document.file_size or 0) > MAX_FILE_BYTES:
-        await message.reply_text(t("To import the household list, send a CSV or XLSX file (at most 5 MB)."))
-        return
-    content = bytes(await (await document.get_file()).download_as_bytearray())
-    unit = get_unit(context.session, unit_id=user.unit_id)
-    assert unit is not None
-    try:
-        preview = preview_import(context.session, unit=unit, content=content, filename=name,
-                                 catalogue=context.runtime.catalogue, default_year=context.today.year)
-    except HouseholdImportError as error:
-        await message.reply_text(t("Nothing was imported:") + "\n" + "\n".join(error.problems[:20]))
-        return
-    mapping = "\n".join(f"• {t(FIELD_LABELS[key])} ← “{header}”" for key, header in preview.mapping.items())
-    if preview.problems:
-        more = len(preview.problems) - 20
-        problems = "\n".join(preview.problems[:20]) + (f"\n… (+{more})" if more > 0 else "")
-        await message.reply_text(t("Columns found:") + "\n" + mapping + "\n\n"
-                                 + t("Nothing was imported; please fix these rows and send the file again:")
-                                 + "\n" + problems)
-        return
-    context.user_data["household_import"] = {"mapping": preview.mapping, "rows": preview.rows}  # type: ignore[index]
-    keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton("✅ " + t("Import {count} households").format(count=len(preview.rows)),
-                             callback_data=f"{PREFIX}import"),
-        InlineKeyboardButton("❌ " + t("Cancel"), callback_data=f"{PREFIX}noimport")]])
-    ready = t("{count} rows are ready to import into {unit}.").format(
-        count=len(preview.rows), unit=unit_label(context.session, t, unit.id or 0))
-    if preview.restoring:
-        ready += "\n\n⚠️ " + _restoring_text(context, preview.restoring)
-    await message.reply_text(t("Columns found:") + "\n" + mapping + "\n\n" + ready, reply_markup=keyboard)
-
-
-async def confirm_import(update: Update, context: ChungTayContext) -> None:
-    query = update.callback_query
-    user = context.db_user
-    assert query is not None and user is not None
-    await query.answer()
-    pending = context.user_data.pop("household_import", None)  # type: ignore[union-attr]
-    if (query.data or "").endswith("noimport") or not pending:
-        await query.edit_message_text(context.t("Cancelled."))
-        return
-    outcome = apply_import(context.session, preview=ImportPreview(**pending), user=user)
-    text = context.t("Imported: {created} new households, {updated} updated.").format(
-        created=outcome.created, updated=outcome.updated)
-    if outcome.restored:
-        text += "\n\n⚠️ " + _restoring_text(context, outcome.restored)
-    await query.edit_message_text(text)
-
-
-def _restoring_text(context: ChungTayContext, codes: list[str]) -> str:
-    """Re-importing a household whose details were erased stores its name again: say so, by code."""
-    shown = ", ".join(codes[:20]) + (f" … (+{len(codes) - 20})" if len(codes) > 20 else "")
-    return context.t("The personal details of {count} household(s) in this file had been erased: {codes}. "
-                     "Importing stores their names and notes again from the file.").format(
-                         count=len(codes), codes=shown)
 
 
 async def show_unreached(update: Update, context: ChungTayContext) -> None:
