@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import html
-import io
 
+from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.formatting import format_day
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.parsing.text import fold
 from bot.services.action_text import Localised, figures_line
 from bot.services.actions import draft_from_action
@@ -27,6 +27,7 @@ from bot.services.units import unit_label
 from bot.xlsx import Column, Kind, Sheet, workbook_bytes
 from db.models import Household
 from db.queries import get_unit
+from handlers.background import send_file_later
 from handlers.context import ChungTayContext
 from handlers.household_erase import erase_markup
 
@@ -166,19 +167,23 @@ async def show_unreached(update: Update, context: ChungTayContext) -> None:
     if len(households) > 50:
         lines.append(t("… and {count} more in the Excel file.").format(count=len(households) - 50))
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
-    if households:
-        await message.reply_document(io.BytesIO(unreached_workbook(context, households)),
-                                     filename=f"chua-duoc-ho-tro-{today.isoformat()}.xlsx")
+    if households and update.effective_chat is not None:
+        classes = {h.classification: _class_name(context, h.classification) for h in households}
+        send_file_later(context, chat_id=update.effective_chat.id,
+                        build=lambda session: unreached_workbook(session, t, households, classes),
+                        filename=f"chua-duoc-ho-tro-{today.isoformat()}.xlsx")
 
 
-def unreached_workbook(context: ChungTayContext, households: list[Household]) -> bytes:
-    """An XLSX of the households left behind (the user is entitled to their names: own subtree)."""
-    t = context.t
+def unreached_workbook(session: Session, t: Translator, households: list[Household], classes: dict[str, str],
+                       ) -> bytes:
+    """An XLSX of the households left behind (the user is entitled to their names: own subtree). Built in
+    a worker thread with its own session (handlers/background.py)."""
     columns = [Column(t(header)) for header in (N_("Unit"), N_("household code"), N_("head of household"),
                                                 N_("village"), N_("classification"))]
+    labels = {unit_id: unit_label(session, t, unit_id) for unit_id in {h.unit_id for h in households}}
     values: list[list[object]] = [
-        [unit_label(context.session, t, h.unit_id) for h in households], [h.code for h in households],
+        [labels[h.unit_id] for h in households], [h.code for h in households],
         [household_name(t, h) for h in households], [h.village for h in households],
-        [_class_name(context, h.classification) for h in households], [h.members for h in households]]
+        [classes[h.classification] for h in households], [h.members for h in households]]
     return workbook_bytes([Sheet(title=t("Not reached"), columns=[*columns, Column(t("members"), Kind.NUMBER)],
                                  values=values)])

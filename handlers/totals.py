@@ -13,11 +13,11 @@ changes, so the unit, organisation and kind chosen before are kept, also while a
 from __future__ import annotations
 
 import html
-import io
 import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -55,6 +55,8 @@ from bot.services.reports import (
 )
 from bot.services.units import unit_display
 from db.models import Role, Unit
+from db.queries import get_unit, get_user_by_telegram_id
+from handlers.background import send_file_later
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 
@@ -496,16 +498,19 @@ async def _send_file(update: Update, context: ChungTayContext, *, kind: str) -> 
     view = _view(context)
     names = _names(context)
     unit, period = _unit(context, view), _period(context, view)
-    scope = ExportScope(unit=unit, period=period, organisation_code=view.get("org"), category_code=view.get("cat"))
     slug = f"{unit.code.lower()}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     caption = context.t("{unit}, {period}").format(unit=unit_display(context.t, unit), period=period.label(context.t))
-    if kind == "xlsx":
-        content = build_workbook(context.session, names=names, scope=scope, viewer=user,
-                                 tz=context.runtime.settings.tz, now=context.runtime.clock())
-        filename = f"tong-hop-{slug}.xlsx"
-    else:
-        content = build_report_docx(context.session, names=names, scope=scope, place=unit.name,
-                                    today=context.today)
-        filename = f"bao-cao-{slug}.docx"
-    await context.bot.send_document(chat.id, io.BytesIO(content), filename=filename, caption=caption)
+    unit_id, viewer_id, org, cat = unit.id or 0, user.telegram_id, view.get("org"), view.get("cat")
+    tz, now, today = context.runtime.settings.tz, context.runtime.clock(), context.today
 
+    def build(session: Session) -> bytes:
+        """In a worker thread with its own session (handlers/background.py)."""
+        own_unit, viewer = get_unit(session, unit_id=unit_id), get_user_by_telegram_id(session, telegram_id=viewer_id)
+        assert own_unit is not None and viewer is not None
+        scope = ExportScope(unit=own_unit, period=period, organisation_code=org, category_code=cat)
+        if kind == "xlsx":
+            return build_workbook(session, names=names, scope=scope, viewer=viewer, tz=tz, now=now)
+        return build_report_docx(session, names=names, scope=scope, place=own_unit.name, today=today)
+
+    filename = f"tong-hop-{slug}.xlsx" if kind == "xlsx" else f"bao-cao-{slug}.docx"
+    send_file_later(context, chat_id=chat.id, build=build, filename=filename, caption=caption)

@@ -153,7 +153,8 @@ def test_revoked_invites_refuse_to_register_and_used_ones_cannot_be_revoked(sess
     with pytest.raises(AccessDenied):
         invites.revoke_invite(session, actor=supervisor, invite_id=admin_invite.id or 0, now=utcnow())
     invites.revoke_invite(session, actor=supervisor, invite_id=invite.id or 0, now=utcnow())
-    result = redeem_invite(session, token=invite.token, telegram_id=next(_telegram_ids), display_name="X", locale="vi", now=datetime.now(UTC))
+    result = redeem_invite(session, token=invite.token, telegram_id=next(_telegram_ids), display_name="X", locale="vi",
+                           now=datetime.now(UTC))
     assert result.outcome is RedeemOutcome.REVOKED
     used = create_invite(session, inviter=supervisor, role=Role.REPORTER, unit_id=unit_id, organisation_id=None,
                          ttl=timedelta(hours=1), now=datetime.now(UTC))
