@@ -15,9 +15,9 @@ from __future__ import annotations
 import html
 import warnings
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any
 
-from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -31,7 +31,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.services.access import AccessDenied
 from bot.services.action_text import Localised
-from bot.services.exports import ExportScope, build_report_docx, build_workbook
+from bot.services.export_files import build_scope_file
 from bot.services.households import left_behind_line
 from bot.services.periods import STANDARD_CODES, Period, period_from_code
 from bot.services.questions import (
@@ -55,7 +55,6 @@ from bot.services.reports import (
 )
 from bot.services.units import unit_display
 from db.models import Role, Unit
-from db.queries import get_unit, get_user_by_telegram_id
 from handlers.background import send_file_later
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
@@ -500,17 +499,9 @@ async def _send_file(update: Update, context: ChungTayContext, *, kind: str) -> 
     unit, period = _unit(context, view), _period(context, view)
     slug = f"{unit.code.lower()}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     caption = context.t("{unit}, {period}").format(unit=unit_display(context.t, unit), period=period.label(context.t))
-    unit_id, viewer_id, org, cat = unit.id or 0, user.telegram_id, view.get("org"), view.get("cat")
-    tz, now, today = context.runtime.settings.tz, context.runtime.clock(), context.today
-
-    def build(session: Session) -> bytes:
-        """In a worker thread with its own session (handlers/background.py)."""
-        own_unit, viewer = get_unit(session, unit_id=unit_id), get_user_by_telegram_id(session, telegram_id=viewer_id)
-        assert own_unit is not None and viewer is not None
-        scope = ExportScope(unit=own_unit, period=period, organisation_code=org, category_code=cat)
-        if kind == "xlsx":
-            return build_workbook(session, names=names, scope=scope, viewer=viewer, tz=tz, now=now)
-        return build_report_docx(session, names=names, scope=scope, place=own_unit.name, today=today)
-
+    runtime, view_org, view_cat = context.runtime, view.get("org"), view.get("cat")
+    build = partial(build_scope_file, kind=kind, names=names, unit_id=unit.id or 0, viewer_telegram_id=user.telegram_id,
+                    period=period, organisation_code=view_org, category_code=view_cat, tz=runtime.settings.tz,
+                    now=runtime.clock(), today=context.today)
     filename = f"tong-hop-{slug}.xlsx" if kind == "xlsx" else f"bao-cao-{slug}.docx"
     send_file_later(context, chat_id=chat.id, build=build, filename=filename, caption=caption)
