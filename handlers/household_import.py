@@ -39,8 +39,7 @@ from bot.services.household_import import (
     save_upload,
 )
 from bot.services.units import unit_label
-from db.models import User
-from db.queries import get_unit
+from db.queries import get_unit, get_user_by_telegram_id
 from handlers.callbacks import ImportHouseholds, SkipImport, button, decode
 from handlers.context import ChungTayContext
 
@@ -139,22 +138,22 @@ async def receive_list(update: Update, context: ChungTayContext) -> None:
     content = bytes(await (await document.get_file()).download_as_bytearray())
     status = await message.reply_text(t("Reading the file…"))
     job = _Job(bot=context.bot, chat_id=status.chat_id, message_id=status.message_id, t=t, locale=context.locale)
-    runtime, user_id = context.runtime, int(user.id or 0)
+    runtime, telegram_id = context.runtime, user.telegram_id
 
     async def read() -> None:
         preview, unit_name = await job.run(lambda progress: _read_and_keep(
-            runtime, user_id=user_id, t=t, content=content, filename=name, progress=progress))
+            runtime, telegram_id=telegram_id, t=t, content=content, filename=name, progress=progress))
         await job.edit(*_preview_reply(t, preview, unit_name))
 
     context.app.run_in_background(job.guarded(read), name="household-list-read")
 
 
-def _read_and_keep(runtime: Runtime, *, user_id: int, t: Translator, content: bytes, filename: str,
+def _read_and_keep(runtime: Runtime, *, telegram_id: int, t: Translator, content: bytes, filename: str,
                    progress: Progress) -> tuple[ImportPreview | str, str]:
     """In the worker thread, with its own session: the checked list (kept as an upload when it has no
     problems) and the unit's name; or the reply when the file cannot be used."""
     with runtime.session_factory() as session:
-        user = session.get(User, user_id)
+        user = get_user_by_telegram_id(session, telegram_id=telegram_id)
         unit = get_unit(session, unit_id=user.unit_id) if user is not None else None
         if user is None or unit is None:
             return t("Cancelled."), ""
@@ -213,10 +212,10 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
     message_id = status.message_id if not isinstance(status, bool) else 0
     job = _Job(bot=context.bot, chat_id=chat_id, message_id=message_id, t=t, locale=context.locale,
                shown=t("Importing…"))
-    runtime, user_id = context.runtime, int(user.id or 0)
+    runtime, telegram_id = context.runtime, user.telegram_id
 
     async def write() -> None:
-        outcome = await job.run(lambda progress: _import(runtime, user_id=user_id, upload_id=upload_id,
+        outcome = await job.run(lambda progress: _import(runtime, telegram_id=telegram_id, upload_id=upload_id,
                                                          progress=progress))
         if outcome is None:
             await job.edit(t("This list is no longer waiting to be imported (it was imported, cancelled or is "
@@ -231,10 +230,10 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
     context.app.run_in_background(job.guarded(write), name="household-list-import")
 
 
-def _import(runtime: Runtime, *, user_id: int, upload_id: int, progress: Progress) -> ImportOutcome | None:
+def _import(runtime: Runtime, *, telegram_id: int, upload_id: int, progress: Progress) -> ImportOutcome | None:
     """In the worker thread, with its own session."""
     with runtime.session_factory() as session:
-        user = session.get(User, user_id)
+        user = get_user_by_telegram_id(session, telegram_id=telegram_id)
         if user is None:
             return None
         return import_upload(session, upload_id=upload_id, user=user, now=runtime.clock(), progress=progress)
