@@ -7,8 +7,10 @@ behaviour is added by subclassing PTB rather than patching it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Coroutine
 from typing import Any
 from urllib.parse import urlparse
 
@@ -49,6 +51,7 @@ class ChungTayApplication(Application):
         self.runtime = runtime
         self._recent_update_ids: OrderedDict[int, None] = OrderedDict()
         self._health_server: Any = None
+        self._background: set[asyncio.Task[Any]] = set()
 
     def _seen_before(self, update: object) -> bool:
         """Telegram may deliver an update twice (retries, webhook timeouts): handle it once."""
@@ -114,6 +117,19 @@ class ChungTayApplication(Application):
             data = self._chat_data[update.effective_chat.id]
             data.clear()
             data.update(persistence.last_written_chat_data(update.effective_chat.id))
+
+    def run_in_background(self, coroutine: Coroutine[Any, Any, None], *, name: str) -> None:
+        """Go on with long work (a large import) after the update is handled: updates are handled one at
+        a time, so awaiting it in the handler would keep every other user waiting. The work itself must
+        not use the update's session (it is closed when the update is done): it opens its own."""
+        task = self.create_task(coroutine, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def background_idle(self) -> None:
+        """Wait until no background work is left (tests: "the import has finished")."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def start(self) -> None:
         await super().start()

@@ -268,6 +268,21 @@ class Household(SQLModel, table=True):
     erased_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
 
 
+class HouseholdUpload(SQLModel, table=True):
+    """A checked review list waiting for the user's ✅ Import (or ❌): the rows live here, not in
+    bot_state, because a large list is megabytes of JSON that persistence would rewrite on every update.
+    The button carries only the id; uploads older than a day are deleted at the next upload."""
+
+    __tablename__ = "household_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
+    mapping: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    rows: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
 class DigestSchedule(SQLModel, table=True):
     """When a supervising unit receives its scheduled digest: one row per unit.
 

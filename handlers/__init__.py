@@ -35,10 +35,12 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(history.confirm_void, pattern=cb.on(cb.ConfirmVoid)))
     application.add_handler(CallbackQueryHandler(history.keep, pattern=cb.on(cb.KeepRecord)))
     application.add_handler(CallbackQueryHandler(households.view_household, pattern=cb.on(cb.ViewHousehold)))
-    application.add_handler(CallbackQueryHandler(households.confirm_import,
+    from handlers import household_import  # the review list: read and written in the background
+    application.add_handler(CallbackQueryHandler(household_import.confirm_import,
                                                  pattern=cb.on(cb.ImportHouseholds, cb.SkipImport)))
     application.add_handler(CallbackQueryHandler(duplicates.answer, pattern=cb.on(cb.ResolveDuplicate)))
-    application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, households.receive_list))
+    application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE,
+                                           household_import.receive_list))
     from handlers import totals  # totals: 📊, plain questions (before quick entry)
     application.add_handler(MessageHandler(filters.Regex(f"^{totals.MENU_EMOJI}") & filters.ChatType.PRIVATE,
                                            totals.show_totals))

@@ -48,7 +48,8 @@ from bot.services.outbox import DOCUMENT, PHOTO, Delivery, Part, enqueue_claimed
 from bot.services.periods import Period, covering
 from bot.services.questions import find_period
 from db.models import ReportingPeriod, Unit, User
-from db.queries import get_unit
+from db.queries import get_unit, get_user_by_telegram_id
+from handlers.background import in_worker, run_later
 from handlers.context import ChungTayContext
 from handlers.duplicates import duplicate_question
 
@@ -139,7 +140,11 @@ def enqueue_closing_digests(runtime: Runtime) -> int:
 
 
 async def digest(update: Update, context: ChungTayContext) -> None:
-    """/digest [period]: the own unit's digest now, to the one who asked (supervisors: see the registry)."""
+    """/digest [period]: the own unit's digest now, to the one who asked (supervisors: see the registry).
+
+    A district's digest (text, XLSX, chart) takes seconds to build: the handler answers with a status
+    message at once and the digest is built in a worker thread with its own session (handlers/background.py),
+    then edited into the status message (the text) and followed by its files."""
     user, message = context.db_user, update.effective_message
     if user is None or message is None:
         return
@@ -149,10 +154,26 @@ async def digest(update: Update, context: ChungTayContext) -> None:
     period, _ = find_period(fold(" ".join(context.args or [])), today=context.today)
     period = period or digest_period(schedule_of(context.session, unit_id=unit.id or 0), now=context.runtime.clock(),
                                      tz=tz)
-    [delivery] = digest_deliveries(context.runtime, context.session, unit=unit, period=period, users=[user],
-                                   key="on-demand")
-    for part in delivery.parts:  # the reply to the reader's own command: sent directly, not queued
-        await send_part(context.bot, delivery.chat_id, part)
+    status = await message.reply_text(context.t("Preparing the digest…"))
+    runtime, bot, chat_id = context.runtime, context.bot, status.chat_id
+    unit_id, telegram_id = unit.id or 0, user.telegram_id
+
+    def build(session: Session) -> Delivery:
+        reader, own = get_user_by_telegram_id(session, telegram_id=telegram_id), get_unit(session, unit_id=unit_id)
+        if reader is None or own is None:
+            raise LookupError("the reader or the unit of the digest is gone")
+        [delivery] = digest_deliveries(runtime, session, unit=own, period=period, users=[reader], key="on-demand")
+        return delivery
+
+    async def send() -> None:
+        delivery = await in_worker(runtime, build)
+        first, *rest = delivery.parts  # the reply to the reader's own command: sent directly, not queued
+        await bot.edit_message_text(first.text, chat_id=chat_id, message_id=status.message_id,
+                                    parse_mode=first.parse_mode)
+        for part in rest:
+            await send_part(bot, chat_id, part)
+
+    run_later(context, chat_id=chat_id, name="digest-on-demand", work=send)
 
 
 async def digest_schedule(update: Update, context: ChungTayContext) -> None:

@@ -1,29 +1,24 @@
-"""The household register in chat: /household (search and history), /household_add (add or edit),
-importing the review list (send a CSV/XLSX file), and /unreached ("no one left behind")."""
+"""The household register in chat: /household (search and history), /household_add (add or edit) and
+/unreached ("no one left behind"). Importing the review list (a CSV/XLSX file): handlers/household_import.py."""
 
 from __future__ import annotations
 
 import html
-import io
 
+from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.formatting import format_day
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.parsing.numbers import ascii_int
 from bot.parsing.text import fold
 from bot.services.action_text import Localised, figures_line
 from bot.services.actions import draft_from_action
 from bot.services.erasure import household_name
 from bot.services.households import (
-    HouseholdImportError,
-    ImportPreview,
-    UnreadableFile,
-    apply_import,
     classify,
     household_history,
-    preview_import,
     search_households,
     unreached_households,
     upsert_household,
@@ -33,16 +28,10 @@ from bot.services.units import unit_kind, unit_label
 from bot.xlsx import Column, Kind, Sheet, workbook_bytes
 from db.models import Household
 from db.queries import get_unit
-from handlers.callbacks import ImportHouseholds, SkipImport, ViewHousehold, button, decode, read
+from handlers.background import send_file_later
+from handlers.callbacks import ViewHousehold, button, read
 from handlers.context import ChungTayContext
 from handlers.household_erase import erase_markup
-
-FIELD_LABELS = {
-    "code": N_("household code"), "head_name": N_("head of household"), "village": N_("village"),
-    "classification": N_("classification"), "year": N_("year"), "members": N_("members"), "notes": N_("notes"),
-    "tags": N_("marks"), "unit_code": N_("unit code"),
-}
-MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 def _class_name(context: ChungTayContext, code: str) -> str:
@@ -141,75 +130,6 @@ async def add_household(update: Update, context: ChungTayContext) -> None:
     await message.reply_text(heading + "\n" + household_card(context, household), parse_mode=ParseMode.HTML)
 
 
-async def receive_list(update: Update, context: ChungTayContext) -> None:
-    """A CSV/XLSX review list sent to the bot: show the column mapping and the problems, then ask."""
-    user = context.db_user
-    message = update.effective_message
-    if user is None or message is None or message.document is None:
-        return
-    t = context.t
-    document = message.document
-    name = document.file_name or ""
-    if not name.lower().endswith((".csv", ".xlsx")) or (document.file_size or 0) > MAX_FILE_BYTES:
-        await message.reply_text(t("To import the household list, send a CSV or XLSX file (at most 5 MB)."))
-        return
-    content = bytes(await (await document.get_file()).download_as_bytearray())
-    unit = get_unit(context.session, unit_id=user.unit_id)
-    assert unit is not None
-    try:
-        preview = preview_import(context.session, unit=unit, content=content, filename=name,
-                                 catalogue=context.runtime.catalogue, default_year=context.today.year)
-    except UnreadableFile:
-        await message.reply_text(t("Sorry, this file cannot be read as an Excel (.xlsx) or CSV table. Please save it "
-                                   "again as .xlsx or .csv and send it."))
-        return
-    except HouseholdImportError as error:
-        await message.reply_text(t("Nothing was imported:") + "\n" + "\n".join(error.problems[:20]))
-        return
-    mapping = "\n".join(f"• {t(FIELD_LABELS[key])} ← “{header}”" for key, header in preview.mapping.items())
-    if preview.problems:
-        more = len(preview.problems) - 20
-        problems = "\n".join(preview.problems[:20]) + (f"\n… (+{more})" if more > 0 else "")
-        await message.reply_text(t("Columns found:") + "\n" + mapping + "\n\n"
-                                 + t("Nothing was imported; please fix these rows and send the file again:")
-                                 + "\n" + problems)
-        return
-    context.user_data["household_import"] = {"mapping": preview.mapping, "rows": preview.rows}  # type: ignore[index]
-    keyboard = InlineKeyboardMarkup([[
-        button("✅ " + t("Import {count} households").format(count=len(preview.rows)), ImportHouseholds()),
-        button("❌ " + t("Cancel"), SkipImport())]])
-    ready = t("{count} rows are ready to import into {unit}.").format(
-        count=len(preview.rows), unit=unit_label(context.session, t, unit.id or 0))
-    if preview.restoring:
-        ready += "\n\n⚠️ " + _restoring_text(context, preview.restoring)
-    await message.reply_text(t("Columns found:") + "\n" + mapping + "\n\n" + ready, reply_markup=keyboard)
-
-
-async def confirm_import(update: Update, context: ChungTayContext) -> None:
-    query = update.callback_query
-    user = context.db_user
-    assert query is not None and user is not None
-    await query.answer()
-    pending = context.user_data.pop("household_import", None)  # type: ignore[union-attr]
-    if isinstance(decode(query.data), SkipImport) or not pending:
-        await query.edit_message_text(context.t("Cancelled."))
-        return
-    outcome = apply_import(context.session, preview=ImportPreview(**pending), user=user)
-    text = context.t("Imported: {created} new households, {updated} updated.").format(
-        created=outcome.created, updated=outcome.updated)
-    if outcome.restored:
-        text += "\n\n⚠️ " + _restoring_text(context, outcome.restored)
-    await query.edit_message_text(text)
-
-
-def _restoring_text(context: ChungTayContext, codes: list[str]) -> str:
-    """Re-importing a household whose details were erased stores its name again: say so, by code."""
-    shown = ", ".join(codes[:20]) + (f" … (+{len(codes) - 20})" if len(codes) > 20 else "")
-    return context.t("The personal details of {count} household(s) in this file had been erased: {codes}. "
-                     "Importing stores their names and notes again from the file.").format(
-                         count=len(codes), codes=shown)
-
-
 async def show_unreached(update: Update, context: ChungTayContext) -> None:
     """/unreached [category]: registered poor and near-poor households with no support this year."""
     user = context.db_user
@@ -247,19 +167,23 @@ async def show_unreached(update: Update, context: ChungTayContext) -> None:
     if len(households) > 50:
         lines.append(t("… and {count} more in the Excel file.").format(count=len(households) - 50))
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
-    if households:
-        await message.reply_document(io.BytesIO(unreached_workbook(context, households)),
-                                     filename=f"chua-duoc-ho-tro-{today.isoformat()}.xlsx")
+    if households and update.effective_chat is not None:
+        classes = {h.classification: _class_name(context, h.classification) for h in households}
+        send_file_later(context, chat_id=update.effective_chat.id,
+                        build=lambda session: unreached_workbook(session, t, households, classes),
+                        filename=f"chua-duoc-ho-tro-{today.isoformat()}.xlsx")
 
 
-def unreached_workbook(context: ChungTayContext, households: list[Household]) -> bytes:
-    """An XLSX of the households left behind (the user is entitled to their names: own subtree)."""
-    t = context.t
+def unreached_workbook(session: Session, t: Translator, households: list[Household], classes: dict[str, str],
+                       ) -> bytes:
+    """An XLSX of the households left behind (the user is entitled to their names: own subtree). Built in
+    a worker thread with its own session (handlers/background.py)."""
     columns = [Column(t(header)) for header in (N_("Unit"), N_("household code"), N_("head of household"),
                                                 N_("village"), N_("classification"))]
+    labels = {unit_id: unit_label(session, t, unit_id) for unit_id in {h.unit_id for h in households}}
     values: list[list[object]] = [
-        [unit_label(context.session, t, h.unit_id) for h in households], [h.code for h in households],
+        [labels[h.unit_id] for h in households], [h.code for h in households],
         [household_name(t, h) for h in households], [h.village for h in households],
-        [_class_name(context, h.classification) for h in households], [h.members for h in households]]
+        [classes[h.classification] for h in households], [h.members for h in households]]
     return workbook_bytes([Sheet(title=t("Not reached"), columns=[*columns, Column(t("members"), Kind.NUMBER)],
                                  values=values)])

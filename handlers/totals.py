@@ -14,9 +14,9 @@ changes, so the unit, organisation and kind chosen before are kept, also while a
 from __future__ import annotations
 
 import html
-import io
 import warnings
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -32,7 +32,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.services.access import AccessDenied
 from bot.services.action_text import Localised
-from bot.services.exports import ExportScope, build_report_docx, build_workbook
+from bot.services.export_files import build_scope_file
 from bot.services.periods import STANDARD_CODES, Period, period_from_code
 from bot.services.questions import (
     RangeError,
@@ -47,6 +47,7 @@ from bot.services.totals_screen import is_supervisor, totals_screen, view_period
 from bot.services.totals_view import TotalsView
 from bot.services.units import unit_display
 from db.models import Unit
+from handlers.background import send_file_later
 from handlers.callbacks import (
     TotalsBack,
     TotalsBreakdown,
@@ -464,16 +465,11 @@ async def _send_file(update: Update, context: ChungTayContext, *, kind: str) -> 
     view = _view(context)
     names = _names(context)
     unit, period = _unit(context, view), view_period(view, today=context.today)
-    scope = ExportScope(unit=unit, period=period, organisation_code=view.org, category_code=view.cat)
     slug = f"{unit.code.lower()}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     caption = context.t("{unit}, {period}").format(unit=unit_display(context.t, unit), period=period.label(context.t))
-    if kind == "xlsx":
-        content = build_workbook(context.session, names=names, scope=scope, viewer=user,
-                                 tz=context.runtime.settings.tz, now=context.runtime.clock())
-        filename = f"tong-hop-{slug}.xlsx"
-    else:
-        content = build_report_docx(context.session, names=names, scope=scope, place=unit.name,
-                                    today=context.today)
-        filename = f"bao-cao-{slug}.docx"
-    await context.bot.send_document(chat.id, io.BytesIO(content), filename=filename, caption=caption)
-
+    runtime, view_org, view_cat = context.runtime, view.org, view.cat
+    build = partial(build_scope_file, kind=kind, names=names, unit_id=unit.id or 0, viewer_telegram_id=user.telegram_id,
+                    period=period, organisation_code=view_org, category_code=view_cat, tz=runtime.settings.tz,
+                    now=runtime.clock(), today=context.today)
+    filename = f"tong-hop-{slug}.xlsx" if kind == "xlsx" else f"bao-cao-{slug}.docx"
+    send_file_later(context, chat_id=chat.id, build=build, filename=filename, caption=caption)

@@ -56,13 +56,13 @@ class ViewHousehold(Action):
 @action("hh:import")
 @dataclass(frozen=True)
 class ImportHouseholds(Action):
-    pass
+    upload_id: Annotated[int, ID]  # the checked list waits in household_upload, not in the button
 
 
 @action("hh:noimport")
 @dataclass(frozen=True)
 class SkipImport(Action):
-    pass
+    upload_id: Annotated[int, ID]
 
 
 @action("dup")

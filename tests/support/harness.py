@@ -59,6 +59,7 @@ class BotUnderTest:
         await self.fake.wait_consumed(update_id)
         assert self.application is not None
         await self.application.update_queue.join()
+        await self.application.background_idle()  # e.g. an import the update started
 
     def close(self) -> None:
         self.runtime.close()

@@ -18,7 +18,7 @@ from handlers.callbacks import Action, decode, encode
 
 SAMPLES: list[Action] = [
     cb.SetLanguage("vi"), cb.FixRecord(17), cb.AskVoid(17), cb.ConfirmVoid(17), cb.KeepRecord(),
-    cb.ViewHousehold(3), cb.ImportHouseholds(), cb.SkipImport(), cb.ResolveDuplicate("same", 9),
+    cb.ViewHousehold(3), cb.ImportHouseholds(4), cb.SkipImport(4), cb.ResolveDuplicate("same", 9),
     cb.InviteCancel(), cb.InviteRole("supervisor"), cb.InviteUnit(4), cb.InviteOpenUnit(4), cb.InvitePage(4, 2),
     cb.InviteOrganisation(None), cb.InviteOrganisation(6), cb.TotalsChooser("U"), cb.TotalsBack(),
     cb.TotalsOtherDates(), cb.TotalsExcel(), cb.TotalsDraftReport(), cb.TotalsPeriod("q-1"), cb.TotalsUnit(12),
