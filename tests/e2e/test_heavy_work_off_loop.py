@@ -14,10 +14,10 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.i18n import get_translator
+from bot.jobs import run_closing_digests
 from bot.sandbox.fake_api import FakeTelegram
 from bot.services import digests
 from db.models import OutboxMessage
-from handlers.digest import run_closing_digests
 from tests.e2e.test_outbox_parts import _period_with_supervisors
 from tests.e2e.test_period_end_digest import Clock
 from tests.support.harness import BotUnderTest, Chat
