@@ -15,7 +15,7 @@ from bot.services.units import import_units_csv
 from db.models import ActionStatus, AuditEntry, OutboxMessage, SupportAction
 from db.record_question import RecordQuestion
 from handlers.callbacks import AskAboutRecord, ConfirmFigures, encode
-from tests.support.harness import BotUnderTest, Chat
+from tests.support.harness import BotUnderTest, Chat, GroupChat
 
 QUESTION = "Sao 45 hộ mà 5.410 kg? Kiểm tra lại giúp."
 
@@ -180,3 +180,30 @@ async def test_only_a_supervisor_above_may_ask_and_only_the_unit_may_answer(
     await colleague.send("/history")
     await colleague.tap_data(colleague.last, encode(ConfirmFigures(question.id or 0)))  # the record's unit may
     assert _questions(session)[0].outcome == "confirmed"
+
+
+async def test_void_closes_the_question_and_the_author_sees_the_household(
+        enroll: Callable[..., object], session: Session, bot: BotUnderTest) -> None:
+    author: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", name="Ksor H'Lan")  # type: ignore[misc]
+    record = await _logged(author, session)
+    record.household_name, record.household_village = "Rơ Mah Blơh", "Buôn Thức"  # as the form stores it
+    session.add(record)
+    session.commit()
+    supervisor: Chat = await enroll(role="supervisor", unit_code="GL-KP", name="Phòng LĐTBXH")  # type: ignore[misc]
+    group = GroupChat(bot=bot)
+    await group.send(supervisor.user, "/status")  # the group gets only a pointer to the private chat
+    answers = len(bot.fake.callback_answers)
+    assert await group.tap_data(supervisor.user, group.messages[-1], encode(AskAboutRecord(record.id or 0))) == []
+    assert bot.fake.callback_answers[answers]["text"] == "Vui lòng dùng bot trong tin nhắn riêng."
+    await _ask_from_history(supervisor, record)
+    assert all("Rơ Mah Blơh" not in m.text for m in group.messages)
+    await _drain(bot)
+    assert "Rơ Mah Blơh, Buôn Thức" in author.last.text  # their own record: the household is theirs to see
+    await author.send("/undo")
+    await author.tap("🗑 Có, hủy bản ghi")
+    [question] = _questions(session)
+    assert (question.status, question.outcome) == ("closed", "voided")
+    await _drain(bot)
+    assert f"đã hủy bản ghi #{record.id}" in supervisor.last.text
+    assert _audit(session) == ["ask", "close"]
+    assert "đang chờ trả lời" not in await supervisor.reply_text("/status")
