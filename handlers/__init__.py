@@ -16,7 +16,8 @@ from telegram.ext import (
 
 GATE_GROUP = -2
 WAIT_GROUP = -1
-"""Steps that wait for one typed line (the dates after "📅 Other dates" under /totals). They run after
+"""Steps that wait for one typed line (the dates after "📅 Other dates" under /totals, the question after
+❓ and the reply after ✍️ of a record sent back). They run after
 the gate and before the main group, so the line they wait for wins over questions, quick entry and
 an open logging form, while anything else ends the wait and still reaches the main group."""
 

@@ -223,7 +223,7 @@ def _answered_here(callback: Callable[[Update, ChungTayContext], Coroutine[Any, 
 def build_question_conversation(*, leave_on: filters.BaseFilter) -> ConversationHandler:
     """The waits for a typed question or reply (see the module notes)."""
     answered = _answered_here
-    typed = filters.TEXT & ~filters.COMMAND
+    typed = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND  # an edit of an older line is not it
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
         return ConversationHandler(
@@ -235,7 +235,7 @@ def build_question_conversation(*, leave_on: filters.BaseFilter) -> Conversation
                 WAIT_REPLY: [MessageHandler(leave_on, leave), MessageHandler(typed, answered(read_reply)),
                              CallbackQueryHandler(answered(cancel), pattern=on(CancelQuestion))],
             },
-            fallbacks=[CommandHandler("cancel", answered(cancel)), MessageHandler(filters.ALL, leave),
+            fallbacks=[CommandHandler("cancel", answered(cancel)), MessageHandler(filters.UpdateType.MESSAGE, leave),
                        CallbackQueryHandler(leave)],
             name="record_question",
             persistent=True,
