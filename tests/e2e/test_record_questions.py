@@ -207,3 +207,21 @@ async def test_void_closes_the_question_and_the_author_sees_the_household(
     assert f"đã hủy bản ghi #{record.id}" in supervisor.last.text
     assert _audit(session) == ["ask", "close"]
     assert "đang chờ trả lời" not in await supervisor.reply_text("/status")
+
+
+async def test_a_suspected_double_count_can_be_sent_back(enroll: Callable[..., object], session: Session,
+                                                         bot: BotUnderTest) -> None:
+    first: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", organisation="womens_union")  # type: ignore[misc]
+    await _logged(first, session, "quà tết 10 suất 5tr")
+    second: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", organisation="red_cross",
+                                name="Rơ Châm Thu")  # type: ignore[misc]
+    suspect = await _logged(second, session, "quà tết 10 suất 5tr")
+    district: Chat = await enroll(role="supervisor", unit_code="GL-KP")  # type: ignore[misc]
+    await district.send("/suspects")
+    assert "cùng một đợt?" in district.last.text
+    await district.tap("❓ Hỏi lại người ghi")
+    assert "Nhập câu hỏi cho người ghi" in district.last.text and f"#{suspect.id}" in district.last.text
+    await district.send("Hai hội cùng phát một đợt quà phải không?")
+    await _drain(bot)
+    assert "Hai hội cùng phát một đợt quà phải không?" in second.last.text
+    assert [q.action_id for q in _questions(session)] == [suspect.id]
