@@ -16,6 +16,7 @@ from bot.services.duplicates import AnswerRefused, resolve, unresolved
 from bot.services.lookup import with_originals
 from bot.services.units import unit_kind
 from db.models import SupportAction
+from handlers import record_questions
 from handlers.callbacks import ResolveDuplicate, button, read
 from handlers.context import ChungTayContext
 
@@ -100,4 +101,6 @@ async def send_suspects(update: Update, context: ChungTayContext, *, quiet_when_
     for action, original in with_originals(context.session, suspects[:20]):
         text, keyboard = duplicate_question(Localised(context.runtime.catalogue, context.t), context.session,
                                             action=action, original=original)
+        ask = record_questions.ask_buttons(context, action, label="❓ " + context.t("Ask the author"))
+        keyboard = InlineKeyboardMarkup([*keyboard.inline_keyboard, ask]) if ask else keyboard
         await message.reply_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)

@@ -21,7 +21,7 @@ from bot.services.actions import (
 from bot.services.lookup import editable_action
 from bot.services.units import unit_kind, unit_label
 from db.models import ActionStatus, SupportAction
-from handlers import log_form
+from handlers import log_form, record_questions
 from handlers.callbacks import AskVoid, ConfirmVoid, FixRecord, KeepRecord, button, read
 from handlers.context import ChungTayContext
 
@@ -54,7 +54,7 @@ async def show_history(update: Update, context: ChungTayContext) -> None:
     for action in actions:
         lines.append(action_line(context, action))
         if can_edit(context.session, user=user, action=action):
-            rows.append(record_buttons(action))
+            rows.append(record_buttons(action) + record_questions.ask_buttons(context, action))
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
                              reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 

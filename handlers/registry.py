@@ -125,6 +125,8 @@ def command_table() -> tuple[Command, ...]:
                 menu=Menu(N_("Reporting periods and deadlines"), 110),
                 refusal=N_("Reporting periods are set by supervising units.")),
         Command("status", reporting.show_status, MANAGERS, menu=Menu(N_("Who has reported, on time or late"), 120),
+                help=N_("❓ under a record (🔎 in /totals, /history, /suspects) — send a doubtful record back to its "
+                        "author with a question; the open questions are in /status and the digest until answered"),
                 refusal=N_("Reporting status is for supervising units. Use /submit to submit your figures.")),
         Command("target", reporting.set_target, MANAGERS, menu=Menu(N_("Set a target"), 130),
                 refusal=N_("Targets are set by supervising units.")),

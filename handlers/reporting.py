@@ -323,6 +323,9 @@ async def show_status(update: Update, context: ChungTayContext) -> None:
     from handlers.duplicates import send_suspects  # double counts to resolve belong to the status too
 
     await send_suspects(update, context, quiet_when_none=True)
+    from handlers.record_questions import send_open_questions  # and the records sent back with a question
+
+    await send_open_questions(update, context)
 
 
 def _match_category(context: ChungTayContext, text: str) -> tuple[CategorySpec | None, str]:

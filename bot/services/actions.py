@@ -236,6 +236,10 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
     audit.record(session, user_id=author.id, action="correct" if previous else "create", entity="support_action",
                  entity_id=action.id, details={"supersedes": previous.id if previous else None,
                                                "category": spec.code})
+    if previous is not None:  # a correction answers a supervisor's open question about the record
+        from bot.services.record_questions import close_for_record
+
+        close_for_record(session, previous=previous, successor=action, user=author, now=action.created_at)
     session.commit()
     return SaveResult(action, created=True)
 
@@ -293,6 +297,9 @@ def void_action(session: Session, *, action_id: int, user: User, now: datetime) 
 
     release_duplicates(session, original=action, user_id=user.id)
     audit.record(session, user_id=user.id, action="void", entity="support_action", entity_id=action.id)
+    from bot.services.record_questions import close_for_record
+
+    close_for_record(session, previous=action, successor=None, user=user, now=now)
     session.commit()
     return action
 

@@ -40,6 +40,7 @@ from bot.services.duplicates import unresolved_in
 from bot.services.exports import ExportScope, build_workbook, chart_png, monthly_values
 from bot.services.households import left_behind_line
 from bot.services.periods import Period, period_from_code
+from bot.services.record_questions import open_in
 from bot.services.reporting import period_status
 from bot.services.reporting_text import periods_defined_by, status_text
 from bot.services.reports import by_child_unit, grand_value, scope_totals, summary_line, totals_message
@@ -121,6 +122,10 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
     if suspects:
         text += "\n⚠️ " + html.escape(t("{count} possible double count(s) not yet resolved (/suspects).").format(
             count=len(suspects)))
+    questions = open_in(session, unit=unit)
+    if questions:
+        text += "\n❓ " + html.escape(t("{count} record(s) waiting for an answer (/status).").format(
+            count=len(questions)))
     workbook = build_workbook(session, names=names, scope=ExportScope(unit=unit, period=period), viewer=viewer, tz=tz,
                               now=now, figures=(scope.current, rows))
     trend = monthly_values(session, unit=unit, end=period.end)

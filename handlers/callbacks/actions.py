@@ -405,3 +405,36 @@ class EraseConfirm(EraseButton):
 @dataclass(frozen=True)
 class EraseCancel(EraseButton):
     household_id: Annotated[int, ID]
+
+
+# ------------------------------------------------------------------ sending a record back ("❓ Hỏi lại")
+# handlers/record_questions.py
+
+@action("rq:ask")
+@dataclass(frozen=True)
+class AskAboutRecord(Action):
+    """A supervisor's ❓ under a record: type a question for its author."""
+
+    action_id: Annotated[int, ID]
+
+
+@action("rq:ok")
+@dataclass(frozen=True)
+class ConfirmFigures(Action):
+    """The author's one-tap answer: the figures are right."""
+
+    question_id: Annotated[int, ID]
+
+
+@action("rq:reply")
+@dataclass(frozen=True)
+class ReplyToQuestion(Action):
+    """The author's ✍️: type a reply."""
+
+    question_id: Annotated[int, ID]
+
+
+@action("rq:x")
+@dataclass(frozen=True)
+class CancelQuestion(Action):
+    """❌ while the bot waits for a typed question or reply."""
