@@ -37,6 +37,7 @@ from bot.services.households import can_see_household
 from bot.services.totals import subtree_unit_ids
 from db.models import Household, Role, SupportAction, User
 from db.queries import get_unit
+from db.record_question import RecordQuestion
 
 ERASED_NAME = N_("Household details erased")
 
@@ -116,6 +117,11 @@ def erase_household(session: Session, *, user: User, household_id: int, now: dat
         action.latitude = action.longitude = None
         action.household_erased = True
         session.add(action)
+    # A question sent back about one of these records may name the household in its free text.
+    record_ids = [action.id for action in records]
+    for question in session.exec(select(RecordQuestion).where(col(RecordQuestion.action_id).in_(record_ids))):
+        question.question, question.answer = "", None
+        session.add(question)
     household.head_name = household.head_folded = ""
     household.notes = None
     household.erased_at = now

@@ -32,6 +32,7 @@ from bot.catalogue_file import CatalogueFile
 from bot.formatting import format_day
 from bot.i18n import Translator, get_translator
 from bot.services import audit
+from bot.services.erasure import ERASED_NAME
 from bot.services.outbox import as_utc, enqueue
 from bot.services.totals import subtree_unit_ids
 from bot.services.units import is_within, unit_label
@@ -214,7 +215,7 @@ def _tell_asker(session: Session, question: RecordQuestion, *, by: User, now: da
         text = t("🗑 {name} voided entry {record} after your question.")
     body = text.format(name=by.display_name, record=record, answer=question.answer or "",
                        new=question.corrected_action_id or "")
-    body += "\n" + t("Your question was: {question}").format(question=question.question)
+    body += "\n" + t("Your question was: {question}").format(question=question.question or t(ERASED_NAME))
     enqueue(session, key=f"rq:{question.id}:done", chat_id=asker.telegram_id, user_id=asker.id, text=body, now=now,
             purpose="question")
 
@@ -239,7 +240,8 @@ def open_for(session: Session, *, user: User, t: Translator, tz: ZoneInfo,
         author = session.get(User, action.author_id) if action is not None else None
         shown.append(OpenQuestion(
             id=question.id or 0, action_id=question.action_id, unit_name=unit_label(session, t, question.unit_id),
-            asked_on=format_day(as_utc(question.asked_at).astimezone(tz).date(), t.locale), question=question.question,
+            asked_on=format_day(as_utc(question.asked_at).astimezone(tz).date(), t.locale),
+            question=question.question or t(ERASED_NAME),
             asked_by=asker.display_name if asker else "?", author=author.display_name if author else "?"))
     return len(questions), shown
 
