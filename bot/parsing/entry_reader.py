@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.parsing.dates import MONTH_WORDS, QUARTER_WORDS, ROMAN_QUARTERS, parse_day
+from bot.parsing.dates import MONTH_WORDS, QUARTER_WORDS, RELATIVE_DAYS, ROMAN_QUARTERS, parse_day
 from bot.parsing.entry_lexicon import ADMIN_WORDS, CategoryLexicon, Lexicon
 from bot.parsing.matcher import Meaning, PhraseIndex
 from bot.parsing.numbers import (
@@ -113,7 +113,7 @@ class Reader:
         index = 0
         while index < len(tokens):
             folded = [t.folded for t in tokens[index : index + 2]]
-            if folded[:2] in (["hom", "nay"], ["hom", "qua"], ["hom", "kia"], ["bua", "nay"], ["bua", "qua"]):
+            if len(folded) == 2 and " ".join(folded) in RELATIVE_DAYS:
                 self.record_date(" ".join(folded), index, index + 2)
                 index += 2
                 continue
