@@ -151,6 +151,8 @@ class CatalogueMatcher:
         for source in catalogue.funding_source:
             self.funding.add(aliases(source), Meaning("funding_source", source.code))
         self.general = self.organisations.merged(self.classes, self.funding)
+        self.named = self.categories.merged(self.organisations)
+        """What a question names: kinds of support and organisations, read together."""
 
     def field_index(self, category: str, field_code: str) -> PhraseIndex:
         return self.field_choices.get((category, field_code)) or PhraseIndex()

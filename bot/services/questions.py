@@ -26,7 +26,7 @@ from bot.formatting import format_day
 from bot.i18n import Translator
 from bot.parsing import dates
 from bot.parsing.errors import NumberError
-from bot.parsing.matcher import longest, matcher_for, without
+from bot.parsing.matcher import CatalogueMatcher, longest, matcher_for, without
 from bot.parsing.text import fold
 from bot.services.periods import Period
 from db.models import Unit
@@ -182,21 +182,27 @@ def parse_question(text: str, *, catalogue: CatalogueFile, units: Sequence[Unit]
             if _words_in(rest, phrase):
                 question.metric = metric
                 rest = _remove(rest, phrase)
-    rest = _match_units(question, rest, units)
+    matcher = matcher_for(catalogue)
+    rest = _match_units(question, rest, units, _phrase_spans(rest, matcher))
     for word in sorted(QUESTION_WORDS, key=len, reverse=True):
         while _words_in(rest, word):
             rest = _remove(rest, word)
-    rest = _match_categories(question, rest, catalogue)
-    matcher = matcher_for(catalogue)
-    organisations = matcher.find(rest, matcher.organisations)
-    named = longest(organisations)
-    if named is not None:
-        question.organisation = named.codes[0]
+    rest = _match_catalogue(question, rest, matcher)
     question.leftover = rest
     return question
 
 
-def _match_units(question: Question, rest: str, units: Sequence[Unit]) -> str:
+def _phrase_spans(rest: str, matcher: CatalogueMatcher) -> list[tuple[int, int]]:
+    """Where multi-word catalogue phrases sit in the text: a unit kind word inside one ("bản" in "ủy
+    ban nhân dân", "xã" in "ủy ban xã") is part of the name of an organisation, not a unit."""
+    spans: list[tuple[int, int]] = []
+    for phrase in matcher.find(rest, matcher.named):
+        if phrase.end - phrase.start > 1:
+            spans += [m.span() for m in re.finditer(rf"(?<![\w/]){re.escape(fold(phrase.text))}(?![\w/])", rest)]
+    return spans
+
+
+def _match_units(question: Question, rest: str, units: Sequence[Unit], protected: list[tuple[int, int]]) -> str:
     """Full unit names first ("ia rsai"); else the word after a kind word as a prefix ("xã chư")."""
     names = sorted(((fold(u.name), u) for u in units), key=lambda pair: len(pair[0]), reverse=True)
     for name, unit in names:
@@ -204,10 +210,15 @@ def _match_units(question: Question, rest: str, units: Sequence[Unit]) -> str:
             question.units.append(unit)
             question.unit_named = True
             rest = _remove(rest, name)
+            protected = []  # positions moved; a named unit leaves no kind word to doubt
             break
+
+    def free(match: re.Match[str]) -> bool:
+        return not any(start <= match.start() < end for start, end in protected)
+
     kinds = "|".join(re.escape(k) for k in sorted(UNIT_KIND_WORDS, key=len, reverse=True))
     if not question.units:
-        match = re.search(rf"\b(?:{kinds}) (\w+)", rest)
+        match = next((m for m in re.finditer(rf"\b(?:{kinds}) (\w+)", rest) if free(m)), None)
         if match:
             question.unit_named = True
             prefix = match.group(1)
@@ -218,13 +229,16 @@ def _match_units(question: Question, rest: str, units: Sequence[Unit]) -> str:
     return rest
 
 
-def _match_categories(question: Question, rest: str, catalogue: CatalogueFile) -> str:
-    """Every category the text names (the one matcher: longest phrase first, whole words); several
-    are asked about with buttons."""
-    matcher = matcher_for(catalogue)
-    found = matcher.find(rest, matcher.categories)
+def _match_catalogue(question: Question, rest: str, matcher: CatalogueMatcher) -> str:
+    """Categories and the organisation the text names, read together by the one matcher so the longest
+    phrase wins across both ("nhà hảo tâm" is donors, not housing + a stray word). Several categories
+    are asked about with buttons; of several organisations the longest phrase is taken."""
+    found = matcher.find(rest, matcher.named)
     for phrase in sorted(found, key=lambda f: (f.start - f.end, f.start)):
-        for code in phrase.codes:
-            if code not in question.categories:
-                question.categories.append(code)
+        for meaning in phrase.meanings:
+            if meaning.role == "category" and meaning.code not in question.categories:
+                question.categories.append(meaning.code)
+    organisation = longest([f for f in found if any(m.role == "organisation" for m in f.meanings)])
+    if organisation is not None:
+        question.organisation = next(m.code for m in organisation.meanings if m.role == "organisation")
     return without(rest, found)
