@@ -243,7 +243,8 @@ def parse_weekly_time(text: str) -> tuple[int, time] | None:
     if hour > 23 or minute > 59:
         return None
     rest = f" {folded[:match.start()].strip()} "
-    for weekday, words in WEEKDAY_WORDS.items():
-        if any(f" {word} " in rest for word in words):
+    longest_first = sorted(((w, d) for d, words in WEEKDAY_WORDS.items() for w in words), key=lambda p: -len(p[0]))
+    for word, weekday in longest_first:  # "thứ sáu" is Friday, though "thu" alone is Thursday
+        if f" {word} " in rest:
             return weekday, time(hour, minute)
     return None

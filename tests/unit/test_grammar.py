@@ -6,6 +6,7 @@ and a keyword that is both an organisation and a field choice fills the field an
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
@@ -42,7 +43,7 @@ def _neutral(category: str) -> str:
                 if not MATCHER.find(k, MATCHER.choices[category]))
 
 
-def _ids(rows: list[tuple[str, ...]]) -> list[str]:
+def _ids(rows: Sequence[tuple[str, ...]]) -> list[str]:
     return [":".join(row) for row in rows]
 
 
@@ -139,5 +140,6 @@ def test_picking_the_organisation_on_the_card_moves_the_credit_and_says_so(
         card = card_text(names, draft, organisation_default=reporter)
         assert html.escape(names.organisation(organisation)) in card and words in card
         assert html.escape(names.organisation(reporter)) in card
-    own = card_text(Localised(CATALOGUE, get_translator("vi"), level="commune"), draft, organisation_default=organisation)
+    names = Localised(CATALOGUE, get_translator("vi"), level="commune")
+    own = card_text(names, draft, organisation_default=organisation)
     assert "không phải cho tổ chức của anh/chị" not in own
