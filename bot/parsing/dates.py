@@ -57,8 +57,9 @@ def _on_or_after(start: date, month: int, day: int) -> date:
     raise ValueError(f"no {day}/{month} within a year of {start}")
 
 
-def _day_parts(text: str) -> tuple[str, int, int, int | None]:
-    """(folded text, day, month, year or None) of a day written with numbers; NumberError otherwise."""
+def _day_parts(text: str, *, any_year: bool = False) -> tuple[str, int, int, int | None]:
+    """(folded text, day, month, year or None) of a day written with numbers; NumberError otherwise.
+    A year before 2000 is refused unless `any_year` (then the caller judges it and says why)."""
     s = trimmed_fold(text)
     if not s:
         raise NumberError("empty", text)
@@ -70,7 +71,7 @@ def _day_parts(text: str) -> tuple[str, int, int, int | None]:
     year: int | None = None
     if year_text is not None:
         year = int(year_text) + (2000 if len(year_text) == 2 else 0)
-        if year < 2000:
+        if year < 2000 and not any_year:
             raise NumberError("not_a_date", text)
     return s, int(match.group(1)), int(match.group(3)), year
 
@@ -109,9 +110,10 @@ def parse_day(text: str, *, today: date, after: date | None = None, allow_future
 
 def parse_dated(text: str) -> date | None:
     """A day with its year, past or future ("1/7/2027", "01.07.2027", "1 tháng 7 năm 2027"): the
-    start, end and due date of a reporting period, where a year left out would be a guess."""
+    start, end and due date of a reporting period, where a year left out would be a guess. Any year
+    is read: /period refuses one outside its window with a sentence of its own."""
     try:
-        _, day, month, year = _day_parts(text)
+        _, day, month, year = _day_parts(text, any_year=True)
         return date(year, month, day) if year is not None else None
     except (NumberError, ValueError):
         return None
