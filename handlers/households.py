@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 
 from bot.formatting import format_day
 from bot.i18n import N_, Translator
+from bot.parsing.matcher import matcher_for
 from bot.parsing.numbers import ascii_int
 from bot.parsing.text import fold
 from bot.services.action_text import Localised, figures_line
@@ -140,8 +141,9 @@ async def show_unreached(update: Update, context: ChungTayContext) -> None:
     words = fold(" ".join(context.args or []))
     category = None
     if words:
-        category = next((c for c in context.runtime.catalogue.category
-                         if words in {fold(k) for k in (c.code, c.name_vi, c.name_en, *c.keywords)}), None)
+        matcher = matcher_for(context.runtime.catalogue)
+        typed = " ".join(context.args or [])
+        category = context.runtime.catalogue.category_by_code(matcher.exact(typed, matcher.categories) or "")
         if category is None:
             await message.reply_text(t("Unknown kind of support “{text}”.").format(text=words[:40]))
             return

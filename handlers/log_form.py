@@ -26,6 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.catalogue_file import CatalogueFile, CategorySpec
 from bot.formatting import format_number
+from bot.parsing.matcher import matcher_for
 from bot.parsing.numbers import NumberError, parse_count, parse_day, parse_money, parse_quantity
 from bot.parsing.quick_entry import parse_quick_entry
 from bot.parsing.text import fold
@@ -385,9 +386,8 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
             extra = spec.field(step.removeprefix("field:"))
             assert extra is not None
             if extra.choices:
-                typed = fold(text)
-                match = next((c for c in extra.choices if typed in {fold(c.vi), fold(c.en), *map(fold, c.keywords)}),
-                             None)
+                choices = matcher_for(_catalogue(context))
+                match = extra.choice(choices.exact(text, choices.field_index(spec.code, extra.code)) or "")
                 if match is None:
                     raise NumberError("choose_button")
                 draft.fields[extra.code] = match.code

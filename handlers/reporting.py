@@ -19,6 +19,8 @@ from bot.catalogue_file import CategorySpec
 from bot.formatting import format_day, format_local_datetime
 from bot.i18n import Translator
 from bot.outbox_sender import notify_outbox
+from bot.parsing.dates import parse_dated
+from bot.parsing.matcher import matcher_for
 from bot.parsing.numbers import NumberError, parse_quantity
 from bot.parsing.text import fold
 from bot.services import reporting, reporting_text
@@ -42,8 +44,6 @@ from handlers.callbacks import (
     submit_keyboard,
 )
 from handlers.context import ChungTayContext
-
-_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$", re.ASCII)
 
 
 def _supervisor(context: ChungTayContext) -> User | None:
@@ -79,16 +79,6 @@ def _preset_name(t: Translator, code: str, year: int) -> str:
     return t("Annual report {year}").format(year=year)
 
 
-def _parse_date(text: str) -> date | None:
-    match = _DATE.match(text)
-    if match is None:
-        return None
-    try:
-        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-    except ValueError:
-        return None
-
-
 async def define_period(update: Update, context: ChungTayContext) -> None:
     """/period: the unit's periods and preset buttons; /period name; start; end; due[; days] for a custom one."""
     t, user = context.t, _guarded(context)
@@ -115,7 +105,7 @@ async def define_period(update: Update, context: ChungTayContext) -> None:
 async def _custom_period(update: Update, context: ChungTayContext, user: User, text: str) -> None:
     t = context.t
     parts = [p.strip() for p in text.split(";")]
-    dates = [_parse_date(p) for p in parts[1:4]]
+    dates = [parse_dated(p) for p in parts[1:4]]
     days: list[int] | None = None
     if len(parts) == 5:
         try:
@@ -329,14 +319,10 @@ async def show_status(update: Update, context: ChungTayContext) -> None:
 
 
 def _match_category(context: ChungTayContext, text: str) -> tuple[CategorySpec | None, str]:
-    folded = fold(text)
-    best: tuple[int, CategorySpec | None, str] = (0, None, text)
-    for spec in context.runtime.catalogue.category:
-        for keyword in (*spec.keywords, spec.name_vi, spec.name_en, spec.code):
-            word = fold(keyword)
-            if word and folded.startswith(word) and len(word) > best[0]:
-                best = (len(word), spec, folded[len(word):].strip())
-    return best[1], best[2]
+    """The category named at the start of `text` (the one catalogue matcher) and the rest."""
+    matcher = matcher_for(context.runtime.catalogue)
+    code, rest = matcher.leading(text, matcher.categories)
+    return context.runtime.catalogue.category_by_code(code or ""), rest
 
 
 async def set_target(update: Update, context: ChungTayContext) -> None:

@@ -6,16 +6,18 @@ returned as integer đồng and quantities as `Decimal`; floats never appear, be
 adds 0.1 + 0.2 is wrong in front of a district auditor.
 
 Every failure raises `NumberError` with a machine-readable `reason`, so a handler can answer with a
-polite, translated sentence instead of a traceback.
+polite, translated sentence instead of a traceback. Days and periods are read by the one date grammar,
+`bot.parsing.dates` (`parse_day` is importable from here too, as it always was).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.parsing.text import fold
+from bot.parsing.dates import parse_day as parse_day
+from bot.parsing.errors import NumberError as NumberError
+from bot.parsing.text import trimmed_fold
 
 MONEY_MAX = 10**14
 """100.000 tỷ đồng: far above any commune's budget, so a larger figure is a typo."""
@@ -54,25 +56,6 @@ QUANTITY_CONVERSIONS: dict[str, tuple[int, str]] = {
 
 _SIGNS = "-−–"
 _NUMBER = r"[0-9]+(?:[.,][0-9]+)*"
-_TRAILING_PUNCTUATION = " .,;:!?"
-
-
-class NumberError(ValueError):
-    """A figure or date that cannot be read; `reason` is machine-readable for translated replies.
-
-    Reasons: "empty", "not_a_number", "negative", "zero", "too_large", "too_many_decimals",
-    "not_a_date", "future". `text` is the offending input, for the reply.
-    """
-
-    def __init__(self, reason: str, text: str = "") -> None:
-        super().__init__(f"{reason}: {text!r}" if text else reason)
-        self.reason = reason
-        self.text = text
-
-
-def _clean(text: str) -> str:
-    """Folded, without trailing sentence punctuation ("5tr." at the end of a message)."""
-    return fold(text).rstrip(_TRAILING_PUNCTUATION).strip()
 
 
 def _split_sign(text: str) -> tuple[bool, str]:
@@ -138,7 +121,7 @@ def parse_money(text: str) -> int:
     number with decimals is refused (a đồng has no decimals, so "1,5" alone is a mistake).
     """
     original = text
-    s = _clean(text)
+    s = trimmed_fold(text)
     if not s:
         raise NumberError("empty", original)
     negative, s = _split_sign(s)
@@ -205,7 +188,7 @@ def parse_quantity(text: str) -> tuple[Decimal, str | None]:
     (ký, kí, kilo) are converted to "kg", because rice is recorded in kg whatever the officer says.
     """
     original = text
-    s = _clean(text)
+    s = trimmed_fold(text)
     if not s:
         raise NumberError("empty", original)
     negative, s = _split_sign(s)
@@ -237,7 +220,7 @@ def parse_count(text: str) -> int:
     A decimal ("1,5" or "1.5") is "not_a_number": half a household is a typo, never a figure.
     """
     original = text
-    s = _clean(text)
+    s = trimmed_fold(text)
     if not s:
         raise NumberError("empty", original)
     negative, s = _split_sign(s)
@@ -255,83 +238,3 @@ def parse_count(text: str) -> int:
     if value > COUNT_MAX:
         raise NumberError("too_large", original)
     return value
-
-
-_RELATIVE_DAYS: dict[str, int] = {
-    "hom nay": 0,
-    "bua nay": 0,
-    "nay": 0,
-    "today": 0,
-    "hien nay": 0,
-    "hien tai": 0,
-    "bay gio": 0,
-    "now": 0,
-    "hom qua": 1,
-    "bua qua": 1,
-    "yesterday": 1,
-    "hom kia": 2,
-    "bua kia": 2,
-}
-
-
-def _on_or_after(start: date, month: int, day: int) -> date:
-    """The first `day`/`month` on or after `start`: this year's or next year's (29/2 may skip a year
-    that has none). ValueError when neither exists, as for 31/2."""
-    for year in (start.year, start.year + 1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if candidate >= start:
-            return candidate
-    raise ValueError(f"no {day}/{month} within a year of {start}")
-
-
-def parse_day(text: str, *, today: date, after: date | None = None, allow_future: bool = False) -> date:
-    """The day a support action happened: "hôm nay", "hôm qua", "hôm kia", "15/6", "15/6/2025",
-    "15-6-2025", "15.6.2025", "ngày 15/6", "15 tháng 6 năm 2025".
-
-    Without a year the date is this year, or last year if that would be after `today` (in January
-    "20/12" means last December). Raises NumberError "not_a_date", or "future" for a later day:
-    support that has not happened yet cannot be logged.
-
-    The end of a date range ("1/12 - 15/1") is read with `after`, the range's start: a date without
-    a year is then the first such day on or after it, so a range typed without years never runs
-    backwards across New Year. `allow_future` lets a question name a period that is still running
-    ("từ 1/1/2026 đến 31/12/2026"); only then may the day be after `today`.
-    """
-    original = text
-    s = _clean(text)
-    if not s:
-        raise NumberError("empty", original)
-    s = re.sub(r"^(?:vao )?ngay\s+", "", s)
-    if s in _RELATIVE_DAYS:
-        return today - timedelta(days=_RELATIVE_DAYS[s])
-    match = re.fullmatch(r"([0-9]{1,2})\s*([/.-])\s*([0-9]{1,2})(?:\s*\2\s*([0-9]{4}|[0-9]{2}))?", s) or re.fullmatch(
-        r"([0-9]{1,2})\s+(thang)\s+([0-9]{1,2})(?:\s*(?:nam|/|,)?\s*([0-9]{4}))?", s
-    )
-    if match is None:
-        raise NumberError("not_a_date", original)
-    day, month, year_text = int(match.group(1)), int(match.group(3)), match.group(4)
-    try:
-        if year_text is None and after is not None:
-            result = _on_or_after(after, month, day)
-        elif year_text is None:
-            result = date(today.year, month, day)
-            if result > today:
-                result = date(today.year - 1, month, day)
-            return result
-        else:
-            year = int(year_text)
-            if len(year_text) == 2:
-                year += 2000
-            if year < 2000:
-                raise NumberError("not_a_date", original)
-            result = date(year, month, day)
-    except ValueError as error:  # 31/2, month 13
-        if isinstance(error, NumberError):
-            raise
-        raise NumberError("not_a_date", original) from error
-    if result > today and not allow_future:
-        raise NumberError("future", original)
-    return result

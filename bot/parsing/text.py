@@ -42,3 +42,8 @@ def diacritic_marks(word: str) -> tuple[str, ...]:
     if "đ" in lowered:
         marks.append("đ")
     return tuple(marks)
+
+
+def trimmed_fold(text: str) -> str:
+    """Folded, without trailing sentence punctuation ("5tr." or "15/6." at the end of a message)."""
+    return fold(text).rstrip(" .,;:!?").strip()

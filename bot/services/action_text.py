@@ -106,8 +106,7 @@ def card_text(names: Localised, draft: Draft, *, organisation_default: str | Non
             lines.append(f"• {html.escape(names.measure_label(measure))}: {shown}")
     for code, value in draft.fields.items():
         lines.append(f"• {html.escape(names.field_name(spec, code))}: {html.escape(names.choice(spec, code, value))}")
-    lines.append("• " + t("Organisation: {organisation}").format(
-        organisation=html.escape(names.organisation(draft.organisation or organisation_default))))
+    lines.append("• " + _organisation_line(names, draft, organisation_default))
     lines.append("• " + t("Beneficiaries: {who}").format(who=html.escape(names.beneficiary(draft.beneficiary_class))))
     if draft.funding_source:
         lines.append("• " + t("Funding: {source}").format(source=html.escape(names.funding(draft.funding_source))))
@@ -124,6 +123,18 @@ def card_text(names: Localised, draft: Draft, *, organisation_default: str | Non
     if draft.latitude is not None:
         lines.append("• " + t("Location attached"))
     return "\n".join(lines)
+
+
+def _organisation_line(names: Localised, draft: Draft, own: str | None) -> str:
+    """Who the entry is credited to. The reporter's own organisation unless they picked another; then
+    the card says so in words, because a figure credited to the wrong organisation leaves the report
+    of the right one short (a loan an association arranged, lent by the bank, is the association's)."""
+    t = names.t
+    credited = draft.organisation or own
+    if own is not None and credited != own:
+        return t("Organisation: {organisation} (credited to it, not to your own organisation, {own})").format(
+            organisation=html.escape(names.organisation(credited)), own=html.escape(names.organisation(own)))
+    return t("Organisation: {organisation}").format(organisation=html.escape(names.organisation(credited)))
 
 
 def partial_text(names: Localised, measure: Measure, total: CategoryTotal, figure: str) -> str:

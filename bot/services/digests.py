@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from bot.formatting import format_day
+from bot.parsing.dates import parse_weekly_time
 from bot.parsing.text import fold
 from bot.services.action_text import Localised
 from bot.services.duplicates import unresolved_in
@@ -62,12 +63,6 @@ CLOSING_WORDS = ("cuoi ky", "het ky", "ket thuc ky", "period end", "period-end",
 ON_WORDS = ("bat", "mo", "on")
 OFF_WORDS = ("tat", "off", "dung", "stop", "khong")
 
-WEEKDAY_WORDS = {
-    1: ("thu 2", "thu hai", "t2", "mon", "monday"), 2: ("thu 3", "thu ba", "t3", "tue", "tuesday"),
-    3: ("thu 4", "thu tu", "t4", "wed", "wednesday"), 4: ("thu 5", "thu nam", "t5", "thu", "thursday"),
-    5: ("thu 6", "thu sau", "t6", "fri", "friday"), 6: ("thu 7", "thu bay", "t7", "sat", "saturday"),
-    7: ("chu nhat", "cn", "sun", "sunday"),
-}
 
 
 @dataclass
@@ -181,20 +176,9 @@ def set_schedule(session: Session, *, unit: Unit, user: User, weekday: int | Non
 
 
 def parse_schedule(text: str) -> tuple[int, time] | None:
-    """"thứ 2 7:30", "t2 7h30", "chủ nhật 18:00", "monday 07:30" → (ISO weekday, local time)."""
-    folded = fold(text)
-    match = re.search(r"\b(\d{1,2})\s*(?:[:h]\s*(\d{2})?)\s*$|\b(\d{1,2}):(\d{2})\b", folded)
-    if match is None:
-        return None
-    hour = int(match.group(1) or match.group(3))
-    minute = int(match.group(2) or match.group(4) or 0)
-    if hour > 23 or minute > 59:
-        return None
-    rest = f" {folded[:match.start()].strip()} "
-    for weekday, words in WEEKDAY_WORDS.items():
-        if any(f" {word} " in rest for word in words):
-            return weekday, time(hour, minute)
-    return None
+    """"thứ 2 7:30", "t2 7h30", "chủ nhật 18:00", "monday 07:30" → (ISO weekday, local time), read by
+    the one date grammar (`bot.parsing.dates.parse_weekly_time`)."""
+    return parse_weekly_time(text)
 
 
 def scheduled_moment(schedule: DigestSchedule, *, before: datetime, tz: ZoneInfo) -> datetime:

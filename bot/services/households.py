@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.catalogue_file import CatalogueFile
 from bot.i18n import Translator
+from bot.parsing.matcher import matcher_for
 from bot.parsing.text import fold
 from bot.services import audit
 from bot.services.totals import subtree_unit_ids
@@ -26,13 +27,10 @@ LEFT_BEHIND_CLASSES = ("poor", "near_poor")
 
 
 def classify(text: str, catalogue: CatalogueFile) -> str | None:
-    """A beneficiary-class code for what the list says ("Hộ nghèo", "can ngheo", "poor")."""
-    folded = fold(text)
-    for spec in catalogue.beneficiary_class:
-        names = {fold(spec.code), fold(spec.name_vi), fold(spec.name_en), *(fold(k) for k in spec.keywords)}
-        if folded in names:
-            return spec.code
-    return None
+    """A beneficiary-class code for what the list says ("Hộ nghèo", "can ngheo", "poor"): the whole
+    cell must name one class, read by the one catalogue matcher."""
+    matcher = matcher_for(catalogue)
+    return matcher.exact(text, matcher.classes)
 
 
 def upsert_household(session: Session, *, user: User, unit: Unit, code: str, head_name: str, village: str | None,

@@ -24,9 +24,11 @@ from datetime import date, timedelta
 from bot.catalogue_file import CatalogueFile
 from bot.formatting import format_day
 from bot.i18n import Translator
-from bot.parsing.numbers import NumberError, parse_day
+from bot.parsing import dates
+from bot.parsing.errors import NumberError
+from bot.parsing.matcher import CatalogueMatcher, longest, matcher_for, without
 from bot.parsing.text import fold
-from bot.services.periods import Period, custom, first_half, half_of, month_of, quarter_of, relative, year_of
+from bot.services.periods import Period
 from db.models import Unit
 
 QUESTION_WORDS = ("tong", "tong hop", "tong cong", "bao nhieu", "thong ke", "so lieu", "how many", "how much",
@@ -35,35 +37,9 @@ UNIT_KIND_WORDS = ("thi tran", "phuong", "xa", "huyen", "thi xa", "thanh pho", "
                    "commune", "district", "town", "ward", "province", "village")
 METRIC_WORDS = {"households": ("bao nhieu ho", "may ho", "so ho", "how many households"),
                 "persons": ("bao nhieu khau", "bao nhieu nguoi", "so khau", "how many people")}
-ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-# One day as typed, read by `parse_day`: "1/7/2026", "01.07.26", "1-7", "ngày 1 tháng 7 năm 2026".
-_DAY = r"(?:ngay )?(?:\d{1,2}[/.-]\d{1,2}(?:[/.-](?:\d{4}|\d{2}))?|\d{1,2} thang \d{1,2}(?: (?:nam )?\d{4})?)(?!\d)"
-_NOW = r"(?:hom nay|bua nay|hien nay|hien tai|bay gio|nay|today|now)\b"
-_FROM = r"(?:ke tu|bat dau tu|tu|since|from)"
-_UNTIL = r"\s*(?:-|~|(?:cho )?(?:den|toi)(?: het)?|to|until|till)\s*"
-# A typed reply that is a range and nothing else: "01/07/2026 - 23/11/2026", "từ 1/7/2026 đến nay".
-_RANGE_REPLY = re.compile(rf"(?:{_FROM} )?(?P<start>{_DAY})(?:{_UNTIL}(?P<end>{_DAY}|{_NOW}))?")
 MAX_RANGE_YEARS = 5
 """A national target programme runs five years (2021–2025), so its final review ("tổng kết") is the
 longest range anyone reports on; a longer one is a typo (1/7/2006 for 1/7/2026)."""
-
-# (pattern on folded text, how to build the period from the match and today); first match wins.
-_PERIODS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), kind) for p, kind in [
-    (rf"\b{_FROM} (?P<start>{_DAY}){_UNTIL}(?P<end>{_DAY}|{_NOW})", "range"),
-    (rf"\b{_FROM} (?P<start>{_DAY})", "since"),
-    (r"\b6 thang dau nam(?: (\d{4}))?|\bnua dau nam(?: (\d{4}))?|\bfirst (?:half|6 months)(?: of (\d{4}))?",
-     "first_half"),
-    (r"\b6 thang cuoi nam(?: (\d{4}))?|\bnua cuoi nam(?: (\d{4}))?", "second_half"),
-    (r"\bthang (\d{1,2})(?:/(\d{4}))?\b", "month_n"),
-    (r"\bquy (iv|iii|ii|i|[1-4])(?:/(\d{4}))?\b", "quarter_n"),
-    (r"\bnam (\d{4})\b|\bin (\d{4})\b", "year_n"),
-    (r"\bthang nay\b|\bthis month\b", "m0"),
-    (r"\bthang truoc\b|\bthang roi\b|\bthang qua\b|\blast month\b", "m-1"),
-    (r"\bquy nay\b|\bthis quarter\b", "q0"),
-    (r"\bquy truoc\b|\bquy roi\b|\blast quarter\b", "q-1"),
-    (r"\bnam nay\b|\bthis year\b", "y0"),
-    (r"\bnam truoc\b|\bnam ngoai\b|\bnam roi\b|\blast year\b", "y-1"),
-]]
 
 
 @dataclass
@@ -101,26 +77,13 @@ class RangeError(ValueError):
         self.text = text
 
 
-def _day(text: str, *, today: date, after: date | None, strict: bool) -> date:
-    try:
-        return parse_day(text, today=today, after=after, allow_future=not strict)
-    except NumberError as error:
-        raise RangeError("future" if error.reason == "future" else "not_a_date", text.strip()) from error
-
-
 def range_between(start: str, end: str | None, *, today: date, strict: bool) -> Period:
-    """The range from `start` to `end` (a day, or "nay"; None: up to today), each read by `parse_day`.
-
-    A day without a year is this year's (last year's if that is still to come), and an end without a
-    year is the first such day on or after the start. `strict` (a typed reply) refuses a day after
-    today and an end before the start; a question (not strict) may name a running period, and its
-    two ends may come in either order, as before.
-    """
-    first = _day(start, today=today, after=None, strict=strict)
-    last = today if end is None else _day(end, today=today, after=first, strict=strict)
-    if last < first and strict:
-        raise RangeError("end_before_start", (end or "").strip())
-    return custom(first, last)
+    """The range from `start` to `end`, read by the one date grammar (`bot.parsing.dates.range_between`)."""
+    try:
+        span = dates.range_between(start, end, today=today, strict=strict)
+    except NumberError as error:
+        raise RangeError(error.reason, error.text) from error
+    return Period(span.kind, span.start, span.end)
 
 
 def _years_later(day: date, years: int) -> date:
@@ -139,7 +102,7 @@ def parse_range(text: str, *, today: date) -> Period:
     `find_period` like a question. Raises RangeError with the reason the reply cannot be used.
     """
     folded = fold(text).replace("–", "-").replace("—", "-").rstrip(" .,;!?")
-    match = _RANGE_REPLY.fullmatch(folded)
+    match = dates.RANGE_REPLY.fullmatch(folded)
     if match is not None:
         period = range_between(match["start"], match["end"], today=today, strict=True)
     else:
@@ -189,41 +152,9 @@ def range_problem(t: Translator, error: RangeError, *, today: date) -> str:
 
 
 def find_period(folded: str, *, today: date) -> tuple[Period | None, str]:
-    """The period a (folded) question names and the text without it."""
-    for pattern, kind in _PERIODS:
-        match = pattern.search(folded)
-        if match is None:
-            continue
-        period = _build_period(kind, [g for g in match.groups()], today=today)
-        if period is not None:
-            return period, " ".join((folded[:match.start()] + " " + folded[match.end():]).split())
-    return None, folded
-
-
-def _build_period(kind: str, groups: list[str | None], *, today: date) -> Period | None:
-    numbers = [g for g in groups if g is not None]
-    try:
-        if kind in ("range", "since"):
-            return range_between(numbers[0], numbers[1] if kind == "range" else None, today=today, strict=False)
-        if kind == "first_half":
-            return half_of(date(int(numbers[0]), 1, 1)) if numbers else first_half(today=today)
-        if kind == "second_half":
-            return half_of(date(int(numbers[0]) if numbers else today.year, 7, 1))
-        if kind == "month_n":
-            month = int(numbers[0])
-            year = int(numbers[1]) if len(numbers) > 1 else (today.year if month <= today.month else today.year - 1)
-            return month_of(date(year, month, 1))
-        if kind == "quarter_n":
-            quarter = ROMAN[numbers[0]]
-            year = int(numbers[1]) if len(numbers) > 1 else today.year
-            return quarter_of(date(year, 3 * quarter - 2, 1))
-        if kind == "year_n":
-            return year_of(date(int(numbers[0]), 1, 1))
-    except (ValueError, IndexError, KeyError):
-        return None
-    letter, offset = kind[0], int(kind[1:])
-    return relative({"m": "month", "q": "quarter", "y": "year"}[letter], today=today,  # type: ignore[arg-type]
-                    offset=offset)
+    """The period a (folded) question names and the text without it (`bot.parsing.dates.find_period`)."""
+    span, rest = dates.find_period(folded, today=today)
+    return (Period(span.kind, span.start, span.end) if span is not None else None), rest
 
 
 def looks_like_question(text: str, *, today: date) -> bool:
@@ -251,24 +182,27 @@ def parse_question(text: str, *, catalogue: CatalogueFile, units: Sequence[Unit]
             if _words_in(rest, phrase):
                 question.metric = metric
                 rest = _remove(rest, phrase)
-    rest = _match_units(question, rest, units)
+    matcher = matcher_for(catalogue)
+    rest = _match_units(question, rest, units, _phrase_spans(rest, matcher))
     for word in sorted(QUESTION_WORDS, key=len, reverse=True):
         while _words_in(rest, word):
             rest = _remove(rest, word)
-    rest = _match_categories(question, rest, catalogue)
-    best: tuple[int, str] | None = None
-    for organisation in catalogue.organisation:
-        for keyword in organisation.keywords:
-            folded_kw = fold(keyword)
-            if len(folded_kw) > 2 and _words_in(rest, folded_kw) and (best is None or len(folded_kw) > best[0]):
-                best = (len(folded_kw), organisation.code)
-    if best is not None:
-        question.organisation = best[1]
+    rest = _match_catalogue(question, rest, matcher)
     question.leftover = rest
     return question
 
 
-def _match_units(question: Question, rest: str, units: Sequence[Unit]) -> str:
+def _phrase_spans(rest: str, matcher: CatalogueMatcher) -> list[tuple[int, int]]:
+    """Where multi-word catalogue phrases sit in the text: a unit kind word inside one ("bản" in "ủy
+    ban nhân dân", "xã" in "ủy ban xã") is part of the name of an organisation, not a unit."""
+    spans: list[tuple[int, int]] = []
+    for phrase in matcher.find(rest, matcher.named):
+        if phrase.end - phrase.start > 1:
+            spans += [m.span() for m in re.finditer(rf"(?<![\w/]){re.escape(fold(phrase.text))}(?![\w/])", rest)]
+    return spans
+
+
+def _match_units(question: Question, rest: str, units: Sequence[Unit], protected: list[tuple[int, int]]) -> str:
     """Full unit names first ("ia rsai"); else the word after a kind word as a prefix ("xã chư")."""
     names = sorted(((fold(u.name), u) for u in units), key=lambda pair: len(pair[0]), reverse=True)
     for name, unit in names:
@@ -276,10 +210,15 @@ def _match_units(question: Question, rest: str, units: Sequence[Unit]) -> str:
             question.units.append(unit)
             question.unit_named = True
             rest = _remove(rest, name)
+            protected = []  # positions moved; a named unit leaves no kind word to doubt
             break
+
+    def free(match: re.Match[str]) -> bool:
+        return not any(start <= match.start() < end for start, end in protected)
+
     kinds = "|".join(re.escape(k) for k in sorted(UNIT_KIND_WORDS, key=len, reverse=True))
     if not question.units:
-        match = re.search(rf"\b(?:{kinds}) (\w+)", rest)
+        match = next((m for m in re.finditer(rf"\b(?:{kinds}) (\w+)", rest) if free(m)), None)
         if match:
             question.unit_named = True
             prefix = match.group(1)
@@ -290,18 +229,16 @@ def _match_units(question: Question, rest: str, units: Sequence[Unit]) -> str:
     return rest
 
 
-def _match_categories(question: Question, rest: str, catalogue: CatalogueFile) -> str:
-    """Every category one of whose keywords is in the text; the longest keyword wins a tie of words."""
-    found: list[tuple[int, str, str]] = []
-    for spec in catalogue.category:
-        for keyword in (*spec.keywords, spec.name_vi, spec.name_en):
-            folded_kw = fold(keyword)
-            if _words_in(rest, folded_kw):
-                found.append((len(folded_kw), spec.code, folded_kw))
-    found.sort(reverse=True)
-    for _, code, keyword in found:
-        if _words_in(rest, keyword):
-            rest = _remove(rest, keyword)
-            if code not in question.categories:
-                question.categories.append(code)
-    return rest
+def _match_catalogue(question: Question, rest: str, matcher: CatalogueMatcher) -> str:
+    """Categories and the organisation the text names, read together by the one matcher so the longest
+    phrase wins across both ("nhà hảo tâm" is donors, not housing + a stray word). Several categories
+    are asked about with buttons; of several organisations the longest phrase is taken."""
+    found = matcher.find(rest, matcher.named)
+    for phrase in sorted(found, key=lambda f: (f.start - f.end, f.start)):
+        for meaning in phrase.meanings:
+            if meaning.role == "category" and meaning.code not in question.categories:
+                question.categories.append(meaning.code)
+    organisation = longest([f for f in found if any(m.role == "organisation" for m in f.meanings)])
+    if organisation is not None:
+        question.organisation = next(m.code for m in organisation.meanings if m.role == "organisation")
+    return without(rest, found)
