@@ -1,4 +1,4 @@
-"""The outbox sender: one asyncio task per Application that sends what bot/services/outbox.py holds,
+"""The outbox sender: one asyncio task per Application that sends what bot/domain/services/outbox.py holds,
 and `plan_now`, which plans the due reminders into it (run by the planning job of bot/jobs.py).
 
 - Sends through the Application's bot, which already goes through PTB's AIORateLimiter (about 30
@@ -35,9 +35,9 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.domain.services import outbox
+from bot.domain.services.reminders import plan_reminders
 from bot.runtime import Runtime
-from bot.services import outbox
-from bot.services.reminders import plan_reminders
 from handlers.callbacks import submit_keyboard
 
 log = logging.getLogger(__name__)

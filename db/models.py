@@ -188,7 +188,7 @@ class SupportAction(SQLModel, table=True):
     household_name: str | None = Field(default=None, max_length=200)
     household_village: str | None = Field(default=None, max_length=200)
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
-    # The household's name, the note, photo and location were erased (bot/services/erasure.py).
+    # The household's name, the note, photo and location were erased (bot/domain/services/erasure.py).
     household_erased: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     duplicate_of_id: int | None = Field(default=None, foreign_key="support_action.id")
     duplicate_status: str | None = Field(default=None, max_length=16)  # suspect | confirmed | distinct
@@ -247,7 +247,7 @@ class Household(SQLModel, table=True):
 
     `head_folded` is the head's name without diacritics, lowercased, so "nguyen van a" finds
     "Nguyễn Văn A". `tags` holds list markers such as "unsafe_housing". `erased_at` is set when a
-    supervisor erased the head's name and the notes (bot/services/erasure.py): the household stays in
+    supervisor erased the head's name and the notes (bot/domain/services/erasure.py): the household stays in
     the register without them, with its code and figures, and is shown as "details erased".
     """
 
@@ -287,7 +287,7 @@ class DigestSchedule(SQLModel, table=True):
     """When a supervising unit receives its scheduled digest: one row per unit.
 
     `weekday` is ISO (1 = Monday … 7 = Sunday, "Thứ 2" … "Chủ nhật"), `at_time` is local "HH:MM",
-    `period_code` a code of bot.services.periods ("m0" = this month so far). `last_sent_at` is claimed
+    `period_code` a code of bot.domain.services.periods ("m0" = this month so far). `last_sent_at` is claimed
     with a conditional UPDATE before sending, so a restart, a catch-up run or a second bot process
     never sends the same digest twice.
 
@@ -310,7 +310,7 @@ class DigestSchedule(SQLModel, table=True):
 
 
 # Totals, digests and exports filter support actions by unit (IN the subtree) and date range, then sum a
-# few columns (bot/services/totals.py). This index serves that as an index-only scan: the seek columns
+# few columns (bot/domain/services/totals.py). This index serves that as an index-only scan: the seek columns
 # first (in the order of ix_support_action_totals, which the planners already pick for this query), then
 # every column the aggregation reads. See BENCHMARKS.md for the figures.
 Index("ix_support_action_unit_date_totals",
@@ -326,7 +326,7 @@ class ReportingPeriod(SQLModel, table=True):
     `remind_days` are days before `due` (3 = three days before, 0 = on the due day). The units that
     must report are in `reporting_expected`. `closing_digest_sent_at` is claimed with a conditional
     UPDATE before the period-end digest goes out, so it goes out once whatever restarts or how many bot
-    processes run (bot/services/digests.py, `claim_closing_digest`).
+    processes run (bot/domain/services/digests.py, `claim_closing_digest`).
     """
 
     __tablename__ = "reporting_period"
@@ -398,7 +398,7 @@ class ReportingTarget(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message waiting to go out (bot/services/outbox.py, bot/outbox_sender.py).
+    """A message waiting to go out (bot/domain/services/outbox.py, bot/outbox_sender.py).
 
     `key` is unique: enqueueing the same key again does nothing, so a planner that runs twice, a
     restart or a second process never sends a message twice. status: pending → sending (claimed by
@@ -461,7 +461,7 @@ class RollupFigures(SQLModel):
 
 
 class SupportMonthTotal(RollupFigures, table=True):
-    """Monthly rollup of current support actions (bot/services/rollup.py keeps it, compute_totals reads it).
+    """Monthly rollup of current support actions (bot/domain/services/rollup.py keeps it, compute_totals reads it).
 
     One row per organisation × unit × month × category × quantity unit × subtype × counted_once, with
     the sums `compute_totals` would compute from the raw rows of that month, plus, under
@@ -498,7 +498,7 @@ class SupportDayTotal(RollupFigures, table=True):
     """Daily rollup of current support actions over all organisations, each distribution once.
 
     What `compute_totals` reads, without an organisation filter, for the days of a partial month at
-    either edge of a range (bot/services/totals.py `reading_plan`): at most about half a month a side.
+    either edge of a range (bot/domain/services/totals.py `reading_plan`): at most about half a month a side.
     A district's day is a few hundred rows here against about a thousand records on the benchmark's
     data, and they are read in key order without the records' index lookups. Kept like
     `SupportMonthTotal` (same listener, same rebuild), with the same conventions ("" for none).

@@ -1,4 +1,4 @@
-"""The one place that registers every Telegram handler (handlers hold no SQL; see bot/services)."""
+"""The one place that registers every Telegram handler (handlers hold no SQL; see bot/domain/services)."""
 
 from __future__ import annotations
 

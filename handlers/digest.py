@@ -2,7 +2,7 @@
 
 When they run is decided in bot/jobs.py (one weekly job per schedule, one repeating period-end check,
 a catch-up run for a digest missed while the bot was down); `claim` makes sure no digest goes out twice.
-Content is built in `bot.services.digests`.
+Content is built in `bot.domain.services.digests`.
 
 Scheduled and period-end digests are not sent from here: each reader's parts (text, XLSX, chart, then
 the open double-count questions) are built first, then the claim and the outbox rows are committed in
@@ -19,13 +19,9 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.i18n import get_translator
-from bot.jobs import schedule_digest
-from bot.outbox_sender import send_part
-from bot.parsing.text import fold
-from bot.runtime import Runtime
-from bot.services.action_text import Localised
-from bot.services.digests import (
+from bot.domain.parsing.text import fold
+from bot.domain.services.action_text import Localised
+from bot.domain.services.digests import (
     Digest,
     build_digest,
     claim,
@@ -42,11 +38,15 @@ from bot.services.digests import (
     set_closing_digest,
     set_schedule,
 )
-from bot.services.duplicates import unresolved_in
-from bot.services.lookup import with_originals
-from bot.services.outbox import DOCUMENT, PHOTO, Delivery, Part, enqueue_claimed
-from bot.services.periods import Period, covering
-from bot.services.questions import find_period
+from bot.domain.services.duplicates import unresolved_in
+from bot.domain.services.lookup import with_originals
+from bot.domain.services.outbox import DOCUMENT, PHOTO, Delivery, Part, enqueue_claimed
+from bot.domain.services.periods import Period, covering
+from bot.domain.services.questions import find_period
+from bot.i18n import get_translator
+from bot.jobs import schedule_digest
+from bot.outbox_sender import send_part
+from bot.runtime import Runtime
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit, get_user_by_telegram_id
 from handlers.background import in_worker, run_later

@@ -8,11 +8,11 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.services.action_text import Localised
-from bot.services.actions import can_edit
-from bot.services.lookup import author_names
-from bot.services.totals import records_behind
-from bot.services.units import unit_display
+from bot.domain.services.action_text import Localised
+from bot.domain.services.actions import can_edit
+from bot.domain.services.lookup import author_names
+from bot.domain.services.totals import records_behind
+from bot.domain.services.units import unit_display
 from handlers import history, record_questions
 from handlers.callbacks import DrillDown, TotalsBack, button, gone, read
 from handlers.context import ChungTayContext

@@ -8,13 +8,13 @@ from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.formatting import format_day
-from bot.services.access import AccessDenied
-from bot.services.action_text import Localised, figures_line
-from bot.services.actions import draft_from_action
-from bot.services.duplicates import AnswerRefused, resolve, unresolved
-from bot.services.lookup import with_originals
-from bot.services.units import unit_kind
+from bot.domain.formatting import format_day
+from bot.domain.services.access import AccessDenied
+from bot.domain.services.action_text import Localised, figures_line
+from bot.domain.services.actions import draft_from_action
+from bot.domain.services.duplicates import AnswerRefused, resolve, unresolved
+from bot.domain.services.lookup import with_originals
+from bot.domain.services.units import unit_kind
 from db.models import SupportAction
 from handlers import record_questions
 from handlers.callbacks import ResolveDuplicate, button, read

@@ -7,10 +7,10 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.formatting import format_day
-from bot.services.access import AccessDenied
-from bot.services.action_text import Localised, figures_line
-from bot.services.actions import (
+from bot.domain.formatting import format_day
+from bot.domain.services.access import AccessDenied
+from bot.domain.services.action_text import Localised, figures_line
+from bot.domain.services.actions import (
     ValidationProblem,
     can_edit,
     draft_from_action,
@@ -18,8 +18,8 @@ from bot.services.actions import (
     recent_actions,
     void_action,
 )
-from bot.services.lookup import editable_action
-from bot.services.units import unit_kind, unit_label
+from bot.domain.services.lookup import editable_action
+from bot.domain.services.units import unit_kind, unit_label
 from db.models import ActionStatus, SupportAction
 from handlers import log_form, record_questions
 from handlers.callbacks import AskVoid, ConfirmVoid, FixRecord, KeepRecord, button, read

@@ -9,24 +9,24 @@ from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.formatting import format_day
-from bot.i18n import N_, Translator
-from bot.parsing.matcher import matcher_for
-from bot.parsing.numbers import ascii_int
-from bot.parsing.text import fold
-from bot.services.action_text import Localised, figures_line
-from bot.services.actions import draft_from_action
-from bot.services.erasure import household_name
-from bot.services.households import (
+from bot.domain.formatting import format_day
+from bot.domain.parsing.matcher import matcher_for
+from bot.domain.parsing.numbers import ascii_int
+from bot.domain.parsing.text import fold
+from bot.domain.services.action_text import Localised, figures_line
+from bot.domain.services.actions import draft_from_action
+from bot.domain.services.erasure import household_name
+from bot.domain.services.households import (
     classify,
     household_history,
     search_households,
     unreached_households,
     upsert_household,
 )
-from bot.services.lookup import visible_household
-from bot.services.units import unit_kind, unit_label
-from bot.xlsx import Column, Kind, Sheet, workbook_bytes
+from bot.domain.services.lookup import visible_household
+from bot.domain.services.units import unit_kind, unit_label
+from bot.domain.xlsx import Column, Kind, Sheet, workbook_bytes
+from bot.i18n import N_, Translator
 from db.models import Household
 from db.queries import get_unit
 from handlers.background import send_file_later

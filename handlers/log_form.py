@@ -24,15 +24,15 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.catalogue_file import CatalogueFile, CategorySpec
-from bot.formatting import format_number
-from bot.parsing.matcher import matcher_for
-from bot.parsing.numbers import NumberError, parse_count, parse_day, parse_money, parse_quantity
-from bot.parsing.quick_entry import parse_quick_entry
-from bot.parsing.text import fold
-from bot.services.access import AccessDenied
-from bot.services.action_text import Localised, card_text, figures_line, totals_text
-from bot.services.actions import (
+from bot.domain.catalogue_file import CatalogueFile, CategorySpec
+from bot.domain.formatting import format_number
+from bot.domain.parsing.matcher import matcher_for
+from bot.domain.parsing.numbers import NumberError, parse_count, parse_day, parse_money, parse_quantity
+from bot.domain.parsing.quick_entry import parse_quick_entry
+from bot.domain.parsing.text import fold
+from bot.domain.services.access import AccessDenied
+from bot.domain.services.action_text import Localised, card_text, figures_line, totals_text
+from bot.domain.services.actions import (
     Draft,
     ValidationProblem,
     can_edit,
@@ -48,10 +48,10 @@ from bot.services.actions import (
     recent_distinct_templates,
     save_draft,
 )
-from bot.services.duplicates import flag_if_duplicate
-from bot.services.erasure import household_name
-from bot.services.households import can_see_household, search_households
-from bot.services.units import unit_kind, unit_label
+from bot.domain.services.duplicates import flag_if_duplicate
+from bot.domain.services.erasure import household_name
+from bot.domain.services.households import can_see_household, search_households
+from bot.domain.services.units import unit_kind, unit_label
 from db.models import Household, SupportAction
 from db.session import is_database_unavailable
 from handlers import callbacks as cb

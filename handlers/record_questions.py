@@ -1,6 +1,6 @@
 """❓ Hỏi lại: a supervisor sends a doubtful record back to its author with a question (Telegram side).
 
-The rules and the outbox messages are in bot/services/record_questions.py; here are the buttons and
+The rules and the outbox messages are in bot/domain/services/record_questions.py; here are the buttons and
 the two one-line waits: the supervisor's question after ❓, and the author's reply after ✍️. The waits
 are one ConversationHandler registered in the group before the main one (handlers/__init__.py), like
 the wait for typed dates under /totals: the typed line goes to the wait and nowhere else, /cancel or ❌
@@ -27,10 +27,10 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.domain.services import record_questions as service
+from bot.domain.services.record_questions import QuestionProblem
 from bot.i18n import Translator
 from bot.outbox_sender import notify_outbox
-from bot.services import record_questions as service
-from bot.services.record_questions import QuestionProblem
 from db.models import SupportAction
 from handlers.callbacks import (
     AskAboutRecord,

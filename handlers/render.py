@@ -1,4 +1,4 @@
-"""The one renderer of the screens services return (bot/services/screen.py): body → message text,
+"""The one renderer of the screens services return (bot/domain/services/screen.py): body → message text,
 buttons → an inline keyboard whose callback data comes from the codec (handlers/callbacks/).
 
 `VERBS` maps each verb a service may use onto the codec's typed action; a press whose verb is not here
@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.services.screen import Button, Screen
+from bot.domain.services.screen import Button, Screen
 from handlers import callbacks as cb
 
 VERBS: dict[str, Callable[..., cb.Action]] = {

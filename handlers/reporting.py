@@ -1,7 +1,7 @@
 """/period, /submit, /reopen, /status and /target: the reporting cycle in chat.
 
-Rules live in bot/services/reporting.py; reminders and the outbox in bot/services/reminders.py,
-bot/services/outbox.py and bot/outbox_sender.py. The buttons' actions are in handlers/callbacks/
+Rules live in bot/domain/services/reporting.py; reminders and the outbox in bot/domain/services/reminders.py,
+bot/domain/services/outbox.py and bot/outbox_sender.py. The buttons' actions are in handlers/callbacks/
 (PeriodPreset, SubmitPeriod — also the reminder's button —, ConfirmSubmit, NotNow).
 """
 
@@ -15,21 +15,21 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.catalogue_file import CategorySpec
-from bot.formatting import format_day, format_local_datetime
+from bot.domain.catalogue_file import CategorySpec
+from bot.domain.formatting import format_day, format_local_datetime
+from bot.domain.parsing.dates import parse_dated
+from bot.domain.parsing.matcher import matcher_for
+from bot.domain.parsing.numbers import NumberError, parse_quantity
+from bot.domain.parsing.text import fold
+from bot.domain.services import reporting, reporting_text
+from bot.domain.services.access import AccessDenied
+from bot.domain.services.action_text import Localised
+from bot.domain.services.lookup import reporting_period
+from bot.domain.services.reopening import reopen_and_notify
+from bot.domain.services.reports import report_sentences
+from bot.domain.services.units import unit_display
 from bot.i18n import Translator
 from bot.outbox_sender import notify_outbox
-from bot.parsing.dates import parse_dated
-from bot.parsing.matcher import matcher_for
-from bot.parsing.numbers import NumberError, parse_quantity
-from bot.parsing.text import fold
-from bot.services import reporting, reporting_text
-from bot.services.access import AccessDenied
-from bot.services.action_text import Localised
-from bot.services.lookup import reporting_period
-from bot.services.reopening import reopen_and_notify
-from bot.services.reports import report_sentences
-from bot.services.units import unit_display
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit, get_unit_by_code
 from handlers.callbacks import (
@@ -298,7 +298,7 @@ async def reopen(update: Update, context: ChungTayContext) -> None:
 
 
 def status_text(context: ChungTayContext, period: ReportingPeriod) -> str:
-    """One period's reporting status (see bot/services/reporting_text.py)."""
+    """One period's reporting status (see bot/domain/services/reporting_text.py)."""
     return reporting_text.status_text(context.session, Localised(context.runtime.catalogue, context.t), period)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from bot.services.periods import STANDARD_CODES
+from bot.domain.services.periods import STANDARD_CODES
 from handlers.callbacks.codec import CODE, ID, PAGE, STEP, YEAR, Action, Choice, OrNone, action, markup_json
 
 
 def submit_keyboard(label: str, period_id: int) -> dict[str, Any]:
-    """The one button of a deadline reminder or a "reopened" notice (bot/services/reminders.py)."""
+    """The one button of a deadline reminder or a "reopened" notice (bot/domain/services/reminders.py)."""
     return markup_json([[(label, SubmitPeriod(period_id))]])
 
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import Session, select
 
-from bot.catalogue_file import load_catalogue_file
-from bot.parsing.text import normalise
+from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.parsing.text import normalise
 from db.models import Organisation, SupportAction
 from tests.support.harness import Chat
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.catalogue_file import load_catalogue_file
+from bot.domain.catalogue_file import load_catalogue_file
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import ActionStatus, AuditEntry, Category, SupportAction
 from tests.support.harness import BotUnderTest, Chat, new_user

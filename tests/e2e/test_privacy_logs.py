@@ -17,8 +17,8 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from bot.domain.parsing.text import fold
 from bot.main import configure_logging
-from bot.parsing.text import fold
 from bot.sandbox.fake_api import FakeTelegram, SentMessage
 from db.models import AuditEntry, Household
 from tests.conftest import TEST_TOKEN

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
+from bot.domain.services.units import import_units_csv
 from bot.outbox_sender import sender_of
-from bot.services.units import import_units_csv
 from db.models import ActionStatus, AuditEntry, OutboxMessage, SupportAction
 from db.record_question import RecordQuestion
 from handlers.callbacks import AskAboutRecord, ConfirmFigures, encode

@@ -15,11 +15,11 @@ from sqlmodel import Session, select
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.config import Settings
+from bot.domain.services import outbox
+from bot.domain.services.reminders import plan_reminders
 from bot.outbox_sender import OutboxSender, plan_now, sender_of
 from bot.runtime import Runtime
 from bot.sandbox.fake_api import FakeTelegram
-from bot.services import outbox
-from bot.services.reminders import plan_reminders
 from db.models import (
     Category,
     Organisation,

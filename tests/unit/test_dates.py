@@ -1,4 +1,4 @@
-"""The one date grammar (bot/parsing/dates.py) as a table, read the same way by every caller: the
+"""The one date grammar (bot/domain/parsing/dates.py) as a table, read the same way by every caller: the
 quick entry line and the form's date step (`parse_day`), questions and the typed range
 (`find_period`, `parse_range`), /period (`parse_dated`) and the digest schedule (`parse_weekly_time`)."""
 
@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalogue_file import load_catalogue_file
-from bot.parsing.dates import find_period, parse_dated, parse_day, parse_weekly_time
-from bot.parsing.errors import NumberError
-from bot.parsing.quick_entry import parse_quick_entry
-from bot.parsing.text import fold
-from bot.services.digests import parse_schedule
-from bot.services.questions import parse_question, parse_range
+from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.parsing.dates import find_period, parse_dated, parse_day, parse_weekly_time
+from bot.domain.parsing.errors import NumberError
+from bot.domain.parsing.quick_entry import parse_quick_entry
+from bot.domain.parsing.text import fold
+from bot.domain.services.digests import parse_schedule
+from bot.domain.services.questions import parse_question, parse_range
 
 CATALOGUE = load_catalogue_file()
 TODAY = date(2026, 11, 23)

@@ -11,15 +11,15 @@ from datetime import date
 
 import pytest
 
-from bot.catalogue_file import load_catalogue_file
+from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.parsing.matcher import aliases, matcher_for, without
+from bot.domain.parsing.quick_entry import parse_quick_entry
+from bot.domain.parsing.text import normalise
+from bot.domain.services.action_text import Localised, card_text
+from bot.domain.services.actions import Draft
+from bot.domain.services.households import classify
+from bot.domain.services.questions import parse_question
 from bot.i18n import get_translator
-from bot.parsing.matcher import aliases, matcher_for, without
-from bot.parsing.quick_entry import parse_quick_entry
-from bot.parsing.text import normalise
-from bot.services.action_text import Localised, card_text
-from bot.services.actions import Draft
-from bot.services.households import classify
-from bot.services.questions import parse_question
 
 CATALOGUE = load_catalogue_file()
 MATCHER = matcher_for(CATALOGUE)

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.services import outbox, reporting
-from bot.services.access import AccessDenied
-from bot.services.reminders import due_messages, in_quiet_hours, plan_reminders, reminder_kind
+from bot.domain.services import outbox, reporting
+from bot.domain.services.access import AccessDenied
+from bot.domain.services.reminders import due_messages, in_quiet_hours, plan_reminders, reminder_kind
 from db.models import OutboxMessage, ReportingPeriod, Role, Unit, User
 from handlers.callbacks import submit_keyboard
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.services.screen import Screen, button
-from bot.services.totals_view import TotalsView
+from bot.domain.services.screen import Screen, button
+from bot.domain.services.totals_view import TotalsView
 from handlers.render import VERBS, render
 
 
