@@ -37,6 +37,7 @@ from bot.formatting import format_day
 from bot.parsing.text import fold
 from bot.services.action_text import Localised
 from bot.services.duplicates import unresolved_in
+from bot.services.plausibility import unusual_count
 from bot.services.exports import ExportScope, build_workbook, chart_png, monthly_values
 from bot.services.households import left_behind_line
 from bot.services.periods import Period, period_from_code
@@ -121,6 +122,11 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
     if suspects:
         text += "\n⚠️ " + html.escape(t("{count} possible double count(s) not yet resolved (/suspects).").format(
             count=len(suspects)))
+    unusual = unusual_count(session, unit=unit, start=period.start, end=period.end)
+    if unusual:
+        text += "\n⚠️ " + html.escape(t.ngettext(
+            "{count} record with unusual figures, confirmed by its author.",
+            "{count} records with unusual figures, confirmed by their authors.", unusual).format(count=unusual))
     workbook = build_workbook(session, names=names, scope=ExportScope(unit=unit, period=period), viewer=viewer, tz=tz,
                               now=now, figures=(scope.current, rows))
     trend = monthly_values(session, unit=unit, end=period.end)
