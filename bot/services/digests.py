@@ -37,10 +37,10 @@ from bot.formatting import format_day
 from bot.parsing.text import fold
 from bot.services.action_text import Localised
 from bot.services.duplicates import unresolved_in
-from bot.services.plausibility import unusual_count
 from bot.services.exports import ExportScope, build_workbook, chart_png, monthly_values
 from bot.services.households import left_behind_line
 from bot.services.periods import Period, period_from_code
+from bot.services.plausibility import unusual_count
 from bot.services.reporting import period_status
 from bot.services.reporting_text import periods_defined_by, status_text
 from bot.services.reports import by_child_unit, grand_value, scope_totals, summary_line, totals_message

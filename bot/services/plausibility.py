@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select  # sqlmodel.select types at most four columns
 from sqlmodel import Session, col, select
 
 from bot.catalogue_file import CategorySpec, Ratio
@@ -177,10 +178,11 @@ def _fresh(entry_time: datetime, now: datetime) -> bool:
     return entry_time <= now < entry_time + timedelta(seconds=CACHE_SECONDS)
 
 
-def _load_history(session: Session, spec: CategorySpec, root_path: str, today: date) -> list[tuple[str, dict[str, float]]]:
+def _load_history(session: Session, spec: CategorySpec, root_path: str,
+                  today: date) -> list[tuple[str, dict[str, float]]]:
     """One query: the newest current records of the category in the province, with their unit's path."""
-    rows = session.exec(
-        select(col(Unit.path), col(SupportAction.households), col(SupportAction.persons),
+    rows = session.execute(
+        sa_select(col(Unit.path), col(SupportAction.households), col(SupportAction.persons),
                col(SupportAction.quantity), col(SupportAction.quantity_unit), col(SupportAction.value_dong))
         .join(Unit, col(Unit.id) == col(SupportAction.unit_id))
         .join(Category, col(Category.id) == col(SupportAction.category_id))

@@ -48,9 +48,10 @@ def _slipped(figures: Figures, code: str, factor: Decimal) -> Figures | None:
     if value is None:
         return None
     changed = Decimal(value) * factor
-    if round(changed) < 1 or round(changed) == value:
+    typed = round(changed)
+    if typed < 1 or typed == value:
         return None
-    return dataclasses.replace(figures, **{code: Decimal(round(changed)) if code == "quantity" else int(round(changed))})
+    return dataclasses.replace(figures, **{code: Decimal(typed) if code == "quantity" else typed})
 
 
 @dataclasses.dataclass
