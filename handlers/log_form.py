@@ -637,7 +637,8 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
     context.user_data.pop("log", None)  # type: ignore[union-attr]
     await _checkpoint(update, context, ConversationHandler.END)
     await query.answer(t("Saved."))
-    await query.edit_message_text(f"{card}\n\n✅ " + t("Saved as record #{id}.").format(id=action.id),
+    marked = "\n⚠️ " + t("Marked for your supervisor: unusual figures, confirmed.") if action.unusual_confirmed else ""
+    await query.edit_message_text(f"{card}\n\n✅ " + t("Saved as record #{id}.").format(id=action.id) + marked,
                                   parse_mode=ParseMode.HTML)
     await query.message.reply_text(summary, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
     if question is not None and update.effective_chat is not None:

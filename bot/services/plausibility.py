@@ -221,6 +221,8 @@ def unit_bands(session: Session, *, spec: CategorySpec, unit_id: int, now: datet
         stored = (now, _load_history(session, spec, root_path, now.date()))
         _history_cache[history_key] = stored
     bands = bands_for(spec, stored[1], unit.path)
+    if len(_band_cache) > 5000:
+        _band_cache.clear()
     _band_cache[key] = (stored[0], bands)
     return bands
 

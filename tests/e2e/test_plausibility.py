@@ -46,7 +46,7 @@ async def test_a_slip_of_one_zero_warns_and_fixing_it_removes_the_warning(report
     card = replies[-1].text
     assert "3.600 kg" in card and "⚠️" not in card and "≈" not in card
     replies = await reporter.tap("✅ Lưu")
-    assert any("Đã lưu" in m.text for m in replies)
+    assert any("Đã lưu" in m.text for m in replies) and not any("đánh dấu" in m.text for m in replies)
     [action] = _actions(session)
     assert action.quantity == 3600 and action.unusual_confirmed is False
 
@@ -56,7 +56,7 @@ async def test_confirming_saves_and_marks_the_record_for_the_supervisor(
     await reporter.send(SLIP)
     assert "≈1.200 kg/hộ" in reporter.last.text
     replies = await reporter.tap("✅ Lưu")
-    assert any("Đã lưu" in m.text for m in replies)
+    assert any("Đã lưu" in m.text and "⚠️ Đã đánh dấu để cấp trên xem" in m.text for m in replies)
     await reporter.send("gạo 45 hộ 108 khẩu 5410kg 81,15tr")  # ordinary: no warning, not marked
     assert "⚠️" not in reporter.last.text
     await reporter.tap("✅ Lưu")
