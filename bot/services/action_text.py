@@ -95,7 +95,7 @@ def figures_line(names: Localised, spec: CategorySpec, draft: Draft) -> str:
 def card_text(names: Localised, draft: Draft, *, organisation_default: str | None,
               warnings: Sequence[str] = ()) -> str:
     """The summary card shown before saving (HTML; user-typed text escaped). `warnings` are the lines
-    of `plausibility.warning_lines`, shown under the figures' card while they can still be fixed."""
+    of `plausibility.warning_lines`, shown at the end of the card while the figures can still be fixed."""
     t = names.t
     spec = names.catalogue.category_by_code(draft.category or "")
     if spec is None:
