@@ -169,6 +169,9 @@ class SupportAction(SQLModel, table=True):
         # both planners use it for `duplicate_status = ?` (which implies IS NOT NULL).
         Index("ix_support_action_duplicates", "duplicate_status", "unit_id",
               sqlite_where=text("duplicate_status IS NOT NULL"), postgresql_where=text("duplicate_status IS NOT NULL")),
+        # Records saved although their figures were far outside the usual (digest count; almost none are).
+        Index("ix_support_action_unusual", "unit_id",
+              sqlite_where=text("unusual_confirmed"), postgresql_where=text("unusual_confirmed")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -190,6 +193,8 @@ class SupportAction(SQLModel, table=True):
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     # The household's name, the note, photo and location were erased (bot/domain/services/erasure.py).
     household_erased: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Saved although a ratio of its figures was far outside the usual: marked for the supervisor.
+    unusual_confirmed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     duplicate_of_id: int | None = Field(default=None, foreign_key="support_action.id")
     duplicate_status: str | None = Field(default=None, max_length=16)  # suspect | confirmed | distinct
     note: str | None = Field(default=None, max_length=1000)

@@ -35,8 +35,9 @@ def action_line(context: ChungTayContext, action: SupportAction) -> str:
     category = names.category(spec) if spec else "?"
     figures = figures_line(names, spec, draft) if spec else ""
     unit = unit_label(context.session, context.t, action.unit_id)
+    unusual = " · ⚠️ " + context.t("unusual figures, confirmed") if action.unusual_confirmed else ""
     return html.escape(f"#{action.id} · {format_day(action.action_date, context.locale)} · {category} · {figures}"
-                       f" · {names.organisation(draft.organisation)} · {unit}")
+                       f" · {names.organisation(draft.organisation)} · {unit}{unusual}")
 
 
 async def show_history(update: Update, context: ChungTayContext) -> None:

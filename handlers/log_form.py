@@ -51,6 +51,7 @@ from bot.domain.services.actions import (
 from bot.domain.services.duplicates import flag_if_duplicate
 from bot.domain.services.erasure import household_name
 from bot.domain.services.households import can_see_household, search_households
+from bot.domain.services.plausibility import check_draft, warning_lines
 from bot.domain.services.units import unit_kind, unit_label
 from db.models import Household, SupportAction
 from db.session import is_database_unavailable
@@ -554,12 +555,23 @@ async def _show_card(update: Update, context: ChungTayContext, *, fresh: bool = 
     shown = card_view(context.session, user=user, draft=draft)
     if shown is draft and draft.to_dict() != _state(context).get("draft"):
         _store(context, draft)  # a new entry's household the user may no longer see is gone
-    text = card_text(_names(context), shown, organisation_default=organisation_code_of(context.session, user))
+    unusual = _unusual(context, shown)
+    text = card_text(_names(context), shown, organisation_default=organisation_code_of(context.session, user),
+                     warnings=unusual)
     text += "\n\n" + t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
     rows = [[cb.button("✅ " + t("Save"), cb.LogSave()), cb.button("✏️ " + t("Edit"), cb.LogEdit()),
              cb.button("❌ " + t("Cancel"), cb.LogCancel())]]
     await _say(update, context, text, rows, then=CARD, fresh=fresh)
     return CARD
+
+
+def _unusual(context: ChungTayContext, draft: Draft) -> list[str]:
+    """The card's warning lines when a ratio of the figures is far from the usual (empty: none)."""
+    spec, user = _spec(context, draft), context.db_user
+    if spec is None or user is None:
+        return []
+    findings = check_draft(context.session, spec=spec, unit_id=user.unit_id, draft=draft, now=context.runtime.clock())
+    return warning_lines(_names(context), spec, findings)
 
 
 async def card_typed(update: Update, context: ChungTayContext) -> str:
@@ -582,7 +594,8 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
     t = context.t
     try:
         result = save_draft(context.session, draft=draft, author=user, catalogue=_catalogue(context),
-                            today=context.today, source_update_id=update.update_id)
+                            today=context.today, source_update_id=update.update_id,
+                            unusual=bool(_unusual(context, draft)))
     except AccessDenied:
         await query.answer()
         context.user_data.pop("log", None)  # type: ignore[union-attr]
@@ -624,7 +637,8 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
     context.user_data.pop("log", None)  # type: ignore[union-attr]
     await _checkpoint(update, context, ConversationHandler.END)
     await query.answer(t("Saved."))
-    await query.edit_message_text(f"{card}\n\n✅ " + t("Saved as record #{id}.").format(id=action.id),
+    marked = "\n⚠️ " + t("Marked for your supervisor: unusual figures, confirmed.") if action.unusual_confirmed else ""
+    await query.edit_message_text(f"{card}\n\n✅ " + t("Saved as record #{id}.").format(id=action.id) + marked,
                                   parse_mode=ParseMode.HTML)
     await query.message.reply_text(summary, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
     if question is not None and update.effective_chat is not None:

@@ -95,7 +95,8 @@ def command_table() -> tuple[Command, ...]:
                 menu=Menu(N_("Start / open an invite"), 0, frozenset({STRANGER}))),
         Command("log", None, MEMBERS,
                 help=N_("/log or 📝 — log support given (or just write one line, e.g. “gạo 45 hộ 5410kg "
-                        "81,15tr”)"),
+                        "81,15tr”); ⚠️ on the card: a figure far from the usual (kg per household, value per "
+                        "gift…), fix it with ✏️ or save it marked for your supervisor"),
                 menu=Menu(N_("Log support given"), 20)),
         Command("history", history.show_history, MEMBERS,
                 help=N_("/history or 📜 — recent entries, to correct or void them"),

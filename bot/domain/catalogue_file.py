@@ -16,6 +16,8 @@ from __future__ import annotations
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -187,6 +189,32 @@ class ExtraField(_Strict):
         return next((c for c in self.choices if c.code == code), None)
 
 
+_RATIO_WORD = {"households": "household", "persons": "person", "value": "value", "quantity": "quantity"}
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """Two measures of one record whose quotient has a usual size: kg of rice per household, value per
+    gift, amount lent per household. Derived from the category's measures (`CategorySpec.ratios`), so a
+    new category gets its plausibility checks without code. `unit` is the quantity's unit code when the
+    quantity has several units (14 con and 250 kg are different ratios); None otherwise."""
+
+    numerator: str
+    denominator: str
+    unit: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Its name in `[category.plausible]`: "quantity_per_household", "value_per_quantity",
+        "value_per_head" (a quantity with several units is named by the unit's code)."""
+        def word(code: str) -> str:
+            return self.unit if code == "quantity" and self.unit else _RATIO_WORD[code]
+        return f"{word(self.numerator)}_per_{word(self.denominator)}"
+
+
+PlausibleRange = tuple[Annotated[Decimal, Field(gt=0)], Annotated[Decimal, Field(gt=0)]]
+
+
 class CategorySpec(_Strict):
     """A kind of support (gift packages, rice, housing…) with what it records and how it reads.
 
@@ -204,6 +232,8 @@ class CategorySpec(_Strict):
     measures: tuple[Measure, ...] = Field(min_length=1)
     fields: tuple[ExtraField, ...] = ()
     subtype_field: Code | None = None
+    plausible: dict[str, PlausibleRange] = Field(default_factory=dict)
+    """Usual [low, high] of a ratio (see `Ratio.key`) where a unit and its province have no history yet."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -218,7 +248,29 @@ class CategorySpec(_Strict):
                 raise ValueError(f"{where}: subtype_field {self.subtype_field!r} is not one of its fields")
             if target.kind != "choice":
                 raise ValueError(f"{where}: subtype_field {self.subtype_field!r} must be a choice field")
+        known = {ratio.key for ratio in self.ratios()}
+        for key, (low, high) in self.plausible.items():
+            if key not in known:
+                raise ValueError(f"{where}: plausible {key!r} is not one of its ratios ({', '.join(sorted(known))})")
+            if low >= high:
+                raise ValueError(f"{where}: plausible {key!r} needs low < high")
         return self
+
+    def ratios(self) -> tuple[Ratio, ...]:
+        """The ratios of its measures that have a usual size: what was given per recipient (quantity per
+        household or person), value per thing and per recipient, persons per household."""
+        codes = {m.code for m in self.measures}
+        quantity = self.measure("quantity")
+        units: list[str | None] = [u.code for u in quantity.units] if quantity is not None and quantity.units \
+            else [None]
+        pairs = [("quantity", "households"), ("quantity", "persons"), ("value", "quantity"),
+                 ("value", "households"), ("value", "persons"), ("persons", "households")]
+        found: list[Ratio] = []
+        for numerator, denominator in pairs:
+            if numerator in codes and denominator in codes:
+                involved = "quantity" in (numerator, denominator)
+                found += [Ratio(numerator, denominator, unit) for unit in (units if involved else [None])]
+        return tuple(found)
 
     def measure(self, code: str) -> Measure | None:
         """The measure with this code, or None if the category does not record it."""

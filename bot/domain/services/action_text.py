@@ -7,6 +7,7 @@ gettext; numbers and money from the one formatter (`bot.domain.formatting`).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.domain.catalogue_file import CatalogueFile, CategorySpec, Measure
@@ -91,8 +92,10 @@ def figures_line(names: Localised, spec: CategorySpec, draft: Draft) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def card_text(names: Localised, draft: Draft, *, organisation_default: str | None) -> str:
-    """The summary card shown before saving (HTML; user-typed text escaped)."""
+def card_text(names: Localised, draft: Draft, *, organisation_default: str | None,
+              warnings: Sequence[str] = ()) -> str:
+    """The summary card shown before saving (HTML; user-typed text escaped). `warnings` are the lines
+    of `plausibility.warning_lines`, shown at the end of the card while the figures can still be fixed."""
     t = names.t
     spec = names.catalogue.category_by_code(draft.category or "")
     if spec is None:
@@ -122,6 +125,8 @@ def card_text(names: Localised, draft: Draft, *, organisation_default: str | Non
         lines.append("• " + t("Photo attached"))
     if draft.latitude is not None:
         lines.append("• " + t("Location attached"))
+    if warnings:
+        lines += ["", *(html.escape(line) for line in warnings)]
     return "\n".join(lines)
 
 

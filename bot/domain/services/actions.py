@@ -183,8 +183,9 @@ def find_by_key(session: Session, *, key: str) -> SupportAction | None:
 
 
 def save_draft(session: Session, *, draft: Draft, author: User, catalogue: CatalogueFile, today: date,
-               source_update_id: int | None = None) -> SaveResult:
-    """Store the draft once (see module notes). A draft with `corrects_id` stores a new version."""
+               source_update_id: int | None = None, unusual: bool = False) -> SaveResult:
+    """Store the draft once (see module notes). A draft with `corrects_id` stores a new version.
+    `unusual`: the card warned that its figures are far from the usual and the officer saved anyway."""
     existing = find_by_key(session, key=draft.key)
     if existing is not None:
         return SaveResult(existing, created=False)
@@ -216,6 +217,7 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
         note=draft.note, photo_file_id=draft.photo_file_id, latitude=draft.latitude, longitude=draft.longitude,
         author_id=author.id or 0, source_update_id=source_update_id, client_key=draft.key,
         version=(previous.version + 1) if previous else 1, supersedes_id=previous.id if previous else None,
+        unusual_confirmed=unusual,
     )
     if previous is not None:
         previous.status = ActionStatus.SUPERSEDED

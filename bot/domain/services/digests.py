@@ -41,6 +41,7 @@ from bot.domain.services.duplicates import unresolved_in
 from bot.domain.services.exports import ExportScope, build_workbook, chart_png, monthly_values
 from bot.domain.services.households import left_behind_line
 from bot.domain.services.periods import Period, period_from_code
+from bot.domain.services.plausibility import unusual_count
 from bot.domain.services.record_questions import open_in
 from bot.domain.services.reporting import period_status
 from bot.domain.services.reporting_text import periods_defined_by, status_text
@@ -121,6 +122,11 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
     if questions:
         text += "\n❓ " + html.escape(t("{count} record(s) waiting for an answer (/status).").format(
             count=len(questions)))
+    unusual = unusual_count(session, unit=unit, start=period.start, end=period.end)
+    if unusual:
+        text += "\n⚠️ " + html.escape(t.ngettext(
+            "{count} record with unusual figures, confirmed by its author.",
+            "{count} records with unusual figures, confirmed by their authors.", unusual).format(count=unusual))
     workbook = build_workbook(session, names=names, scope=ExportScope(unit=unit, period=period), viewer=viewer, tz=tz,
                               now=now, figures=(scope.current, rows))
     trend = monthly_values(session, unit=unit, end=period.end)
