@@ -295,3 +295,18 @@ class LogEditField(LogButton):
 @dataclass(frozen=True)
 class LogBack(LogButton):
     pass
+
+
+# ------------------------------------------------------------------ the logging form: a whole entry typed over it
+# (an open form and a line that reads as a new entry: replace the form with it, or keep the form)
+
+@action("log:repl")
+@dataclass(frozen=True)
+class LogReplace(LogButton):
+    pass
+
+
+@action("log:stay")
+@dataclass(frozen=True)
+class LogKeepOpen(LogButton):
+    pass

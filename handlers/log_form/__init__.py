@@ -5,7 +5,8 @@ States are constants; one async callback per state returns the next. The draft l
 A "plan" is the list of steps still to ask; when it is empty the summary card is shown.
 
 The package: `state` (the draft between updates, showing a step), `questions` (asking the next step),
-`answers` (typed text, buttons, photos), `card` (the card and ✅ Save), `edit` (✏️ Edit, corrections);
+`answers` (typed text, buttons, photos), `card` (the card and ✅ Save), `edit` (✏️ Edit, corrections),
+`lines` (a whole entry typed over an open form, text where a button is expected, edited messages);
 here are the ways into the form and its wiring. Every database read or write goes through
 bot/services/log_entry.py.
 """
@@ -26,14 +27,13 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.parsing.quick_entry import parse_quick_entry
-from bot.services.actions import Draft, missing_required, ordered_measures
-from bot.services.log_entry import households_named, repeat_draft, start_menu
+from bot.services.actions import Draft, ordered_measures
+from bot.services.log_entry import repeat_draft, start_menu
 from handlers import callbacks as cb
 from handlers.common import cancel
 from handlers.context import ChungTayContext
-from handlers.log_form.answers import attachment, button_answer, pick_household, typed_answer
-from handlers.log_form.card import card_typed, save, show_card
+from handlers.log_form.answers import attachment, button_answer, typed_answer
+from handlers.log_form.card import save, show_card
 from handlers.log_form.edit import (
     COMMON_STEPS,
     back_to_card,
@@ -41,6 +41,17 @@ from handlers.log_form.edit import (
     edit_menu,
     show_card_for_correction,
     start_correction,
+)
+from handlers.log_form.lines import (
+    card_typed,
+    edit_menu_typed,
+    edited_in_form,
+    edited_outside_form,
+    keep_form,
+    open_entry,
+    picker_typed,
+    read_line,
+    replace_form,
 )
 from handlers.log_form.questions import next_step
 from handlers.log_form.state import (
@@ -50,6 +61,7 @@ from handlers.log_form.state import (
     EDIT,
     FORM_NAME,
     MAX_TEXT,
+    SAVED_LINES,
     cancel_button,
     catalogue,
     checkpoint,
@@ -124,13 +136,15 @@ async def repeat_entry(update: Update, context: ChungTayContext) -> str:
 
 
 async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
-    """Any free text outside a form is tried as a one-line entry."""
+    """Any free text outside a form is tried as a one-line entry (an edited line: see `lines`)."""
     message = update.effective_message
     if message is None or message.text is None or update.effective_chat is None \
             or update.effective_chat.type != "private":
         return ConversationHandler.END
+    if update.edited_message is not None and (answered := await edited_outside_form(update, context)) is not None:
+        return answered
     t = context.t
-    parsed = parse_quick_entry(message.text[:4096], catalogue(context), today=context.today)
+    parsed = read_line(context, message.text)
     if parsed.problems:
         reason, offending = parsed.problems[0]
         await message.reply_text(problem_text(context, reason, offending) + "\n\n" + example_text(context),
@@ -140,22 +154,18 @@ async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
         await message.reply_text(t("Sorry, I could not read that as a support entry.") + "\n\n"
                                  + example_text(context), parse_mode=ParseMode.HTML)
         return ConversationHandler.END
-    context.user_data["log"] = {}  # type: ignore[index]
-    draft = Draft.from_parsed(parsed)
-    if parsed.unknown and context.db_user is not None:
-        named = households_named(context.session, user=context.db_user, text=" ".join(parsed.unknown))
-        if len(named) == 1:
-            pick_household(draft, named[0])
-    store(context, draft, missing_required(draft, catalogue(context)))
-    return await next_step(update, context)
-
+    return await open_entry(update, context, parsed, source=message.message_id)
 
 
 async def cancel_form(update: Update, context: ChungTayContext) -> int:
     """❌ or /cancel in the form: the closed form is written before "Cancelled." is shown."""
+    kept = context.user_data.get(SAVED_LINES)  # type: ignore[union-attr]
     context.user_data.clear()  # type: ignore[union-attr]
     await checkpoint(update, context, ConversationHandler.END)
-    return await cancel(update, context)
+    ended = await cancel(update, context)
+    if kept:
+        context.user_data[SAVED_LINES] = kept  # type: ignore[index]
+    return ended
 
 
 async def stale_button(update: Update, context: ChungTayContext) -> None:
@@ -168,7 +178,9 @@ def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationH
     """The logging form. `starters` (/log, 📝, a correction) open it anytime, even over an open form;
     `free_text` (quick entry) only opens it when no form is open, so answers to the form's questions
     are never mistaken for a new entry."""
-    text = filters.TEXT & ~filters.COMMAND
+    # Typed lines, not edits of earlier ones (those go to `edited_in_form`), nor the 📝 button (it restarts).
+    text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & ~menu_filter()
+    edited = filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND
     attachments = filters.PHOTO | filters.LOCATION
     with warnings.catch_warnings():
         # One form per user and chat is what we want, so PTB's per_message hint does not apply.
@@ -177,7 +189,8 @@ def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationH
             entry_points=[*starters, free_text],
             states={
                 CATEGORY: [CallbackQueryHandler(pick_category, pattern=cb.on(cb.LogCategory)),
-                           CallbackQueryHandler(repeat_entry, pattern=cb.on(cb.LogRepeat))],
+                           CallbackQueryHandler(repeat_entry, pattern=cb.on(cb.LogRepeat)),
+                           MessageHandler(text, picker_typed)],
                 ASK: [MessageHandler(text, typed_answer), MessageHandler(attachments, attachment),
                       CallbackQueryHandler(button_answer, pattern=cb.on(cb.LogSet, cb.LogSkip, cb.LogKeep,
                                                                         cb.LogHousehold, cb.LogTypedHousehold))],
@@ -185,10 +198,14 @@ def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationH
                        CallbackQueryHandler(edit_menu, pattern=cb.on(cb.LogEdit)),
                        MessageHandler(attachments, attachment), MessageHandler(text, card_typed)],
                 EDIT: [CallbackQueryHandler(edit_field, pattern=cb.on(cb.LogEditField)),
-                       CallbackQueryHandler(back_to_card, pattern=cb.on(cb.LogBack))],
+                       CallbackQueryHandler(back_to_card, pattern=cb.on(cb.LogBack)),
+                       MessageHandler(text, edit_menu_typed)],
             },
             fallbacks=[CallbackQueryHandler(cancel_form, pattern=cb.on(cb.LogCancel)),
                        CommandHandler("cancel", cancel_form),
+                       CallbackQueryHandler(replace_form, pattern=cb.on(cb.LogReplace)),
+                       CallbackQueryHandler(keep_form, pattern=cb.on(cb.LogKeepOpen)),
+                       MessageHandler(edited, edited_in_form),
                        *starters],
             name="log",
             persistent=True,

@@ -17,6 +17,7 @@ from db.models import Household
 from handlers import callbacks as cb
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
+from handlers.log_form.lines import is_whole_entry, offer_replacement, read_line
 from handlers.log_form.questions import next_step, unseen_step
 from handlers.log_form.state import (
     ASK,
@@ -27,6 +28,7 @@ from handlers.log_form.state import (
     catalogue,
     current_step,
     draft_of,
+    pick_household,
     problem_text,
     say,
     spec_of,
@@ -87,6 +89,10 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
         else:
             raise NumberError("choose_button")
     except (NumberError, ValidationProblem) as problem:
+        parsed = read_line(context, text)
+        if is_whole_entry(parsed):  # not an answer, but a whole new entry typed over the form
+            await offer_replacement(update, context, parsed, then=ASK)
+            return ASK
         reason = getattr(problem, "reason", "not_a_number")
         if reason == "choose_button":
             await message.reply_text(context.t("Please tap one of the buttons above."))
@@ -105,13 +111,6 @@ async def offer_households(update: Update, context: ChungTayContext, matches: Se
     rows.append([cb.button("✍️ " + t("Use the name as typed"), cb.LogTypedHousehold())])
     rows.append([cancel_button(context)])
     await say(update, context, t("Households in the register that match — tap the right one:"), rows, then=ASK)
-
-
-def pick_household(draft: Draft, household: Household) -> None:
-    """The draft names a registered household (or only refers to it, when its details were erased)."""
-    draft.household_id, draft.household_village = household.id, household.village
-    draft.household_erased = household.erased_at is not None
-    draft.household_name = None if draft.household_erased else household.head_name
 
 
 def apply_measure(draft: Draft, spec: CategorySpec, code: str, text: str) -> None:

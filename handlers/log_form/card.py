@@ -1,4 +1,4 @@
-"""The summary card of an entry: showing it, text typed while it is open, and ✅ Save."""
+"""The summary card of an entry: showing it, and ✅ Save."""
 
 from __future__ import annotations
 
@@ -14,7 +14,17 @@ from bot.services.log_entry import card_screen, save_entry
 from db.session import is_database_unavailable
 from handlers import callbacks as cb
 from handlers.context import ChungTayContext
-from handlers.log_form.state import CARD, catalogue, checkpoint, draft_of, names, say, state, store
+from handlers.log_form.state import (
+    CARD,
+    catalogue,
+    checkpoint,
+    draft_of,
+    names,
+    remember_saved_line,
+    say,
+    state,
+    store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +42,6 @@ async def show_card(update: Update, context: ChungTayContext, *, fresh: bool = F
              cb.button("❌ " + t("Cancel"), cb.LogCancel())]]
     await say(update, context, text, rows, then=CARD, fresh=fresh)
     return CARD
-
-
-async def card_typed(update: Update, context: ChungTayContext) -> str:
-    """Text typed while the card is open: a reminder, nothing lost. The card is shown again below it,
-    since after a crash the card may never have reached the user."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            context.t("Your entry is still open: tap ✅ Save, ✏️ Edit or ❌ Cancel on the card below."))
-    return await show_card(update, context, fresh=True)
 
 
 async def save(update: Update, context: ChungTayContext) -> str | int:
@@ -85,6 +86,7 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
 
         question = duplicate_question(names(context), context.session, action=saved.action,
                                       original=saved.duplicate_of)
+    remember_saved_line(context, saved.record_id)
     context.user_data.pop("log", None)  # type: ignore[union-attr]
     await checkpoint(update, context, ConversationHandler.END)
     await query.answer(t("Saved."))

@@ -14,6 +14,7 @@ from bot.catalogue_file import CatalogueFile, CategorySpec
 from bot.services.action_text import Localised
 from bot.services.actions import Draft
 from bot.services.log_entry import names_for
+from db.models import Household
 from handlers import callbacks as cb
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
@@ -21,6 +22,12 @@ from handlers.context import ChungTayContext
 CATEGORY, ASK, CARD, EDIT = "category", "ask", "card", "edit"
 MAX_TEXT = 200
 FORM_NAME = "log"
+SOURCE = "source"
+"""In the form's state: the id of the user's message whose line opened it (an edit of that line redraws it)."""
+SAVED_LINES = "log_lines"
+"""In user_data: {message id: record id} of the latest lines saved as records, so that editing one of them
+says how to correct the record instead of starting a second entry."""
+KEEP_SAVED_LINES = 20
 
 
 def state(context: ChungTayContext) -> dict[str, Any]:
@@ -113,3 +120,27 @@ def problem_text(context: ChungTayContext, reason: str, offending: str) -> str:
         "unexpected_measure": t("“{text}”: this kind of support is not counted that way."),
     }
     return texts.get(reason, t("“{text}” could not be read.")).format(text=offending[:40], limit=MAX_TEXT)
+
+
+def pick_household(draft: Draft, household: Household) -> None:
+    """The draft names a registered household (or only refers to it, when its details were erased)."""
+    draft.household_id, draft.household_village = household.id, household.village
+    draft.household_erased = household.erased_at is not None
+    draft.household_name = None if draft.household_erased else household.head_name
+
+
+def remember_saved_line(context: ChungTayContext, record_id: int) -> None:
+    """Note that the line which opened the form (if one did) is now record `record_id`."""
+    source = state(context).get(SOURCE)
+    if source is None:
+        return
+    saved: dict[str, int] = dict(context.user_data.get(SAVED_LINES) or {})  # type: ignore[union-attr]
+    saved[str(source)] = record_id
+    context.user_data[SAVED_LINES] = dict(list(saved.items())[-KEEP_SAVED_LINES:])  # type: ignore[index]
+
+
+def saved_record_of(context: ChungTayContext, message_id: int) -> int | None:
+    """The record a line of the user's was saved as, if it is one of the latest."""
+    saved = context.user_data.get(SAVED_LINES) or {}  # type: ignore[union-attr]
+    record = saved.get(str(message_id))
+    return int(record) if record is not None else None

@@ -27,6 +27,7 @@ SAMPLES: list[Action] = [
     cb.ConfirmSubmit(5), cb.NotNow(), cb.LogCancel(), cb.LogCategory("rice"), cb.LogRepeat(8), cb.LogSet("today"),
     cb.LogSkip(), cb.LogKeep(), cb.LogHousehold(2), cb.LogTypedHousehold(), cb.LogSave(), cb.LogEdit(),
     cb.LogEditField("field:occasion"), cb.LogEditField("quantity"), cb.LogBack(),
+    cb.LogReplace(), cb.LogKeepOpen(),
 ]
 
 
