@@ -25,6 +25,7 @@ from bot.services.actions import (
     card_view,
     categories_by_use,
     draft_from_action,
+    find_by_key,
     month_totals,
     organisation_code_of,
     recent_distinct_templates,
@@ -110,6 +111,11 @@ def correction_draft(session: Session, *, action: SupportAction) -> Draft:
     draft = draft_from_action(action, session)
     draft.corrects_id = action.id
     return draft
+
+
+def is_saved(session: Session, *, draft: Draft) -> bool:
+    """The draft is already a record (its save committed, but a crash left its form open)."""
+    return find_by_key(session, key=draft.key) is not None
 
 
 def households_named(session: Session, *, user: User, text: str) -> Sequence[Household]:

@@ -91,8 +91,7 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
     except (NumberError, ValidationProblem) as problem:
         parsed = read_line(context, text)
         if is_whole_entry(parsed):  # not an answer, but a whole new entry typed over the form
-            await offer_replacement(update, context, parsed, then=ASK)
-            return ASK
+            return await offer_replacement(update, context, parsed, then=ASK)
         reason = getattr(problem, "reason", "not_a_number")
         if reason == "choose_button":
             await message.reply_text(context.t("Please tap one of the buttons above."))

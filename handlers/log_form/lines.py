@@ -21,7 +21,7 @@ from telegram.ext import ConversationHandler
 from bot.parsing.quick_entry import ParsedEntry, parse_quick_entry
 from bot.services.action_text import figures_line
 from bot.services.actions import Draft, missing_required
-from bot.services.log_entry import households_named
+from bot.services.log_entry import households_named, is_saved
 from handlers import callbacks as cb
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
@@ -32,6 +32,7 @@ from handlers.log_form.state import (
     EDIT,
     SOURCE,
     catalogue,
+    draft_of,
     example_text,
     names,
     pick_household,
@@ -60,15 +61,31 @@ def is_whole_entry(parsed: ParsedEntry) -> bool:
         value is not None for value in (parsed.households, parsed.persons, parsed.quantity, parsed.value_dong))
 
 
-async def open_entry(update: Update, context: ChungTayContext, parsed: ParsedEntry, *, source: int | None) -> str:
-    """Open the form on a line read as an entry (over whatever form was open): the card, or the first
-    thing still missing. `source` is the id of the user's message, remembered for its edits."""
-    context.user_data["log"] = {}  # type: ignore[index]
+def draft_from_line(context: ChungTayContext, parsed: ParsedEntry) -> Draft:
+    """The draft a line reads as; a household named in it is picked when the register has exactly one."""
     draft = Draft.from_parsed(parsed)
     if parsed.unknown and context.db_user is not None:
         named = households_named(context.session, user=context.db_user, text=" ".join(parsed.unknown))
         if len(named) == 1:
             pick_household(draft, named[0])
+    return draft
+
+
+def replacing_loses_nothing(context: ChungTayContext, draft: Draft) -> bool:
+    """The open entry is already saved (a crash left its form open), or is the same entry as `draft`
+    (the line sent again because its card did not arrive): then the line is taken without asking."""
+    open_draft = draft_of(context)
+    if is_saved(context.session, draft=open_draft):
+        return True
+    return {**open_draft.to_dict(), "key": ""} == {**draft.to_dict(), "key": ""}
+
+
+async def open_entry(update: Update, context: ChungTayContext, parsed: ParsedEntry, *, source: int | None,
+                     draft: Draft | None = None) -> str:
+    """Open the form on a line read as an entry (over whatever form was open): the card, or the first
+    thing still missing. `source` is the id of the user's message, remembered for its edits."""
+    draft = draft or draft_from_line(context, parsed)
+    context.user_data["log"] = {}  # type: ignore[index]
     store(context, draft, missing_required(draft, catalogue(context)))
     if source is not None:
         state(context)[SOURCE] = source
@@ -76,17 +93,21 @@ async def open_entry(update: Update, context: ChungTayContext, parsed: ParsedEnt
 
 
 async def offer_replacement(update: Update, context: ChungTayContext, parsed: ParsedEntry, *,
-                            then: str) -> None:
+                            then: str) -> str:
     """"This reads as a new entry: …. Replace the open entry with it?" with 🔄 / ↩. The line waits in
-    the form's state for the answer; the open entry is untouched until 🔄."""
+    the form's state for the answer; the open entry is untouched until 🔄. When replacing loses nothing,
+    the line is simply taken. Returns the form's state."""
     message = update.effective_message
     assert message is not None
+    draft = draft_from_line(context, parsed)
+    if replacing_loses_nothing(context, draft):
+        return await open_entry(update, context, parsed, source=message.message_id, draft=draft)
     state(context)[LINE] = {"text": (message.text or "")[:4096], "source": message.message_id}
     named = names(context)
     spec = catalogue(context).category_by_code(parsed.category or "")
     assert spec is not None
     entry = named.category(spec)
-    figures = figures_line(named, spec, Draft.from_parsed(parsed))
+    figures = figures_line(named, spec, draft)
     if figures:
         entry += f" · {figures}"
     t = context.t
@@ -94,6 +115,7 @@ async def offer_replacement(update: Update, context: ChungTayContext, parsed: Pa
              cb.button("↩ " + t("Keep the open entry"), cb.LogKeepOpen())]]
     await say(update, context, t("This line reads as a new entry: {entry}. Replace the entry you are filling in "
                                  "with it?").format(entry=html.escape(entry)), rows, then=then, fresh=True)
+    return then
 
 
 async def replace_form(update: Update, context: ChungTayContext) -> str | int:
@@ -144,22 +166,21 @@ async def card_typed(update: Update, context: ChungTayContext) -> str:
     if message is not None:
         parsed = read_line(context, message.text or "")
         if is_whole_entry(parsed):
-            await offer_replacement(update, context, parsed, then=CARD)
-            return CARD
+            return await offer_replacement(update, context, parsed, then=CARD)
         await message.reply_text(
             context.t("Your entry is still open: tap ✅ Save, ✏️ Edit or ❌ Cancel on the card below."))
     return await show_card(update, context, fresh=True)
 
 
-async def edit_menu_typed(update: Update, context: ChungTayContext) -> None:
+async def edit_menu_typed(update: Update, context: ChungTayContext) -> str | None:
     """Text while the list of fields to change is open: a new entry is offered; otherwise, what to tap."""
     message = update.effective_message
     assert message is not None
     parsed = read_line(context, message.text or "")
     if is_whole_entry(parsed):
-        await offer_replacement(update, context, parsed, then=EDIT)
-        return
+        return await offer_replacement(update, context, parsed, then=EDIT)
     await message.reply_text(context.t("Please tap the field you want to change, or ↩ to go back to the card."))
+    return None
 
 
 async def edited_in_form(update: Update, context: ChungTayContext) -> str | None:
