@@ -90,9 +90,9 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
     context.user_data.pop("log", None)  # type: ignore[union-attr]
     await checkpoint(update, context, ConversationHandler.END)
     await query.answer(t("Saved."))
-    await query.edit_message_text(f"{saved.card}\n\n✅ " + t("Saved as record #{id}.").format(id=saved.record_id),
-                                  parse_mode=ParseMode.HTML)
-    await query.message.reply_text(saved.running_total, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+    # One message per entry: the card, edited into the confirmation with the running total under it.
+    await query.edit_message_text(f"{saved.card}\n\n✅ " + t("Saved as record #{id}.").format(id=saved.record_id)
+                                  + f"\n\n{saved.running_total}", parse_mode=ParseMode.HTML)
     if question is not None and update.effective_chat is not None:
         text, keyboard = question
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,

@@ -172,3 +172,27 @@ async def test_an_edit_that_turns_an_unread_line_into_an_entry_opens_it(reporter
     assert "phiếu đang nhập vẫn giữ nguyên" in unchanged.text
     await reporter.tap("✅ Lưu")
     assert len(_actions(session)) == 1
+
+
+async def test_a_logged_entry_costs_one_message_and_one_edit(reporter: Chat, session: Session) -> None:
+    before = len(reporter.messages)
+    [card] = await reporter.send("gạo 45 hộ 5410kg")
+    edits = card.edits
+    [saved] = await reporter.tap("✅ Lưu")
+    [action] = _actions(session)
+    assert saved.message_id == card.message_id and saved.edits == edits + 1
+    assert len(reporter.messages) == before + 1  # the card, and nothing more
+    # The one message says what the card said, that it is saved, and the unit's running total.
+    assert "5.410 kg" in saved.text and f"Đã lưu, số bản ghi #{action.id}." in saved.text
+    assert "xã Ia Rsai đã ghi nhận 1 lượt hỗ trợ gạo: 5.410 kg, 45 hộ." in saved.text
+    assert saved.buttons() == []
+
+
+async def test_the_same_line_sent_again_over_its_card_is_simply_taken(reporter: Chat, session: Session) -> None:
+    """Replacing an entry with the same entry loses nothing (the line is often re-sent when its card is
+    slow to arrive): no question, the card again."""
+    await reporter.send("gạo 45 hộ 5410kg")
+    [card] = await reporter.send("gạo 45 hộ 5410kg")
+    assert "5.410 kg" in card.text and "✅ Lưu" in [b["text"] for b in card.buttons()]
+    await reporter.tap("✅ Lưu")
+    assert len(_actions(session)) == 1
