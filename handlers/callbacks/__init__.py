@@ -211,3 +211,8 @@ __all__ = [
     "submit_keyboard",
     "unreadable",
 ]
+
+# The logging form's offer when a whole entry is typed over it (kept apart to keep merges easy).
+from handlers.callbacks.actions import LogKeepOpen, LogReplace
+
+__all__ += ["LogKeepOpen", "LogReplace"]

@@ -438,3 +438,18 @@ class ReplyToQuestion(Action):
 @dataclass(frozen=True)
 class CancelQuestion(Action):
     """❌ while the bot waits for a typed question or reply."""
+
+
+# ------------------------------------------------------------------ the logging form: a whole entry typed over it
+# (an open form and a line that reads as a new entry: replace the form with it, or keep the form)
+
+@action("log:repl")
+@dataclass(frozen=True)
+class LogReplace(LogButton):
+    pass
+
+
+@action("log:stay")
+@dataclass(frozen=True)
+class LogKeepOpen(LogButton):
+    pass
