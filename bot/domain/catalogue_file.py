@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -375,3 +375,26 @@ def load_catalogue_file(path: Path | None = None) -> CatalogueFile:
     with source.open("rb") as handle:
         data = tomllib.load(handle)
     return CatalogueFile.model_validate(data)
+
+
+T = TypeVar("T")
+
+
+def built_once_per_catalogue(build: Callable[[CatalogueFile], T]) -> Callable[[CatalogueFile], T]:
+    """`build(catalogue)` computed once per catalogue (a catalogue is never changed once loaded).
+
+    Keyed by identity, holding the catalogue itself so its id stays unique; a few catalogues at most
+    (the tests load their own), so the table is simply emptied when it grows."""
+    built: dict[int, tuple[CatalogueFile, T]] = {}
+
+    def cached(catalogue: CatalogueFile) -> T:
+        hit = built.get(id(catalogue))
+        if hit is not None and hit[0] is catalogue:
+            return hit[1]
+        if len(built) >= 8:
+            built.clear()
+        value = build(catalogue)
+        built[id(catalogue)] = (catalogue, value)
+        return value
+
+    return cached

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.domain.catalogue_file import CatalogueFile, CategorySpec, Measure
+from bot.domain.catalogue_file import CatalogueFile, CategorySpec, Measure, built_once_per_catalogue
 from bot.domain.parsing.matcher import Meaning, PhraseIndex, matcher_for
 from bot.domain.parsing.text import fold
 
@@ -146,16 +146,5 @@ def build_lexicon(catalogue: CatalogueFile) -> Lexicon:
     return Lexicon(categories, matcher.general, any_units, stopwords, mixed)
 
 
-_LEXICONS: dict[int, tuple[CatalogueFile, Lexicon]] = {}
-
-
-def lexicon_for(catalogue: CatalogueFile) -> Lexicon:
-    """The compiled indexes of a catalogue, built once (the catalogue is frozen)."""
-    cached = _LEXICONS.get(id(catalogue))
-    if cached is not None and cached[0] is catalogue:
-        return cached[1]
-    built = build_lexicon(catalogue)
-    if len(_LEXICONS) >= 8:
-        _LEXICONS.clear()
-    _LEXICONS[id(catalogue)] = (catalogue, built)  # holding the catalogue keeps its id unique
-    return built
+lexicon_for = built_once_per_catalogue(build_lexicon)
+"""The compiled indexes of a catalogue, built once."""

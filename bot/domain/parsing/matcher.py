@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.domain.catalogue_file import CatalogueFile, CategorySpec, ClassSpec, OrganisationSpec
+from bot.domain.catalogue_file import CatalogueFile, CategorySpec, ClassSpec, OrganisationSpec, built_once_per_catalogue
 from bot.domain.parsing.text import diacritic_marks
 from bot.domain.parsing.tokens import Token, tokenise
 
@@ -207,16 +207,5 @@ def longest(found: Sequence[Found]) -> Found | None:
     return max(found, key=lambda f: (f.end - f.start, -f.start), default=None)
 
 
-_MATCHERS: dict[int, tuple[CatalogueFile, CatalogueMatcher]] = {}
-
-
-def matcher_for(catalogue: CatalogueFile) -> CatalogueMatcher:
-    """The matcher of a catalogue, built once (the catalogue is frozen)."""
-    cached = _MATCHERS.get(id(catalogue))
-    if cached is not None and cached[0] is catalogue:
-        return cached[1]
-    matcher = CatalogueMatcher(catalogue)
-    if len(_MATCHERS) >= 8:
-        _MATCHERS.clear()
-    _MATCHERS[id(catalogue)] = (catalogue, matcher)  # holding the catalogue keeps its id unique
-    return matcher
+matcher_for = built_once_per_catalogue(CatalogueMatcher)
+"""The matcher of a catalogue, built once."""

@@ -132,12 +132,7 @@ def ask(session: Session, *, user: User, action_id: int, text: str, now: datetim
         keyboard: AnswerKeyboard) -> RecordQuestion:
     """Store the question, queue it for the record's author (with `keyboard`) and commit."""
     question_text = check_text(text)
-    action = session.get(SupportAction, action_id)
-    if action is None or not may_ask(session, user=user, action=action):
-        raise QuestionProblem(NOT_CURRENT if action is not None and action.status != ActionStatus.CURRENT
-                              else NOT_ALLOWED)
-    if open_question_of(session, action_id=action_id) is not None:
-        raise QuestionProblem(ALREADY_OPEN)
+    action = action_to_ask_about(session, user=user, action_id=action_id)
     question = RecordQuestion(action_id=action_id, unit_id=action.unit_id, asked_by_id=user.id or 0, asked_at=now,
                               question=question_text)
     session.add(question)
