@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 
-from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
@@ -16,6 +15,7 @@ from bot.domain.parsing.text import fold
 from bot.domain.services.action_text import Localised, figures_line
 from bot.domain.services.actions import draft_from_action
 from bot.domain.services.erasure import household_name
+from bot.domain.services.export_files import unreached_workbook
 from bot.domain.services.households import (
     classify,
     household_history,
@@ -25,8 +25,6 @@ from bot.domain.services.households import (
 )
 from bot.domain.services.lookup import visible_household
 from bot.domain.services.units import unit_kind, unit_label
-from bot.domain.xlsx import Column, Kind, Sheet, workbook_bytes
-from bot.i18n import N_, Translator
 from db.models import Household
 from db.queries import get_unit
 from handlers.background import send_file_later
@@ -174,18 +172,3 @@ async def show_unreached(update: Update, context: ChungTayContext) -> None:
         send_file_later(context, chat_id=update.effective_chat.id,
                         build=lambda session: unreached_workbook(session, t, households, classes),
                         filename=f"chua-duoc-ho-tro-{today.isoformat()}.xlsx")
-
-
-def unreached_workbook(session: Session, t: Translator, households: list[Household], classes: dict[str, str],
-                       ) -> bytes:
-    """An XLSX of the households left behind (the user is entitled to their names: own subtree). Built in
-    a worker thread with its own session (handlers/background.py)."""
-    columns = [Column(t(header)) for header in (N_("Unit"), N_("household code"), N_("head of household"),
-                                                N_("village"), N_("classification"))]
-    labels = {unit_id: unit_label(session, t, unit_id) for unit_id in {h.unit_id for h in households}}
-    values: list[list[object]] = [
-        [labels[h.unit_id] for h in households], [h.code for h in households],
-        [household_name(t, h) for h in households], [h.village for h in households],
-        [classes[h.classification] for h in households], [h.members for h in households]]
-    return workbook_bytes([Sheet(title=t("Not reached"), columns=[*columns, Column(t("members"), Kind.NUMBER)],
-                                 values=values)])
