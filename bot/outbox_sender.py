@@ -182,8 +182,13 @@ class OutboxSender:
                 now = self.runtime.clock()
                 if self.paused_until is not None and now < self.paused_until:
                     break
-                claimed = await upcoming if upcoming is not None else await asyncio.to_thread(self._claim, now)
+                claimed = await upcoming if upcoming is not None else []
                 upcoming = None
+                if not claimed:  # nothing claimed ahead: maybe only the next rows of chats still being sent
+                    if running:
+                        await asyncio.wait(running)
+                        running.clear()
+                    claimed = await asyncio.to_thread(self._claim, now)
                 if not claimed:
                     break
                 # The next batch is claimed while this one is sent: a claim takes ~0.1 s on a busy machine,

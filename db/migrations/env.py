@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import db.models_rollup  # noqa: F401
 from db.session import make_engine
 
 config = context.config
