@@ -41,7 +41,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, event, false, func, inspect, literal, or_, select, true, union_all
+from sqlalchemy import (
+    Connection,
+    and_,
+    case,
+    delete,
+    event,
+    false,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
