@@ -27,11 +27,11 @@ _PAIRS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str, Any], Any]] = wea
 
 
 def _pairs(session: Session) -> dict[tuple[str, str, Any], Any]:
-    engine = session.get_bind()
-    engine = getattr(engine, "engine", engine)  # a Connection bind: its Engine
-    pairs = _PAIRS.get(engine)  # type: ignore[call-overload]
+    bind = session.get_bind()
+    engine: Engine = bind if isinstance(bind, Engine) else bind.engine  # a Connection bind: its Engine
+    pairs = _PAIRS.get(engine)
     if pairs is None:
-        pairs = _PAIRS[engine] = {}  # type: ignore[index]
+        pairs = _PAIRS[engine] = {}
     return pairs
 
 
