@@ -9,7 +9,9 @@ duplicate, the row of ALL_ORGANISATIONS (organisation_id 0: what an unfiltered t
 distribution once). Totals without an organisation filter, the common case, thus read one row per
 unit × month × category × quantity unit × subtype instead of one per organisation (11× fewer: a
 district's three years are ~14,000 rows instead of ~146,000). The same record also adds to its day's
-all-organisations row in `support_day_total`.
+all-organisations row in `support_day_total`, and, counted once, to the month and day rows of its unit
+and of every unit above it in `support_area_total` (db/models_rollup.py): what an unfiltered total of
+any unit reads, so a country-wide year reads the country's few hundred rows, not every commune's.
 
 Why a session event and not calls from each service: the rollup must follow EVERY change of a support
 action that affects totals — a new record (`actions.save_draft`), a correction (the old version
@@ -182,17 +184,27 @@ def upsert_deltas(connection: Connection, deltas: Mapping[RollupKey, Figures]) -
                 for key, f in deltas.items() if key[0] == table.name and not f.is_zero()]
         if not rows:
             continue
-        dialect = connection.dialect.name
+        connection.execute(_upsert_statement(connection.dialect.name, table), rows)
+
+
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert_statement(dialect: str, table: Any) -> Any:
+    """The table's INSERT … ON CONFLICT DO UPDATE, built once per process: building it (its `excluded`
+    alias copies every column) cost more CPU than running it, on every save."""
+    statement = _UPSERTS.get((dialect, table.name))
+    if statement is None:
         if dialect == "sqlite":
-            statement: Any = sqlite_insert(table)
+            statement = sqlite_insert(table)
         elif dialect == "postgresql":
             statement = pg_insert(table)
         else:  # pragma: no cover - the project supports SQLite and PostgreSQL only
             raise RuntimeError(f"no upsert for dialect {dialect}")
-        statement = statement.on_conflict_do_update(
+        statement = _UPSERTS[(dialect, table.name)] = statement.on_conflict_do_update(
             index_elements=[table.c[name] for name in KEYS[table.name]],
             set_={name: table.c[name] + statement.excluded[name] for name in FIGURES})
-        connection.execute(statement, rows)
+    return statement
 
 
 def _stored_values(connection: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:

@@ -160,10 +160,13 @@ def compute_totals(session: Session, *, unit: Unit, start: date, end: date, orga
 
     Confirmed duplicates (see bot/services/duplicates.py) are left out unless an organisation is given.
 
-    The range is read as `reading_plan` says: calendar months from the monthly rollup
-    (`support_month_total`, kept by bot/services/rollup.py in the transaction of every change), a few
-    days at the edges, added or subtracted, from the daily rollup (`support_day_total`) or, filtered by
-    organisation, from the raw records with the same `record_conditions` as `records_behind`. The rollup holds
+    The range is read as `reading_plan` says: calendar months from a monthly rollup and a few days at
+    the edges, added or subtracted, from a daily one, all kept by bot/services/rollup.py in the
+    transaction of every change. Without an organisation filter both come from the area rollup
+    (`support_area_total`: the unit's whole subtree in its own rows, so the cost does not grow with the
+    units under it); filtered by organisation, the months come from `support_month_total` over the
+    subtree's units and the edge days from the raw records with the same `record_conditions` as
+    `records_behind`. The rollup holds
     exactly the sums of the raw rows, so the result is the same as summing every raw row
     (tests/unit/test_rollup.py checks it on SQLite and PostgreSQL), while a district's year reads a few
     thousand rollup rows instead of ~300,000 records.
