@@ -219,9 +219,9 @@ class OutboxSender:
                 upcoming = asyncio.create_task(asyncio.to_thread(self._claim, now))
                 await self._send_batch(claimed, tasks, running)
         finally:
+            results = await asyncio.gather(*tasks, return_exceptions=True)
             if upcoming is not None:
                 await self._hand_back(await upcoming, "sender stopped" if self._stopping else "paused")
-            results = await asyncio.gather(*tasks, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result
