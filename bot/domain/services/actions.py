@@ -28,6 +28,7 @@ from bot.domain.services import audit
 from bot.domain.services.access import AccessDenied
 from bot.domain.services.totals import CategoryTotal, compute_totals
 from bot.domain.services.units import is_within
+from db import catalogue_ids
 from db.models import (
     ActionStatus,
     BeneficiaryClass,
@@ -172,10 +173,10 @@ class SaveResult:
 def _id_by_code(session: Session, model: Any, code: str | None) -> int | None:
     if not code:
         return None
-    row = session.exec(select(model).where(model.code == code)).first()
-    if row is None:
+    row_id = catalogue_ids.id_of(session, model, code)
+    if row_id is None:
         raise ValidationProblem("code", f"unknown {model.__name__} {code}")
-    return int(row.id)
+    return row_id
 
 
 def find_by_key(session: Session, *, key: str) -> SupportAction | None:
@@ -257,9 +258,9 @@ def _forget_erased_household(session: Session, draft: Draft) -> None:
 def organisation_code_of(session: Session, user: User) -> str:
     """The author's own organisation, or the commune People's Committee for unattached staff."""
     if user.organisation_id:
-        organisation = session.get(Organisation, user.organisation_id)
-        if organisation is not None:
-            return organisation.code
+        code = catalogue_ids.code_of(session, Organisation, user.organisation_id)
+        if code is not None:
+            return code
     first = session.exec(select(Organisation).order_by(col(Organisation.sort))).first()
     assert first is not None, "the catalogue has no organisations"
     return first.code
@@ -310,8 +311,7 @@ def draft_from_action(action: SupportAction, session: Session) -> Draft:
     """A draft pre-filled from a stored record (for a correction or "same as last time")."""
 
     def code_of(model: Any, row_id: int | None) -> str | None:
-        row = session.get(model, row_id) if row_id else None
-        return row.code if row else None
+        return catalogue_ids.code_of(session, model, row_id) if row_id else None
 
     return Draft(
         category=code_of(Category, action.category_id), households=action.households, persons=action.persons,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel, select
 
 from bot.domain.catalogue_file import CatalogueFile, load_catalogue_file
+from db import catalogue_ids
 from db.models import BeneficiaryClass, Category, FundingSource, Organisation
 
 
@@ -14,6 +15,13 @@ def sync_catalogue(session: Session, catalogue: CatalogueFile | None = None) -> 
     """Insert new entries and update changed ones by code; entries removed from the file are
     deactivated where the table allows it (history keeps pointing at them), never deleted."""
     catalogue = catalogue or load_catalogue_file()
+    try:
+        _sync(session, catalogue)
+    finally:
+        catalogue_ids.forget()  # a lookup inside this transaction may have seen rows a rollback drops
+
+
+def _sync(session: Session, catalogue: CatalogueFile) -> None:
     _upsert(session, Category, [
         {"code": c.code, "name_vi": c.name_vi, "name_en": c.name_en, "sort": c.sort,
          "keywords": list(c.keywords), "spec": c.model_dump(mode="json"), "active": True}

@@ -287,6 +287,18 @@ def mark_retry(session: Session, *, message_id: int, holder: str, at: datetime, 
     session.commit()
 
 
+def hand_back(session: Session, *, message_ids: Sequence[int], holder: str, at: datetime, error: str) -> None:
+    """Claimed rows this sender will not send after all (it is stopping, or flood control paused it)
+    go back to pending until `at`, in one statement; the claim's attempt is not counted."""
+    if message_ids:
+        session.execute(update(OutboxMessage).where(
+            col(OutboxMessage.id).in_(list(message_ids)), col(OutboxMessage.status) == SENDING,
+            col(OutboxMessage.claimed_by) == holder)
+            .values(status=PENDING, next_attempt_at=at, claimed_until=None, last_error=error[:300],
+                    attempts=col(OutboxMessage.attempts) - 1))
+    session.commit()
+
+
 def mark_failed(session: Session, *, message_id: int, holder: str, error: str) -> None:
     """A permanent error (bad request): never retried."""
     row = _own(session, message_id=message_id, holder=holder)

@@ -277,12 +277,18 @@ def percent(part: int | Decimal, whole: int | Decimal) -> Decimal:
 
 
 def period_status(session: Session, *, period: ReportingPeriod) -> PeriodStatus:
+    """Two queries whatever the number of units (the expected units with their rows, then every
+    submission of the period), not two per unit: a national period expects ~3,300 communes."""
     status = PeriodStatus(period=period)
-    for unit_id in expected_unit_ids(session, period_id=period.id or 0):
-        unit = get_unit(session, unit_id=unit_id)
-        if unit is None:
-            continue
-        last = latest_submission(session, period_id=period.id or 0, unit_id=unit_id)
+    period_id = period.id or 0
+    units = session.exec(select(Unit).join(ReportingExpected, col(ReportingExpected.unit_id) == col(Unit.id))
+                         .where(ReportingExpected.period_id == period_id).order_by(col(Unit.id))).all()
+    latest: dict[int, Submission] = {}
+    for submission in session.exec(select(Submission).where(Submission.period_id == period_id)
+                                   .order_by(col(Submission.unit_id), col(Submission.version))).all():
+        latest[submission.unit_id] = submission  # the highest version of each unit comes last
+    for unit in units:
+        last = latest.get(unit.id or 0)
         status.units.append(UnitState(unit=unit, submission=last if last and last.status == SUBMITTED else None))
     status.units.sort(key=lambda s: s.unit.name)
     return status

@@ -9,7 +9,9 @@ duplicate, the row of ALL_ORGANISATIONS (organisation_id 0: what an unfiltered t
 distribution once). Totals without an organisation filter, the common case, thus read one row per
 unit × month × category × quantity unit × subtype instead of one per organisation (11× fewer: a
 district's three years are ~14,000 rows instead of ~146,000). The same record also adds to its day's
-all-organisations row in `support_day_total`.
+all-organisations row in `support_day_total`, and, counted once, to the month and day rows of its unit
+and of every unit above it in `support_area_total` (db/models_rollup.py): what an unfiltered total of
+any unit reads, so a country-wide year reads the country's few hundred rows, not every commune's.
 
 Why a session event and not calls from each service: the rollup must follow EVERY change of a support
 action that affects totals — a new record (`actions.save_draft`), a correction (the old version
@@ -35,13 +37,27 @@ makes sessions without a Runtime and writes support actions through them must ca
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, event, false, func, inspect, literal, or_, select, true, union_all
+from sqlalchemy import (
+    Connection,
+    and_,
+    case,
+    delete,
+    event,
+    false,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -49,14 +65,16 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Session
 
-from db.models import ActionStatus, SupportAction, SupportDayTotal, SupportMonthTotal
+from db.models import ActionStatus, SupportAction, SupportDayTotal, SupportMonthTotal, Unit
+from db.models_rollup import DAY, MONTH, SupportAreaTotal
 
 # Columns of support_action that decide whether and where a record is counted, and by how much.
 TRACKED = ("status", "duplicate_status", "unit_id", "category_id", "organisation_id", "action_date",
            "quantity_unit", "subtype", "households", "persons", "quantity", "value_dong")
 KEY = ("organisation_id", "unit_id", "month", "category_id", "quantity_unit", "subtype", "counted_once")
 DAY_KEY = ("unit_id", "day", "category_id", "quantity_unit", "subtype")
-KEYS = {"support_month_total": KEY, "support_day_total": DAY_KEY}
+AREA_KEY = ("area_id", "grain", "period", "category_id", "quantity_unit", "subtype")
+KEYS = {"support_month_total": KEY, "support_day_total": DAY_KEY, "support_area_total": AREA_KEY}
 FIGURES = ("records", "households", "persons", "quantity", "quantity_records", "value_dong", "households_records",
            "persons_records", "value_records")
 CONFIRMED = "confirmed"  # duplicates.CONFIRMED (not imported: duplicates imports actions, which imports totals)
@@ -93,10 +111,15 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def contributions(values: Mapping[str, Any]) -> list[tuple[RollupKey, Figures]]:
+def areas_of(path: str, unit_id: int) -> list[int]:
+    """The unit and every unit above it, from its materialised path ("/1/5/17/")."""
+    return [int(part) for part in path.split("/") if part] or [unit_id]
+
+
+def contributions(values: Mapping[str, Any], areas: Sequence[int] = ()) -> list[tuple[RollupKey, Figures]]:
     """The rollup rows a record counts in and what it adds to each: its organisation's month row and,
-    when it is counted once (not a confirmed duplicate), the all-organisations month and day rows.
-    Empty when not current."""
+    when it is counted once (not a confirmed duplicate), the all-organisations month and day rows and
+    the month and day rows of each of `areas` (its unit and the units above it). Empty when not current."""
     if values["status"] != ActionStatus.CURRENT:
         return []
     counted_once = values["duplicate_status"] != CONFIRMED
@@ -117,6 +140,9 @@ def contributions(values: Mapping[str, Any]) -> list[tuple[RollupKey, Figures]]:
         rows.append((("support_month_total", ALL_ORGANISATIONS, unit_id, month_start(day), category, *kind, True),
                      figures))
         rows.append((("support_day_total", unit_id, day, category, *kind), figures))
+        for area in areas:
+            rows.append((("support_area_total", area, MONTH, month_start(day), category, *kind), figures))
+            rows.append((("support_area_total", area, DAY, day, category, *kind), figures))
     return rows
 
 
@@ -124,9 +150,31 @@ def _values_of(action: SupportAction) -> dict[str, Any]:
     return {name: getattr(action, name) for name in TRACKED}
 
 
-def _add(deltas: dict[RollupKey, Figures], values: Mapping[str, Any] | None, sign: int) -> None:
-    for key, figures in contributions(values) if values is not None else []:
+def _add(deltas: dict[RollupKey, Figures], values: Mapping[str, Any] | None, sign: int,
+         paths: Mapping[int, str]) -> None:
+    if values is None:
+        return
+    unit_id = int(values["unit_id"])
+    for key, figures in contributions(values, areas_of(paths.get(unit_id, ""), unit_id)):
         deltas.setdefault(key, Figures()).add(figures, sign)
+
+
+def _paths(session: OrmSession, connection: Connection, unit_ids: Iterable[int]) -> dict[int, str]:
+    """The materialised paths of the records' units: from the session when it holds the unit (the author's
+    unit, loaded with the user), else in one query."""
+    paths: dict[int, str] = {}
+    missing = []
+    for unit_id in set(unit_ids):
+        unit = session.identity_map.get(inspect(Unit).identity_key_from_primary_key((unit_id,)))
+        if isinstance(unit, Unit) and unit.path:
+            paths[unit_id] = unit.path
+        else:
+            missing.append(unit_id)
+    if missing:
+        table = Unit.__table__  # type: ignore[attr-defined]
+        paths.update((int(i), str(p)) for i, p in connection.execute(
+            select(table.c.id, table.c.path).where(table.c.id.in_(missing))).all())
+    return paths
 
 
 def upsert_deltas(connection: Connection, deltas: Mapping[RollupKey, Figures]) -> None:
@@ -136,17 +184,27 @@ def upsert_deltas(connection: Connection, deltas: Mapping[RollupKey, Figures]) -
                 for key, f in deltas.items() if key[0] == table.name and not f.is_zero()]
         if not rows:
             continue
-        dialect = connection.dialect.name
+        connection.execute(_upsert_statement(connection.dialect.name, table), rows)
+
+
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert_statement(dialect: str, table: Any) -> Any:
+    """The table's INSERT … ON CONFLICT DO UPDATE, built once per process: building it (its `excluded`
+    alias copies every column) cost more CPU than running it, on every save."""
+    statement = _UPSERTS.get((dialect, table.name))
+    if statement is None:
         if dialect == "sqlite":
-            statement: Any = sqlite_insert(table)
+            statement = sqlite_insert(table)
         elif dialect == "postgresql":
             statement = pg_insert(table)
         else:  # pragma: no cover - the project supports SQLite and PostgreSQL only
             raise RuntimeError(f"no upsert for dialect {dialect}")
-        statement = statement.on_conflict_do_update(
+        statement = _UPSERTS[(dialect, table.name)] = statement.on_conflict_do_update(
             index_elements=[table.c[name] for name in KEYS[table.name]],
             set_={name: table.c[name] + statement.excluded[name] for name in FIGURES})
-        connection.execute(statement, rows)
+    return statement
 
 
 def _stored_values(connection: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -183,18 +241,21 @@ def _follow_support_actions(session: OrmSession, _context: UOWTransaction, _inst
     # The old contribution is read from the database, not from attribute history: an attribute set
     # after a commit expired it has no recorded old value.
     stored = _stored_values(connection, [int(obj.id or 0) for obj in (*changed, *deleted)])
+    paths = _paths(session, connection, [int(v["unit_id"]) for v in stored.values()]
+                   + [int(obj.unit_id) for obj in (*new, *changed)])
     deltas: dict[RollupKey, Figures] = {}
     for obj in new:
-        _add(deltas, _values_of(obj), +1)
+        _add(deltas, _values_of(obj), +1, paths)
     for obj in changed:
-        _add(deltas, stored.get(int(obj.id or 0)), -1)
-        _add(deltas, _values_of(obj), +1)
+        _add(deltas, stored.get(int(obj.id or 0)), -1, paths)
+        _add(deltas, _values_of(obj), +1, paths)
     for obj in deleted:
-        _add(deltas, stored.get(int(obj.id or 0)), -1)
+        _add(deltas, stored.get(int(obj.id or 0)), -1, paths)
     upsert_deltas(connection, deltas)
 
 
-_TABLES = (SupportMonthTotal.__table__, SupportDayTotal.__table__)  # type: ignore[attr-defined]
+_TABLES = (SupportMonthTotal.__table__, SupportDayTotal.__table__,  # type: ignore[attr-defined]
+           SupportAreaTotal.__table__)  # type: ignore[attr-defined]
 
 
 def _month_expression(dialect: str) -> Any:
@@ -236,7 +297,44 @@ def fresh_rollup_selects(dialect: str) -> dict[str, Any]:
     days = (select(action.unit_id, action.action_date.label("day"), action.category_id, *kind, *figures)
             .where(current, once)
             .group_by(action.unit_id, action.action_date, action.category_id, quantity_unit, subtype))
-    return {"support_month_total": union_all(per_organisation, all_organisations), "support_day_total": days}
+    unit, area = Unit.__table__.alias("record_unit"), Unit.__table__.alias("area")  # type: ignore[attr-defined]
+    in_area = SupportAction.__table__.join(unit, unit.c.id == action.unit_id).join(  # type: ignore[attr-defined]
+        area, and_(area.c.path != "", unit.c.path.startswith(area.c.path)))
+    areas = [select(area.c.id.label("area_id"), literal(grain).label("grain"), period.label("period"),
+                    action.category_id, *kind, *figures)
+             .select_from(in_area).where(current, once)
+             .group_by(area.c.id, period, action.category_id, quantity_unit, subtype)
+             for grain, period in ((MONTH, month), (DAY, action.action_date))]
+    return {"support_month_total": union_all(per_organisation, all_organisations), "support_day_total": days,
+            "support_area_total": union_all(*areas)}
+
+
+def area_rows_from_units() -> Any:
+    """The rows of support_area_total summed from the all-organisations rows of the per-unit tables and
+    the units' paths (cheaper than from the records: those rows are already grouped)."""
+    unit, area = Unit.__table__.alias("record_unit"), Unit.__table__.alias("area")  # type: ignore[attr-defined]
+    parts = []
+    for grain, table, period, only_all in (
+            (MONTH, SupportMonthTotal.__table__, "month", True),  # type: ignore[attr-defined]
+            (DAY, SupportDayTotal.__table__, "day", False)):  # type: ignore[attr-defined]
+        conditions = [table.c.records > 0, *([table.c.organisation_id == ALL_ORGANISATIONS] if only_all else [])]
+        parts.append(
+            select(area.c.id, literal(grain), table.c[period], table.c.category_id, table.c.quantity_unit,
+                   table.c.subtype, *(func.sum(table.c[name]) for name in FIGURES))
+            .select_from(table.join(unit, unit.c.id == table.c.unit_id).join(
+                area, and_(area.c.path != "", unit.c.path.startswith(area.c.path))))
+            .where(*conditions)
+            .group_by(area.c.id, table.c[period], table.c.category_id, table.c.quantity_unit, table.c.subtype))
+    return union_all(*parts)
+
+
+def rebuild_area_rollup(session: Session | OrmSession) -> None:
+    """Recompute support_area_total from the per-unit rollup (units moved: their records now count in
+    other areas). In the caller's transaction."""
+    connection = session.connection()
+    table = SupportAreaTotal.__table__  # type: ignore[attr-defined]
+    connection.execute(delete(table))
+    connection.execute(sa_insert(table).from_select([*AREA_KEY, *FIGURES], area_rows_from_units()))
 
 
 def rebuild_rollup(session: Session | OrmSession) -> int:
@@ -248,8 +346,11 @@ def rebuild_rollup(session: Session | OrmSession) -> int:
     selects = fresh_rollup_selects(connection.dialect.name)
     count = 0
     for table in _TABLES:
-        connection.execute(delete(table))
-        connection.execute(sa_insert(table).from_select([*KEYS[table.name], *FIGURES], selects[table.name]))
+        if table.name == "support_area_total":
+            rebuild_area_rollup(session)  # from the per-unit tables just rebuilt
+        else:
+            connection.execute(delete(table))
+            connection.execute(sa_insert(table).from_select([*KEYS[table.name], *FIGURES], selects[table.name]))
         count += int(connection.execute(select(func.count()).select_from(table)).scalar_one())
     return count
 
@@ -263,7 +364,7 @@ def rollup_differences(session: Session) -> list[tuple[RollupKey, Figures, Figur
         result: dict[RollupKey, Figures] = {}
         width = len(KEYS[name])
         for row in rows:
-            key = (name, *(_as_date(v) if c in ("month", "day") else bool(v) if c == "counted_once"
+            key = (name, *(_as_date(v) if c in ("month", "day", "period") else bool(v) if c == "counted_once"
                            else int(v) if c.endswith("_id") else str(v) for c, v in zip(KEYS[name], row, strict=False)))
             f = row[width:]
             figures = Figures(int(f[0]), int(f[1]), int(f[2]), Decimal(f[3]).quantize(Decimal("0.001")),

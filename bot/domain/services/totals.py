@@ -18,7 +18,8 @@ from sqlalchemy import select as sa_select  # sqlmodel.select types at most four
 from sqlmodel import Session, col, select
 
 from bot.domain.services.rollup import ALL_ORGANISATIONS
-from db.models import ActionStatus, Category, Organisation, SupportAction, SupportDayTotal, SupportMonthTotal, Unit
+from db.models import ActionStatus, Category, Organisation, SupportAction, SupportMonthTotal, Unit
+from db.models_rollup import DAY, MONTH, SupportAreaTotal
 
 
 @dataclass
@@ -159,30 +160,45 @@ def compute_totals(session: Session, *, unit: Unit, start: date, end: date, orga
 
     Confirmed duplicates (see bot/domain/services/duplicates.py) are left out unless an organisation is given.
 
-    The range is read as `reading_plan` says: calendar months from the monthly rollup
-    (`support_month_total`, kept by bot/domain/services/rollup.py in the transaction of every change), a few
-    days at the edges, added or subtracted, from the daily rollup (`support_day_total`) or, filtered by
-    organisation, from the raw records with the same `record_conditions` as `records_behind`. The rollup holds
+    The range is read as `reading_plan` says: calendar months from a monthly rollup and a few days at
+    the edges, added or subtracted, from a daily one, all kept by bot/domain/services/rollup.py in the
+    transaction of every change. Without an organisation filter both come from the area rollup
+    (`support_area_total`: the unit's whole subtree in its own rows, so the cost does not grow with the
+    units under it); filtered by organisation, the months come from `support_month_total` over the
+    subtree's units and the edge days from the raw records with the same `record_conditions` as
+    `records_behind`. The rollup holds
     exactly the sums of the raw rows, so the result is the same as summing every raw row
     (tests/unit/test_rollup.py checks it on SQLite and PostgreSQL), while a district's year reads a few
     thousand rollup rows instead of ~300,000 records.
     """
     plan = reading_plan(start, end)
     sums: _Sums = {}
+    if organisation_code is None:
+        # All organisations: the area rollup holds the unit's whole subtree, so one unit's rows are read
+        # (months, and the edge days), however many units lie under it.
+        for sign, ranges in ((+1, plan.added), (-1, plan.subtracted)):
+            for range_start, range_end in ranges:
+                _accumulate(sums, _area_rows(session, area_id=unit.id or 0, grain=DAY, first=range_start,
+                                             following=range_end + timedelta(days=1),
+                                             category_code=category_code), sign)
+        if plan.months is not None:
+            _accumulate(sums, _area_rows(session, area_id=unit.id or 0, grain=MONTH, first=plan.months[0],
+                                         following=plan.months[1], category_code=category_code), +1)
+        return _totals_of(sums)
     unit_ids = subtree_unit_ids(session, root=unit)  # once, for every part of the plan
     arguments: dict[str, Any] = {"unit_ids": unit_ids, "organisation_code": organisation_code,
                                  "category_code": category_code}
     for sign, ranges in ((+1, plan.added), (-1, plan.subtracted)):
         for range_start, range_end in ranges:
-            # Edge days: from the daily rollup when all organisations count; filtered by organisation,
-            # from the records (the daily rollup has no rows per organisation; few records pass anyway).
-            days = (_day_rows(session, unit_ids=unit_ids, start=range_start, end=range_end,
-                              category_code=category_code)
-                    if organisation_code is None else
-                    _raw_rows(session, start=range_start, end=range_end, **arguments))
-            _accumulate(sums, days, sign)
+            # Edge days, filtered by organisation: from the records (the daily rollups have no rows per
+            # organisation; few records pass anyway).
+            _accumulate(sums, _raw_rows(session, start=range_start, end=range_end, **arguments), sign)
     if plan.months is not None:
         _accumulate(sums, _rollup_rows(session, first=plan.months[0], following=plan.months[1], **arguments), +1)
+    return _totals_of(sums)
+
+
+def _totals_of(sums: _Sums) -> dict[str, CategoryTotal]:
     totals: dict[str, CategoryTotal] = {}
     for (code, unit_code, subtype), row in sums.items():
         records, households, persons, quantity, quantity_records, value = row[:6]
@@ -243,16 +259,17 @@ def _rollup_rows(session: Session, *, unit_ids: Sequence[int], first: date, foll
                    category_code=category_code)
 
 
-def _day_rows(session: Session, *, unit_ids: Sequence[int], start: date, end: date, category_code: str | None,
-              ) -> list[tuple[Any, ...]]:
-    """The same rows as `_raw_rows` without an organisation filter, for the days [start, end], from the
-    daily all-organisations rollup."""
-    rollup = SupportDayTotal
-    return _summed(session, rollup, [col(rollup.unit_id).in_(unit_ids), col(rollup.day) >= start,
-                                     col(rollup.day) <= end], category_code=category_code)
+def _area_rows(session: Session, *, area_id: int, grain: str, first: date, following: date,
+               category_code: str | None) -> list[tuple[Any, ...]]:
+    """The same rows as `_raw_rows` without an organisation filter, for the months (grain MONTH) or days
+    (DAY) in [first, following) of the unit `area_id` and everything under it, from the area rollup."""
+    rollup = SupportAreaTotal
+    return _summed(session, rollup, [col(rollup.area_id) == area_id, col(rollup.grain) == grain,
+                                     col(rollup.period) >= first, col(rollup.period) < following],
+                   category_code=category_code)
 
 
-def _summed(session: Session, rollup: type[SupportMonthTotal] | type[SupportDayTotal], conditions: list[Any], *,
+def _summed(session: Session, rollup: type[SupportMonthTotal] | type[SupportAreaTotal], conditions: list[Any], *,
             category_code: str | None) -> list[tuple[Any, ...]]:
     """One aggregation straight over a key range of a rollup table (its rows are already one per unit,
     period, category, quantity unit and subtype, so nothing is gained by grouping by those first)."""

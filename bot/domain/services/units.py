@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from bot.domain.services import audit
+from bot.domain.services.rollup import rebuild_area_rollup
 from bot.i18n import N_, Translator
 from db.models import Unit
 from db.queries import get_unit, get_unit_by_code
@@ -101,6 +102,8 @@ def import_units_csv(session: Session, source: Path | str, *, user_id: int | Non
         raise UnitImportError(problems)
     try:
         report = _apply(session, by_code, stored_parent)
+        if report.moves:  # their records now count in other areas
+            rebuild_area_rollup(session)
         audit.record(session, user_id=user_id, action="import", entity="unit", entity_id=None,
                      details={"created": report.created, "updated": report.updated,
                               "moved": [m.describe() for m in report.moves]})
