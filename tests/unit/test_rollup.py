@@ -32,12 +32,11 @@ from db.models import (
     Organisation,
     Role,
     SupportAction,
-    SupportDayTotal,
-    SupportMonthTotal,
     Unit,
     User,
     utcnow,
 )
+from db.models_rollup import SupportDayTotal, SupportMonthTotal
 from db.queries import get_unit_by_code
 
 CATALOGUE = load_catalogue_file()

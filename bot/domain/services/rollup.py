@@ -65,8 +65,8 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Session
 
-from db.models import ActionStatus, SupportAction, SupportDayTotal, SupportMonthTotal, Unit
-from db.models_rollup import DAY, MONTH, SupportAreaTotal
+from db.models import ActionStatus, SupportAction, Unit
+from db.models_rollup import DAY, MONTH, SupportAreaTotal, SupportDayTotal, SupportMonthTotal
 
 # Columns of support_action that decide whether and where a record is counted, and by how much.
 TRACKED = ("status", "duplicate_status", "unit_id", "category_id", "organisation_id", "action_date",

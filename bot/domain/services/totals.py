@@ -18,8 +18,8 @@ from sqlalchemy import select as sa_select  # sqlmodel.select types at most four
 from sqlmodel import Session, col, select
 
 from bot.domain.services.rollup import ALL_ORGANISATIONS
-from db.models import ActionStatus, Category, Organisation, SupportAction, SupportMonthTotal, Unit
-from db.models_rollup import DAY, MONTH, SupportAreaTotal
+from db.models import ActionStatus, Category, Organisation, SupportAction, Unit
+from db.models_rollup import DAY, MONTH, SupportAreaTotal, SupportMonthTotal
 
 
 @dataclass
