@@ -52,6 +52,7 @@ from db.queries import get_unit, get_user_by_telegram_id
 from handlers.background import in_worker, run_later
 from handlers.context import ChungTayContext
 from handlers.duplicates import duplicate_question
+from handlers.render import to_html
 
 log = logging.getLogger(__name__)
 SUSPECTS_IN_DIGEST = 5  # the rest are one /suspects away
@@ -77,7 +78,7 @@ def digest_deliveries(runtime: Runtime, session: Session, *, unit: Unit, period:
                                             tz=runtime.settings.tz, now=runtime.clock(),
                                             reporting_period=reporting_period)
         digest = built[cache_key]
-        parts = [Part(text=digest.text, parse_mode=ParseMode.HTML),
+        parts = [Part(text=to_html(digest.text), parse_mode=ParseMode.HTML),
                  Part(kind=DOCUMENT, payload=digest.workbook, filename=digest.filename),
                  Part(kind=PHOTO, payload=digest.chart)]
         for suspect, original in with_originals(session, suspects):

@@ -56,6 +56,7 @@ from db.session import is_database_unavailable
 from handlers import callbacks as cb
 from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
+from handlers.render import to_html
 
 log = logging.getLogger(__name__)
 
@@ -554,7 +555,7 @@ async def _show_card(update: Update, context: ChungTayContext, *, fresh: bool = 
     shown = card_view(context.session, user=user, draft=draft)
     if shown is draft and draft.to_dict() != _state(context).get("draft"):
         _store(context, draft)  # a new entry's household the user may no longer see is gone
-    text = card_text(_names(context), shown, organisation_default=organisation_code_of(context.session, user))
+    text = to_html(card_text(_names(context), shown, organisation_default=organisation_code_of(context.session, user)))
     text += "\n\n" + t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
     rows = [[cb.button("✅ " + t("Save"), cb.LogSave()), cb.button("✏️ " + t("Edit"), cb.LogEdit()),
              cb.button("❌ " + t("Cancel"), cb.LogCancel())]]
@@ -610,10 +611,11 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
     spec = _spec(context, draft)
     assert spec is not None
     names = _names(context)
-    card = card_text(names, draft_from_action(action, context.session), organisation_default=None)
+    card = to_html(card_text(names, draft_from_action(action, context.session), organisation_default=None))
     totals = month_totals(context.session, unit_id=action.unit_id, category_code=spec.code, day=action.action_date)
     month = t("Month {month}/{year}").format(month=action.action_date.month, year=action.action_date.year)
-    summary = totals_text(names, spec, totals, unit_name=unit_label(context.session, t, action.unit_id), month=month)
+    summary = to_html(totals_text(names, spec, totals, unit_name=unit_label(context.session, t, action.unit_id),
+                                  month=month))
     question = None
     if result.created and not draft.corrects_id:
         original = flag_if_duplicate(context.session, action=action)

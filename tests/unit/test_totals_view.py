@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from bot.services.screen import Screen, button
+from bot.services.spans import bold
+from bot.services.spans import text as one_line
 from bot.services.totals_view import TotalsView
 from handlers.render import VERBS, render
 
@@ -27,8 +29,9 @@ def test_every_verb_renders_to_a_codec_button() -> None:
     samples = {"totals.choose": ("P",), "totals.by": ("org",), "totals.excel": (), "totals.report": (),
                "drill": ("rice", 0)}
     assert set(samples) == set(VERBS)
-    text, markup = render(Screen("<b>x</b>", [[button(verb, verb, *values)] for verb, values in samples.items()]))
+    text, markup = render(Screen(one_line(bold("x")),
+                                 [[button(verb, verb, *values)] for verb, values in samples.items()]))
     assert text == "<b>x</b>"
     data = [row[0].callback_data for row in markup.inline_keyboard]
     assert data == ["tot:P", "tot:b:org", "tot:xlsx", "tot:docx", "drill:rice:0"]
-    assert render(Screen("plain")) == ("plain", None)
+    assert render(Screen(one_line("plain"))) == ("plain", None)
