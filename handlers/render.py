@@ -24,6 +24,7 @@ VERBS: dict[str, Callable[..., cb.Action]] = {
     "totals.excel": cb.TotalsExcel,
     "totals.report": cb.TotalsDraftReport,
     "drill": cb.DrillDown,
+    "duplicate": cb.ResolveDuplicate,
 }
 
 
