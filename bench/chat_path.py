@@ -103,14 +103,30 @@ class _Profiler:
 
         self.profile = cProfile.Profile()
         self.statements: dict[str, int] = {}
+        self.callers: dict[tuple[str, str], int] = {}
         event.listen(Engine, "before_cursor_execute", self._count)
 
     def _count(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         words = " ".join(statement.split())[:90]
         self.statements[words] = self.statements.get(words, 0) + 1
+        where = self._caller()
+        self.callers[(words, where)] = self.callers.get((words, where), 0) + 1
+
+    @staticmethod
+    def _caller() -> str:
+        """The innermost two frames of the project's own code (bot/, handlers/, db/) that led to a statement."""
+        frames = []
+        frame = sys._getframe(2)
+        while frame is not None and len(frames) < 2:
+            path = frame.f_code.co_filename
+            if path.startswith(str(REPO)) and "/bench/" not in path and "/.venv/" not in path:
+                frames.append(f"{path.removeprefix(str(REPO) + '/')}:{frame.f_lineno} {frame.f_code.co_name}")
+            frame = frame.f_back  # type: ignore[assignment]
+        return " < ".join(frames) or "?"
 
     def reset(self) -> None:
         self.statements.clear()
+        self.callers.clear()
         self.profile.enable()
 
     def report(self, updates: int) -> None:
@@ -124,6 +140,9 @@ class _Profiler:
               file=out)
         for statement, count in sorted(self.statements.items(), key=lambda item: -item[1])[:25]:
             print(f"  {count / max(1, updates):6.2f}/update  {statement}", file=out)
+        print("PROFILE: where the statements come from:", file=out)
+        for (statement, where), count in sorted(self.callers.items(), key=lambda item: -item[1])[:40]:
+            print(f"  {count / max(1, updates):6.2f}/update  {statement[:40]}  <- {where}", file=out)
         print("PROFILE: own time (tottime) by package, idle epoll excluded:", file=out)
         groups: dict[str, float] = {}
         stats = pstats.Stats(self.profile)
@@ -198,8 +217,8 @@ def prepare_chungtay_database(directory: Path, users: list[FakeUser]) -> tuple[s
     from sqlmodel import select
 
     from bot.database import prepare_database
-    from bot.services.access import create_invite
-    from bot.services.units import import_units_csv
+    from bot.domain.services.access import create_invite
+    from bot.domain.services.units import import_units_csv
     from db.models import Organisation, Role
     from db.queries import get_unit_by_code
     from db.session import SessionFactory, make_engine

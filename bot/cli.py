@@ -14,10 +14,10 @@ from telegram import Bot
 from bot.cli_people import add_commands as add_people_commands
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import prepare_database
+from bot.domain.services.access import create_invite
+from bot.domain.services.catalogue import sync_catalogue
+from bot.domain.services.units import UnitImportError, import_units_csv
 from bot.runtime import Runtime
-from bot.services.access import create_invite
-from bot.services.catalogue import sync_catalogue
-from bot.services.units import UnitImportError, import_units_csv
 from db.migrate import upgrade_to_head
 from db.models import Role
 from db.queries import get_unit_by_code, list_child_units

@@ -17,8 +17,8 @@ another; runs that pile up while the bot is busy are coalesced into one, and a r
 one interval, or hours for digests) still runs: APScheduler's default misfire grace of one second would
 silently drop it.
 
-What the jobs do is elsewhere: reminders in bot/services/reminders.py (planned by bot/outbox_sender.py),
-digests built in bot/services/digests.py and queued by bot/digest_outbox.py, delivered by the outbox.
+What the jobs do is elsewhere: reminders in bot/domain/services/reminders.py (planned by bot/outbox_sender.py),
+digests built in bot/domain/services/digests.py and queued by bot/digest_outbox.py, delivered by the outbox.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from weakref import WeakKeyDictionary
 
 from telegram.ext import Application, ContextTypes
 
+from bot.domain.services.digests import GRACE, enabled_schedules, missed_run
 from bot.runtime import Runtime
-from bot.services.digests import GRACE, enabled_schedules, missed_run
 from db.models import DigestSchedule
 
 log = logging.getLogger(__name__)

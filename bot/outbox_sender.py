@@ -1,10 +1,15 @@
-"""The outbox sender: one asyncio task per Application that sends what bot/services/outbox.py holds,
+"""The outbox sender: one asyncio task per Application that sends what bot/domain/services/outbox.py holds,
 and `plan_now`, which plans the due reminders into it (run by the planning job of bot/jobs.py).
 
 - Sends through the Application's bot, which already goes through PTB's AIORateLimiter (about 30
   messages/s overall, 1/s per chat). We ask that limiter for *no* retries of its own: on a 429 the
   sender moves the row's `next_attempt_at` (persistent, so a restart keeps the wait) and pauses all
   sending until then.
+- Paces itself (`Pacer`): a steady ~29.5 sends/s, and never a send that could make a one-second window
+  hold more than 30. Why not only the AIORateLimiter: it is a leaky bucket that lets 30 through at once
+  and then 30 a second, so a strict one-second window (Telegram's flood control, the fake's) saw up to
+  ~60 and answered 429, and each 429 stops the broadcast for a second (26 messages/s where 30 are
+  allowed). Several sends are under way at once, each chat's still in order.
 - Wakes on an asyncio.Event when rows are enqueued (`notify`), otherwise when the next row is due
   (at most every IDLE_SECONDS).
 - `drain()` sends until no due row remains and returns: tests await it instead of sleeping.
@@ -21,13 +26,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import logging
 import os
 import socket
+import time
 import uuid
 import warnings
-from datetime import datetime, time, timedelta
+from collections import deque
+from datetime import datetime, timedelta
+from datetime import time as time_of_day
 from typing import Any
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
@@ -37,9 +46,9 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.domain.services import outbox
+from bot.domain.services.reminders import QUIET_END, QUIET_START, enqueue_reminders, reminders_due
 from bot.runtime import Runtime
-from bot.services import outbox
-from bot.services.reminders import QUIET_END, QUIET_START, enqueue_reminders, reminders_due
 from handlers.callbacks import submit_keyboard
 
 log = logging.getLogger(__name__)
@@ -79,12 +88,68 @@ async def send_part(bot: Bot, chat_id: int, part: outbox.Part | outbox.OutgoingM
         await bot.send_message(chat_id, part.text, parse_mode=part.parse_mode, reply_markup=markup, **kwargs)
 
 
+OUTBOX_MESSAGES_PER_SECOND = 29.5
+"""The broadcast pace: Telegram allows about 30 messages/s bot-wide. The pacer's window rule (below)
+keeps any 1-second window under 30 sends whatever the network does, so the pace can sit this close."""
+FLOOD_WINDOW = 30  # sends Telegram (and the fake) accept in any one second, bot-wide
+MAX_IN_FLIGHT = 8  # sends under way at once (their round trips and database writes overlap)
+
+
+class Pacer:
+    """When the next send may go, on the real monotonic clock (Telegram's flood window is real time,
+    whatever clock the tests give the runtime). Two rules:
+
+    - A grid of slots `spacing` apart: a steady pace. Slots, not `spacing` after each wake-up: on a busy
+      machine a sleep wakes a few ms late, and adding that to every gap lost ~10 % of the rate. A late
+      send keeps its slot, but the grid never falls more than CATCH_UP_SECONDS behind (no burst).
+    - The window rule, which makes a 429 impossible rather than unlikely: a send starts only one second
+      after the answer to the send FLOOD_WINDOW before it came back. That send reached Telegram before
+      its answer, and this one reaches it after it starts, so no one-second window ever holds more
+      than FLOOD_WINDOW sends, however late or bunched the requests travel. A pace from the grid alone
+      left only ~25 ms for that jitter and met a 429 now and then on a loaded machine (each one stops
+      sending for a second).
+    `wait` returns a future for the send to resolve with the time its answer came (`answered`)."""
+
+    CATCH_UP_SECONDS = 0.010
+
+    def __init__(self, per_second: float) -> None:
+        self.spacing = 1.0 / per_second if per_second > 0 else 0.0
+        self._next: float | None = None
+        self._answers: deque[asyncio.Future[float]] = deque(maxlen=FLOOD_WINDOW)
+
+    async def wait(self) -> asyncio.Future[float]:
+        earliest = self._next
+        if self.spacing and len(self._answers) == FLOOD_WINDOW:
+            window_open = await self._answers[0] + 1.0
+            earliest = window_open if earliest is None else max(earliest, window_open)
+        now = time.monotonic()
+        if earliest is not None and now < earliest:
+            await asyncio.sleep(earliest - now)
+            now = time.monotonic()
+        slot = now if self._next is None else max(self._next, now - self.CATCH_UP_SECONDS)
+        self._next = slot + self.spacing
+        answer: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._answers.append(answer)
+        return answer
+
+    @staticmethod
+    def answered(answer: asyncio.Future[float]) -> None:
+        if not answer.done():
+            answer.set_result(time.monotonic())
+
+
+def _resolve(answer: asyncio.Future[float], _task: asyncio.Task[bool]) -> None:
+    Pacer.answered(answer)
+
+
 class OutboxSender:
     """Sends due outbox rows; on SQLite only while it holds the sender lease."""
 
-    def __init__(self, bot: Bot, runtime: Runtime, *, name: str | None = None, batch: int = 20) -> None:
+    def __init__(self, bot: Bot, runtime: Runtime, *, name: str | None = None, batch: int = 100,
+                 per_second: float = OUTBOX_MESSAGES_PER_SECOND) -> None:
         self.bot = bot
         self.runtime = runtime
+        self.pacer = Pacer(per_second)
         self.holder = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.batch = batch
         self.sent = 0
@@ -131,28 +196,79 @@ class OutboxSender:
             return await self._send_due()
 
     async def _send_due(self) -> int:
-        sent = 0
-        while not self._stopping:
-            now = self.runtime.clock()
-            if self.paused_until is not None and now < self.paused_until:
-                break
-            claimed = await asyncio.to_thread(self._claim, now)
-            if not claimed:
-                break
-            for message in claimed:
-                if self.paused_until is not None and self.runtime.clock() < self.paused_until:
-                    await asyncio.to_thread(self._db, outbox.mark_retry, message_id=message.id, holder=self.holder,
-                                            at=self.paused_until, error="paused by flood control",
-                                            count_attempt=False)
-                    continue
-                if await self._send_one(message):
-                    sent += 1
+        upcoming: asyncio.Task[list[outbox.OutgoingMessage]] | None = None
+        tasks: list[asyncio.Task[bool]] = []  # every send of this round; at most MAX_IN_FLIGHT not done
+        running: set[asyncio.Task[bool]] = set()
+        try:
+            while not self._stopping:
+                now = self.runtime.clock()
+                if self.paused_until is not None and now < self.paused_until:
+                    break
+                claimed = await upcoming if upcoming is not None else []
+                upcoming = None
+                if not claimed:  # nothing claimed ahead: maybe only the next rows of chats still being sent
+                    if running:
+                        await asyncio.wait(running)
+                        running.clear()
+                    claimed = await asyncio.to_thread(self._claim, now)
+                if not claimed:
+                    break
+                # The next batch is claimed while this one is sent: a claim takes ~0.1 s on a busy machine,
+                # a pause in the sending every batch (~3 % of a broadcast's rate). A chat whose row is in
+                # this batch is not in the next one (claim_due keeps a chat's rows in order).
+                upcoming = asyncio.create_task(asyncio.to_thread(self._claim, now))
+                await self._send_batch(claimed, tasks, running)
+        finally:
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+            if upcoming is not None:
+                await self._hand_back(await upcoming, "sender stopped" if self._stopping else "paused")
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        sent = sum(1 for result in results if result is True)
         self.sent += sent
         return sent
 
-    async def _send_one(self, message: outbox.OutgoingMessage) -> bool:
+    async def _hand_back(self, messages: list[outbox.OutgoingMessage], error: str) -> None:
+        """Return claimed rows that will not be sent now, due again at the end of a flood-control pause."""
+        if messages:
+            now = self.runtime.clock()
+            at = self.paused_until if self.paused_until is not None and self.paused_until > now else now
+            await asyncio.to_thread(self._db, outbox.hand_back, message_ids=[m.id for m in messages],
+                                    holder=self.holder, at=at, error=error)
+
+    async def _send_batch(self, claimed: list[outbox.OutgoingMessage], tasks: list[asyncio.Task[bool]],
+                          running: set[asyncio.Task[bool]]) -> None:
+        """Start the sends of a claimed batch at the pacer's pace, with up to MAX_IN_FLIGHT under way
+        (`running`), so one send's Bot API round trip and database write overlap the next ones instead of
+        adding to the spacing; the caller awaits them (`tasks`). A chat's messages still go one after the
+        other, in order (a digest's text before its file): a claimed batch holds at most one row of a
+        chat, and its next row is claimed only once this one is no longer being sent. A stop or a
+        flood-control pause hands the rows not yet started back."""
+        for index, message in enumerate(claimed):
+            running.difference_update([task for task in running if task.done()])
+            while len(running) >= MAX_IN_FLIGHT:
+                done, _pending = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                running.difference_update(done)
+            if self._stopping:  # hand the rest back at once rather than at the claim's expiry
+                await self._hand_back(claimed[index:], "sender stopped")
+                break
+            if self.paused_until is not None and self.runtime.clock() < self.paused_until:
+                await self._hand_back(claimed[index:], "paused by flood control")
+                break
+            answer = await self.pacer.wait()
+            task = asyncio.create_task(self._send_one(message, answer))
+            task.add_done_callback(functools.partial(_resolve, answer))  # even if cancelled before it ran
+            tasks.append(task)
+            running.add(task)
+
+    async def _send_one(self, message: outbox.OutgoingMessage, answer: asyncio.Future[float] | None = None) -> bool:
         try:
-            await send_part(self.bot, message.chat_id, message, rate_limit_args=NO_RETRIES)
+            try:
+                await send_part(self.bot, message.chat_id, message, rate_limit_args=NO_RETRIES)
+            finally:
+                if answer is not None:
+                    Pacer.answered(answer)  # the window rule counts from here
         except RetryAfter as error:
             self.paused_until = self.runtime.clock() + timedelta(seconds=_retry_seconds(error))
             log.info("flood control: outbox paused for %.0f s", _retry_seconds(error))
@@ -204,8 +320,8 @@ def sender_of(application: Application[Any, Any, Any, Any, Any, Any]) -> OutboxS
     return _SENDERS[application]
 
 
-def plan_reminders(session: Session, *, now: datetime, tz: ZoneInfo, quiet_start: time = QUIET_START,
-                   quiet_end: time = QUIET_END) -> int:
+def plan_reminders(session: Session, *, now: datetime, tz: ZoneInfo, quiet_start: time_of_day = QUIET_START,
+                   quiet_end: time_of_day = QUIET_END) -> int:
     """Plan the reminders due at `now` into the outbox; returns how many were added. The service words
     them and says which period each offers to submit; the 📤 button is made here, by the one codec."""
     due = reminders_due(session, now=now, tz=tz, quiet_start=quiet_start, quiet_end=quiet_end)

@@ -169,6 +169,9 @@ class SupportAction(SQLModel, table=True):
         # both planners use it for `duplicate_status = ?` (which implies IS NOT NULL).
         Index("ix_support_action_duplicates", "duplicate_status", "unit_id",
               sqlite_where=text("duplicate_status IS NOT NULL"), postgresql_where=text("duplicate_status IS NOT NULL")),
+        # Records saved although their figures were far outside the usual (digest count; almost none are).
+        Index("ix_support_action_unusual", "unit_id",
+              sqlite_where=text("unusual_confirmed"), postgresql_where=text("unusual_confirmed")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -188,8 +191,10 @@ class SupportAction(SQLModel, table=True):
     household_name: str | None = Field(default=None, max_length=200)
     household_village: str | None = Field(default=None, max_length=200)
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
-    # The household's name, the note, photo and location were erased (bot/services/erasure.py).
+    # The household's name, the note, photo and location were erased (bot/domain/services/erasure.py).
     household_erased: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Saved although a ratio of its figures was far outside the usual: marked for the supervisor.
+    unusual_confirmed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     duplicate_of_id: int | None = Field(default=None, foreign_key="support_action.id")
     duplicate_status: str | None = Field(default=None, max_length=16)  # suspect | confirmed | distinct
     note: str | None = Field(default=None, max_length=1000)
@@ -247,7 +252,7 @@ class Household(SQLModel, table=True):
 
     `head_folded` is the head's name without diacritics, lowercased, so "nguyen van a" finds
     "Nguyễn Văn A". `tags` holds list markers such as "unsafe_housing". `erased_at` is set when a
-    supervisor erased the head's name and the notes (bot/services/erasure.py): the household stays in
+    supervisor erased the head's name and the notes (bot/domain/services/erasure.py): the household stays in
     the register without them, with its code and figures, and is shown as "details erased".
     """
 
@@ -287,7 +292,7 @@ class DigestSchedule(SQLModel, table=True):
     """When a supervising unit receives its scheduled digest: one row per unit.
 
     `weekday` is ISO (1 = Monday … 7 = Sunday, "Thứ 2" … "Chủ nhật"), `at_time` is local "HH:MM",
-    `period_code` a code of bot.services.periods ("m0" = this month so far). `last_sent_at` is claimed
+    `period_code` a code of bot.domain.services.periods ("m0" = this month so far). `last_sent_at` is claimed
     with a conditional UPDATE before sending, so a restart, a catch-up run or a second bot process
     never sends the same digest twice.
 
@@ -310,7 +315,7 @@ class DigestSchedule(SQLModel, table=True):
 
 
 # Totals, digests and exports filter support actions by unit (IN the subtree) and date range, then sum a
-# few columns (bot/services/totals.py). This index serves that as an index-only scan: the seek columns
+# few columns (bot/domain/services/totals.py). This index serves that as an index-only scan: the seek columns
 # first (in the order of ix_support_action_totals, which the planners already pick for this query), then
 # every column the aggregation reads. See BENCHMARKS.md for the figures.
 Index("ix_support_action_unit_date_totals",
@@ -326,7 +331,7 @@ class ReportingPeriod(SQLModel, table=True):
     `remind_days` are days before `due` (3 = three days before, 0 = on the due day). The units that
     must report are in `reporting_expected`. `closing_digest_sent_at` is claimed with a conditional
     UPDATE before the period-end digest goes out, so it goes out once whatever restarts or how many bot
-    processes run (bot/services/digests.py, `claim_closing_digest`).
+    processes run (bot/domain/services/digests.py, `claim_closing_digest`).
     """
 
     __tablename__ = "reporting_period"
@@ -398,7 +403,7 @@ class ReportingTarget(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message waiting to go out (bot/services/outbox.py, bot/outbox_sender.py).
+    """A message waiting to go out (bot/domain/services/outbox.py, bot/outbox_sender.py).
 
     `key` is unique: enqueueing the same key again does nothing, so a planner that runs twice, a
     restart or a second process never sends a message twice. status: pending → sending (claimed by
@@ -442,74 +447,3 @@ class OutboxLease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=32)
     holder: str = Field(max_length=64)
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
-
-
-class RollupFigures(SQLModel):
-    """The sums a rollup row holds (the two rollup tables below): what `compute_totals` adds up."""
-
-    records: int = Field(default=0)
-    households: int = Field(default=0, sa_type=BigInteger)
-    persons: int = Field(default=0, sa_type=BigInteger)
-    quantity: Decimal = Field(default=Decimal(0), sa_type=Numeric(24, 3))
-    quantity_records: int = Field(default=0)
-    value_dong: int = Field(default=0, sa_type=BigInteger)
-    # How many of the records gave each measure (NULL is "not recorded", not 0): a sum over only some
-    # records must say so in a report ("2/6 lượt có ghi số hộ: 410 hộ").
-    households_records: int = Field(default=0)
-    persons_records: int = Field(default=0)
-    value_records: int = Field(default=0)
-
-
-class SupportMonthTotal(RollupFigures, table=True):
-    """Monthly rollup of current support actions (bot/services/rollup.py keeps it, compute_totals reads it).
-
-    One row per organisation × unit × month × category × quantity unit × subtype × counted_once, with
-    the sums `compute_totals` would compute from the raw rows of that month, plus, under
-    organisation_id 0 (rollup.ALL_ORGANISATIONS), the same sums over all organisations with confirmed
-    duplicates left out (what a total without an organisation filter reads). It is derived data: it
-    is updated in the same transaction as every change of a support action, and `rebuild_rollup`
-    recomputes it from scratch. No foreign keys, for that reason.
-
-    - The grouping columns are the primary key, in the order the totals query reads them: it fixes the
-      organisation (0 or one), seeks unit and month range, and groups by (unit, month, category,
-      quantity unit, subtype), a prefix of the rest of the key, so SQLite aggregates while reading
-      instead of sorting every row first. On SQLite the table is WITHOUT ROWID, so the key is the table
-      itself (no lookups from an index into the table).
-    - `quantity_unit` and `subtype` hold "" for none: a NULL in a unique key never conflicts (SQLite,
-      PostgreSQL < 15), so `INSERT … ON CONFLICT DO UPDATE` could not find the row again.
-    - `counted_once` is False for a confirmed duplicate (left out of totals unless filtered by organisation).
-    - `quantity_records` counts the records with a quantity, so "no quantity" (NULL in a raw SUM) stays
-      distinguishable from a sum of 0 after records are removed.
-    """
-
-    __tablename__ = "support_month_total"
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    organisation_id: int = Field(primary_key=True)  # 0: all organisations, each distribution once
-    unit_id: int = Field(primary_key=True)
-    month: date = Field(primary_key=True)  # first day of the month
-    category_id: int = Field(primary_key=True)
-    quantity_unit: str = Field(default="", primary_key=True, max_length=32)
-    subtype: str = Field(default="", primary_key=True, max_length=64)
-    counted_once: bool = Field(default=True, primary_key=True)
-
-
-class SupportDayTotal(RollupFigures, table=True):
-    """Daily rollup of current support actions over all organisations, each distribution once.
-
-    What `compute_totals` reads, without an organisation filter, for the days of a partial month at
-    either edge of a range (bot/services/totals.py `reading_plan`): at most about half a month a side.
-    A district's day is a few hundred rows here against about a thousand records on the benchmark's
-    data, and they are read in key order without the records' index lookups. Kept like
-    `SupportMonthTotal` (same listener, same rebuild), with the same conventions ("" for none).
-    Per-organisation days are not kept: filtered by organisation, an edge reads few records.
-    """
-
-    __tablename__ = "support_day_total"
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    unit_id: int = Field(primary_key=True)
-    day: date = Field(primary_key=True)
-    category_id: int = Field(primary_key=True)
-    quantity_unit: str = Field(default="", primary_key=True, max_length=32)
-    subtype: str = Field(default="", primary_key=True, max_length=64)

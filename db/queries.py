@@ -46,3 +46,12 @@ def get_organisation(session: Session, *, organisation_id: int) -> Organisation 
 
 def count_units(session: Session) -> int:
     return len(session.exec(select(Unit.id)).all())
+
+
+def get_user_and_unit(session: Session, *, telegram_id: int) -> tuple[User, Unit | None] | None:
+    """The user with their unit, in one query. Keep a reference to the unit: the session's identity map
+    holds rows only while something does, and with it `session.get(Unit, user.unit_id)` later in the
+    update (labels, access checks, the running total) needs no query."""
+    row = session.exec(select(User, Unit).join(Unit, col(Unit.id) == col(User.unit_id), isouter=True)
+                       .where(User.telegram_id == telegram_id)).first()
+    return (row[0], row[1]) if row is not None else None

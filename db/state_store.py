@@ -61,23 +61,32 @@ def _upsert(session: Session, *, kind: str, name: str, key: str, data: Any) -> N
     _check_kind(kind)
     if data is None:
         raise ValueError("bot_state data cannot be None; delete the row instead")
-    bind = session.get_bind()
-    dialect = bind.dialect.name
-    insert: Any
-    if dialect == "postgresql":
-        insert = postgresql.insert
-    elif dialect == "sqlite":
-        insert = sqlite.insert
-    else:
-        raise NotImplementedError(f"bot_state upsert is not implemented for {dialect}")
-    table = BotState.__table__  # type: ignore[attr-defined]
-    now = utcnow()
-    statement = insert(table).values(kind=kind, name=name, key=key, data=data, updated_at=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.kind, table.c.name, table.c.key],
-        set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at},
-    )
-    session.exec(statement)
+    statement = _upsert_statement(session.get_bind().dialect.name)
+    session.execute(statement, {"kind": kind, "name": name, "key": key, "data": data, "updated_at": utcnow()})
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE for bot_state, built once per process (building it per write cost
+    more CPU than the write)."""
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        insert: Any
+        if dialect == "postgresql":
+            insert = postgresql.insert
+        elif dialect == "sqlite":
+            insert = sqlite.insert
+        else:
+            raise NotImplementedError(f"bot_state upsert is not implemented for {dialect}")
+        table = BotState.__table__  # type: ignore[attr-defined]
+        statement = insert(table)
+        statement = _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=[table.c.kind, table.c.name, table.c.key],
+            set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at},
+        )
+    return statement
 
 
 def delete(session: Session, *, kind: str, name: str = "", key: str) -> None:

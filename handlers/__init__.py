@@ -1,4 +1,4 @@
-"""The one place that registers every Telegram handler (handlers hold no SQL; see bot/services)."""
+"""The one place that registers every Telegram handler (handlers hold no SQL; see bot/domain/services)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from telegram.ext import (
 
 GATE_GROUP = -2
 WAIT_GROUP = -1
-"""Steps that wait for one typed line (the dates after "📅 Other dates" under /totals). They run after
+"""Steps that wait for one typed line (the dates after "📅 Other dates" under /totals, the question after
+❓ and the reply after ✍️ of a record sent back). They run after
 the gate and before the main group, so the line they wait for wins over questions, quick entry and
 an open logging form, while anything else ends the wait and still reaches the main group."""
 
@@ -46,7 +47,11 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
                                            totals.show_totals))
     application.add_handler(CallbackQueryHandler(totals.on_button, pattern=cb.on(cb.TotalsButton)))
     menu_buttons = filters.Regex(f"^({log_form.MENU_LOG_EMOJI}|{history.MENU_EMOJI}|{totals.MENU_EMOJI})")
+    from handlers import record_questions  # ❓ Hỏi lại: the waits for a typed question or reply, then the buttons
+    application.add_handler(record_questions.build_question_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
     application.add_handler(totals.build_range_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
+    application.add_handler(CallbackQueryHandler(record_questions.confirm_figures, pattern=cb.on(cb.ConfirmFigures)))
+    application.add_handler(CallbackQueryHandler(record_questions.stale_cancel, pattern=cb.on(cb.CancelQuestion)))
     application.add_handler(CallbackQueryHandler(drilldown.show_records, pattern=cb.on(cb.DrillDown)))
     from handlers import reporting  # reporting cycle: the buttons of periods and submissions
     application.add_handler(CallbackQueryHandler(reporting.on_preset, pattern=cb.on(cb.PeriodPreset)))

@@ -10,10 +10,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
+from bot.domain.services.action_text import Localised
+from bot.domain.services.people import BLOCKED
+from bot.domain.services.units import unit_kind, unit_label
 from bot.i18n import Translator
-from bot.services.action_text import Localised
-from bot.services.people import BLOCKED
-from bot.services.units import unit_kind, unit_label
 from db.models import Role, User
 from db.session import is_database_unavailable
 from handlers.context import ChungTayContext

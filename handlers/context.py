@@ -18,7 +18,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import Translator, get_translator, locale_from_telegram
 from db.models import User
-from db.queries import get_user_by_telegram_id
+from db.queries import get_user_and_unit
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
                  chat_id: int | None = None, user_id: int | None = None) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self._db_user: Any = _UNSET
+        self._db_unit: Any = None  # the user's unit, held so the session's identity map keeps it
         self._translator: Translator | None = None
         self._telegram_language: str | None = None
 
@@ -81,8 +82,9 @@ class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
     def db_user(self) -> User | None:
         """The registered user behind this update, or None for a stranger."""
         if self._db_user is _UNSET:
-            self._db_user = (get_user_by_telegram_id(self.session, telegram_id=self._user_id)
-                             if self._user_id is not None else None)
+            found = (get_user_and_unit(self.session, telegram_id=self._user_id)
+                     if self._user_id is not None else None)
+            self._db_user, self._db_unit = found if found is not None else (None, None)
         return self._db_user
 
     @classmethod
@@ -98,12 +100,12 @@ class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         """The database failed during this update: stop asking it who the user is, so the language comes
         from Telegram's language_code (or the default) and answering needs no database."""
         if self._db_user is _UNSET:
-            self._db_user = None
+            self._db_user, self._db_unit = None, None
             self._translator = None
 
     def forget_user(self) -> None:
         """Re-read the user (after registration or a language change) and re-pick the language."""
-        self._db_user = _UNSET
+        self._db_user, self._db_unit = _UNSET, None
         self._translator = None
 
     @property

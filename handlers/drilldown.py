@@ -8,12 +8,12 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.services.action_text import Localised
-from bot.services.actions import can_edit
-from bot.services.lookup import author_names
-from bot.services.totals import records_behind
-from bot.services.units import unit_display
-from handlers import history
+from bot.domain.services.action_text import Localised
+from bot.domain.services.actions import can_edit
+from bot.domain.services.lookup import author_names
+from bot.domain.services.totals import records_behind
+from bot.domain.services.units import unit_display
+from handlers import history, record_questions
 from handlers.callbacks import DrillDown, TotalsBack, button, gone, read
 from handlers.context import ChungTayContext
 from handlers.totals import current_scope
@@ -46,7 +46,7 @@ async def show_records(update: Update, context: ChungTayContext) -> None:
     for action in records:
         lines.append(history.action_line(context, action) + html.escape(f" · {authors.get(action.author_id, '?')}"))
         if can_edit(context.session, user=user, action=action):
-            rows.append(history.record_buttons(action))
+            rows.append(history.record_buttons(action) + record_questions.ask_buttons(context, action))
     nav: list[InlineKeyboardButton] = []
     if page > 0:
         nav.append(button("‹", DrillDown(category_code, page - 1)))

@@ -6,12 +6,13 @@ from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.services.access import AccessDenied
-from bot.services.action_text import Localised
-from bot.services.duplicate_question import duplicate_question as question_screen
-from bot.services.duplicates import AnswerRefused, resolve, unresolved
-from bot.services.lookup import with_originals
+from bot.domain.services.access import AccessDenied
+from bot.domain.services.action_text import Localised
+from bot.domain.services.duplicate_question import duplicate_question as question_screen
+from bot.domain.services.duplicates import AnswerRefused, resolve, unresolved
+from bot.domain.services.lookup import with_originals
 from db.models import SupportAction
+from handlers import record_questions
 from handlers.callbacks import ResolveDuplicate, read
 from handlers.context import ChungTayContext
 from handlers.render import render
@@ -87,4 +88,6 @@ async def send_suspects(update: Update, context: ChungTayContext, *, quiet_when_
     for action, original in with_originals(context.session, suspects[:20]):
         text, keyboard = duplicate_question(Localised(context.runtime.catalogue, context.t), context.session,
                                             action=action, original=original)
+        ask = record_questions.ask_buttons(context, action, label="❓ " + context.t("Ask the author"))
+        keyboard = InlineKeyboardMarkup([*keyboard.inline_keyboard, ask]) if ask else keyboard
         await message.reply_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)

@@ -18,8 +18,8 @@ from telegram import LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from bot.domain.services.people import note_activity
 from bot.i18n import Translator
-from bot.services.people import note_activity
 from handlers.common import inactive_text, no_access_text
 from handlers.context import ChungTayContext
 from handlers.registry import STRANGER, audience_of, commands_by_name

@@ -7,10 +7,10 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.formatting import format_day
-from bot.services.access import AccessDenied
-from bot.services.action_text import Localised, figures_line
-from bot.services.actions import (
+from bot.domain.formatting import format_day
+from bot.domain.services.access import AccessDenied
+from bot.domain.services.action_text import Localised, figures_line
+from bot.domain.services.actions import (
     ValidationProblem,
     can_edit,
     draft_from_action,
@@ -18,10 +18,10 @@ from bot.services.actions import (
     recent_actions,
     void_action,
 )
-from bot.services.lookup import editable_action
-from bot.services.units import unit_kind, unit_label
+from bot.domain.services.lookup import editable_action
+from bot.domain.services.units import unit_kind, unit_label
 from db.models import ActionStatus, SupportAction
-from handlers import log_form
+from handlers import log_form, record_questions
 from handlers.callbacks import AskVoid, ConfirmVoid, FixRecord, KeepRecord, button, read
 from handlers.context import ChungTayContext
 
@@ -35,8 +35,9 @@ def action_line(context: ChungTayContext, action: SupportAction) -> str:
     category = names.category(spec) if spec else "?"
     figures = figures_line(names, spec, draft) if spec else ""
     unit = unit_label(context.session, context.t, action.unit_id)
+    unusual = " · ⚠️ " + context.t("unusual figures, confirmed") if action.unusual_confirmed else ""
     return html.escape(f"#{action.id} · {format_day(action.action_date, context.locale)} · {category} · {figures}"
-                       f" · {names.organisation(draft.organisation)} · {unit}")
+                       f" · {names.organisation(draft.organisation)} · {unit}{unusual}")
 
 
 async def show_history(update: Update, context: ChungTayContext) -> None:
@@ -54,7 +55,7 @@ async def show_history(update: Update, context: ChungTayContext) -> None:
     for action in actions:
         lines.append(action_line(context, action))
         if can_edit(context.session, user=user, action=action):
-            rows.append(record_buttons(action))
+            rows.append(record_buttons(action) + record_questions.ask_buttons(context, action))
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
                              reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 

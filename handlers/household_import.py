@@ -20,11 +20,9 @@ from typing import TypeVar
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.catalogue_file import CatalogueFile
-from bot.formatting import format_number
-from bot.i18n import N_, Translator
-from bot.runtime import Runtime
-from bot.services.household_import import (
+from bot.domain.catalogue_file import CatalogueFile
+from bot.domain.formatting import format_number
+from bot.domain.services.household_import import (
     MAX_ROWS,
     MAX_UNZIPPED_BYTES,
     HouseholdImportError,
@@ -38,7 +36,9 @@ from bot.services.household_import import (
     read_list,
     save_upload,
 )
-from bot.services.units import unit_label
+from bot.domain.services.units import unit_label
+from bot.i18n import N_, Translator
+from bot.runtime import Runtime
 from db.queries import get_unit, get_user_by_telegram_id
 from handlers.callbacks import ImportHouseholds, SkipImport, button, decode
 from handlers.context import ChungTayContext

@@ -5,27 +5,26 @@ from __future__ import annotations
 
 import html
 
-from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.formatting import format_day
-from bot.i18n import N_, Translator
-from bot.parsing.numbers import ascii_int
-from bot.parsing.text import fold
-from bot.services.action_text import Localised, figures_line
-from bot.services.actions import draft_from_action
-from bot.services.erasure import household_name
-from bot.services.households import (
+from bot.domain.formatting import format_day
+from bot.domain.parsing.matcher import matcher_for
+from bot.domain.parsing.numbers import ascii_int
+from bot.domain.parsing.text import fold
+from bot.domain.services.action_text import Localised, figures_line
+from bot.domain.services.actions import draft_from_action
+from bot.domain.services.erasure import household_name
+from bot.domain.services.export_files import unreached_workbook
+from bot.domain.services.households import (
     classify,
     household_history,
     search_households,
     unreached_households,
     upsert_household,
 )
-from bot.services.lookup import visible_household
-from bot.services.units import unit_kind, unit_label
-from bot.xlsx import Column, Kind, Sheet, workbook_bytes
+from bot.domain.services.lookup import visible_household
+from bot.domain.services.units import unit_kind, unit_label
 from db.models import Household
 from db.queries import get_unit
 from handlers.background import send_file_later
@@ -140,8 +139,9 @@ async def show_unreached(update: Update, context: ChungTayContext) -> None:
     words = fold(" ".join(context.args or []))
     category = None
     if words:
-        category = next((c for c in context.runtime.catalogue.category
-                         if words in {fold(k) for k in (c.code, c.name_vi, c.name_en, *c.keywords)}), None)
+        matcher = matcher_for(context.runtime.catalogue)
+        typed = " ".join(context.args or [])
+        category = context.runtime.catalogue.category_by_code(matcher.exact(typed, matcher.categories) or "")
         if category is None:
             await message.reply_text(t("Unknown kind of support “{text}”.").format(text=words[:40]))
             return
@@ -172,18 +172,3 @@ async def show_unreached(update: Update, context: ChungTayContext) -> None:
         send_file_later(context, chat_id=update.effective_chat.id,
                         build=lambda session: unreached_workbook(session, t, households, classes),
                         filename=f"chua-duoc-ho-tro-{today.isoformat()}.xlsx")
-
-
-def unreached_workbook(session: Session, t: Translator, households: list[Household], classes: dict[str, str],
-                       ) -> bytes:
-    """An XLSX of the households left behind (the user is entitled to their names: own subtree). Built in
-    a worker thread with its own session (handlers/background.py)."""
-    columns = [Column(t(header)) for header in (N_("Unit"), N_("household code"), N_("head of household"),
-                                                N_("village"), N_("classification"))]
-    labels = {unit_id: unit_label(session, t, unit_id) for unit_id in {h.unit_id for h in households}}
-    values: list[list[object]] = [
-        [labels[h.unit_id] for h in households], [h.code for h in households],
-        [household_name(t, h) for h in households], [h.village for h in households],
-        [classes[h.classification] for h in households], [h.members for h in households]]
-    return workbook_bytes([Sheet(title=t("Not reached"), columns=[*columns, Column(t("members"), Kind.NUMBER)],
-                                 values=values)])

@@ -11,10 +11,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
-from bot.formatting import format_local_datetime
-from bot.services.access import AccessDenied, can_manage_unit, create_invite, invitable_roles
-from bot.services.action_text import Localised
-from bot.services.units import unit_display
+from bot.domain.formatting import format_local_datetime
+from bot.domain.services.access import AccessDenied, can_manage_unit, create_invite, invitable_roles
+from bot.domain.services.action_text import Localised
+from bot.domain.services.units import unit_display
 from db.models import Role, Unit
 from db.queries import get_organisation, get_unit, list_child_units, list_organisations
 from handlers.callbacks import (

@@ -10,9 +10,9 @@ import html
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from bot.domain.services.access import RedeemOutcome, redeem_invite, set_locale
+from bot.domain.services.people import welcome_back
 from bot.i18n import Translator
-from bot.services.access import RedeemOutcome, redeem_invite, set_locale
-from bot.services.people import welcome_back
 from db.models import User
 from handlers.callbacks import SetLanguage, button, read
 from handlers.common import describe_user, inactive_text, no_access_text

@@ -95,7 +95,8 @@ def command_table() -> tuple[Command, ...]:
                 menu=Menu(N_("Start / open an invite"), 0, frozenset({STRANGER}))),
         Command("log", None, MEMBERS,
                 help=N_("/log or 📝 — log support given (or just write one line, e.g. “gạo 45 hộ 5410kg "
-                        "81,15tr”)"),
+                        "81,15tr”); ⚠️ on the card: a figure far from the usual (kg per household, value per "
+                        "gift…), fix it with ✏️ or save it marked for your supervisor"),
                 menu=Menu(N_("Log support given"), 20)),
         Command("history", history.show_history, MEMBERS,
                 help=N_("/history or 📜 — recent entries, to correct or void them"),
@@ -125,6 +126,8 @@ def command_table() -> tuple[Command, ...]:
                 menu=Menu(N_("Reporting periods and deadlines"), 110),
                 refusal=N_("Reporting periods are set by supervising units.")),
         Command("status", reporting.show_status, MANAGERS, menu=Menu(N_("Who has reported, on time or late"), 120),
+                help=N_("❓ under a record (🔎 in /totals, /history, /suspects) — send a doubtful record back to its "
+                        "author with a question; the open questions are in /status and the digest until answered"),
                 refusal=N_("Reporting status is for supervising units. Use /submit to submit your figures.")),
         Command("target", reporting.set_target, MANAGERS, menu=Menu(N_("Set a target"), 130),
                 refusal=N_("Targets are set by supervising units.")),

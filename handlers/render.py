@@ -1,5 +1,5 @@
-"""The one renderer of what services return: texts (bot/services/spans.py) → Telegram HTML, escaped here
-and nowhere else; screens (bot/services/screen.py): body → message text, buttons → an inline keyboard
+"""The one renderer of what services return: texts (bot/domain/services/spans.py) → Telegram HTML, escaped here
+and nowhere else; screens (bot/domain/services/screen.py): body → message text, buttons → an inline keyboard
 whose callback data comes from the codec (handlers/callbacks/).
 
 `VERBS` maps each verb a service may use onto the codec's typed action; a press whose verb is not here
@@ -14,8 +14,8 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.services.screen import Button, Screen
-from bot.services.spans import Line, Span, Text
+from bot.domain.services.screen import Button, Screen
+from bot.domain.services.spans import Line, Span, Text
 from handlers import callbacks as cb
 
 VERBS: dict[str, Callable[..., cb.Action]] = {

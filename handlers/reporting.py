@@ -1,7 +1,7 @@
 """/period, /submit, /reopen, /status and /target: the reporting cycle in chat.
 
-Rules live in bot/services/reporting.py; reminders and the outbox in bot/services/reminders.py,
-bot/services/outbox.py and bot/outbox_sender.py. The buttons' actions are in handlers/callbacks/
+Rules live in bot/domain/services/reporting.py; reminders and the outbox in bot/domain/services/reminders.py,
+bot/domain/services/outbox.py and bot/outbox_sender.py. The buttons' actions are in handlers/callbacks/
 (PeriodPreset, SubmitPeriod — also the reminder's button —, ConfirmSubmit, NotNow).
 """
 
@@ -15,19 +15,21 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.catalogue_file import CategorySpec
-from bot.formatting import format_day, format_local_datetime
+from bot.domain.catalogue_file import CategorySpec
+from bot.domain.formatting import format_day, format_local_datetime
+from bot.domain.parsing.dates import parse_dated
+from bot.domain.parsing.matcher import matcher_for
+from bot.domain.parsing.numbers import NumberError, parse_quantity
+from bot.domain.parsing.text import fold
+from bot.domain.services import reporting, reporting_text
+from bot.domain.services.access import AccessDenied
+from bot.domain.services.action_text import Localised
+from bot.domain.services.lookup import reporting_period
+from bot.domain.services.reopening import reopen_and_notify
+from bot.domain.services.reports import report_sentences
+from bot.domain.services.units import unit_display
 from bot.i18n import Translator
 from bot.outbox_sender import notify_outbox
-from bot.parsing.numbers import NumberError, parse_quantity
-from bot.parsing.text import fold
-from bot.services import reporting, reporting_text
-from bot.services.access import AccessDenied
-from bot.services.action_text import Localised
-from bot.services.lookup import reporting_period
-from bot.services.reopening import reopen_and_notify
-from bot.services.reports import report_sentences
-from bot.services.units import unit_display
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit, get_unit_by_code
 from handlers.callbacks import (
@@ -43,8 +45,6 @@ from handlers.callbacks import (
 )
 from handlers.context import ChungTayContext
 from handlers.render import line_html, to_html
-
-_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$", re.ASCII)
 
 
 def _supervisor(context: ChungTayContext) -> User | None:
@@ -80,16 +80,6 @@ def _preset_name(t: Translator, code: str, year: int) -> str:
     return t("Annual report {year}").format(year=year)
 
 
-def _parse_date(text: str) -> date | None:
-    match = _DATE.match(text)
-    if match is None:
-        return None
-    try:
-        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-    except ValueError:
-        return None
-
-
 async def define_period(update: Update, context: ChungTayContext) -> None:
     """/period: the unit's periods and preset buttons; /period name; start; end; due[; days] for a custom one."""
     t, user = context.t, _guarded(context)
@@ -116,7 +106,7 @@ async def define_period(update: Update, context: ChungTayContext) -> None:
 async def _custom_period(update: Update, context: ChungTayContext, user: User, text: str) -> None:
     t = context.t
     parts = [p.strip() for p in text.split(";")]
-    dates = [_parse_date(p) for p in parts[1:4]]
+    dates = [parse_dated(p) for p in parts[1:4]]
     days: list[int] | None = None
     if len(parts) == 5:
         try:
@@ -309,7 +299,7 @@ async def reopen(update: Update, context: ChungTayContext) -> None:
 
 
 def status_text(context: ChungTayContext, period: ReportingPeriod) -> str:
-    """One period's reporting status (see bot/services/reporting_text.py)."""
+    """One period's reporting status (see bot/domain/services/reporting_text.py)."""
     names = Localised(context.runtime.catalogue, context.t)
     return to_html(reporting_text.status_text(context.session, names, period))
 
@@ -325,17 +315,16 @@ async def show_status(update: Update, context: ChungTayContext) -> None:
     from handlers.duplicates import send_suspects  # double counts to resolve belong to the status too
 
     await send_suspects(update, context, quiet_when_none=True)
+    from handlers.record_questions import send_open_questions  # and the records sent back with a question
+
+    await send_open_questions(update, context)
 
 
 def _match_category(context: ChungTayContext, text: str) -> tuple[CategorySpec | None, str]:
-    folded = fold(text)
-    best: tuple[int, CategorySpec | None, str] = (0, None, text)
-    for spec in context.runtime.catalogue.category:
-        for keyword in (*spec.keywords, spec.name_vi, spec.name_en, spec.code):
-            word = fold(keyword)
-            if word and folded.startswith(word) and len(word) > best[0]:
-                best = (len(word), spec, folded[len(word):].strip())
-    return best[1], best[2]
+    """The category named at the start of `text` (the one catalogue matcher) and the rest."""
+    matcher = matcher_for(context.runtime.catalogue)
+    code, rest = matcher.leading(text, matcher.categories)
+    return context.runtime.catalogue.category_by_code(code or ""), rest
 
 
 async def set_target(update: Update, context: ChungTayContext) -> None:

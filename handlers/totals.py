@@ -1,13 +1,13 @@
 """/totals (and the 📊 button), plain questions, /export and /report.
 
 The view being looked at (unit, period, organisation, category, breakdown) is a `TotalsView`
-(bot/services/totals_view.py) kept in user_data, so the inline buttons only carry the one thing they
+(bot/domain/services/totals_view.py) kept in user_data, so the inline buttons only carry the one thing they
 change (a period preset, a unit id: see handlers/callbacks/) and stay well under Telegram's 64 bytes.
-The screen comes from one service call (`bot.services.totals_screen`), files from
-`bot.services.exports`; this module only talks to Telegram.
+The screen comes from one service call (`bot.domain.services.totals_screen`), files from
+`bot.domain.services.exports`; this module only talks to Telegram.
 
 "📅 Other dates" in the period choice opens a one-step conversation (`build_range_conversation`):
-the bot waits for a typed range, read by `bot.services.questions.parse_range`. Only the period
+the bot waits for a typed range, read by `bot.domain.services.questions.parse_range`. Only the period
 changes, so the unit, organisation and kind chosen before are kept, also while a typo is corrected.
 """
 
@@ -30,11 +30,11 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.services.access import AccessDenied
-from bot.services.action_text import Localised
-from bot.services.export_files import build_scope_file
-from bot.services.periods import STANDARD_CODES, Period, period_from_code
-from bot.services.questions import (
+from bot.domain.services.access import AccessDenied
+from bot.domain.services.action_text import Localised
+from bot.domain.services.export_files import build_scope_file
+from bot.domain.services.periods import STANDARD_CODES, Period, period_from_code
+from bot.domain.services.questions import (
     RangeError,
     looks_like_question,
     parse_question,
@@ -42,10 +42,10 @@ from bot.services.questions import (
     range_examples,
     range_problem,
 )
-from bot.services.reports import scope_level, scope_unit, visible_units
-from bot.services.totals_screen import is_supervisor, totals_screen, view_period, view_unit
-from bot.services.totals_view import TotalsView
-from bot.services.units import unit_display
+from bot.domain.services.reports import scope_level, scope_unit, visible_units
+from bot.domain.services.totals_screen import is_supervisor, totals_screen, view_period, view_unit
+from bot.domain.services.totals_view import TotalsView
+from bot.domain.services.units import unit_display
 from db.models import Unit
 from handlers.background import send_file_later
 from handlers.callbacks import (

@@ -9,8 +9,8 @@ from hypothesis import settings as hypothesis_settings
 from sqlmodel import Session
 
 from bot.config import Settings, load_settings
+from bot.domain.services.rollup import register_rollup_listener
 from bot.sandbox.fake_api import FakeTelegram, FakeUser
-from bot.services.rollup import register_rollup_listener
 from db.session import SessionFactory, make_engine
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import BotUnderTest, Chat, new_user
@@ -89,7 +89,7 @@ def enroll(session: Session, chat_with: Callable[[FakeUser], Chat], bot: BotUnde
 
     from sqlmodel import select
 
-    from bot.services.access import create_invite
+    from bot.domain.services.access import create_invite
     from db.models import Organisation, Role
     from db.queries import get_unit_by_code
 

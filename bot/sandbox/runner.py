@@ -17,11 +17,11 @@ from sqlmodel import Session, col, select
 from bot.app import build_application, start_polling_in_loop, stop_in_loop
 from bot.config import REPO_ROOT, Settings
 from bot.database import prepare_database_when_reachable
+from bot.domain.services.access import create_invite
+from bot.domain.services.units import import_units_csv
 from bot.logsafety import install_log_redaction
 from bot.runtime import Runtime
 from bot.sandbox.fake_api import FakeTelegram
-from bot.services.access import create_invite
-from bot.services.units import import_units_csv
 from db.models import Organisation, Role, User
 from db.queries import count_units, get_unit_by_code, get_user_by_telegram_id
 

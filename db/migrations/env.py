@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import db.models  # registers the tables on SQLModel.metadata
+import db.models_rollup  # noqa: F401  (the area rollup table, likewise)
 from db.session import make_engine
 
 config = context.config

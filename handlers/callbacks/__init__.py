@@ -21,7 +21,10 @@ allowed). tests/unit/test_callbacks.py fails until the new action has a sample t
 """
 
 from handlers.callbacks.actions import (  # people (/users, /invites) and erasing a household
+    AskAboutRecord,
     AskVoid,
+    CancelQuestion,
+    ConfirmFigures,
     ConfirmSubmit,
     ConfirmVoid,
     DrillDown,
@@ -66,6 +69,7 @@ from handlers.callbacks.actions import (  # people (/users, /invites) and erasin
     PeopleSetUnit,
     PeopleUnitMenu,
     PeriodPreset,
+    ReplyToQuestion,
     ResolveDuplicate,
     SetLanguage,
     SkipImport,
@@ -123,9 +127,12 @@ __all__ = [
     "YEAR",
     "YEARS",
     "Action",
+    "AskAboutRecord",
     "AskVoid",
+    "CancelQuestion",
     "Choice",
     "Code",
+    "ConfirmFigures",
     "ConfirmSubmit",
     "ConfirmVoid",
     "DrillDown",
@@ -173,6 +180,7 @@ __all__ = [
     "PeopleSetUnit",
     "PeopleUnitMenu",
     "PeriodPreset",
+    "ReplyToQuestion",
     "ResolveDuplicate",
     "SetLanguage",
     "SkipImport",
@@ -203,3 +211,8 @@ __all__ = [
     "submit_keyboard",
     "unreadable",
 ]
+
+# The logging form's offer when a whole entry is typed over it (kept apart to keep merges easy).
+from handlers.callbacks.actions import LogKeepOpen, LogReplace
+
+__all__ += ["LogKeepOpen", "LogReplace"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from bot.services.periods import STANDARD_CODES
+from bot.domain.services.periods import STANDARD_CODES
 from handlers.callbacks.codec import CODE, ID, PAGE, STEP, YEAR, Action, Choice, OrNone, action, markup_json
 
 
 def submit_keyboard(label: str, period_id: int) -> dict[str, Any]:
-    """The one button of a deadline reminder or a "reopened" notice (bot/services/reminders.py)."""
+    """The one button of a deadline reminder or a "reopened" notice (bot/domain/services/reminders.py)."""
     return markup_json([[(label, SubmitPeriod(period_id))]])
 
 
@@ -405,3 +405,51 @@ class EraseConfirm(EraseButton):
 @dataclass(frozen=True)
 class EraseCancel(EraseButton):
     household_id: Annotated[int, ID]
+
+
+# ------------------------------------------------------------------ sending a record back ("❓ Hỏi lại")
+# handlers/record_questions.py
+
+@action("rq:ask")
+@dataclass(frozen=True)
+class AskAboutRecord(Action):
+    """A supervisor's ❓ under a record: type a question for its author."""
+
+    action_id: Annotated[int, ID]
+
+
+@action("rq:ok")
+@dataclass(frozen=True)
+class ConfirmFigures(Action):
+    """The author's one-tap answer: the figures are right."""
+
+    question_id: Annotated[int, ID]
+
+
+@action("rq:reply")
+@dataclass(frozen=True)
+class ReplyToQuestion(Action):
+    """The author's ✍️: type a reply."""
+
+    question_id: Annotated[int, ID]
+
+
+@action("rq:x")
+@dataclass(frozen=True)
+class CancelQuestion(Action):
+    """❌ while the bot waits for a typed question or reply."""
+
+
+# ------------------------------------------------------------------ the logging form: a whole entry typed over it
+# (an open form and a line that reads as a new entry: replace the form with it, or keep the form)
+
+@action("log:repl")
+@dataclass(frozen=True)
+class LogReplace(LogButton):
+    pass
+
+
+@action("log:stay")
+@dataclass(frozen=True)
+class LogKeepOpen(LogButton):
+    pass

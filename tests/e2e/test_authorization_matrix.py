@@ -23,9 +23,9 @@ import openpyxl
 import pytest
 from sqlmodel import Session, select
 
+from bot.domain.services.households import upsert_household
+from bot.domain.services.units import import_units_csv, unit_display
 from bot.i18n import get_translator
-from bot.services.households import upsert_household
-from bot.services.units import import_units_csv, unit_display
 from db.models import Role, SupportAction, User
 from db.queries import get_unit_by_code
 from handlers.common import no_access_text

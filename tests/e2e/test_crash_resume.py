@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from bot.domain.services.access import create_invite
 from bot.sandbox.fake_api import FakeTelegram
-from bot.services.access import create_invite
 from db.models import Organisation, Role, SupportAction
 from db.queries import get_unit_by_code
 from tests.support.harness import Chat, new_user

@@ -12,13 +12,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.catalogue_file import load_catalogue_file
+from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.services.actions import Draft, save_draft
+from bot.domain.services.digests import claim, missed_run, parse_schedule, scheduled_moment
+from bot.domain.services.periods import month_of
+from bot.domain.services.totals import compute_totals
 from bot.outbox_sender import sender_of
 from bot.sandbox.fake_api import FakeTelegram, SentMessage
-from bot.services.actions import Draft, save_draft
-from bot.services.digests import claim, missed_run, parse_schedule, scheduled_moment
-from bot.services.periods import month_of
-from bot.services.totals import compute_totals
 from db.models import DigestSchedule, Role, SupportAction, Unit, User
 from db.queries import get_unit_by_code, list_child_units
 from tests.support.harness import BotUnderTest, Chat

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.services.rollup import rollup_differences
-from bot.services.totals import compute_totals
+from bot.domain.services.rollup import rollup_differences
+from bot.domain.services.totals import compute_totals
 from db.models import ActionStatus, SupportAction
 from db.queries import get_unit_by_code
 from tests.support.harness import BotUnderTest, Chat

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.parsing.numbers import parse_money
-from bot.services.units import import_units_csv
+from bot.domain.parsing.numbers import parse_money
+from bot.domain.services.units import import_units_csv
 from db.models import SupportAction
 from tests.support.harness import Chat
 

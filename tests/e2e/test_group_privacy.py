@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from bot.domain.services.access import create_invite
 from bot.i18n import get_translator
 from bot.sandbox.fake_api import FakeTelegram, FakeUser, SentMessage
-from bot.services.access import create_invite
 from db.models import AuditEntry, Household, Invite, ReportingPeriod, Role, SupportAction
 from db.queries import get_unit_by_code
 from handlers.gate import group_pointer_text

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
+from bot.domain.services import digests
 from bot.i18n import get_translator
 from bot.jobs import run_closing_digests
 from bot.sandbox.fake_api import FakeTelegram
-from bot.services import digests
 from db.models import OutboxMessage
 from tests.e2e.test_outbox_parts import _period_with_supervisors
 from tests.e2e.test_period_end_digest import Clock

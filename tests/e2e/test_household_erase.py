@@ -11,10 +11,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, select
 
+from bot.domain.services.totals import compute_totals
 from bot.sandbox.fake_api import FakeTelegram
-from bot.services.totals import compute_totals
 from db.models import AuditEntry, Household, SupportAction, User
 from db.queries import get_unit_by_code
+from db.record_question import RecordQuestion
 from tests.support.harness import BotUnderTest, Chat
 
 ROWS = [
@@ -159,3 +160,22 @@ async def test_reimporting_an_erased_household_says_it_stores_the_name_again(
     await district.tap("✅ Xóa")
     reply = await commune.reply_text("/household_add HN-02; Trần Thị Bình; Thôn 2; cận nghèo; 4")
     assert "trước đây đã được xóa" in reply and "Trần Thị Bình" in reply
+
+
+async def test_erasing_blanks_the_questions_sent_back_about_its_records(
+        commune: Chat, enroll: Callable[..., object], session: Session, bot: BotUnderTest) -> None:
+    district: Chat = await enroll(role="supervisor", unit_code="GL-KP")  # type: ignore[misc]
+    records = session.exec(select(SupportAction).order_by(SupportAction.id)).all()
+    officer = session.exec(select(User).where(User.telegram_id == district.user.id)).one()
+    assert records[0].id and officer.id
+    session.add(RecordQuestion(action_id=records[0].id, unit_id=records[0].unit_id, asked_by_id=officer.id,
+                               asked_at=bot.runtime.clock(), question="Ông Nguyễn Văn An nhận mấy lần?",
+                               answer="Nguyễn Văn An nhận một lần"))
+    session.commit()
+    await district.send("/household nguyen van an")
+    await district.tap("🗑 Xóa thông tin cá nhân")
+    await district.tap("✅ Xóa")
+    session.expire_all()
+    [question] = session.exec(select(RecordQuestion)).all()
+    assert (question.question, question.answer) == ("", None)
+    assert "Nguyễn Văn An" not in await district.reply_text("/status")

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, select
 
+from bot.domain.services.totals import compute_totals
 from bot.sandbox.fake_api import FakeTelegram
-from bot.services.totals import compute_totals
 from db.models import Household, SupportAction
 from db.queries import get_unit_by_code
 from tests.support.harness import BotUnderTest, Chat

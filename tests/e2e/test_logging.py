@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.catalogue_file import load_catalogue_file
+from bot.domain.catalogue_file import load_catalogue_file
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import ActionStatus, AuditEntry, Category, SupportAction
 from tests.support.harness import BotUnderTest, Chat, new_user
@@ -159,9 +159,9 @@ async def test_the_same_update_delivered_twice_is_handled_once(reporter: Chat, f
 
 async def test_failure_while_saving_keeps_the_card_for_a_retry(reporter: Chat, session: Session,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from handlers import log_form
+    from bot.domain.services import log_entry
 
-    real_save = log_form.save_draft
+    real_save = log_entry.save_draft
     calls = {"n": 0}
 
     def failing_once(*args: object, **kwargs: object) -> object:
@@ -170,7 +170,7 @@ async def test_failure_while_saving_keeps_the_card_for_a_retry(reporter: Chat, s
             raise RuntimeError("database is locked")
         return real_save(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(log_form, "save_draft", failing_once)
+    monkeypatch.setattr(log_entry, "save_draft", failing_once)
     await reporter.send("gạo 45 hộ 5410kg")
     replies = await reporter.tap("✅ Lưu")
     assert "Chưa lưu được" in replies[-1].text

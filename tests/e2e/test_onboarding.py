@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from bot.domain.services.access import create_invite
 from bot.sandbox.fake_api import FakeTelegram, FakeUser
-from bot.services.access import create_invite
 from db.models import AuditEntry, Invite, Role, User
 from db.queries import get_unit_by_code
 from tests.support.harness import BotUnderTest, Chat, new_user

@@ -17,8 +17,8 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from bot.domain.parsing.text import fold
 from bot.main import configure_logging
-from bot.parsing.text import fold
 from bot.sandbox.fake_api import FakeTelegram, SentMessage
 from db.models import AuditEntry, Household
 from tests.conftest import TEST_TOKEN
@@ -108,9 +108,9 @@ async def test_a_full_day_leaves_no_name_and_no_token_in_logs_errors_or_groups(
     await reporter.send(f"Trao tận nhà {NAMES[2]}")
 
     # The database fails once while saving, with the record's values in the error (as drivers do).
-    from handlers import log_form
+    from bot.domain.services import log_entry
 
-    real_save = log_form.save_draft
+    real_save = log_entry.save_draft
     failures = iter([IntegrityError("INSERT INTO support_action (household_name, note) VALUES (?, ?)",
                                     (NAMES[2], f"Trao tận nhà {NAMES[2]}"), Exception("database is locked"))])
 
@@ -120,12 +120,12 @@ async def test_a_full_day_leaves_no_name_and_no_token_in_logs_errors_or_groups(
             raise failure
         return real_save(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(log_form, "save_draft", failing_once)
+    monkeypatch.setattr(log_entry, "save_draft", failing_once)
     failed = await reporter.tap("✅ Lưu")
     assert "Chưa lưu được" in failed[-1].text
     errors.append(failed[-1])
-    await reporter.tap("✅ Lưu")
-    assert "1 lượt tặng quà" in reporter.last.text
+    saved = await reporter.tap("✅ Lưu")
+    assert "1 lượt tặng quà" in saved[-1].text  # the running total, on the saved card
 
     # Bad input, politely answered.
     errors.extend(await reporter.send("/household_add thiếu"))

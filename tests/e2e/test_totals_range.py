@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session
 
-from bot.catalogue_file import load_catalogue_file
+from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.services.actions import Draft, save_draft
+from bot.domain.services.periods import custom, month_of
 from bot.i18n import get_translator
-from bot.services.actions import Draft, save_draft
-from bot.services.periods import custom, month_of
 from db.models import Role, User
 from db.queries import get_unit_by_code
 from tests.support.harness import BotUnderTest, Chat

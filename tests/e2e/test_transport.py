@@ -16,8 +16,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
+from bot.domain.services.access import create_invite
 from bot.sandbox.fake_api import FakeTelegram
-from bot.services.access import create_invite
 from db.models import ActionStatus, AuditEntry, Role, SupportAction
 from db.queries import get_unit_by_code
 from tests.support.harness import BotUnderTest, Chat, new_user

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.domain.services import outbox
+from bot.domain.services.access import create_invite
 from bot.outbox_sender import sender_of
-from bot.services import outbox
-from bot.services.access import create_invite
 from db.models import (
     AuditEntry,
     Category,

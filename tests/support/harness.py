@@ -99,6 +99,13 @@ class Chat:
         update_id = self.fake.inject_message(self.user, text, **kwargs)
         return await self._handled(update_id)
 
+    async def edit(self, text: str, *, message_id: int | None = None) -> list[SentMessage]:
+        """Edit one of the user's own sent messages (the newest by default), as Telegram's "Edit" does:
+        the bot receives an ``edited_message`` update."""
+        target = message_id if message_id is not None else self.fake.last_user_message_id(self.user.id)
+        assert target is not None, "the user has not sent anything to edit"
+        return await self._handled(self.fake.inject_edited_message(self.user, target, text))
+
     async def reply_text(self, text: str) -> str:
         """Send and return the text of the bot's replies, joined (handy for asserting)."""
         return "\n".join(m.text for m in await self.send(text))

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from bot.catalogue_file import load_catalogue_file
 from bot.cli import main
+from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.services.actions import Draft, save_draft
 from bot.ops import backup as backup_module
 from bot.ops.backup import file_kind, pg_environment
-from bot.services.actions import Draft, save_draft
 from db.models import Role, SupportAction, Unit, User
 from db.queries import get_unit_by_code
 from db.session import SessionFactory, make_engine

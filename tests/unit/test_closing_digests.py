@@ -12,11 +12,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 
-from bot.catalogue_file import load_catalogue_file
-from bot.i18n import get_translator
-from bot.services import reporting
-from bot.services.action_text import Localised
-from bot.services.digests import (
+from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.services import reporting
+from bot.domain.services.action_text import Localised
+from bot.domain.services.digests import (
     CLOSING_MAX_AGE_DAYS,
     build_digest,
     claim_closing_digest,
@@ -28,7 +27,8 @@ from bot.services.digests import (
     set_closing_digest,
     set_schedule,
 )
-from bot.services.periods import Period, covering
+from bot.domain.services.periods import Period, covering
+from bot.i18n import get_translator
 from db.models import DigestSchedule, ReportingPeriod, Role, Unit, User
 from db.session import make_engine
 from handlers.render import to_html

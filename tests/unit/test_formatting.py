@@ -11,14 +11,14 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.formatting import (
+from bot.domain.formatting import (
     format_day,
     format_day_long,
     format_local_datetime,
     format_money_prose,
     format_number,
 )
-from bot.parsing.numbers import MONEY_MAX, parse_money
+from bot.domain.parsing.numbers import MONEY_MAX, parse_money
 
 
 @pytest.mark.parametrize(("value", "vi", "en"), [

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.parsing.numbers import NumberError, parse_count, parse_day, parse_money, parse_quantity
-from bot.parsing.text import fold
+from bot.domain.parsing.numbers import NumberError, parse_count, parse_day, parse_money, parse_quantity
+from bot.domain.parsing.text import fold
 
 TODAY = date(2026, 11, 23)
 

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.cli import main
-from bot.services import invites, outbox, people
-from bot.services.access import AccessDenied, RedeemOutcome, create_invite, redeem_invite
-from bot.services.actions import Draft, card_view
+from bot.domain.services import invites, outbox, people
+from bot.domain.services.access import AccessDenied, RedeemOutcome, create_invite, redeem_invite
+from bot.domain.services.actions import Draft, card_view
 from db.models import (
     AuditEntry,
     Category,

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from bot.domain.services.periods import STANDARD_CODES, custom, period_from_code, relative
 from bot.i18n import get_translator
-from bot.services.periods import STANDARD_CODES, custom, period_from_code, relative
 
 TODAY = date(2026, 11, 23)
 VI = get_translator("vi")

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
+from bot.domain.parsing.numbers import NumberError, parse_day
+from bot.domain.parsing.text import fold
+from bot.domain.services.questions import RangeError, find_period, parse_range, range_examples, range_problem
 from bot.i18n import get_translator
-from bot.parsing.numbers import NumberError, parse_day
-from bot.parsing.text import fold
-from bot.services.questions import RangeError, find_period, parse_range, range_examples, range_problem
 
 TODAY = date(2026, 11, 23)
 VI = get_translator("vi")

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
+from bot.domain.services import outbox, reporting
+from bot.domain.services.access import AccessDenied
+from bot.domain.services.reminders import due_messages, in_quiet_hours, reminder_kind
 from bot.outbox_sender import plan_reminders
-from bot.services import outbox, reporting
-from bot.services.access import AccessDenied
-from bot.services.reminders import due_messages, in_quiet_hours, reminder_kind
 from db.models import OutboxMessage, ReportingPeriod, Role, Unit, User
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

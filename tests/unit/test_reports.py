@@ -8,13 +8,12 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
-from bot.catalogue_file import CategorySpec, load_catalogue_file
-from bot.i18n import get_translator
-from bot.services.action_text import Localised
-from bot.services.actions import Draft, save_draft
-from bot.services.periods import month_of, period_from_code, quarter_of
-from bot.services.questions import looks_like_question, parse_question
-from bot.services.reports import (
+from bot.domain.catalogue_file import CategorySpec, load_catalogue_file
+from bot.domain.services.action_text import Localised
+from bot.domain.services.actions import Draft, save_draft
+from bot.domain.services.periods import month_of, period_from_code, quarter_of
+from bot.domain.services.questions import looks_like_question, parse_question
+from bot.domain.services.reports import (
     by_child_unit,
     by_organisation,
     category_sentence,
@@ -25,7 +24,8 @@ from bot.services.reports import (
     scope_totals,
     totals_message,
 )
-from bot.services.totals import CategoryTotal
+from bot.domain.services.totals import CategoryTotal
+from bot.i18n import get_translator
 from db.models import Role, Unit, User
 from db.queries import get_unit_by_code, list_subtree_units
 from handlers.render import to_html

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from bot.services.screen import Screen, button
-from bot.services.spans import bold
-from bot.services.spans import text as one_line
-from bot.services.totals_view import TotalsView
+from bot.domain.services.screen import Screen, button
+from bot.domain.services.spans import bold
+from bot.domain.services.spans import text as one_line
+from bot.domain.services.totals_view import TotalsView
 from handlers.render import VERBS, render
 
 

@@ -153,6 +153,29 @@ class _ControlsMixin(_FakeCore):
             **content,
         )
 
+    def inject_edited_message(self, user: FakeUser, message_id: int, text: str, *, chat_id: int | None = None) -> int:
+        """Queue an ``edited_message``: ``user`` changed the text of their own earlier message ``message_id``.
+        Like Telegram, the update carries the whole message again (same id and date) with the new text and
+        an ``edit_date``."""
+        cid = user.id if chat_id is None else chat_id
+        original = self._user_messages.get((cid, message_id))
+        if original is None or "text" not in original:
+            raise KeyError(f"no text message {message_id} from the user in chat {cid}")
+        edited: dict[str, Any] = {k: v for k, v in original.items() if k != "entities"}
+        edited.update(text=text, edit_date=int(time.time()))
+        match = _COMMAND_RE.match(text)
+        if match:
+            edited["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(match.group(0))}]
+        self._user_messages[(cid, message_id)] = edited
+        self._append_log(cid, {"from": "user", "message_id": message_id, "text": text, "kind": "text",
+                               "edited": True})
+        return self.inject_raw_update({"edited_message": edited})
+
+    def last_user_message_id(self, chat_id: int) -> int | None:
+        """Id of the newest message the user sent into ``chat_id`` (what a test edits)."""
+        ids = [message_id for (cid, message_id) in self._user_messages if cid == chat_id]
+        return max(ids) if ids else None
+
     def inject_location(self, user: FakeUser, latitude: float, longitude: float) -> int:
         """Queue a location message (what a "share location" button produces)."""
         return self._user_message(user, location={"latitude": latitude, "longitude": longitude})

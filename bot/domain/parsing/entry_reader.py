@@ -1,0 +1,497 @@
+"""Reading one quick-entry line against the lexicon (`bot.domain.parsing.entry_lexicon`).
+
+The passes, in order, are described in `bot.domain.parsing.quick_entry`; each one consumes the tokens it
+understood, so a word is never read twice. Dates go through the one date grammar
+(`bot.domain.parsing.dates`), catalogue words through the one matcher (`bot.domain.parsing.matcher`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from bot.domain.parsing.dates import MONTH_WORDS, QUARTER_WORDS, RELATIVE_DAYS, ROMAN_QUARTERS, parse_day
+from bot.domain.parsing.entry_lexicon import ADMIN_WORDS, CategoryLexicon, Lexicon
+from bot.domain.parsing.matcher import Meaning, PhraseIndex
+from bot.domain.parsing.numbers import (
+    MONEY_MULTIPLIERS,
+    QUANTITY_MAX,
+    NumberError,
+    clean_decimal,
+    parse_count,
+    parse_money,
+    parse_quantity,
+)
+from bot.domain.parsing.text import fold
+from bot.domain.parsing.tokens import GROUPED, NUM_PARTS, tokenise, word
+
+if TYPE_CHECKING:
+    from bot.domain.parsing.quick_entry import ParsedEntry
+
+BARE_MONEY_MIN = 100_000
+"""A bare number this large is money: nobody gives 100.000 households anything in one entry."""
+
+_FREE, _UNIT, _USED = 0, 1, 2
+"""Token states: not yet understood; the unit of a number (a keyword may start on it, e.g. the
+"hộ" of "45 hộ nghèo"); fully understood."""
+
+
+def _longest_first(item: tuple[tuple[int, int], list[Meaning]]) -> tuple[int, int]:
+    """Sort key for (start, end) spans: longest phrase first, then the earliest."""
+    (start, end), _ = item
+    return start - end, start
+
+
+class Reader:
+    """One pass over one message; fills `entry` in place."""
+
+    def __init__(self, text: str, lexicon: Lexicon, today: date, entry: ParsedEntry) -> None:
+        self.tokens = tokenise(text)
+        self.state = [_FREE] * len(self.tokens)
+        self.lexicon = lexicon
+        self.today = today
+        self.entry = entry
+        self.category: CategoryLexicon | None = None
+
+    # ── helpers
+
+    def free(self, index: int) -> bool:
+        return self.state[index] == _FREE
+
+    def text(self, start: int, end: int) -> str:
+        return " ".join(t.raw for t in self.tokens[start:end])
+
+    def use(self, start: int, end: int, state: int = _USED) -> None:
+        for index in range(start, end):
+            self.state[index] = state
+
+    def problem(self, reason: str, start: int, end: int) -> None:
+        self.entry.problems.append((reason, self.text(start, end)))
+
+    def set_once(self, attribute: str, value: object, start: int, end: int) -> None:
+        """Set an entry attribute; a different second value is a "conflict" (the first is kept)."""
+        current = getattr(self.entry, attribute)
+        if current is None:
+            setattr(self.entry, attribute, value)
+        elif current != value:
+            self.problem("conflict", start, end)
+
+    def set_field(self, code: str, value: str, start: int, end: int) -> None:
+        current = self.entry.fields.get(code)
+        if current is None:
+            self.entry.fields[code] = value
+        elif current != value:
+            self.problem("conflict", start, end)
+
+    # ── the passes
+
+    def read(self) -> None:
+        self.word_dates()
+        self.choose_category()
+        self.numeric_dates()
+        self.period_fields()
+        self.numbers_with_units()
+        self.keywords()
+        self.leftovers()
+
+    def record_date(self, text: str, start: int, end: int) -> None:
+        try:
+            day = parse_day(text, today=self.today)
+        except NumberError as error:
+            self.problem(error.reason, start, end)
+        else:
+            self.set_once("action_date", day, start, end)
+        self.use(start, end)
+
+    def word_dates(self) -> None:
+        """"hôm qua", "yesterday", "ngày 15 tháng 6 năm 2025": before categories, because "qua"
+        alone is a gift keyword (quà) and must not be read from "hôm qua"."""
+        tokens = self.tokens
+        index = 0
+        while index < len(tokens):
+            folded = [t.folded for t in tokens[index : index + 2]]
+            if len(folded) == 2 and " ".join(folded) in RELATIVE_DAYS:
+                self.record_date(" ".join(folded), index, index + 2)
+                index += 2
+                continue
+            if folded[:1] in (["today"], ["yesterday"]):
+                self.record_date(folded[0], index, index + 1)
+                index += 1
+                continue
+            start = index + 1 if folded[:1] == ["ngay"] else index
+            end = self._day_month_year(start)
+            if end is not None:
+                self.record_date(" ".join(t.folded for t in tokens[start:end]), index, end)
+                index = end
+                continue
+            index += 1
+
+    def _day_month_year(self, start: int) -> int | None:
+        """End of "15 tháng 6 [năm 2025]" starting at `start`, or None."""
+        tokens = self.tokens
+
+        def small_number(index: int, limit: int) -> bool:
+            return (
+                index < len(tokens)
+                and tokens[index].kind == "num"
+                and re.fullmatch(r"[0-9]{1,2}", tokens[index].norm) is not None
+                and 1 <= int(tokens[index].norm) <= limit
+            )
+
+        if not (small_number(start, 31) and start + 2 < len(tokens) and tokens[start + 1].folded == "thang"):
+            return None
+        if not small_number(start + 2, 12):
+            return None
+        end = start + 3
+        if end + 1 < len(tokens) and tokens[end].folded == "nam" and re.fullmatch(r"[0-9]{4}", tokens[end + 1].norm):
+            end += 2
+        return end
+
+    def choose_category(self) -> None:
+        """The category whose keywords, choices and units explain the most words of the line.
+
+        "vay 20 học sinh sinh viên" is a loan (vay + the purpose "học sinh sinh viên"), not education
+        (only "học sinh"); ties go to the keyword typed first, as officers start with the category.
+        Without any category keyword, a quantity unit that only one category uses decides ("50 thẻ").
+        """
+        best: tuple[tuple[int, int, int, int], CategoryLexicon] | None = None
+        for category in self.lexicon.categories:
+            hits = self._hits(category.keywords)
+            if not hits:
+                continue
+            covered = {i for start, end in hits for i in range(start, end)}
+            covered |= {i for start, end in self._hits(category.choices) for i in range(start, end)}
+            covered |= self._unit_tokens(category)
+            first = min(start for start, _ in hits)
+            longest = max(end - start for start, end in hits)
+            key = (len(covered), -first, longest, -category.sort)
+            if best is None or key > best[0]:
+                best = (key, category)
+        if best is None:
+            by_unit = [c for c in self.lexicon.categories if self._unit_tokens(c, quantity_only=True)]
+            if len(by_unit) == 1:
+                best = ((0, 0, 0, 0), by_unit[0])
+        if best is not None:
+            self.category = best[1]
+            self.entry.category = best[1].spec.code
+
+    def _hits(self, index: PhraseIndex) -> list[tuple[int, int]]:
+        hits: list[tuple[int, int]] = []
+        for start in range(len(self.tokens)):
+            if self.free(start):
+                hits += [(start, end) for end, _ in index.at(self.tokens, start, self.free)]
+        return hits
+
+    def _unit_tokens(self, category: CategoryLexicon, *, quantity_only: bool = False) -> set[int]:
+        """Tokens that are a unit of this category right after a number ("45 hộ", "5410kg")."""
+        covered: set[int] = set()
+        for index, token in enumerate(self.tokens):
+            if token.kind != "num" or not self.free(index):
+                continue
+            for end, meaning, _ in self._units_after(index, category.units):
+                if quantity_only and meaning.role != "quantity":
+                    continue
+                covered |= set(range(index, end))
+        return covered
+
+    def numeric_dates(self) -> None:
+        """"15/6", "ngày 15/6/2025", "15.6.2025" → action_date, unless the category reads the token
+        as a choice ("quà 17/10" is the Day for the Poor, not a date)."""
+        for index, token in enumerate(self.tokens):
+            if token.kind != "date" or not self.free(index):
+                continue
+            if self.category is not None and self.category.choices.at(self.tokens, index, self.free):
+                continue
+            after_ngay = index > 0 and self.free(index - 1) and self.tokens[index - 1].folded == "ngay"
+            start = index - 1 if after_ngay else index
+            self.record_date(token.norm, start, index + 1)
+
+    def period_fields(self) -> None:
+        """"quý 3" / "q3" / "quý III" for a quarter field, "tháng 6" for a month field."""
+        if self.category is None:
+            return
+        kinds = {f.kind: f.code for f in self.category.spec.fields if f.kind in ("quarter", "month")}
+        if not kinds:
+            return
+        tokens = self.tokens
+        for index in range(len(tokens) - 1):
+            if not (self.free(index) and self.free(index + 1)):
+                continue
+            word, number = tokens[index], tokens[index + 1]
+            value: int | None = None
+            if number.kind == "num" and re.fullmatch(r"[0-9]{1,2}", number.norm):
+                value = int(number.norm)
+            elif number.folded in ROMAN_QUARTERS:
+                value = ROMAN_QUARTERS[number.folded]
+            if value is None:
+                continue
+            if "quarter" in kinds and word.norm in QUARTER_WORDS and 1 <= value <= 4:
+                self.set_field(kinds["quarter"], str(value), index, index + 2)
+                self.use(index, index + 2)
+            elif "month" in kinds and word.norm in MONTH_WORDS and 1 <= value <= 12:
+                self.set_field(kinds["month"], str(value), index, index + 2)
+                self.use(index, index + 2)
+
+    def _unit_index(self) -> PhraseIndex:
+        return self.category.units if self.category is not None else self.lexicon.any_units
+
+    def _units_after(self, index: int, units: PhraseIndex) -> list[tuple[int, Meaning, str]]:
+        """Units of the number at `index`: (end, meaning, number text), best first.
+
+        The unit may be glued on ("5410kg", "45hộ") or follow as one or more words ("ngày công").
+        """
+        token = self.tokens[index]
+        parts = NUM_PARTS.fullmatch(token.norm)
+        if parts is None:
+            return []
+        letters = parts.group("letters")
+        if letters:
+            if parts.group("digits"):
+                return []
+            glued = word(letters)
+            virtual = [glued, *self.tokens[index + 1 :]]
+            matches = units.at(virtual, 0, lambda i: i == 0 or self.free(index + i))
+            found = [(index + end, meaning, parts.group("number")) for end, meaning in matches]
+        else:
+            if index + 1 >= len(self.tokens):
+                return []
+            matches = units.at(self.tokens, index + 1, self.free)
+            found = [(end, meaning, token.norm) for end, meaning in matches]
+        found.sort(key=lambda item: (item[0], item[1].priority), reverse=True)
+        return found
+
+    def numbers_with_units(self) -> None:
+        """Every number followed by (or glued to) a unit word becomes a measure."""
+        index = 0
+        while index < len(self.tokens):
+            token = self.tokens[index]
+            if token.kind != "num" or not self.free(index):
+                index += 1
+                continue
+            parts = NUM_PARTS.fullmatch(token.norm)
+            if parts is not None and parts.group("letters") and fold(parts.group("letters")) in MONEY_MULTIPLIERS:
+                index = self._money(index, index + 1, MONEY_MULTIPLIERS[fold(parts.group("letters"))], tail=False)
+                continue
+            found = self._units_after(index, self._unit_index())
+            if not found:
+                if parts is None or parts.group("letters"):
+                    self.problem("not_a_number", index, index + 1)
+                    self.use(index, index + 1)
+                index += 1
+                continue
+            end, meaning, number = found[0]
+            if meaning.role == "money":
+                index = self._money(index, end, meaning.factor, tail=fold(meaning.code) in MONEY_MULTIPLIERS)
+                continue
+            self._measure(meaning, number, index, end)
+            index = end
+
+    def _money(self, start: int, end: int, multiplier: int, *, tail: bool) -> int:
+        """Read money from `start`, extending over "… 200 triệu" (smaller units), a bare tail
+        ("2 triệu 500", only after a separate word without "đồng") and a trailing "đồng"/"đ";
+        returns where reading continues."""
+        last_multiplier = multiplier
+        tail_allowed = tail and multiplier >= 1_000_000
+        while end < len(self.tokens) and self.tokens[end].kind == "num" and self.free(end):
+            parts = NUM_PARTS.fullmatch(self.tokens[end].norm)
+            if parts is None:
+                break
+            letters = fold(parts.group("letters"))
+            if letters:
+                next_multiplier = MONEY_MULTIPLIERS.get(letters)
+                if next_multiplier is None or next_multiplier >= last_multiplier:
+                    break
+                last_multiplier, end, tail_allowed = next_multiplier, end + 1, False
+                continue
+            found = self._units_after(end, self._unit_index())
+            if found:
+                unit_end, meaning, _ = found[0]
+                if tail_allowed and meaning.role == "money" and meaning.factor == 1 \
+                        and re.fullmatch(r"[0-9]{1,3}", parts.group("number")):
+                    end = unit_end  # "2 triệu 500 đồng"
+                    break
+                if meaning.role != "money" or meaning.factor >= last_multiplier or meaning.factor == 1:
+                    break
+                last_multiplier, end = meaning.factor, unit_end
+                tail_allowed = last_multiplier >= 1_000_000 and fold(meaning.code) in MONEY_MULTIPLIERS
+                continue
+            if tail_allowed and re.fullmatch(r"[0-9]{1,3}", parts.group("number")):
+                end += 1
+            break
+        if end < len(self.tokens) and self.free(end) and self.tokens[end].folded in ("d", "dong", "vnd"):
+            end += 1
+        try:
+            value = parse_money(self.text(start, end))
+        except NumberError as error:
+            self.problem(error.reason, start, end)
+        else:
+            self._assign("money", value, None, start, end)
+        self.use(start, start + 1)
+        for index in range(start + 1, end):
+            self.state[index] = _USED if self.tokens[index].kind == "num" else _UNIT
+        return end
+
+    def _measure(self, meaning: Meaning, number: str, start: int, end: int) -> None:
+        try:
+            if meaning.role == "quantity":
+                amount, _ = parse_quantity(number)
+                amount = clean_decimal(amount * meaning.factor)
+                if amount > QUANTITY_MAX:
+                    raise NumberError("too_large", number)
+                self._assign("quantity", amount, meaning.code or None, start, end)
+            else:
+                self._assign(meaning.role, parse_count(number), None, start, end)
+        except NumberError as error:
+            self.problem(error.reason, start, end)
+        self.use(start, start + 1)
+        self.use(start + 1, end, _UNIT)
+
+    def _assign(self, role: str, value: object, unit: str | None, start: int, end: int) -> None:
+        measure_code = "value" if role == "money" else role
+        if self.category is not None and self.category.spec.measure(measure_code) is None:
+            self.problem("unexpected_measure", start, end)
+            return
+        attribute = "value_dong" if role == "money" else role
+        if role == "quantity":
+            current = (self.entry.quantity, self.entry.quantity_unit)
+            if current[0] is None:
+                self.entry.quantity, self.entry.quantity_unit = value, unit  # type: ignore[assignment]
+            elif current != (value, unit):
+                self.problem("conflict", start, end)
+            return
+        self.set_once(attribute, value, start, end)
+
+    def keywords(self) -> None:
+        """Categories, choices, organisations, classes and funding sources, longest phrase first.
+
+        A phrase may begin on the unit of a number when it goes on past it: "45 hộ nghèo" is 45
+        households *and* the class "hộ nghèo".
+        """
+        indexes = [self.lexicon.general]
+        if self.category is not None:
+            indexes = [self.category.keywords, self.category.choices, self.lexicon.general]
+        candidates: dict[tuple[int, int], list[Meaning]] = {}
+        for start in range(len(self.tokens)):
+            if self.state[start] == _USED:
+                continue
+            usable = self._usable_from(start)
+            for index in indexes:
+                for end, meaning in index.at(self.tokens, start, usable):
+                    if self._span_allowed(start, end):
+                        candidates.setdefault((start, end), []).append(meaning)
+        organisation_ends: set[int] = set()
+        for (start, end), meanings in sorted(candidates.items(), key=_longest_first):
+            if not self._span_allowed(start, end):
+                continue
+            if start in organisation_ends and tuple(t.folded for t in self.tokens[start:end]) in ADMIN_WORDS:
+                self.use(start, end)  # the "xã" of "hội phụ nữ xã"
+                continue
+            if any(m.role == "organisation" for m in meanings):
+                organisation_ends.add(end)
+            self._apply(meanings, start, end)
+            if self.category is not None and any(m.role == "category" for m in meanings):
+                self._choices_inside(start, end)
+            self.use(start, end)
+        for start in organisation_ends:  # level words that are not keywords themselves ("thị trấn")
+            for words in ADMIN_WORDS:
+                end = start + len(words)
+                if all(self.free(i) for i in range(start, min(end, len(self.tokens)))) and end <= len(self.tokens) \
+                        and tuple(t.folded for t in self.tokens[start:end]) == words:
+                    self.use(start, end)
+
+    def _choices_inside(self, start: int, end: int) -> None:
+        """Choices spelled inside a category keyword count too: "quà tết" is gift *and* Tết.
+
+        Only choices: the "đoàn" inside "nhà đại đoàn kết" is not the Youth Union.
+        """
+        assert self.category is not None
+        inside: dict[tuple[int, int], list[Meaning]] = {}
+        for first in range(start, end):
+            for last, meaning in self.category.choices.at(self.tokens, first, lambda i: i < end):
+                if (first, last) != (start, end):
+                    inside.setdefault((first, last), []).append(meaning)
+        taken: set[int] = set()
+        for (first, last), meanings in sorted(inside.items(), key=_longest_first):
+            if taken.isdisjoint(range(first, last)):
+                self._apply(meanings, first, last)
+                taken.update(range(first, last))
+
+    def _usable_from(self, start: int) -> Callable[[int], bool]:
+        return lambda i: self.state[i] != _USED and (self.state[i] == _FREE or all(
+            self.state[j] == _UNIT for j in range(start, i + 1)
+        ))
+
+    def _span_allowed(self, start: int, end: int) -> bool:
+        """All tokens free, or unit tokens at the start followed by at least one free token."""
+        states = self.state[start:end]
+        if _USED in states:
+            return False
+        first_free = next((i for i, s in enumerate(states) if s == _FREE), None)
+        return first_free is not None and all(s == _FREE for s in states[first_free:])
+
+    def _set_class(self, code: str, start: int, end: int) -> None:
+        """Two different classes in one line ("phụ nữ nghèo, hộ cận nghèo") mean "mixed" when the
+        catalogue has that class, which is how reports word it; otherwise it is a conflict."""
+        current = self.entry.beneficiary_class
+        if current is None or current == code:
+            self.entry.beneficiary_class = code
+        elif self.lexicon.mixed_class is not None:
+            self.entry.beneficiary_class = self.lexicon.mixed_class
+        else:
+            self.problem("conflict", start, end)
+
+    def _apply(self, meanings: list[Meaning], start: int, end: int) -> None:
+        """Set what a phrase names. A field choice of the category names no organisation: "nhcsxh" in
+        a loan is the lender, and the entry stays credited to the reporter's own organisation."""
+        fields = [m for m in meanings if m.role == "field"]
+        if fields:
+            meanings = [m for m in meanings if m.role != "organisation"]
+        if len({m.field_code for m in fields}) > 1:
+            fields = []  # "khác" could be the lender or the purpose: ask rather than guess
+            if all(m.role == "field" for m in meanings):
+                self.entry.unknown.append(self.text(start, end))
+        for meaning in fields:
+            self.set_field(meaning.field_code, meaning.code, start, end)
+        for meaning in meanings:
+            if meaning.role == "beneficiary_class":
+                self._set_class(meaning.code, start, end)
+            elif meaning.role in ("organisation", "funding_source"):
+                self.set_once(meaning.role, meaning.code, start, end)
+
+    def leftovers(self) -> None:
+        """Filler words vanish; bare numbers become money or an "ambiguous_number" problem; every
+        other word is reported in `unknown`."""
+        tokens = self.tokens
+        for start in range(len(tokens)):
+            if self.free(start):
+                matches = self.lexicon.stopwords.at(tokens, start, self.free)
+                if matches:
+                    self.use(start, max(end for end, _ in matches))
+        for index, token in enumerate(tokens):
+            if not self.free(index):
+                continue
+            if token.kind == "num":
+                self._bare_number(index)
+            elif token.kind in ("word", "date"):
+                self.entry.unknown.append(token.raw)
+            self.use(index, index + 1)
+
+    def _bare_number(self, index: int) -> None:
+        number = self.tokens[index].norm
+        if number[:1] in "-−–":
+            self.problem("negative", index, index + 1)
+            return
+        digits = number.lstrip("+")
+        if GROUPED.fullmatch(digits) or (re.fullmatch(r"[0-9]+", digits) and Decimal(digits) >= BARE_MONEY_MIN):
+            try:
+                value = parse_money(digits)
+            except NumberError as error:
+                self.problem(error.reason, index, index + 1)
+            else:
+                self._assign("money", value, None, index, index + 1)
+            return
+        self.problem("ambiguous_number", index, index + 1)
+

@@ -1,0 +1,71 @@
+"""The draft report (bot/domain/services/draft_report.py) laid out as a DOCX with python-docx.
+
+Layout only: Times New Roman 13 pt; the issuing body and the national heading side by side in a
+borderless two-column table; the title centred and bold; sections as headings; and the closing blocks
+side by side like the heading: "Nơi nhận:" (bold italic, its lines in 11 pt) on the left, the signature
+block (bold, centred) on the right with empty lines left to sign. Placeholders are italic so the office
+sees what it must write.
+"""
+
+from __future__ import annotations
+
+import io
+
+from bot.domain.services.draft_report import DraftReport
+
+SIGNING_SPACE = 4
+"""Empty lines under the position, where the official signs and the seal goes."""
+
+
+def render_docx(report: DraftReport) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(13)
+    heading = document.add_table(rows=1, cols=2)
+    left, right = heading.rows[0].cells
+    left.paragraphs[0].text = report.issuer_parent
+    left.add_paragraph().add_run(report.issuer).bold = True
+    left.add_paragraph(report.number)
+    right.paragraphs[0].add_run(report.national[0]).bold = True
+    right.add_paragraph().add_run(report.national[1]).bold = True
+    right.add_paragraph().add_run(report.place_date).italic = True
+    for cell in (left, right):
+        for paragraph in cell.paragraphs:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text in (report.title, report.subtitle):
+        paragraph = document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run(text).bold = True
+    for section in report.sections:
+        document.add_heading(section.heading, level=2)
+        for line in section.lines:
+            paragraph = document.add_paragraph(style="List Bullet" if line.bullet else None)
+            if line.lead:
+                paragraph.add_run(line.lead).bold = True
+            if line.text:
+                paragraph.add_run(line.text).italic = line.placeholder
+    closing = document.add_table(rows=1, cols=2)
+    to, sign = closing.rows[0].cells
+    lead = to.paragraphs[0].add_run(report.recipients_heading)
+    lead.bold = lead.italic = True
+    lead.font.size = Pt(12)
+    for recipient in report.recipients:
+        to.add_paragraph().add_run(recipient).font.size = Pt(11)
+    lines = [report.signature_on_behalf, report.signature_position] if report.signature_on_behalf \
+        else [report.signature_position]
+    sign.paragraphs[0].add_run(lines[0]).bold = True
+    for text in lines[1:]:
+        sign.add_paragraph().add_run(text).bold = True
+    sign.add_paragraph().add_run(report.signature_note).italic = True
+    for _ in range(SIGNING_SPACE):
+        sign.add_paragraph()
+    for paragraph in sign.paragraphs:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

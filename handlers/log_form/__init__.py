@@ -1,0 +1,217 @@
+"""Logging support actions: the guided form (/log, "📝" button), one-line quick entry, the card.
+
+States are constants; one async callback per state returns the next. The draft lives in
+`user_data["log"]` (persisted in the database), so a half-filled form survives a restart.
+A "plan" is the list of steps still to ask; when it is empty the summary card is shown.
+
+The package: `state` (the draft between updates, showing a step), `questions` (asking the next step),
+`answers` (typed text, buttons, photos), `card` (the card and ✅ Save), `edit` (✏️ Edit, corrections),
+`lines` (a whole entry typed over an open form, text where a button is expected, edited messages);
+here are the ways into the form and its wiring. Every database read or write goes through
+bot/domain/services/log_entry.py.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from telegram import InlineKeyboardButton, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.domain.services.actions import Draft, ordered_measures
+from bot.domain.services.log_entry import repeat_draft, start_menu
+from handlers import callbacks as cb
+from handlers.common import cancel
+from handlers.context import ChungTayContext
+from handlers.log_form.answers import attachment, button_answer, typed_answer
+from handlers.log_form.card import save, show_card
+from handlers.log_form.edit import (
+    COMMON_STEPS,
+    back_to_card,
+    edit_field,
+    edit_menu,
+    show_card_for_correction,
+    start_correction,
+)
+from handlers.log_form.lines import (
+    card_typed,
+    edit_menu_typed,
+    edited_in_form,
+    edited_outside_form,
+    keep_form,
+    open_entry,
+    picker_typed,
+    read_line,
+    replace_form,
+)
+from handlers.log_form.questions import next_step
+from handlers.log_form.state import (
+    ASK,
+    CARD,
+    CATEGORY,
+    EDIT,
+    FORM_NAME,
+    MAX_TEXT,
+    SAVED_LINES,
+    cancel_button,
+    catalogue,
+    checkpoint,
+    example_text,
+    names,
+    problem_text,
+    say,
+    spec_of,
+    store,
+)
+
+__all__ = ["ASK", "CARD", "CATEGORY", "COMMON_STEPS", "EDIT", "FORM_NAME", "MAX_TEXT", "MENU_LOG_EMOJI",
+           "ConversationHandler", "back_to_card", "begin", "build_log_conversation", "cancel_form", "card_typed",
+           "edit_field", "edit_menu", "menu_filter", "pick_category", "quick_entry", "repeat_entry", "save",
+           "show_card", "show_card_for_correction", "stale_button", "start_correction"]
+
+MENU_LOG_EMOJI = "📝"
+
+
+async def begin(update: Update, context: ChungTayContext) -> str | int:
+    """/log or the 📝 button: choose a category (most used first), or repeat a recent entry. Private chats
+    only: in a group the gate (handlers/gate.py) points to the private chat instead."""
+    user = context.db_user
+    assert user is not None
+    context.user_data["log"] = {}  # type: ignore[index]
+    named = names(context)
+    menu = start_menu(context.session, user=user, names=named)
+    rows: list[list[InlineKeyboardButton]] = [[cb.button(r.label, cb.LogRepeat(r.action_id))]
+                                              for r in menu.repeatable]
+    categories = menu.categories
+    for first, second in zip(categories[::2], [*categories[1::2], None], strict=False):
+        row = [cb.button(named.category(first), cb.LogCategory(first.code))]
+        if second is not None:
+            row.append(cb.button(named.category(second), cb.LogCategory(second.code)))
+        rows.append(row)
+    rows.append([cancel_button(context)])
+    text = context.t("What support was given? Choose a category:")
+    if rows[0][0].text.startswith("🔁"):
+        text += "\n" + context.t("🔁 repeats a recent entry: you only type the new figure.")
+    await say(update, context, text, rows, then=CATEGORY)
+    return CATEGORY
+
+
+async def pick_category(update: Update, context: ChungTayContext) -> str:
+    code = cb.read(update, cb.LogCategory).code
+    spec = catalogue(context).category_by_code(code)
+    if spec is None:
+        await cb.gone(update, context)
+        return CATEGORY
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    draft = Draft(category=code)
+    plan = [m.code for m in ordered_measures(spec)] + [f"field:{f.code}" for f in spec.fields]
+    plan += ["beneficiary_class", "funding_source", "action_date"]
+    store(context, draft, plan)
+    return await next_step(update, context)
+
+
+async def repeat_entry(update: Update, context: ChungTayContext) -> str:
+    """"Same as last time": copy a recent record, ask only its main figure, then show the card."""
+    user = context.db_user
+    assert user is not None
+    draft = repeat_draft(context.session, user=user, action_id=cb.read(update, cb.LogRepeat).action_id)
+    if draft is None:
+        await cb.gone(update, context)
+        return CATEGORY
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    spec = spec_of(context, draft)
+    assert spec is not None
+    main = next((m.code for m in ordered_measures(spec) if m.required), ordered_measures(spec)[0].code)
+    store(context, draft, [f"again:{main}"])
+    return await next_step(update, context)
+
+
+async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
+    """Any free text outside a form is tried as a one-line entry (an edited line: see `lines`)."""
+    message = update.effective_message
+    if message is None or message.text is None or update.effective_chat is None \
+            or update.effective_chat.type != "private":
+        return ConversationHandler.END
+    if update.edited_message is not None and (answered := await edited_outside_form(update, context)) is not None:
+        return answered
+    t = context.t
+    parsed = read_line(context, message.text)
+    if parsed.problems:
+        reason, offending = parsed.problems[0]
+        await message.reply_text(problem_text(context, reason, offending) + "\n\n" + example_text(context),
+                                 parse_mode=ParseMode.HTML)
+        return ConversationHandler.END
+    if parsed.is_empty() or parsed.category is None:
+        await message.reply_text(t("Sorry, I could not read that as a support entry.") + "\n\n"
+                                 + example_text(context), parse_mode=ParseMode.HTML)
+        return ConversationHandler.END
+    return await open_entry(update, context, parsed, source=message.message_id)
+
+
+async def cancel_form(update: Update, context: ChungTayContext) -> int:
+    """❌ or /cancel in the form: the closed form is written before "Cancelled." is shown."""
+    kept = context.user_data.get(SAVED_LINES)  # type: ignore[union-attr]
+    context.user_data.clear()  # type: ignore[union-attr]
+    await checkpoint(update, context, ConversationHandler.END)
+    ended = await cancel(update, context)
+    if kept:
+        context.user_data[SAVED_LINES] = kept  # type: ignore[index]
+    return ended
+
+
+async def stale_button(update: Update, context: ChungTayContext) -> None:
+    """A form button pressed after its form ended (e.g. ✅ tapped twice): nothing is stored twice."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(context.t("This form is already closed."))
+
+
+def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationHandler:
+    """The logging form. `starters` (/log, 📝, a correction) open it anytime, even over an open form;
+    `free_text` (quick entry) only opens it when no form is open, so answers to the form's questions
+    are never mistaken for a new entry."""
+    # Typed lines, not edits of earlier ones (those go to `edited_in_form`), nor the 📝 button (it restarts).
+    text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & ~menu_filter()
+    edited = filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND
+    attachments = filters.PHOTO | filters.LOCATION
+    with warnings.catch_warnings():
+        # One form per user and chat is what we want, so PTB's per_message hint does not apply.
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[*starters, free_text],
+            states={
+                CATEGORY: [CallbackQueryHandler(pick_category, pattern=cb.on(cb.LogCategory)),
+                           CallbackQueryHandler(repeat_entry, pattern=cb.on(cb.LogRepeat)),
+                           MessageHandler(text, picker_typed)],
+                ASK: [MessageHandler(text, typed_answer), MessageHandler(attachments, attachment),
+                      CallbackQueryHandler(button_answer, pattern=cb.on(cb.LogSet, cb.LogSkip, cb.LogKeep,
+                                                                        cb.LogHousehold, cb.LogTypedHousehold))],
+                CARD: [CallbackQueryHandler(save, pattern=cb.on(cb.LogSave)),
+                       CallbackQueryHandler(edit_menu, pattern=cb.on(cb.LogEdit)),
+                       MessageHandler(attachments, attachment), MessageHandler(text, card_typed)],
+                EDIT: [CallbackQueryHandler(edit_field, pattern=cb.on(cb.LogEditField)),
+                       CallbackQueryHandler(back_to_card, pattern=cb.on(cb.LogBack)),
+                       MessageHandler(text, edit_menu_typed)],
+            },
+            fallbacks=[CallbackQueryHandler(cancel_form, pattern=cb.on(cb.LogCancel)),
+                       CommandHandler("cancel", cancel_form),
+                       CallbackQueryHandler(replace_form, pattern=cb.on(cb.LogReplace)),
+                       CallbackQueryHandler(keep_form, pattern=cb.on(cb.LogKeepOpen)),
+                       MessageHandler(edited, edited_in_form),
+                       *starters],
+            name="log",
+            persistent=True,
+        )
+
+
+def menu_filter() -> filters.BaseFilter:
+    return filters.Regex(f"^{MENU_LOG_EMOJI}")
+

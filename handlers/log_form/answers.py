@@ -1,0 +1,216 @@
+"""Answers to the form's steps: typed text, a button, a photo or a location."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from telegram import Update
+
+from bot.domain.catalogue_file import CategorySpec
+from bot.domain.parsing.matcher import matcher_for
+from bot.domain.parsing.numbers import NumberError, parse_count, parse_day, parse_money, parse_quantity
+from bot.domain.parsing.text import fold
+from bot.domain.services.actions import Draft, ValidationProblem, check_measure
+from bot.domain.services.erasure import household_name
+from bot.domain.services.log_entry import households_named, visible_household
+from db.models import Household
+from handlers import callbacks as cb
+from handlers.context import ChungTayContext
+from handlers.log_form.card import show_card
+from handlers.log_form.lines import is_whole_entry, offer_replacement, read_line
+from handlers.log_form.questions import next_step, unseen_step
+from handlers.log_form.state import (
+    ASK,
+    CARD,
+    MAX_TEXT,
+    advance,
+    cancel_button,
+    catalogue,
+    current_step,
+    draft_of,
+    pick_household,
+    problem_text,
+    say,
+    spec_of,
+    state,
+    store,
+)
+
+
+async def typed_answer(update: Update, context: ChungTayContext) -> str:
+    """A typed answer to the current step; bad input is explained and the step asked again."""
+    message = update.effective_message
+    assert message is not None
+    draft = draft_of(context)
+    spec = spec_of(context, draft)
+    step = current_step(context)
+    if spec is None or step is None:
+        return await show_card(update, context)
+    if (resumed := await unseen_step(update, context)) is not None:
+        return resumed
+    text = (message.text or "").strip()
+    code = step.removeprefix("again:")
+    try:
+        if len(text) > MAX_TEXT:
+            raise NumberError("too_long")
+        if spec.measure(code) is not None:
+            apply_measure(draft, spec, code, text)
+        elif step == "action_date":
+            draft.action_date = parse_day(text, today=context.today).isoformat()
+        elif step.startswith("field:"):
+            extra = spec.field(step.removeprefix("field:"))
+            assert extra is not None
+            if extra.choices:
+                choices = matcher_for(catalogue(context))
+                match = extra.choice(choices.exact(text, choices.field_index(spec.code, extra.code)) or "")
+                if match is None:
+                    raise NumberError("choose_button")
+                draft.fields[extra.code] = match.code
+            elif text:
+                draft.fields[extra.code] = text
+            else:
+                raise NumberError("empty")
+        elif step == "household":
+            name, _, village = text.partition(",")
+            if not name.strip():
+                raise NumberError("empty")
+            user = context.db_user
+            assert user is not None
+            matches = households_named(context.session, user=user, text=name)
+            if matches:
+                state(context)["typed_household"] = text
+                await offer_households(update, context, matches)
+                return ASK
+            draft.household_name, draft.household_village = name.strip(), village.strip() or None
+            draft.household_id, draft.household_erased = None, False
+        elif step == "note":
+            draft.note = text or None
+        else:
+            raise NumberError("choose_button")
+    except (NumberError, ValidationProblem) as problem:
+        parsed = read_line(context, text)
+        if is_whole_entry(parsed):  # not an answer, but a whole new entry typed over the form
+            return await offer_replacement(update, context, parsed, then=ASK)
+        reason = getattr(problem, "reason", "not_a_number")
+        if reason == "choose_button":
+            await message.reply_text(context.t("Please tap one of the buttons above."))
+        else:
+            await message.reply_text(problem_text(context, reason, text) + " " + context.t("Please try again."))
+        return ASK
+    advance(context, draft)
+    return await next_step(update, context)
+
+
+async def offer_households(update: Update, context: ChungTayContext, matches: Sequence[Household]) -> None:
+    """Registered households that match what was typed, to pick one (or keep the typed name)."""
+    t = context.t
+    rows = [[cb.button(" · ".join(p for p in (household_name(t, h), h.village, h.code) if p)[:60],
+                       cb.LogHousehold(h.id or 0))] for h in matches]
+    rows.append([cb.button("✍️ " + t("Use the name as typed"), cb.LogTypedHousehold())])
+    rows.append([cancel_button(context)])
+    await say(update, context, t("Households in the register that match — tap the right one:"), rows, then=ASK)
+
+
+def apply_measure(draft: Draft, spec: CategorySpec, code: str, text: str) -> None:
+    measure = spec.measure(code)
+    assert measure is not None
+    if code == "value":
+        draft.set_measure(code, parse_money(text))
+    elif code == "quantity":
+        amount, unit_word = parse_quantity(text)
+        if unit_word and measure.units:
+            option = next((u for u in measure.units if unit_word in {fold(k) for k in (u.code, u.unit_vi,
+                                                                                          *u.keywords)}), None)
+            if option is None:
+                raise NumberError("not_a_number")
+            draft.quantity_unit = option.code
+        elif unit_word and unit_word not in {fold(k) for k in (measure.unit_vi, measure.unit_en,
+                                                                *measure.unit_keywords)}:
+            raise NumberError("not_a_number")
+        check_measure(code, amount)
+        draft.set_measure(code, amount)
+    else:
+        draft.set_measure(code, parse_count(text))
+
+
+async def button_answer(update: Update, context: ChungTayContext) -> str:
+    """A button answer to the current step (a choice, Today/Yesterday, Skip or Keep)."""
+    query = update.callback_query
+    assert query is not None
+    draft = draft_of(context)
+    spec = spec_of(context, draft)
+    step = current_step(context)
+    pressed = cb.decode(query.data)
+    user = context.db_user
+    household = visible_household(context.session, user=user, household_id=pressed.household_id) \
+        if isinstance(pressed, cb.LogHousehold) else None
+    if spec is not None and step is not None and (
+            (isinstance(pressed, cb.LogSet) and pressed.value not in choices(context, spec, step))
+            or (isinstance(pressed, cb.LogHousehold | cb.LogTypedHousehold) and step != "household")
+            or (isinstance(pressed, cb.LogHousehold) and household is None)):
+        await cb.gone(update, context)  # a button of an earlier question, or forged
+        return ASK
+    await query.answer()
+    if spec is None or step is None:
+        return CARD
+    if (resumed := await unseen_step(update, context)) is not None:
+        return resumed
+    if isinstance(pressed, cb.LogSet):
+        value = pressed.value
+        if step == "quantity_unit":
+            draft.quantity_unit = value
+        elif step.startswith("field:"):
+            draft.fields[step.removeprefix("field:")] = value
+        elif step == "organisation":
+            draft.organisation = value
+        elif step == "beneficiary_class":
+            draft.beneficiary_class = value
+        elif step == "funding_source":
+            draft.funding_source = value
+        elif step == "action_date":
+            today = context.today
+            draft.action_date = (today if value == "today" else date.fromordinal(today.toordinal() - 1)).isoformat()
+    elif household is not None:
+        pick_household(draft, household)
+    elif isinstance(pressed, cb.LogTypedHousehold) and step == "household":
+        name, _, village = str(state(context).pop("typed_household", "")).partition(",")
+        draft.household_id, draft.household_name, draft.household_village = None, name.strip() or None, \
+            village.strip() or None
+        draft.household_erased = False
+    elif isinstance(pressed, cb.LogSkip) and step.startswith("field:"):
+        draft.fields.pop(step.removeprefix("field:"), None)
+    advance(context, draft)
+    return await next_step(update, context)
+
+
+def choices(context: ChungTayContext, spec: CategorySpec, step: str) -> set[str]:
+    """The values the buttons of `step` offer (a button's value is checked before it is stored)."""
+    known = catalogue(context)
+    quantity = spec.measure("quantity")
+    extra = spec.field(step.removeprefix("field:")) if step.startswith("field:") else None
+    return {
+        "quantity_unit": {u.code for u in quantity.units} if quantity is not None else set(),
+        "organisation": {o.code for o in known.organisation},
+        "beneficiary_class": {b.code for b in known.beneficiary_class},
+        "funding_source": {f.code for f in known.funding_source},
+        "action_date": {"today", "yesterday"},
+    }.get(step, {c.code for c in extra.choices} if extra is not None and extra.choices else set())
+
+
+async def attachment(update: Update, context: ChungTayContext) -> str:
+    """A photo or a location sent while a form is open is attached to the draft."""
+    message = update.effective_message
+    assert message is not None
+    draft = draft_of(context)
+    if message.photo:
+        draft.photo_file_id = message.photo[-1].file_id
+    if message.location is not None:
+        draft.latitude, draft.longitude = message.location.latitude, message.location.longitude
+    step = current_step(context)
+    if step in ("photo", "location"):
+        advance(context, draft)
+    else:
+        store(context, draft)
+    return await next_step(update, context) if state(context).get("plan") else await show_card(update, context)
+

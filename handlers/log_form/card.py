@@ -1,0 +1,104 @@
+"""The summary card of an entry: showing it, and ✅ Save."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ConversationHandler
+
+from bot.domain.services.access import AccessDenied
+from bot.domain.services.actions import ValidationProblem, missing_required
+from bot.domain.services.log_entry import card_screen, save_entry
+from db.session import is_database_unavailable
+from handlers import callbacks as cb
+from handlers.context import ChungTayContext
+from handlers.log_form.state import (
+    CARD,
+    catalogue,
+    checkpoint,
+    draft_of,
+    names,
+    remember_saved_line,
+    say,
+    state,
+    store,
+)
+from handlers.render import to_html
+
+log = logging.getLogger(__name__)
+
+
+async def show_card(update: Update, context: ChungTayContext, *, fresh: bool = False) -> str:
+    t = context.t
+    draft = draft_of(context)
+    user = context.db_user
+    assert user is not None
+    screen = card_screen(context.session, user=user, draft=draft, names=names(context), now=context.runtime.clock())
+    if screen.draft.to_dict() != state(context).get("draft"):
+        store(context, screen.draft)  # a new entry's household the user may no longer see is gone
+    hint = t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
+    text = to_html(screen.text) + "\n\n" + hint
+    rows = [[cb.button("✅ " + t("Save"), cb.LogSave()), cb.button("✏️ " + t("Edit"), cb.LogEdit()),
+             cb.button("❌ " + t("Cancel"), cb.LogCancel())]]
+    await say(update, context, text, rows, then=CARD, fresh=fresh)
+    return CARD
+
+
+async def save(update: Update, context: ChungTayContext) -> str | int:
+    """✅ on the card. The record is committed first (its client_key makes a repeated tap store it once);
+    then everything the reply needs is read, the closed form is written, and only then does the user
+    see "Saved": a crash before that leaves the card open, and tapping ✅ again finds the same record."""
+    from handlers.log_form.questions import next_step  # it shows the card: imported here, not above
+
+    query = update.callback_query
+    user = context.db_user
+    assert query is not None and user is not None
+    draft = draft_of(context)
+    t = context.t
+    try:
+        saved = save_entry(context.session, draft=draft, author=user, names=names(context), today=context.today,
+                           now=context.runtime.clock(), source_update_id=update.update_id)
+    except AccessDenied:
+        await query.answer()
+        context.user_data.pop("log", None)  # type: ignore[union-attr]
+        await say(update, context, t("You cannot change this record."), then=ConversationHandler.END)
+        return ConversationHandler.END
+    except ValidationProblem as problem:
+        await query.answer()
+        if problem.reason == "missing":
+            store(context, draft, missing_required(draft, catalogue(context)))
+            return await next_step(update, context)
+        context.user_data.pop("log", None)  # type: ignore[union-attr]
+        await checkpoint(update, context, ConversationHandler.END)
+        await query.message.reply_text(t("This entry can no longer be saved: the record was changed meanwhile."))  # type: ignore[union-attr]
+        return ConversationHandler.END
+    except Exception as exc:
+        if is_database_unavailable(exc):
+            raise  # the error handler answers "cannot save right now" and keeps the card
+        log.exception("saving a support action failed (update %s)", update.update_id)
+        await query.answer(t("Not saved."), show_alert=False)
+        await query.message.reply_text(  # type: ignore[union-attr]
+            t("⚠️ Not saved: the system had a problem. Your entry is kept; tap ✅ Save again to retry."))
+        return CARD
+    question = None
+    if saved.duplicate_of is not None:
+        from handlers.duplicates import duplicate_question
+
+        question = duplicate_question(names(context), context.session, action=saved.action,
+                                      original=saved.duplicate_of)
+    remember_saved_line(context, saved.record_id)
+    context.user_data.pop("log", None)  # type: ignore[union-attr]
+    await checkpoint(update, context, ConversationHandler.END)
+    await query.answer(t("Saved."))
+    # One message per entry: the card, edited into the confirmation with the running total under it.
+    marked = "\n⚠️ " + t("Marked for your supervisor: unusual figures, confirmed.") if saved.marked_unusual else ""
+    saved_line = "✅ " + t("Saved as record #{id}.").format(id=saved.record_id)
+    await query.edit_message_text(f"{to_html(saved.card)}\n\n{saved_line}{marked}\n\n{to_html(saved.running_total)}",
+                                  parse_mode=ParseMode.HTML)
+    if question is not None and update.effective_chat is not None:
+        text, keyboard = question
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,
+                                       parse_mode=ParseMode.HTML)
+    return ConversationHandler.END

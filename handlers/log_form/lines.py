@@ -1,0 +1,227 @@
+"""Lines that are not the answer the form asked for: a whole entry typed over an open form, text where a
+button is expected, and edited messages.
+
+Nothing typed into an open form goes unanswered, and nothing already entered is lost without the user
+saying so: a line that reads as a new entry over a half-filled form is offered (🔄 replace / ↩ keep),
+not taken; over the category picker, where nothing is entered yet, it is simply taken.
+
+Telegram sends an edit of an earlier message as an `edited_message`. The line that opened the open form
+redraws it; a line already saved as a record is not read twice (the answer says how to correct the
+record); any other edited message is not read again, and the answer says so.
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import ConversationHandler
+
+from bot.domain.parsing.quick_entry import ParsedEntry, parse_quick_entry
+from bot.domain.services.action_text import figures_line
+from bot.domain.services.actions import Draft, missing_required
+from bot.domain.services.log_entry import households_named, is_saved
+from handlers import callbacks as cb
+from handlers.context import ChungTayContext
+from handlers.log_form.card import show_card
+from handlers.log_form.questions import next_step
+from handlers.log_form.state import (
+    CARD,
+    CATEGORY,
+    EDIT,
+    SOURCE,
+    catalogue,
+    draft_of,
+    example_text,
+    names,
+    pick_household,
+    problem_text,
+    saved_record_of,
+    say,
+    state,
+    store,
+)
+
+LINE = "line"
+"""In the form's state: a line that read as a new entry, offered to replace the form ({"text", "source"})."""
+
+
+def read_line(context: ChungTayContext, text: str) -> ParsedEntry:
+    return parse_quick_entry(text[:4096], catalogue(context), today=context.today)
+
+
+def names_a_category(parsed: ParsedEntry) -> bool:
+    return not parsed.problems and parsed.category is not None
+
+
+def is_whole_entry(parsed: ParsedEntry) -> bool:
+    """A category and at least one figure: a line that cannot be an answer to a step by accident."""
+    return names_a_category(parsed) and any(
+        value is not None for value in (parsed.households, parsed.persons, parsed.quantity, parsed.value_dong))
+
+
+def draft_from_line(context: ChungTayContext, parsed: ParsedEntry) -> Draft:
+    """The draft a line reads as; a household named in it is picked when the register has exactly one."""
+    draft = Draft.from_parsed(parsed)
+    if parsed.unknown and context.db_user is not None:
+        named = households_named(context.session, user=context.db_user, text=" ".join(parsed.unknown))
+        if len(named) == 1:
+            pick_household(draft, named[0])
+    return draft
+
+
+def replacing_loses_nothing(context: ChungTayContext, draft: Draft) -> bool:
+    """The open entry is already saved (a crash left its form open), or is the same entry as `draft`
+    (the line sent again because its card did not arrive): then the line is taken without asking."""
+    open_draft = draft_of(context)
+    if is_saved(context.session, draft=open_draft):
+        return True
+    return {**open_draft.to_dict(), "key": ""} == {**draft.to_dict(), "key": ""}
+
+
+async def open_entry(update: Update, context: ChungTayContext, parsed: ParsedEntry, *, source: int | None,
+                     draft: Draft | None = None) -> str:
+    """Open the form on a line read as an entry (over whatever form was open): the card, or the first
+    thing still missing. `source` is the id of the user's message, remembered for its edits."""
+    draft = draft or draft_from_line(context, parsed)
+    context.user_data["log"] = {}  # type: ignore[index]
+    store(context, draft, missing_required(draft, catalogue(context)))
+    if source is not None:
+        state(context)[SOURCE] = source
+    return await next_step(update, context)
+
+
+async def offer_replacement(update: Update, context: ChungTayContext, parsed: ParsedEntry, *,
+                            then: str) -> str:
+    """"This reads as a new entry: …. Replace the open entry with it?" with 🔄 / ↩. The line waits in
+    the form's state for the answer; the open entry is untouched until 🔄. When replacing loses nothing,
+    the line is simply taken. Returns the form's state."""
+    message = update.effective_message
+    assert message is not None
+    draft = draft_from_line(context, parsed)
+    if replacing_loses_nothing(context, draft):
+        return await open_entry(update, context, parsed, source=message.message_id, draft=draft)
+    state(context)[LINE] = {"text": (message.text or "")[:4096], "source": message.message_id}
+    named = names(context)
+    spec = catalogue(context).category_by_code(parsed.category or "")
+    assert spec is not None
+    entry = named.category(spec)
+    figures = figures_line(named, spec, draft)
+    if figures:
+        entry += f" · {figures}"
+    t = context.t
+    rows = [[cb.button("🔄 " + t("Replace it"), cb.LogReplace()),
+             cb.button("↩ " + t("Keep the open entry"), cb.LogKeepOpen())]]
+    await say(update, context, t("This line reads as a new entry: {entry}. Replace the entry you are filling in "
+                                 "with it?").format(entry=html.escape(entry)), rows, then=then, fresh=True)
+    return then
+
+
+async def replace_form(update: Update, context: ChungTayContext) -> str | int:
+    """🔄: the offered line becomes the entry."""
+    query = update.callback_query
+    assert query is not None
+    line = state(context).get(LINE)
+    parsed = read_line(context, str(line.get("text", ""))) if isinstance(line, dict) else None
+    if parsed is None or not names_a_category(parsed):
+        await cb.gone(update, context)
+        return await keep_form(update, context, answered=True)
+    await query.answer()
+    return await open_entry(update, context, parsed, source=line.get("source") if isinstance(line, dict) else None)
+
+
+async def keep_form(update: Update, context: ChungTayContext, *, answered: bool = False) -> str:
+    """↩: the open entry stays as it was; its current step (or card) is shown again in the offer's place."""
+    if not answered and update.callback_query is not None:
+        await update.callback_query.answer()
+    state(context).pop(LINE, None)
+    if not state(context).get("draft"):
+        return CATEGORY
+    return await next_step(update, context)
+
+
+async def picker_typed(update: Update, context: ChungTayContext) -> str | None:
+    """Text while the category picker is open. Nothing is entered yet, so a line that names a category
+    is taken as the entry; anything else gets what the picker expects."""
+    message = update.effective_message
+    assert message is not None
+    parsed = read_line(context, message.text or "")
+    if names_a_category(parsed):
+        return await open_entry(update, context, parsed, source=message.message_id)
+    t = context.t
+    if parsed.problems and parsed.category is not None:
+        reason, offending = parsed.problems[0]
+        text = problem_text(context, reason, offending)
+    else:
+        text = t("Please choose a category with the buttons above, or write the whole entry in one line.")
+    await message.reply_text(text + "\n\n" + example_text(context), parse_mode=ParseMode.HTML)
+    return None
+
+
+async def card_typed(update: Update, context: ChungTayContext) -> str:
+    """Text typed while the card is open: a new entry is offered; anything else gets a reminder, nothing
+    lost. The card is shown again below it, since after a crash the card may never have reached the user."""
+    message = update.effective_message
+    if message is not None:
+        parsed = read_line(context, message.text or "")
+        if is_whole_entry(parsed):
+            return await offer_replacement(update, context, parsed, then=CARD)
+        await message.reply_text(
+            context.t("Your entry is still open: tap ✅ Save, ✏️ Edit or ❌ Cancel on the card below."))
+    return await show_card(update, context, fresh=True)
+
+
+async def edit_menu_typed(update: Update, context: ChungTayContext) -> str | None:
+    """Text while the list of fields to change is open: a new entry is offered; otherwise, what to tap."""
+    message = update.effective_message
+    assert message is not None
+    parsed = read_line(context, message.text or "")
+    if is_whole_entry(parsed):
+        return await offer_replacement(update, context, parsed, then=EDIT)
+    await message.reply_text(context.t("Please tap the field you want to change, or ↩ to go back to the card."))
+    return None
+
+
+async def edited_in_form(update: Update, context: ChungTayContext) -> str | None:
+    """An edited message while a form is open (see the module notes)."""
+    message = update.edited_message
+    assert message is not None
+    if message.message_id == state(context).get(SOURCE):
+        parsed = read_line(context, message.text or "")
+        if names_a_category(parsed):
+            await message.reply_text(context.t("✏️ I read your edited line again; the entry is updated:"))
+            return await open_entry(update, context, parsed, source=message.message_id)
+        await message.reply_text(context.t("Sorry, I could not read your edited line as an entry; the open entry "
+                                           "is unchanged.") + "\n\n" + example_text(context),
+                                 parse_mode=ParseMode.HTML)
+        return None
+    await _explain_edit(message, context)
+    return None
+
+
+async def edited_outside_form(update: Update, context: ChungTayContext) -> int | None:
+    """An edited message with no form open: a line already saved is not read again (the answer says how
+    to correct its record); a line that now reads as an entry opens one (it opened none before, or it would
+    be saved or open); None lets the caller read it as a new line."""
+    message = update.edited_message
+    assert message is not None
+    if saved_record_of(context, message.message_id) is not None:
+        await _explain_edit(message, context)
+        return ConversationHandler.END
+    if names_a_category(read_line(context, message.text or "")):
+        return None
+    await _explain_edit(message, context)
+    return ConversationHandler.END
+
+
+async def _explain_edit(message: Message, context: ChungTayContext) -> None:
+    t = context.t
+    record = saved_record_of(context, message.message_id)
+    if record is not None:
+        text = t("That line is already saved as record #{id}; an edited message does not change it. To correct "
+                 "the record, open /history and tap ✏️ #{id}.").format(id=record)
+    else:
+        text = t("I do not read edited messages again. Please send the change as a new message; "
+                 "a saved record is corrected from /history.")
+    await message.reply_text(text)
