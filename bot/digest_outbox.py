@@ -1,7 +1,7 @@
 """Queueing the scheduled and period-end digests (what the jobs of bot/jobs.py run), and the rendering of
 every reader's copy into outbox parts, also used by /digest.
 
-The domain builds each reader's copy as plain data (bot/services/digest_copies.py); here it becomes
+The domain builds each reader's copy as plain data (bot/domain/services/digest_copies.py); here it becomes
 messages through the one renderer (handlers/render.py): the text, the XLSX, the chart, then a question
 per open double count with its two buttons. Scheduled and period-end digests are not sent from here:
 the claim and the outbox rows are committed in one transaction (`outbox.enqueue_claimed`), and the
@@ -16,9 +16,8 @@ from functools import partial
 from sqlmodel import Session
 from telegram.constants import ParseMode
 
-from bot.runtime import Runtime
-from bot.services.digest_copies import digest_copies
-from bot.services.digests import (
+from bot.domain.services.digest_copies import digest_copies
+from bot.domain.services.digests import (
     claim,
     claim_closing_digest,
     digest_period,
@@ -27,8 +26,9 @@ from bot.services.digests import (
     recipients,
     schedule_of,
 )
-from bot.services.outbox import DOCUMENT, PHOTO, Delivery, Part, enqueue_claimed
-from bot.services.periods import Period, covering
+from bot.domain.services.outbox import DOCUMENT, PHOTO, Delivery, Part, enqueue_claimed
+from bot.domain.services.periods import Period, covering
+from bot.runtime import Runtime
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit
 from handlers.render import render, to_html

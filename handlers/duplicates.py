@@ -20,7 +20,7 @@ from handlers.render import render
 
 def duplicate_question(names: Localised, session: Session, *, action: SupportAction,
                        original: SupportAction) -> tuple[str, InlineKeyboardMarkup]:
-    """The question about a suspected double count (bot/services/duplicate_question.py), rendered."""
+    """The question about a suspected double count (bot/domain/services/duplicate_question.py), rendered."""
     text, keyboard = render(question_screen(names, session, action=action, original=original))
     assert keyboard is not None
     return text, keyboard

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.spans import Text, bold, italic, text, underline
+from bot.domain.services.spans import Text, bold, italic, text, underline
 from handlers.render import to_html
 
 

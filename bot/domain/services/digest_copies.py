@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.catalogue_file import CatalogueFile
+from bot.domain.catalogue_file import CatalogueFile
+from bot.domain.services.action_text import Localised
+from bot.domain.services.digests import Digest, build_digest
+from bot.domain.services.duplicate_question import duplicate_question
+from bot.domain.services.duplicates import unresolved_in
+from bot.domain.services.lookup import with_originals
+from bot.domain.services.periods import Period
+from bot.domain.services.screen import Screen
 from bot.i18n import get_translator
-from bot.services.action_text import Localised
-from bot.services.digests import Digest, build_digest
-from bot.services.duplicate_question import duplicate_question
-from bot.services.duplicates import unresolved_in
-from bot.services.lookup import with_originals
-from bot.services.periods import Period
-from bot.services.screen import Screen
 from db.models import ReportingPeriod, Unit, User
 
 SUSPECTS_IN_DIGEST = 5  # the rest are one /suspects away

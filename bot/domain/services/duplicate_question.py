@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.formatting import format_day
-from bot.services.action_text import Localised, figures_line
-from bot.services.actions import draft_from_action
-from bot.services.screen import Screen, button
-from bot.services.spans import text as one_line
-from bot.services.units import unit_kind
+from bot.domain.formatting import format_day
+from bot.domain.services.action_text import Localised, figures_line
+from bot.domain.services.actions import draft_from_action
+from bot.domain.services.screen import Screen, button
+from bot.domain.services.spans import text as one_line
+from bot.domain.services.units import unit_kind
 from db.models import SupportAction
 
 

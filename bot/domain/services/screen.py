@@ -6,7 +6,7 @@ button, its label and what pressing it does (`Press`: a verb and its values, e.g
 and an inline keyboard, mapping each verb onto a typed action of the callback codec
 (handlers/callbacks/). A new button kind is a new verb there and an action in the codec.
 
-The body is a `Text` (bot/services/spans.py): lines of plain, bold or italic spans, escaped and marked up
+The body is a `Text` (bot/domain/services/spans.py): lines of plain, bold or italic spans, escaped and marked up
 by the renderer. A body longer than `limit` characters is cut after its last whole line and ends with
 `overflow`.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.services.spans import Text
+from bot.domain.services.spans import Text
 
 
 @dataclass(frozen=True)
