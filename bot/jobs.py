@@ -18,7 +18,7 @@ one interval, or hours for digests) still runs: APScheduler's default misfire gr
 silently drop it.
 
 What the jobs do is elsewhere: reminders in bot/domain/services/reminders.py (planned by bot/outbox_sender.py),
-digests built and queued by handlers/digest.py (which owns the Telegram parts), delivered by the outbox.
+digests built in bot/domain/services/digests.py and queued by bot/digest_outbox.py, delivered by the outbox.
 """
 
 from __future__ import annotations
@@ -126,8 +126,8 @@ async def _plan_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Queue the unit's digest (built in a worker thread, the charts take a moment) and wake the outbox
     sender."""
+    from bot.digest_outbox import enqueue_scheduled_digest
     from bot.outbox_sender import notify_outbox
-    from handlers.digest import enqueue_scheduled_digest  # the digest's Telegram parts are built there
 
     job = context.job
     assert job is not None
@@ -140,8 +140,8 @@ async def run_closing_digests(application: AnyApplication) -> int:
     """What the period-end job runs (tests call it too): queue the due period-end digests, wake the outbox
     sender. One run at a time per Application, so a caller returns only after any run already in progress
     has finished queueing."""
+    from bot.digest_outbox import enqueue_closing_digests
     from bot.outbox_sender import notify_outbox
-    from handlers.digest import enqueue_closing_digests  # the digest's Telegram parts are built there
 
     lock = _CLOSING_LOCKS.setdefault(application, asyncio.Lock())
     async with lock:

@@ -36,15 +36,18 @@ import uuid
 import warnings
 from collections import deque
 from datetime import datetime, timedelta
+from datetime import time as time_of_day
 from typing import Any
 from weakref import WeakKeyDictionary
+from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.domain.services import outbox
-from bot.domain.services.reminders import plan_reminders
+from bot.domain.services.reminders import QUIET_END, QUIET_START, enqueue_reminders, reminders_due
 from bot.runtime import Runtime
 from handlers.callbacks import submit_keyboard
 
@@ -317,14 +320,23 @@ def sender_of(application: Application[Any, Any, Any, Any, Any, Any]) -> OutboxS
     return _SENDERS[application]
 
 
+def plan_reminders(session: Session, *, now: datetime, tz: ZoneInfo, quiet_start: time_of_day = QUIET_START,
+                   quiet_end: time_of_day = QUIET_END) -> int:
+    """Plan the reminders due at `now` into the outbox; returns how many were added. The service words
+    them and says which period each offers to submit; the 📤 button is made here, by the one codec."""
+    due = reminders_due(session, now=now, tz=tz, quiet_start=quiet_start, quiet_end=quiet_end)
+    return enqueue_reminders(session, [(reminder, None if reminder.submit_period_id is None else
+                                        submit_keyboard(reminder.submit_label, reminder.submit_period_id))
+                                       for reminder in due], now=now)
+
+
 async def plan_now(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
     """Plan the reminders due now into the outbox and wake the sender; what the repeating job runs."""
     runtime: Runtime = application.runtime  # type: ignore[attr-defined]
 
     def plan() -> int:
         with runtime.session_factory() as session:
-            return plan_reminders(session, now=runtime.clock(), tz=runtime.settings.tz,
-                                  submit_keyboard=submit_keyboard)
+            return plan_reminders(session, now=runtime.clock(), tz=runtime.settings.tz)
 
     added = await asyncio.to_thread(plan)
     sender = _SENDERS.get(application)

@@ -1,142 +1,35 @@
-"""/digest on demand, /digest_schedule, and building the scheduled and period-end digests.
+"""/digest on demand and /digest_schedule.
 
-When they run is decided in bot/jobs.py (one weekly job per schedule, one repeating period-end check,
-a catch-up run for a digest missed while the bot was down); `claim` makes sure no digest goes out twice.
-Content is built in `bot.domain.services.digests`.
-
-Scheduled and period-end digests are not sent from here: each reader's parts (text, XLSX, chart, then
-the open double-count questions) are built first, then the claim and the outbox rows are committed in
-one transaction (`outbox.enqueue_claimed`), and the outbox sender delivers them in order, retrying
-what fails. Only /digest, the answer to the reader's own command, is sent directly.
+Content is built in `bot.domain.services.digests`; the scheduled and period-end digests are queued by
+bot/digest_outbox.py when the jobs of bot/jobs.py run. Only /digest, the answer to the reader's own
+command, is sent directly (its parts rendered like the queued ones, `digest_deliveries`).
 """
 
 from __future__ import annotations
 
-import logging
-from functools import partial
-
 from sqlmodel import Session
 from telegram import Update
-from telegram.constants import ParseMode
 
+from bot.digest_outbox import digest_deliveries
 from bot.domain.parsing.text import fold
 from bot.domain.services.action_text import Localised
 from bot.domain.services.digests import (
-    Digest,
-    build_digest,
-    claim,
-    claim_closing_digest,
     closing_text,
     digest_period,
-    due_closing_digests,
     parse_closing_switch,
     parse_schedule,
-    recently_claimed,
-    recipients,
     schedule_of,
     schedule_text,
     set_closing_digest,
     set_schedule,
 )
-from bot.domain.services.duplicates import unresolved_in
-from bot.domain.services.lookup import with_originals
-from bot.domain.services.outbox import DOCUMENT, PHOTO, Delivery, Part, enqueue_claimed
-from bot.domain.services.periods import Period, covering
+from bot.domain.services.outbox import Delivery
 from bot.domain.services.questions import find_period
-from bot.i18n import get_translator
 from bot.jobs import schedule_digest
 from bot.outbox_sender import send_part
-from bot.runtime import Runtime
-from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit, get_user_by_telegram_id
 from handlers.background import in_worker, run_later
 from handlers.context import ChungTayContext
-from handlers.duplicates import duplicate_question
-
-log = logging.getLogger(__name__)
-SUSPECTS_IN_DIGEST = 5  # the rest are one /suspects away
-
-
-def digest_deliveries(runtime: Runtime, session: Session, *, unit: Unit, period: Period, users: list[User],
-                      key: str, reporting_period: ReportingPeriod | None = None) -> list[Delivery]:
-    """Each reader's parts in the order they must arrive: the text, the XLSX, the chart, then a question
-    per open double count (with its two buttons). With `reporting_period` it is that period's period-end
-    digest. `key` prefixes the outbox keys (`<key>:<user id>:<part>`).
-
-    Built once per language and unit of the reader (what decides the words and which names the detail
-    sheet may show), not once per reader: a unit's officers usually share both.
-    """
-    built: dict[tuple[str, int], Digest] = {}
-    suspects = unresolved_in(session, unit=unit)[:SUSPECTS_IN_DIGEST]
-    deliveries: list[Delivery] = []
-    for user in users:
-        names = Localised(runtime.catalogue, get_translator(user.locale))
-        cache_key = (names.t.locale, user.unit_id)
-        if cache_key not in built:
-            built[cache_key] = build_digest(session, names=names, unit=unit, period=period, viewer=user,
-                                            tz=runtime.settings.tz, now=runtime.clock(),
-                                            reporting_period=reporting_period)
-        digest = built[cache_key]
-        parts = [Part(text=digest.text, parse_mode=ParseMode.HTML),
-                 Part(kind=DOCUMENT, payload=digest.workbook, filename=digest.filename),
-                 Part(kind=PHOTO, payload=digest.chart)]
-        for suspect, original in with_originals(session, suspects):
-            text, keyboard = duplicate_question(names, session, action=suspect, original=original)
-            parts.append(Part(text=text, parse_mode=ParseMode.HTML, reply_markup=keyboard.to_dict()))
-        deliveries.append(Delivery(key=f"{key}:{user.id}", chat_id=user.telegram_id, user_id=user.id, parts=parts,
-                                   purpose="closing-digest" if reporting_period is not None else "digest"))
-    return deliveries
-
-
-def enqueue_scheduled_digest(runtime: Runtime, *, unit_id: int) -> bool:
-    """Build every supervisor's digest of the unit, then claim the schedule and queue the digests in one
-    transaction (never twice, never half). True when this call queued them."""
-    now = runtime.clock()
-    with runtime.session_factory() as session:
-        schedule = schedule_of(session, unit_id=unit_id)
-        unit = get_unit(session, unit_id=unit_id)
-        if schedule is None or not schedule.enabled or unit is None:
-            return False
-        if recently_claimed(schedule, now=now):
-            log.info("digest for unit %s already sent; skipped", unit_id)
-            return False
-        schedule_id = schedule.id or 0
-        deliveries = digest_deliveries(runtime, session, unit=unit, users=list(recipients(session, unit=unit)),
-                                       period=digest_period(schedule, now=now, tz=runtime.settings.tz),
-                                       key=f"digest:{unit_id}:{now:%Y%m%dT%H%M%S}")
-        if not enqueue_claimed(session, claim=lambda s: claim(s, schedule_id=schedule_id, now=now, commit=False),
-                               deliveries=deliveries, now=now):
-            log.info("digest for unit %s already sent; skipped", unit_id)
-            return False
-    log.info("digest for unit %s queued for %s supervisor(s)", unit_id, len(deliveries))
-    return True
-
-
-def enqueue_closing_digests(runtime: Runtime) -> int:
-    """Queue every period-end digest due now (runtime clock) that this process manages to claim; returns
-    how many periods it queued. Another process, or an earlier run, that claimed a period first wins.
-
-    Each period's digests are built, then claimed and queued in one transaction; the outbox sends them."""
-    now = runtime.clock()
-    done = 0
-    with runtime.session_factory() as session:
-        for reporting_period in due_closing_digests(session, now=now, tz=runtime.settings.tz):
-            period_id, unit_id = reporting_period.id or 0, reporting_period.unit_id
-            unit = get_unit(session, unit_id=unit_id)
-            if unit is None:
-                continue
-            deliveries = digest_deliveries(runtime, session, unit=unit,
-                                           period=covering(reporting_period.start, reporting_period.end),
-                                           users=list(recipients(session, unit=unit)), key=f"closing:{period_id}",
-                                           reporting_period=reporting_period)
-            if not enqueue_claimed(session, deliveries=deliveries, now=now,
-                                   claim=partial(claim_closing_digest, period_id=period_id, now=now, commit=False)):
-                log.info("period-end digest of period %s already sent; skipped", period_id)
-                continue
-            log.info("period-end digest of period %s (unit %s) queued for %s supervisor(s)", period_id, unit_id,
-                     len(deliveries))
-            done += 1
-    return done
 
 
 async def digest(update: Update, context: ChungTayContext) -> None:

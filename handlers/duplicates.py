@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-import html
-
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.domain.formatting import format_day
 from bot.domain.services.access import AccessDenied
-from bot.domain.services.action_text import Localised, figures_line
-from bot.domain.services.actions import draft_from_action
+from bot.domain.services.action_text import Localised
+from bot.domain.services.duplicate_question import duplicate_question as question_screen
 from bot.domain.services.duplicates import AnswerRefused, resolve, unresolved
 from bot.domain.services.lookup import with_originals
-from bot.domain.services.units import unit_kind
 from db.models import SupportAction
 from handlers import record_questions
-from handlers.callbacks import ResolveDuplicate, button, read
+from handlers.callbacks import ResolveDuplicate, read
 from handlers.context import ChungTayContext
+from handlers.render import render
 
 
 def duplicate_question(names: Localised, session: Session, *, action: SupportAction,
                        original: SupportAction) -> tuple[str, InlineKeyboardMarkup]:
-    """"Hội LHPN đã ghi hỗ trợ gạo 45 hộ, 5.410 kg ngày 20/11/2026: cùng một đợt?" with the two answers."""
-    t = names.t
-    earlier = draft_from_action(original, session)
-    spec = names.catalogue.category_by_code(earlier.category or "")
-    what = f"{names.category(spec).lower()} {figures_line(names, spec, earlier)}" if spec else "?"
-    text = t("{organisation} already logged {what} on {date}: is this the same distribution?").format(
-        organisation=html.escape(names.at(unit_kind(session, original.unit_id)).organisation(earlier.organisation)),
-        what=html.escape(what),
-        date=format_day(original.action_date, t.locale))
-    text = f"⚠️ #{action.id}: {text}"
-    keyboard = InlineKeyboardMarkup([
-        [button(t("Same distribution — do not add it again"), ResolveDuplicate("same", action.id or 0))],
-        [button(t("A different distribution"), ResolveDuplicate("other", action.id or 0))]])
+    """The question about a suspected double count (bot/domain/services/duplicate_question.py), rendered."""
+    text, keyboard = render(question_screen(names, session, action=action, original=original))
+    assert keyboard is not None
     return text, keyboard
 
 

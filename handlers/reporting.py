@@ -44,6 +44,7 @@ from handlers.callbacks import (
     submit_keyboard,
 )
 from handlers.context import ChungTayContext
+from handlers.render import line_html, to_html
 
 
 def _supervisor(context: ChungTayContext) -> User | None:
@@ -299,7 +300,8 @@ async def reopen(update: Update, context: ChungTayContext) -> None:
 
 def status_text(context: ChungTayContext, period: ReportingPeriod) -> str:
     """One period's reporting status (see bot/domain/services/reporting_text.py)."""
-    return reporting_text.status_text(context.session, Localised(context.runtime.catalogue, context.t), period)
+    names = Localised(context.runtime.catalogue, context.t)
+    return to_html(reporting_text.status_text(context.session, names, period))
 
 
 async def show_status(update: Update, context: ChungTayContext) -> None:
@@ -344,7 +346,8 @@ async def set_target(update: Update, context: ChungTayContext) -> None:
         value = None
     if unit is None or spec is None or value is None:
         lines = [t("Write the unit, the category and the target, e.g. /target GL-KP-IARSAI nhà ở 10")]
-        lines += reporting_text.target_lines(context.session, Localised(context.runtime.catalogue, t), period)
+        lines += map(line_html, reporting_text.target_lines(context.session, Localised(context.runtime.catalogue, t),
+                                                            period))
         await _reply(update, "\n".join(lines))
         return
     measure = next((m.code for m in spec.measures if m.required), spec.measures[0].code)
@@ -355,6 +358,6 @@ async def set_target(update: Update, context: ChungTayContext) -> None:
         await _reply(update, t("You cannot set that target."))
         return
     await _reply(update, t("🎯 Target set for {period}.").format(period=html.escape(period.name)) + "\n"
-                 + "\n".join(reporting_text.target_lines(context.session, Localised(context.runtime.catalogue, t),
-                                                          period, unit_ids=[unit.id or 0])))
+                 + "\n".join(map(line_html, reporting_text.target_lines(
+                     context.session, Localised(context.runtime.catalogue, t), period, unit_ids=[unit.id or 0]))))
 

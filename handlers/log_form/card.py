@@ -25,6 +25,7 @@ from handlers.log_form.state import (
     state,
     store,
 )
+from handlers.render import to_html
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,8 @@ async def show_card(update: Update, context: ChungTayContext, *, fresh: bool = F
     screen = card_screen(context.session, user=user, draft=draft, names=names(context), now=context.runtime.clock())
     if screen.draft.to_dict() != state(context).get("draft"):
         store(context, screen.draft)  # a new entry's household the user may no longer see is gone
-    text = screen.text + "\n\n" + t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
+    hint = t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
+    text = to_html(screen.text) + "\n\n" + hint
     rows = [[cb.button("✅ " + t("Save"), cb.LogSave()), cb.button("✏️ " + t("Edit"), cb.LogEdit()),
              cb.button("❌ " + t("Cancel"), cb.LogCancel())]]
     await say(update, context, text, rows, then=CARD, fresh=fresh)
@@ -92,8 +94,9 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
     await query.answer(t("Saved."))
     # One message per entry: the card, edited into the confirmation with the running total under it.
     marked = "\n⚠️ " + t("Marked for your supervisor: unusual figures, confirmed.") if saved.marked_unusual else ""
-    await query.edit_message_text(f"{saved.card}\n\n✅ " + t("Saved as record #{id}.").format(id=saved.record_id)
-                                  + marked + f"\n\n{saved.running_total}", parse_mode=ParseMode.HTML)
+    saved_line = "✅ " + t("Saved as record #{id}.").format(id=saved.record_id)
+    await query.edit_message_text(f"{to_html(saved.card)}\n\n{saved_line}{marked}\n\n{to_html(saved.running_total)}",
+                                  parse_mode=ParseMode.HTML)
     if question is not None and update.effective_chat is not None:
         text, keyboard = question
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,

@@ -13,12 +13,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from bot.digest_outbox import enqueue_closing_digests, enqueue_scheduled_digest
 from bot.domain.services import outbox
 from bot.jobs import run_closing_digests
 from bot.outbox_sender import plan_now, sender_of
 from bot.sandbox.fake_api import FakeTelegram, SentMessage
 from db.models import DigestSchedule, OutboxMessage, ReportingPeriod, User
-from handlers.digest import enqueue_closing_digests, enqueue_scheduled_digest
 from tests.e2e.test_period_end_digest import Clock, _by_hand, _run, _unit
 from tests.support.harness import BotUnderTest, Chat
 

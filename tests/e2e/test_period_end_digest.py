@@ -17,12 +17,12 @@ from sqlmodel import Session, select
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.config import Settings
+from bot.digest_outbox import enqueue_closing_digests
 from bot.jobs import CLOSING_INTERVAL_SECONDS, CLOSING_JOB, PLAN_JOB, run_closing_digests
 from bot.outbox_sender import OutboxSender, sender_of
 from bot.runtime import Runtime
 from bot.sandbox.fake_api import FakeTelegram, SentMessage
 from db.models import Category, Organisation, ReportingPeriod, SupportAction, Unit, User
-from handlers.digest import enqueue_closing_digests
 from tests.conftest import TEST_TOKEN
 from tests.support.harness import BotUnderTest, Chat
 

@@ -16,8 +16,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.config import Settings
 from bot.domain.services import outbox
-from bot.domain.services.reminders import plan_reminders
-from bot.outbox_sender import OutboxSender, plan_now, sender_of
+from bot.outbox_sender import OutboxSender, plan_now, plan_reminders, sender_of
 from bot.runtime import Runtime
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import (
@@ -30,7 +29,6 @@ from db.models import (
     Unit,
     User,
 )
-from handlers.callbacks import submit_keyboard
 from tests.conftest import TEST_TOKEN
 from tests.support.harness import BotUnderTest, Chat
 
@@ -203,7 +201,7 @@ async def test_restart_between_enqueue_and_send_loses_and_doubles_nothing(
     await supervisor.send("/period")
     await supervisor.tap("Báo cáo năm 2027")
     # Planned by the service (nothing wakes the sender), then the Application restarts before sending.
-    assert plan_reminders(session, now=clock(), tz=TZ, submit_keyboard=submit_keyboard) == 3
+    assert plan_reminders(session, now=clock(), tz=TZ) == 3
     # One row was claimed by a process that died: its claim expires and it goes out once.
     crashed = _rows(session)[0]
     crashed.status, crashed.claimed_by, crashed.claimed_until = "sending", "dead", clock() - timedelta(seconds=1)

@@ -31,6 +31,7 @@ from bot.domain.services.periods import Period, covering
 from bot.i18n import get_translator
 from db.models import DigestSchedule, ReportingPeriod, Role, Unit, User
 from db.session import make_engine
+from handlers.render import to_html
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 VI = get_translator("vi")
@@ -160,8 +161,8 @@ def test_the_digest_of_one_period_says_who_submitted_was_late_or_did_not(session
     names = Localised(load_catalogue_file(), VI)
     district = _unit(session, "GL-KP")
     period = covering(half.start, half.end)
-    closing = build_digest(session, names=names, unit=district, period=period, viewer=supervisor, tz=TZ,
-                           now=_at(2027, 6, 16, 7, 30), reporting_period=half).text
+    closing = to_html(build_digest(session, names=names, unit=district, period=period, viewer=supervisor, tz=TZ,
+                                   now=_at(2027, 6, 16, 7, 30), reporting_period=half).text)
     assert closing.startswith("<b>📌 Bản tin cuối kỳ: Báo cáo 6 tháng đầu năm 2027, hạn nộp 15/6/2027</b>")
     assert "6 tháng đầu năm 2027, huyện Krông Pa" in closing
     assert "Phải báo cáo 14 · đã nộp 2 · đúng hạn 1 · muộn 1 · chưa nộp 12" in closing
@@ -171,9 +172,9 @@ def test_the_digest_of_one_period_says_who_submitted_was_late_or_did_not(session
     assert "• xã Chư Gu: chưa có số liệu — ⏰ nộp muộn" in closing
     assert "• xã Uar: chưa có số liệu — ❌ chưa nộp" in closing
     assert "Quý III/2027" not in closing  # only the period that closed
-    weekly = build_digest(session, names=names, unit=district, period=Period("month", date(2027, 6, 1),
-                                                                             date(2027, 6, 30)),
-                          viewer=supervisor, tz=TZ, now=_at(2027, 6, 16, 7, 30)).text
+    weekly = to_html(build_digest(session, names=names, unit=district,
+                                  period=Period("month", date(2027, 6, 1), date(2027, 6, 30)),
+                                  viewer=supervisor, tz=TZ, now=_at(2027, 6, 16, 7, 30)).text)
     assert later.name in weekly and "Bản tin cuối kỳ" not in weekly and "✅ đúng hạn" not in weekly
 
 

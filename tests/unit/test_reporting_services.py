@@ -12,12 +12,11 @@ from sqlmodel import Session, select
 
 from bot.domain.services import outbox, reporting
 from bot.domain.services.access import AccessDenied
-from bot.domain.services.reminders import due_messages, in_quiet_hours, plan_reminders, reminder_kind
+from bot.domain.services.reminders import due_messages, in_quiet_hours, reminder_kind
+from bot.outbox_sender import plan_reminders
 from db.models import OutboxMessage, ReportingPeriod, Role, Unit, User
-from handlers.callbacks import submit_keyboard
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-KEYS = {"submit_keyboard": submit_keyboard}
 
 
 def _at(*local: int) -> datetime:
@@ -110,9 +109,9 @@ def test_planner_keys_are_deterministic_and_skip_quiet_hours_and_submitters(sess
                                         now=_at(2027, 6, 1, 9, 0))
     reporting.submit(session, user=done, period=period, now=_at(2027, 6, 10, 9, 0), tz=TZ)
     assert due_messages(session, now=_at(2027, 6, 12, 21, 0), tz=TZ) == []
-    assert plan_reminders(session, now=_at(2027, 6, 12, 8, 0), tz=TZ, **KEYS) == 1
-    assert plan_reminders(session, now=_at(2027, 6, 13, 8, 0), tz=TZ, **KEYS) == 0  # the d3 reminder went once
-    assert plan_reminders(session, now=_at(2027, 6, 16, 8, 0), tz=TZ, **KEYS) == 2  # overdue + escalation
+    assert plan_reminders(session, now=_at(2027, 6, 12, 8, 0), tz=TZ) == 1
+    assert plan_reminders(session, now=_at(2027, 6, 13, 8, 0), tz=TZ) == 0  # the d3 reminder went once
+    assert plan_reminders(session, now=_at(2027, 6, 16, 8, 0), tz=TZ) == 2  # overdue + escalation
     keys = sorted(r.key for r in session.exec(select(OutboxMessage)).all())
     chu_gu = _unit(session, "GL-KP-CHUGU")
     assert keys == [f"escalate:{period.id}:{supervisor.id}", f"remind:{period.id}:{chu_gu}:{waiting.id}:d3",

@@ -28,6 +28,7 @@ from bot.domain.services.totals import CategoryTotal
 from bot.i18n import get_translator
 from db.models import Role, Unit, User
 from db.queries import get_unit_by_code, list_subtree_units
+from handlers.render import to_html
 
 CATALOGUE = load_catalogue_file()
 TODAY = date(2026, 11, 23)
@@ -139,7 +140,7 @@ def test_scope_totals_compare_with_the_previous_period(session: Session, logged:
     scope = scope_totals(session, unit=district, period=month_of(TODAY))
     assert scope.current["rice"].households == 50 and scope.previous["rice"].households == 10
     assert grand_value(scope.current) == 210_150_000
-    text = totals_message(VI, scope, unit_name="huyện Krông Pa")
+    text = to_html(totals_message(VI, scope, unit_name="huyện Krông Pa"))
     assert "Tổng hợp tháng 11/2026, huyện Krông Pa" in text
     # Persons were given by one of the two rice records: said as such, never "50 hộ, 108 khẩu".
     assert "Hỗ trợ gạo cho 50 hộ với 6.010 kg, trị giá 90,15 triệu đồng; 1/2 lượt có ghi số khẩu: 108 khẩu " \
@@ -196,7 +197,7 @@ def test_names_never_reach_totals(session: Session, logged: dict[str, User]) -> 
     _log(session, user, date(2026, 11, 12), category="rice", households=1, quantity="10",
          household_name="Nguyễn Văn Bí Mật")
     scope = scope_totals(session, unit=_unit(session, "GL-KP"), period=month_of(TODAY))
-    assert "Bí Mật" not in totals_message(VI, scope, unit_name="huyện Krông Pa")
+    assert "Bí Mật" not in to_html(totals_message(VI, scope, unit_name="huyện Krông Pa"))
     assert session.exec(select(User)).first() is not None
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from bot.domain.services.screen import Screen, button
+from bot.domain.services.spans import bold
+from bot.domain.services.spans import text as one_line
 from bot.domain.services.totals_view import TotalsView
 from handlers.render import VERBS, render
 
@@ -25,10 +27,11 @@ def test_view_reads_old_or_damaged_data_as_defaults() -> None:
 
 def test_every_verb_renders_to_a_codec_button() -> None:
     samples = {"totals.choose": ("P",), "totals.by": ("org",), "totals.excel": (), "totals.report": (),
-               "drill": ("rice", 0)}
+               "drill": ("rice", 0), "duplicate": ("same", 7)}
     assert set(samples) == set(VERBS)
-    text, markup = render(Screen("<b>x</b>", [[button(verb, verb, *values)] for verb, values in samples.items()]))
+    text, markup = render(Screen(one_line(bold("x")),
+                                 [[button(verb, verb, *values)] for verb, values in samples.items()]))
     assert text == "<b>x</b>"
     data = [row[0].callback_data for row in markup.inline_keyboard]
-    assert data == ["tot:P", "tot:b:org", "tot:xlsx", "tot:docx", "drill:rice:0"]
-    assert render(Screen("plain")) == ("plain", None)
+    assert data == ["tot:P", "tot:b:org", "tot:xlsx", "tot:docx", "drill:rice:0", "dup:same:7"]
+    assert render(Screen(one_line("plain"))) == ("plain", None)

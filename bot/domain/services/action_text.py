@@ -6,7 +6,6 @@ gettext; numbers and money from the one formatter (`bot.domain.formatting`).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -14,6 +13,7 @@ from bot.domain.catalogue_file import CatalogueFile, CategorySpec, Measure
 from bot.domain.formatting import format_day, format_money_prose, format_number
 from bot.domain.services.actions import Draft, ordered_measures
 from bot.domain.services.erasure import ERASED_NAME
+from bot.domain.services.spans import Text, bold, line
 from bot.domain.services.totals import CategoryTotal
 from bot.i18n import Translator
 
@@ -93,41 +93,41 @@ def figures_line(names: Localised, spec: CategorySpec, draft: Draft) -> str:
 
 
 def card_text(names: Localised, draft: Draft, *, organisation_default: str | None,
-              warnings: Sequence[str] = ()) -> str:
-    """The summary card shown before saving (HTML; user-typed text escaped). `warnings` are the lines
-    of `plausibility.warning_lines`, shown at the end of the card while the figures can still be fixed."""
+              warnings: Sequence[str] = ()) -> Text:
+    """The summary card shown before saving (the renderer escapes what users typed). `warnings` are the
+    lines of `plausibility.warning_lines`, shown at the end of the card while the figures can still be fixed."""
     t = names.t
     spec = names.catalogue.category_by_code(draft.category or "")
     if spec is None:
-        return t("No category chosen yet.")
-    lines = [f"<b>📋 {html.escape(names.category(spec))}</b>"]
+        return Text().add(t("No category chosen yet."))
+    lines = [f"📋 {names.category(spec)}"]
     if draft.corrects_id:
         lines.append(t("Correction of record #{id}").format(id=draft.corrects_id))
     for measure in ordered_measures(spec):
         shown = measure_text(names, measure, draft)
         if shown:
-            lines.append(f"• {html.escape(names.measure_label(measure))}: {shown}")
+            lines.append(f"• {names.measure_label(measure)}: {shown}")
     for code, value in draft.fields.items():
-        lines.append(f"• {html.escape(names.field_name(spec, code))}: {html.escape(names.choice(spec, code, value))}")
+        lines.append(f"• {names.field_name(spec, code)}: {names.choice(spec, code, value)}")
     lines.append("• " + _organisation_line(names, draft, organisation_default))
-    lines.append("• " + t("Beneficiaries: {who}").format(who=html.escape(names.beneficiary(draft.beneficiary_class))))
+    lines.append("• " + t("Beneficiaries: {who}").format(who=names.beneficiary(draft.beneficiary_class)))
     if draft.funding_source:
-        lines.append("• " + t("Funding: {source}").format(source=html.escape(names.funding(draft.funding_source))))
+        lines.append("• " + t("Funding: {source}").format(source=names.funding(draft.funding_source)))
     day = draft.day
     lines.append("• " + t("Date: {date}").format(date=format_day(day, t.locale) if day else t("today")))
     if draft.household_name or draft.household_erased:
         name = draft.household_name if draft.household_name else t(ERASED_NAME)
         household = name + (f", {draft.household_village}" if draft.household_village else "")
-        lines.append("• " + t("Household: {household}").format(household=html.escape(household)))
+        lines.append("• " + t("Household: {household}").format(household=household))
     if draft.note:
-        lines.append("• " + t("Note: {note}").format(note=html.escape(draft.note)))
+        lines.append("• " + t("Note: {note}").format(note=draft.note))
     if draft.photo_file_id:
         lines.append("• " + t("Photo attached"))
     if draft.latitude is not None:
         lines.append("• " + t("Location attached"))
     if warnings:
-        lines += ["", *(html.escape(line) for line in warnings)]
-    return "\n".join(lines)
+        lines += ["", *warnings]
+    return Text([line(bold(lines[0])), *(line(rest) for rest in lines[1:])])  # the heading is bold
 
 
 def _organisation_line(names: Localised, draft: Draft, own: str | None) -> str:
@@ -138,8 +138,8 @@ def _organisation_line(names: Localised, draft: Draft, own: str | None) -> str:
     credited = draft.organisation or own
     if own is not None and credited != own:
         return t("Organisation: {organisation} (credited to it, not to your own organisation, {own})").format(
-            organisation=html.escape(names.organisation(credited)), own=html.escape(names.organisation(own)))
-    return t("Organisation: {organisation}").format(organisation=html.escape(names.organisation(credited)))
+            organisation=names.organisation(credited), own=names.organisation(own))
+    return t("Organisation: {organisation}").format(organisation=names.organisation(credited))
 
 
 def partial_text(names: Localised, measure: Measure, total: CategoryTotal, figure: str) -> str:
@@ -171,7 +171,7 @@ def total_figure(names: Localised, measure: Measure, total: CategoryTotal) -> st
         f"{format_number(figure, locale)} {names.unit(measure, None)}"
 
 
-def totals_text(names: Localised, spec: CategorySpec, totals: CategoryTotal, *, unit_name: str, month: str) -> str:
+def totals_text(names: Localised, spec: CategorySpec, totals: CategoryTotal, *, unit_name: str, month: str) -> Text:
     """"Tháng 11/2026, xã Ia Rsai đã ghi nhận 2 lượt hỗ trợ gạo: 6.010 kg, 50 hộ, 90,15 triệu đồng."; a
     measure only some of the records gave comes after, said as such ("…; 1/2 lượt có ghi số khẩu: 4 khẩu")."""
     whole: list[str] = []
@@ -185,10 +185,10 @@ def totals_text(names: Localised, spec: CategorySpec, totals: CategoryTotal, *, 
         else:
             whole.append(shown)
     figures = "; ".join(part for part in (", ".join(whole), *partial) if part)
-    return names.t.ngettext(
+    return Text().add(names.t.ngettext(
         "{month}, {unit}: {count} record of {category} so far — {figures}.",
         "{month}, {unit}: {count} records of {category} so far — {figures}.", totals.records,
-    ).format(month=month, unit=html.escape(unit_name), count=format_number(totals.records, names.t.locale),
-             category=html.escape(names.category(spec).lower()), figures=figures or "—")
+    ).format(month=month, unit=unit_name, count=format_number(totals.records, names.t.locale),
+             category=names.category(spec).lower(), figures=figures or "—"))
 
 

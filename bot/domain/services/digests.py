@@ -24,7 +24,6 @@ does not bring a flood of stale digests. `due_closing_digests` says which period
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from bot.domain.services.record_questions import open_in
 from bot.domain.services.reporting import period_status
 from bot.domain.services.reporting_text import periods_defined_by, status_text
 from bot.domain.services.reports import by_child_unit, grand_value, scope_totals, summary_line, totals_message
+from bot.domain.services.spans import Text, bold
 from bot.domain.services.units import unit_display
 from db.models import DigestSchedule, ReportingPeriod, Role, Unit, User
 
@@ -68,9 +68,9 @@ OFF_WORDS = ("tat", "off", "dung", "stop", "khong")
 
 @dataclass
 class Digest:
-    """One digest as sent to one language: the message (HTML) and its two attachments."""
+    """One digest as sent to one language: the message and its two attachments."""
 
-    text: str
+    text: Text
     workbook: bytes
     chart: bytes
     filename: str
@@ -88,43 +88,42 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
     scope = scope_totals(session, unit=unit, period=period)
     rows = by_child_unit(session, unit=unit, period=period, whole=scope.current)
     unit_name = unit_display(t, unit)
-    text = totals_message(names, scope, unit_name=unit_name).replace("📊", "📰", 1)
+    text = Text()
     marks: dict[int | None, str] = {}
     if reporting_period is not None:
         heading = t("Period-end digest: {name}, due {due}").format(
             name=reporting_period.name, due=format_day(reporting_period.due, t.locale))
-        text = f"<b>📌 {html.escape(heading)}</b>\n{text}"
+        text.add(bold(f"📌 {heading}"))
         words = {"on_time": t("✅ on time"), "late": t("⏰ late"), "missing": t("❌ not submitted")}
         marks = {state.unit.id: f" — {words[state.state]}"
                  for state in period_status(session, period=reporting_period).units}
+    text.extend(totals_message(names, scope, unit_name=unit_name, icon="📰"))
     if rows:
-        lines = ["", f"<b>{html.escape(t('By unit:'))}</b>"]
-        lines += [f"• {html.escape(unit_display(t, child))}: {html.escape(summary_line(names, totals))}"
-                  f"{html.escape(marks.get(child.id, ''))}" for child, totals in rows]
+        text.add().add(bold(t("By unit:")))
+        for child, totals in rows:
+            text.add(f"• {unit_display(t, child)}: {summary_line(names, totals)}{marks.get(child.id, '')}")
         silent = [unit_display(t, child) for child, totals in rows if not totals]
         if silent:
-            lines.append(html.escape(t("No figures yet from: {units}.").format(units=", ".join(silent))))
-        text += "\n" + "\n".join(lines)
+            text.add(t("No figures yet from: {units}.").format(units=", ".join(silent)))
     if reporting_period is not None:
         reporting_status = [status_text(session, names, reporting_period, name_on_time=True)]
     else:
         reporting_status = [status_text(session, names, p) for p in periods_defined_by(session, unit=unit)]
-    if reporting_status:
-        text += "\n\n" + "\n\n".join(reporting_status)
+    for status in reporting_status:
+        text.add().extend(status)
     left_behind = left_behind_line(session, t=t, unit=unit, start=period.start, end=period.end)
     if left_behind:
-        text += "\n\n" + html.escape(left_behind)
+        text.add().add(left_behind)
     suspects = unresolved_in(session, unit=unit)
     if suspects:
-        text += "\n⚠️ " + html.escape(t("{count} possible double count(s) not yet resolved (/suspects).").format(
+        text.add("⚠️ " + t("{count} possible double count(s) not yet resolved (/suspects).").format(
             count=len(suspects)))
     questions = open_in(session, unit=unit)
     if questions:
-        text += "\n❓ " + html.escape(t("{count} record(s) waiting for an answer (/status).").format(
-            count=len(questions)))
+        text.add("❓ " + t("{count} record(s) waiting for an answer (/status).").format(count=len(questions)))
     unusual = unusual_count(session, unit=unit, start=period.start, end=period.end)
     if unusual:
-        text += "\n⚠️ " + html.escape(t.ngettext(
+        text.add("⚠️ " + t.ngettext(
             "{count} record with unusual figures, confirmed by its author.",
             "{count} records with unusual figures, confirmed by their authors.", unusual).format(count=unusual))
     workbook = build_workbook(session, names=names, scope=ExportScope(unit=unit, period=period), viewer=viewer, tz=tz,

@@ -33,6 +33,7 @@ from bot.domain.services.actions import (
 from bot.domain.services.duplicates import flag_if_duplicate
 from bot.domain.services.households import can_see_household, search_households
 from bot.domain.services.plausibility import check_draft, warning_lines
+from bot.domain.services.spans import Text
 from bot.domain.services.units import unit_kind, unit_label
 from bot.i18n import Translator
 from db.models import Household, SupportAction, User
@@ -60,7 +61,7 @@ class CardScreen:
     """The card of a draft as `user` may see it; `draft` is the draft to keep (a new entry loses a
     household its author may no longer see)."""
 
-    text: str
+    text: Text
     draft: Draft
 
 
@@ -70,8 +71,8 @@ class SavedEntry:
     `duplicate_of` is an earlier record this one may double count (the question is asked separately)."""
 
     record_id: int
-    card: str
-    running_total: str
+    card: Text
+    running_total: Text
     action: SupportAction
     duplicate_of: SupportAction | None
     marked_unusual: bool = False

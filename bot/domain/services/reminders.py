@@ -9,16 +9,17 @@ Rules of deadline reminders:
   supervisors of the unit that defined the period get the list of units still missing.
 - Quiet hours (default 21:00–06:30 local): nothing is planned; it waits for the morning, when the
   repeating job runs again.
-- The service builds no Telegram keyboard: it says which period a message offers to submit and the
-  caller (bot/outbox_sender.py) passes `submit_keyboard`, which makes the button through the one
-  callback codec (handlers/callbacks/).
+- The service builds no Telegram keyboard: `reminders_due` returns each message as plain data, with the
+  period its 📤 button submits (`Reminder.submit_period_id`), and the Telegram side (bot/outbox_sender.py)
+  makes the button through the one callback codec (handlers/callbacks/) and hands both back to
+  `enqueue_reminders`.
 - Every message has a deterministic key (period, unit, user, kind), so running the planner any number
   of times, in any number of processes, enqueues each reminder once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -37,8 +38,6 @@ from db.queries import get_unit
 QUIET_START = time(21, 0)
 QUIET_END = time(6, 30)
 ESCALATION_WINDOW = timedelta(days=14)
-SubmitKeyboard = Callable[[str, int], dict[str, Any]]
-"""(button label, period id) -> the reply markup the outbox stores."""
 
 
 def in_quiet_hours(moment: time, *, start: time = QUIET_START, end: time = QUIET_END) -> bool:
@@ -133,19 +132,42 @@ def reminder_text(session: Session, t: Translator, message: PlannedMessage, *, t
                                                                      days=days_left)
 
 
-def plan_reminders(session: Session, *, now: datetime, tz: ZoneInfo, submit_keyboard: SubmitKeyboard,
-                   quiet_start: time = QUIET_START, quiet_end: time = QUIET_END) -> int:
-    """Enqueue the reminders and escalations due at `now` that are not in the outbox yet; commits.
-    Returns how many were added (0 when run again)."""
+@dataclass(frozen=True)
+class Reminder:
+    """One message due now, as plain data: its outbox key, reader and words, and the period its 📤 button
+    submits (None: no button), with the button's label in the reader's language."""
+
+    key: str
+    chat_id: int
+    user_id: int | None
+    purpose: str
+    text: str
+    submit_period_id: int | None
+    submit_label: str
+
+
+def reminders_due(session: Session, *, now: datetime, tz: ZoneInfo, quiet_start: time = QUIET_START,
+                  quiet_end: time = QUIET_END) -> list[Reminder]:
+    """The reminders and escalations due at `now`, worded in each reader's language (keys already in the
+    outbox included: `enqueue_reminders` skips them)."""
     local = now.astimezone(tz)
-    added = 0
+    due = []
     for message in due_messages(session, now=now, tz=tz, quiet_start=quiet_start, quiet_end=quiet_end):
         t = get_translator(message.user.locale)
-        period_id = message.submit_period_id
-        markup = submit_keyboard(t("📤 Submit figures"), period_id) if period_id is not None else None
-        if enqueue(session, key=message.key, chat_id=message.user.telegram_id, user_id=message.user.id,
-                   text=reminder_text(session, t, message, today=local), now=now, purpose=message.kind,
-                   reply_markup=markup):
+        due.append(Reminder(key=message.key, chat_id=message.user.telegram_id, user_id=message.user.id,
+                            purpose=message.kind, text=reminder_text(session, t, message, today=local),
+                            submit_period_id=message.submit_period_id, submit_label=t("📤 Submit figures")))
+    return due
+
+
+def enqueue_reminders(session: Session, reminders: Sequence[tuple[Reminder, dict[str, Any] | None]], *,
+                      now: datetime) -> int:
+    """Enqueue each reminder (with the reply markup the caller made for it) unless its key is in the outbox
+    already; commits. Returns how many were added (0 when run again)."""
+    added = 0
+    for reminder, markup in reminders:
+        if enqueue(session, key=reminder.key, chat_id=reminder.chat_id, user_id=reminder.user_id, text=reminder.text,
+                   now=now, purpose=reminder.purpose, reply_markup=markup):
             added += 1
     session.commit()
     return added

@@ -7,15 +7,19 @@ by the caller's `submit_keyboard` (the one callback codec lives with the handler
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
 from bot.domain.services import outbox, reporting
-from bot.domain.services.reminders import SubmitKeyboard
 from bot.domain.services.units import unit_display
 from bot.i18n import get_translator
 from db.models import ReportingPeriod, Submission, Unit, User
+
+SubmitKeyboard = Callable[[str, int], dict[str, Any]]
+"""(button label, period id) -> the reply markup the outbox stores."""
 
 
 def reopen_and_notify(session: Session, *, user: User, period: ReportingPeriod, unit: Unit, reason: str,

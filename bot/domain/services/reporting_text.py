@@ -6,7 +6,6 @@ Expected, submitted, on time, late and missing units of a period with the DHIS2 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from sqlmodel import Session, col, select
 from bot.domain.formatting import format_day, format_money_prose, format_number
 from bot.domain.services import reporting
 from bot.domain.services.action_text import Localised
+from bot.domain.services.spans import Line, Text, bold, line
 from bot.domain.services.units import unit_display
 from db.models import ReportingPeriod, Unit
 
@@ -23,36 +23,33 @@ def percent_text(value: Decimal, locale: str) -> str:
     return f"{format_number(value, locale, max_decimals=1)}%"
 
 
-def status_text(session: Session, names: Localised, period: ReportingPeriod, *, name_on_time: bool = False) -> str:
-    """One period: expected, submitted, on time, late, missing; the two rates; targets achieved (HTML).
+def status_text(session: Session, names: Localised, period: ReportingPeriod, *, name_on_time: bool = False) -> Text:
+    """One period: expected, submitted, on time, late, missing; the two rates; targets achieved.
 
     `name_on_time` also names the units that submitted on time: the period-end digest says who submitted,
     who was late and who did not, while /status keeps to the units that need chasing."""
     t = names.t
     status = reporting.period_status(session, period=period)
-    lines = [f"<b>{html.escape(period.name)}</b> — " + t("due {due}").format(due=format_day(period.due, t.locale)),
-             t("Expected {expected} · submitted {submitted} · on time {on_time} · late {late} · missing {missing}")
-             .format(expected=status.expected, submitted=status.submitted, on_time=status.on_time, late=status.late,
-                     missing=len(status.missing)),
-             t("Completeness {completeness} · timeliness {timeliness}").format(
-                 completeness=percent_text(status.completeness, t.locale),
-                 timeliness=percent_text(status.timeliness, t.locale))]
+    lines = Text().add(bold(period.name), " — " + t("due {due}").format(due=format_day(period.due, t.locale)))
+    lines.add(t("Expected {expected} · submitted {submitted} · on time {on_time} · late {late} · missing {missing}")
+              .format(expected=status.expected, submitted=status.submitted, on_time=status.on_time,
+                      late=status.late, missing=len(status.missing)))
+    lines.add(t("Completeness {completeness} · timeliness {timeliness}").format(
+        completeness=percent_text(status.completeness, t.locale), timeliness=percent_text(status.timeliness, t.locale)))
     on_time = [s.unit for s in status.units if s.state == "on_time"]
     if name_on_time and on_time:
-        lines.append(t("On time: {units}").format(units=", ".join(html.escape(unit_display(t, u)) for u in on_time)))
+        lines.add(t("On time: {units}").format(units=", ".join(unit_display(t, u) for u in on_time)))
     if status.missing:
-        lines.append(t("Not submitted: {units}").format(
-            units=", ".join(html.escape(unit_display(t, u)) for u in status.missing)))
+        lines.add(t("Not submitted: {units}").format(units=", ".join(unit_display(t, u) for u in status.missing)))
     late = [s.unit for s in status.units if s.state == "late"]
     if late:
-        lines.append(t("Late: {units}").format(units=", ".join(html.escape(unit_display(t, u)) for u in late)))
-    lines += target_lines(session, names, period)
-    return "\n".join(lines)
+        lines.add(t("Late: {units}").format(units=", ".join(unit_display(t, u) for u in late)))
+    return lines.extend(target_lines(session, names, period))
 
 
 def target_lines(session: Session, names: Localised, period: ReportingPeriod,
-                 unit_ids: Sequence[int] | None = None) -> list[str]:
-    """"🎯 xã Ia Rsai, Hỗ trợ gạo: 5.410/10.820 kg (50%)" for every target of the period (HTML)."""
+                 unit_ids: Sequence[int] | None = None) -> list[Line]:
+    """"🎯 xã Ia Rsai, Hỗ trợ gạo: 5.410/10.820 kg (50%)" for every target of the period."""
     t = names.t
     lines = []
     for row in reporting.target_progress(session, period=period, unit_ids=unit_ids):
@@ -66,10 +63,10 @@ def target_lines(session: Session, names: Localised, period: ReportingPeriod,
             unit_word = ""
         else:
             achieved, target = format_number(row.achieved, t.locale), format_number(row.target, t.locale)
-        lines.append(t("🎯 {unit}, {category}: {achieved}/{target} {measure} ({percent})").format(
-            unit=html.escape(unit_display(t, row.unit)), category=html.escape(label), achieved=achieved,
-            target=target, measure=html.escape(unit_word), percent=percent_text(row.percent, t.locale))
-            .replace("  (", " ("))
+        lines.append(line(t("🎯 {unit}, {category}: {achieved}/{target} {measure} ({percent})").format(
+            unit=unit_display(t, row.unit), category=label, achieved=achieved,
+            target=target, measure=unit_word, percent=percent_text(row.percent, t.locale))
+            .replace("  (", " (")))
     return lines
 
 
@@ -79,10 +76,10 @@ def periods_defined_by(session: Session, *, unit: Unit, limit: int = 2) -> Seque
                         .order_by(col(ReportingPeriod.due).desc(), col(ReportingPeriod.id).desc()).limit(limit)).all()
 
 
-def unit_target_lines(session: Session, names: Localised, *, unit: Unit) -> list[str]:
+def unit_target_lines(session: Session, names: Localised, *, unit: Unit) -> list[Line]:
     """Targets shown with a unit's totals: those it set for units under it (newest period), and its
     own targets in the newest period it reports for."""
-    lines: list[str] = []
+    lines: list[Line] = []
     for period in periods_defined_by(session, unit=unit, limit=1):
         lines += target_lines(session, names, period)
     for period in reporting.periods_for_unit(session, unit_id=unit.id or 0)[:1]:

@@ -28,6 +28,7 @@ from bot.domain.formatting import format_money_prose, format_number
 from bot.domain.services.access import AccessDenied
 from bot.domain.services.action_text import Localised, partial_text, total_figure
 from bot.domain.services.periods import Period
+from bot.domain.services.spans import Text, bold, italic, underline
 from bot.domain.services.totals import CategoryTotal, compute_totals
 from bot.domain.services.units import is_within
 from bot.i18n import Translator
@@ -295,15 +296,14 @@ def summary_line(names: Localised, totals: Totals) -> str:
 
 
 def totals_message(names: Localised, scope: ScopeTotals, *, unit_name: str, breakdown_title: str | None = None,
-                   part_names: dict[str, str] | None = None) -> str:
-    """The /totals answer (HTML): a heading, one sentence a category with its change, the grand total,
-    and, on request, the same per organisation or per child unit (`scope.parts`)."""
-    import html
-
+                   part_names: dict[str, str] | None = None, icon: str = "📊") -> Text:
+    """The /totals answer: a heading, one sentence a category with its change, the grand total,
+    and, on request, the same per organisation or per child unit (`scope.parts`). A digest heads it
+    with its own `icon`."""
     t = names.t
     label, before = scope.period.label(t), scope.period.previous().label(t)
     heading = t("Totals for {period}, {unit}").format(period=label, unit=unit_name)
-    lines = [f"<b>📊 {html.escape(heading)}</b>"]
+    lines = Text().add(bold(f"{icon} {heading}"))
     filters = []
     if scope.organisation_code:
         filters.append(t("organisation: {name}").format(name=names.organisation(scope.organisation_code)))
@@ -311,12 +311,12 @@ def totals_message(names: Localised, scope: ScopeTotals, *, unit_name: str, brea
         spec = names.catalogue.category_by_code(scope.category_code)
         filters.append(t("support: {name}").format(name=names.category(spec) if spec else scope.category_code))
     if filters:
-        lines.append("<i>" + html.escape(" · ".join(filters)) + "</i>")
+        lines.add(italic(" · ".join(filters)))
     if not scope.current:
-        lines.append(html.escape(t("No support recorded in {period}.").format(period=label)))
+        lines.add(t("No support recorded in {period}.").format(period=label))
     for spec, total in ordered_categories(names.catalogue, scope.current):
         change = change_text(t, *headline_figures(total, scope.previous.get(spec.code)), before)
-        lines.append("• " + html.escape(with_change(category_sentence(names, spec, total), change)))
+        lines.add("• " + with_change(category_sentence(names, spec, total), change))
     current_value, previous_value = grand_value(scope.current), grand_value(scope.previous)
     if current_value or previous_value:
         # No change against a period whose total (or this one's) covers only some records: it would
@@ -325,15 +325,16 @@ def totals_message(names: Localised, scope: ScopeTotals, *, unit_name: str, brea
                                                                value_coverage(names.catalogue, scope.previous)))
         change = change_text(t, current_value, previous_value, before) if whole else ""
         total_text = grand_value_text(names, scope.current)
-        lines.append(f"<b>{html.escape(total_text)}</b>" + html.escape(f" ({change})" if change else ""))
+        lines.add(bold(total_text), f" ({change})" if change else "")
     if breakdown_title and scope.parts:
-        lines.append("")
-        lines.append(f"<b>{html.escape(breakdown_title)}</b>")
+        lines.add()
+        lines.add(bold(breakdown_title))
         for key, totals in scope.parts:
             name = (part_names or {}).get(key, key)
-            lines.append(f"<u>{html.escape(name)}</u>: {html.escape(summary_line(names, totals))}")
-            lines.extend("  – " + html.escape(sentence) for sentence in report_sentences(names, totals))
-    return "\n".join(lines)
+            lines.add(underline(name), ": " + summary_line(names, totals))
+            for sentence in report_sentences(names, totals):
+                lines.add("  – " + sentence)
+    return lines
 
 
 def visible_units(session: Session, *, user: User) -> list[Unit]:

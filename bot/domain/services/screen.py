@@ -6,13 +6,16 @@ button, its label and what pressing it does (`Press`: a verb and its values, e.g
 and an inline keyboard, mapping each verb onto a typed action of the callback codec
 (handlers/callbacks/). A new button kind is a new verb there and an action in the codec.
 
-The body uses the same small markup as every message of the bot (Telegram's HTML subset: <b>, <i>;
-every value that comes from users is escaped by the service that writes it).
+The body is a `Text` (bot/domain/services/spans.py): lines of plain, bold or italic spans, escaped and marked up
+by the renderer. A body longer than `limit` characters is cut after its last whole line and ends with
+`overflow`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from bot.domain.services.spans import Text
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,10 @@ class Button:
 
 @dataclass
 class Screen:
-    body: str
+    body: Text
     rows: list[list[Button]] = field(default_factory=list)
+    limit: int | None = None
+    overflow: Text | None = None
 
 
 def button(label: str, verb: str, *values: str | int | None) -> Button:

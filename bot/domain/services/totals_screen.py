@@ -8,7 +8,6 @@ households left behind, and which buttons make sense — is decided here.
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 from sqlmodel import Session
@@ -29,6 +28,7 @@ from bot.domain.services.reports import (
     totals_message,
 )
 from bot.domain.services.screen import Screen, button, two_by_two
+from bot.domain.services.spans import text as one_line
 from bot.domain.services.totals_view import TotalsView
 from bot.domain.services.units import unit_display
 from db.models import Role, Unit, User
@@ -75,15 +75,11 @@ def totals_screen(session: Session, *, names: Localised, user: User, view: Total
         title = t("By unit:")
     text = totals_message(names, scope, unit_name=unit_display(t, unit), breakdown_title=title, part_names=part_names)
     if view.metric in ("households", "persons"):
-        text += "\n" + html.escape(metric_text(names, scope.current, view.metric))
-    targets = unit_target_lines(session, names, unit=unit)
-    if targets:
-        text += "\n" + "\n".join(targets)
+        text.add(metric_text(names, scope.current, view.metric))
+    text.extend(unit_target_lines(session, names, unit=unit))
     left_behind = left_behind_line(session, t=t, unit=unit, start=period.start, end=period.end)
     if left_behind:
-        text += "\n" + html.escape(left_behind)
-    if len(text) > MAX_MESSAGE:
-        text = text[:MAX_MESSAGE].rsplit("\n", 1)[0] + "\n" + html.escape(t("… the rest is in the Excel file."))
+        text.add(left_behind)
     spec = names.catalogue.category_by_code(view.cat or "")
     first = [button("🗓 " + period.label(t), "totals.choose", "P")]
     if is_supervisor(user):
@@ -98,4 +94,4 @@ def totals_screen(session: Session, *, names: Localised, user: User, view: Total
     rows += two_by_two([button("🔎 " + names.category(s), "drill", s.code, 0)
                         for s in names.catalogue.category if s.code in scope.current])
     rows.append([button("📥 " + t("Excel file"), "totals.excel"), button("📝 " + t("Draft report"), "totals.report")])
-    return Screen(text, rows)
+    return Screen(text, rows, limit=MAX_MESSAGE, overflow=one_line(t("… the rest is in the Excel file.")))
