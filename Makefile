@@ -69,7 +69,7 @@ i18n: $(STAMP)
 	$(PYBABEL) update -i $(POT) -d locales -D messages --no-fuzzy-matching --width=100
 	@if [ -f bot/i18n_tools.py ]; then \
 		echo "$(PYBIN) -m bot.i18n_tools fill-en"; \
-		$(PYBIN) -m bot.i18n_tools fill-en && $(PYBIN) -m bot.i18n_tools merge-pending; \
+		$(PYBIN) -m bot.i18n_tools fill-en; \
 	fi
 	@# A sub-make re-reads the list of catalogues, which init may just have extended.
 	$(MAKE) --no-print-directory i18n-compile VENV=$(VENV) PY=$(PY)

@@ -46,39 +46,12 @@ def check(locale: str = "vi") -> int:
     return 1 if missing else 0
 
 
-def merge_pending(locale: str = "vi") -> int:
-    """Apply translations that feature work left in locales/pending/*.json ({"msgid": "translation"}).
-
-    Lets several people add strings at once without editing the same .po file; run after
-    extraction (`make i18n`) so the msgids exist. For plurals the key is the singular msgid.
-    """
-    import json
-
-    table: dict[str, str] = {}
-    for pending in sorted((LOCALES_DIR / "pending").glob("*.json")):
-        table.update(json.loads(pending.read_text(encoding="utf-8")))
-    path = _po_path(locale)
-    with open(path, "rb") as handle:
-        catalog = read_po(handle, locale=locale)
-    for message in catalog:
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
-        if key and key in table and not (message.string if not isinstance(message.string, tuple)
-                                         else any(message.string)):
-            message.string = (table[key],) if isinstance(message.id, tuple) else table[key]
-            message.flags.discard("fuzzy")
-    with open(path, "wb") as handle:
-        write_po(handle, catalog, width=100, sort_by_file=True)
-    return 0
-
-
 def main(argv: list[str]) -> int:
     if argv[:1] == ["fill-en"]:
         return fill_english()
-    if argv[:1] == ["merge-pending"]:
-        return merge_pending()
     if argv[:1] == ["check"]:
         return check(*(argv[1:2] or ["vi"]))
-    print("usage: python -m bot.i18n_tools fill-en | merge-pending | check [locale]", file=sys.stderr)
+    print("usage: python -m bot.i18n_tools fill-en | check [locale]", file=sys.stderr)
     return 2
 
 
