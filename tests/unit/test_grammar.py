@@ -20,6 +20,7 @@ from bot.domain.services.actions import Draft
 from bot.domain.services.households import classify
 from bot.domain.services.questions import parse_question
 from bot.i18n import get_translator
+from handlers.render import to_html
 
 CATALOGUE = load_catalogue_file()
 MATCHER = matcher_for(CATALOGUE)
@@ -121,7 +122,7 @@ def test_a_keyword_in_both_roles_fills_the_field_and_credit_stays(category: str,
     assert entry.organisation is None
     reporter = next(o.code for o in CATALOGUE.organisation if o.code != organisation)
     names = Localised(CATALOGUE, get_translator("vi"), level="commune")
-    card = card_text(names, Draft.from_parsed(entry), organisation_default=reporter)
+    card = to_html(card_text(names, Draft.from_parsed(entry), organisation_default=reporter))
     assert f"Tổ chức: {names.organisation(reporter)}" in card
     assert "không phải cho tổ chức của anh/chị" not in card
 
@@ -137,9 +138,9 @@ def test_picking_the_organisation_on_the_card_moves_the_credit_and_says_so(
     reporter = next(o.code for o in CATALOGUE.organisation if o.code != organisation)
     for locale, words in (("vi", "không phải cho tổ chức của anh/chị"), ("en", "not to your own organisation")):
         names = Localised(CATALOGUE, get_translator(locale), level="commune")
-        card = card_text(names, draft, organisation_default=reporter)
+        card = to_html(card_text(names, draft, organisation_default=reporter))
         assert html.escape(names.organisation(organisation)) in card and words in card
         assert html.escape(names.organisation(reporter)) in card
     names = Localised(CATALOGUE, get_translator("vi"), level="commune")
-    own = card_text(names, draft, organisation_default=organisation)
+    own = to_html(card_text(names, draft, organisation_default=organisation))
     assert "không phải cho tổ chức của anh/chị" not in own
