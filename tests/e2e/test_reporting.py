@@ -229,11 +229,14 @@ async def _standalone(settings: Settings, fake: FakeTelegram, clock: Clock, name
     return OutboxSender(telegram_bot, runtime, name=name, batch=1), telegram_bot, runtime
 
 
-def _enqueue(session: Session, clock: Clock, count: int, *, first_chat: int = 9_100_001) -> list[str]:
+def _enqueue(session: Session, clock: Clock, count: int, *, first_chat: int = 9_100_001,
+             one_chat: bool = False) -> list[str]:
+    """`count` messages, each to a chat of its own, or all to one chat (then sent one after another)."""
     keys = []
     for number in range(count):
         key = f"test:{number}"
-        outbox.enqueue(session, key=key, chat_id=first_chat + number, text=f"Tin {key}", now=clock())
+        outbox.enqueue(session, key=key, chat_id=first_chat + (0 if one_chat else number), text=f"Tin {key}",
+                       now=clock())
         keys.append(key)
     session.commit()
     return keys
@@ -271,7 +274,9 @@ async def test_two_senders_deliver_every_message_exactly_once(settings: Settings
 async def test_flood_control_slows_the_sender_without_loss(settings: Settings, fake: FakeTelegram,
                                                            session: Session) -> None:
     clock = Clock(2027, 6, 12, 9, 0)
-    keys = _enqueue(session, clock, 3)
+    # One chat: its messages go one after another, so the 429 on the first is known before any other
+    # starts (to several chats, sends overlap and how many left before the 429 came back is timing).
+    keys = _enqueue(session, clock, 3, one_chat=True)
     fake.fail_next("sendMessage", status=429, retry_after=1)
     sender, telegram_bot, runtime = await _standalone(settings, fake, clock, "sender")
     try:
