@@ -40,32 +40,31 @@ def _remember(pairs: dict[tuple[str, str, Any], Any], table: str, row_id: int, c
     pairs[(table, "id", row_id)] = code
 
 
-def id_of(session: Session, model: Any, code: str) -> int | None:
-    """The id of the catalogue row (Organisation, Category, BeneficiaryClass, FundingSource) with `code`."""
+def _other_half(session: Session, model: Any, key: str, value: Any) -> Any | None:
+    """The other half of the pairing whose `key` column ("code" or "id") holds `value`: read once, then
+    remembered both ways."""
     pairs = _pairs(session)
     table = model.__tablename__
-    found = pairs.get((table, "code", code))
+    found = pairs.get((table, key, value))
     if found is None:
-        row_id = session.execute(select(model.id).where(model.code == code)).scalar()
-        if row_id is None:
-            return None
-        found = int(row_id)
-        _remember(pairs, table, found, code)
-    return int(found)
+        wanted, known = (model.id, model.code) if key == "code" else (model.code, model.id)
+        found = session.execute(select(wanted).where(known == value)).scalar()
+        if found is not None:
+            row_id, code = (found, value) if key == "code" else (value, found)
+            _remember(pairs, table, int(row_id), str(code))
+    return found
+
+
+def id_of(session: Session, model: Any, code: str) -> int | None:
+    """The id of the catalogue row (Organisation, Category, BeneficiaryClass, FundingSource) with `code`."""
+    found = _other_half(session, model, "code", code)
+    return None if found is None else int(found)
 
 
 def code_of(session: Session, model: Any, row_id: int) -> str | None:
     """The code of the catalogue row with `row_id`."""
-    pairs = _pairs(session)
-    table = model.__tablename__
-    found = pairs.get((table, "id", row_id))
-    if found is None:
-        code = session.execute(select(model.code).where(model.id == row_id)).scalar()
-        if code is None:
-            return None
-        found = str(code)
-        _remember(pairs, table, row_id, found)
-    return str(found)
+    found = _other_half(session, model, "id", row_id)
+    return None if found is None else str(found)
 
 
 def forget() -> None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from bot.domain.services.totals import compute_totals
@@ -16,6 +16,7 @@ from bot.sandbox.fake_api import FakeTelegram
 from db.models import AuditEntry, Household, SupportAction, User
 from db.queries import get_unit_by_code
 from db.record_question import RecordQuestion
+from tests.support.files import xlsx_bytes
 from tests.support.harness import BotUnderTest, Chat
 
 ROWS = [
@@ -25,16 +26,6 @@ ROWS = [
 ]
 ERASED = "Hộ đã xóa thông tin"
 
-
-def _xlsx(rows: list[list[str]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _this_month() -> tuple[date, date]:
@@ -47,7 +38,7 @@ async def commune(enroll: Callable[..., object], fake: FakeTelegram, bot: BotUnd
     """A Hội LHPN officer of Ia Rsai with a two-household register and records naming Nguyễn Văn An:
     one picked from the register (with a note, a photo and a location), one typed by hand."""
     chat: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", organisation="womens_union")  # type: ignore[misc]
-    await bot.settle(fake.inject_document(chat.user, _xlsx(ROWS), "ho-ngheo.xlsx"))
+    await bot.settle(fake.inject_document(chat.user, xlsx_bytes(ROWS), "ho-ngheo.xlsx"))
     await chat.tap("✅ Nhập 2 hộ")
     await chat.send("gạo 1 hộ 30kg nguyen van an")
     assert "Nguyễn Văn An, Thôn 1" in chat.last.text
@@ -143,7 +134,7 @@ async def test_reimporting_an_erased_household_says_it_stores_the_name_again(
     district: Chat = await enroll(role="supervisor", unit_code="GL-KP")  # type: ignore[misc]
     await district.send("/household_erase HN-01")
     await district.tap("✅ Xóa")
-    await bot.settle(fake.inject_document(commune.user, _xlsx(ROWS), "ho-ngheo-2027.xlsx"))
+    await bot.settle(fake.inject_document(commune.user, xlsx_bytes(ROWS), "ho-ngheo-2027.xlsx"))
     preview = commune.last.text
     assert "1 hộ trong tệp này trước đây đã được xóa thông tin cá nhân: HN-01" in preview
     await commune.tap("✅ Nhập 2 hộ")

@@ -8,13 +8,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from bot.domain.services.totals import compute_totals
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import Household, SupportAction
 from db.queries import get_unit_by_code
+from tests.support.files import xlsx_bytes
 from tests.support.harness import BotUnderTest, Chat
 
 GOOD_ROWS = [
@@ -24,16 +25,6 @@ GOOD_ROWS = [
     ["HN-03", "Ksor Y Nhi", "Buôn 3", "ho ngheo", "6", "x"],
 ]
 
-
-def _xlsx(rows: list[list[str]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _today() -> date:
@@ -48,7 +39,7 @@ async def _send_file(chat: Chat, fake: FakeTelegram, bot: BotUnderTest, content:
 async def commune(enroll: Callable[..., object], fake: FakeTelegram, bot: BotUnderTest) -> Chat:
     """A commune officer of Ia Rsai (Hội LHPN) whose register holds three households."""
     chat: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", organisation="womens_union")  # type: ignore[misc]
-    await _send_file(chat, fake, bot, _xlsx(GOOD_ROWS), "ho-ngheo-2026.xlsx")
+    await _send_file(chat, fake, bot, xlsx_bytes(GOOD_ROWS), "ho-ngheo-2026.xlsx")
     await chat.tap("✅ Nhập 3 hộ")
     assert "3 hộ mới" in chat.last.text
     return chat
@@ -77,7 +68,7 @@ async def test_good_list_is_imported_after_confirmation_and_reimport_updates(com
         ("HN-01", "poor", 5), ("HN-02", "near_poor", 4), ("HN-03", "poor", 6)]
     assert households[2].tags == ["unsafe_housing"]
     rows = [*GOOD_ROWS[:2], ["HN-02", "Trần Thị Bình", "Thôn 2", "hộ nghèo", "5", ""]]
-    await _send_file(commune, fake, bot, _xlsx(rows), "cap-nhat.xlsx")
+    await _send_file(commune, fake, bot, xlsx_bytes(rows), "cap-nhat.xlsx")
     await commune.tap("✅ Nhập 2 hộ")
     assert "0 hộ mới, 2 hộ được cập nhật" in commune.last.text
     session.expire_all()

@@ -4,16 +4,15 @@ is not a zip file."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import pytest
-from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from bot.i18n import get_translator
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import Household, ReportingPeriod
+from tests.support.files import xlsx_bytes
 from tests.support.harness import BotUnderTest, Chat
 
 VI = get_translator("vi")
@@ -23,21 +22,11 @@ ROWS = [["Mã hộ", "Họ tên chủ hộ", "Thôn", "Phân loại", "Số nhâ
         ["HN-02", "Trần Thị Bình", "Thôn 2", "cận nghèo", "4"]]
 
 
-def _xlsx(rows: list[list[str]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
 
 @pytest.fixture
 async def commune(enroll: Callable[..., object], fake: FakeTelegram, bot: BotUnderTest) -> Chat:
     chat: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI")  # type: ignore[assignment]
-    await bot.settle(fake.inject_document(chat.user, _xlsx(ROWS), "ho-ngheo.xlsx"))
+    await bot.settle(fake.inject_document(chat.user, xlsx_bytes(ROWS), "ho-ngheo.xlsx"))
     await chat.tap("✅ Nhập 2 hộ")
     return chat
 
@@ -61,7 +50,7 @@ async def test_household_import_refuses_odd_member_counts_and_years(commune: Cha
                                                                     bot: BotUnderTest, session: Session) -> None:
     rows = [[*ROWS[0], "Năm"], ["HN-07", "Lê Thị D", "Thôn 1", "Hộ nghèo", "²", "2026"],
             ["HN-08", "Lê Văn E", "Thôn 1", "Hộ nghèo", "3", "２０２６"]]
-    await bot.settle(fake.inject_document(commune.user, _xlsx(rows), "ds.xlsx"))
+    await bot.settle(fake.inject_document(commune.user, xlsx_bytes(rows), "ds.xlsx"))
     text = commune.last.text
     assert "line 2" in text and "line 3" in text
     assert GENERIC_ERROR not in text
