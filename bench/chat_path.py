@@ -61,7 +61,8 @@ TOKEN = "123456789:BENCH-token-for-the-fake-api"
 ENTRY = "gạo 10 hộ 300kg 4,5tr"
 CHAT_METHODS = ("sendmessage", "editmessagetext", "editmessagereplymarkup", "senddocument", "sendphoto",
                 "deletemessage")
-KINDS = ("bare", "bare+limiter", "chungtay")
+KINDS = ("bare", "bare+limiter", "bare+limiter+db", "chungtay")
+FLOOR = "bare+limiter+db"  # bench/floor_bot.py: the same stack touching a database as little as it can
 
 
 # ------------------------------------------------------------------ the bots (child processes)
@@ -107,7 +108,12 @@ async def _serve(kind: str, api: str, database_url: str, profile: bool = False) 
         application = build_application(settings)
         await start_polling_in_loop(application)
     else:
-        application = _bare_application(api, limiter=kind == "bare+limiter")
+        if kind == FLOOR:
+            from bench.floor_bot import floor_application
+
+            application = floor_application(api, TOKEN, database_url)
+        else:
+            application = _bare_application(api, limiter=kind == "bare+limiter")
         await application.initialize()
         await application.start()
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
@@ -159,12 +165,13 @@ def prepare_chungtay_database(directory: Path, users: list[FakeUser]) -> tuple[s
     return url, tokens
 
 
-def saved_records(url: str) -> int:
+def saved_records(url: str, kind: str) -> int:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
+    table = "floor_record" if kind == FLOOR else "support_action"
     with engine.connect() as connection:
-        count = int(connection.execute(text("SELECT count(*) FROM support_action")).scalar_one())
+        count = int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
     engine.dispose()
     return count
 
@@ -290,6 +297,10 @@ async def _run_bot(kind: str, args: argparse.Namespace, workdir: Path) -> dict[s
     database_url = ""
     if kind == "chungtay":
         database_url, tokens = prepare_chungtay_database(workdir, closed_users + open_users)
+    elif kind == FLOOR:
+        from bench.floor_bot import prepare_floor_database
+
+        database_url = prepare_floor_database(workdir, [user.id for user in closed_users + open_users])
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(Path(__file__).resolve()), "--serve", kind, "--api", fake.base_url,
         "--database-url", database_url, *(["--profile"] if args.profile else []),
@@ -307,7 +318,7 @@ async def _run_bot(kind: str, args: argparse.Namespace, workdir: Path) -> dict[s
             await _exchange(fake, closed_users[0])  # warm-up (imports, caches, first queries)
         else:
             await _exchange(fake, closed_users[0])
-        saved_before = saved_records(database_url) if database_url else 0
+        saved_before = saved_records(database_url, kind) if database_url else 0
         process.stdin.write(b"RESET\n")
         await process.stdin.drain()
         closed = await _closed_loop(fake, process.pid, closed_users, args.rounds)
@@ -316,7 +327,7 @@ async def _run_bot(kind: str, args: argparse.Namespace, workdir: Path) -> dict[s
             await process.stdin.drain()
             process.stdin.close()
         if database_url:
-            closed.saved = saved_records(database_url) - saved_before
+            closed.saved = saved_records(database_url, kind) - saved_before
         rss, peak = proc_rss_mb(process.pid)
         opened = Phase(updates=1, seconds=1.0)
         if not args.profile:
@@ -365,7 +376,7 @@ def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
     if "chungtay" in results:
         ratios = Table(["Chung Tay ÷", "updates/s", "CPU ms/update", "p50", "p99", "RSS"], [])
         ours = results["chungtay"]
-        for base in ("bare", "bare+limiter"):
+        for base in ("bare", "bare+limiter", FLOOR):
             if base in results:
                 ref = results[base]
                 ratios.rows.append([base, *(f"{ours[k] / ref[k]:.2f}×" if ref[k] else "–" for k in (

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -180,7 +180,10 @@ def _id_by_code(session: Session, model: Any, code: str | None) -> int | None:
 
 
 def find_by_key(session: Session, *, key: str) -> SupportAction | None:
-    return session.exec(select(SupportAction).where(SupportAction.client_key == key)).first()
+    return session.execute(_BY_KEY, {"key": key}).scalars().first()
+
+
+_BY_KEY = select(SupportAction).where(SupportAction.client_key == bindparam("key"))  # every save: built once
 
 
 def save_draft(session: Session, *, draft: Draft, author: User, catalogue: CatalogueFile, today: date,

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.domain.services import audit
@@ -30,31 +32,47 @@ HOUSEHOLD_WINDOW = timedelta(days=30)
 
 
 def find_original(session: Session, *, action: SupportAction) -> SupportAction | None:
-    """The earlier record of another organisation that `action` looks like, if any."""
-    query = select(SupportAction).where(
-        col(SupportAction.status) == ActionStatus.CURRENT, SupportAction.unit_id == action.unit_id,
-        SupportAction.category_id == action.category_id, SupportAction.organisation_id != action.organisation_id,
-        col(SupportAction.id) != action.id, col(SupportAction.duplicate_of_id).is_(None))
+    """The earlier record of another organisation that `action` looks like, if any: the same household
+    within 30 days, or else the same figures in the same month (newest first)."""
+    common = {"unit_id": action.unit_id, "category_id": action.category_id,
+              "organisation_id": action.organisation_id, "id": action.id}
     if action.household_id is not None:
-        same_household = session.exec(query.where(
-            SupportAction.household_id == action.household_id,
-            col(SupportAction.action_date) >= action.action_date - HOUSEHOLD_WINDOW,
-            col(SupportAction.action_date) <= action.action_date + HOUSEHOLD_WINDOW)
-            .order_by(col(SupportAction.id).desc())).first()
+        same_household = session.execute(_SAME_HOUSEHOLD, {
+            **common, "household_id": action.household_id, "first": action.action_date - HOUSEHOLD_WINDOW,
+            "last": action.action_date + HOUSEHOLD_WINDOW}).scalars().first()
         if same_household is not None:
             return same_household
-    figures = (action.households, action.persons, action.quantity, action.value_dong)
-    if all(f is None for f in figures):
+    figures = {"households": action.households, "persons": action.persons, "quantity": action.quantity,
+               "value_dong": action.value_dong}
+    if all(f is None for f in figures.values()):
         return None
     first = action.action_date.replace(day=1)
     following = (first.replace(year=first.year + 1, month=1) if first.month == 12
                  else first.replace(month=first.month + 1))
-    for candidate in session.exec(query.where(col(SupportAction.action_date) >= first,
-                                              col(SupportAction.action_date) < following)
-                                  .order_by(col(SupportAction.id).desc())).all():
-        if (candidate.households, candidate.persons, candidate.quantity, candidate.value_dong) == figures:
-            return candidate
-    return None
+    return session.execute(_SAME_FIGURES, {**common, **figures, "first": first, "following": following}
+                           ).scalars().first()
+
+
+def _candidates() -> Any:
+    """Current, not yet matched records of the same unit and category from another organisation."""
+    return select(SupportAction).where(
+        col(SupportAction.status) == ActionStatus.CURRENT, SupportAction.unit_id == bindparam("unit_id"),
+        SupportAction.category_id == bindparam("category_id"),
+        SupportAction.organisation_id != bindparam("organisation_id"),
+        col(SupportAction.id) != bindparam("id"), col(SupportAction.duplicate_of_id).is_(None))
+
+
+# Asked after every save: built once. The figures are compared in the query (a missing figure matches
+# only a missing one), so only the one record found is loaded, however many the month holds.
+_SAME_HOUSEHOLD = (_candidates().where(SupportAction.household_id == bindparam("household_id"),
+                                       col(SupportAction.action_date) >= bindparam("first"),
+                                       col(SupportAction.action_date) <= bindparam("last"))
+                   .order_by(col(SupportAction.id).desc()).limit(1))
+_SAME_FIGURES = (_candidates().where(col(SupportAction.action_date) >= bindparam("first"),
+                                     col(SupportAction.action_date) < bindparam("following"),
+                                     *(col(getattr(SupportAction, name)).is_not_distinct_from(bindparam(name))
+                                       for name in ("households", "persons", "quantity", "value_dong")))
+                 .order_by(col(SupportAction.id).desc()).limit(1))
 
 
 def flag_if_duplicate(session: Session, *, action: SupportAction) -> SupportAction | None:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as sa_select  # sqlmodel.select types at most four columns
 from sqlmodel import Session, col, select
 
@@ -64,8 +64,9 @@ def subtree_unit_ids(session: Session, *, root: Unit) -> list[int]:
             if i is not None]
 
 
-def _id_of(model: type[Organisation] | type[Category], code: str) -> Any:
-    """The id of a catalogue entry by code, as a subquery (filters take codes, rows hold ids)."""
+def _id_of(model: type[Organisation] | type[Category], code: Any) -> Any:
+    """The id of a catalogue entry by code (a string or a bound parameter), as a subquery (filters take
+    codes, rows hold ids)."""
     return sa_select(col(model.id)).where(col(model.code) == code).scalar_subquery()
 
 
@@ -263,27 +264,51 @@ def _area_rows(session: Session, *, area_id: int, grain: str, first: date, follo
                category_code: str | None) -> list[tuple[Any, ...]]:
     """The same rows as `_raw_rows` without an organisation filter, for the months (grain MONTH) or days
     (DAY) in [first, following) of the unit `area_id` and everything under it, from the area rollup."""
-    rollup = SupportAreaTotal
-    return _summed(session, rollup, [col(rollup.area_id) == area_id, col(rollup.grain) == grain,
-                                     col(rollup.period) >= first, col(rollup.period) < following],
-                   category_code=category_code)
+    parameters = {"area_id": area_id, "grain": grain, "first": first, "following": following}
+    if category_code is not None:
+        parameters["category_code"] = category_code
+    return [tuple(row) for row in session.execute(_area_statement(with_category=category_code is not None),
+                                                  parameters).all()]
+
+
+_AREA_STATEMENTS: dict[bool, Any] = {}
+
+
+def _area_statement(*, with_category: bool) -> Any:
+    """`_summed`'s aggregation over the area rollup with its values as bound parameters, built once per
+    process: totals are read after every save (the running total), and building the statement cost
+    about as much CPU as running it."""
+    statement = _AREA_STATEMENTS.get(with_category)
+    if statement is None:
+        rollup = SupportAreaTotal
+        conditions = [col(rollup.area_id) == bindparam("area_id"), col(rollup.grain) == bindparam("grain"),
+                      col(rollup.period) >= bindparam("first"), col(rollup.period) < bindparam("following")]
+        statement = _AREA_STATEMENTS[with_category] = _summed_statement(
+            rollup, conditions, category=bindparam("category_code") if with_category else None)
+    return statement
 
 
 def _summed(session: Session, rollup: type[SupportMonthTotal] | type[SupportAreaTotal], conditions: list[Any], *,
             category_code: str | None) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in session.execute(_summed_statement(rollup, conditions, category=category_code)).all()]
+
+
+def _summed_statement(rollup: type[SupportMonthTotal] | type[SupportAreaTotal], conditions: list[Any], *,
+                      category: Any) -> Any:
     """One aggregation straight over a key range of a rollup table (its rows are already one per unit,
-    period, category, quantity unit and subtype, so nothing is gained by grouping by those first)."""
+    period, category, quantity unit and subtype, so nothing is gained by grouping by those first).
+    `category`: a category code (or a bound parameter standing for one), or None for all categories."""
     conditions = [*conditions, col(rollup.records) > 0]
-    if category_code is not None:
-        conditions.append(col(rollup.category_id) == _id_of(Category, category_code))
-    return [tuple(row) for row in session.execute(
-        sa_select(col(Category.code), col(rollup.quantity_unit), col(rollup.subtype), func.sum(rollup.records),
-                  func.sum(rollup.households), func.sum(rollup.persons), func.sum(rollup.quantity),
-                  func.sum(rollup.quantity_records), func.sum(rollup.value_dong), func.sum(rollup.households_records),
-                  func.sum(rollup.persons_records), func.sum(rollup.value_records))
-        .join(Category, col(Category.id) == rollup.category_id)
-        .where(*conditions)
-        .group_by(col(Category.code), col(rollup.quantity_unit), col(rollup.subtype))).all()]
+    if category is not None:
+        conditions.append(col(rollup.category_id) == _id_of(Category, category))
+    return (sa_select(col(Category.code), col(rollup.quantity_unit), col(rollup.subtype), func.sum(rollup.records),
+                      func.sum(rollup.households), func.sum(rollup.persons), func.sum(rollup.quantity),
+                      func.sum(rollup.quantity_records), func.sum(rollup.value_dong),
+                      func.sum(rollup.households_records), func.sum(rollup.persons_records),
+                      func.sum(rollup.value_records))
+            .join(Category, col(Category.id) == rollup.category_id)
+            .where(*conditions)
+            .group_by(col(Category.code), col(rollup.quantity_unit), col(rollup.subtype)))
 
 
 def records_behind(session: Session, *, unit: Unit, start: date, end: date, organisation_code: str | None = None,
