@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
@@ -21,8 +22,12 @@ def _babel_locale(locale: str) -> str:
     return _BABEL_LOCALE.get(locale, "vi_VN")
 
 
+@lru_cache(maxsize=4096)
 def format_number(value: int | Decimal, locale: str = "vi", *, max_decimals: int = 3) -> str:
-    """1100 -> "1.100" (vi) / "1,100" (en); decimals only when there are any."""
+    """1100 -> "1.100" (vi) / "1,100" (en); decimals only when there are any.
+
+    Remembered (the same figures come back on every card, total and digest line, and Babel takes about
+    0.1 ms a number). Equal values give equal text (300 and 300.0 both print "300"), so the cache is exact."""
     pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
     return format_decimal(value, format=pattern, locale=_babel_locale(locale))
 
