@@ -101,8 +101,10 @@ class ChungTayApplication(Application):
         if not isinstance(persistence, DatabasePersistence) or user is None or chat is None:
             return
         new_state = None if state == ConversationHandler.END else state
+        holder = CURRENT_SESSION.get()
         await persistence.write_step(user_id=user.id, user_data=user_data, chat_id=None, chat_data=None,
-                                     conversation=(conversation, (chat.id, user.id), new_state))
+                                     conversation=(conversation, (chat.id, user.id), new_state),
+                                     session=holder.get() if holder is not None else None)
 
     def forget_unsaved(self, update: object) -> None:
         """After an update failed because the database was unavailable, put the user's and chat's data

@@ -39,6 +39,7 @@ from copy import deepcopy
 from typing import Any, TypeVar
 
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
+from sqlmodel import Session
 from telegram.ext import BasePersistence, PersistenceInput
 
 from db import state_store
@@ -204,12 +205,18 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 
     async def write_step(self, *, user_id: int | None, user_data: dict[Any, Any] | None,
                          chat_id: int | None, chat_data: dict[Any, Any] | None,
-                         conversation: tuple[str, ConversationKey, object | None] | None) -> None:
+                         conversation: tuple[str, ConversationKey, object | None] | None,
+                         session: Session | None = None) -> None:
         """Write what one update changed (the user's and chat's data, one conversation's new state) in ONE
         transaction, now, before the reply that shows the new step goes out (ChungTayApplication.checkpoint).
         Only what differs from the last write is written; the caches are updated only after the commit,
         so a failed write is retried by the next one. The later periodic `update_*` calls then find
-        nothing new."""
+        nothing new.
+
+        `session`: the update's own session. The step is then written with it, on the event loop like the
+        rest of the update's database work, and committed with whatever the update has pending: no second
+        session, connection and worker thread for every step of every form (they cost about as much CPU
+        as the rest of a form step's database work)."""
         upserts: list[tuple[str, str, str, Any]] = []
         deletes: list[tuple[str, str, str]] = []
         if user_id is not None and user_data is not None and self._user_data.get(user_id) != user_data:
@@ -227,7 +234,10 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
                     raise TypeError(f"conversation {name!r}: state {state!r} must be an int or a str")
         if not upserts and not deletes:
             return
-        await self._run(state_store.write_together, upserts=upserts, deletes=deletes)
+        if session is not None:
+            state_store.write_together(session, upserts=upserts, deletes=deletes)
+        else:
+            await self._run(state_store.write_together, upserts=upserts, deletes=deletes)
         if user_id is not None and user_data is not None:
             self._user_data[user_id] = deepcopy(user_data)
         if chat_id is not None and chat_data is not None:

@@ -45,8 +45,15 @@ def write_together(session: Session, *, upserts: Sequence[tuple[str, str, str, A
     the draft (user_data) and the conversation state at once; writing both together means a crash
     can never leave the new draft with the old state, or the reverse."""
     try:
-        for kind, name, key, data in upserts:
-            _upsert(session, kind=kind, name=name, key=key, data=data)
+        if upserts:  # one executemany for all the rows
+            for kind, _name, _key, data in upserts:
+                _check_kind(kind)
+                if data is None:
+                    raise ValueError("bot_state data cannot be None; delete the row instead")
+            now = utcnow()
+            session.execute(_upsert_statement(session.get_bind().dialect.name),
+                            [{"kind": kind, "name": name, "key": key, "data": data, "updated_at": now}
+                             for kind, name, key, data in upserts])
         for kind, name, key in deletes:
             _check_kind(kind)
             table = BotState.__table__  # type: ignore[attr-defined]
@@ -55,14 +62,6 @@ def write_together(session: Session, *, upserts: Sequence[tuple[str, str, str, A
     except BaseException:
         session.rollback()
         raise
-
-
-def _upsert(session: Session, *, kind: str, name: str, key: str, data: Any) -> None:
-    _check_kind(kind)
-    if data is None:
-        raise ValueError("bot_state data cannot be None; delete the row instead")
-    statement = _upsert_statement(session.get_bind().dialect.name)
-    session.execute(statement, {"kind": kind, "name": name, "key": key, "data": data, "updated_at": utcnow()})
 
 
 _UPSERTS: dict[str, Any] = {}

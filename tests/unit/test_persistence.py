@@ -207,16 +207,21 @@ async def test_a_form_step_writes_draft_and_state_together_or_not_at_all(
     await persistence.get_conversations("log")
     step = {"user_id": 7, "user_data": {"log": {"plan": ["households"]}}, "chat_id": None, "chat_data": None,
             "conversation": ("log", (7, 7), "ask")}
-    real_upsert = state_store._upsert
-    calls = {"n": 0}
+    real_commit, real_write = Session.commit, state_store.write_together
+    calls = {"commits": 0, "writes": 0}
 
-    def second_write_fails(db: Session, **kwargs: Any) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def first_commit_fails(db: Session) -> None:  # both rows were sent; the transaction then fails
+        calls["commits"] += 1
+        if calls["commits"] == 1:
             raise RuntimeError("the server went away")
-        real_upsert(db, **kwargs)
+        real_commit(db)
 
-    monkeypatch.setattr(state_store, "_upsert", second_write_fails)
+    def counted_write(db: Session, **kwargs: Any) -> None:
+        calls["writes"] += 1
+        real_write(db, **kwargs)
+
+    monkeypatch.setattr(Session, "commit", first_commit_fails)
+    monkeypatch.setattr(state_store, "write_together", counted_write)
     with pytest.raises(RuntimeError):
         await persistence.write_step(**step)  # type: ignore[arg-type]
     assert rows(session, "user_data") == {} and rows(session, "conversation") == {}  # the draft was rolled back
@@ -225,12 +230,35 @@ async def test_a_form_step_writes_draft_and_state_together_or_not_at_all(
     await persistence.write_step(**step)  # type: ignore[arg-type]  # retried: both, in one transaction
     assert rows(session, "user_data") == {"7": {"log": {"plan": ["households"]}}}
     assert rows(session, "conversation") == {json.dumps([7, 7]): "ask"}
-    written = calls["n"]
+    written = calls["writes"]
     await persistence.update_conversation("log", (7, 7), "ask")  # PTB's later write finds nothing new
     await persistence.update_user_data(7, {"log": {"plan": ["households"]}})
-    assert calls["n"] == written
+    assert calls["writes"] == written
 
     await persistence.write_step(user_id=7, user_data={}, chat_id=None, chat_data=None,
                                  conversation=("log", (7, 7), None))  # the form closed: state row deleted
     assert rows(session, "conversation") == {} and rows(session, "user_data") == {"7": {}}
     assert await DatabasePersistence(factory).get_conversations("log") == {}
+
+
+async def test_a_form_step_is_written_with_the_updates_own_session(factory: SessionFactory, session: Session) -> None:
+    """Inside an update the step goes through the update's session (ChungTayApplication.checkpoint): no
+    second session, no worker thread; what the update had pending is committed with it."""
+    persistence = await loaded(factory)
+    await persistence.get_conversations("log")
+    opened = {"n": 0}
+    real_factory = persistence._session_factory
+
+    def counting_factory() -> Session:
+        opened["n"] += 1
+        return real_factory()
+
+    persistence._session_factory = counting_factory  # type: ignore[assignment]
+    with factory() as update_session:
+        update_session.add(BotState(kind="chat_data", name="", key="5", data={"pending": True}))
+        await persistence.write_step(user_id=8, user_data={"log": {"draft": {}}}, chat_id=None, chat_data=None,
+                                     conversation=("log", (8, 8), "card"), session=update_session)
+    assert opened["n"] == 0
+    assert rows(session, "user_data") == {"8": {"log": {"draft": {}}}}
+    assert rows(session, "conversation") == {json.dumps([8, 8]): "card"}
+    assert rows(session, "chat_data") == {"5": {"pending": True}}
