@@ -4,16 +4,19 @@
                                         [--open-seconds 10] [--quick] [--json PATH]
 
 The exchange: a user types a quick entry ("gạo 10 hộ 300kg 4,5tr"); the bot replies with a card and an
-inline ✅ button; the user taps it; the bot edits the card. Three bots, in this order, in the same run:
+inline ✅ button; the user taps it; the bot edits the card. Four bots, in this order, in the same run:
 - bare: a 20-line PTB Application that replies with a fixed card and edits it on the tap;
 - bare+limiter: the same with `AIORateLimiter` (Chung Tay uses one, so this is the fair baseline);
+- bare+limiter+db (bench/floor_bot.py): the same stack doing the least database work the exchange needs
+  (the user read, the draft stored, the record, its audit row and the month's total, committed);
 - Chung Tay: the real Application (`bot.app.build_application`) on a migrated, seeded SQLite file with
   reporters enrolled the real way (an invite opened with /start before the measurement).
 
 Where the time is counted (why subprocesses): each bot runs in its own child process polling the
 in-repo fake Bot API, which runs in this (the driver's) process on loopback. The bot's CPU time is read
 from /proc/<child>/stat just before and after each measured phase, so neither the fake nor the driver
-nor the bot's start-up is counted. RSS is the child's VmRSS/VmHWM at the end.
+nor the bot's start-up is counted. RSS is the child's VmRSS/VmHWM at the end. Cold start: from spawning the
+child to its READY line (interpreter, imports, the database check, post_init, polling started).
 
 Two phases per bot:
 - closed loop: `--users` users each do `--rounds` exchanges, each waiting for the bot's answer before
@@ -301,6 +304,7 @@ async def _run_bot(kind: str, args: argparse.Namespace, workdir: Path) -> dict[s
         from bench.floor_bot import prepare_floor_database
 
         database_url = prepare_floor_database(workdir, [user.id for user in closed_users + open_users])
+    spawned = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(Path(__file__).resolve()), "--serve", kind, "--api", fake.base_url,
         "--database-url", database_url, *(["--profile"] if args.profile else []),
@@ -310,6 +314,7 @@ async def _run_bot(kind: str, args: argparse.Namespace, workdir: Path) -> dict[s
         line = await asyncio.wait_for(process.stdout.readline(), 120)
         if line.strip() != b"READY":
             raise RuntimeError(f"{kind} bot did not start: {line!r}")
+        cold_start = time.perf_counter() - spawned  # interpreter, imports, database check, post_init, polling
         if kind == "chungtay":  # enrol: open each invite with /start, as a new official would
             for user, token in zip(closed_users + open_users, tokens, strict=True):
                 update_id = fake.inject_message(user, f"/start {token}")
@@ -358,6 +363,7 @@ async def _run_bot(kind: str, args: argparse.Namespace, workdir: Path) -> dict[s
         "calls_per_entry": {m: round(n / max(1, closed.saved), 2) for m, n in sorted(closed.by_method.items())},
         "rss_mb": rss,
         "peak_rss_mb": peak,
+        "cold_start_s": cold_start,
     }
 
 
@@ -369,7 +375,8 @@ def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
             ("CPU ms / update (open loop)", "open_cpu_ms_per_update", "{:.2f}"),
             ("chat messages / saved entry", "chat_messages_per_entry", "{:.2f}"),
             ("API calls / saved entry", "api_calls_per_entry", "{:.2f}"),
-            ("RSS MiB (peak)", "peak_rss_mb", "{:.0f}"))
+            ("RSS MiB (peak)", "peak_rss_mb", "{:.0f}"),
+            ("cold start to polling (s)", "cold_start_s", "{:.2f}"))
     for label, key, fmt in rows:
         table.rows.append([label, *(fmt.format(r[key]) for r in results.values())])
     text = table.markdown()
