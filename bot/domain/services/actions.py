@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -85,7 +85,12 @@ class Draft:
     corrects_id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A copy as plain JSON types. By hand rather than `dataclasses.asdict`, which deep-copies field by
+        field and cost more than drawing the card: every field is a scalar except `fields`, a flat
+        dict of strings."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["fields"] = dict(self.fields)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Draft:
