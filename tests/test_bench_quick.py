@@ -22,12 +22,12 @@ def test_quick_benchmarks_run_and_report_numbers(tmp_path: Path) -> None:
     assert set(results) == {"chat_path", "broadcast", "loop_lag", "national_data"}
 
     chat = results["chat_path"]["figures"]
-    assert set(chat) == {"bare", "bare+limiter", "chungtay"}
+    assert set(chat) == {"bare", "bare+limiter", "bare+limiter+db", "chungtay"}
     for kind, figures in chat.items():
         assert figures["updates_per_s"] > 0 and figures["cpu_ms_per_update"] >= 0, kind
         assert figures["saved"] > 0 and figures["chat_messages_per_entry"] >= 1, kind
         assert figures["answered"] == figures["open_updates"], f"{kind}: an update went unanswered"
-        assert figures["p50_ms"] > 0 and figures["peak_rss_mb"] > 0, kind
+        assert figures["p50_ms"] > 0 and figures["peak_rss_mb"] > 0 and figures["cold_start_s"] > 0, kind
     assert "Chung Tay ÷" in results["chat_path"]["markdown"]
 
     broadcast = results["broadcast"]["figures"]
