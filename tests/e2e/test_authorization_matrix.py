@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
+import docx
 import openpyxl
 import pytest
 from sqlmodel import Session, select
@@ -49,6 +50,10 @@ VILLAGE_CSV = "code,name,kind,parent_code\nGL-KP-IARSAI-T1,Buôn Thức,village,
 HOUSEHOLD_NAMES = {"own": "Kpă Một", "child": "Kpă Hai", "sibling": "Kpă Ba", "parent": "Kpă Bốn"}
 PERSON_NAMES = {"own": "Rơ Châm Một", "child": "Rơ Châm Hai", "sibling": "Rơ Châm Ba", "parent": "Rơ Châm Bốn"}
 RECORD_KG = {"own": 3101, "child": 3202, "sibling": 3303, "parent": 3404}
+FIGURE_LINES = {"own": ("gạo 1 hộ 3101kg", "3101"), "child": ("bhyt 3202 thẻ", "3202"),
+                "sibling": ("quà tết 3303 suất", "3303"), "parent": ("tập huấn 2 buổi 3404 người", "3404")}
+"""One record of a different kind of support in each unit, so that totals, digests and reports (which add up
+a kind over the subtree) show each unit's figure apart."""
 ROLES = (Role.REPORTER, Role.SUPERVISOR, Role.ADMIN)
 GENERIC_ERROR = VI("Sorry, something went wrong on our side. Please try again in a moment.")
 
@@ -86,7 +91,7 @@ class Family:
     name: str
     plant: str  # "household" (a register entry), "record" (a saved support record), "unit" (the unit itself),
     #             "person" (a reporter registered there), "invite" (an open invite to it), "question" (a record
-    #             the province's admin sent back with ❓)
+    #             the province's admin sent back with ❓), "figures" (a record of another kind in each unit)
     steps: tuple[tuple[str, str], ...]  # ("send", text) | ("tap", button text) | ("tap_data", callback data)
     command: str | None = None  # the registry command whose roles decide; None: `roles` decide
     roles: frozenset[Audience] = field(default_factory=frozenset)
@@ -142,6 +147,9 @@ FAMILIES: tuple[Family, ...] = (
     Family("no one left behind", "household", (("send", "/unreached"),), command="unreached"),
     Family("history", "record", (("send", "/history"),), command="history", visible=own_entries_for_reporters),
     Family("excel export", "record", (("send", "/export"),), command="export"),
+    Family("totals", "figures", (("send", "/totals"),), command="totals"),
+    Family("digest", "figures", (("send", "/digest"),), command="digest"),
+    Family("draft report (DOCX)", "figures", (("send", "/report"),), command="report"),
     Family("invite: unit choice", "unit", (("send", "/invite"), ("tap", "báo cáo viên")), command="invite"),
     # Button families: the button of the target is forged (its callback data) and pressed.
     Family("household card button", "household",
@@ -229,6 +237,12 @@ async def _plant(kind: str, session: Session, enroll: Callable[..., Any]) -> dic
                 question = session.exec(select(RecordQuestion).where(RecordQuestion.action_id == record.id)).one()
                 fields["question_id"] = question.id or 0
             targets[position] = Target(str(RECORD_KG[position]), fields)
+        elif kind == "figures":
+            line, figure = FIGURE_LINES[position]
+            reporter: Chat = await enroll(role="reporter", unit_code=code, name=f"Cán bộ {position}")
+            await reporter.send(line)
+            await reporter.tap("✅ Lưu")
+            targets[position] = Target(figure)
         elif kind == "person":
             person: Chat = await enroll(role="reporter", unit_code=code, name=PERSON_NAMES[position])
             registered = session.exec(select(User).where(User.telegram_id == person.user.id)).one()
@@ -243,8 +257,8 @@ async def _plant(kind: str, session: Session, enroll: Callable[..., Any]) -> dic
 
 
 def _readable(messages: list[Any]) -> str:
-    """Everything the user could read: texts, captions, button labels and the cells of XLSX files, with
-    the thousands dots taken out so that 3.101 kg and a cell 3101 read alike."""
+    """Everything the user could read: texts, captions, button labels, the cells of XLSX files and the text of
+    DOCX files, with the thousands dots taken out so that 3.101 kg and a cell 3101 read alike."""
     parts: list[str] = []
     for message in messages:
         parts += [message.text or "", message.caption or "", *(b.get("text", "") for b in message.buttons())]
@@ -252,6 +266,10 @@ def _readable(messages: list[Any]) -> str:
             workbook = openpyxl.load_workbook(io.BytesIO(message.file_bytes), read_only=True)
             parts += [str(cell) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)
                       for cell in row if cell is not None]
+        if message.file_bytes and (message.file_name or "").endswith(".docx"):
+            document = docx.Document(io.BytesIO(message.file_bytes))
+            parts += [paragraph.text for paragraph in document.paragraphs]
+            parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join(parts).replace(".", "")
 
 
