@@ -8,12 +8,15 @@ under it (child), in Chư Gu (sibling) and in Krông Pa (parent).
 
 To add a family (e.g. a button family: forge the button of a target and press it), add one `Family`
 line to FAMILIES: name the registry command whose roles decide (or give `roles`), how its target is
-planted, and the steps; `{name}`, `{code}`, `{household_id}`, `{record_id}`, `{unit_id}`, `{user_id}` and
-`{invite_id}` in a step are those of the target. A family is "reached" when the target's marker shows in
+planted, and the steps; `{name}`, `{code}`, `{household_id}`, `{record_id}`, `{unit_id}`, `{user_id}`,
+`{invite_id}` and `{question_id}` in a step are those of the target (`{colleague_id}`: a reporter of the
+village below the user's unit, registered for the family). A family is "reached" when the target's marker shows in
 what the user can read (`shows` picks another of the target's texts), or, for a family that changes
 something, when `changed` finds the change in the database. A role the family is not for reaches nothing
 (a command family: it gets the command's refusal). Every forged button is answered, never with the
-generic error. A family that reads only the user's own unit is covered by `test_every_command_by_role`.
+generic error. A family that reads only the user's own unit is covered by `test_every_command_by_role`:
+/target and /reopen name a unit, but only among those expected to report for a period of the user's own
+unit (and the service checks the unit tree again), /status, /suspects and /submit read the user's own unit.
 """
 
 from __future__ import annotations
