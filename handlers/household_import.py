@@ -23,6 +23,7 @@ from telegram.error import BadRequest
 from bot.domain.catalogue_file import CatalogueFile
 from bot.domain.formatting import format_number
 from bot.domain.services.household_import import (
+    FIELD_LABELS,
     MAX_ROWS,
     MAX_UNZIPPED_BYTES,
     HouseholdImportError,
@@ -37,7 +38,7 @@ from bot.domain.services.household_import import (
     save_upload,
 )
 from bot.domain.services.units import unit_label
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.runtime import Runtime
 from db.queries import get_unit, get_user_by_telegram_id
 from handlers.callbacks import ImportHouseholds, SkipImport, button, decode
@@ -47,11 +48,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 PROGRESS_EVERY = 2.0  # seconds between edits of the status message (Telegram limits edits)
-FIELD_LABELS = {
-    "code": N_("household code"), "head_name": N_("head of household"), "village": N_("village"),
-    "classification": N_("classification"), "year": N_("year"), "members": N_("members"), "notes": N_("notes"),
-    "tags": N_("marks"), "unit_code": N_("unit code"),
-}
 
 
 @dataclass
@@ -160,7 +156,7 @@ def _read_and_keep(runtime: Runtime, *, telegram_id: int, t: Translator, content
         catalogue: CatalogueFile = runtime.catalogue
         try:
             preview = read_list(session, unit=unit, content=content, filename=filename, catalogue=catalogue,
-                                default_year=runtime.today().year, progress=progress)
+                                default_year=runtime.today().year, t=t, progress=progress)
         except ListTooLarge:
             return too_large_text(t, user.locale), ""
         except UnreadableFile:

@@ -163,3 +163,88 @@ async def test_random_command_arguments_are_answered(reporter: Chat, supervisor:
         if not any(m.text.startswith(("Đã thêm hộ", "Đã cập nhật hộ")) for m in replies):
             assert _count(session, Household) == households, args  # refused: nothing stored
         households = _count(session, Household)
+
+
+# ------------------------------------------------------------------ every step of the form, every command, ❓ texts
+
+FORM_LINES = ("gạo 45 hộ 5410kg", "vay vốn 5 hộ 200tr", "quà tết 10 suất 5tr", "tập huấn 2 buổi 30 người",
+              "con giống 3 con bò 30tr")
+"""Quick entries whose cards, between them, offer every kind of step of the form (figures, money, the
+category's own fields, organisation, class, source, date, household, note, photo, location)."""
+
+
+def _form_message(chat: Chat) -> SentMessage:
+    """The newest message carrying the form's buttons."""
+    return next(m for m in reversed(chat.messages)
+                if any((b.get("callback_data") or "").startswith("log:") for b in m.buttons()))
+
+
+async def test_random_text_at_every_step_of_the_form_is_answered_and_stores_nothing(
+        reporter: Chat, fake: FakeTelegram, session: Session) -> None:
+    texts = examples(TEXT, 60)
+    used = 0
+    for line in FORM_LINES:
+        await reporter.send(line)
+        await reporter.tap_data(_form_message(reporter), "log:edit")
+        steps = [b["callback_data"] for b in _form_message(reporter).buttons()
+                 if (b.get("callback_data") or "").startswith("log:editf:")]
+        assert len(steps) >= 10, steps
+        await reporter.send("/cancel")
+        for step in steps:
+            for _ in range(2):
+                text = texts[used % len(texts)]
+                used += 1
+                await reporter.send(line)
+                await reporter.tap_data(_form_message(reporter), "log:edit")
+                await reporter.tap_data(_form_message(reporter), step)
+                await _answered(reporter, text)
+                await reporter.send("/cancel")
+    assert fake.unanswered_queries() == []
+    assert _no_generic_error(reporter.messages)
+    assert _count(session, SupportAction) == 0
+
+
+async def test_random_arguments_to_every_command_are_answered(supervisor: Chat, fake: FakeTelegram) -> None:
+    """Every command of the table, with random arguments, from a supervisor (who may use them all but /start,
+    which then reads the arguments as an invite link)."""
+    from handlers.registry import command_table
+
+    texts = examples(ARGUMENTS, 8)
+    for command in command_table():
+        for args in texts:
+            await _answered(supervisor, f"/{command.name} {args}".strip())
+            await supervisor.send("/cancel")
+    assert fake.unanswered_queries() == []
+
+
+async def test_random_questions_and_replies_about_a_record_are_answered(reporter: Chat, supervisor: Chat,
+                                                                        session: Session) -> None:
+    from bot.outbox_sender import sender_of
+    from db.record_question import QuestionStatus, RecordQuestion
+
+    await reporter.send("gạo 45 hộ 5410kg")
+    await reporter.tap("✅ Lưu")
+    record = session.exec(select(SupportAction)).one()
+    application = supervisor.bot.application
+    assert application is not None
+    for index, text in enumerate(examples(TEXT, 20)):
+        asked = _count(session, RecordQuestion)
+        await supervisor.tap_data(supervisor.last, f"rq:ask:{record.id}")
+        await _answered(supervisor, text if index % 2 else "Số kg đúng không?")
+        session.expire_all()
+        [question] = session.exec(select(RecordQuestion).where(RecordQuestion.status == QuestionStatus.OPEN)).all()
+        assert _count(session, RecordQuestion) == asked + 1
+        assert question.question == (text if index % 2 else "Số kg đúng không?"), "stored as typed"
+        await sender_of(application).drain()
+        await reporter.tap_data(reporter.last, f"rq:reply:{question.id}")
+        await _answered(reporter, text)
+        session.refresh(question)
+        assert question.status == QuestionStatus.ANSWERED and question.answer == text
+    for text in ("x" * 501, "\u3000 \u2003"):  # too long, blank: explained, the wait goes on, nothing stored
+        await supervisor.tap_data(supervisor.last, f"rq:ask:{record.id}")
+        await _answered(supervisor, text)
+        await _answered(supervisor, text)
+        await supervisor.send("/cancel")
+    session.expire_all()
+    assert session.exec(select(RecordQuestion).where(RecordQuestion.status == QuestionStatus.OPEN)).all() == []
+    assert _count(session, SupportAction) == 1

@@ -3,6 +3,7 @@ and from someone not registered, gets one pointer to the private chat, and nothi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -14,9 +15,11 @@ from bot.i18n import get_translator
 from bot.sandbox.fake_api import FakeTelegram, FakeUser, SentMessage
 from db.models import AuditEntry, Household, Invite, ReportingPeriod, Role, SupportAction
 from db.queries import get_unit_by_code
+from handlers import callbacks as cb
 from handlers.gate import group_pointer_text
 from handlers.registry import command_table
 from tests.support.harness import BotUnderTest, Chat, GroupChat, new_user
+from tests.unit.test_callbacks import SAMPLES
 
 HOUSEHOLD = "Nguyễn Văn An"
 ARGUMENTS = {
@@ -74,6 +77,12 @@ async def test_every_command_in_a_group_gets_only_a_pointer_to_the_private_chat(
     stranger = new_user("Người lạ")
     users: dict[str, FakeUser] = {role: chat.user for role, chat in people.items()}
     users["stranger"] = stranger
+    record = session.exec(select(SupportAction)).one()
+    household = session.exec(select(Household).where(Household.code == "HN-01")).one()
+    # A press of every button family, carrying the ids of the real record and household.
+    real = {"action_id": record.id, "household_id": household.id}
+    presses = [cb.encode(dataclasses.replace(action, **{k: v for k, v in real.items() if hasattr(action, k)}))
+               for action in SAMPLES]
     private_before = {user.id: len(fake.messages.get(user.id, [])) for user in users.values()}
     audit_before = len(session.exec(select(AuditEntry)).all())
     files_before = len(fake.calls_to("sendDocument")) + len(fake.calls_to("sendPhoto"))
@@ -99,9 +108,9 @@ async def test_every_command_in_a_group_gets_only_a_pointer_to_the_private_chat(
         csv = f"mã hộ,chủ hộ,thôn,phân loại,năm\nHN-50,{HOUSEHOLD},Thôn 1,hộ nghèo,2026\n".encode()
         assert await a_group().send_document(user, csv, "danh-sach.csv") == [], f"{who}: a file"
         answers, last = len(fake.callback_answers), next(g for g in reversed(groups) if g.messages)
-        for data in ("tt:U", "hh:view:1", "inv:role:reporter", "lang:en", "rp:preset:h1:2027"):
+        for data in ("tt:U", *presses):
             assert await last.tap_data(user, last.messages[-1], data) == [], f"{who}: button {data}"
-        assert len(fake.callback_answers) == answers + 5
+        assert len(fake.callback_answers) == answers + 1 + len(presses)
         assert all(a["text"] == "Vui lòng dùng bot trong tin nhắn riêng." for a in fake.callback_answers[answers:])
 
     assert all(not any(word in m.text for word in FORBIDDEN) for g in groups for m in g.messages)

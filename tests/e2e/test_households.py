@@ -54,10 +54,12 @@ async def test_import_reports_bad_rows_by_line_and_imports_nothing(enroll: Calla
     reply = chat.last.text
     assert "Các cột nhận được" in reply and "mã hộ ← “Mã hộ”" in reply and "chủ hộ ← “Chủ hộ”" in reply
     assert "Chưa nhập dữ liệu nào" in reply
-    assert "line 3" in reply and "line 4" in reply and "line 5" in reply and "line 2" not in reply
+    assert reply.endswith("dòng 3: cần có mã hộ và họ tên chủ hộ\ndòng 4: không rõ phân loại “giàu có”\n"
+                          "dòng 5: số nhân khẩu “abc” không hợp lệ (phải là số nguyên từ 1 đến 99)")
+    assert "dòng 2" not in reply
     assert session.exec(select(Household)).all() == []
     await _send_file(chat, fake, bot, b"not,a\nlist,really\n", "x.csv")
-    assert "missing column" in chat.last.text
+    assert chat.last.text == "Chưa nhập dữ liệu nào:\nthiếu cột: mã hộ, chủ hộ, phân loại"
 
 
 async def test_good_list_is_imported_after_confirmation_and_reimport_updates(commune: Chat, fake: FakeTelegram,

@@ -52,7 +52,8 @@ async def test_household_import_refuses_odd_member_counts_and_years(commune: Cha
             ["HN-08", "Lê Văn E", "Thôn 1", "Hộ nghèo", "3", "２０２６"]]
     await bot.settle(fake.inject_document(commune.user, xlsx_bytes(rows), "ds.xlsx"))
     text = commune.last.text
-    assert "line 2" in text and "line 3" in text
+    assert text.endswith("dòng 2: số nhân khẩu “²” không hợp lệ (phải là số nguyên từ 1 đến 99)\n"
+                         "dòng 3: năm “２０２６” không hợp lệ (phải từ 2000 đến 2100)"), "in the officer's language"
     assert GENERIC_ERROR not in text
     assert session.exec(select(Household).where(Household.code.in_(["HN-07", "HN-08"]))).all() == []  # type: ignore[attr-defined]
 

@@ -31,6 +31,7 @@ from bot.domain.parsing.numbers import ascii_int
 from bot.domain.parsing.text import fold
 from bot.domain.services import audit
 from bot.domain.services.households import classify
+from bot.i18n import N_, Translator
 from db.models import Household, HouseholdUpload, Unit, User
 from db.queries import get_unit
 
@@ -54,6 +55,12 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "unit_code": ("ma don vi", "ma xa", "unit code", "unit_code"),
 }
 REQUIRED = ("code", "head_name", "classification")
+FIELD_LABELS = {
+    "code": N_("household code"), "head_name": N_("head of household"), "village": N_("village"),
+    "classification": N_("classification"), "year": N_("year"), "members": N_("members"), "notes": N_("notes"),
+    "tags": N_("marks"), "unit_code": N_("unit code"),
+}
+"""What each column is called to the user (msgids)."""
 UNSAFE_HOUSING_WORDS = {"x", "co", "yes", "1", "unsafe_housing", "nha o khong an toan", "nha tam"}
 
 Progress = Callable[[int, int], None]
@@ -64,7 +71,7 @@ def _no_progress(_done: int, _total: int) -> None:
 
 
 class HouseholdImportError(Exception):
-    """Nothing was imported; `problems` lists each bad line with its reason."""
+    """Nothing was imported; `problems` lists each bad line with its reason, in the user's language."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
@@ -144,8 +151,9 @@ def _mapping(header: list[str]) -> dict[str, str]:
 
 
 def read_list(session: Session, *, unit: Unit, content: bytes, filename: str, catalogue: CatalogueFile,
-              default_year: int, progress: Progress = _no_progress) -> ImportPreview:
+              default_year: int, t: Translator, progress: Progress = _no_progress) -> ImportPreview:
     """Read a review list and check every row; nothing is written (see `save_upload`, `import_upload`).
+    The problems are written with `t`: the officer who sent the file reads them as they are.
 
     Raises ListTooLarge over the limits and HouseholdImportError when the table cannot be used at all."""
     rows = _cells(content, filename)
@@ -156,10 +164,11 @@ def read_list(session: Session, *, unit: Unit, content: bytes, filename: str, ca
                 break
         mapping = _mapping(header)
         if not any(header):
-            raise HouseholdImportError(["the file has no data rows"])
+            raise HouseholdImportError([t("the file has no data rows")])
         missing = [k for k in REQUIRED if k not in mapping]
         if missing:
-            raise HouseholdImportError([f"missing column(s): {', '.join(missing)}"])
+            raise HouseholdImportError([t("missing column(s): {columns}").format(
+                columns=", ".join(t(FIELD_LABELS[k]) for k in missing))])
         preview = ImportPreview(mapping=mapping)
         position = {key: header.index(name) for key, name in mapping.items()}
         units = _subtree_by_code(session, unit) if "unit_code" in mapping else {}
@@ -171,50 +180,53 @@ def read_list(session: Session, *, unit: Unit, content: bytes, filename: str, ca
                 progress(count, 0)
             if any(cells):
                 _check_row(preview, cells, position, line_no=count + 1, unit=unit, units=units, seen=seen,
-                           catalogue=catalogue, default_year=default_year)
+                           catalogue=catalogue, default_year=default_year, t=t)
     except (UnicodeDecodeError, csv.Error, ValueError, OSError, KeyError, IndexError, TypeError,
             zipfile.BadZipFile, InvalidFileException):
         raise UnreadableFile from None
     if not preview.rows and not preview.problems:
-        raise HouseholdImportError(["the file has no data rows"])
+        raise HouseholdImportError([t("the file has no data rows")])
     preview.restoring = _erased_codes(session, unit, preview.rows)
     return preview
 
 
 def _check_row(preview: ImportPreview, cells: list[str], position: dict[str, int], *, line_no: int, unit: Unit,
                units: dict[str, Unit], seen: set[tuple[int, str]], catalogue: CatalogueFile,
-               default_year: int) -> None:
+               default_year: int, t: Translator) -> None:
     """Append the row to `preview.rows`, or its problem to `preview.problems`."""
     def cell(key: str) -> str:
         index = position.get(key)
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
+    def problem(msgid: str, **values: object) -> None:
+        preview.problems.append(t("line {line}: ").format(line=line_no) + t(msgid).format(**values))
+
     row_unit = unit
     if cell("unit_code"):
         found = units.get(cell("unit_code"))
         if found is None:
-            preview.problems.append(f"line {line_no}: unit {cell('unit_code')[:40]} is not under {unit.code}")
+            problem(N_("unit {code} is not under {unit}"), code=cell("unit_code")[:40], unit=unit.code)
             return
         row_unit = found
     code, head = cell("code"), cell("head_name")
     if not code or not head:
-        preview.problems.append(f"line {line_no}: household code and head of household are required")
+        problem(N_("the household code and the head of household are required"))
         return
     classification = classify(cell("classification"), catalogue)
     if classification is None:
-        preview.problems.append(f"line {line_no}: unknown classification “{cell('classification')[:40]}”")
+        problem(N_("unknown classification “{value}”"), value=cell("classification")[:40])
         return
     year_text, members_text = cell("year"), cell("members")
     year, members = ascii_int(year_text, low=2000, high=2100), ascii_int(members_text, low=1, high=99)
     if year_text and year is None:
-        preview.problems.append(f"line {line_no}: year “{year_text[:10]}” is not a year")
+        problem(N_("year “{value}” is not a year from {first} to {last}"), value=year_text[:10], first=2000, last=2100)
         return
     if members_text and members is None:
-        preview.problems.append(f"line {line_no}: number of members “{members_text[:10]}” is not valid")
+        problem(N_("number of members “{value}” is not a whole number from 1 to 99"), value=members_text[:10])
         return
     unit_and_code = (int(row_unit.id or 0), code[:64])
     if unit_and_code in seen:
-        preview.problems.append(f"line {line_no}: household code {code[:64]} appears twice")
+        problem(N_("household code {code} appears twice"), code=code[:64])
         return
     seen.add(unit_and_code)
     tags = ["unsafe_housing"] if fold(cell("tags")) in UNSAFE_HOUSING_WORDS else []
