@@ -11,7 +11,7 @@ forked child would copy locks other threads held at that moment and could hang o
 
 Lifetime: a `ProcessPoolExecutor` of one worker, created with the first chart and kept (matplotlib is
 imported once, there), stopped by `shutdown`: with the application (`ChungTayApplication.shutdown`)
-and at interpreter exit.
+and at interpreter exit. If the bot's process is killed, the child ends on its own (`exit_with_parent`).
 
 If the child dies (the OOM killer, a crash in a native library), the pool is broken: `call` starts a
 fresh one and tries once more; if that child dies too, `chart_png` returns None and the digest goes out
@@ -23,6 +23,7 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -47,11 +48,27 @@ def _running_pool() -> ProcessPoolExecutor:
     global _pool, _exit_hook_registered
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=exit_with_parent)
             if not _exit_hook_registered:
                 atexit.register(shutdown)
                 _exit_hook_registered = True
         return _pool
+
+
+def exit_with_parent() -> None:
+    """(Runs in the child, first.) End the child when the bot's process ends, however it ends. After a
+    SIGKILL or a crash nobody shuts the pool down, and the child, which holds both ends of its task pipe,
+    would wait for work forever, holding its memory. The parent's sentinel becomes ready when it exits."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _discard(broken: ProcessPoolExecutor) -> None:

@@ -7,8 +7,11 @@ on the real entry point (`python -m bot`), not from the test process's own impor
 
 from __future__ import annotations
 
+import asyncio
+import os
+import select
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,30 +47,50 @@ def _children(pid: int) -> list[int]:
     return children
 
 
-async def test_the_bot_process_never_loads_matplotlib_and_its_chart_child_stops_with_it(
-        fake: FakeTelegram, database_url: str, session: Session, tmp_path: Path) -> None:
+async def _digest_from_a_bot_process(bot: BotProcess, fake: FakeTelegram, session: Session) -> int:
+    """The district supervisor's /digest from the real bot process, up to its chart; the chart child's pid."""
     district = get_unit_by_code(session, code="GL-KP")
-    assert district is not None and district.id is not None
+    assert district is not None and district.id is not None and bot.process is not None
     invite = create_invite(session, inviter=None, role=Role.SUPERVISOR, unit_id=district.id, organisation_id=None,
                            ttl=timedelta(hours=1), now=datetime.now(UTC))
-    bot = BotProcess(fake, database_url, log_path=tmp_path / "bot.log")
-    await bot.start()
+    chat = ProcessChat(fake, new_user("Giám sát"))
+    await chat.send(f"/start {invite.token}")
+    await chat.send("/digest")
+    await fake.wait_until(lambda: any((m.file_bytes or b"").startswith(PNG) for m in chat.messages), 60,
+                          "the digest's chart")
+    # (numpy itself is in the bot's process anyway: openpyxl, which reads household lists, imports it)
+    assert not _maps(bot.process.pid, "matplotlib")
+    [drawer] = [child for child in _children(bot.process.pid) if _maps(child, "matplotlib")]
+    return drawer
+
+
+@pytest.fixture
+async def bot_process(fake: FakeTelegram, database_url: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(fake, database_url, log_path=tmp_path / "bot.log")
+    await process.start()
+    yield process
+    await process.kill()
+
+
+async def test_the_bot_process_never_loads_matplotlib_and_its_chart_child_stops_with_it(
+        bot_process: BotProcess, fake: FakeTelegram, session: Session) -> None:
+    drawer = await _digest_from_a_bot_process(bot_process, fake, session)
+    assert bot_process.process is not None
+    bot_process.process.send_signal(signal.SIGTERM)  # a graceful stop, as on a deploy
+    assert await bot_process.process.wait() == 0, bot_process.output()
+    assert not Path(f"/proc/{drawer}").exists()  # stopped and reaped before the bot exited
+
+
+async def test_the_chart_child_ends_when_the_bot_process_is_killed(
+        bot_process: BotProcess, fake: FakeTelegram, session: Session) -> None:
+    drawer = await _digest_from_a_bot_process(bot_process, fake, session)
+    ended = os.pidfd_open(drawer)  # readable once the process has exited
     try:
-        assert bot.process is not None
-        pid = bot.process.pid
-        chat = ProcessChat(fake, new_user("Giám sát"))
-        await chat.send(f"/start {invite.token}")
-        await chat.send("/digest")
-        await fake.wait_until(lambda: any((m.file_bytes or b"").startswith(PNG) for m in chat.messages), 60,
-                              "the digest's chart")
-        # (numpy itself is in the bot's process anyway: openpyxl, which reads household lists, imports it)
-        assert not _maps(pid, "matplotlib")
-        [drawer] = [child for child in _children(pid) if _maps(child, "matplotlib")]
-        bot.process.send_signal(signal.SIGTERM)  # a graceful stop, as on a deploy
-        assert await bot.process.wait() == 0, bot.output()
-        assert not Path(f"/proc/{drawer}").exists()
+        await bot_process.kill()  # SIGKILL: nobody shuts the pool down
+        readable, _, _ = await asyncio.to_thread(select.select, [ended], [], [], 30)
+        assert readable, "the chart child outlived the killed bot"
     finally:
-        await bot.kill()
+        os.close(ended)
 
 
 async def test_a_digest_goes_out_without_its_chart_when_the_chart_process_keeps_dying(
