@@ -1,13 +1,15 @@
 """Digest charts are drawn in a process of their own: one child, started with the first chart and kept.
 
-Why a process: matplotlib and numpy add about 40 MiB to the resident memory of whichever process imports
-them, and importing them (~0.4 s) and drawing are interpreter time that, in a worker thread of the bot,
-holds the GIL and so the event loop every other user waits on. In a child the bot neither loads them nor
-waits on the GIL for them; the worker thread that builds the digest just waits for the PNG. The child
+Why a process: matplotlib adds about 30 MiB to the resident memory of whichever process imports it, and
+importing it (~0.4 s) and drawing are interpreter time that, in a worker thread of the bot, holds the GIL
+and so the event loop every other user waits on. In a child the bot neither loads it nor waits on the
+GIL for it; the worker thread that builds the digest just waits for the PNG. The child
 runs `bot.domain.charts.chart_png`, which imports no database and no Telegram code.
 
 Why spawn and not fork: the bot is multi-threaded (event loop, worker threads, the database pool); a
-forked child would copy locks other threads held at that moment and could hang on them.
+forked child would copy locks other threads held at that moment and could hang on them. (A spawned child
+imports the parent's main script again, under another name: `python -m bot` is exempt, and a script that
+draws charts, like the benchmarks, keeps its work under `if __name__ == "__main__"`.)
 
 Lifetime: a `ProcessPoolExecutor` of one worker, created with the first chart and kept (matplotlib is
 imported once, there), stopped by `shutdown`: with the application (`ChungTayApplication.shutdown`)

@@ -1,11 +1,11 @@
 """The digest's chart: value per child unit (bars) and the trend by month (line), as a PNG.
 
-It runs in the chart process (bot/domain/chart_worker.py), never in the bot's own: matplotlib and numpy
-cost about 40 MiB of resident memory, and drawing is pure interpreter time that, in a thread of the
-bot, would hold the GIL and so the event loop. The bot imports this module only to name the function
-the child runs, so matplotlib is imported inside the functions, and the module imports nothing of the
-bot but the number formatter (no database, no Telegram: the child stays small). Inputs are plain data
-(labels, integer đồng, a locale), the output PNG bytes, so both cross the process boundary as they are.
+It runs in the chart process (bot/domain/chart_worker.py), never in the bot's own: matplotlib costs about
+30 MiB of resident memory, and drawing is pure interpreter time that, in a thread of the bot, would hold
+the GIL and so the event loop. The bot imports this module only to name the function the child runs, so
+matplotlib is imported inside the function, and the module imports nothing of the bot but the number
+formatter (no database, no Telegram: the child stays small). Inputs are plain data (labels, integer đồng,
+a locale), the output PNG bytes, so both cross the process boundary as they are.
 
 matplotlib's object API with the Agg canvas: no pyplot global state, no display needed.
 """
