@@ -28,7 +28,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from bot.domain.services.exports import load_chart_library
+from bot.domain import chart_worker
 from bot.jobs import schedule_jobs
 from bot.ops import update_log
 from bot.persistence import DatabasePersistence
@@ -156,9 +156,19 @@ class ChungTayApplication(Application):
         await stop_outbox(self)
         await super().stop()
 
+    stops_chart_process = True
+    """Whether `shutdown` stops the chart process (bot/domain/chart_worker.py). The bot builds one
+    Application a process, so it does; the test suite builds hundreds one after the other and keeps one
+    warm child for the whole run (tests/conftest.py)."""
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        if self.stops_chart_process:
+            await asyncio.to_thread(chart_worker.shutdown)  # waits for a chart being drawn
+
 
 def _freeze_start_up_objects() -> None:
-    """What start-up loaded (modules, the catalogue, matplotlib) lives as long as the process. Moved out of
+    """What start-up loaded (modules, the catalogue) lives as long as the process. Moved out of
     the collector's reach (`gc.freeze`), a full collection, which runs on whichever thread happens to
     allocate, no longer walks it all: with it, a 20,000-row import in a worker thread held the event loop
     up to ~150 ms at a time (bench/loop_lag.py). Once per process: a later freeze would also keep what
@@ -173,7 +183,6 @@ _FROZEN = False
 
 
 async def _post_init(application: Application) -> None:
-    load_chart_library()  # before polling: the first digest's chart must not hold up the event loop
     await publish_default_commands(application.bot)
     await schedule_jobs(application)  # every scheduled job, re-created from the database
     _freeze_start_up_objects()

@@ -46,8 +46,9 @@ def digest_deliveries(runtime: Runtime, session: Session, *, unit: Unit, period:
                               tz=runtime.settings.tz, now=runtime.clock(), reporting_period=reporting_period):
         digest, user = copy.digest, copy.reader
         parts = [Part(text=to_html(digest.text), parse_mode=ParseMode.HTML),
-                 Part(kind=DOCUMENT, payload=digest.workbook, filename=digest.filename),
-                 Part(kind=PHOTO, payload=digest.chart)]
+                 Part(kind=DOCUMENT, payload=digest.workbook, filename=digest.filename)]
+        if digest.chart is not None:  # None: the chart process failed twice (bot/domain/chart_worker.py)
+            parts.append(Part(kind=PHOTO, payload=digest.chart))
         for question in copy.questions:
             text, keyboard = render(question)
             parts.append(Part(text=text, parse_mode=ParseMode.HTML,

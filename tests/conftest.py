@@ -8,7 +8,9 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlmodel import Session
 
+from bot.app import ChungTayApplication
 from bot.config import Settings, load_settings
+from bot.domain import chart_worker
 from bot.domain.services.rollup import register_rollup_listener
 from bot.sandbox.fake_api import FakeTelegram, FakeUser
 from db.session import SessionFactory, make_engine
@@ -21,6 +23,18 @@ TEST_TOKEN = "123456789:TEST-token-for-the-fake-api"
 # .hypothesis/), and no per-example deadline on a busy 2-core machine.
 hypothesis_settings.register_profile("chungtay", database=None, deadline=None, derandomize=True)
 hypothesis_settings.load_profile("chungtay")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_chart_process() -> Iterator[None]:
+    """One chart process for the whole run (bot/domain/chart_worker.py): starting a child and importing
+    matplotlib there takes about a second, and the tests build and shut down hundreds of applications.
+    Each would stop the child with it; here they leave it running, and it is stopped when the run ends.
+    tests/unit/test_chart_worker.py checks that a real application does stop it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ChungTayApplication, "stops_chart_process", False)
+        yield
+    chart_worker.shutdown()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """A digest being built never freezes the bot: the whole district's digest (text, workbook, chart), asked
 for with /digest or due at the end of a period, is built in a worker thread with its own session while
-other users are answered. The build is held inside the worker thread (at the chart) by an event until the
-other user's answer has provably arrived: ordering, not timing."""
+other users are answered. The build is held inside the worker thread (when it asks the chart process for
+the chart: bot/domain/chart_worker.py) by an event until the other user's answer has provably arrived:
+ordering, not timing. The chart is then drawn by the chart process as in the bot."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ VI = get_translator("vi")
 
 
 class Held:
-    """Holds the worker thread when it starts drawing the chart, until the test releases it."""
+    """Holds the worker thread when it asks for the chart, until the test releases it."""
 
     def __init__(self) -> None:
         self.reached = threading.Event()

@@ -32,12 +32,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from bot.domain.chart_worker import chart_png
 from bot.domain.formatting import format_day
 from bot.domain.parsing.dates import parse_weekly_time
 from bot.domain.parsing.text import fold
 from bot.domain.services.action_text import Localised
 from bot.domain.services.duplicates import unresolved_in
-from bot.domain.services.exports import ExportScope, build_workbook, chart_png, monthly_values
+from bot.domain.services.exports import ExportScope, build_workbook, monthly_values
 from bot.domain.services.households import left_behind_line
 from bot.domain.services.periods import Period, period_from_code
 from bot.domain.services.plausibility import unusual_count
@@ -68,17 +69,19 @@ OFF_WORDS = ("tat", "off", "dung", "stop", "khong")
 
 @dataclass
 class Digest:
-    """One digest as sent to one language: the message and its two attachments."""
+    """One digest as sent to one language: the message and its two attachments. `chart` is None when the
+    chart process failed (bot/domain/chart_worker.py): the digest goes out without it."""
 
     text: Text
     workbook: bytes
-    chart: bytes
+    chart: bytes | None
     filename: str
 
 
 def build_digest(session: Session, *, names: Localised, unit: Unit, period: Period, viewer: User,
                  tz: ZoneInfo, now: datetime, reporting_period: ReportingPeriod | None = None) -> Digest:
-    """Totals with changes, a line per child unit, the workbook and the chart.
+    """Totals with changes, a line per child unit, the workbook and the chart (drawn in the chart process;
+    this waits for it, so call it from a worker thread).
 
     With `reporting_period` it is that period's period-end digest: a heading naming the period, each child
     unit marked on time, late or not submitted, and the status of that period alone (otherwise the digest

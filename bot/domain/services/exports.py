@@ -1,11 +1,11 @@
-"""Files the district pastes into its own work: the XLSX workbook, the chart PNG and the DOCX draft.
+"""Files the district pastes into its own work: the XLSX workbook, the chart's figures and the DOCX draft.
 
 - XLSX (bot/domain/xlsx.py): a summary sheet (category × unit with totals) and a detail sheet (every record,
   with its author and the local time it was logged), Vietnamese headers, number formats, the header
   row frozen. Totals come from `compute_totals` via `bot.domain.services.reports`, so the file agrees with
   the chat to the đồng.
-- Chart (matplotlib's object API with the Agg canvas: no pyplot global state, no display needed):
-  value per child unit and the trend by month.
+- Chart: the values it shows (`monthly_values`: the trend by month); it is drawn in a process of its own
+  (bot/domain/charts.py, bot/domain/chart_worker.py).
 - DOCX (python-docx): a draft periodic report in the Decree 30/2020 layout (bot/domain/services/draft_report.py).
 
 Household names (personal data, Decree 13/2023) appear only in the detail sheet, and only for
@@ -17,7 +17,6 @@ per record so that a future caller passing a wider scope still cannot leak a nam
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -338,50 +337,6 @@ def monthly_values(session: Session, *, unit: Unit, end: date, months: int = 6) 
     while len(periods) < months:
         periods.insert(0, periods[0].previous())
     return [(p, grand_value(compute_totals(session, unit=unit, start=p.start, end=p.end))) for p in periods]
-
-
-def load_chart_library() -> None:
-    """Import matplotlib now, at start-up, before any update is read. Its first import takes about 0.4 s
-    of interpreter time; in the worker thread that builds a digest it would still hold the event loop
-    (the GIL) for about that long, so every other user would wait for the first chart of the process."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
-    from matplotlib.figure import Figure  # noqa: F401
-    from matplotlib.ticker import FuncFormatter  # noqa: F401
-
-
-def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[tuple[str, int]],
-              unit_axis: str, trend_axis: str, money_label: str, locale: str = "vi") -> bytes:
-    """Two panels: value per child unit (bars) and value by month (line), in millions of đồng.
-
-    800 × 640 pixels (plenty for a phone) with margins set from the longest unit name instead of
-    `tight_layout`, which draws the whole figure once more to measure it: together about half the
-    rendering time of a digest's chart.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
-
-    # Axis marks in the one number style ("1.500", "2,5"): the bars' exact figures are in the text.
-    ticks = FuncFormatter(lambda value, _position: format_number(Decimal(str(float(value))), locale, max_decimals=3))
-    figure = Figure(figsize=(10, 8), dpi=80)
-    FigureCanvasAgg(figure)
-    top, bottom = figure.subplots(2, 1)
-    labels = [label for label, _ in units]
-    longest = max((len(label) for label in labels), default=0)
-    figure.subplots_adjust(left=min(0.45, 0.05 + 0.0085 * longest), right=0.97, top=0.9, bottom=0.07, hspace=0.38)
-    top.barh(labels[::-1], [value / 1e6 for _, value in units][::-1], color="#2f6f9f")
-    top.set_title(unit_axis)
-    top.set_xlabel(money_label)
-    top.xaxis.set_major_formatter(ticks)
-    bottom.plot([label for label, _ in trend], [value / 1e6 for _, value in trend], marker="o", color="#c0392b")
-    bottom.set_title(trend_axis)
-    bottom.set_ylabel(money_label)
-    bottom.yaxis.set_major_formatter(ticks)
-    bottom.set_ylim(bottom=0)
-    figure.suptitle(title)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
 
 
 # ------------------------------------------------------------------ draft report (DOCX)
