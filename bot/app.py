@@ -101,10 +101,15 @@ class ChungTayApplication(Application):
         if not isinstance(persistence, DatabasePersistence) or user is None or chat is None:
             return
         new_state = None if state == ConversationHandler.END else state
+        # The update's own session writes the step (no second session and thread), unless it holds ORM
+        # changes of its own: services commit what they mean to keep, and what they leave pending must
+        # not be committed by a form step.
         holder = CURRENT_SESSION.get()
+        session = holder.get() if holder is not None else None
+        if session is not None and (session.new or session.dirty or session.deleted):
+            session = None
         await persistence.write_step(user_id=user.id, user_data=user_data, chat_id=None, chat_data=None,
-                                     conversation=(conversation, (chat.id, user.id), new_state),
-                                     session=holder.get() if holder is not None else None)
+                                     conversation=(conversation, (chat.id, user.id), new_state), session=session)
 
     def forget_unsaved(self, update: object) -> None:
         """After an update failed because the database was unavailable, put the user's and chat's data
