@@ -276,7 +276,8 @@ class Household(SQLModel, table=True):
 class HouseholdUpload(SQLModel, table=True):
     """A checked review list waiting for the user's ✅ Import (or ❌): the rows live here, not in
     bot_state, because a large list is megabytes of JSON that persistence would rewrite on every update.
-    The button carries only the id; uploads older than a day are deleted at the next upload."""
+    The button carries only the id; uploads older than a day are deleted by an hourly job (bot/jobs.py)
+    and refused at ✅ even before it runs."""
 
     __tablename__ = "household_upload"
 

@@ -19,7 +19,7 @@ import io
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from openpyxl.utils.exceptions import InvalidFileException
@@ -267,6 +267,20 @@ def save_upload(session: Session, *, user: User, unit: Unit, preview: ImportPrev
     return int(upload.id or 0)
 
 
+def purge_expired_uploads(session: Session, *, now: datetime) -> int:
+    """Delete every staged list older than `UPLOAD_KEPT` (the rows hold names: they are not kept until the
+    officer's next upload); how many. Run by a periodic job (bot/jobs.py)."""
+    result = session.execute(delete(HouseholdUpload).where(col(HouseholdUpload.created_at) < now - UPLOAD_KEPT)
+                             .execution_options(synchronize_session=False))
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _expired(upload: HouseholdUpload, now: datetime) -> bool:
+    created = upload.created_at if upload.created_at.tzinfo is not None else upload.created_at.replace(tzinfo=UTC)
+    return created < now - UPLOAD_KEPT
+
+
 def drop_upload(session: Session, *, upload_id: int, user: User) -> None:
     """❌ Cancel: forget the user's upload."""
     session.execute(delete(HouseholdUpload).where(col(HouseholdUpload.id) == upload_id,
@@ -291,6 +305,10 @@ def import_upload(session: Session, *, upload_id: int, user: User, now: datetime
     upload = session.get(HouseholdUpload, upload_id)
     unit = get_unit(session, unit_id=upload.unit_id) if upload is not None and upload.user_id == user.id else None
     if upload is None or unit is None:
+        return None
+    if _expired(upload, now):  # older than a day: gone, even if the purge job has not run yet
+        session.delete(upload)
+        session.commit()
         return None
     # Claimed in this transaction: a second tap finds no row, and a failed import leaves it in place.
     claimed = session.execute(delete(HouseholdUpload).where(col(HouseholdUpload.id) == upload_id))
