@@ -70,6 +70,12 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
         if problem.reason == "missing":
             store(context, draft, missing_required(draft, catalogue(context)))
             return await next_step(update, context)
+        if problem.reason == "out_of_reach":  # moved since the card was drawn: redraw it for the new unit
+            await query.message.reply_text(t(  # type: ignore[union-attr]
+                "Not saved: your unit has changed since this card was opened, and its household belongs to "
+                "your former unit. The card below is for your new unit; choose the household again if needed, "
+                "then tap ✅ Save."))
+            return await show_card(update, context, fresh=True)
         context.user_data.pop("log", None)  # type: ignore[union-attr]
         await checkpoint(update, context, ConversationHandler.END)
         await query.message.reply_text(t("This entry can no longer be saved: the record was changed meanwhile."))  # type: ignore[union-attr]

@@ -207,6 +207,8 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
         ensure_can_edit(session, user=author, action=previous)
         if previous.status != ActionStatus.CURRENT:
             raise ValidationProblem("corrects_id", "not_current")
+    if _household_out_of_reach(session, draft=draft, author=author, previous=previous):
+        raise ValidationProblem("household", "out_of_reach")
     organisation_code = draft.organisation or organisation_code_of(session, author)
     _forget_erased_household(session, draft)
     quantity_measure = spec.measure("quantity")
@@ -253,6 +255,19 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
         close_for_record(session, previous=previous, successor=action, user=author, now=action.created_at)
     session.commit()
     return SaveResult(action, created=True)
+
+
+def _household_out_of_reach(session: Session, *, draft: Draft, author: User, previous: SupportAction | None) -> bool:
+    """A register household the author may no longer see (moved to another unit since the card was drawn):
+    the record would carry another unit's household into theirs. A correction keeping the record's own
+    household is checked by `ensure_can_edit` instead."""
+    if not draft.household_id or (previous is not None and previous.household_id == draft.household_id):
+        return False
+    household = session.get(Household, draft.household_id)
+    if household is None:
+        return False
+    own, unit = get_unit(session, unit_id=author.unit_id), get_unit(session, unit_id=household.unit_id)
+    return own is None or unit is None or not is_within(unit, own)
 
 
 def _forget_erased_household(session: Session, draft: Draft) -> None:

@@ -31,6 +31,7 @@ from bot.domain.parsing.numbers import ascii_int
 from bot.domain.parsing.text import fold
 from bot.domain.services import audit
 from bot.domain.services.households import classify
+from bot.domain.services.units import is_within
 from bot.i18n import N_, Translator
 from db.models import Household, HouseholdUpload, Unit, User
 from db.queries import get_unit
@@ -299,6 +300,8 @@ def import_upload(session: Session, *, upload_id: int, user: User, now: datetime
     """Write a checked upload, all or nothing, in batches; None when it is gone (imported, cancelled,
     expired, or being imported by a second tap).
 
+    The user's current unit is checked again: a list previewed before they were moved is not imported.
+
     A household whose details were erased is updated like any other: the file is the commune's new
     review list, its legitimate data. It is not silent: the outcome lists those codes (the reply and
     the preview say so) and the audit entry counts them."""
@@ -306,7 +309,10 @@ def import_upload(session: Session, *, upload_id: int, user: User, now: datetime
     unit = get_unit(session, unit_id=upload.unit_id) if upload is not None and upload.user_id == user.id else None
     if upload is None or unit is None:
         return None
-    if _expired(upload, now):  # older than a day: gone, even if the purge job has not run yet
+    own = get_unit(session, unit_id=user.unit_id)
+    if _expired(upload, now) or own is None or not user.active or not is_within(unit, own):
+        # Older than a day (even if the purge job has not run yet), or checked for a unit the user no longer
+        # belongs to (moved since the preview): dropped rather than written into another unit's register.
         session.delete(upload)
         session.commit()
         return None
