@@ -12,6 +12,9 @@ Why these rules:
 - A removal is reversed only at the level that decided it or above (`may_reopen`): who decided is kept
   (`deactivated_by_id`; none for the operator's CLI, the top level, reversed only by the operator's new
   invite), so a district cannot reopen what the province or the operator closed, by ✅ or by its own invite.
+- A person who leaves (deactivated, or moved out of a record's unit) cannot answer a question about their
+  records any more: those open questions are closed with the reason and the askers told
+  (bot/domain/services/record_questions.py).
 - An invite is as good as its maker: deactivating, demoting or moving a person revokes the unused invites
   they could no longer make, and the change says how many (`PersonChange.revoked_invites`).
 - Every change is in the audit trail with who, what, before and after. `actor=None` is the operator's
@@ -32,6 +35,7 @@ from bot.domain.services import audit, outbox
 from bot.domain.services.access import REMOVED as REMOVED  # re-exported: /users and the CLI read it here
 from bot.domain.services.access import AccessDenied, invitable_roles, revoke_invites_beyond_maker
 from bot.domain.services.access import may_reopen as may_reopen
+from bot.domain.services.record_questions import close_for_departed
 from bot.domain.services.units import is_within
 from db.models import Role, Unit, User
 from db.queries import get_unit
@@ -129,6 +133,7 @@ def deactivate(session: Session, *, actor: User | None, target_id: int, now: dat
     session.add(target)
     session.flush()
     outbox.drop_pending_for(session, user=target)
+    close_for_departed(session, author=target, now=now)  # their open questions: the askers are told
     revoked = revoke_invites_beyond_maker(session, maker=target, now=now, revoked_by_id=actor.id if actor else None)
     _audit(session, actor=actor, action="deactivate", target=target, before=before, revoked_invites=revoked)
     session.commit()
@@ -183,6 +188,7 @@ def change_unit(session: Session, *, actor: User, target_id: int, unit_id: int, 
     target.unit_id = unit_id
     session.add(target)
     session.flush()
+    close_for_departed(session, author=target, now=now)  # questions about records they can no longer answer
     revoked = revoke_invites_beyond_maker(session, maker=target, now=now, revoked_by_id=actor.id)
     _audit(session, actor=actor, action="change_unit", target=target, before=before, revoked_invites=revoked)
     session.commit()
