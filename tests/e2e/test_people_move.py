@@ -83,3 +83,22 @@ async def test_a_household_list_previewed_before_a_move_does_not_overwrite_the_o
     session.expire_all()
     [household] = session.exec(select(Household)).all()
     assert (household.head_name, household.village, household.members) == (NAME, "Thôn 1", 5)
+
+
+async def test_a_card_with_a_typed_name_opened_before_a_move_is_not_saved_for_the_new_unit(
+        enroll: Enroll, session: Session) -> None:
+    district: Chat = await enroll(role="supervisor", unit_code="GL-KP", name="Trưởng phòng")
+    officer: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", name="Cán bộ xã")
+    await officer.send("quà tết 1 suất 500k")
+    await officer.tap("✏️ Sửa")
+    await officer.tap("Hộ nhận")
+    await officer.send("Rơ Mah Lạ, Buôn 2")
+    card = officer.last
+    assert "Rơ Mah Lạ" in card.text
+    _move(session, actor=district, person=officer, to="GL-KP-CHUGU")
+    replies = await officer.tap("✅ Lưu", message=card)
+    assert any("đơn vị của bạn đã thay đổi" in m.text for m in replies)
+    assert "Rơ Mah Lạ" not in officer.last.text
+    await officer.tap("✅ Lưu")
+    [record] = session.exec(select(SupportAction)).all()
+    assert record.household_name is None

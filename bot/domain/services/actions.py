@@ -83,6 +83,7 @@ class Draft:
     latitude: float | None = None
     longitude: float | None = None
     corrects_id: int | None = None
+    unit_id: int | None = None  # the author's unit when the form was opened (a move is checked at ✅)
 
     def to_dict(self) -> dict[str, Any]:
         """A copy as plain JSON types. By hand rather than `dataclasses.asdict`, which deep-copies field by
@@ -258,16 +259,32 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
 
 
 def _household_out_of_reach(session: Session, *, draft: Draft, author: User, previous: SupportAction | None) -> bool:
-    """A register household the author may no longer see (moved to another unit since the card was drawn):
-    the record would carry another unit's household into theirs. A correction keeping the record's own
-    household is checked by `ensure_can_edit` instead."""
+    """The author moved since the card was drawn: a new entry opened for a unit they no longer belong to, or
+    a register household they may no longer see. The record would carry the former unit's distribution (a
+    household, a note) into the new one. A correction keeping the record's own household is checked by
+    `ensure_can_edit` instead."""
+    own = get_unit(session, unit_id=author.unit_id)
+    if previous is None and draft.unit_id is not None and draft.unit_id != author.unit_id:
+        opened = get_unit(session, unit_id=draft.unit_id)
+        if own is None or opened is None or not is_within(opened, own):
+            return True
     if not draft.household_id or (previous is not None and previous.household_id == draft.household_id):
         return False
     household = session.get(Household, draft.household_id)
     if household is None:
         return False
-    own, unit = get_unit(session, unit_id=author.unit_id), get_unit(session, unit_id=household.unit_id)
+    unit = get_unit(session, unit_id=household.unit_id)
     return own is None or unit is None or not is_within(unit, own)
+
+
+def rebase_draft(draft: Draft, *, unit_id: int) -> Draft:
+    """A new entry's draft after its author moved: for their new unit, without what described the former
+    unit's distribution (household, note, photo, place); the figures and choices stay, to check and save."""
+    draft.unit_id = unit_id
+    draft.household_name = draft.household_village = draft.note = draft.photo_file_id = None
+    draft.household_id, draft.household_erased = None, False
+    draft.latitude = draft.longitude = None
+    return draft
 
 
 def _forget_erased_household(session: Session, draft: Draft) -> None:
@@ -430,7 +447,8 @@ def card_view(session: Session, *, user: User, draft: Draft) -> Draft:
         return draft
     previous = session.get(SupportAction, draft.corrects_id) if draft.corrects_id else None
     household = session.get(Household, draft.household_id) if draft.household_id else None
-    if (previous is None or can_edit(session, user=user, action=previous)) and (
+    moved = previous is None and _household_out_of_reach(session, draft=draft, author=user, previous=None)
+    if not moved and (previous is None or can_edit(session, user=user, action=previous)) and (
             household is None or can_see_household(session, user=user, household=household)):
         return draft
     shown = draft if previous is None else Draft.from_dict(draft.to_dict())
