@@ -12,9 +12,10 @@ from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from bot.domain.services.action_text import Localised
 from bot.domain.services.people import BLOCKED
-from bot.domain.services.units import unit_kind, unit_label
+from bot.domain.services.units import unit_label
 from bot.i18n import Translator
 from db.models import Role, User
+from db.queries import get_unit
 from db.session import is_database_unavailable
 from handlers.context import ChungTayContext
 
@@ -131,6 +132,6 @@ def describe_user(context: ChungTayContext, user: User) -> tuple[str, str, str]:
     unit = unit_label(context.session, t, user.unit_id)
     organisation = (get_organisation(context.session, organisation_id=user.organisation_id)
                     if user.organisation_id else None)
-    names = Localised(context.runtime.catalogue, t).at(unit_kind(context.session, user.unit_id))
+    names = Localised(context.runtime.catalogue, t).at_unit(get_unit(context.session, unit_id=user.unit_id))
     org_text = names.organisation(organisation.code) if organisation else t("none")
     return role_name(t, user.role), html.escape(unit), html.escape(org_text)
