@@ -2,12 +2,13 @@
 
 A district or commune office pastes this into its periodic report, so the draft has every block the
 decree asks of an administrative document, in order: the issuing body and the national heading side by
-side, the number, place and date, the title; the figures (by kind of support, by organisation); how
+side, the number (with the issuing body's symbol: "BC-UBND", "BC-MTTQ"), place and date, the title, "Kính
+gửi" the body above (docs/report-names.md says who); the figures (by kind of support, by organisation); how
 the units under it reported for the period (on time, late, not yet) and the suspected double counts
 still open (counts only: no household names leave the bot this way); the parts only the office can
 write ("Tồn tại, hạn chế", "Phương hướng, nhiệm vụ thời gian tới") as marked placeholders; and the
-closing blocks: "Nơi nhận:" (the supervising unit, "Lưu: VT.") beside the signature block, left blank
-to sign.
+closing blocks: "Nơi nhận:" ("Như trên;", "Lưu: VT.") beside the signature block, left blank to sign; and
+the appendix, the summary table (bot/domain/services/summary_table.py).
 
 Why plain data and not python-docx calls: what the report says is domain (tested here, reused by any
 renderer), how a DOCX lays it out is not (bot/domain/services/report_docx.py). Every figure comes from

@@ -1,6 +1,7 @@
 """Files the district pastes into its own work: the XLSX workbook, the chart's figures and the DOCX draft.
 
-- XLSX (bot/domain/xlsx.py): a summary sheet (category × unit with totals) and a detail sheet (every record,
+- XLSX (bot/domain/xlsx.py): the report's summary table first (bot/domain/services/summary_table.py), a
+  summary sheet (category × unit with totals) and a detail sheet (every record,
   with its author and the local time it was logged), Vietnamese headers, number formats, the header
   row frozen. Totals come from `compute_totals` via `bot.domain.services.reports`, so the file agrees with
   the chat to the đồng.
