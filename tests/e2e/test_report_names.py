@@ -176,6 +176,15 @@ async def test_province_report_heading_symbol_and_table(lang_son: None, enroll: 
     assert organisations == {"UBND xã Bình Gia", "Ủy ban MTTQ xã Bình Gia", "Hội LHPN xã Bình Gia",
                              "UBND xã Hoàng Văn Thụ"}
 
+    replies = await province.send("/digest tháng này")  # the digest attaches the same workbook
+    [attached] = [m for m in replies if (m.file_name or "").endswith(".xlsx")]
+    digest_book = load_workbook(io.BytesIO(attached.file_bytes or b""))
+    assert digest_book.sheetnames[0] == TABLE_TITLE
+    assert [list(row) for row in digest_book[TABLE_TITLE].iter_rows(values_only=True)] == cells
+    digest_detail = digest_book["Chi tiết"]
+    assert {row[header.index("Tổ chức")] for row in digest_detail.iter_rows(min_row=2, values_only=True)} \
+        == organisations
+
 
 async def test_commune_report_is_addressed_to_the_province_and_its_department(
         lang_son: None, enroll: Callable[..., object]) -> None:
