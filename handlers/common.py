@@ -124,14 +124,17 @@ def role_name(t: Translator, role: Role) -> str:
     }[role]
 
 
-def describe_user(context: ChungTayContext, user: User) -> tuple[str, str, str]:
-    """(role, unit, organisation) as shown to people, HTML-escaped."""
+def describe_user(context: ChungTayContext, user: User, *, with_unit: bool = True) -> tuple[str, str, str]:
+    """(role, unit, organisation) as shown to people, HTML-escaped. The organisation is named as the unit's
+    body ("Ủy ban MTTQ xã Bình Gia"), or only at its level (`with_unit` False) where the unit stands beside it."""
     from db.queries import get_organisation
 
     t = context.t
     unit = unit_label(context.session, t, user.unit_id)
     organisation = (get_organisation(context.session, organisation_id=user.organisation_id)
                     if user.organisation_id else None)
-    names = Localised(context.runtime.catalogue, t).at_unit(get_unit(context.session, unit_id=user.unit_id))
+    own_unit = get_unit(context.session, unit_id=user.unit_id)
+    names = Localised(context.runtime.catalogue, t)
+    names = names.at_unit(own_unit) if with_unit else names.at(own_unit.kind if own_unit else None)
     org_text = names.organisation(organisation.code) if organisation else t("none")
     return role_name(t, user.role), html.escape(unit), html.escape(org_text)
