@@ -276,3 +276,26 @@ async def test_older_tree_with_a_district(krong_pa: None, enroll: Callable[..., 
     docx = await _docx(commune)
     assert _heading(docx) == ["ỦY BAN NHÂN DÂN", "XÃ CHƯ GU", "Số: .../BC-UBND"]
     assert _front_matter(docx) == ["Kính gửi: UBND huyện Krông Pa."]  # the district, not the province
+
+
+async def test_people_lists_name_organisations_without_placeholders(
+        lang_son: None, session: Session, bot: BotUnderTest, enroll: Callable[..., object]) -> None:
+    """/invites and /users name the organisation beside its unit, at its level, never "Ủy ban MTTQ {level}"."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from bot.domain.services.access import create_invite
+    from db.models import Organisation
+
+    province: Chat = await enroll(role="supervisor", unit_code="LS")  # type: ignore[misc]
+    await enroll(role="reporter", unit_code="LS-BG", organisation="fatherland_front", name="Hoàng Thị Mai")
+    front = session.exec(select(Organisation).where(Organisation.code == "fatherland_front")).one()
+    unit = get_unit_by_code(session, code="LS-HVT")
+    assert unit is not None and unit.id is not None
+    create_invite(session, inviter=None, role=Role.REPORTER, unit_id=unit.id, organisation_id=front.id,
+                  ttl=timedelta(hours=1), now=bot.runtime.clock())
+    invites = await province.reply_text("/invites")
+    assert "xã Hoàng Văn Thụ, Ủy ban MTTQ xã" in invites and "{level}" not in invites
+    people = await province.reply_text("/users")
+    assert "xã Bình Gia, Ủy ban MTTQ xã ·" in people and "{level}" not in people
