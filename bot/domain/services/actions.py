@@ -83,6 +83,10 @@ class Draft:
     latitude: float | None = None
     longitude: float | None = None
     corrects_id: int | None = None
+    approximate: bool = False
+    """A figure was written as an approximation ("hơn 3 tỷ", "khoảng"): the record keeps the mark."""
+    skipped: list[str] = field(default_factory=list)
+    """Measures the officer skipped (the report did not give them): not asked again."""
 
     def to_dict(self) -> dict[str, Any]:
         """A copy as plain JSON types. By hand rather than `dataclasses.asdict`, which deep-copies field by
@@ -90,6 +94,7 @@ class Draft:
         dict of strings."""
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["fields"] = dict(self.fields)
+        data["skipped"] = list(self.skipped)
         return data
 
     @classmethod
@@ -105,7 +110,8 @@ class Draft:
                    quantity_unit=parsed.quantity_unit, value_dong=parsed.value_dong, organisation=parsed.organisation,
                    beneficiary_class=parsed.beneficiary_class, funding_source=parsed.funding_source,
                    fields=dict(parsed.fields),
-                   action_date=parsed.action_date.isoformat() if parsed.action_date else None)
+                   action_date=parsed.action_date.isoformat() if parsed.action_date else None,
+                   approximate=parsed.approximate)
 
     @property
     def quantity_decimal(self) -> Decimal | None:
@@ -226,7 +232,7 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
         note=draft.note, photo_file_id=draft.photo_file_id, latitude=draft.latitude, longitude=draft.longitude,
         author_id=author.id or 0, source_update_id=source_update_id, client_key=draft.key,
         version=(previous.version + 1) if previous else 1, supersedes_id=previous.id if previous else None,
-        unusual_confirmed=unusual,
+        unusual_confirmed=unusual, approximate=draft.approximate,
     )
     if previous is not None:
         previous.status = ActionStatus.SUPERSEDED
@@ -332,7 +338,7 @@ def draft_from_action(action: SupportAction, session: Session) -> Draft:
         household_village=action.household_village, household_id=action.household_id,
         household_erased=action.household_erased, note=action.note,
         photo_file_id=action.photo_file_id,
-        latitude=action.latitude, longitude=action.longitude,
+        latitude=action.latitude, longitude=action.longitude, approximate=action.approximate,
     )
 
 
