@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, Update
 
 from bot.domain.catalogue_file import CategorySpec
 from bot.domain.formatting import format_number
-from bot.domain.services.actions import Draft, default_unit
+from bot.domain.services.actions import Draft, default_unit, skippable
 from handlers import callbacks as cb
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
@@ -42,8 +42,9 @@ async def ask(update: Update, context: ChungTayContext, step: str, draft: Draft,
     code = step.removeprefix("again:")
     measure = spec.measure(code)
     optional = True
+    ahead = [str(s) for s in (state(context).get("plan") or [])[1:]]
     if measure is not None:
-        optional = not measure.required
+        optional = skippable(draft, spec, measure.code, ahead)
         unit = labels.unit(measure, draft.quantity_unit or default_unit(measure))
         if measure.code == "value":
             text = t("{label}? Type the amount, e.g. 500k, 1tr5, 81,15 triệu, 1.500.000đ.").format(
@@ -62,7 +63,8 @@ async def ask(update: Update, context: ChungTayContext, step: str, draft: Draft,
         assert quantity is not None
         text = t("In which unit?")
         rows += [[cb.button(u.unit_vi if t.locale == "vi" else u.unit_en, cb.LogSet(u.code))] for u in quantity.units]
-        optional = False
+        # Asked before its quantity: skipping the unit skips the quantity too (the report gave none).
+        optional = draft.quantity is None and skippable(draft, spec, "quantity", ahead)
     elif step.startswith("field:"):
         extra = spec.field(step.removeprefix("field:"))
         assert extra is not None

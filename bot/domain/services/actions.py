@@ -160,12 +160,13 @@ def default_unit(measure: Measure) -> str | None:
 
 
 def missing_required(draft: Draft, catalogue: CatalogueFile) -> list[str]:
-    """What must still be asked before the card can be saved, in asking order."""
+    """What must still be asked before the card can be saved, in asking order. A required measure the
+    officer skipped (the report did not give it) is not asked again, as long as another figure is there."""
     spec = catalogue.category_by_code(draft.category) if draft.category else None
     if spec is None:
         return ["category"]
     missing: list[str] = [m.code for m in ordered_measures(spec)
-                          if m.required and draft.measure_value(m.code) is None]
+                          if m.required and draft.measure_value(m.code) is None and m.code not in draft.skipped]
     quantity = spec.measure("quantity")
     if quantity is not None and quantity.units and draft.quantity is not None and draft.quantity_unit is None:
         missing.insert(0, "quantity_unit")
@@ -173,6 +174,18 @@ def missing_required(draft: Draft, catalogue: CatalogueFile) -> list[str]:
     if not any(draft.measure_value(m.code) is not None for m in spec.measures):
         missing.append(ordered_measures(spec)[0].code)
     return list(dict.fromkeys(missing))
+
+
+def skippable(draft: Draft, spec: CategorySpec, code: str, ahead: Sequence[str] = ()) -> bool:
+    """May the form offer "Skip" for this measure? A record needs one figure, not every figure the
+    category can count: reports often give households and money but no head count. So any measure may be
+    skipped while another figure is given, or is still to be asked (`ahead`: the form's plan)."""
+    measure = spec.measure(code)
+    if measure is None or not measure.required:
+        return True
+    others = [m.code for m in spec.measures if m.code != code]
+    return any(draft.measure_value(other) is not None for other in others) or any(
+        step in others and step not in draft.skipped for step in ahead)
 
 
 @dataclass(frozen=True)
