@@ -176,12 +176,33 @@ def missing_required(draft: Draft, catalogue: CatalogueFile) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
+def adopt_category(draft: Draft, spec: CategorySpec) -> bool:
+    """Give a category to a draft whose line named none (its figures were read without one): the
+    figures the category records are kept, a quantity in a unit it does not count is not. Returns
+    whether a figure was left out (the caller keeps the line itself, so nothing typed is lost)."""
+    draft.category = spec.code
+    dropped = False
+    for code in ("households", "persons", "value"):
+        if draft.measure_value(code) is not None and spec.measure(code) is None:
+            setattr(draft, "value_dong" if code == "value" else code, None)
+            dropped = True
+    quantity = spec.measure("quantity")
+    if draft.quantity is not None:
+        units = {u.code for u in quantity.units} if quantity is not None and quantity.units else \
+            {unit_code(quantity)} if quantity is not None else set()
+        if quantity is None or (draft.quantity_unit and draft.quantity_unit not in units):
+            draft.quantity, draft.quantity_unit, dropped = None, None, True
+    if not draft.quantity_unit:
+        draft.quantity_unit = None
+    return dropped
+
+
 def skippable(draft: Draft, spec: CategorySpec, code: str, ahead: Sequence[str] = ()) -> bool:
     """May the form offer "Skip" for this measure? A record needs one figure, not every figure the
     category can count: reports often give households and money but no head count. So any measure may be
-    skipped while another figure is given, or is still to be asked (`ahead`: the form's plan)."""
-    measure = spec.measure(code)
-    if measure is None or not measure.required:
+    skipped while another figure is given, or is still to be asked (`ahead`: the form's plan); the last
+    one left may not (a record without any figure counts nothing)."""
+    if spec.measure(code) is None:
         return True
     others = [m.code for m in spec.measures if m.code != code]
     return any(draft.measure_value(other) is not None for other in others) or any(
