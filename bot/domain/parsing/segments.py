@@ -71,12 +71,31 @@ def _is_total(piece: str) -> bool:
     return any(folded == word or folded.startswith(word + " ") for word in _TOTAL_WORDS)
 
 
+_EMPTY = ParsedEntry()
+_recent: dict[tuple[str, int, date], tuple[CatalogueFile, Actions | None]] = {}
+"""The last lines cut: one typed line is looked at by the question filter, then by quick entry."""
+
+
 def split_actions(text: str, catalogue: CatalogueFile, *, today: date) -> Actions | None:
     """The actions of a line that holds several (see the module notes), or None for one entry."""
+    key = (text, id(catalogue), today)
+    hit = _recent.get(key)
+    if hit is not None and hit[0] is catalogue:
+        return hit[1]
+    found = _split(text, catalogue, today)
+    if len(_recent) >= 32:
+        _recent.clear()
+    _recent[key] = (catalogue, found)
+    return found
+
+
+def _split(text: str, catalogue: CatalogueFile, today: date) -> Actions | None:
     pieces = _pieces(text)
-    if len(pieces) < 2:
-        return None
-    alone = [parse_quick_entry(piece, catalogue, today=today) for piece in pieces]
+    if sum(1 for piece in pieces if re.search(r"\d", piece)) < 2:
+        return None  # an action gives a figure: fewer than two pieces with a number hold one action at most
+    # a piece without a number has no figure: it cannot stand, so it is not read on its own
+    alone = [parse_quick_entry(piece, catalogue, today=today) if re.search(r"\d", piece) else _EMPTY
+             for piece in pieces]
     standing = [i for i, entry in enumerate(alone) if _stands(entry)]
     if len(standing) < 2 or len(standing) > MAX_ACTIONS:
         return None
