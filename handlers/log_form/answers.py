@@ -18,7 +18,7 @@ from db.models import Household
 from handlers import callbacks as cb
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
-from handlers.log_form.lines import is_whole_entry, offer_replacement, read_line
+from handlers.log_form.lines import new_entry_in, offer_replacement
 from handlers.log_form.questions import next_step, unseen_step
 from handlers.log_form.state import (
     ASK,
@@ -89,8 +89,8 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
         else:
             raise NumberError("choose_button")
     except (NumberError, ValidationProblem) as problem:
-        parsed = read_line(context, text)
-        if is_whole_entry(parsed):  # not an answer, but a whole new entry typed over the form
+        parsed = new_entry_in(context, text)
+        if parsed is not None:  # not an answer, but a whole new entry typed over the form
             return await offer_replacement(update, context, parsed, then=ASK)
         reason = getattr(problem, "reason", "not_a_number")
         if reason == "choose_button":

@@ -25,6 +25,7 @@ from bot.domain.services.action_text import figures_line
 from bot.domain.services.actions import Draft, missing_required
 from bot.domain.services.log_entry import households_named, is_saved, start_menu
 from handlers import callbacks as cb
+from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
 from handlers.log_form.questions import next_step
@@ -78,6 +79,16 @@ def is_whole_entry(parsed: ParsedEntry) -> bool:
         value is not None for value in (parsed.households, parsed.persons, parsed.quantity, parsed.value_dong))
 
 
+def new_entry_in(context: ChungTayContext, text: str) -> ParsedEntry | None:
+    """What a line typed over an open form reads as when it is a whole new entry (of a line with several
+    actions, the first), or None when it may be an answer to the step."""
+    actions = read_actions(context, text)
+    if actions is not None:
+        return actions.entries[0]
+    parsed = read_line(context, text)
+    return parsed if is_whole_entry(parsed) else None
+
+
 def draft_from_line(context: ChungTayContext, parsed: ParsedEntry) -> Draft:
     """The draft a line reads as; a household named in it is picked when the register has exactly one."""
     draft = Draft.from_parsed(parsed)
@@ -113,8 +124,8 @@ async def open_actions(update: Update, context: ChungTayContext, actions: Action
     """A line with several actions: each is its own record. The line's actions are listed, then the first
     one's card (or its first missing figure) is shown; the others wait in the form's state and come one
     by one as each card is saved or cancelled."""
-    message = update.effective_message
-    assert message is not None
+    chat = update.effective_chat
+    assert chat is not None
     drafts = [draft_from_line(context, entry) for entry in actions.entries]
     named = names(context)
     t = context.t
@@ -127,12 +138,15 @@ async def open_actions(update: Update, context: ChungTayContext, actions: Action
     if actions.shared:
         lines.append(t("“{text}” is a total of them all: it is not split between them. Give each entry its own "
                        "figure with ✏️ Edit if the report has it.").format(text=actions.shared))
-    await message.reply_text(html.escape("\n".join(lines)))
+    if update.callback_query is not None:  # 🔄 on an offer: the offer becomes the list
+        await answer_in_place(update, context, html.escape("\n".join(lines)))
+    else:
+        await context.bot.send_message(chat.id, html.escape("\n".join(lines)))
     context.user_data["log"] = {}  # type: ignore[index]
     first = drafts[0]
     store(context, first, missing_required(first, catalogue(context)))
     state(context).update({QUEUE: [d.to_dict() for d in drafts[1:]], PART: [1, len(drafts)], SOURCE: source})
-    return await next_step(update, context)
+    return await next_step(update, context, fresh=True)  # below the list, also after a button (🔄)
 
 
 def loose_figures(context: ChungTayContext, parsed: ParsedEntry) -> str:
@@ -200,7 +214,9 @@ async def offer_replacement(update: Update, context: ChungTayContext, parsed: Pa
     assert message is not None
     draft = draft_from_line(context, parsed)
     if replacing_loses_nothing(context, draft):
-        return await open_entry(update, context, parsed, source=message.message_id, draft=draft)
+        opened = await open_line(update, context, message.text or "", source=message.message_id)
+        assert opened is not None
+        return opened
     state(context)[LINE] = {"text": (message.text or "")[:4096], "source": message.message_id}
     named = names(context)
     spec = catalogue(context).category_by_code(parsed.category or "")
@@ -222,12 +238,14 @@ async def replace_form(update: Update, context: ChungTayContext) -> str | int:
     query = update.callback_query
     assert query is not None
     line = state(context).get(LINE)
-    parsed = read_line(context, str(line.get("text", ""))) if isinstance(line, dict) else None
-    if parsed is None or not names_a_category(parsed):
+    text = str(line.get("text", "")) if isinstance(line, dict) else ""
+    if not text or new_entry_in(context, text) is None:
         await cb.gone(update, context)
         return await keep_form(update, context, answered=True)
     await query.answer()
-    return await open_entry(update, context, parsed, source=line.get("source") if isinstance(line, dict) else None)
+    opened = await open_line(update, context, text, source=line.get("source") if isinstance(line, dict) else None)
+    assert opened is not None
+    return opened
 
 
 async def keep_form(update: Update, context: ChungTayContext, *, answered: bool = False) -> str:
@@ -264,8 +282,8 @@ async def card_typed(update: Update, context: ChungTayContext) -> str:
     lost. The card is shown again below it, since after a crash the card may never have reached the user."""
     message = update.effective_message
     if message is not None:
-        parsed = read_line(context, message.text or "")
-        if is_whole_entry(parsed):
+        parsed = new_entry_in(context, message.text or "")
+        if parsed is not None:
             return await offer_replacement(update, context, parsed, then=CARD)
         await message.reply_text(
             context.t("Your entry is still open: tap ✅ Save, ✏️ Edit or ❌ Cancel on the card below."))
@@ -276,8 +294,8 @@ async def edit_menu_typed(update: Update, context: ChungTayContext) -> str | Non
     """Text while the list of fields to change is open: a new entry is offered; otherwise, what to tap."""
     message = update.effective_message
     assert message is not None
-    parsed = read_line(context, message.text or "")
-    if is_whole_entry(parsed):
+    parsed = new_entry_in(context, message.text or "")
+    if parsed is not None:
         return await offer_replacement(update, context, parsed, then=EDIT)
     await message.reply_text(context.t("Please tap the field you want to change, or ↩ to go back to the card."))
     return None

@@ -194,3 +194,15 @@ async def test_an_approximate_record_shows_its_mark_in_history_the_card_and_the_
     rows = list(detail.iter_rows(values_only=True))
     column = list(rows[0]).index("Ước tính (≈)")
     assert [row[column] for row in rows[1:]] == ["≈"]
+
+
+async def test_a_line_of_two_actions_typed_over_an_open_card_is_offered_whole(reporter: Chat,
+                                                                              session: Session) -> None:
+    await reporter.send("gạo 10 hộ 300kg")
+    [offer] = await reporter.send("quà 100 suất và gạo 500 kg")
+    assert [b["text"] for b in offer.buttons()] == ["🔄 Thay bằng dòng này", "↩ Giữ phiếu đang nhập"]
+    replies = await reporter.tap("🔄 Thay bằng dòng này")
+    assert "2 ghi nhận riêng" in replies[0].text and replies[-1].text.startswith("(1/2)")
+    await reporter.tap("✅ Lưu")
+    await reporter.tap("✅ Lưu")
+    assert [(_category(session, a), a.quantity) for a in _actions(session)] == [("gift", 100), ("rice", 500)]
