@@ -305,7 +305,9 @@ async def edited_in_form(update: Update, context: ChungTayContext) -> str | None
     """An edited message while a form is open (see the module notes)."""
     message = update.edited_message
     assert message is not None
-    if message.message_id == state(context).get(SOURCE):
+    part = state(context).get(PART)
+    partly_saved = isinstance(part, list) and part[0] > 1  # an action of the line is already a record
+    if message.message_id == state(context).get(SOURCE) and not partly_saved:
         actions = read_actions(context, message.text or "")
         parsed = read_line(context, message.text or "")
         if actions is not None or names_a_category(parsed):

@@ -206,3 +206,16 @@ async def test_a_line_of_two_actions_typed_over_an_open_card_is_offered_whole(re
     await reporter.tap("✅ Lưu")
     await reporter.tap("✅ Lưu")
     assert [(_category(session, a), a.quantity) for a in _actions(session)] == [("gift", 100), ("rice", 500)]
+
+
+async def test_editing_a_line_whose_first_action_is_saved_does_not_save_it_twice(
+        reporter: Chat, session: Session, fake: FakeTelegram) -> None:
+    await reporter.send("quà 100 suất và gạo 500 kg")
+    line_id = fake.last_user_message_id(reporter.user.id)
+    await reporter.tap("✅ Lưu")
+    [explained] = await reporter.edit("quà 120 suất và gạo 500 kg", message_id=line_id)
+    assert "đã được lưu, số bản ghi #" in explained.text
+    await reporter.send("xin chào")  # the second card is still open
+    assert "(2/2)" in reporter.last.text and "500 kg" in reporter.last.text
+    await reporter.tap("✅ Lưu", message=reporter.last)
+    assert [(_category(session, a), a.quantity) for a in _actions(session)] == [("gift", 100), ("rice", 500)]
