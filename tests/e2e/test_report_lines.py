@@ -188,6 +188,16 @@ async def test_an_approximate_record_shows_its_mark_in_history_the_card_and_the_
     await reporter.tap("✅ Lưu")
     old, new = _actions(session)
     assert new.supersedes_id == old.id and new.approximate is True
+    await reporter.send("/history")
+    await reporter.tap(f"✏️ #{new.id}")
+    await reporter.tap("✏️ Sửa")
+    await reporter.tap("≈ Số liệu chính xác (bỏ ≈)")
+    assert "📋 Cho vay vốn ưu đãi" in reporter.last.text and "Số liệu ước tính" not in reporter.last.text
+    await reporter.tap("✏️ Sửa")
+    await reporter.tap("≈ Số liệu ước tính (đánh dấu ≈)")
+    assert "≈ Số liệu ước tính" in reporter.last.text
+    await reporter.tap("✅ Lưu")
+    assert _actions(session)[-1].approximate is True
     supervisor: Chat = await enroll(role="supervisor", unit_code="GL-KP", name="Phòng LĐ")  # type: ignore[assignment]
     exported = await supervisor.send("/export")
     detail = load_workbook(io.BytesIO(exported[-1].file_bytes or b"")).worksheets[1]
