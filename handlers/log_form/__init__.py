@@ -172,8 +172,10 @@ async def cancel_form(update: Update, context: ChungTayContext) -> str | int:
     """❌ or /cancel in the form: the closed form is written before "Cancelled." is shown. ❌ on one of a
     line's several actions cancels that one only: the next one's card follows (/cancel drops them all)."""
     query = update.callback_query
-    if query is not None and take_queued(context) is not None:
-        await query.answer()
+    following = take_queued(context) if query is not None else None
+    if following is not None:
+        await query.answer()  # type: ignore[union-attr]
+        await checkpoint(update, context, following)  # the next action is open before the old card says so
         await answer_in_place(update, context, context.t("Cancelled: this entry is not saved."))
         return await next_step(update, context, fresh=True)
     kept = context.user_data.get(SAVED_LINES)  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.domain.catalogue_file import CatalogueFile, CategorySpec
 from bot.domain.services.action_text import Localised
-from bot.domain.services.actions import Draft
+from bot.domain.services.actions import Draft, missing_required
 from bot.domain.services.log_entry import names_for
 from db.models import Household
 from handlers import callbacks as cb
@@ -53,8 +53,6 @@ def store(context: ChungTayContext, draft: Draft, plan: list[str] | None = None)
 def take_queued(context: ChungTayContext) -> str | None:
     """Make the next waiting action of the line the open entry; the state its form resumes in (ASK or
     CARD), or None when no action is waiting. Nothing is shown here: the caller writes and shows it."""
-    from bot.domain.services.actions import missing_required
-
     current = state(context)
     queue = list(current.get(QUEUE) or [])
     if not queue:
