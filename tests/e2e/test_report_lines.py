@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from bot.domain.services import plausibility
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import Category, SupportAction
-from tests.support.harness import Chat
+from tests.support.harness import BotUnderTest, Chat
 
 
 @pytest.fixture(autouse=True)
@@ -229,3 +229,13 @@ async def test_editing_a_line_whose_first_action_is_saved_does_not_save_it_twice
     assert "(2/2)" in reporter.last.text and "500 kg" in reporter.last.text
     await reporter.tap("✅ Lưu", message=reporter.last)
     assert [(_category(session, a), a.quantity) for a in _actions(session)] == [("gift", 100), ("rice", 500)]
+
+
+async def test_the_waiting_action_of_a_line_survives_a_restart(reporter: Chat, bot: BotUnderTest,
+                                                               session: Session) -> None:
+    [_intro, first] = await reporter.send("xây mới 60 căn, sửa chữa 25 căn nhà")
+    await bot.restart()  # a new Application on the same database, as after a deploy
+    await reporter.tap("✅ Lưu", message=first)
+    assert "(2/2)" in reporter.last.text and "25 căn" in reporter.last.text
+    await reporter.tap("✅ Lưu")
+    assert [(a.quantity, a.subtype) for a in _actions(session)] == [(60, "new"), (25, "repair")]
