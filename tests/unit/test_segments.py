@@ -95,3 +95,17 @@ def test_a_category_picked_for_loose_figures_keeps_what_it_counts(catalogue: Cat
     assert adopt_category(kg, rice) is False and (kg.quantity, kg.quantity_unit) == ("150", "kg")
     kg = Draft(households=10, quantity="150", quantity_unit="kg")
     assert adopt_category(kg, gift) is True and kg.quantity is None
+
+
+@pytest.mark.parametrize("line", [
+    "gạo 45 hộ, 5410kg",  # "5410kg" alone names no kind of support, only a unit
+    "xây mới 60 căn nhà Đại đoàn kết, mỗi căn 50 triệu đồng",  # a per-unit figure of the same houses
+    "quà tết 20 suất, mỗi suất 500k",
+])
+def test_a_piece_that_names_no_kind_in_words_is_not_an_action(catalogue: CatalogueFile, line: str) -> None:
+    assert split_actions(line, catalogue, today=TODAY) is None
+
+
+def test_a_piece_naming_its_kind_by_a_choice_or_a_keyword_is_an_action(catalogue: CatalogueFile) -> None:
+    assert [e.category for e in split_actions("gạo 100kg, tiền mặt 5 triệu", catalogue, today=TODAY).entries] == [  # type: ignore[union-attr]
+        "rice", "cash_goods"]

@@ -7,8 +7,10 @@ own by the one reader (`parse_quick_entry`):
 
 1. the line is cut at its separators: ",", ";", "+", "&" (never the decimal comma of "4,5tr") and the
    words "và", "and";
-2. a piece "stands" when, read alone, it names a kind of support and gives a figure; a piece that does
-   not ("dê", "hộ cận nghèo", "500 triệu") belongs to the action before it (or after it, at the start);
+2. a piece "stands" when, read alone, it gives a figure and names its kind of support in words: a keyword
+   of the kind ("gạo", "tiền mặt") or one of its choices ("xây mới", "sửa chữa"), not only a unit ("5410kg"
+   is rice or seed, "mỗi căn 50 triệu" is a per-unit figure of the house before it); a piece that does not
+   stand ("dê", "hộ cận nghèo", "500 triệu") belongs to the action before it (or after it, at the start);
 3. the line holds several actions only when at least two pieces stand and they differ: another kind
    of support, or the same kind with another choice (new build / repair) or unit (14 con giống, 910 bó
    giống cây mì). "gạo 45 hộ, 108 khẩu" stays
@@ -57,6 +59,20 @@ def _stands(entry: ParsedEntry) -> bool:
     return entry.category is not None and _has_figure(entry) and not entry.problems
 
 
+_NUMBER_WORD = re.compile(r"\S*\d\S*")
+_PER_UNIT_START = ("moi", "each", "per")
+
+
+def _names_its_kind(piece: str, entry: ParsedEntry, catalogue: CatalogueFile, today: date) -> bool:
+    """The piece says what kind of support it is in words, not only through a unit after a number."""
+    if fold(piece).split(" ", 1)[0] in _PER_UNIT_START:
+        return False  # "mỗi căn 50 triệu": a figure per unit of the action before
+    if entry.fields:
+        return True
+    words = _NUMBER_WORD.sub(" ", piece)
+    return parse_quick_entry(words, catalogue, today=today).category == entry.category
+
+
 def _pieces(text: str) -> list[str]:
     pieces, start = [], 0
     for match in _SEPARATOR.finditer(text):
@@ -96,7 +112,8 @@ def _split(text: str, catalogue: CatalogueFile, today: date) -> Actions | None:
     # a piece without a number has no figure: it cannot stand, so it is not read on its own
     alone = [parse_quick_entry(piece, catalogue, today=today) if re.search(r"\d", piece) else _EMPTY
              for piece in pieces]
-    standing = [i for i, entry in enumerate(alone) if _stands(entry)]
+    standing = [i for i, entry in enumerate(alone)
+                if _stands(entry) and _names_its_kind(pieces[i], entry, catalogue, today)]
     if len(standing) < 2 or len(standing) > MAX_ACTIONS:
         return None
     groups: list[list[str]] = [[] for _ in standing]
