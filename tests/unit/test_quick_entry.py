@@ -167,8 +167,10 @@ ROWS: list[tuple[str, dict[str, Any]]] = [
     # ── health care (the reports' words: khám chữa bệnh, viện phí, thăm ốm)
     ("khám chữa bệnh 30 lượt 15tr",
      dict(category="health_care", persons=30, value_dong=15_000_000, fields={"kind": "treatment"})),
-    ("ho tro vien phi 3 nguoi ngheo 9tr",
-     dict(category="health_care", persons=3, value_dong=9_000_000, fields={"kind": "hospital_fees"},
+    ("ho tro vien phi 3 nguoi 9tr",
+     dict(category="health_care", persons=3, value_dong=9_000_000, fields={"kind": "hospital_fees"})),
+    ("khám chữa bệnh 30 lượt người nghèo 15tr",
+     dict(category="health_care", persons=30, value_dong=15_000_000, fields={"kind": "treatment"},
           beneficiary_class="poor")),
     ("thăm ốm 12 người 6 triệu",
      dict(category="health_care", persons=12, value_dong=6_000_000, fields={"kind": "sick_visit"})),
