@@ -216,3 +216,17 @@ __all__ = [
 from handlers.callbacks.actions import LogKeepOpen, LogReplace
 
 __all__ += ["LogKeepOpen", "LogReplace"]
+
+# Lists of units: ◀ ▶ 🔎 and the units of the drill-down and /unreached lists.
+from handlers.callbacks.actions import (
+    LIST_KINDS,
+    DrillUnit,
+    UnitListAll,
+    UnitListButton,
+    UnitListFind,
+    UnitListPage,
+    UnreachedUnit,
+)
+
+__all__ += ["LIST_KINDS", "DrillUnit", "UnitListAll", "UnitListButton", "UnitListFind", "UnitListPage",
+            "UnreachedUnit"]
