@@ -182,8 +182,7 @@ def change_words(t: Translator, entry: UnitEntry, previous_label: str) -> str:
 
 
 def state_words(t: Translator, state: str | None) -> str:
-    return {MISSING: "❌ " + t("not submitted"), LATE: "⏰ " + t("late"),
-            ON_TIME: "✅ " + t("on time")}.get(state or "", "")
+    return {MISSING: t("❌ not submitted"), LATE: t("⏰ late"), ON_TIME: t("✅ on time")}.get(state or "", "")
 
 
 def entry_line(t: Translator, entry: UnitEntry, order: Order, *, previous_label: str = "",
