@@ -34,6 +34,7 @@ from bot.i18n import N_, Translator
 from bot.outbox_sender import notify_outbox
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit, get_unit_by_code
+from handlers import unit_list
 from handlers.callbacks import (
     YEARS,
     ConfirmSubmit,
@@ -45,7 +46,6 @@ from handlers.callbacks import (
     read,
     submit_keyboard,
 )
-from handlers import unit_list
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.render import line_html, to_html

@@ -89,6 +89,20 @@ def current_scope(context: ChungTayContext) -> tuple[Unit, Period, str | None]:
     return _unit(context, view), view_period(view, today=context.today), view.org
 
 
+def choose_unit(context: ChungTayContext, unit_id: int) -> bool:
+    """Look at another unit (a unit of the drill-down's list); False when the user may not see it."""
+    user = context.db_user
+    try:
+        scope_unit(context.session, user=user, unit_id=unit_id)  # type: ignore[arg-type]
+    except AccessDenied:
+        return False
+    view = _view(context)
+    view.unit = unit_id
+    _store(context, view)
+    unit_list.reset(context, BY_UNIT)
+    return True
+
+
 def _is_supervisor(context: ChungTayContext) -> bool:
     return is_supervisor(context.db_user)
 
@@ -173,7 +187,8 @@ async def show_unit_picker(update: Update, context: ChungTayContext, fresh: bool
         rows.append([button("✅ " + unit_display(t, root), TotalsUnit(root.id or 0))])
     page = unit_list.page_number(unit_list.state(context, PICK_UNIT))
     lines, listed = picker(context, PICK_UNIT, root, page=page, choose=lambda unit: TotalsUnit(unit.id or 0),
-                           open_unit=lambda unit: TotalsUnit(unit.id or 0), label=lambda entry: "· " + unit_display(t, entry.unit) + (" ›" if entry.opens else ""))
+                           open_unit=lambda unit: TotalsUnit(unit.id or 0),
+                           label=lambda entry: "· " + unit_display(t, entry.unit) + (" ›" if entry.opens else ""))
     await answer_in_place(update, context, heading(t("Choose the unit:"), lines), _chooser(rows + listed, context),
                           fresh=fresh)
 

@@ -212,15 +212,13 @@ __all__ = [
     "unreadable",
 ]
 
-# The logging form's offer when a whole entry is typed over it (kept apart to keep merges easy).
-from handlers.callbacks.actions import LogKeepOpen, LogReplace
-
-__all__ += ["LogKeepOpen", "LogReplace"]
-
-# Lists of units: ◀ ▶ 🔎 and the units of the drill-down and /unreached lists.
+# The logging form's offer when a whole entry is typed over it, and the lists of units' ◀ ▶ 🔎 and units
+# (kept apart to keep merges easy).
 from handlers.callbacks.actions import (
     LIST_KINDS,
     DrillUnit,
+    LogKeepOpen,
+    LogReplace,
     UnitListAll,
     UnitListButton,
     UnitListFind,
@@ -228,5 +226,6 @@ from handlers.callbacks.actions import (
     UnreachedUnit,
 )
 
+__all__ += ["LogKeepOpen", "LogReplace"]
 __all__ += ["LIST_KINDS", "DrillUnit", "UnitListAll", "UnitListButton", "UnitListFind", "UnitListPage",
             "UnreachedUnit"]

@@ -32,9 +32,9 @@ from bot.domain.services.screen import Screen, button, two_by_two
 from bot.domain.services.spans import Text, bold, underline
 from bot.domain.services.spans import text as one_line
 from bot.domain.services.totals import compute_totals
+from bot.domain.services.totals_view import TotalsView
 from bot.domain.services.unit_list_views import figure_entries
 from bot.domain.services.unit_lists import Order, UnitPage, change_words, page_head, unit_page
-from bot.domain.services.totals_view import TotalsView
 from bot.domain.services.units import unit_display
 from db.models import Role, Unit, User
 
