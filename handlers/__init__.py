@@ -61,6 +61,8 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(record_questions.stale_cancel, pattern=cb.on(cb.CancelQuestion)))
     application.add_handler(CallbackQueryHandler(drilldown.show_records, pattern=cb.on(cb.DrillDown)))
     application.add_handler(CallbackQueryHandler(drilldown.show_unit, pattern=cb.on(cb.DrillUnit)))
+    from handlers import unreached  # /unreached: a unit of its list of units
+    application.add_handler(CallbackQueryHandler(unreached.show_unit, pattern=cb.on(cb.UnreachedUnit)))
     from handlers import reporting  # reporting cycle: the buttons of periods and submissions
     application.add_handler(CallbackQueryHandler(reporting.on_preset, pattern=cb.on(cb.PeriodPreset)))
     application.add_handler(CallbackQueryHandler(reporting.on_submit_button, pattern=cb.on(cb.SubmitPeriod)))

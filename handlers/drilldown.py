@@ -117,7 +117,7 @@ async def show_units(update: Update, context: ChungTayContext, fresh: bool) -> N
     rows = unit_list.page_rows(context, page, UNIT_LIST, item=lambda entry: button(
         f"{unit_display(t, entry.unit)} · {format_number(entry.count, locale)}", DrillUnit(spec.code,
                                                                                            entry.unit.id or 0)))
-    rows.append([button("↩️ " + t("Records"), DrillDown(spec.code, 0)),
+    rows.append([button("↩️ " + t("Back to the records"), DrillDown(spec.code, 0)),
                  button("↩️ " + t("Back to the totals"), TotalsBack())])
     await answer_in_place(update, context, "\n".join(lines), InlineKeyboardMarkup(rows), fresh=fresh)
 
