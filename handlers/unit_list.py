@@ -82,7 +82,7 @@ def state(context: ChungTayContext, kind: str) -> dict[str, Any]:
     found = lists.get(kind)
     if not isinstance(found, dict):
         found = lists[kind] = {}
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def reset(context: ChungTayContext, kind: str, **values: Any) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def reset(context: ChungTayContext, kind: str, **values: Any) -> dict[str, Any]:
     lists[kind] = {"page": 0, "q": "", **values}
     if lists.get(WAIT) == kind:
         lists.pop(WAIT, None)
-    return lists[kind]  # type: ignore[no-any-return]
+    return lists[kind]
 
 
 def page_number(values: dict[str, Any]) -> int:
