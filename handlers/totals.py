@@ -140,6 +140,7 @@ async def show_totals(update: Update, context: ChungTayContext) -> None:
         await _answer_question(update, context, args)
         return
     _store(context, TotalsView())
+    unit_list.reset(context, BY_UNIT)
     await _show(update, context, fresh=True)
 
 
