@@ -14,9 +14,10 @@ from sqlmodel import Session
 
 from bot.domain.catalogue_file import load_catalogue_file
 from bot.domain.services.actions import Draft, save_draft
+from bot.domain.services.digests import CHART_UNITS, _chart_units
 from bot.domain.services.periods import Period, month_of
 from bot.domain.services.reporting import create_period, submit
-from bot.domain.services.totals import compute_totals
+from bot.domain.services.totals import CategoryTotal, compute_totals
 from bot.domain.services.unit_figures import UnitFigures, child_figures
 from bot.domain.services.unit_list_views import figure_entries, picker_entries, status_entries
 from bot.domain.services.unit_lists import Order, UnitEntry, matches, rank, summary_text, unit_page
@@ -177,3 +178,11 @@ def test_the_queries_of_a_list_do_not_grow_with_its_units(session: Session) -> N
     assert sum(e.current.value_dong for e in province_figures if e.current) == Decimal(3_000)
 
 
+
+
+def test_a_province_digest_charts_the_units_with_the_most_money() -> None:
+    rows = [(_named(f"Xã {i:03d}", code=f"C{i}"), {"rice": CategoryTotal(category="rice", records=1, value_dong=i)})
+            for i in range(110)]
+    bars = _chart_units(VI, rows)
+    assert len(bars) == CHART_UNITS and bars[0] == ("xã Xã 109", 109) and ("xã Xã 000", 0) not in bars
+    assert [value for _, value in _chart_units(VI, rows[:14])] == list(range(14)), "a district keeps its order"

@@ -50,6 +50,7 @@ from bot.domain.services.spans import Text, bold, italic
 from bot.domain.services.unit_figures import UnitFigures, child_figures
 from bot.domain.services.unit_lists import Order, UnitEntry, entry_line, state_words, unit_page
 from bot.domain.services.units import unit_display
+from bot.i18n import Translator
 from db.models import DigestSchedule, ReportingPeriod, Role, Unit, User
 
 GRACE = timedelta(hours=12)
@@ -127,8 +128,7 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
                               now=now, figures=(scope.current, rows))
     trend = monthly_values(session, unit=unit, end=period.end)
     chart = chart_png(title=t("{unit}, {period}").format(unit=unit_name, period=period.label(t)),
-                      units=[(unit_display(t, child), grand_value(totals)) for child, totals in rows]
-                      or [(unit_name, grand_value(scope.current))],
+                      units=_chart_units(t, rows) or [(unit_name, grand_value(scope.current))],
                       trend=[(f"{p.start.month}/{p.start.year}", value) for p, value in trend],
                       unit_axis=t("Value by unit"), trend_axis=t("Value by month"),
                       money_label=t("million VND"), locale=t.locale)
@@ -170,6 +170,18 @@ def _units_text(session: Session, names: Localised, *, unit: Unit, period: Perio
     if silent and order is not Order.STATUS:
         text.add(t("No figures yet from: {units}.").format(units=named(t, sorted(silent, key=lambda u: fold(u.name)))))
     return text
+
+
+CHART_UNITS = 15
+"""Bars of the digest's chart: a province's 170 communes would be unreadable, so past this many units the
+chart shows the ones with the most money (the workbook has every unit)."""
+
+
+def _chart_units(t: Translator, rows: list[tuple[Unit, Totals]]) -> list[tuple[str, int]]:
+    bars = [(unit_display(t, child), grand_value(totals)) for child, totals in rows]
+    if len(bars) > CHART_UNITS:
+        bars = sorted(bars, key=lambda bar: -bar[1])[:CHART_UNITS]
+    return bars
 
 
 def digest_period(schedule: DigestSchedule | None, *, now: datetime, tz: ZoneInfo) -> Period:
