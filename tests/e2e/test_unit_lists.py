@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -184,9 +185,15 @@ async def test_totals_by_unit_and_the_unit_picker(supervisor: Chat) -> None:
     assert "Tổng hợp" in supervisor.last.text and "xã Văn Lũng" in supervisor.last.text
 
 
-async def test_status_lists_missing_and_late_first(supervisor: Chat) -> None:
+async def test_status_lists_missing_and_late_first(supervisor: Chat, session: Session) -> None:
+    user = session.exec(select(User).where(User.telegram_id == supervisor.user.id)).one()
+    [period] = reporting.periods_of_supervisor(session, user=user)
+    for index in range(12):  # targets of twelve units: ten shown, then how many more
+        reporting.set_target(session, user=user, period=period, unit=_unit(session, _code(index)), category_code="rice",
+                             measure="households", target=Decimal(10), now=datetime.now(TZ))
     await supervisor.send("/status")
     text = supervisor.last.text
+    assert text.count("🎯 ") == 10 and "… và 2 chỉ tiêu khác (/target để xem tất cả)." in text
     assert "110 xã, phường: 41 đã nộp, 63 chưa, 6 trễ hạn" in text
     assert _page(text) == (1, 11)
     assert text.count("❌ chưa nộp") == 10 and "⏰" not in text and "✅ đúng hạn" not in text

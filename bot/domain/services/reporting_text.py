@@ -70,11 +70,11 @@ def named(t: Translator, units: Sequence[Unit], limit: int = MAX_NAMED) -> str:
 
 
 def _fewest(t: Translator, lines: list[Line], limit: int = MAX_NAMED) -> list[Line]:
-    """At most `limit` target lines, then how many more (the full list is in the Excel file)."""
+    """At most `limit` target lines, then how many more (/target without a unit lists them all)."""
     if len(lines) <= limit:
         return lines
-    more = t("… and {count} more targets (in the Excel file).").format(count=format_number(len(lines) - limit,
-                                                                                           t.locale))
+    more = t("… and {count} more targets (/target shows them all).").format(
+        count=format_number(len(lines) - limit, t.locale))
     return [*lines[:limit], line(more)]
 
 
