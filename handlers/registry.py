@@ -87,6 +87,7 @@ def command_table() -> tuple[Command, ...]:
         onboarding,
         reporting,
         totals,
+        unreached,
         users,
     )
 
@@ -142,7 +143,7 @@ def command_table() -> tuple[Command, ...]:
                 help=N_("/household_erase — erase a household's personal details (the figures stay)"),
                 menu=Menu(N_("Erase a household's personal details"), 155),
                 refusal=N_("Only a supervisor of the household's unit or a unit above it can erase its details.")),
-        Command("unreached", households.show_unreached, MEMBERS,
+        Command("unreached", unreached.show_unreached, MEMBERS,
                 help=N_("/unreached — poor and near-poor households not yet supported"),
                 menu=Menu(N_("Households not yet supported"), 160)),
         Command("suspects", duplicates.show_suspects, MANAGERS,
