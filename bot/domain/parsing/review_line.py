@@ -1,0 +1,127 @@
+"""One line of the poverty review's figures, as an officer types it:
+"rà soát 2026: 1.240 hộ, nghèo 96, cận nghèo 131, thoát nghèo 23, phát sinh 4".
+
+Kept apart from the support-entry reader (bot/domain/parsing/entry_reader.py): a review line is not a
+support action, and quick entry only needs `looks_like_review` to hand the line over. Counts are read by
+the one number grammar (`parse_count`, so "1.240" is 1240); each figure's name may come before its
+number ("nghèo 96") or after it ("23 hộ thoát nghèo"), with or without diacritics; parts are separated
+by commas or semicolons. Nothing is guessed: a part whose name is not known, or a number that cannot be
+read, is reported back so the officer can correct it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.domain.parsing.errors import NumberError
+from bot.domain.parsing.numbers import parse_count
+from bot.domain.parsing.text import fold
+
+_HEAD = re.compile(r"^\s*(?:/review(?:@\w+)?\s*)?(?:ra soat|review)\b\s*(?P<rest>.*)$", re.S)
+_CODE = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)(?![\w-])")
+_YEAR = re.compile(r"^(?:nam\s*)?(?P<year>20[0-9]{2})\b\s*[:\-]?\s*")
+_NUMBER = re.compile(r"[0-9][0-9.,]*[0-9]|[0-9]")
+_SPLIT = re.compile(r";|\n|,(?![0-9])")
+STAGE_WORDS = (("quy 1", "q1"), ("quy i", "q1"), ("q1", "q1"), ("6 thang", "h1"), ("giua nam", "h1"),
+               ("mid-year", "h1"), ("mid year", "h1"), ("quy 3", "q3"), ("quy iii", "q3"), ("9 thang", "q3"),
+               ("q3", "q3"))
+FILLER = {"ho", "so", "la", "co", "con", "nhan", "gom", "trong", "do", "households", "household", "of", "and",
+          "va", "=", ":", "-"}
+LABELS: dict[str, str] = {
+    "": "total_households", "tong": "total_households", "tong cong": "total_households", "total": "total_households",
+    "dan cu": "total_households",
+    "ngheo": "poor", "poor": "poor", "ngheo cuoi nam": "poor",
+    "can ngheo": "near_poor", "near poor": "near_poor", "can ngheo cuoi nam": "near_poor",
+    "thoat ngheo": "escaped", "escaped": "escaped", "escaped poverty": "escaped",
+    "tai ngheo": "fell_back", "fell back": "fell_back", "fell back into poverty": "fell_back",
+    "phat sinh": "new_poor", "ngheo phat sinh": "new_poor", "phat sinh moi": "new_poor",
+    "ngheo phat sinh moi": "new_poor", "ngheo moi": "new_poor", "new": "new_poor", "new poor": "new_poor",
+    "newly poor": "new_poor",
+    "thoat can ngheo": "escaped_near", "escaped near poor": "escaped_near", "escaped near poverty": "escaped_near",
+    "dau nam": "total_start", "tong dau nam": "total_start", "total start": "total_start",
+    "ngheo dau nam": "poor_start", "dau nam ngheo": "poor_start", "poor start": "poor_start",
+    "ngheo dau ky": "poor_start",
+    "can ngheo dau nam": "near_poor_start", "dau nam can ngheo": "near_poor_start",
+    "near poor start": "near_poor_start",
+    "khau ngheo": "poor_persons", "nguoi ngheo": "poor_persons", "poor persons": "poor_persons",
+    "khau can ngheo": "near_poor_persons", "nguoi can ngheo": "near_poor_persons",
+    "near poor persons": "near_poor_persons",
+}
+"""Folded names of the figures (filler words such as "hộ", "số" removed first)."""
+
+
+@dataclass
+class ReviewLine:
+    """What a review line said. `problems` are (reason, the text concerned): "unknown", "number", "twice"."""
+
+    year: int | None = None
+    stage: str = "year"
+    unit_code: str | None = None
+    figures: dict[str, int] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def looks_like_review(text: str) -> bool:
+    """A line that starts with "rà soát" (or "review") and carries at least one number."""
+    return bool(_HEAD.match(fold(text[:400]))) and bool(re.search(r"[0-9]", text))
+
+
+def _label(words: str) -> str:
+    kept = [w for w in re.split(r"[\s\-:=]+", words) if w and w not in FILLER]
+    return " ".join(kept)
+
+
+def _number(text: str) -> int:
+    return 0 if text.strip() == "0" else parse_count(text)
+
+
+def parse_review_line(text: str) -> ReviewLine:
+    """Read a review line (see the module notes); never raises."""
+    result = ReviewLine()
+    code = _CODE.search(text)
+    if code is not None:
+        result.unit_code = code.group(1)
+        text = text[:code.start()] + " " + text[code.end():]
+    head = _HEAD.match(fold(text))
+    rest = head.group("rest") if head else fold(text)
+    for words, stage in STAGE_WORDS:
+        if rest.startswith(words):
+            result.stage, rest = stage, rest[len(words):].lstrip(" ,:-")
+            break
+    year = _YEAR.match(rest)
+    if year is not None:
+        result.year, rest = int(year.group("year")), rest[year.end():]
+    for part in _SPLIT.split(rest):
+        _read_part(result, part.strip(" .:"))
+    return result
+
+
+def _read_part(result: ReviewLine, part: str) -> None:
+    numbers = list(_NUMBER.finditer(part))
+    if not numbers:
+        if _label(part):
+            result.problems.append(("unknown", part))
+        return
+    starts_with_number = not _label(part[:numbers[0].start()])
+    previous_end = 0
+    for index, match in enumerate(numbers):
+        following = numbers[index + 1].start() if index + 1 < len(numbers) else len(part)
+        if starts_with_number:
+            words = part[match.end():following]
+        else:
+            words = part[previous_end:match.start()]
+        previous_end = match.end()
+        name = LABELS.get(_label(words))
+        if name is None:
+            result.problems.append(("unknown", part.strip()))
+            return
+        try:
+            value = _number(match.group())
+        except NumberError:
+            result.problems.append(("number", match.group()))
+            continue
+        if name in result.figures and result.figures[name] != value:
+            result.problems.append(("twice", part.strip()))
+            continue
+        result.figures[name] = value
