@@ -8,7 +8,6 @@ from sqlmodel import SQLModel
 
 import db.models  # registers the tables on SQLModel.metadata
 import db.models_rollup  # noqa: F401  (the area rollup table, likewise)
-import db.models_outcomes  # noqa: F401  (the poverty review and its targets, likewise)
 from db.session import make_engine
 
 config = context.config

@@ -453,3 +453,24 @@ class LogReplace(LogButton):
 @dataclass(frozen=True)
 class LogKeepOpen(LogButton):
     pass
+
+
+# ------------------------------------------------------------------ the poverty review (/review): the figures
+# wait in user_data; the buttons only save, cancel or skip an optional figure of the form
+
+@action("rv:save")
+@dataclass(frozen=True)
+class ReviewSave(Action):
+    pass
+
+
+@action("rv:cancel")
+@dataclass(frozen=True)
+class ReviewCancel(Action):
+    pass
+
+
+@action("rv:skip")
+@dataclass(frozen=True)
+class ReviewSkip(Action):
+    pass

@@ -107,10 +107,7 @@ def _read_part(result: ReviewLine, part: str) -> None:
     previous_end = 0
     for index, match in enumerate(numbers):
         following = numbers[index + 1].start() if index + 1 < len(numbers) else len(part)
-        if starts_with_number:
-            words = part[match.end():following]
-        else:
-            words = part[previous_end:match.start()]
+        words = part[match.end():following] if starts_with_number else part[previous_end:match.start()]
         previous_end = match.end()
         name = LABELS.get(_label(words))
         if name is None:
@@ -125,3 +122,28 @@ def _read_part(result: ReviewLine, part: str) -> None:
             result.problems.append(("twice", part.strip()))
             continue
         result.figures[name] = value
+
+
+OUTCOME_WORDS = ("ty le ho ngheo", "ty le ngheo", "ty le ho can ngheo", "ty le can ngheo", "thoat ngheo",
+                 "tai ngheo", "ngheo phat sinh", "ho ngheo phat sinh", "giam ngheo", "ket qua giam ngheo",
+                 "poverty rate", "escaped poverty", "fell back into poverty", "newly poor", "poverty reduction")
+QUESTION_MARKS = ("?", "bao nhieu", "ty le", "how many", "what", "the nao", "rate", "ket qua")
+
+
+def looks_like_outcome_question(text: str) -> bool:
+    """"tỷ lệ hộ nghèo?", "bao nhiêu hộ thoát nghèo năm nay?", "poverty rate": a question about the review's
+    outcome, not about support given (a review line itself starts with "rà soát")."""
+    folded = fold(text[:300])
+    return (not _HEAD.match(folded) and any(word in folded for word in OUTCOME_WORDS)
+            and any(mark in folded for mark in QUESTION_MARKS))
+
+
+def asked_year(text: str, *, this_year: int) -> int:
+    """The year a question asks about: "năm nay" (default), "năm ngoái"/"năm trước", or "2025"."""
+    folded = fold(text[:300])
+    explicit = re.search(r"\b(20[0-9]{2})\b", folded)
+    if explicit:
+        return int(explicit.group(1))
+    if any(word in folded for word in ("nam ngoai", "nam truoc", "last year")):
+        return this_year - 1
+    return this_year

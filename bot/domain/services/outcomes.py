@@ -122,7 +122,9 @@ def start_of(review: PovertyReview | Figures, previous: PovertyReview | None) ->
     get = review.get if isinstance(review, dict) else lambda name: getattr(review, name)
     total = get("total_start") or (previous.total_households if previous else None) or get("total_households")
     if get("poor_start") is not None:
-        near = get("near_poor_start") if get("near_poor_start") is not None else (previous.near_poor if previous else None)
+        near = get("near_poor_start")
+        if near is None and previous is not None:
+            near = previous.near_poor
         return Start(int(total or 0), int(get("poor_start") or 0), near, "given")
     if previous is not None:
         return Start(int(total or 0), previous.poor, previous.near_poor, "previous")
@@ -159,7 +161,8 @@ def check(figures: Figures, previous: PovertyReview | None) -> list[tuple[str, d
     for persons, households in (("poor_persons", "poor"), ("near_poor_persons", "near_poor")):
         value = figures.get(persons)
         if value is not None and value < int(figures[households] or 0):
-            problems.append(("persons", {"figure": persons, "persons": value, "households": int(figures[households] or 0)}))
+            problems.append(("persons", {"figure": persons, "persons": value,
+                                         "households": int(figures[households] or 0)}))
     start = start_of(figures, previous)
     flows_given = any(figures.get(n) is not None for n in FLOWS)
     if start is not None and start.source != "flows" and flows_given:
@@ -268,3 +271,22 @@ def set_target(session: Session, *, user: User, unit: Unit, year: int, kind: str
 def targets_of(session: Session, *, unit_id: int, year: int) -> dict[str, Decimal]:
     rows = session.exec(select(PovertyTarget).where(PovertyTarget.unit_id == unit_id, PovertyTarget.year == year)).all()
     return {row.kind: Decimal(row.value) for row in rows}
+
+
+def problems_for(session: Session, *, unit: Unit, year: int,
+                 figures: Figures) -> list[tuple[str, dict[str, int | str]]]:
+    """What does not add up in figures about to be entered for `unit` and `year` (the card's check)."""
+    return check(figures, annual_review(session, unit_id=unit.id or 0, year=year - 1))
+
+
+def entered(session: Session, *, unit_id: int, year: int, stage: str) -> PovertyReview | None:
+    """The figures already entered for this unit, year and stage (a save would correct them)."""
+    return session.exec(select(PovertyReview).where(
+        PovertyReview.unit_id == unit_id, PovertyReview.year == year, PovertyReview.stage == stage,
+        PovertyReview.status == CURRENT)).first()
+
+
+def default_year(today_year: int, month: int) -> int:
+    """The review a commune enters now: this year's from July on (it closes in November–December), last
+    year's in the first half (its decision is published early in the next year)."""
+    return today_year if month >= 7 else today_year - 1
