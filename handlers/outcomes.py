@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Coroutine
+from decimal import Decimal
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -28,16 +29,17 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain.formatting import format_number, format_rate
 from bot.domain.parsing.errors import NumberError
-from bot.domain.parsing.numbers import parse_count
-from bot.domain.parsing.review_line import ReviewLine, looks_like_review, parse_review_line
+from bot.domain.parsing.numbers import parse_count, to_decimal
+from bot.domain.parsing.review_line import ReviewLine, TargetWords, looks_like_review, parse_review_line
 from bot.domain.parsing.text import fold
 from bot.domain.services import outcomes
+from bot.domain.services.access import can_manage_unit
 from bot.domain.services.outcome_text import FIGURE_LABELS, STAGE_LABELS, outcome_lines, problem_text
 from bot.domain.services.outcome_totals import outcome
 from bot.domain.services.units import unit_display
 from bot.i18n import Translator
 from db.models import Unit
-from db.queries import get_unit, get_unit_by_code
+from db.queries import get_unit, get_unit_by_code, list_subtree_units
 from handlers.callbacks import ReviewCancel, ReviewSave, ReviewSkip, button, on
 from handlers.context import ChungTayContext
 
@@ -336,3 +338,58 @@ async def stale_cancel(update: Update, context: ChungTayContext) -> None:
     assert query is not None
     await query.answer(context.t("Cancelled. Nothing was saved."))
     await query.edit_message_reply_markup(reply_markup=None)
+
+
+# ------------------------------------------------------------------ /target in the outcome's terms
+
+async def set_outcome_target(update: Update, context: ChungTayContext, words: TargetWords) -> None:
+    """/target [unit] [year] giảm 3% | giảm 564 hộ: a unit's poverty target for a year, with its progress."""
+    t, user = context.t, context.db_user
+    assert user is not None
+    unit = _named_unit(context, words.before)
+    if unit is None or not can_manage_unit(context.session, user=user, unit=unit):
+        await _say(update, t("Write the unit and the fall, e.g. /target {code} 2026 giảm 3% or /target {code} 2026 "
+                             "giảm 564 hộ (a unit of yours or under it).").format(code=_own_code(context)))
+        return
+    try:
+        value = (to_decimal(words.value) if words.kind == "rate" else Decimal(parse_count(words.value)))
+    except NumberError:
+        value = Decimal(0)
+    if value <= 0 or (words.kind == "rate" and value >= 100):
+        await _say(update, t("The fall must be a number above 0, e.g. giảm 3% or giảm 564 hộ."))
+        return
+    year = words.year or context.today.year
+    outcomes.set_target(context.session, user=user, unit=unit, year=year, kind=words.kind, value=value,
+                        now=context.runtime.clock())
+    what = (t("a fall of the poverty rate by {points} points") if words.kind == "rate"
+            else t("{count} fewer poor households")).format(
+        points=format_number(value, t.locale, max_decimals=2), count=format_number(int(value), t.locale))
+    lines = [t("🎯 Target for {year}, {unit}: {what}.").format(year=year, unit=unit_display(t, unit), what=what)]
+    result = outcome(context.session, unit=unit, year=year)
+    lines += outcome_lines(t, result)[:1] or [t("No review figures for {year} yet: the progress shows once the "
+                                                "communes enter them (/review).").format(year=year)]
+    await _say(update, "\n".join(lines))
+
+
+def _own_code(context: ChungTayContext) -> str:
+    user = context.db_user
+    unit = get_unit(context.session, unit_id=user.unit_id) if user else None
+    return unit.code if unit else "GL-KP"
+
+
+def _named_unit(context: ChungTayContext, text: str) -> Unit | None:
+    """The unit named by code or name (diacritics optional) in the user's tree; the own unit when none."""
+    user = context.db_user
+    assert user is not None
+    own = get_unit(context.session, unit_id=user.unit_id)
+    text = text.strip()
+    if not text or own is None:
+        return own
+    by_code = get_unit_by_code(context.session, code=text.split()[0])
+    if by_code is not None:
+        return by_code
+    folded = fold(text)
+    for unit in list_subtree_units(context.session, root=own):
+        if fold(unit.name) == folded or fold(unit_display(context.t, unit)) == folded:
+            return unit
+    return None

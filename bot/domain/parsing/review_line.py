@@ -147,3 +147,30 @@ def asked_year(text: str, *, this_year: int) -> int:
     if any(word in folded for word in ("nam ngoai", "nam truoc", "last year")):
         return this_year - 1
     return this_year
+
+
+_TARGET = re.compile(r"\bgiam\b(?:\s+(?:ty le|tl)(?:\s+ho)?\s+ngheo)?(?:\s+(?:so\s+)?ho\s+ngheo)?\s*"
+                     r"(?P<number>[0-9][0-9.,]*)\s*(?P<unit>%|diem|ho\b)")
+
+
+@dataclass(frozen=True)
+class TargetWords:
+    """A poverty target as typed after /target: "giảm 3%", "giảm tỷ lệ hộ nghèo 3,68%", "giảm 564 hộ"."""
+
+    kind: str  # "rate" (percentage points) or "households"
+    value: str  # the number as typed ("3,68"); read by the caller with the number grammar
+    year: int | None
+    before: str  # the text before "giảm" (the unit, in the original spelling)
+
+
+def parse_target(text: str) -> TargetWords | None:
+    folded = fold(text)
+    match = _TARGET.search(folded)
+    if match is None:
+        return None
+    kind = "households" if match.group("unit") == "ho" else "rate"
+    year = re.search(r"\b(20[0-9]{2})\b", folded[:match.start()] + " " + folded[match.end():])
+    before = text[:len(folded[:match.start()])] if len(folded) == len(text) else folded[:match.start()]
+    before = re.sub(r"\b(?:nam|năm)\s*20[0-9]{2}\b|\b20[0-9]{2}\b", " ", before).strip(" ,:")
+    return TargetWords(kind=kind, value=match.group("number").rstrip(".,"), year=int(year.group(1)) if year else None,
+                       before=before)
