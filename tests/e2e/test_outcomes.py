@@ -112,3 +112,136 @@ async def test_the_guided_form_and_a_correction_kept_in_history(enroll: Callable
     assert cancelled
     await chat.send("/cancel")
     assert "Đã hủy" in chat.last.text
+
+
+SHEET_HEADER = ["Mã đơn vị", "Năm", "Tổng số hộ", "Hộ nghèo đầu năm", "Hộ nghèo", "Hộ cận nghèo", "Thoát nghèo",
+                "Tái nghèo", "Phát sinh"]
+
+
+async def test_a_sheet_by_a_district_and_rates_summed_never_averaged(enroll: Callable[..., object], fake: FakeTelegram,
+                                                                     bot: BotUnderTest, session: Session,
+                                                                     year: int) -> None:
+    district: Chat = await enroll(role="supervisor", unit_code="GL-KP")  # type: ignore[misc]
+    bad = [SHEET_HEADER, ["GL-KP-IARSAI", str(year), "1000", "120", "100", "80", "25", "0", "5"],
+           ["GL-KP-CHUDRANG", str(year), "100", "55", "50", "10", "10", "1", "3"],
+           ["GL-XX", str(year), "10", "", "1", "1", "", "", ""]]
+    await _send_file(district, fake, bot, xlsx_bytes(bad), f"ra-soat-{year}.xlsx")
+    refused = district.last.text
+    assert "Chưa nhập gì" in refused
+    assert ("Dòng 3 (xã Chư Drăng): Số hộ nghèo không khớp: 55 hộ (đầu năm) − 10 thoát nghèo + 1 tái nghèo + 3 phát "
+            "sinh = 49 hộ, nhưng số hộ nghèo ghi là 50.") in refused
+    assert "Dòng 4: “GL-XX” không phải là xã thuộc đơn vị của anh/chị." in refused
+    assert not _reviews(session, "GL-KP-IARSAI"), "all or nothing"
+    good = [SHEET_HEADER, ["GL-KP-IARSAI", str(year), "1000", "120", "100", "80", "25", "0", "5"],
+            ["GL-KP-CHUDRANG", str(year), "100", "55", "50", "10", "10", "2", "3"]]
+    await _send_file(district, fake, bot, xlsx_bytes(good), "bang.xlsx", caption=f"Rà soát {year}")
+    assert "Đã nhập số liệu rà soát: 2 mới, 0 sửa, 0 không đổi." in district.last.text
+    assert _reviews(session, "GL-KP-CHUDRANG")[0].source == "sheet"
+    # 150 poor of 1.100 households is 13,6% (the average of 10% and 50% would be 30%); at the start 175 of
+    # 1.100 (15,9%): 2,27 points and 25 households fewer
+    answer = await district.reply_text(f"tỷ lệ hộ nghèo năm {year}?")
+    assert f"Kết quả giảm nghèo năm {year}, huyện Krông Pa:" in answer
+    assert "Tỷ lệ hộ nghèo giảm 2,3%, tương đương 25 hộ, còn 13,6%." in answer
+    assert "Còn 150 hộ nghèo, 90 hộ cận nghèo trên tổng số 1.100 hộ; tỷ lệ hộ cận nghèo 8,2%." in answer
+    assert f"2/14 xã đã có số liệu rà soát năm {year}." in answer
+    escaped = await district.reply_text("bao nhiêu hộ thoát nghèo năm nay?")
+    assert "35 hộ thoát nghèo, 2 hộ tái nghèo, 8 hộ nghèo phát sinh." in escaped
+    totals = await district.reply_text("/totals")
+    assert f"Kết quả giảm nghèo năm {year}" in totals and "còn 13,6%" in totals
+    commune = await enroll(role="reporter", unit_code="GL-KP-CHUDRANG")  # type: ignore[misc]
+    own = await commune.reply_text("tỷ lệ hộ nghèo?")  # type: ignore[attr-defined]
+    assert "Tỷ lệ hộ nghèo giảm 5%, tương đương 5 hộ, còn 50%." in own and "xã đã có số liệu" not in own
+    line = await district.reply_text(f"rà soát {year}: 10 hộ, nghèo 1, cận nghèo 1")
+    assert "Số liệu rà soát được nhập theo từng xã" in line, "a district has no figures of its own"
+
+
+TREE = ("code,name,kind,parent_code\nTQ,Tuyên Quang,province,\nTQ-A,Minh Quang,commune,TQ\n"
+        "TQ-B,Lâm Bình,commune,TQ\nTQ-A-1,Thôn Nà Mèo,village,TQ-A\n")
+
+
+@pytest.fixture
+def province(session: Session, tmp_path: object) -> None:
+    """A province after the 2025 reform: communes directly under it (and a village under one of them)."""
+    from pathlib import Path
+
+    from bot.domain.services.units import import_units_csv
+
+    path = Path(str(tmp_path)) / "units.csv"
+    path.write_text(TREE, encoding="utf-8")
+    import_units_csv(session, path)
+
+
+async def test_a_province_of_communes_targets_digest_report_and_workbook(
+        province: None, enroll: Callable[..., object], fake: FakeTelegram, bot: BotUnderTest, year: int) -> None:
+    chief: Chat = await enroll(role="supervisor", unit_code="TQ")  # type: ignore[misc]
+    rows = [["Đơn vị", "Năm", "Tổng số hộ", "Hộ nghèo", "Hộ cận nghèo", "Thoát nghèo", "Tái nghèo", "Phát sinh"],
+            ["xã Minh Quang", str(year - 1), "2000", "500", "300", "", "", ""],
+            ["Lâm Bình", str(year - 1), "1000", "100", "50", "", "", ""],
+            ["xã Minh Quang", str(year), "2000", "420", "310", "90", "2", "8"],
+            ["Lâm Bình", str(year), "1000", "95", "40", "10", "0", "5"]]
+    await _send_file(chief, fake, bot, xlsx_bytes(rows), "ra_soat.xlsx")
+    assert "4 mới" in chief.last.text
+    target = await chief.reply_text(f"/target TQ {year} giảm 2,5%")
+    # 600 → 515 poor of 3.000 households: 20% → 17,17%, 2,83 points = 113% of a 2,5-point target
+    assert f"🎯 Chỉ tiêu năm {year}, tỉnh Tuyên Quang: giảm tỷ lệ hộ nghèo 2,5%." in target
+    assert "Tỷ lệ hộ nghèo giảm 2,8%, tương đương 85 hộ, còn 17,2%, đạt 113,2% kế hoạch." in target
+    households = await chief.reply_text(f"/target Lâm Bình {year} giảm 10 hộ")
+    assert "Tỷ lệ hộ nghèo giảm 0,5%, tương đương 5 hộ, còn 9,5%, đạt 50% kế hoạch." in households
+    digest = await chief.send("/digest")
+    text = next(m.text for m in digest if m.kind == "text")
+    assert text.startswith(f"📉 Kết quả giảm nghèo năm {year}\nTỷ lệ hộ nghèo giảm 2,8%, tương đương 85 hộ, còn "
+                           "17,2%, đạt 113,2% kế hoạch.")
+    assert f"2/2 xã đã có số liệu rà soát năm {year}." in text
+    report = next(m for m in await chief.send("/report") if m.kind == "document")
+    document = Document(io.BytesIO(report.file_bytes or b""))
+    paragraphs = [p.text for p in document.paragraphs]
+    first = next(i for i, p in enumerate(paragraphs) if p.startswith("I. "))
+    assert paragraphs[first] == f"I. Kết quả giảm nghèo (năm {year})"
+    assert paragraphs[first + 1] == "Tỷ lệ hộ nghèo giảm 2,8%, tương đương 85 hộ, còn 17,2%, đạt 113,2% kế hoạch."
+    assert f"Chỉ tiêu năm {year}: giảm tỷ lệ hộ nghèo 2,5%." in paragraphs
+    workbook = next(m for m in await chief.send("/export") if m.kind == "document")
+    book = load_workbook(io.BytesIO(workbook.file_bytes or b""))
+    sheet = book[f"Rà soát hộ nghèo {year}"]
+    table = list(sheet.iter_rows(values_only=True))
+    assert table[0][:6] == ("Đơn vị", "Mã đơn vị", "Năm", "Tổng số hộ", "Hộ nghèo", "Tỷ lệ hộ nghèo (%)")
+    by_code = {row[1]: row for row in table[1:]}
+    assert by_code["TQ-B"][3:6] == (1000, 95, 9.5)
+    assert by_code["TQ-A"][3:6] == (2000, 420, 21)
+    assert by_code["TQ"][0] == "Tổng cộng: tỉnh Tuyên Quang" and by_code["TQ"][3:6] == (3000, 515, 17.17)
+    assert by_code["TQ"][15:17] == (2.83, 85)
+
+
+async def test_in_english(enroll: Callable[..., object], year: int) -> None:
+    chat: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", language_code="en")  # type: ignore[misc]
+    card = await chat.reply_text(LINE.format(year=year))
+    assert f"Poverty review {year} (annual review), Ia Rsai commune:" in card
+    assert "Poverty rate 7.7%, near-poverty rate 10.6%." in card
+    answer = "\n".join(m.text for m in await chat.tap("✅ Save"))
+    assert "The poverty rate fell by 1.5 points, 19 households, now 7.7%." in answer
+    refused = await chat.reply_text(f"rà soát {year}: 200 hộ, nghèo 96, cận nghèo 131")
+    assert "96 poor + 131 near-poor households are more than the 200 households in all." in refused
+    question = await chat.reply_text("what is the poverty rate?")
+    assert f"Poverty reduction results {year}, Ia Rsai commune:" in question
+    assert "23 households escaped poverty, 4 newly poor." in question
+
+
+async def test_support_linked_to_outcome_counts_only(enroll: Callable[..., object], fake: FakeTelegram,
+                                                     bot: BotUnderTest, year: int) -> None:
+    chat: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI")  # type: ignore[misc]
+    register = [["Mã hộ", "Họ tên chủ hộ", "Thôn", "Phân loại"], ["HN-01", "Nguyễn Văn An", "Thôn 1", "Hộ nghèo"],
+                ["TN-01", "Trần Thị Bình", "Thôn 2", "Hộ mới thoát nghèo"],
+                ["TN-02", "Ksor Y Nhi", "Buôn 3", "Hộ mới thoát nghèo"]]
+    await _send_file(chat, fake, bot, xlsx_bytes(register), "ho-ngheo.xlsx")
+    await chat.tap("✅ Nhập 3 hộ")
+    await chat.send("gạo 1 hộ 30kg")
+    await chat.tap("✏️ Sửa")
+    await chat.tap("Hộ nhận")
+    await chat.send("TN-01")
+    await chat.tap("Trần Thị Bình · Thôn 2 · TN-01")
+    await chat.tap("✅ Lưu")
+    await chat.send(LINE.format(year=year))
+    await chat.tap("✅ Lưu")
+    answer = await chat.reply_text("tỷ lệ hộ nghèo năm nay?")
+    assert f"Trong 2 hộ thoát nghèo có trong danh sách, 1 hộ đã được hỗ trợ năm {year} (Hỗ trợ gạo: 1)." in answer
+    assert f"Hộ nghèo trong danh sách chưa nhận hỗ trợ nào năm {year}: 1 (/unreached)." in answer
+    assert not any(name in answer for name in ("Nguyễn Văn An", "Trần Thị Bình", "Ksor Y Nhi"))
