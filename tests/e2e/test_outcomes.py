@@ -245,3 +245,18 @@ async def test_support_linked_to_outcome_counts_only(enroll: Callable[..., objec
     assert f"Trong 2 hộ thoát nghèo có trong danh sách, 1 hộ đã được hỗ trợ năm {year} (Hỗ trợ gạo: 1)." in answer
     assert f"Hộ nghèo trong danh sách chưa nhận hỗ trợ nào năm {year}: 1 (/unreached)." in answer
     assert not any(name in answer for name in ("Nguyễn Văn An", "Trần Thị Bình", "Ksor Y Nhi"))
+
+
+async def test_an_update_during_the_year_then_the_annual_review(enroll: Callable[..., object], session: Session,
+                                                                year: int) -> None:
+    chat: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI")  # type: ignore[misc]
+    card = await chat.reply_text(f"rà soát 6 tháng {year}: 1.240 hộ, nghèo 110, cận nghèo 131")
+    assert "(cập nhật 6 tháng)" in card
+    await chat.tap("✅ Lưu")
+    mid = await chat.reply_text(f"tỷ lệ hộ nghèo năm {year}?")
+    assert "Tỷ lệ hộ nghèo 8,9% (110/1.240 hộ)." in mid and "Đây là số liệu cập nhật trong năm" in mid
+    await chat.send(LINE.format(year=year))
+    await chat.tap("✅ Lưu")
+    final = await chat.reply_text(f"tỷ lệ hộ nghèo năm {year}?")
+    assert "còn 7,7%" in final and "cập nhật trong năm" not in final
+    assert sorted(r.stage for r in _reviews(session, "GL-KP-IARSAI")) == ["h1", "year"]

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.domain.parsing.errors import NumberError
 from bot.domain.parsing.numbers import parse_count
+from bot.domain.parsing.review_line import STAGE_WORDS
 from bot.domain.parsing.text import fold
 from bot.domain.services.household_import import ListTooLarge, read_table
 from bot.domain.services.outcome_text import problem_text
@@ -131,7 +132,7 @@ def import_sheet(session: Session, *, user: User, content: bytes, filename: str,
             problems.append(t("Line {line}: “{unit}” is not a commune of your unit.").format(line=line_no, unit=label))
             continue
         year = _year(cell("year"), default_year)
-        stage = fold(cell("stage")) or "year"
+        stage = _stage(cell("stage"))
         if year is None or stage not in STAGES:
             problems.append(t("Line {line}: the year “{year}” cannot be read.").format(line=line_no, year=cell("year")))
             continue
@@ -186,6 +187,14 @@ def _without_kind(name: str) -> str:
         if name.startswith(kind):
             return name[len(kind):]
     return name
+
+
+def _stage(text: str) -> str:
+    """"" or "cả năm" → the annual review; "quý 1", "6 tháng", "quý 3" (or the codes) → an update."""
+    folded = fold(text).strip()
+    if folded in ("", "ca nam", "cuoi nam", "nam", "year"):
+        return "year"
+    return next((stage for words, stage in STAGE_WORDS if folded == words), folded)
 
 
 def _year(text: str, default: int) -> int | None:
