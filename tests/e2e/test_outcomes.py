@@ -76,7 +76,7 @@ async def test_figures_that_do_not_add_up_are_refused_with_the_reason(enroll: Ca
     missing = await chat.reply_text(f"rà soát {year}: 1.240 hộ, nghèo 96")
     assert "Còn thiếu số hộ cận nghèo." in missing
     unknown = await chat.reply_text(f"rà soát {year}: 1.240 hộ, nghèo 96, bò 3")
-    assert "Tôi chưa đọc được “bo 3”" in unknown
+    assert "Tôi chưa đọc được “bò 3”" in unknown
     assert [r.year for r in _reviews(session, "GL-KP-IARSAI")] == [year - 1]
 
 

@@ -12,15 +12,16 @@ read, is reported back so the officer can correct it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from bot.domain.parsing.errors import NumberError
 from bot.domain.parsing.numbers import parse_count
 from bot.domain.parsing.text import fold
 
-_HEAD = re.compile(r"^\s*(?:/review(?:@\w+)?\s*)?(?:ra soat|review)\b\s*(?P<rest>.*)$", re.S)
+_HEAD = re.compile(r"^\s*(?:/review(?:@\w+)?\s*)?(?:ra\s+soat|review)\b\s*(?P<rest>.*)$", re.S)
 _CODE = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)(?![\w-])")
-_YEAR = re.compile(r"^(?:nam\s*)?(?P<year>20[0-9]{2})\b\s*[:\-]?\s*")
+_YEAR = re.compile(r"^(?:nam\s+)?(?P<year>20[0-9]{2})\b\s*[:\-]?\s*")
 _NUMBER = re.compile(r"[0-9][0-9.,]*[0-9]|[0-9]")
 _SPLIT = re.compile(r";|\n|,(?![0-9])")
 STAGE_WORDS = (("quy 1", "q1"), ("quy i", "q1"), ("q1", "q1"), ("6 thang", "h1"), ("giua nam", "h1"),
@@ -76,6 +77,15 @@ def _number(text: str) -> int:
     return 0 if text.strip() == "0" else parse_count(text)
 
 
+def _folded_in_place(text: str) -> tuple[str, str]:
+    """(the text in NFC, its fold character by character): equal lengths, so a part found in the folded
+    text can be shown as the officer typed it ("bò 3", not "bo 3"). When a character folds to more than
+    one (rare: "ß"), the folded text stands for both."""
+    original = unicodedata.normalize("NFC", text)
+    folded = "".join(" " if c.isspace() else (fold(c) or " ") for c in original)
+    return (original, folded) if len(folded) == len(original) else (folded, folded)
+
+
 def parse_review_line(text: str) -> ReviewLine:
     """Read a review line (see the module notes); never raises."""
     result = ReviewLine()
@@ -83,25 +93,31 @@ def parse_review_line(text: str) -> ReviewLine:
     if code is not None:
         result.unit_code = code.group(1)
         text = text[:code.start()] + " " + text[code.end():]
-    head = _HEAD.match(fold(text))
-    rest = head.group("rest") if head else fold(text)
+    original, folded = _folded_in_place(text)
+    head = _HEAD.match(folded)
+    start = head.start("rest") if head else 0
+    rest, shown = folded[start:], original[start:]
     for words, stage in STAGE_WORDS:
-        if rest.startswith(words):
-            result.stage, rest = stage, rest[len(words):].lstrip(" ,:-")
+        said = re.match(re.escape(words).replace(r"\ ", r"\s+") + r"\b[\s,:\-]*", rest)
+        if said is not None:
+            result.stage, rest, shown = stage, rest[said.end():], shown[said.end():]
             break
     year = _YEAR.match(rest)
     if year is not None:
-        result.year, rest = int(year.group("year")), rest[year.end():]
-    for part in _SPLIT.split(rest):
-        _read_part(result, part.strip(" .:"))
+        result.year, rest, shown = int(year.group("year")), rest[year.end():], shown[year.end():]
+    position = 0
+    for match in [*_SPLIT.finditer(rest), None]:
+        end = match.start() if match is not None else len(rest)
+        _read_part(result, rest[position:end], shown[position:end])
+        position = match.end() if match is not None else end
     return result
 
 
-def _read_part(result: ReviewLine, part: str) -> None:
+def _read_part(result: ReviewLine, part: str, shown: str) -> None:
     numbers = list(_NUMBER.finditer(part))
     if not numbers:
-        if _label(part):
-            result.problems.append(("unknown", part))
+        if _label(part.strip(" .:")):
+            result.problems.append(("unknown", shown.strip(" .:")))
         return
     starts_with_number = not _label(part[:numbers[0].start()])
     previous_end = 0
@@ -111,7 +127,7 @@ def _read_part(result: ReviewLine, part: str) -> None:
         previous_end = match.end()
         name = LABELS.get(_label(words))
         if name is None:
-            result.problems.append(("unknown", part.strip()))
+            result.problems.append(("unknown", shown.strip(" .:")))
             return
         try:
             value = _number(match.group())
@@ -119,7 +135,7 @@ def _read_part(result: ReviewLine, part: str) -> None:
             result.problems.append(("number", match.group()))
             continue
         if name in result.figures and result.figures[name] != value:
-            result.problems.append(("twice", part.strip()))
+            result.problems.append(("twice", shown.strip(" .:")))
             continue
         result.figures[name] = value
 

@@ -24,13 +24,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.domain.services import audit
 from bot.domain.services.units import is_within
 from db.models import Unit, User
 from db.models_outcomes import PovertyReview, PovertyTarget
-from db.queries import get_unit, list_subtree_units
+from db.queries import get_unit
 
 FIGURES = ("total_households", "poor", "near_poor", "total_start", "poor_start", "near_poor_start",
            "poor_persons", "near_poor_persons", "escaped", "fell_back", "new_poor", "escaped_near")
@@ -72,10 +73,14 @@ def rate(part: int, whole: int) -> Decimal | None:
 
 
 def reporting_units(session: Session, *, root: Unit) -> list[Unit]:
-    """The units of `root`'s subtree that review: the lowest units that are not villages."""
-    units = [u for u in list_subtree_units(session, root=root) if u.kind not in VILLAGE_KINDS]
-    parents = {u.parent_id for u in units}
-    return sorted((u for u in units if u.id not in parents), key=lambda u: u.name)
+    """The units of `root`'s subtree that review: the lowest units that are not villages. One query (no
+    village rows are loaded: a province may hold thousands of them)."""
+    child = aliased(Unit)
+    has_unit_below = (select(child.id).where(child.parent_id == Unit.id, col(child.kind).not_in(VILLAGE_KINDS))
+                      .exists())
+    return list(session.exec(select(Unit).where(col(Unit.path).startswith(root.path),
+                                                col(Unit.kind).not_in(VILLAGE_KINDS), ~has_unit_below)
+                             .order_by(col(Unit.name))).all())
 
 
 def is_reporting_unit(session: Session, *, unit: Unit) -> bool:
