@@ -27,17 +27,17 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.formatting import format_number, format_rate
+from bot.domain.formatting import format_number
 from bot.domain.parsing.errors import NumberError
 from bot.domain.parsing.numbers import parse_count, to_decimal
 from bot.domain.parsing.review_line import ReviewLine, TargetWords, looks_like_review, parse_review_line
 from bot.domain.parsing.text import fold
 from bot.domain.services import outcomes
 from bot.domain.services.access import can_manage_unit
-from bot.domain.services.outcome_text import FIGURE_LABELS, STAGE_LABELS, outcome_lines, problem_text
+from bot.domain.services.outcome_text import FIGURE_LABELS, outcome_lines, problem_text
 from bot.domain.services.outcome_totals import outcome
+from bot.domain.services.review_card import review_card
 from bot.domain.services.units import unit_display
-from bot.i18n import Translator
 from db.models import Unit
 from db.queries import get_unit, get_unit_by_code, list_subtree_units
 from handlers.callbacks import ReviewCancel, ReviewSave, ReviewSkip, button, on
@@ -253,22 +253,6 @@ def build_review_conversation(*, leave_on: filters.BaseFilter) -> ConversationHa
 
 # ------------------------------------------------------------------ the card, ✅ and ❌
 
-def _card_lines(t: Translator, unit: Unit, year: int, stage: str, figures: dict[str, int]) -> list[str]:
-    lines = [t("Poverty review {year} ({stage}), {unit}:").format(year=year, stage=t(STAGE_LABELS[stage]),
-                                                                  unit=unit_display(t, unit))]
-    for name, label in FIGURE_LABELS.items():
-        if name in figures:
-            lines.append(f"• {t(label)}: {format_number(figures[name], t.locale)}")
-    total = figures.get("total_households") or 0
-    if total and "poor" in figures and "near_poor" in figures:
-        poverty = outcomes.rate(figures["poor"], total)
-        near = outcomes.rate(figures["near_poor"], total)
-        lines.append(t("Poverty rate {rate}, near-poverty rate {near}.").format(
-            rate=format_rate(poverty, t.locale) if poverty is not None else "–",
-            near=format_rate(near, t.locale) if near is not None else "–"))
-    return lines
-
-
 async def _show_card(update: Update, context: ChungTayContext, line: ReviewLine, *, source: str) -> None:
     t, user = context.t, context.db_user
     assert user is not None
@@ -283,21 +267,13 @@ async def _show_card(update: Update, context: ChungTayContext, line: ReviewLine,
     if unit is None:
         return
     year = line.year or outcomes.default_year(context.today.year, context.today.month)
-    lines = _card_lines(t, unit, year, line.stage, line.figures)
-    problems = outcomes.problems_for(context.session, unit=unit, year=year, figures=dict(line.figures))
-    if problems:
-        lines.append("")
-        lines.append("⚠️ " + t("These figures cannot be saved:"))
-        lines += [f"• {problem_text(t, code, values)}" for code, values in problems]
-        lines.append(t("Nothing was saved. Send the corrected figures again."))
-        await _say(update, "\n".join(lines))
+    card = review_card(context.session, t, unit=unit, year=year, stage=line.stage, figures=line.figures)
+    if not card.can_save:
+        await _say(update, "\n".join(card.lines))
         return
-    before = outcomes.entered(context.session, unit_id=unit.id or 0, year=year, stage=line.stage)
-    if before is not None:
-        lines.append(t("This replaces the figures entered before; they stay in the history."))
     _data(context)[DRAFT_KEY] = {"unit": unit.id, "year": year, "stage": line.stage, "figures": line.figures,
                                  "source": source}
-    await _say(update, "\n".join(lines), InlineKeyboardMarkup([[button("✅ " + t("Save"), ReviewSave()),
+    await _say(update, "\n".join(card.lines), InlineKeyboardMarkup([[button("✅ " + t("Save"), ReviewSave()),
                                                                button("❌ " + t("Cancel"), ReviewCancel())]]))
 
 

@@ -260,3 +260,16 @@ async def test_an_update_during_the_year_then_the_annual_review(enroll: Callable
     final = await chat.reply_text(f"tỷ lệ hộ nghèo năm {year}?")
     assert "còn 7,7%" in final and "cập nhật trong năm" not in final
     assert sorted(r.stage for r in _reviews(session, "GL-KP-IARSAI")) == ["h1", "year"]
+
+
+async def test_figures_only_for_the_users_own_tree(enroll: Callable[..., object], session: Session, year: int) -> None:
+    chat: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI")  # type: ignore[misc]
+    refused = await chat.reply_text(f"/review GL-KP-CHUDRANG {year}: 100 hộ, nghèo 5, cận nghèo 6")
+    assert "Anh/chị không thể nhập số liệu rà soát cho đơn vị đó" in refused
+    assert not _reviews(session, "GL-KP-CHUDRANG")
+    district: Chat = await enroll(role="supervisor", unit_code="GL-KP")  # type: ignore[misc]
+    await district.send(f"/review GL-KP-CHUDRANG {year}: 100 hộ, nghèo 5, cận nghèo 6")
+    await district.tap("✅ Lưu")
+    assert [r.entered_by_id is not None for r in _reviews(session, "GL-KP-CHUDRANG")] == [True]
+    other = await chat.reply_text("/target GL-KP giảm 3%")
+    assert "Chỉ tiêu do đơn vị cấp trên giao." in other and "🎯" not in other
