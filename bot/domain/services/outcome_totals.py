@@ -16,9 +16,11 @@ from sqlmodel import Session, col, select
 
 from bot.domain.services.outcomes import (
     STAGES,
+    ReviewRow,
     current_reviews,
     programme_start,
     rate,
+    reporting_unit_ids,
     reporting_units,
     start_of,
     targets_of,
@@ -111,17 +113,16 @@ def latest_year(session: Session, *, unit: Unit, up_to: int) -> int | None:
 
 def outcome(session: Session, *, unit: Unit, year: int) -> Outcome:
     """The unit's outcome for `year` (see the module notes)."""
-    units = reporting_units(session, root=unit)
+    ids = reporting_unit_ids(session, root=unit)
     first = programme_start(year)
-    reviews = current_reviews(session, unit_ids=[u.id or 0 for u in units], years={year, year - 1, first, first - 1})
-    return _summed(unit, units, reviews, year, targets_of(session, unit_id=unit.id or 0, year=year))
+    reviews = current_reviews(session, root=unit, years={year, year - 1, first, first - 1})
+    return _summed(unit, ids, reviews, year, targets_of(session, unit_id=unit.id or 0, year=year))
 
 
-def _summed(unit: Unit, units: list[Unit], reviews: dict[tuple[int, int], PovertyReview], year: int,
+def _summed(unit: Unit, ids: list[int], reviews: dict[tuple[int, int], ReviewRow], year: int,
             targets: dict[str, Decimal]) -> Outcome:
-    ids = [u.id or 0 for u in units]
     first = programme_start(year)
-    result = Outcome(unit=unit, year=year, expected=len(units), reported=0, period_start=first, targets=targets)
+    result = Outcome(unit=unit, year=year, expected=len(ids), reported=0, period_start=first, targets=targets)
     sums = dict.fromkeys(SUMMED, 0)
     given = dict.fromkeys(SUMMED, 0)
     near_before, near_units = 0, 0
@@ -151,12 +152,12 @@ def _summed(unit: Unit, units: list[Unit], reviews: dict[tuple[int, int], Povert
     return result
 
 
-def _annual(reviews: dict[tuple[int, int], PovertyReview], unit_id: int, year: int) -> PovertyReview | None:
+def _annual(reviews: dict[tuple[int, int], ReviewRow], unit_id: int, year: int) -> ReviewRow | None:
     review = reviews.get((unit_id, year))
     return review if review is not None and review.stage == STAGES[-1] else None
 
 
-def _base(reviews: dict[tuple[int, int], PovertyReview], unit_id: int, first: int,
+def _base(reviews: dict[tuple[int, int], ReviewRow], unit_id: int, first: int,
           year: int) -> tuple[int, int] | None:
     """(total, poor) at the start of the programme period: the first year's start."""
     review = reviews.get((unit_id, first))
@@ -167,7 +168,7 @@ def _base(reviews: dict[tuple[int, int], PovertyReview], unit_id: int, first: in
     return (start.total, start.poor) if start is not None else None
 
 
-def _add(fall: Fall, total: int, poor: int, review: PovertyReview) -> None:
+def _add(fall: Fall, total: int, poor: int, review: ReviewRow) -> None:
     fall.units += 1
     fall.total_before += total
     fall.poor_before += poor
@@ -180,5 +181,5 @@ def by_child(session: Session, *, unit: Unit, year: int) -> list[Outcome]:
     for all of them, not one per commune."""
     units = reporting_units(session, root=unit)
     first = programme_start(year)
-    reviews = current_reviews(session, unit_ids=[u.id or 0 for u in units], years={year, year - 1, first, first - 1})
-    return [_summed(child, [child], reviews, year, {}) for child in units]
+    reviews = current_reviews(session, root=unit, years={year, year - 1, first, first - 1})
+    return [_summed(child, [child.id or 0], reviews, year, {}) for child in units]

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -44,7 +45,6 @@ PROGRAMME_FIRST_YEAR = 2021
 PROGRAMME_YEARS = 5
 """The national programme runs in five-year periods (2021–2025, 2026–2030): "since the period's start"."""
 CURRENT, SUPERSEDED = "current", "superseded"
-_CHUNK = 5_000
 Figures = dict[str, int | None]
 
 
@@ -72,15 +72,22 @@ def rate(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def reporting_units(session: Session, *, root: Unit) -> list[Unit]:
-    """The units of `root`'s subtree that review: the lowest units that are not villages. One query (no
-    village rows are loaded: a province may hold thousands of them)."""
+def _reporting_condition(root: Unit) -> list[Any]:
     child = aliased(Unit)
     has_unit_below = (select(child.id).where(child.parent_id == Unit.id, col(child.kind).not_in(VILLAGE_KINDS))
                       .exists())
-    return list(session.exec(select(Unit).where(col(Unit.path).startswith(root.path),
-                                                col(Unit.kind).not_in(VILLAGE_KINDS), ~has_unit_below)
-                             .order_by(col(Unit.name))).all())
+    return [col(Unit.path).startswith(root.path), col(Unit.kind).not_in(VILLAGE_KINDS), ~has_unit_below]
+
+
+def reporting_units(session: Session, *, root: Unit) -> list[Unit]:
+    """The units of `root`'s subtree that review: the lowest units that are not villages. One query (no
+    village rows are loaded: a province may hold thousands of them)."""
+    return list(session.exec(select(Unit).where(*_reporting_condition(root)).order_by(col(Unit.name))).all())
+
+
+def reporting_unit_ids(session: Session, *, root: Unit) -> list[int]:
+    """The ids of `reporting_units` (the sums need only these: no ORM objects for a national tree)."""
+    return [int(i) for i in session.exec(select(Unit.id).where(*_reporting_condition(root))).all() if i is not None]
 
 
 def is_reporting_unit(session: Session, *, unit: Unit) -> bool:
@@ -90,20 +97,43 @@ def is_reporting_unit(session: Session, *, unit: Unit) -> bool:
 # ------------------------------------------------------------------ reading
 
 
-def current_reviews(session: Session, *, unit_ids: Sequence[int], years: Iterable[int]) -> dict[tuple[int, int],
-                                                                                             PovertyReview]:
-    """(unit id, year) → the unit's figure for the year: its newest stage, current version."""
-    wanted = sorted(set(years))
-    found: dict[tuple[int, int], PovertyReview] = {}
-    ids = sorted(set(unit_ids))
-    for start in range(0, len(ids), _CHUNK):
-        rows = session.exec(select(PovertyReview).where(
-            PovertyReview.status == CURRENT, col(PovertyReview.year).in_(wanted),
-            col(PovertyReview.unit_id).in_(ids[start:start + _CHUNK]))).all()
-        for row in rows:
-            key = (row.unit_id, row.year)
-            if key not in found or STAGES.index(row.stage) > STAGES.index(found[key].stage):
-                found[key] = row
+@dataclass(frozen=True)
+class ReviewRow:
+    """The figures of one current review, read as plain values (the sums over thousands of communes read
+    these, not ORM objects: ~10× faster on a national tree)."""
+
+    unit_id: int
+    year: int
+    stage: str
+    total_households: int
+    poor: int
+    near_poor: int
+    total_start: int | None
+    poor_start: int | None
+    near_poor_start: int | None
+    poor_persons: int | None
+    near_poor_persons: int | None
+    escaped: int | None
+    fell_back: int | None
+    new_poor: int | None
+    escaped_near: int | None
+
+
+_ROW_COLUMNS = [getattr(PovertyReview, name) for name in ReviewRow.__dataclass_fields__]
+
+
+def current_reviews(session: Session, *, root: Unit, years: Iterable[int]) -> dict[tuple[int, int], ReviewRow]:
+    """(unit id, year) → the figure of each unit in `root`'s subtree for the year: its newest stage, current
+    version. One query over the subtree's path, whatever its size."""
+    found: dict[tuple[int, int], ReviewRow] = {}
+    rows = session.exec(select(*_ROW_COLUMNS).join(Unit, col(Unit.id) == PovertyReview.unit_id).where(
+        PovertyReview.status == CURRENT, col(PovertyReview.year).in_(sorted(set(years))),
+        col(Unit.path).startswith(root.path))).all()
+    for values in rows:
+        row = ReviewRow(*values)
+        key = (row.unit_id, row.year)
+        if key not in found or STAGES.index(row.stage) > STAGES.index(found[key].stage):
+            found[key] = row
     return found
 
 
@@ -122,7 +152,8 @@ class Start:
     source: str
 
 
-def start_of(review: PovertyReview | Figures, previous: PovertyReview | None) -> Start | None:
+def start_of(review: ReviewRow | PovertyReview | Figures, previous: ReviewRow | PovertyReview | None,
+             ) -> Start | None:
     """The start-of-year figures of a review (see the module notes), or None when nothing says them."""
     get = review.get if isinstance(review, dict) else lambda name: getattr(review, name)
     total = get("total_start") or (previous.total_households if previous else None) or get("total_households")
