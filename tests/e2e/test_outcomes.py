@@ -273,3 +273,19 @@ async def test_figures_only_for_the_users_own_tree(enroll: Callable[..., object]
     assert [r.entered_by_id is not None for r in _reviews(session, "GL-KP-CHUDRANG")] == [True]
     other = await chat.reply_text("/target GL-KP giảm 3%")
     assert "Chỉ tiêu do đơn vị cấp trên giao." in other and "🎯" not in other
+
+
+async def test_fall_since_the_programme_period_started(province: None, enroll: Callable[..., object],
+                                                       fake: FakeTelegram, bot: BotUnderTest) -> None:
+    chief: Chat = await enroll(role="supervisor", unit_code="TQ")  # type: ignore[misc]
+    rows = [["Mã đơn vị", "Năm", "Tổng số hộ", "Hộ nghèo", "Hộ cận nghèo"],
+            ["TQ-A", "2025", "2000", "500", "300"], ["TQ-A", "2026", "2000", "450", "300"],
+            ["TQ-A", "2027", "2000", "400", "300"], ["TQ-B", "2025", "1000", "100", "50"],
+            ["TQ-B", "2027", "1000", "80", "50"]]
+    await _send_file(chief, fake, bot, xlsx_bytes(rows), "ra-soat.xlsx")
+    answer = await chief.reply_text("tỷ lệ hộ nghèo năm 2027?")
+    assert "Tỷ lệ hộ nghèo giảm 2,5%, tương đương 50 hộ, còn 16%." in answer
+    assert "Mức giảm tính trên 1 xã có số liệu đầu năm." in answer
+    assert "Từ đầu giai đoạn 2026–2030, tỷ lệ hộ nghèo giảm 4%, tương đương 120 hộ." in answer
+    older = await chief.reply_text("tỷ lệ hộ nghèo năm 2024?")
+    assert "Tuyên Quang chưa có số liệu rà soát" in older
