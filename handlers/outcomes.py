@@ -40,7 +40,7 @@ from bot.domain.services.review_card import review_card
 from bot.domain.services.units import unit_display
 from db.models import Unit
 from db.queries import get_unit, get_unit_by_code, list_subtree_units
-from handlers.callbacks import ReviewCancel, ReviewSave, ReviewSkip, button, on
+from handlers.callbacks import ReviewCancel, ReviewSave, ReviewSkip, button, decode, on
 from handlers.context import ChungTayContext
 
 WAIT_FIGURE = "figure"
@@ -162,6 +162,10 @@ async def read_figure(update: Update, context: ChungTayContext) -> object:
     if message is None or message.text is None or form is None:
         return ConversationHandler.END
     text = message.text.strip()
+    if looks_like_review(text):  # the whole line typed over the form: it replaces the form
+        _data(context).pop(FORM_KEY, None)
+        await _show_card(update, context, parse_review_line(text[:1000]), source="line")
+        return ConversationHandler.END
     step = form["step"]
     if fold(text) in SKIP_WORDS and step >= REQUIRED_STEPS:
         return await _next(update, context, None)
@@ -308,10 +312,11 @@ async def save(update: Update, context: ChungTayContext) -> None:
 
 
 async def stale_cancel(update: Update, context: ChungTayContext) -> None:
-    """❌ / ⏭ under a card or question whose form is over."""
-    _data(context).pop(DRAFT_KEY, None)
+    """❌ / ⏭ under a card or question whose form is over (❌ drops the figures waiting under a card)."""
     query = update.callback_query
     assert query is not None
+    if isinstance(decode(query.data), ReviewCancel):
+        _data(context).pop(DRAFT_KEY, None)
     await query.answer(context.t("Cancelled. Nothing was saved."))
     await query.edit_message_reply_markup(reply_markup=None)
 

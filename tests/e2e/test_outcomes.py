@@ -108,10 +108,13 @@ async def test_the_guided_form_and_a_correction_kept_in_history(enroll: Callable
                          .order_by(col(AuditEntry.id))).all()
     assert [a.action for a in audit] == ["create", "correct"]
     assert audit[1].details["changed"] == {"poor": [96, 95], "new_poor": [4, 3]}
-    cancelled = await chat.send(f"/review {year}")
-    assert cancelled
+    await chat.send(f"/review {year}")
     await chat.send("/cancel")
     assert "Đã hủy" in chat.last.text
+    await chat.send(f"/review {year}")
+    await chat.send("1.240")
+    over = await chat.reply_text(LINE.format(year=year))
+    assert "• hộ thoát nghèo: 23" in over, "a whole line typed over the form replaces it"
 
 
 SHEET_HEADER = ["Mã đơn vị", "Năm", "Tổng số hộ", "Hộ nghèo đầu năm", "Hộ nghèo", "Hộ cận nghèo", "Thoát nghèo",

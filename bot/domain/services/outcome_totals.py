@@ -183,3 +183,13 @@ def by_child(session: Session, *, unit: Unit, year: int) -> list[Outcome]:
     first = programme_start(year)
     reviews = current_reviews(session, root=unit, years={year, year - 1, first, first - 1})
     return [_summed(child, [child.id or 0], reviews, year, {}) for child in units]
+
+
+def by_direct_child(session: Session, *, unit: Unit, children: list[Unit], year: int) -> dict[int, Outcome]:
+    """Each of `children` (units directly under `unit`: districts, communes) with its summed outcome, from one
+    read of the subtree's figures: the rows of a table with one row per child unit."""
+    units = reporting_units(session, root=unit)
+    first = programme_start(year)
+    reviews = current_reviews(session, root=unit, years={year, year - 1, first, first - 1})
+    return {child.id or 0: _summed(child, [u.id or 0 for u in units if u.path.startswith(child.path)], reviews, year,
+                                   {}) for child in children}
