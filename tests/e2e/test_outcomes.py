@@ -181,7 +181,7 @@ async def test_a_province_of_communes_targets_digest_report_and_workbook(
             ["xã Minh Quang", str(year - 1), "2000", "500", "300", "", "", ""],
             ["Lâm Bình", str(year - 1), "1000", "100", "50", "", "", ""],
             ["xã Minh Quang", str(year), "2000", "420", "310", "90", "2", "8"],
-            ["Lâm Bình", str(year), "1000", "95", "40", "10", "0", "5"]]
+            ["Lâm Bình", str(year), "1000", "95", "30", "10", "0", "5"]]
     await _send_file(chief, fake, bot, xlsx_bytes(rows), "ra_soat.xlsx")
     assert "4 mới" in chief.last.text
     target = await chief.reply_text(f"/target TQ {year} giảm 2,5%")
@@ -195,6 +195,8 @@ async def test_a_province_of_communes_targets_digest_report_and_workbook(
     assert text.startswith(f"📉 Kết quả giảm nghèo năm {year}\nTỷ lệ hộ nghèo giảm 2,8%, tương đương 85 hộ, còn "
                            "17,2%, đạt 113,2% kế hoạch.")
     assert f"2/2 xã đã có số liệu rà soát năm {year}." in text
+    assert ("Còn 515 hộ nghèo, 340 hộ cận nghèo trên tổng số 3.000 hộ; tỷ lệ hộ cận nghèo 11,3% (giảm 0,3%, "
+            "tương đương 10 hộ).") in text
     report = next(m for m in await chief.send("/report") if m.kind == "document")
     document = Document(io.BytesIO(report.file_bytes or b""))
     paragraphs = [p.text for p in document.paragraphs]

@@ -118,10 +118,19 @@ def outcome_lines(t: Translator, result: Outcome, *, decimals: int = 1) -> list[
     lines = [first]
     sums = result.sums
     near = result.near_poverty_rate
-    lines.append(t("{poor} poor and {near_poor} near-poor households out of {total}; near-poverty rate {rate}.")
-                 .format(poor=_n(t, sums["poor"]), near_poor=_n(t, sums["near_poor"]),
-                         total=_n(t, sums["total_households"]),
-                         rate=format_rate(near, t.locale, decimals=decimals) if near is not None else "–"))
+    line = t("{poor} poor and {near_poor} near-poor households out of {total}; near-poverty rate {rate}").format(
+        poor=_n(t, sums["poor"]), near_poor=_n(t, sums["near_poor"]), total=_n(t, sums["total_households"]),
+        rate=format_rate(near, t.locale, decimals=decimals) if near is not None else "–")
+    near_fall = result.near_fall
+    if near_fall.units == result.reported and near_fall.points is not None:
+        points = near_fall.points
+        if not points and not near_fall.households:
+            line += " " + t("(unchanged)")
+        else:
+            line += " " + (t("(down {points} points, {households} households)") if points >= 0
+                           else t("(up {points} points, {households} households)")).format(
+                points=_points(t, points, decimals), households=_n(t, abs(near_fall.households)))
+    lines.append(line + ".")
     flows = []
     for name, msgid in (("escaped", N_("{count} households escaped poverty")),
                         ("fell_back", N_("{count} fell back into poverty")),

@@ -72,7 +72,7 @@ class Outcome:
     reported: int
     sums: dict[str, int] = field(default_factory=dict)
     given: dict[str, int] = field(default_factory=dict)  # how many units gave each optional figure
-    near_before: int | None = None
+    near_fall: Fall = field(default_factory=Fall)  # the same for near-poor households (poor_* fields)
     year_fall: Fall = field(default_factory=Fall)
     period_fall: Fall = field(default_factory=Fall)
     period_start: int = 0
@@ -125,7 +125,6 @@ def _summed(unit: Unit, ids: list[int], reviews: dict[tuple[int, int], ReviewRow
     result = Outcome(unit=unit, year=year, expected=len(ids), reported=0, period_start=first, targets=targets)
     sums = dict.fromkeys(SUMMED, 0)
     given = dict.fromkeys(SUMMED, 0)
-    near_before, near_units = 0, 0
     for unit_id in ids:
         review = reviews.get((unit_id, year))
         if review is None:
@@ -142,13 +141,15 @@ def _summed(unit: Unit, ids: list[int], reviews: dict[tuple[int, int], ReviewRow
         if start is not None:
             _add(result.year_fall, start.total, start.poor, review)
             if start.near_poor is not None:
-                near_before += start.near_poor
-                near_units += 1
+                fall = result.near_fall
+                fall.units, fall.total_before, fall.poor_before = (fall.units + 1, fall.total_before + start.total,
+                                                                   fall.poor_before + start.near_poor)
+                fall.total_after, fall.poor_after = (fall.total_after + review.total_households,
+                                                     fall.poor_after + review.near_poor)
         base = _base(reviews, unit_id, first, year)
         if base is not None:
             _add(result.period_fall, base[0], base[1], review)
     result.sums, result.given = sums, given
-    result.near_before = near_before if near_units and near_units == result.reported else None
     return result
 
 
