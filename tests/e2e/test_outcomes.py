@@ -154,6 +154,12 @@ async def test_a_sheet_by_a_district_and_rates_summed_never_averaged(enroll: Cal
     commune = await enroll(role="reporter", unit_code="GL-KP-CHUDRANG")  # type: ignore[misc]
     own = await commune.reply_text("tỷ lệ hộ nghèo?")  # type: ignore[attr-defined]
     assert "Tỷ lệ hộ nghèo giảm 5%, tương đương 5 hộ, còn 50%." in own and "xã đã có số liệu" not in own
+    province: Chat = await enroll(role="supervisor", unit_code="GL")  # type: ignore[misc]
+    book = load_workbook(io.BytesIO(next(m for m in await province.send("/export") if m.kind == "document")
+                                    .file_bytes or b""))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    district_row = next(row for row in rows if row[1] == "huyện Krông Pa")
+    assert district_row[-3:] == (150, 13.64, 2.27), "a district's rate is its communes' sums'"
     line = await district.reply_text(f"rà soát {year}: 10 hộ, nghèo 1, cận nghèo 1")
     assert "Số liệu rà soát được nhập theo từng xã" in line, "a district has no figures of its own"
 
@@ -204,8 +210,19 @@ async def test_a_province_of_communes_targets_digest_report_and_workbook(
     assert paragraphs[first] == f"I. Kết quả giảm nghèo (năm {year})"
     assert paragraphs[first + 1] == "Tỷ lệ hộ nghèo giảm 2,8%, tương đương 85 hộ, còn 17,2%, đạt 113,2% kế hoạch."
     assert f"Chỉ tiêu năm {year}: giảm tỷ lệ hộ nghèo 2,5%." in paragraphs
+    appendix = [[cell.text for cell in row.cells] for row in document.tables[-1].rows]
+    header = appendix[0]
+    rate_at = header.index(f"Tỷ lệ hộ nghèo ({year}, %)")
+    assert header[rate_at - 1] == f"Số hộ nghèo ({year})" and header[rate_at + 1] == f"Tỷ lệ hộ nghèo giảm ({year}, %)"
+    by_unit = {row[1]: row[rate_at - 1:rate_at + 2] for row in appendix[1:]}
+    assert by_unit["xã Minh Quang"] == ["420", "21", "4"] and by_unit["xã Lâm Bình"] == ["95", "9,5", "0,5"]
+    assert by_unit["Tổng cộng"] == ["515", "17,17", "2,83"], "the sums' rate, not the average of 21% and 9,5%"
     workbook = next(m for m in await chief.send("/export") if m.kind == "document")
     book = load_workbook(io.BytesIO(workbook.file_bytes or b""))
+    first = list(book.worksheets[0].iter_rows(values_only=True))
+    assert first[0][-3:] == (f"Số hộ nghèo ({year})", f"Tỷ lệ hộ nghèo ({year}, %)",
+                             f"Tỷ lệ hộ nghèo giảm ({year}, %)")
+    assert first[-1][-3:] == (515, 17.17, 2.83)
     sheet = book[f"Rà soát hộ nghèo {year}"]
     table = list(sheet.iter_rows(values_only=True))
     assert table[0][:6] == ("Đơn vị", "Mã đơn vị", "Năm", "Tổng số hộ", "Hộ nghèo", "Tỷ lệ hộ nghèo (%)")
