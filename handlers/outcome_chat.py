@@ -20,6 +20,7 @@ from bot.domain.parsing.text import fold
 from bot.domain.services.action_text import Localised
 from bot.domain.services.household_import import ListTooLarge, UnreadableFile
 from bot.domain.services.outcome_support import outcome_section
+from bot.domain.services.outcomes import default_year
 from bot.domain.services.questions import parse_question
 from bot.domain.services.reports import visible_units
 from bot.domain.services.review_import import MAX_ROWS, ReviewSheetError, import_sheet
@@ -60,7 +61,7 @@ async def receive_sheet(update: Update, context: ChungTayContext) -> None:
     content = bytes(await (await document.get_file()).download_as_bytearray())
     status = await message.reply_text(t("Reading the review sheet…"))
     runtime, telegram_id = context.runtime, user.telegram_id
-    year = parse_review_line(message.caption or "").year or context.today.year
+    year = parse_review_line(message.caption or "").year or default_year(context.today.year, context.today.month)
 
     async def work() -> None:
         try:
