@@ -245,6 +245,13 @@ async def test_in_english(enroll: Callable[..., object], year: int) -> None:
     question = await chat.reply_text("what is the poverty rate?")
     assert f"Poverty reduction results {year}, Ia Rsai commune:" in question
     assert "23 households escaped poverty, 4 newly poor." in question
+    district: Chat = await enroll(role="supervisor", unit_code="GL-KP", language_code="en")  # type: ignore[misc]
+    report = next(m for m in await district.send("/report") if m.kind == "document")
+    paragraphs = [p.text for p in Document(io.BytesIO(report.file_bytes or b"")).paragraphs]
+    first = next(i for i, p in enumerate(paragraphs) if p.startswith("I. "))
+    assert paragraphs[first:first + 2] == [f"I. Poverty reduction results ({year})",
+                                           "The poverty rate fell by 1.5 points, 19 households, now 7.7%."]
+    assert f"1/14 communes have review figures for {year}." in paragraphs
 
 
 async def test_support_linked_to_outcome_counts_only(enroll: Callable[..., object], fake: FakeTelegram,
