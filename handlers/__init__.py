@@ -40,8 +40,13 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(household_import.confirm_import,
                                                  pattern=cb.on(cb.ImportHouseholds, cb.SkipImport)))
     application.add_handler(CallbackQueryHandler(duplicates.answer, pattern=cb.on(cb.ResolveDuplicate)))
+    from handlers import outcome_chat, outcomes  # the poverty review: its sheet before the household list's
+    application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE
+                                           & outcome_chat.ReviewSheetFilter(), outcome_chat.receive_sheet))
     application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE,
                                            household_import.receive_list))
+    application.add_handler(CallbackQueryHandler(outcomes.save, pattern=cb.on(cb.ReviewSave)))
+    application.add_handler(CallbackQueryHandler(outcomes.stale_cancel, pattern=cb.on(cb.ReviewCancel, cb.ReviewSkip)))
     from handlers import totals  # totals: 📊, plain questions (before quick entry)
     application.add_handler(MessageHandler(filters.Regex(f"^{totals.MENU_EMOJI}") & filters.ChatType.PRIVATE,
                                            totals.show_totals))
@@ -57,6 +62,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(MessageHandler(filters.COMMAND | menu_buttons, unit_list.end_wait), group=WAIT_GROUP)
     application.add_handler(CallbackQueryHandler(unit_list.end_wait), group=WAIT_GROUP)
     application.add_handler(CallbackQueryHandler(unit_list.on_button, pattern=cb.on(cb.UnitListButton)))
+    application.add_handler(outcomes.build_review_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
     application.add_handler(CallbackQueryHandler(record_questions.confirm_figures, pattern=cb.on(cb.ConfirmFigures)))
     application.add_handler(CallbackQueryHandler(record_questions.stale_cancel, pattern=cb.on(cb.CancelQuestion)))
     application.add_handler(CallbackQueryHandler(drilldown.show_records, pattern=cb.on(cb.DrillDown)))
@@ -70,6 +76,11 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(reporting.on_not_now, pattern=cb.on(cb.NotNow)))
     from handlers import household_erase  # personal data: 🗑 on the /household card
     application.add_handler(CallbackQueryHandler(household_erase.on_button, pattern=cb.on(cb.EraseButton)))
+    application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE
+                                           & outcomes.ReviewLineFilter(application), outcomes.from_line))
+    application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE
+                                           & outcome_chat.OutcomeQuestionFilter(application),
+                                           outcome_chat.answer_question))
     application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & totals.QuestionFilter(application),
                                            totals.answer_question))
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE

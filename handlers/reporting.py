@@ -20,6 +20,7 @@ from bot.domain.formatting import format_day, format_local_datetime
 from bot.domain.parsing.dates import parse_dated
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.numbers import NumberError, parse_quantity
+from bot.domain.parsing.review_line import parse_target
 from bot.domain.parsing.text import fold
 from bot.domain.services import reporting, reporting_text
 from bot.domain.services.access import AccessDenied
@@ -48,6 +49,7 @@ from handlers.callbacks import (
 )
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
+from handlers.outcomes import set_outcome_target
 from handlers.render import line_html, to_html
 
 STATUS_LIST = "st"  # the kind of /status's list of units (handlers/unit_list.py)
@@ -366,8 +368,13 @@ def _match_category(context: ChungTayContext, text: str) -> tuple[CategorySpec |
 
 async def set_target(update: Update, context: ChungTayContext) -> None:
     """/target <unit> <category> <number>: a target for the newest period of your unit, in the category's
-    main measure (e.g. /target GL-KP-IARSAI nhà ở 10)."""
+    main measure (e.g. /target GL-KP-IARSAI nhà ở 10); or the poverty outcome's target for a year
+    (/target GL-KP 2026 giảm 3%, /target GL-KP 2026 giảm 564 hộ)."""
     t, user = context.t, _guarded(context)
+    poverty = parse_target(" ".join(context.args or []))
+    if poverty is not None:  # "giảm 3%", "giảm 564 hộ": the poverty outcome's target (handlers/outcomes.py)
+        await set_outcome_target(update, context, poverty)
+        return
     periods = reporting.periods_of_supervisor(context.session, user=user)
     if not periods:
         await _reply(update, t("No reporting period yet. Create one with /period."))

@@ -505,3 +505,24 @@ class UnreachedUnit(Action):
     """A unit of /unreached's list: its households not yet supported."""
 
     unit_id: Annotated[int, ID]
+
+
+# ------------------------------------------------------------------ the poverty review (/review): the figures
+# wait in user_data; the buttons only save, cancel or skip an optional figure of the form
+
+@action("rv:save")
+@dataclass(frozen=True)
+class ReviewSave(Action):
+    pass
+
+
+@action("rv:cancel")
+@dataclass(frozen=True)
+class ReviewCancel(Action):
+    pass
+
+
+@action("rv:skip")
+@dataclass(frozen=True)
+class ReviewSkip(Action):
+    pass

@@ -35,6 +35,7 @@ SAMPLES: list[Action] = [
     cb.LogReplace(), cb.LogKeepOpen(),
     cb.UnitListPage("tot", 3), cb.UnitListFind("inv"), cb.UnitListAll("st"), cb.DrillUnit("rice", 12),
     cb.UnreachedUnit(12),
+    cb.ReviewSave(), cb.ReviewCancel(), cb.ReviewSkip(),
 ]
 
 

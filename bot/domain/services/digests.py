@@ -40,6 +40,7 @@ from bot.domain.services.action_text import Localised
 from bot.domain.services.duplicates import unresolved_in
 from bot.domain.services.exports import ExportScope, build_workbook, monthly_values
 from bot.domain.services.households import left_behind_line
+from bot.domain.services.outcome_support import outcome_section
 from bot.domain.services.periods import Period, period_from_code
 from bot.domain.services.plausibility import unusual_count
 from bot.domain.services.record_questions import open_in
@@ -99,6 +100,12 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
         heading = t("Period-end digest: {name}, due {due}").format(
             name=reporting_period.name, due=format_day(reporting_period.due, t.locale))
         text.add(bold(f"📌 {heading}"))
+    outcome = outcome_section(session, names, unit=unit, up_to=period.end.year)
+    if outcome is not None:  # the digest opens with the outcome the support is for
+        text.add(bold("📉 " + t("Poverty reduction results {year}").format(year=outcome[0])))
+        for line in outcome[1]:
+            text.add(line)
+        text.add()
     text.extend(totals_message(names, scope, unit_name=unit_name, icon="📰"))
     if rows:
         text.add().add(bold(t("By unit:"))).extend(_units_text(session, names, unit=unit, period=period, rows=rows,

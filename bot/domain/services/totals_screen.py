@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.domain.services.access import AccessDenied
 from bot.domain.services.action_text import Localised
 from bot.domain.services.households import left_behind_line
+from bot.domain.services.outcome_support import outcome_section
 from bot.domain.services.periods import Period, period_from_code
 from bot.domain.services.reporting_text import unit_target_lines
 from bot.domain.services.reports import (
@@ -89,6 +90,11 @@ def totals_screen(session: Session, *, names: Localised, user: User, view: Total
     if view.metric in ("households", "persons"):
         text.add(metric_text(names, scope.current, view.metric))
     text.extend(unit_target_lines(session, names, unit=unit))
+    outcome = outcome_section(session, names, unit=unit, up_to=period.end.year, with_support=False)
+    if outcome is not None:
+        text.add(bold("📉 " + t("Poverty reduction results {year}").format(year=outcome[0])))
+        for line in outcome[1]:
+            text.add(line)
     left_behind = left_behind_line(session, t=t, unit=unit, start=period.start, end=period.end)
     if left_behind:
         text.add(left_behind)
