@@ -141,6 +141,10 @@ def _cells(content: bytes, filename: str) -> Iterator[list[str]]:
         yield [cell.strip() for cell in row[:MAX_COLUMNS]]
 
 
+read_table = _cells
+"""The same streamed, size-checked reading for other sheets a unit sends (the review figures)."""
+
+
 def _mapping(header: list[str]) -> dict[str, str]:
     headers = [fold(h) for h in header]
     mapping: dict[str, str] = {}
