@@ -26,6 +26,7 @@ from bot.domain.services.household_import import (
     FIELD_LABELS,
     MAX_ROWS,
     MAX_UNZIPPED_BYTES,
+    DamagedSheet,
     HouseholdImportError,
     ImportOutcome,
     ImportPreview,
@@ -159,6 +160,10 @@ def _read_and_keep(runtime: Runtime, *, telegram_id: int, t: Translator, content
                                 default_year=runtime.today().year, t=t, progress=progress)
         except ListTooLarge:
             return too_large_text(t, user.locale), ""
+        except DamagedSheet:
+            return t("Sorry, the sheet inside this Excel file cannot be read: its XML is damaged, or it declares "
+                     "XML entities, which are refused for safety. Please open the file in Excel or LibreOffice, "
+                     "save it again as .xlsx (or .csv) and send it."), ""
         except UnreadableFile:
             return t("Sorry, this file cannot be read as an Excel (.xlsx) or CSV table. Please save it again as "
                      ".xlsx or .csv and send it."), ""
