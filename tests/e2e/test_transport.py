@@ -201,10 +201,9 @@ async def test_a_body_over_one_megabyte_is_refused_even_with_the_secret(
     small = dict(update, update_id=777_002)
     small["message"] = dict(update["message"], text="/start",  # type: ignore[arg-type]
                             entities=[{"type": "bot_command", "offset": 0, "length": 6}])
-    async with aiohttp.ClientSession() as http:
-        async with http.post(webhook_bot.settings.webhook_url, json=small,
-                             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
-            assert response.status == 200
+    async with aiohttp.ClientSession() as http, http.post(webhook_bot.settings.webhook_url, json=small,
+                         headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+        assert response.status == 200
     reply = await fake.wait_for_message(43, 0)
     assert "chưa được cấp quyền" in reply.text
     assert webhook_bot.application is not None
