@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     telegram_bot_token: str = Field(default="", description="empty: run the local sandbox")
     telegram_api_base_url: str = Field(default="https://api.telegram.org")
     database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'data' / 'chungtay.sqlite3'}")
+    # The sandbox's own database; DATABASE_URL is never used by the sandbox (bot/sandbox/runner.py).
+    sandbox_database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'data' / 'sandbox.sqlite3'}")
     timezone: str = Field(default="Asia/Ho_Chi_Minh")
     default_locale: str = Field(default="vi")
     webhook_url: str = Field(default="")
@@ -69,7 +71,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "sandbox_database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
         value = value.strip()

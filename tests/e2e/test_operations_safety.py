@@ -1,0 +1,92 @@
+"""Operations as a careless operator or a newcomer meets them, end to end through the real entry points
+(`python -m bot`, `chungtay …` in a subprocess): the sandbox never seeds the production database, compose
+logs JSON, files holding personal data are private, and every CLI failure is one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from db.models import Role, User
+from db.queries import get_unit_by_code
+from db.session import make_engine
+from tests.support.databases import REPO
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _env(**values: str) -> dict[str, str]:
+    """A clean environment: nothing of the test runner's leaks into the child (no token: the sandbox)."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LOG_LEVEL": "WARNING", **values}
+
+
+def _users(database_url: str) -> list[int]:
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return sorted(user.telegram_id for user in session.exec(select(User)).all())
+    finally:
+        engine.dispose()
+
+
+async def _run_sandbox_until_served(cwd: Path, env: dict[str, str]) -> tuple[int | None, str]:
+    """Start `python -m bot` without a token; return (exit code or None if it served the page, output)."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=cwd, env=env,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    assert process.stdout is not None
+    output: list[str] = []
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                line = (await process.stdout.readline()).decode()
+                if not line:
+                    return await process.wait(), "".join(output)
+                output.append(line)
+                if "open http://" in line:
+                    return None, "".join(output)
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+
+
+def _real_user(session: Session) -> int:
+    """Register a real person (a Telegram id far from the sandbox's) in the database."""
+    unit = get_unit_by_code(session, code="GL-KP-IARSAI")
+    assert unit is not None and unit.id is not None
+    session.add(User(telegram_id=812_345_678, display_name="Cán bộ thật", role=Role.REPORTER, unit_id=unit.id))
+    session.commit()
+    return 812_345_678
+
+
+async def test_the_sandbox_ignores_database_url_from_env_and_keeps_to_its_own_database(
+        database_url: str, session: Session, tmp_path: Path) -> None:
+    """`cp .env.example .env`, DATABASE_URL set for the real bot, then `make run` without a token."""
+    real = _real_user(session)
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN=\nDATABASE_URL={database_url}\n", encoding="utf-8")
+    sandbox_db = f"sqlite:///{tmp_path / 'own' / 'sandbox.sqlite3'}"
+    code, output = await _run_sandbox_until_served(tmp_path, _env(SANDBOX_PORT=str(_free_port()),
+                                                                  SANDBOX_DATABASE_URL=sandbox_db))
+    assert code is None, output
+    assert _users(database_url) == [real], "no sample people in the production database"
+    assert 1000 in _users(sandbox_db), "the sample administrator is in the sandbox's own database"
+
+
+async def test_the_sandbox_refuses_a_database_that_holds_real_users(
+        database_url: str, session: Session, tmp_path: Path) -> None:
+    real = _real_user(session)
+    code, output = await _run_sandbox_until_served(tmp_path, _env(SANDBOX_PORT=str(_free_port()),
+                                                                  SANDBOX_DATABASE_URL=database_url))
+    assert code == 2, output
+    assert output.strip().count("\n") == 0 and "Traceback" not in output, output
+    assert "holds 1 user(s) who are not sandbox sample people" in output and "SANDBOX_DATABASE_URL" in output
+    assert _users(database_url) == [real], "nothing seeded"
