@@ -5,6 +5,7 @@ logs JSON, files holding personal data are private, and every CLI failure is one
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import sys
@@ -90,3 +91,46 @@ async def test_the_sandbox_refuses_a_database_that_holds_real_users(
     assert output.strip().count("\n") == 0 and "Traceback" not in output, output
     assert "holds 1 user(s) who are not sandbox sample people" in output and "SANDBOX_DATABASE_URL" in output
     assert _users(database_url) == [real], "nothing seeded"
+
+
+def _compose_environment(env_file: Path) -> dict[str, str]:
+    """The bot container's environment as `docker compose` builds it after `cp .env.example .env`: the
+    env_file's values, overridden by compose.yaml's `environment:` with `${VAR:-default}` filled from it."""
+    import re
+
+    from dotenv import dotenv_values
+
+    dotenv = {key: value or "" for key, value in dotenv_values(env_file).items()}
+    compose = (REPO / "compose.yaml").read_text(encoding="utf-8")
+    bot_service = compose.split("\n  bot:\n", 1)[1]
+    block = bot_service.split("    environment:\n", 1)[1].split("\n    ports:", 1)[0]
+
+    def fill(value: str) -> str:
+        def one(match: re.Match[str]) -> str:
+            name, operator, default = match.group(1), match.group(2) or "", match.group(3) or ""
+            current = dotenv.get(name, os.environ.get(name, ""))
+            if operator == ":-":
+                return current or default
+            return current
+        return re.sub(r"\$\{(\w+)(:-|:\?)?([^}]*)\}", one, value).strip().strip('"')
+
+    environment = dict(dotenv)
+    for line in block.splitlines():
+        if ":" in line and not line.strip().startswith("#"):
+            key, value = line.strip().split(":", 1)
+            environment[key] = fill(value)
+    return environment
+
+
+async def test_compose_logs_json_after_copying_the_example_env(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text((REPO / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    container = _compose_environment(env_file)
+    assert container["LOG_FORMAT"] == "json"
+    # The entry point with that setting writes JSON lines (the sandbox here: the example has no token).
+    code, output = await _run_sandbox_until_served(tmp_path, _env(
+        LOG_FORMAT=container["LOG_FORMAT"], LOG_LEVEL="INFO", SANDBOX_PORT=str(_free_port()),
+        SANDBOX_DATABASE_URL=f"sqlite:///{tmp_path / 'sandbox.sqlite3'}"))
+    assert code is None, output
+    logged = [line for line in output.splitlines() if not line.startswith("Chung Tay sandbox:")]
+    assert logged and all(json.loads(line)["level"] for line in logged), output
