@@ -11,12 +11,14 @@ import socket
 import sys
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlmodel import Session, select
 
+from db.migrate import alembic_config
 from db.models import Role, User
 from db.queries import get_unit_by_code
 from db.session import make_engine
-from tests.support.databases import REPO
+from tests.support.databases import REPO, DatabaseFactory
 
 
 def _free_port() -> int:
@@ -39,8 +41,9 @@ def _users(database_url: str) -> list[int]:
         engine.dispose()
 
 
-async def _run_sandbox_until_served(cwd: Path, env: dict[str, str]) -> tuple[int | None, str]:
-    """Start `python -m bot` without a token; return (exit code or None if it served the page, output)."""
+async def _run_sandbox_until_served(cwd: Path, env: dict[str, str], until: str = "open http://",
+                                    ) -> tuple[int | None, str]:
+    """Start `python -m bot` without a token; return (exit code, or None once a line holds `until`; output)."""
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=cwd, env=env,
                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     assert process.stdout is not None
@@ -52,7 +55,7 @@ async def _run_sandbox_until_served(cwd: Path, env: dict[str, str]) -> tuple[int
                 if not line:
                     return await process.wait(), "".join(output)
                 output.append(line)
-                if "open http://" in line:
+                if until in line:
                     return None, "".join(output)
     finally:
         if process.returncode is None:
@@ -134,3 +137,21 @@ async def test_compose_logs_json_after_copying_the_example_env(tmp_path: Path) -
     assert code is None, output
     logged = [line for line in output.splitlines() if not line.startswith("Chung Tay sandbox:")]
     assert logged and all(json.loads(line)["level"] for line in logged), output
+
+
+async def test_operators_see_which_migrations_ran_and_the_job_names(
+        database_factory: DatabaseFactory, tmp_path: Path) -> None:
+    newest = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    with database_factory.empty() as url:
+        env = _env(LOG_LEVEL="INFO", SANDBOX_PORT=str(_free_port()), SANDBOX_DATABASE_URL=url)
+        code, first = await _run_sandbox_until_served(tmp_path, env, until="executed successfully")
+        assert code is None, first
+        code, second = await _run_sandbox_until_served(tmp_path, dict(env, SANDBOX_PORT=str(_free_port())))
+        assert code is None, second
+    assert "Running ‹…›" not in first and "‹…›" not in first, first
+    migrated = [line for line in first.splitlines() if "migrat" in line]
+    assert len(migrated) == 1, first
+    assert f"database migrated from an empty database to {newest}" in migrated[0] and "0001, 0002" in migrated[0]
+    assert 'Running job "reminders:plan" (scheduled at ' in first
+    assert next(line for line in second.splitlines() if "migrat" in line).endswith(
+        f"database schema at {newest} (newest): no migration to run")
