@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     # first wait before retrying a database that is down at start-up; doubles per try, at most 60 s
     database_retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
 
+    @field_validator("database_url", "sandbox_database_url", "log_format", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: object, info: ValidationInfo) -> object:
+        """`NAME=` (as `.env.example` ships them) means the default: compose.yaml then fills its own value
+        (`${LOG_FORMAT:-json}`), and the bot falls back to the same default as when the line is absent."""
+        if isinstance(value, str) and not value.strip() and info.field_name is not None:
+            return cls.model_fields[info.field_name].default
+        return value
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_shape(cls, value: str) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, make_url
 
-from db.session import make_engine
+from db.session import make_engine, private_sqlite_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -73,9 +73,13 @@ def backup_target(path: Path, backend: str, *, now: datetime | None = None) -> P
 
 def _private_file(path: Path) -> None:
     """Create (or truncate) `path` as an owner-only file before anything writes personal data into it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
-    os.chmod(path, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+        os.chmod(path, 0o600)
+    except OSError as exc:  # e.g. a Docker volume owned by root while the bot runs as uid 10001
+        raise BackupError(f"cannot write {path.parent}: {exc.strerror or type(exc).__name__}. The folder must "
+                          f"exist and be writable by this user (uid {os.getuid()})") from None
 
 
 def backup(database_url: str, path: Path) -> Path:
@@ -149,7 +153,10 @@ def _sqlite_backup(source: Path, destination: Path) -> None:
 
 
 def _check_sqlite(connection: sqlite3.Connection, path: Path) -> None:
-    result = connection.execute("PRAGMA quick_check").fetchone()
+    try:
+        result = connection.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError as exc:  # a truncated or overwritten file: "database disk image is malformed"
+        raise BackupError(f"{path} is damaged ({exc}); nothing was changed: use another backup") from None
     if result is None or result[0] != "ok":
         raise BackupError(f"{path} is damaged (SQLite quick_check: {result[0] if result else 'no answer'})")
     has_version = connection.execute(
@@ -164,8 +171,13 @@ def _sqlite_restore(backup_file: Path, target: Path) -> None:
     src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
     try:
         _check_sqlite(src, backup_file)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        dst = sqlite3.connect(target, timeout=30)
+        private_sqlite_file(target)
+        try:
+            dst = sqlite3.connect(target, timeout=30)
+            dst.execute("PRAGMA schema_version").fetchone()  # opens the file now, not at the first page write
+        except sqlite3.Error as exc:
+            raise BackupError(f"cannot open or create the database file {target} ({exc}); check DATABASE_URL's "
+                              "path and that this user may write there") from None
         try:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=WAL")
