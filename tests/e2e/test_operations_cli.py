@@ -187,7 +187,7 @@ def test_the_readme_uses_one_form_of_the_command_that_works_from_a_checkout(
         database_factory: DatabaseFactory) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "bot.cli" not in readme
-    commands = re.findall(r"(?m)(?:^|`|\s)((?:\S*/)?chungtay) (?:migrate|check|backup|restore|users|invites|"
+    commands = re.findall(r"(?m)(?:^|`|\s)((?:[^\s`]*/)?chungtay) (?:migrate|check|backup|restore|users|invites|"
                           r"import-units|create-admin-invite|load-catalogue)\b", readme)
     assert commands and set(commands) <= {"./chungtay", "chungtay"}, set(commands)
     bare = re.findall(r"(?m)^.*(?<![./\w])chungtay (?:migrate|check|backup|restore|users|invites).*$", readme)
