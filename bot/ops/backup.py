@@ -116,6 +116,7 @@ def restore(database_url: str, path: Path, *, force: bool = False) -> None:
     if backend == "sqlite":
         _sqlite_restore(path, _sqlite_path(database_url))
     else:
+        _check_pg_archive(path)
         _run_pg("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
                                "--exit-on-error", "--no-password", f"--dbname={_pg_database(database_url)}",
                                str(path)], database_url)
@@ -218,6 +219,21 @@ def pg_environment(database_url: str) -> dict[str, str]:
             values[variable] = value if isinstance(value, str) else value[0]
     env.update({key: str(value) for key, value in values.items() if value})
     return env
+
+
+def _check_pg_archive(path: Path) -> None:
+    """Read the archive's table of contents before touching the database: pg_restore restores what it can
+    read of a damaged archive, which may be nothing at all, and exits 0. A Chung Tay backup lists the data
+    of alembic_version."""
+    result = subprocess.run([find_pg_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True,
+                            check=False)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise BackupError(f"{path} is damaged ({detail[-1] if detail else 'unreadable'}); nothing was changed: "
+                          "use another backup")
+    if not any("TABLE DATA" in line and "alembic_version" in line for line in result.stdout.splitlines()):
+        raise BackupError(f"{path} is damaged or not a Chung Tay backup (it holds no alembic_version data); "
+                          "nothing was changed: use another backup")
 
 
 def _pg_database(database_url: str) -> str:

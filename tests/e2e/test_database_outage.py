@@ -183,3 +183,24 @@ async def test_database_down_while_a_confirmed_household_list_is_imported_keeps_
     assert "2 hộ mới" in preview.text, preview.text
     session.expire_all()
     assert sorted(h.code for h in session.exec(select(Household)).all()) == ["HN-01", "HN-02"]
+
+
+async def test_database_down_while_a_household_list_is_read_says_so(
+        enroll: Callable[..., object], fake: FakeTelegram, bot: BotUnderTest, outage: Callable[[bool], None],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from handlers import household_import
+    from tests.support.files import xlsx_bytes
+
+    chat: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI")  # type: ignore[misc]
+    real_read = household_import._read_and_keep
+
+    def read_while_down(*args: object, **kwargs: object) -> object:
+        outage(True)
+        return real_read(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(household_import, "_read_and_keep", read_while_down)
+    rows = [["Mã hộ", "Họ tên chủ hộ", "Phân loại"], ["HN-01", "Nguyễn Văn An", "Hộ nghèo"]]
+    await bot.settle(fake.inject_document(chat.user, xlsx_bytes(rows), "ds.xlsx"))
+    assert chat.last.text == ("Không kết nối được cơ sở dữ liệu nên chưa xử lý được tệp. Anh/chị vui lòng gửi lại "
+                              "tệp sau ít phút.")
+    outage(False)
