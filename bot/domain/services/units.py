@@ -238,6 +238,7 @@ UNIT_KINDS = {
     "town": N_("town"),
     "township": N_("township"),
     "commune": N_("commune"),
+    "special_zone": N_("special zone"),
     "ward": N_("ward"),
     "village": N_("village"),
 }
