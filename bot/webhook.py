@@ -40,8 +40,9 @@ log = logging.getLogger(__name__)
 
 
 MAX_BODY_BYTES = 1024 * 1024
-# A refused request this small is read to its end and thrown away unread, so that an ordinary HTTP client
-# sees the 403 rather than a connection reset mid-body; a larger (or chunked) one is cut off at once.
+# A refused request this small is read to its end and discarded chunk by chunk (never kept or parsed), so that
+# an ordinary HTTP client sees the 403 rather than a connection reset mid-body; a larger (or chunked) one is
+# answered and cut off before its body is read.
 DISCARD_REFUSED_BYTES = 64 * 1024
 
 
