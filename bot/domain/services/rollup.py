@@ -337,6 +337,20 @@ def rebuild_area_rollup(session: Session | OrmSession) -> None:
     connection.execute(sa_insert(table).from_select([*AREA_KEY, *FIGURES], area_rows_from_units()))
 
 
+def rebuild_unit_rollup(session: Session | OrmSession, unit_ids: Iterable[int]) -> None:
+    """Recompute the per-unit rollup rows of these units from their records, then every area row
+    (records moved between units by SQL, as a merge of units does). In the caller's transaction."""
+    wanted = sorted(set(unit_ids))
+    connection = session.connection()
+    selects = fresh_rollup_selects(connection.dialect.name)
+    for table in _TABLES[:2]:
+        fresh = selects[table.name].subquery()
+        connection.execute(delete(table).where(table.c.unit_id.in_(wanted)))
+        connection.execute(sa_insert(table).from_select(
+            [*KEYS[table.name], *FIGURES], select(*fresh.c).where(fresh.c.unit_id.in_(wanted))))
+    rebuild_area_rollup(session)
+
+
 def rebuild_rollup(session: Session | OrmSession) -> int:
     """Recompute the rollup tables from support_action (after bulk loads; the migration; a repair).
 
