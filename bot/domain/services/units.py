@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from bot.domain.formatting import format_day
 from bot.domain.services import audit
 from bot.domain.services.rollup import rebuild_area_rollup
 from bot.i18n import N_, Translator
@@ -265,3 +266,18 @@ def unit_kind(session: Session, unit_id: int | None) -> str | None:
 def unit_label(session: Session, t: Translator, unit_id: int) -> str:
     unit = get_unit(session, unit_id=unit_id)
     return unit_display(t, unit) if unit else "?"
+
+
+def origin_label(session: Session, t: Translator, origin_unit_id: int | None) -> str:
+    """Where a record moved by a merge was logged: "from xã Hoa Thám, merged 1/7/2025" ("" when it
+    was never moved). The drill-down and /history name it, so a supervisor checking a merged
+    commune's figure sees which old commune each record came from."""
+    if origin_unit_id is None:
+        return ""
+    origin = get_unit(session, unit_id=origin_unit_id)
+    if origin is None:
+        return ""
+    if origin.merged_on is None:
+        return t("from {unit}").format(unit=unit_display(t, origin))
+    return t("from {unit}, merged {date}").format(unit=unit_display(t, origin),
+                                                  date=format_day(origin.merged_on, t.locale))
