@@ -67,7 +67,7 @@ def cmd_import_units(settings: Settings, args: argparse.Namespace) -> int:
         try:
             if args.official or args.all:
                 report = import_official_units(session, args.official or [], everything=args.all,
-                                               extra=Path(args.file) if args.file else None)
+                                               extra=Path(args.file) if args.file else None, under=args.under)
             else:
                 report = import_units_csv(session, Path(args.file))
         except UnitImportError as exc:
@@ -166,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     units.add_argument("--official", action="append", metavar="NAME_OR_CODE",
                        help='an official province by name or code ("Lạng Sơn", "lang son", "20"); repeatable')
     units.add_argument("--all", action="store_true", help="every official province and commune of the country")
+    units.add_argument("--under", metavar="CODE", help="put the official provinces under this unit (e.g. a country)")
     merge = sub.add_parser("merge-units", help="merge units from an old_code,new_code,effective_date CSV")
     merge.add_argument("file")
     admin = sub.add_parser("create-admin-invite", help="print a single-use deep link for the first admin")

@@ -53,8 +53,9 @@ class OfficialProvince:
     kind: str
     communes: tuple[OfficialUnit, ...]
 
-    def rows(self) -> list[OfficialUnit]:
-        return [OfficialUnit(self.code, self.name, self.kind, ""), *self.communes]
+    def rows(self, under: str = "") -> list[OfficialUnit]:
+        """The province (under `under`, a unit above provinces such as a country, or at the top) and its communes."""
+        return [OfficialUnit(self.code, self.name, self.kind, under), *self.communes]
 
 
 class OfficialUnitsError(UnitImportError):
@@ -129,7 +130,7 @@ def _check(provinces: list[OfficialProvince]) -> None:
         raise OfficialUnitsError(problems)
 
 
-def official_csv(provinces: list[OfficialProvince], extra: str | None = None) -> str:
+def official_csv(provinces: list[OfficialProvince], extra: str | None = None, under: str = "") -> str:
     """The units as one `code,name,kind,parent_code` text: the extra file's rows first, so that a
     problem in it is reported at its own line number, then the official rows."""
     out = io.StringIO()
@@ -144,19 +145,21 @@ def official_csv(provinces: list[OfficialProvince], extra: str | None = None) ->
         for row in rows:
             writer.writerow([(row.get(c) or "") for c in REQUIRED_COLUMNS])
     for province in provinces:
-        for unit in province.rows():
+        for unit in province.rows(under):
             writer.writerow([unit.code, unit.name, unit.kind, unit.parent_code])
     return out.getvalue()
 
 
 def import_official_units(session: Session, queries: list[str], *, everything: bool = False,
-                          extra: Path | str | None = None, user_id: int | None = None) -> UnitImportReport:
+                          extra: Path | str | None = None, under: str | None = None,
+                          user_id: int | None = None) -> UnitImportReport:
     """Create or update the named provinces (or all of them) with their official communes, and the
-    extra CSV's units (villages) with them, in one transaction: all or nothing."""
+    extra CSV's units (villages) with them, in one transaction: all or nothing. `under` puts the
+    provinces under a unit above them (a ministry's national unit); by default they are roots."""
     provinces = list(official_provinces()) if everything else [find_province(q) for q in queries]
     if not provinces:
         raise OfficialUnitsError(["name a province (--official NAME or CODE) or give --all"])
     unique = list({p.code: p for p in provinces}.values())
     _check(unique)
     extra_text = extra.read_text(encoding="utf-8-sig") if isinstance(extra, Path) else extra
-    return import_units_csv(session, official_csv(unique, extra_text), user_id=user_id)
+    return import_units_csv(session, official_csv(unique, extra_text, under or ""), user_id=user_id)
