@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from bot.domain.formatting import format_number
 
-
 MAX_BARS = 15
 """Bars of the unit panel. A province has up to 168 communes since 2025: as many bars on a phone-sized
 chart are unreadable, and their labels cost more than a second to lay out. The largest units are drawn

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, col, select
 
 from bot.domain.parsing.dates import parse_dated
@@ -178,7 +178,7 @@ def merge_units(session: Session, source: Path | str, *, user_id: int | None = N
 def _move(session: Session, old_id: int, new_id: int, old_code: str, report: MergeReport) -> None:
     """Everything of one old unit to the new one (see the module's notes for what stays)."""
 
-    def move(model: type, *where: object) -> int:
+    def move(model: type, *where: ColumnElement[bool]) -> int:
         result = session.execute(update(model).where(model.unit_id == old_id, *where)  # type: ignore[attr-defined]
                                  .values(unit_id=new_id).execution_options(synchronize_session=False))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
