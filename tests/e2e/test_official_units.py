@@ -82,6 +82,16 @@ def test_all_provinces_is_34_and_3321_communes(cli: None, session: Session,
     assert sum(len(p.communes) for p in official_provinces()) == 3321
 
 
+def test_provinces_can_go_under_a_national_unit(cli: None, session: Session, tmp_path: Path) -> None:
+    country = tmp_path / "country.csv"
+    country.write_text("code,name,kind,parent_code\nVN,Việt Nam,country,\n", encoding="utf-8")
+    assert main(["import-units", "--official", "Cao Bằng", "--under", "VN", str(country)]) == 0
+    province, nation = _unit(session, find_province("cao bang").code), _unit(session, "VN")
+    assert province is not None and nation is not None
+    assert province.parent_id == nation.id and province.depth == 1
+    assert {c.depth for c in _under(session, province.code)} == {2}
+
+
 def test_reimport_updates_names_and_kinds(cli: None, session: Session, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import-units", "--official", "Lạng Sơn"]) == 0
     capsys.readouterr()
