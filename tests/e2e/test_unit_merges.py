@@ -138,12 +138,16 @@ def test_a_bad_line_merges_nothing(database_url: str, session: Session, tmp_path
     assert all(u.active for u in session.exec(select(Unit)).all())
 
 
-def test_merging_a_district_puts_its_communes_under_the_new_one(
-        database_url: str, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Older trees keep working: a district merged into another takes its communes along (paths and the
-    area rollup follow)."""
+async def test_merging_a_district_puts_its_communes_under_the_new_one(
+        enroll: Callable[..., object], database_url: str, session: Session, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Older trees keep working: a district merged into another takes its communes along (paths, the
+    area rollup and the province's total follow)."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["import-units", str(_district_file(tmp_path))]) == 0
+    officer: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI")  # type: ignore[misc]
+    await officer.send("gạo 45 hộ 5410kg")
+    await officer.tap("✅ Lưu")
     merge_file = tmp_path / "merge.csv"
     merge_file.write_text(MERGE_HEADER + "GL-KP,GL-AP,2025-07-01\n", encoding="utf-8")
     assert main(["merge-units", str(merge_file)]) == 0
@@ -151,6 +155,13 @@ def test_merging_a_district_puts_its_communes_under_the_new_one(
     ayun_pa, ia_rsai = _unit(session, "GL-AP"), _unit(session, "GL-KP-IARSAI")
     assert ia_rsai.parent_id == ayun_pa.id and ia_rsai.path.startswith(ayun_pa.path)
     assert rollup_differences(session) == []
+    today = date.today()
+    totals = {code: compute_totals(session, unit=_unit(session, code), start=today - timedelta(days=40),
+                                         end=today + timedelta(days=1))
+              for code in ("GL", "GL-AP", "GL-KP")}
+    assert totals["GL"]["rice"].households == totals["GL-AP"]["rice"].households == 45 and totals["GL-KP"] == {}
+    record = session.exec(select(SupportAction)).one()
+    assert (record.unit_id, record.origin_unit_id) == (ia_rsai.id, None)  # its commune did not merge
 
 
 def _district_file(tmp_path: Path) -> Path:

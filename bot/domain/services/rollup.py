@@ -321,15 +321,17 @@ def unit_areas() -> Any:
                           .select_from(walk.join(parent, parent.c.id == walk.c.up)))
 
 
-def area_rows_from_units() -> Any:
+def area_rows_from_units(only: Sequence[int] | None = None) -> Any:
     """The rows of support_area_total summed from the all-organisations rows of the per-unit tables and
-    each unit's areas (cheaper than from the records: those rows are already grouped)."""
+    each unit's areas (cheaper than from the records: those rows are already grouped); `only` these
+    areas when given."""
     area = unit_areas()
     parts = []
     for grain, table, period, only_all in (
             (MONTH, SupportMonthTotal.__table__, "month", True),  # type: ignore[attr-defined]
             (DAY, SupportDayTotal.__table__, "day", False)):  # type: ignore[attr-defined]
-        conditions = [table.c.records > 0, *([table.c.organisation_id == ALL_ORGANISATIONS] if only_all else [])]
+        conditions = [table.c.records > 0, *([table.c.organisation_id == ALL_ORGANISATIONS] if only_all else []),
+                      *([area.c.area_id.in_(only)] if only is not None else [])]
         parts.append(
             select(area.c.area_id, literal(grain), table.c[period], table.c.category_id, table.c.quantity_unit,
                    table.c.subtype, *(func.sum(table.c[name]) for name in FIGURES))
@@ -348,10 +350,11 @@ def rebuild_area_rollup(session: Session | OrmSession) -> None:
     connection.execute(sa_insert(table).from_select([*AREA_KEY, *FIGURES], area_rows_from_units()))
 
 
-def rebuild_unit_rollup(session: Session | OrmSession, unit_ids: Iterable[int]) -> None:
-    """Recompute the per-unit rollup rows of these units from their records, then every area row
-    (records moved between units by SQL, as a merge of units does). In the caller's transaction."""
-    wanted = sorted(set(unit_ids))
+def rebuild_unit_rollup(session: Session | OrmSession, unit_ids: Iterable[int], area_ids: Iterable[int]) -> None:
+    """Recompute the per-unit rollup rows of these units from their records, then the area rows of these
+    areas from the per-unit rows (records moved between units by SQL, as a merge of units does; the
+    caller names every area whose content changed). In the caller's transaction."""
+    wanted, areas = sorted(set(unit_ids)), sorted(set(area_ids))
     connection = session.connection()
     selects = fresh_rollup_selects(connection.dialect.name)
     for table in _TABLES[:2]:
@@ -359,7 +362,9 @@ def rebuild_unit_rollup(session: Session | OrmSession, unit_ids: Iterable[int]) 
         connection.execute(delete(table).where(table.c.unit_id.in_(wanted)))
         connection.execute(sa_insert(table).from_select(
             [*KEYS[table.name], *FIGURES], select(*fresh.c).where(fresh.c.unit_id.in_(wanted))))
-    rebuild_area_rollup(session)
+    table = SupportAreaTotal.__table__  # type: ignore[attr-defined]
+    connection.execute(delete(table).where(table.c.area_id.in_(areas)))
+    connection.execute(sa_insert(table).from_select([*AREA_KEY, *FIGURES], area_rows_from_units(areas)))
 
 
 def rebuild_rollup(session: Session | OrmSession) -> int:

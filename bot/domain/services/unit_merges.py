@@ -32,7 +32,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain.parsing.dates import parse_dated
 from bot.domain.services import audit
-from bot.domain.services.rollup import rebuild_unit_rollup
+from bot.domain.services.rollup import areas_of, rebuild_unit_rollup
 from bot.domain.services.units import UnitImportError, rewrite_paths
 from db.models import (
     Household,
@@ -151,11 +151,13 @@ def merge_units(session: Session, source: Path | str, *, user_id: int | None = N
     report = MergeReport()
     try:
         touched: set[int] = set()
+        areas_before: list[tuple[set[int], Unit]] = []
         for line, old, new in plan:
             if not old.active:
                 report.already.append(old.code)
                 continue
             assert old.id is not None and new.id is not None
+            areas_before.append((set(areas_of(old.path, old.id)), new))
             _move(session, old.id, new.id, old.code, report)
             old.active, old.merged_into_id, old.merged_on = False, new.id, line.effective
             session.add(old)
@@ -164,7 +166,13 @@ def merge_units(session: Session, source: Path | str, *, user_id: int | None = N
         if touched:
             session.flush()
             rewrite_paths(session)
-            rebuild_unit_rollup(session, touched)
+            # An area's sums change only where the old unit's chain of units above it and the new
+            # unit's differ: two communes of one province touch the two communes' areas, not the
+            # province's or the country's (which hold the same records before and after).
+            changed: set[int] = set()
+            for before, new in areas_before:
+                changed |= before ^ set(areas_of(new.path, new.id or 0))
+            rebuild_unit_rollup(session, touched, changed)
         audit.record(session, user_id=user_id, action="merge", entity="unit", entity_id=None,
                      details={"merged": [f"{a} -> {b}" for a, b in report.merged], "records": report.records,
                               "households": report.households, "people": report.people})
