@@ -24,7 +24,7 @@ from bot.domain.services.households import (
     upsert_household,
 )
 from bot.domain.services.lookup import visible_household
-from bot.domain.services.units import unit_kind, unit_label
+from bot.domain.services.units import unit_label
 from db.models import Household
 from db.queries import get_unit
 from handlers.background import send_file_later
@@ -54,7 +54,7 @@ def household_card(context: ChungTayContext, household: Household) -> str:
         draft = draft_from_action(action, context.session)
         spec = context.runtime.catalogue.category_by_code(draft.category or "")
         what = f"{names.category(spec)}: {figures_line(names, spec, draft)}" if spec else "?"
-        organisation = names.at(unit_kind(context.session, action.unit_id)).organisation(draft.organisation)
+        organisation = names.at_unit(get_unit(context.session, unit_id=action.unit_id)).organisation(draft.organisation)
         lines.append(html.escape(f"• {format_day(action.action_date, context.locale)} · {organisation} · {what}"))
     return "\n".join(lines)
 

@@ -168,7 +168,7 @@ async def pick_organisation(update: Update, context: ChungTayContext) -> int:
     link = f"https://t.me/{context.bot.username}?start={invite.token}"
     unit = get_unit(context.session, unit_id=invite.unit_id)
     assert unit is not None
-    org_name = (Localised(context.runtime.catalogue, t).at(unit.kind).organisation(organisation.code)
+    org_name = (Localised(context.runtime.catalogue, t).at_unit(unit).organisation(organisation.code)
                 if organisation else t("none"))
     text = t("Invite created: {role}, {unit}, organisation: {organisation}.\n"
              "Send this link to your colleague. It works once and expires at {expires}:\n{link}").format(

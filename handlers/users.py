@@ -18,6 +18,7 @@ from bot.domain.formatting import format_local_datetime
 from bot.domain.services import invites as invite_service
 from bot.domain.services import people
 from bot.domain.services.access import AccessDenied
+from bot.domain.services.action_text import Localised
 from bot.domain.services.units import is_within, unit_display
 from bot.i18n import Translator
 from db.models import Role, Unit, User
@@ -82,7 +83,7 @@ def _people_page(context: ChungTayContext, *, page: int) -> tuple[str, Rows]:
         unit=html.escape(unit_display(t, root)), count=count, page=page + 1, pages=pages)]
     rows: Rows = []
     for number, person in enumerate(page_people, start=page * PEOPLE_PER_PAGE + 1):
-        role, unit, organisation = describe_user(context, person)
+        role, unit, organisation = describe_user(context, person, with_unit=False)  # the unit is beside it
         lines.append(t("{number}. <b>{name}</b> — {role}, {unit}, {organisation} · last active {seen}").format(
             number=number, name=html.escape(person.display_name), role=role, unit=unit, organisation=organisation,
             seen=_last_seen(context, person)) + html.escape(_status(t, person)))
@@ -140,8 +141,8 @@ def _invites_page(context: ChungTayContext, note: str = "") -> tuple[str, Rows]:
         unit = get_unit(context.session, unit_id=invite.unit_id)
         organisation = (get_organisation(context.session, organisation_id=invite.organisation_id)
                         if invite.organisation_id else None)
-        org_text = (organisation.short_vi if context.locale == "vi" else organisation.short_en) if organisation \
-            else t("none")
+        org_text = (Localised(context.runtime.catalogue, t).at(unit.kind if unit else None)  # the unit is beside it
+                    .organisation(organisation.code) if organisation else t("none"))
         unit_text = unit_display(t, unit) if unit else "?"
         lines.append(t("{number}. {role}, {unit}, {organisation} · by {creator} · expires {expires}").format(
             number=number, role=role_name(t, invite.role), unit=html.escape(unit_text),

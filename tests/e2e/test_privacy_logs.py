@@ -144,7 +144,7 @@ async def test_a_full_day_leaves_no_name_and_no_token_in_logs_errors_or_groups(
     await district.tap("🔎 Hỗ trợ gạo")
     assert "1 bản ghi" in district.last.text
     exported = await district.send("/export")
-    detail = load_workbook(io.BytesIO(exported[-1].file_bytes or b"")).worksheets[1]
+    detail = load_workbook(io.BytesIO(exported[-1].file_bytes or b""))["Chi tiết"]
     assert NAMES[0] in {str(cell) for row in detail.iter_rows(values_only=True) for cell in row}
 
     # Telegram fails under a button press: the user gets the polite apology, the log the failure.

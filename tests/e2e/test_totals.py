@@ -213,7 +213,7 @@ async def test_report_docx_in_the_administrative_style(district: Chat) -> None:
     docx = Document(io.BytesIO(document.file_bytes))
     heading = "\n".join(cell.text for cell in docx.tables[0].rows[0].cells)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in heading and "Độc lập - Tự do - Hạnh phúc" in heading
-    assert "HUYỆN KRÔNG PA" in heading and "Số: .../BC-KP" in heading
+    assert "HUYỆN KRÔNG PA" in heading and "Số: .../BC-UBND" in heading
     today = _today()
     assert f"Krông Pa, ngày {today.day} tháng {today.month} năm {today.year}" in heading
     body = "\n".join(p.text for p in docx.paragraphs)

@@ -369,6 +369,12 @@ def scope_level(session: Session, catalogue: CatalogueFile, *, unit: Unit) -> st
     return unit.kind if kinds <= {unit.kind} else None
 
 
+def scope_names(session: Session, names: Localised, *, unit: Unit) -> Localised:
+    """Names for a scope's own documents: its organisations as the unit's bodies ("Hội LHPN xã Bình Gia")
+    when its figures are one level's, else without a level ("UBND": a province's hold its communes')."""
+    return names.at_unit(unit) if scope_level(session, names.catalogue, unit=unit) == unit.kind else names.at(None)
+
+
 def has_children(session: Session, *, unit: Unit) -> bool:
     return bool(list_child_units(session, parent_id=unit.id))
 

@@ -251,9 +251,9 @@ UNIT_KINDS = {
     "town": N_("town"),
     "township": N_("township"),
     "commune": N_("commune"),
+    "special_zone": N_("special zone"),
     "ward": N_("ward"),
     "village": N_("village"),
-    "special_zone": N_("special zone"),
 }
 
 
