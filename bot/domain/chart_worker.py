@@ -103,13 +103,12 @@ def _in_child(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
 
 
 def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[tuple[str, int]],
-              unit_axis: str, trend_axis: str, money_label: str, locale: str = "vi",
-              others_label: str = "+{count}") -> bytes | None:
+              unit_axis: str, trend_axis: str, money_label: str, locale: str = "vi") -> bytes | None:
     """The digest's chart (`bot.domain.charts.chart_png`) drawn in the child, or None when the child died
     twice. Only plain data crosses: labels, integer đồng, the locale; the PNG comes back as bytes."""
     try:
         return call(DRAW, title=title, units=list(units), trend=list(trend), unit_axis=unit_axis,
-                    trend_axis=trend_axis, money_label=money_label, locale=locale, others_label=others_label)
+                    trend_axis=trend_axis, money_label=money_label, locale=locale)
     except BrokenProcessPool:
         log.warning("the chart process died twice: the digest goes out without its chart")
         return None

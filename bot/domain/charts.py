@@ -18,32 +18,15 @@ from decimal import Decimal
 
 from bot.domain.formatting import format_number
 
-MAX_BARS = 15
-"""Bars of the unit panel. A province has up to 168 communes since 2025: as many bars on a phone-sized
-chart are unreadable, and their labels cost more than a second to lay out. The largest units are drawn
-and the rest summed in one last bar; every unit's figure is in the digest's XLSX."""
-
-
-def top_units(units: Sequence[tuple[str, int]], others_label: str) -> list[tuple[str, int]]:
-    """The MAX_BARS - 1 largest values and one bar for the rest (`others_label` may hold {count}), or all
-    units as given when they fit."""
-    if len(units) <= MAX_BARS:
-        return list(units)
-    ranked = sorted(units, key=lambda unit: unit[1], reverse=True)
-    kept, rest = ranked[:MAX_BARS - 1], ranked[MAX_BARS - 1:]
-    return [*kept, (others_label.format(count=len(rest)), sum(value for _, value in rest))]
-
 
 def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[tuple[str, int]],
-              unit_axis: str, trend_axis: str, money_label: str, locale: str = "vi",
-              others_label: str = "+{count}") -> bytes:
-    """Two panels: value per child unit (bars; see MAX_BARS) and value by month (line), in millions of đồng.
+              unit_axis: str, trend_axis: str, money_label: str, locale: str = "vi") -> bytes:
+    """Two panels: value per child unit (bars) and value by month (line), in millions of đồng.
 
     800 × 640 pixels (plenty for a phone) with margins set from the longest unit name instead of
     `tight_layout`, which draws the whole figure once more to measure it: together about half the
     rendering time of a digest's chart.
     """
-    units = top_units(units, others_label)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter

@@ -137,7 +137,7 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
                       or [(unit_name, grand_value(scope.current))],
                       trend=[(f"{p.start.month}/{p.start.year}", value) for p, value in trend],
                       unit_axis=t("Value by unit"), trend_axis=t("Value by month"),
-                      money_label=t("million VND"), locale=t.locale, others_label=t("{count} other units"))
+                      money_label=t("million VND"), locale=t.locale)
     return Digest(text=text, workbook=workbook, chart=chart,
                   filename=f"ban-tin-{unit.code.lower()}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx")
 
