@@ -16,6 +16,7 @@ from bot.cli import main
 from bot.domain.services.rollup import rollup_differences
 from bot.domain.services.totals import compute_totals
 from db.models import (
+    DigestSchedule,
     Household,
     ReportingExpected,
     ReportingPeriod,
@@ -145,6 +146,8 @@ async def test_merging_a_district_puts_its_communes_under_the_new_one(
     area rollup and the province's total follow)."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["import-units", str(_district_file(tmp_path))]) == 0
+    session.add(DigestSchedule(unit_id=_unit(session, "GL-KP").id or 0, weekday=5, at_time="16:00"))
+    session.commit()
     officer: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI")  # type: ignore[misc]
     await officer.send("gạo 45 hộ 5410kg")
     await officer.tap("✅ Lưu")
@@ -155,6 +158,8 @@ async def test_merging_a_district_puts_its_communes_under_the_new_one(
     ayun_pa, ia_rsai = _unit(session, "GL-AP"), _unit(session, "GL-KP-IARSAI")
     assert ia_rsai.parent_id == ayun_pa.id and ia_rsai.path.startswith(ayun_pa.path)
     assert rollup_differences(session) == []
+    schedule = session.exec(select(DigestSchedule)).one()
+    assert (schedule.unit_id, schedule.weekday, schedule.at_time) == (ayun_pa.id, 5, "16:00")
     today = date.today()
     totals = {code: compute_totals(session, unit=_unit(session, code), start=today - timedelta(days=40),
                                          end=today + timedelta(days=1))

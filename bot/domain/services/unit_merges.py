@@ -35,6 +35,7 @@ from bot.domain.services import audit
 from bot.domain.services.rollup import areas_of, rebuild_unit_rollup
 from bot.domain.services.units import UnitImportError, rewrite_paths
 from db.models import (
+    DigestSchedule,
     Household,
     HouseholdUpload,
     Invite,
@@ -202,6 +203,8 @@ def _move(session: Session, old_id: int, new_id: int, old_code: str, report: Mer
     report.people += move(User)
     report.invites += move(Invite, col(Invite.used_at).is_(None), col(Invite.revoked_at).is_(None))
     move(HouseholdUpload)
+    if session.exec(select(DigestSchedule.id).where(DigestSchedule.unit_id == new_id)).first() is None:
+        move(DigestSchedule)  # the old unit's digest settings, unless the new unit has its own
     report.periods += _move_periods(session, old_id, new_id)
     report.expected += _move_expected(session, old_id, new_id)
     report.targets += _move_targets(session, old_id, new_id)
