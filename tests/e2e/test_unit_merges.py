@@ -5,7 +5,7 @@ range crossing the effective date compare like with like; the drill-down names t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.cli import main
+from bot.domain.services.reporting import period_status
 from bot.domain.services.rollup import rollup_differences
 from bot.domain.services.totals import compute_totals
 from db.models import (
@@ -21,6 +22,7 @@ from db.models import (
     ReportingExpected,
     ReportingPeriod,
     ReportingTarget,
+    Submission,
     SupportAction,
     Unit,
     User,
@@ -50,6 +52,17 @@ def _setup_reporting(session: Session, today: date) -> int:
                                     measure="households", target=Decimal(target)))
         session.add(Household(unit_id=unit.id or 0, code="H-001", head_name="Hộ thử", head_folded="ho thu",
                               classification="poor", year=today.year))
+    # A quarter that ended before the merge, in which Uar reported: it stays Uar's, as reported.
+    past = ReportingPeriod(unit_id=district.id or 0, name="Quý trước", kind="custom",
+                           start=today - timedelta(days=120), end=today - timedelta(days=31),
+                           due=today - timedelta(days=25))
+    session.add(past)
+    session.flush()
+    session.add(ReportingExpected(period_id=past.id or 0, unit_id=uar.id or 0))
+    officer = session.exec(select(User).where(User.unit_id == uar.id)).first()
+    assert officer is not None
+    session.add(Submission(period_id=past.id or 0, unit_id=uar.id or 0, submitted_by_id=officer.id or 0,
+                           submitted_at=datetime.now(UTC)))
     session.commit()
     return period.id or 0
 
@@ -88,6 +101,9 @@ async def test_merge_moves_everything_and_compares_like_with_like(
     assert [(t.unit_id, t.target) for t in targets] == [(ia_rsai_id, Decimal(50))]
     expected = session.exec(select(ReportingExpected).where(ReportingExpected.period_id == period_id)).all()
     assert [e.unit_id for e in expected] == [ia_rsai_id]
+    past = session.exec(select(ReportingPeriod).where(ReportingPeriod.name == "Quý trước")).one()
+    past_status = period_status(session, period=past)
+    assert [(s.unit.code, s.submission is not None) for s in past_status.units] == [("GL-KP-UAR", True)]
     assert rollup_differences(session) == []
 
     # Over a range that crosses the effective date, the new commune's figure holds its old part.

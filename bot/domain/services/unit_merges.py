@@ -13,7 +13,9 @@ unit's figure for a period before the merge already holds its old parts. The uni
 under is kept in `origin_unit_id`, which the drill-down names.
 
 What stays with the old unit: its submissions ("chốt số liệu"), which are frozen figures of what it
-reported; the new unit is expected in those periods from now on.
+reported, and its place among the units expected to report in periods that ended before the effective
+date, so the completeness of those periods reads as it was reported. In later periods the new unit is
+expected instead.
 
 The records move by SQL (one UPDATE per old unit, not one ORM object per record), so the rollup tables
 are recomputed for the units involved (`rebuild_unit_rollup`) in the same transaction.
@@ -159,7 +161,7 @@ def merge_units(session: Session, source: Path | str, *, user_id: int | None = N
                 continue
             assert old.id is not None and new.id is not None
             areas_before.append((set(areas_of(old.path, old.id)), new))
-            _move(session, old.id, new.id, old.code, report)
+            _move(session, old.id, new.id, old.code, line.effective, report)
             old.active, old.merged_into_id, old.merged_on = False, new.id, line.effective
             session.add(old)
             report.merged.append((old.code, new.code))
@@ -184,7 +186,7 @@ def merge_units(session: Session, source: Path | str, *, user_id: int | None = N
     return report
 
 
-def _move(session: Session, old_id: int, new_id: int, old_code: str, report: MergeReport) -> None:
+def _move(session: Session, old_id: int, new_id: int, old_code: str, effective: date, report: MergeReport) -> None:
     """Everything of one old unit to the new one (see the module's notes for what stays)."""
 
     def move(model: type, *where: ColumnElement[bool]) -> int:
@@ -206,7 +208,7 @@ def _move(session: Session, old_id: int, new_id: int, old_code: str, report: Mer
     if session.exec(select(DigestSchedule.id).where(DigestSchedule.unit_id == new_id)).first() is None:
         move(DigestSchedule)  # the old unit's digest settings, unless the new unit has its own
     report.periods += _move_periods(session, old_id, new_id)
-    report.expected += _move_expected(session, old_id, new_id)
+    report.expected += _move_expected(session, old_id, new_id, effective)
     report.targets += _move_targets(session, old_id, new_id)
     children = session.exec(select(Unit).where(Unit.parent_id == old_id)).all()
     for child in children:
@@ -245,9 +247,13 @@ def _move_periods(session: Session, old_id: int, new_id: int) -> int:
     return len(periods)
 
 
-def _move_expected(session: Session, old_id: int, new_id: int) -> int:
-    """Where the old unit had to report, the new one has to (once per period)."""
-    rows = session.exec(select(ReportingExpected).where(ReportingExpected.unit_id == old_id)).all()
+def _move_expected(session: Session, old_id: int, new_id: int, effective: date) -> int:
+    """Where the old unit has to report, the new one has to (once per period), from the periods that
+    end on or after the effective date. Earlier periods keep the old unit with its submissions, so
+    their completeness reads as it was reported instead of showing the new unit missing."""
+    rows = session.exec(select(ReportingExpected)
+                        .join(ReportingPeriod, col(ReportingPeriod.id) == col(ReportingExpected.period_id))
+                        .where(ReportingExpected.unit_id == old_id, col(ReportingPeriod.end) >= effective)).all()
     already = set(session.exec(select(ReportingExpected.period_id).where(ReportingExpected.unit_id == new_id)).all())
     for row in rows:
         if row.period_id in already:
