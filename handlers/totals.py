@@ -30,6 +30,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.domain.parsing.segments import split_actions
 from bot.domain.services.access import AccessDenied
 from bot.domain.services.action_text import Localised
 from bot.domain.services.export_files import build_scope_file
@@ -352,7 +353,9 @@ class QuestionFilter(filters.MessageFilter):
         if user_data.get("log"):
             return False
         today = self._application.runtime.today()
-        return looks_like_question(message.text[:300], today=today)
+        # "xây mới 6 căn, sửa chữa 2 căn, tổng kinh phí 400 triệu" says "tổng" but reports two actions
+        return looks_like_question(message.text[:300], today=today) and split_actions(
+            message.text[:4096], self._application.runtime.catalogue, today=today) is None
 
 
 async def answer_question(update: Update, context: ChungTayContext) -> None:
