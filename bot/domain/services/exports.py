@@ -34,6 +34,7 @@ from bot.domain.formatting import format_number
 from bot.domain.services.action_text import Localised
 from bot.domain.services.draft_report import draft_report
 from bot.domain.services.erasure import ERASED_NAME
+from bot.domain.services.outcome_sheet import review_sheet
 from bot.domain.services.periods import Period
 from bot.domain.services.report_docx import render_docx
 from bot.domain.services.reports import (
@@ -282,6 +283,7 @@ def build_workbook(session: Session, *, names: Localised, scope: ExportScope, vi
         about.append((t("Kind of support"), names.category(spec) if spec else scope.category_code))
     about.append((t("Total value (VND)"), grand_value(whole)))
     about.append((t("Made at"), now.astimezone(tz).replace(tzinfo=None, microsecond=0)))
+    review = review_sheet(session, t, unit=scope.unit, up_to=scope.period.end.year)
     return workbook_bytes([
         table_sheet(summary_table(session, names, scope, figures=(whole, rows))),
         _sheet(t("Summary"), t, SUMMARY_COLUMNS, [list(column) for column in zip(*summary, strict=True)]
@@ -290,6 +292,7 @@ def build_workbook(session: Session, *, names: Localised, scope: ExportScope, vi
                                                                 tz=tz)),
         Sheet(title=t("About"), columns=[Column("", width=24), Column("", Kind.AUTO, width=40)],
               values=[[label for label, _ in about], [value for _, value in about]], header=False),
+        *([review] if review is not None else []),
     ])
 
 
