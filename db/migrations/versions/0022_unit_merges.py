@@ -1,7 +1,7 @@
 """unit merges: inactive units kept for history, and the unit a record was first logged under
 
 Revision ID: 0022
-Revises: 0021
+Revises: 0023
 Create Date: 2026-12-06
 
 Since the 2025 reform communes were merged: a merge file moves the records, households, people,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0021"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
