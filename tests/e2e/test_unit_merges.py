@@ -122,7 +122,11 @@ async def test_merge_moves_everything_and_compares_like_with_like(
     await admin.tap("· huyện Krông Pa")
     await admin.tap("📍")
     assert not [b for b in admin.last.buttons() if "Uar" in b["text"]]
-    await admin.tap("· · xã Ia Rsai")
+    await admin.tap("🔎 Tìm")
+    [found] = await admin.send("uar")
+    assert "Không có đơn vị nào khớp với “uar”" in found.text
+    await admin.tap("✖ Tất cả")
+    await admin.tap("· xã Ia Rsai")
     await admin.tap("🔎 Hỗ trợ gạo")
     listing = admin.last.text
     merged_on = f"{today.day}/{today.month}/{today.year}"
