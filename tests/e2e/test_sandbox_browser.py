@@ -65,7 +65,7 @@ async def test_sandbox_page_registers_a_newcomer_and_answers_start(sandbox_url: 
         await page.click("#invite")
         welcome = page.locator(".msg.bot").last
         await expect(welcome).to_contain_text("Chào mừng Cán bộ mới", timeout=15_000)
-        await expect(welcome).to_contain_text("xã Uar")
+        await expect(welcome).to_contain_text("xã Tân Văn")
         await page.fill("#text", "/start")
         await page.click("#send")
         await expect(page.locator(".msg.bot").last).to_contain_text("Rất vui được gặp lại", timeout=15_000)
