@@ -12,16 +12,13 @@ import os
 import socket
 import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from tests.support.browser import launch_chromium
 from tests.support.databases import REPO
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _free_port() -> int:
@@ -56,9 +53,8 @@ async def sandbox_url(database_url: str) -> AsyncIterator[str]:
 
 
 async def test_sandbox_page_registers_a_newcomer_and_answers_start(sandbox_url: str) -> None:
-    assert CHROMIUM.exists(), "scripts/ensure-system-deps.sh installs Debian's chromium"
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = await launch_chromium(playwright)
         page = await browser.new_page()
         await page.goto(sandbox_url)
         await page.select_option("#persona", value="1009")

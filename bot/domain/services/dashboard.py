@@ -24,16 +24,20 @@ from bot.domain.services.action_text import Localised
 from bot.domain.services.periods import STANDARD_CODES, Period, month_of, period_from_code
 from bot.domain.services.reporting_text import percent_text, periods_defined_by
 from bot.domain.services.reports import (
+    ScopeTotals,
     by_child_unit,
     category_sentence,
+    change_text,
     grand_value,
     grand_value_text,
+    headline_figures,
     ordered_categories,
     scope_level,
     scope_totals,
     scope_unit,
     summary_line,
     visible_units,
+    with_change,
 )
 from bot.domain.services.totals import compute_totals
 from bot.domain.services.units import unit_display
@@ -122,13 +126,20 @@ def reporting_page(session: Session, *, names: Localised, user: User, unit_id: i
     }
 
 
-def _category_rows(names: Localised, totals: dict[str, Any]) -> list[dict[str, Any]]:
-    locale = names.t.locale
-    return [{"code": spec.code, "name": names.category(spec), "sentence": category_sentence(names, spec, total),
+def _category_rows(names: Localised, scope: ScopeTotals) -> list[dict[str, Any]]:
+    """A row per kind, with the sentence /totals writes for it (its change against the period before too)."""
+    t = names.t
+    locale, before = t.locale, scope.period.previous().label(t)
+
+    def sentence(spec: Any, total: Any) -> str:
+        change = change_text(t, *headline_figures(total, scope.previous.get(spec.code)), before)
+        return with_change(category_sentence(names, spec, total), change)
+
+    return [{"code": spec.code, "name": names.category(spec), "sentence": sentence(spec, total),
              "records": total.records, "households": total.households, "persons": total.persons,
              "value": total.value_dong, "value_text": format_number(total.value_dong, locale),
              "partial": [m for m in ("households", "persons", "quantity", "value") if total.is_partial(m)]}
-            for spec, total in ordered_categories(names.catalogue, totals)]
+            for spec, total in ordered_categories(names.catalogue, scope.current)]
 
 
 def figures_page(session: Session, *, names: Localised, user: User, unit_id: int | None, period_code: str | None,
@@ -158,7 +169,7 @@ def figures_page(session: Session, *, names: Localised, user: User, unit_id: int
                       "records": sum(x.records for x in totals.values())})
     return {
         "unit": unit_display(t, unit), "period": period.label(t), "period_code": period_code or "m0",
-        "categories": _category_rows(names, scope.current),
+        "categories": _category_rows(names, scope),
         "total_value": value, "total_value_text": format_number(value, t.locale),
         "total_value_prose": format_money_prose(value, t.locale) if value else "",
         "total_line": grand_value_text(names, scope.current) if value else "",

@@ -28,7 +28,7 @@
     if (body) { options.method = "POST"; options.body = JSON.stringify(body); options.headers["Content-Type"] = "application/json"; }
     const res = await fetch(path, options);
     const data = await res.json().catch(() => ({}));
-    if (res.status === 401) { say(S.expired || "⛔"); throw new Error("init_data"); }
+    if (res.status === 401) { say("⛔ " + (S.expired || "Trang đã hết hạn: đóng lại và mở lại từ khung chat. / This page has expired: close it and open it again from the chat.")); throw new Error("init_data"); }
     if (!res.ok) { if (data.message) say(data.message); const e = new Error(data.error || "error"); e.data = data; e.status = res.status; throw e; }
     return data;
   }
