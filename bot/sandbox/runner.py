@@ -98,6 +98,10 @@ async def serve_sandbox(settings: Settings) -> None:
     updates: dict[str, object] = {"telegram_bot_token": SANDBOX_TOKEN, "telegram_api_base_url": fake.base_url}
     if "database_url" not in settings.model_fields_set:
         updates["database_url"] = f"sqlite:///{REPO_ROOT / 'data' / 'sandbox.sqlite3'}"
+    if not settings.dashboard_url:  # the dashboard is on in the sandbox: the 📊 button opens it locally
+        port = settings.dashboard_port if "dashboard_port" in settings.model_fields_set else settings.sandbox_port + 1
+        updates.update(dashboard_url=f"http://127.0.0.1:{port}/", dashboard_port=port, dashboard_listen="127.0.0.1")
+    fake.webapp_token = SANDBOX_TOKEN  # the fake Telegram signs the Mini App's initData with the bot's token
     sandbox_settings = settings.model_copy(update=updates)
     runtime = Runtime.create(sandbox_settings)
     prepare_database_when_reachable(sandbox_settings.database_url, runtime.session_factory,
