@@ -134,3 +134,45 @@ async def test_remind_queues_one_reminder_a_day_audited(
     assert submitted.json() == {"result": "submitted"}
     await bot.fake.wait_until(lambda: any("has not submitted" in m.text for m in missing.messages),
                               what="the reminder delivered by the outbox")
+
+
+async def test_to_check_question_and_files_use_the_chats_services(
+        bot: BotUnderTest, client: httpx.AsyncClient, session: Session, enroll: Callable[..., Any]) -> None:
+    supervisor: Chat = await enroll("supervisor", "GL-KP")
+    reporter: Chat = await enroll("reporter", "GL-KP-CHUGU")
+    now = bot.runtime.clock()
+    author = user_of(session, reporter)
+    record = log_rice(session, unit_code="GL-KP-CHUGU", author=author, day=now.date(), households=1, kg=900,
+                      value=None)
+    record.unusual_confirmed, record.household_name = True, "Nguyễn Văn Bí Mật"
+    session.add(record)
+    session.commit()
+    init = init_data(supervisor.user.id, at=now)
+
+    listed = (await _get(client, "api/check", init)).json()
+    assert [item["action_id"] for item in listed["unusual"]] == [record.id]
+    assert "Bí Mật" not in str(listed)  # lists never name the household
+    opened = (await _get(client, f"api/record/{record.id}", init)).json()
+    assert opened["can_ask"] is True and "Bí Mật" in opened["versions"][0]["summary"]  # as the chat's ❓ shows it
+
+    asked = await _post(client, "api/question", init, {"action_id": record.id, "text": "900 kg cho 1 hộ?"})
+    assert asked.status_code == 200
+    again = await _post(client, "api/question", init, {"action_id": record.id, "text": "Lần nữa?"})
+    assert again.status_code == 409
+    await bot.fake.wait_until(lambda: any("900 kg cho 1 hộ?" in m.text for m in reporter.messages),
+                              what="the question delivered to the author")
+    listed = (await _get(client, "api/check", init)).json()
+    assert [item["action_id"] for item in listed["questions"]] == [record.id] and listed["unusual"] == []
+    assert (await _get(client, f"api/record/{record.id}", init)).json()["can_ask"] is False
+
+    sent = await _post(client, "api/file", init, {"kind": "xlsx", "unit_id": unit_id(session, "GL-KP-CHUGU"),
+                                                  "period": "m0"})
+    assert sent.status_code == 200 and sent.json()["filename"].endswith(".xlsx")
+    await bot.fake.wait_until(lambda: any(m.file_name and m.file_name.endswith(".xlsx") for m in supervisor.messages),
+                              what="the XLSX in the supervisor's chat")
+    session.expire_all()
+    audited = {(a.action, a.entity_id) for a in session.exec(select(AuditEntry)).all()}
+    assert ("dashboard_file", unit_id(session, "GL-KP-CHUGU")) in audited and ("ask", None) not in audited
+    assert any(action == "ask" for action, _ in audited)
+    bad = await _post(client, "api/file", init, {"kind": "exe", "period": "m0"})
+    assert bad.status_code == 400
