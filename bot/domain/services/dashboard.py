@@ -11,7 +11,7 @@ supervisors only) for any unit the page names.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,7 @@ from bot.domain.services.reports import (
     visible_units,
     with_change,
 )
-from bot.domain.services.totals import compute_totals
+from bot.domain.services.totals import compute_totals, monthly_totals
 from bot.domain.services.units import unit_display
 from db.models import OutboxMessage, Role, User
 from db.queries import get_user_by_telegram_id, list_organisations
@@ -163,8 +163,14 @@ def figures_page(session: Session, *, names: Localised, user: User, unit_id: int
     while len(months) < TREND_MONTHS:
         months.insert(0, months[0].previous())
     trend = []
+    if organisation_code:  # the rollup of areas has no rows per organisation: month by month
+        monthly = {month.start: compute_totals(session, unit=unit, start=month.start, end=month.end, **filters)
+                   for month in months}
+    else:
+        monthly = monthly_totals(session, unit=unit, first=months[0].start, following=months[-1].end
+                                 + timedelta(days=1), category_code=category_code or None)
     for month in months:
-        totals = compute_totals(session, unit=unit, start=month.start, end=month.end, **filters)
+        totals = monthly.get(month.start, {})
         trend.append({"label": f"{month.start.month}/{month.start.year}", "value": grand_value(totals),
                       "records": sum(x.records for x in totals.values())})
     return {
