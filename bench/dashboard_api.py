@@ -22,7 +22,6 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -59,7 +58,8 @@ def prepare(runtime: Runtime) -> int:
             for index, commune in enumerate(communes[::3]):
                 reporter = session.exec(select(User).where(User.unit_id == commune.id)).first()
                 if reporter is not None:
-                    submit(session, user=reporter, period=period, now=now - timedelta(days=index % 6), tz=runtime.settings.tz)
+                    submit(session, user=reporter, period=period, now=now - timedelta(days=index % 6),
+                           tz=runtime.settings.tz)
         return supervisor.telegram_id
 
 

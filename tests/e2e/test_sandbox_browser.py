@@ -20,7 +20,6 @@ from tests.support.browser import launch_chromium
 from tests.support.databases import REPO
 
 
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
