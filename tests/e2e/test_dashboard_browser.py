@@ -128,6 +128,13 @@ async def test_the_page_reads_in_english(bot: BotUnderTest, session: Session, en
         await expect(page.locator("#sum-completeness span")).to_have_text("Completeness")
         await expect(page.locator("tr", has_text="Chư Gu").locator(".state")).to_have_text("✅ On time")
         assert await page.evaluate("document.documentElement.lang") == "en"
+        # A slow rural connection: everything the page loads is well under 300 KB, and it paints at once.
+        weight = await page.evaluate("""performance.getEntriesByType('navigation').concat(
+            performance.getEntriesByType('resource')).reduce((sum, e) => sum + e.decodedBodySize, 0)""")
+        assert 0 < weight < 300_000, weight
+        first_paint = await page.evaluate(
+            "performance.getEntriesByName('first-contentful-paint').map(e => e.startTime)[0]")
+        assert first_paint is not None and first_paint < 1500, first_paint
         await page.click("#tab-check")
         await expect(page.locator("#check h2").first).to_contain_text("Open questions")
         await browser.close()

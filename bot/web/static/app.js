@@ -94,7 +94,7 @@
       table.replaceChildren(el("thead", {}, el("tr", {}, head("name", S.unit), head("state", S.state), head("submitted_at", S.submitted_at), el("th", {}))),
         el("tbody", {}, rows.map((r) => el("tr", { "data-unit-id": r.unit_id, "data-state": r.state },
           el("td", {}, r.name), el("td", {}, el("span", { class: "state " + r.state }, labels[r.state])), el("td", {}, r.submitted_at),
-          el("td", {}, r.state === "on_time" ? "" : el("button", { class: "act nudge", disabled: r.nudged, onclick: (ev) => nudge(ev.target, data.period.id, r) },
+          el("td", {}, r.state !== "missing" ? "" : el("button", { class: "act nudge", disabled: r.nudged, onclick: (ev) => nudge(ev.target, data.period.id, r) },
             r.nudged ? S.reminded : S.remind))))));
     }
     search.addEventListener("input", draw);
