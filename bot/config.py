@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     telegram_bot_token: str = Field(default="", description="empty: run the local sandbox")
     telegram_api_base_url: str = Field(default="https://api.telegram.org")
     database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'data' / 'chungtay.sqlite3'}")
+    # The sandbox's own database; DATABASE_URL is never used by the sandbox (bot/sandbox/runner.py).
+    sandbox_database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'data' / 'sandbox.sqlite3'}")
     timezone: str = Field(default="Asia/Ho_Chi_Minh")
     default_locale: str = Field(default="vi")
     webhook_url: str = Field(default="")
@@ -57,6 +59,15 @@ class Settings(BaseSettings):
     dashboard_port: int = Field(default=8081, ge=1, le=65535)
     # first wait before retrying a database that is down at start-up; doubles per try, at most 60 s
     database_retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    @field_validator("database_url", "sandbox_database_url", "log_format", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: object, info: ValidationInfo) -> object:
+        """`NAME=` (as `.env.example` ships them) means the default: compose.yaml then fills its own value
+        (`${LOG_FORMAT:-json}`), and the bot falls back to the same default as when the line is absent."""
+        if isinstance(value, str) and not value.strip() and info.field_name is not None:
+            return cls.model_fields[info.field_name].default
+        return value
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -88,7 +99,7 @@ class Settings(BaseSettings):
             return value
         raise ValueError("must be an https:// URL (or http://127.0.0.1… for local testing)")
 
-    @field_validator("database_url")
+    @field_validator("database_url", "sandbox_database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
         value = value.strip()

@@ -39,8 +39,12 @@ def main() -> None:
         raise SystemExit(2) from None
     configure_logging(settings.log_level, settings.telegram_bot_token, log_format=settings.log_format)
     if settings.is_sandbox:
-        from bot.sandbox.runner import serve_sandbox
+        from bot.sandbox.runner import SandboxRefused, serve_sandbox
 
-        asyncio.run(serve_sandbox(settings))
+        try:
+            asyncio.run(serve_sandbox(settings))
+        except SandboxRefused as refused:
+            print(refused, file=sys.stderr)
+            raise SystemExit(2) from None
     else:
         run_bot(settings)

@@ -88,6 +88,7 @@ def command_table() -> tuple[Command, ...]:
         onboarding,
         reporting,
         totals,
+        unreached,
         users,
     )
 
@@ -112,6 +113,11 @@ def command_table() -> tuple[Command, ...]:
                 help=N_("/export — the figures as an Excel file; /report — a draft report (DOCX)"),
                 menu=Menu(N_("Figures as an Excel file"), 60)),
         Command("report", totals.report, MEMBERS, menu=Menu(N_("Draft report (DOCX)"), 70)),
+        Command("review", None, MEMBERS,
+                help=N_("/review — the poverty review's figures (households, poor, near-poor, escaped, newly poor), "
+                        "step by step; or one line “rà soát 2026: 1.240 hộ, nghèo 96, cận nghèo 131, thoát nghèo 23, "
+                        "phát sinh 4”; or a sheet named “rà soát” with one row per commune"),
+                menu=Menu(N_("Poverty review figures"), 75)),
         Command("digest", digest.digest, MANAGERS,
                 help=N_("/digest — the digest of the units under yours; /digest_schedule — e.g. “thứ 2 7:30”"),
                 menu=Menu(N_("Digest of the units under yours, now"), 80),
@@ -148,7 +154,7 @@ def command_table() -> tuple[Command, ...]:
                 help=N_("/household_erase — erase a household's personal details (the figures stay)"),
                 menu=Menu(N_("Erase a household's personal details"), 155),
                 refusal=N_("Only a supervisor of the household's unit or a unit above it can erase its details.")),
-        Command("unreached", households.show_unreached, MEMBERS,
+        Command("unreached", unreached.show_unreached, MEMBERS,
                 help=N_("/unreached — poor and near-poor households not yet supported"),
                 menu=Menu(N_("Households not yet supported"), 160)),
         Command("suspects", duplicates.show_suspects, MANAGERS,

@@ -20,18 +20,20 @@ from bot.domain.services import people
 from bot.domain.services.access import AccessDenied
 from bot.domain.services.action_text import Localised
 from bot.domain.services.units import is_within, unit_display
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from db.models import Role, Unit, User
-from db.queries import get_organisation, get_unit, list_child_units
+from db.queries import get_organisation, get_unit
 from handlers import callbacks as cb
+from handlers import unit_list
 from handlers.common import answer_in_place, describe_user, role_name
 from handlers.context import ChungTayContext
 from handlers.menu import publish_user_commands
+from handlers.unit_pickers import heading, picker
 
 log = logging.getLogger(__name__)
 
 PEOPLE_PER_PAGE = 8
-UNITS_PER_PAGE = 12
+UNIT_LIST = "usr"  # the kind of the unit picker's list (handlers/unit_list.py)
 
 Rows = list[list[InlineKeyboardButton]]
 
@@ -164,28 +166,42 @@ def _role_menu(context: ChungTayContext, person: User, *, page: int) -> tuple[st
 
 
 def _unit_menu(context: ChungTayContext, person: User, unit: Unit, *, child_page: int) -> tuple[str, Rows]:
-    """`unit` (to choose it) and its children (to choose or to open), inside the actor's subtree only."""
+    """`unit` (to choose it) and its children (to choose or to open), inside the actor's subtree only, ten
+    a page with 🔎 (handlers/unit_pickers.py)."""
     actor = _manager(context)
     assert actor is not None
-    t, pid = context.t, person.id or 0
-    children = list(list_child_units(context.session, parent_id=unit.id))
-    rows: Rows = [[cb.button("✅ " + unit_display(t, unit), cb.PeopleSetUnit(pid, unit.id or 0))]]
-    for child in children[child_page * UNITS_PER_PAGE:(child_page + 1) * UNITS_PER_PAGE]:
-        if list_child_units(context.session, parent_id=child.id):
-            rows.append([cb.button(unit_display(t, child) + " ›", cb.PeopleUnitMenu(pid, child.id or 0, 0))])
-        else:
-            rows.append([cb.button(unit_display(t, child), cb.PeopleSetUnit(pid, child.id or 0))])
-    nav = []
-    if child_page > 0:
-        nav.append(cb.button("‹ " + t("Previous"), cb.PeopleUnitMenu(pid, unit.id or 0, child_page - 1)))
-    if (child_page + 1) * UNITS_PER_PAGE < len(children):
-        nav.append(cb.button(t("Next") + " ›", cb.PeopleUnitMenu(pid, unit.id or 0, child_page + 1)))
+    t, pid, unit_id = context.t, person.id or 0, unit.id or 0
+    lines, listed = picker(context, UNIT_LIST, unit, page=child_page,
+                           choose=lambda child: cb.PeopleSetUnit(pid, child.id or 0),
+                           open_unit=lambda child: cb.PeopleUnitMenu(pid, child.id or 0, 0),
+                           turn=lambda number: cb.PeopleUnitMenu(pid, unit_id, number))
+    unit_list.state(context, UNIT_LIST)["person"] = pid
+    rows: Rows = [[cb.button("✅ " + unit_display(t, unit), cb.PeopleSetUnit(pid, unit_id))], *listed]
     if unit.id != actor.unit_id and unit.parent_id is not None:
-        nav.append(cb.button("⬆ " + t("Up"), cb.PeopleUnitMenu(pid, unit.parent_id, 0)))
-    if nav:
-        rows.append(nav)
+        rows.append([cb.button("⬆ " + t("Up"), cb.PeopleUnitMenu(pid, unit.parent_id, 0))])
     rows.append([cb.button("↩ " + t("Back"), cb.PeoplePerson(pid, 0))])
-    return t("New unit for {name} (✅ to choose, › to open):").format(name=html.escape(person.display_name)), rows
+    return heading(t("New unit for {name} (✅ to choose, › to open):").format(name=person.display_name), lines), rows
+
+
+async def _show_searched(update: Update, context: ChungTayContext, fresh: bool) -> None:
+    """The unit picker again after 🔎 or ✖ (handlers/unit_list.py), for the same person and unit."""
+    actor, listed = _manager(context), unit_list.state(context, UNIT_LIST)
+    try:
+        if actor is None:
+            raise AccessDenied("not a manager")
+        person = people.managed_person(context.session, actor=actor, target_id=listed.get("person") or 0)
+        unit = get_unit(context.session, unit_id=listed.get("root") or 0)
+        if unit is None or not is_within(unit, people.managed_root(context.session, actor=actor)):
+            raise AccessDenied("unit outside the actor's subtree")
+    except AccessDenied:
+        await answer_in_place(update, context, html.escape(context.t("You cannot change this person.")), fresh=fresh)
+        return
+    text, rows = _unit_menu(context, person, unit, child_page=unit_list.page_number(listed))
+    await answer_in_place(update, context, text, InlineKeyboardMarkup(rows), fresh=fresh)
+
+
+unit_list.register(UNIT_LIST, roles=unit_list.MANAGERS, show=_show_searched,
+                   refusal=N_("Only supervisors and administrators can manage people."))
 
 
 # ------------------------------------------------------------------ buttons

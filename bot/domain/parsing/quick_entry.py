@@ -58,6 +58,8 @@ class ParsedEntry:
     action_date: date | None = None
     unknown: list[str] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    approximate: bool = False
+    """A figure was written as an approximation ("hơn", "khoảng", "ước"…)."""
 
     def is_empty(self) -> bool:
         """Nothing recognised at all (unknown words and problems do not count).

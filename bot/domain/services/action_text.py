@@ -96,9 +96,11 @@ def measure_text(names: Localised, measure: Measure, draft: Draft) -> str | None
 
 
 def figures_line(names: Localised, spec: CategorySpec, draft: Draft) -> str:
-    """The figures of a record on one line: "5.410 kg, 45 hộ, 108 khẩu, 81,15 triệu đồng"."""
+    """The figures of a record on one line: "5.410 kg, 45 hộ, 108 khẩu, 81,15 triệu đồng"; "≈ …" when they
+    were written as an approximation ("hơn 3 tỷ"): nobody should copy them into a report as exact."""
     parts = [measure_text(names, m, draft) for m in ordered_measures(spec)]
-    return ", ".join(p for p in parts if p)
+    figures = ", ".join(p for p in parts if p)
+    return f"≈ {figures}" if draft.approximate and figures else figures
 
 
 def card_text(names: Localised, draft: Draft, *, organisation_default: str | None,
@@ -116,6 +118,8 @@ def card_text(names: Localised, draft: Draft, *, organisation_default: str | Non
         shown = measure_text(names, measure, draft)
         if shown:
             lines.append(f"• {names.measure_label(measure)}: {shown}")
+    if draft.approximate:
+        lines.append("≈ " + t("Approximate figures (written as “over”, “about”, “nearly”…): marked ≈ in the record"))
     for code, value in draft.fields.items():
         lines.append(f"• {names.field_name(spec, code)}: {names.choice(spec, code, value)}")
     lines.append("• " + _organisation_line(names, draft, organisation_default))

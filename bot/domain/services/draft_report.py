@@ -34,6 +34,7 @@ from bot.domain.formatting import format_day, format_day_long
 from bot.domain.services import reporting
 from bot.domain.services.action_text import Localised
 from bot.domain.services.duplicates import CONFIRMED, SUSPECT
+from bot.domain.services.outcome_support import outcome_section
 from bot.domain.services.periods import Period
 from bot.domain.services.reporting_text import percent_text
 from bot.domain.services.reports import (
@@ -121,6 +122,11 @@ def draft_report(session: Session, *, names: Localised, scope: ExportScope, plac
     t = names.t
     parent = get_unit(session, unit_id=scope.unit.parent_id) if scope.unit.parent_id else None
     sections = [_results(session, names, scope)]
+    outcome = outcome_section(session, names, unit=scope.unit, up_to=scope.period.end.year)
+    if outcome is not None:  # a report opens with the outcome the support is for
+        year, lines = outcome
+        sections.insert(0, Section(t("Poverty reduction results ({year})").format(year=year),
+                                   [Line(text) for text in lines]))
     if scope.organisation_code is None:
         sections.append(_by_organisation(session, names, scope))
     sections.append(_reporting(session, names, scope))

@@ -9,8 +9,8 @@ child, empty ones included so a silent commune shows, plus the unit itself when 
 its own level), which add up to it.
 
 The columns are a list built in one function (`table_columns`): each column is a header, a kind of number
-and a function of the row. A column reading other figures than support totals (a poverty rate per unit)
-is added there, and appears in both files.
+and a function of the row. Columns reading other figures than support totals are added there and appear in
+both files: the poverty review's poor households, rate and fall per unit (`poverty_columns`).
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ from sqlmodel import Session
 from bot.domain.catalogue_file import CategorySpec
 from bot.domain.formatting import format_number
 from bot.domain.services.action_text import Localised
+from bot.domain.services.outcome_totals import Outcome, by_direct_child, latest_year, outcome
 from bot.domain.services.reports import Totals, by_child_unit, grand_value, ordered_categories
 from bot.domain.services.totals import CategoryTotal, compute_totals
 from bot.domain.services.units import unit_display
 from db.models import Unit
+from db.queries import list_child_units
 
 if TYPE_CHECKING:
     from bot.domain.services.exports import ExportScope
@@ -134,7 +136,42 @@ def table_columns(session: Session, names: Localised, scope: ExportScope, whole:
         columns += category_columns(names, spec, whole)
     columns.append(TableColumn(t("Total value (VND)"), "money", lambda row: grand_value(row.totals)
                                if row.unit is None else _figure(grand_value(row.totals))))
-    return columns
+    return columns + poverty_columns(session, names, scope)
+
+
+def poverty_columns(session: Session, names: Localised, scope: ExportScope) -> list[TableColumn]:
+    """The poverty review's columns (bot/domain/services/outcome_totals.py): poor households, the rate and its
+    fall over the year, for the newest review year up to the period's end; each row's from the communes under
+    it and the totals row's from all of them (sums, never an average of the rows' rates). None when no
+    commune under the scope has review figures."""
+    year = latest_year(session, unit=scope.unit, up_to=scope.period.end.year)
+    if year is None:
+        return []
+    t = names.t
+    children = by_direct_child(session, unit=scope.unit, year=year,
+                               children=list(list_child_units(session, parent_id=scope.unit.id)))
+    whole = outcome(session, unit=scope.unit, year=year)
+
+    def of(row: TableRow) -> Outcome | None:
+        found = whole if row.unit is None else children.get(row.unit.id or 0)
+        return found if found is not None and found.reported else None
+
+    def poor(row: TableRow) -> object:
+        found = of(row)
+        return found.sums["poor"] if found is not None else None
+
+    def poverty_rate(row: TableRow) -> object:
+        found = of(row)
+        return found.poverty_rate if found is not None else None
+
+    def fall(row: TableRow) -> object:
+        found = of(row)
+        known = found is not None and found.year_fall.units == found.reported
+        return found.year_fall.points if found is not None and known else None
+
+    return [TableColumn(t("Poor households ({year})").format(year=year), "count", poor),
+            TableColumn(t("Poverty rate ({year}, %)").format(year=year), "quantity", poverty_rate),
+            TableColumn(t("Fall of the poverty rate ({year}, points)").format(year=year), "quantity", fall)]
 
 
 def summary_table(session: Session, names: Localised, scope: ExportScope, *,
