@@ -8,7 +8,7 @@ over three years; `--reuse` measures an existing file), defines a reporting peri
 (httpx's ASGI transport: initData check, the viewer's lookup, the service in a worker thread, JSON):
 - GET /api/reporting — the province's current period per commune, /status counts and rates;
 - GET /api/figures — /totals for the province this month, per commune, and 12 months of trend;
-- the same with a category filter, and for last year (the rollup's whole-month path).
+- the same with a category filter, for last year (the rollup's whole-month path), and for one organisation.
 Median of `--runs` after a warm-up. Target: under 200 ms each.
 """
 
@@ -75,7 +75,8 @@ async def measure(db_path: Path, runs: int) -> dict[str, float]:
         for label, path in (("reporting page (province, ~98 communes)", "/api/reporting"),
                             ("figures page (province, this month)", "/api/figures?period=m0"),
                             ("figures page (province, rice only)", "/api/figures?period=m0&cat=rice"),
-                            ("figures page (province, last year)", "/api/figures?period=y-1")):
+                            ("figures page (province, last year)", "/api/figures?period=y-1"),
+                            ("figures page (province, one organisation)", "/api/figures?period=m0&org=womens_union")):
             samples: list[float] = []
             for attempt in range(runs + 1):
                 started = time.perf_counter()
