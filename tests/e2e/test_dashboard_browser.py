@@ -151,3 +151,34 @@ async def test_an_expired_page_says_so(bot: BotUnderTest, enroll: Callable[..., 
         await expect(page.locator("#status")).to_contain_text("⛔", timeout=15_000)
         await expect(page.locator("#reporting-table")).to_have_count(0)
         await browser.close()
+
+
+async def test_a_record_to_check_opens_with_its_history_and_ask_again(
+        bot: BotUnderTest, session: Session, enroll: Callable[..., Any]) -> None:
+    supervisor: Chat = await enroll("supervisor", "GL-KP")
+    reporter: Chat = await enroll("reporter", "GL-KP-CHUGU")
+    now = bot.runtime.clock()
+    record = log_rice(session, unit_code="GL-KP-CHUGU", author=user_of(session, reporter),
+                      day=now.astimezone(bot.settings.tz).date(), households=1, kg=900, value=None)
+    record.unusual_confirmed = True
+    session.add(record)
+    session.commit()
+    url = await _dashboard_url(supervisor)
+    async with async_playwright() as playwright:
+        browser = await launch_chromium(playwright)
+        page = await browser.new_page()
+        await _open(page, url, supervisor.user.id, bot)
+        await page.click("#tab-check")
+        item = page.locator(f'#check-unusual li[data-action-id="{record.id}"]')
+        await expect(item).to_contain_text("900 kg", timeout=15_000)
+        await item.locator("button").click()
+        await expect(page.locator("#record ol li")).to_have_count(1)
+        await expect(page.locator("#record ol li").first).to_contain_text("phiên bản 1")
+        await page.fill("#ask-text", "900 kg cho 1 hộ, anh/chị xem lại giúp?")
+        await page.click("#ask-send")
+        await expect(page.locator("#status")).to_have_text("Đã gửi câu hỏi tới người nhập.")
+        await expect(page.locator(f'#check-questions li[data-action-id="{record.id}"]')).to_contain_text(
+            "900 kg cho 1 hộ, anh/chị xem lại giúp?")
+        await browser.close()
+    await bot.fake.wait_until(lambda: any("anh/chị xem lại giúp" in m.text for m in reporter.messages),
+                              what="the question in the author's chat")
