@@ -148,9 +148,13 @@ async def serve_sandbox(settings: Settings) -> None:
     fake = FakeTelegram(bot_username=SANDBOX_BOT_USERNAME, bot_first_name="Chung Tay (sandbox)")
     await fake.start(host="127.0.0.1", port=settings.sandbox_port)
     install_log_redaction(SANDBOX_TOKEN)
-    sandbox_settings = settings.model_copy(update={
-        "telegram_bot_token": SANDBOX_TOKEN, "telegram_api_base_url": fake.base_url,
-        "database_url": settings.sandbox_database_url})
+    updates: dict[str, object] = {"telegram_bot_token": SANDBOX_TOKEN, "telegram_api_base_url": fake.base_url,
+                                  "database_url": settings.sandbox_database_url}
+    if not settings.dashboard_url:  # the dashboard is on in the sandbox: the 📊 button opens it locally
+        port = settings.dashboard_port if "dashboard_port" in settings.model_fields_set else settings.sandbox_port + 1
+        updates.update(dashboard_url=f"http://127.0.0.1:{port}/", dashboard_port=port, dashboard_listen="127.0.0.1")
+    fake.webapp_token = SANDBOX_TOKEN  # the fake Telegram signs the Mini App's initData with the bot's token
+    sandbox_settings = settings.model_copy(update=updates)
     log.info("sandbox database: %s", database_location(sandbox_settings.database_url))
     runtime = Runtime.create(sandbox_settings)
     prepare_database_when_reachable(sandbox_settings.database_url, runtime.session_factory,
