@@ -133,11 +133,11 @@ def ask_again(session: Session, *, user: User, action_id: int, text: str, now: d
               keyboard: Callable[[Translator, int, int], dict[str, Any]]) -> int:
     """❓ Hỏi lại from the page: the chat's record-question service (it checks, queues and audits)."""
     try:
-        question = record_questions.ask(session, user=user, action_id=action_id, text=text, now=now,
+        asked = record_questions.ask(session, user=user, action_id=action_id, text=text, now=now,
                                         catalogue=names.catalogue, keyboard=keyboard)
     except record_questions.QuestionProblem as problem:
         raise DashboardRefused(f"question:{problem.reason}") from None
-    return question.id or 0
+    return asked.question.id or 0
 
 
 def send_file(session: Session, *, kind: str, names: Localised, user_id: int, unit_id: int, period_code: str,
