@@ -90,7 +90,7 @@ async def test_sandbox_supervisor_opens_the_dashboard(sandbox_url: str) -> None:
             await button.click()
         dashboard = await opened.value
         await expect(dashboard.locator("#tab-reporting")).to_have_text("Báo cáo", timeout=15_000)
-        await expect(dashboard.locator("#who")).to_contain_text("Nguyễn Thị Hoa")
+        await expect(dashboard.locator("#who")).to_contain_text("Hoàng Văn Minh")
         await dashboard.click("#tab-figures")
-        await expect(dashboard.locator("#figures h2").first).to_contain_text("huyện Krông Pa", timeout=15_000)
+        await expect(dashboard.locator("#figures h2").first).to_contain_text("tỉnh Lạng Sơn", timeout=15_000)
         await browser.close()
