@@ -25,7 +25,7 @@ from telegram.ext import (
     ConversationHandler,
     Defaults,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.domain import chart_worker
@@ -35,6 +35,7 @@ from bot.persistence import DatabasePersistence
 from bot.runtime import Runtime
 from bot.telegram_bot import ChungTayBot
 from bot.webhook import StrictUpdater
+from bot.zalo.channel import ZaloChannel
 from handlers import register_handlers
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
 from handlers.menu import publish_default_commands
@@ -46,11 +47,12 @@ RECENT_UPDATES_KEPT = 2048
 class ChungTayApplication(Application):
     """PTB's Application with our runtime attached and one database session per update."""
 
-    def __init__(self, *, runtime: Runtime, **kwargs: Any) -> None:
+    def __init__(self, *, runtime: Runtime, zalo: ZaloChannel | None = None, **kwargs: Any) -> None:
         if kwargs.get("updater") is not None:  # the webhook server answers 403/400 strictly (bot/webhook.py)
             kwargs["updater"] = StrictUpdater(bot=kwargs["bot"], update_queue=kwargs["update_queue"])
         super().__init__(**kwargs)
         self.runtime = runtime
+        self.zalo = zalo  # the second channel (bot/zalo/), None while ZALO_BOT_TOKEN is empty
         self._recent_update_ids: OrderedDict[int, None] = OrderedDict()
         self._health_server: Any = None
         self._background: set[asyncio.Task[Any]] = set()
@@ -145,6 +147,8 @@ class ChungTayApplication(Application):
         from bot.outbox_sender import start_outbox  # the outbox sender task
 
         await start_outbox(self)
+        if self.zalo is not None:
+            await self.zalo.start(self.bot, self.update_queue)
         settings = self.runtime.settings
         if settings.health_port:  # GET /healthz on a listener of its own (why: bot/ops/healthz.py)
             from bot.ops.healthz import HealthServer
@@ -155,6 +159,8 @@ class ChungTayApplication(Application):
     async def stop(self) -> None:
         from bot.outbox_sender import stop_outbox  # stop sending before the Application stops
 
+        if self.zalo is not None:
+            await self.zalo.stop()
         if self._health_server is not None:
             await self._health_server.stop()
             self._health_server = None
@@ -198,12 +204,17 @@ def build_application(settings: Settings, runtime: Runtime | None = None) -> Chu
     """Build the bot for `settings` (tests call this too, against the fake Bot API)."""
     runtime = runtime or Runtime.create(settings)
     base = settings.telegram_api_base_url
+    # With Zalo on, calls for Zalo chats are answered by the Zalo channel in front of Telegram's request.
+    zalo = ZaloChannel(settings, runtime.session_factory) if settings.zalo_enabled else None
+    request: BaseRequest = HTTPXRequest(connection_pool_size=256)
+    if zalo is not None:
+        request = zalo.route(request)
     bot = ChungTayBot(settings.telegram_bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
                       defaults=Defaults(tzinfo=settings.tz), rate_limiter=AIORateLimiter(max_retries=3),
-                      request=HTTPXRequest(connection_pool_size=256), get_updates_request=HTTPXRequest())
+                      request=request, get_updates_request=HTTPXRequest())
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
-        .application_class(ChungTayApplication, kwargs={"runtime": runtime})
+        .application_class(ChungTayApplication, kwargs={"runtime": runtime, "zalo": zalo})
         .bot(bot)
         .context_types(ContextTypes(context=ChungTayContext))
         .post_init(_post_init)

@@ -8,3 +8,4 @@ registers them on SQLModel.metadata too.
 from db import models_outcomes as models_outcomes
 from db import models_rollup as models_rollup
 from db import record_question as record_question
+from db import models_channels as models_channels

@@ -1,0 +1,83 @@
+"""The Zalo channel's life inside the one process: built with the Application, polling Zalo on the same
+event loop from `start` to `stop`, feeding updates to the Application's own queue.
+
+Polling and a webhook exclude each other on Zalo, so polling first removes any webhook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.i18n import get_translator
+from bot.zalo.client import ZaloApiError, ZaloClient
+from bot.zalo.inbound import Inbound, ZaloInbound
+from bot.zalo.outbound import ZaloOutbound, ZaloRoutingRequest
+from bot.zalo.state import ZaloState
+from db.session import SessionFactory
+
+log = logging.getLogger(__name__)
+
+
+class ZaloChannel:
+    def __init__(self, settings: Settings, session_factory: SessionFactory, *, poll_timeout: int = 30) -> None:
+        self.client = ZaloClient(settings.zalo_bot_token, base_url=settings.zalo_api_base_url)
+        self.state = ZaloState(session_factory)
+        self.locale = settings.default_locale
+        self.outbound = ZaloOutbound(self.client, self.state, locale=self.locale)
+        self.inbound = ZaloInbound(self.state, locale=self.locale)
+        self.poll_timeout = poll_timeout
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    def route(self, telegram_request: BaseRequest) -> BaseRequest:
+        """The Bot's request object, with Zalo chats answered by this channel."""
+        return ZaloRoutingRequest(telegram_request, self.outbound)
+
+    async def start(self, bot: Bot, queue: asyncio.Queue[object]) -> None:
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._poll(bot, queue), name="zalo-polling")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.client.close()
+
+    async def deliver(self, raw: Any, bot: Bot, queue: asyncio.Queue[object]) -> None:
+        """Handle one Zalo update: to the Application's queue, or answered here when not supported."""
+        inbound: Inbound = await asyncio.to_thread(self.inbound.convert, raw)
+        if inbound.update is not None:
+            await queue.put(Update.de_json(inbound.update, bot))
+        elif inbound.unsupported and inbound.chat_id is not None:
+            t = get_translator(self.locale)
+            await self.outbound.send_text(inbound.chat_id, t(
+                "Zalo voice notes, photos, stickers and files are not supported yet. Please type what you "
+                "want to record as text, for example “gạo 10kg 5 hộ”, or send /help."))
+
+    async def _poll(self, bot: Bot, queue: asyncio.Queue[object]) -> None:
+        backoff = 1.0
+        with contextlib.suppress(ZaloApiError):
+            await self.client.delete_webhook()
+        while not self._stopping.is_set():
+            try:
+                raw = await self.client.get_update(timeout=self.poll_timeout)
+                if raw is not None:
+                    await self.deliver(raw, bot, queue)
+                backoff = 1.0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # network, Zalo or database trouble: wait, then poll again
+                log.warning("Zalo polling failed (%s); retrying in %.0f s", type(exc).__name__, backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), backoff)
+                backoff = min(backoff * 2, 60.0)

@@ -1,0 +1,171 @@
+"""The request layer in front of Telegram: Bot API calls for a Zalo chat go to Zalo instead.
+
+Handlers and the outbox call `bot.send_message(chat_id=…)` as always. `ZaloRoutingRequest` wraps the
+Bot's own request object and looks at each call: a chat id in the channel range (db/models_channels.py)
+is answered here, by translating the call to the Zalo Bot API, and the answer handed back to PTB has the
+shape Telegram's would (a Message with a message id of ours), so PTB and the handlers never know.
+Everything else goes to Telegram unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+from bot.i18n import get_translator
+from bot.zalo.client import ZaloApiError, ZaloClient
+from bot.zalo.screens import Choice, choices_from_markup, html_to_text, render_screen, split_text
+from bot.zalo.state import QUERY_PREFIX, Screen, ZaloState
+from db.models_channels import is_channel_id
+
+log = logging.getLogger(__name__)
+
+
+class ZaloOutbound:
+    """Turns one Telegram Bot API call for a Zalo chat into Zalo calls; returns Telegram's result."""
+
+    def __init__(self, client: ZaloClient, state: ZaloState, *, locale: str) -> None:
+        self.client = client
+        self.state = state
+        self.t = get_translator(locale)
+
+    def _prompt(self, count: int) -> str:
+        if count == 1:
+            return self.t("Reply 1 (the number or the option's words).")
+        return self.t("Reply 1–{count} (the number or the option's words).").format(count=count)
+
+    async def send_text(self, chat_id: int, text: str) -> None:
+        """Send plain text, split at line ends under Zalo's limit."""
+        external = self.state.external_id(chat_id)
+        if external is None:
+            raise ZaloApiError(400, "Bad Request: chat not found")
+        for part in split_text(text):
+            await self.client.send_message(external, part)
+
+    async def _show(self, chat_id: int, params: dict[str, Any], message_id: int) -> dict[str, Any]:
+        """A screen (text and buttons) as Zalo text; its choices become the chat's current ones."""
+        raw = str(params.get("text") or params.get("caption") or "")
+        text = html_to_text(raw) if params.get("parse_mode") else raw
+        markup = params.get("reply_markup")
+        choices = choices_from_markup(markup)
+        await self.send_text(chat_id, render_screen(text, choices, self._prompt))
+        self._set_screen(chat_id, message_id, text, markup, choices)
+        return self._message(chat_id, message_id, text, markup)
+
+    def _set_screen(self, chat_id: int, message_id: int, text: str, markup: Any, choices: list[Choice]) -> None:
+        """Numbers answer the bot's latest message: a message without choices ends the previous ones."""
+        if any(c.data is not None for c in choices) and isinstance(markup, dict):
+            self.state.screens[chat_id] = Screen(message_id, text, markup, choices)
+        else:
+            self.state.screens.pop(chat_id, None)
+
+    @staticmethod
+    def _message(chat_id: int, message_id: int, text: str, markup: Any = None) -> dict[str, Any]:
+        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
+                                   "chat": {"id": chat_id, "type": "private"}, "text": text}
+        if isinstance(markup, dict) and markup.get("inline_keyboard"):
+            message["reply_markup"] = markup
+        return message
+
+    async def handle(self, method: str, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        name = method.lower()
+        if name == "sendmessage":
+            return await self._show(chat_id, params, self.state.next_message_id())
+        if name == "editmessagetext":  # no edits on Zalo: the new screen as a new message
+            return await self._show(chat_id, params, int(params.get("message_id") or self.state.next_message_id()))
+        if name == "editmessagereplymarkup":
+            return await self._new_buttons(chat_id, params)
+        if name == "sendchataction":
+            external = self.state.external_id(chat_id)
+            if external is not None:
+                await self.client.send_chat_action(external, "typing")
+            return True
+        if name == "sendphoto" and isinstance(params.get("photo"), str) and params["photo"].startswith("http"):
+            external = self.state.external_id(chat_id)
+            if external is None:
+                raise ZaloApiError(400, "Bad Request: chat not found")
+            caption = html_to_text(str(params.get("caption") or ""))[:2000] or None
+            await self.client.send_photo(external, params["photo"], caption)
+            return self._message(chat_id, self.state.next_message_id(), caption or "")
+        if name in ("senddocument", "sendphoto", "sendmediagroup"):
+            note = self.t("This file cannot be sent on Zalo yet. Open the bot on Telegram to receive it.")
+            caption = html_to_text(str(params.get("caption") or ""))
+            await self.send_text(chat_id, f"{caption}\n\n{note}".strip())
+            return self._message(chat_id, self.state.next_message_id(), caption)
+        # Deleting, pinning, menus and the rest have no Zalo counterpart: done, as far as the bot can tell.
+        log.debug("Zalo has no %s; treated as done", method)
+        return True
+
+    async def _new_buttons(self, chat_id: int, params: dict[str, Any]) -> Any:
+        message_id = int(params.get("message_id") or 0)
+        markup = params.get("reply_markup")
+        choices = choices_from_markup(markup)
+        current = self.state.screens.get(chat_id)
+        if any(c.data is not None for c in choices):
+            text = current.text if current is not None and current.message_id == message_id else ""
+            await self.send_text(chat_id, render_screen("", choices, self._prompt))
+            self._set_screen(chat_id, message_id, text, markup, choices)
+            return self._message(chat_id, message_id, text, markup)
+        if current is not None and current.message_id == message_id:  # the buttons were taken away
+            self.state.screens.pop(chat_id, None)
+        return True
+
+    async def answer_query(self, params: dict[str, Any]) -> bool:
+        """A typed choice was answered: an alert's text becomes a message, a toast is dropped."""
+        if params.get("show_alert") and params.get("text"):
+            parts = str(params["callback_query_id"]).split(":")
+            if len(parts) >= 2 and parts[1].isdigit():
+                await self.send_text(int(parts[1]), str(params["text"]))
+        return True
+
+
+def _answer(result: Any) -> tuple[int, bytes]:
+    return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+def _failure(error: ZaloApiError) -> tuple[int, bytes]:
+    """Zalo's error as Telegram would give it, so PTB raises the usual exception (429 waits, 403 blocked)."""
+    status = error.error_code if 400 <= error.error_code < 600 else 400
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": error.description or "Zalo error"}
+    if status == 429:
+        body["parameters"] = {"retry_after": 5}
+    return status, json.dumps(body).encode()
+
+
+class ZaloRoutingRequest(BaseRequest):
+    """The Bot's request object: Zalo chats answered by `ZaloOutbound`, the rest by `inner` (Telegram)."""
+
+    def __init__(self, inner: BaseRequest, outbound: ZaloOutbound) -> None:
+        self.inner = inner
+        self.outbound = outbound
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        params = request_data.parameters if request_data is not None else {}
+        endpoint = url.rsplit("/", 1)[-1]
+        try:
+            if endpoint.lower() == "answercallbackquery" and str(params.get("callback_query_id", "")).startswith(
+                    QUERY_PREFIX):
+                return _answer(await self.outbound.answer_query(params))
+            chat_id = params.get("chat_id")
+            if isinstance(chat_id, int | str) and str(chat_id).isdigit() and is_channel_id(int(chat_id)):
+                return _answer(await self.outbound.handle(endpoint, params))
+        except ZaloApiError as error:
+            log.warning("Zalo refused %s: %s", endpoint, error.error_code)
+            return _failure(error)
+        return await self.inner.do_request(url, method, request_data, *args, **kwargs)

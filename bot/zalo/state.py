@@ -1,0 +1,73 @@
+"""What the Zalo channel remembers between an outgoing screen and the person's typed answer.
+
+In memory, per process: the choices of the last screen in each chat (so "2" means its second button),
+the people's ids in both directions (the database holds them; this saves a query a message), and the
+counters that number messages and updates. After a restart the last screen's numbers are forgotten, and
+the person's next "2" reaches the bot as text, which it answers like any other line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.zalo.screens import Choice
+from db.models_channels import CHANNEL_ID_BASE, external_id_for, internal_id_for
+from db.session import SessionFactory
+
+CHANNEL = "zalo"
+QUERY_PREFIX = "zalo:"
+"""Callback query ids made from typed choices start with this, so answering one never reaches Telegram."""
+
+
+@dataclass
+class Screen:
+    """The last screen with choices in a chat: the message PTB believes carries the buttons."""
+
+    message_id: int
+    text: str
+    markup: dict[str, Any]
+    choices: list[Choice]
+
+
+@dataclass
+class ZaloState:
+    session_factory: SessionFactory
+    screens: dict[int, Screen] = field(default_factory=dict)
+    _external: dict[int, str] = field(default_factory=dict)
+    _internal: dict[str, int] = field(default_factory=dict)
+    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(int(time.time())))
+    _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(CHANNEL_ID_BASE))
+
+    def internal_id(self, external_id: str) -> int:
+        """The numeric id the bot uses for a Zalo person (made on first sight, stored)."""
+        known = self._internal.get(external_id)
+        if known is None:
+            with self.session_factory() as session:
+                known = internal_id_for(session, channel=CHANNEL, external_id=external_id)
+            self._remember(known, external_id)
+        return known
+
+    def external_id(self, internal_id: int) -> str | None:
+        """The Zalo id to send to, or None when the id is not a Zalo person's."""
+        known = self._external.get(internal_id)
+        if known is None:
+            with self.session_factory() as session:
+                found = external_id_for(session, internal_id=internal_id)
+            if found is None or found[0] != CHANNEL:
+                return None
+            known = found[1]
+            self._remember(internal_id, known)
+        return known
+
+    def _remember(self, internal_id: int, external_id: str) -> None:
+        self._internal[external_id] = internal_id
+        self._external[internal_id] = external_id
+
+    def next_message_id(self) -> int:
+        return next(self._message_ids)
+
+    def next_update_id(self) -> int:
+        return next(self._update_ids)

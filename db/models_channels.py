@@ -1,0 +1,64 @@
+"""People who reach the bot through a channel other than Telegram, and the id the bot knows them by.
+
+Why: every handler, the persistence and the `app_user.telegram_id` column work with one numeric id a
+person (Telegram's user id, which is also the private chat's id). A Zalo person has a string id instead.
+Rather than teach every layer a second kind of id, each outside identity gets a numeric internal id from
+a range Telegram never uses (Telegram's ids fit in 52 bits; ours start at 2**53), and the rest of the bot
+treats that number exactly like a Telegram id. The row's own key makes the number, so it never changes
+and two channels can never hand out the same one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, select
+
+from db.models import utcnow
+
+CHANNEL_ID_BASE = 1 << 53
+"""Internal ids of non-Telegram people are CHANNEL_ID_BASE + the row's id."""
+
+
+class ChannelIdentity(SQLModel, table=True):
+    """One person on one channel (e.g. "zalo" + Zalo's user id), with the internal id the bot uses."""
+
+    __tablename__ = "channel_identity"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_channel_identity_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+    @property
+    def internal_id(self) -> int:
+        assert self.id is not None
+        return CHANNEL_ID_BASE + self.id
+
+
+def is_channel_id(internal_id: int) -> bool:
+    """Whether a chat or user id belongs to a non-Telegram person."""
+    return internal_id >= CHANNEL_ID_BASE
+
+
+def internal_id_for(session: Session, *, channel: str, external_id: str) -> int:
+    """The internal id of `external_id` on `channel`, made on first sight and stable afterwards."""
+    query = select(ChannelIdentity).where(ChannelIdentity.channel == channel,
+                                          ChannelIdentity.external_id == external_id)
+    row = session.exec(query).first()
+    if row is None:
+        row = ChannelIdentity(channel=channel, external_id=external_id)
+        session.add(row)
+        session.commit()
+        session.refresh(row)
+    return row.internal_id
+
+
+def external_id_for(session: Session, *, internal_id: int) -> tuple[str, str] | None:
+    """(channel, external id) of an internal id, or None when the id is not a channel person's."""
+    if not is_channel_id(internal_id):
+        return None
+    row = session.get(ChannelIdentity, internal_id - CHANNEL_ID_BASE)
+    return None if row is None else (row.channel, row.external_id)

@@ -1,0 +1,161 @@
+"""Zalo as a second channel, end to end through the fake Zalo Bot API: a person joins by typing the
+invite, a quick entry's card comes as text with numbered choices and "1" saves it, /totals answers,
+repeated deliveries are handled once, long screens are split under Zalo's limit, and what Zalo cannot
+carry yet is answered politely. With no Zalo token, Zalo stays off."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.app import build_application
+from bot.config import Settings, load_settings
+from bot.domain.services.access import create_invite
+from bot.sandbox.fake_api import FakeTelegram
+from bot.sandbox.fake_api.zalo import TEXT_LIMIT, FakeZalo
+from bot.zalo.outbound import ZaloRoutingRequest
+from db.models import Role, SupportAction, User
+from db.models_channels import CHANNEL_ID_BASE, ChannelIdentity
+from db.queries import get_unit_by_code
+from tests.conftest import TEST_TOKEN
+from tests.support.harness import BotUnderTest
+from tests.support.zalo import ZaloChat, new_zalo_user_id
+
+ZALO_TOKEN = "1234567890:zalo-test-secret"
+
+
+@pytest.fixture
+async def fake_zalo() -> AsyncIterator[FakeZalo]:
+    server = FakeZalo()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def zalo_settings(database_url: str, fake: FakeTelegram, fake_zalo: FakeZalo) -> Settings:
+    return load_settings(_env_file=None, telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake.base_url,
+                         database_url=database_url, zalo_bot_token=ZALO_TOKEN, zalo_api_base_url=fake_zalo.base_url)
+
+
+@pytest.fixture
+async def zalo_bot(zalo_settings: Settings, fake: FakeTelegram) -> AsyncIterator[BotUnderTest]:
+    running = BotUnderTest(zalo_settings, fake)
+    await running.start()
+    yield running
+    await running.stop()
+    running.close()
+
+
+Enroll = Callable[..., Coroutine[Any, Any, ZaloChat]]
+
+
+@pytest.fixture
+def zalo_enroll(session: Session, zalo_bot: BotUnderTest, fake_zalo: FakeZalo) -> Enroll:
+    """A Zalo user who joins by typing `/start <invite token>` as a message."""
+
+    async def make(role: str = "reporter", unit_code: str = "GL-KP-IARSAI") -> ZaloChat:
+        unit = get_unit_by_code(session, code=unit_code)
+        assert unit is not None and unit.id is not None
+        invite = create_invite(session, inviter=None, role=Role(role), unit_id=unit.id, organisation_id=None,
+                               ttl=timedelta(hours=1), now=zalo_bot.runtime.clock())
+        chat = ZaloChat(bot=zalo_bot, fake=fake_zalo, user_id=new_zalo_user_id(), name="Siu H'Nga")
+        text = await chat.reply_text(f"/start {invite.token}")
+        assert "Chào mừng" in text
+        return chat
+    return make
+
+
+def _number_of(option: str, text: str) -> str:
+    """The number the screen `text` gives the choice whose label contains `option`."""
+    found = re.search(rf"^(\d+)\. [^\n]*{re.escape(option)}", text, re.MULTILINE)
+    assert found, f"no numbered choice {option!r} in {text!r}"
+    return found.group(1)
+
+
+def _actions(session: Session) -> list[SupportAction]:
+    session.expire_all()
+    return list(session.exec(select(SupportAction)).all())
+
+
+async def test_a_zalo_user_registers_by_typing_the_invite(zalo_enroll: Enroll, session: Session) -> None:
+    chat = await zalo_enroll()
+    session.expire_all()
+    identity = session.exec(select(ChannelIdentity).where(ChannelIdentity.external_id == chat.user_id)).one()
+    assert identity.channel == "zalo"
+    user = session.exec(select(User).where(User.telegram_id == identity.internal_id)).one()
+    assert user.telegram_id >= CHANNEL_ID_BASE and user.display_name == "Siu H'Nga"
+    assert all("<b>" not in text and "</" not in text for text in chat.texts), "HTML is shown as plain text"
+
+
+async def test_stranger_on_zalo_is_told_politely(zalo_bot: BotUnderTest, fake_zalo: FakeZalo) -> None:
+    chat = ZaloChat(bot=zalo_bot, fake=fake_zalo, user_id=new_zalo_user_id())
+    assert "chưa được cấp quyền" in await chat.reply_text("/start")
+
+
+async def test_quick_entry_card_as_numbered_text_and_1_saves(zalo_enroll: Enroll, session: Session) -> None:
+    chat = await zalo_enroll()
+    [card] = await chat.send("gạo 45 hộ 5410kg")
+    assert "5.410 kg" in card and "Trả lời 1–" in card
+    number = _number_of("Lưu", card)
+    saved = await chat.reply_text(number)
+    [action] = _actions(session)
+    assert action.households == 45
+    assert f"Đã lưu, số bản ghi #{action.id}." in saved
+
+
+async def test_the_option_words_work_like_its_number(zalo_enroll: Enroll, session: Session) -> None:
+    chat = await zalo_enroll()
+    await chat.send("gạo 10 hộ 300kg")
+    assert "Đã lưu" in await chat.reply_text("lưu")
+    assert len(_actions(session)) == 1
+
+
+async def test_totals_are_answered(zalo_enroll: Enroll) -> None:
+    chat = await zalo_enroll()
+    await chat.send("gạo 45 hộ 5410kg")
+    await chat.send("1")
+    text = await chat.reply_text("/totals")
+    assert "5.410 kg" in text or "Trả lời 1–" in text
+    assert "lỗi" not in text.lower()
+
+
+async def test_a_repeated_delivery_is_handled_once(zalo_enroll: Enroll, session: Session) -> None:
+    chat = await zalo_enroll()
+    await chat.send("gạo 45 hộ 5410kg")
+    await chat.send("1")
+    assert len(_actions(session)) == 1
+    assert await chat.redelivered() == []
+    assert len(_actions(session)) == 1
+
+
+async def test_a_long_screen_is_split_at_line_ends(zalo_enroll: Enroll, zalo_bot: BotUnderTest,
+                                                  session: Session) -> None:
+    chat = await zalo_enroll()
+    internal = session.exec(select(ChannelIdentity).where(ChannelIdentity.external_id == chat.user_id)).one()
+    lines = [f"Dòng {n:03d}: " + "x" * 40 for n in range(50)]  # 50 lines of 50 characters: 2,549 in all
+    assert zalo_bot.application is not None
+    before = len(chat.texts)
+    await zalo_bot.application.bot.send_message(chat_id=internal.internal_id, text="\n".join(lines))
+    parts = chat.texts[before:]
+    assert len(parts) == 2 and all(len(part) <= TEXT_LIMIT for part in parts)
+    assert "\n".join(parts) == "\n".join(lines)
+
+
+async def test_unsupported_messages_get_a_polite_answer(zalo_enroll: Enroll) -> None:
+    chat = await zalo_enroll()
+    for event in ("message.unsupported.received", "message.sticker.received"):
+        [reply] = await chat.send_event(event)
+        assert "chưa hỗ trợ" in reply and "/help" in reply
+
+
+async def test_zalo_is_off_without_a_token(settings: Settings) -> None:
+    application = build_application(settings)
+    assert application.zalo is None
+    assert not isinstance(application.bot.request, ZaloRoutingRequest)
+    assert not settings.zalo_enabled
