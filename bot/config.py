@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     zalo_api_base_url: str = Field(default="https://bot-api.zaloplatforms.com/bot")
     zalo_webhook_url: str = Field(default="")
     zalo_webhook_secret: str = Field(default="", validate_default=True)
+    zalo_webhook_port: int = Field(default=8444, ge=0, le=65535)  # on WEBHOOK_LISTEN; 0 = any free port (tests)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -161,6 +162,10 @@ class Settings(BaseSettings):
     def zalo_enabled(self) -> bool:
         """Zalo runs beside Telegram only when a Zalo token is configured."""
         return bool(self.zalo_bot_token)
+
+    @property
+    def zalo_uses_webhook(self) -> bool:
+        return bool(self.zalo_webhook_url)
 
     @property
     def is_sqlite(self) -> bool:

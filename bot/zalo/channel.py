@@ -20,6 +20,7 @@ from bot.zalo.client import ZaloApiError, ZaloClient
 from bot.zalo.inbound import Inbound, ZaloInbound
 from bot.zalo.outbound import ZaloOutbound, ZaloRoutingRequest
 from bot.zalo.state import ZaloState
+from bot.zalo.webhook import ZaloWebhookServer
 from db.session import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ class ZaloChannel:
         self.outbound = ZaloOutbound(self.client, self.state, locale=self.locale)
         self.inbound = ZaloInbound(self.state, locale=self.locale)
         self.poll_timeout = poll_timeout
+        self.settings = settings
+        self.webhook: ZaloWebhookServer | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
@@ -41,11 +44,26 @@ class ZaloChannel:
         return ZaloRoutingRequest(telegram_request, self.outbound)
 
     async def start(self, bot: Bot, queue: asyncio.Queue[object]) -> None:
+        """Webhook mode when ZALO_WEBHOOK_URL is set (the listener first, then setWebhook), else polling."""
         self._stopping.clear()
+        settings = self.settings
+        if settings.zalo_uses_webhook:
+            async def deliver(raw: Any) -> None:
+                await self.deliver(raw, bot, queue)
+
+            self.webhook = ZaloWebhookServer(url=settings.zalo_webhook_url, secret=settings.zalo_webhook_secret,
+                                             listen=settings.webhook_listen, port=settings.zalo_webhook_port,
+                                             deliver=deliver)
+            await self.webhook.start()
+            await self.client.set_webhook(settings.zalo_webhook_url, settings.zalo_webhook_secret)
+            return
         self._task = asyncio.create_task(self._poll(bot, queue), name="zalo-polling")
 
     async def stop(self) -> None:
         self._stopping.set()
+        if self.webhook is not None:
+            await self.webhook.stop()
+            self.webhook = None
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

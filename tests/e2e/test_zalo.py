@@ -6,10 +6,12 @@ carry yet is answered politely. With no Zalo token, Zalo stays off."""
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlmodel import Session, select
 
@@ -27,6 +29,7 @@ from tests.support.harness import BotUnderTest
 from tests.support.zalo import ZaloChat, new_zalo_user_id
 
 ZALO_TOKEN = "1234567890:zalo-test-secret"
+ZALO_SECRET = "zalo-webhook-secret-for-tests"
 
 
 @pytest.fixture
@@ -116,13 +119,14 @@ async def test_the_option_words_work_like_its_number(zalo_enroll: Enroll, sessio
     assert len(_actions(session)) == 1
 
 
-async def test_totals_are_answered(zalo_enroll: Enroll) -> None:
+async def test_totals_are_answered_and_a_file_is_explained(zalo_enroll: Enroll) -> None:
     chat = await zalo_enroll()
     await chat.send("gạo 45 hộ 5410kg")
     await chat.send("1")
-    text = await chat.reply_text("/totals")
-    assert "5.410 kg" in text or "Trả lời 1–" in text
-    assert "lỗi" not in text.lower()
+    [totals] = await chat.send("/totals")
+    assert "Hỗ trợ gạo cho 45 hộ với 5.410 kg" in totals and "Trả lời 1–" in totals
+    replies = await chat.send(_number_of("Tệp Excel", totals))
+    assert any("chưa gửi được qua Zalo" in reply for reply in replies)
 
 
 async def test_a_repeated_delivery_is_handled_once(zalo_enroll: Enroll, session: Session) -> None:
@@ -159,3 +163,45 @@ async def test_zalo_is_off_without_a_token(settings: Settings) -> None:
     assert application.zalo is None
     assert not isinstance(application.bot.request, ZaloRoutingRequest)
     assert not settings.zalo_enabled
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+async def zalo_webhook_bot(zalo_settings: Settings, fake: FakeTelegram) -> AsyncIterator[BotUnderTest]:
+    port = _free_port()
+    settings = zalo_settings.model_copy(update={
+        "zalo_webhook_url": f"http://127.0.0.1:{port}/zalo-hook", "webhook_listen": "127.0.0.1",
+        "zalo_webhook_port": port, "zalo_webhook_secret": ZALO_SECRET})
+    running = BotUnderTest(settings, fake)
+    await running.start()
+    yield running
+    await running.stop()
+    running.close()
+
+
+async def test_webhook_mode_takes_updates_and_refuses_forgeries(zalo_webhook_bot: BotUnderTest,
+                                                                fake_zalo: FakeZalo) -> None:
+    settings = zalo_webhook_bot.settings
+    assert fake_zalo.webhook == {"url": settings.zalo_webhook_url, "secret_token": ZALO_SECRET}
+    chat = ZaloChat(bot=zalo_webhook_bot, fake=fake_zalo, user_id=new_zalo_user_id())
+    assert "chưa được cấp quyền" in await chat.reply_text("/start")
+    forged = {"event_name": "message.text.received", "message": {
+        "message_id": "x1", "from": {"id": chat.user_id}, "chat": {"id": chat.user_id, "chat_type": "PRIVATE"},
+        "date": 0, "text": "/start"}}
+    async with aiohttp.ClientSession() as client:
+        for headers in ({}, {"X-Bot-Api-Secret-Token": "wrong-secret"}):
+            async with client.post(settings.zalo_webhook_url, json=forged, headers=headers) as response:
+                assert response.status == 403
+        secret = {"X-Bot-Api-Secret-Token": ZALO_SECRET, "Content-Type": "application/json"}
+        async with client.post(settings.zalo_webhook_url, data=b"x" * (1024 * 1024 + 1), headers=secret) as response:
+            assert response.status == 413
+        async with client.post(settings.zalo_webhook_url, data=b"[1, 2]", headers=secret) as response:
+            assert response.status == 400
+    assert zalo_webhook_bot.application is not None
+    await zalo_webhook_bot.application.update_queue.join()
+    assert len(chat.texts) == 1, "nothing forged or malformed reached the bot"

@@ -12,6 +12,7 @@ the bot sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import re
 import time
@@ -19,6 +20,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -57,6 +59,8 @@ class FakeZalo:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _runner: web.AppRunner | None = None
+    _webhook_task: asyncio.Task[None] | None = None
+    webhook_answers: list[int] = field(default_factory=list)
 
     # ------------------------------------------------------------------ controls for tests
 
@@ -197,8 +201,38 @@ class FakeZalo:
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
         self.base_url = f"http://{host}:{int(self._runner.addresses[0][1])}/bot"
+        self._webhook_task = asyncio.create_task(self._webhook_loop(), name="fake-zalo-webhook")
+
+    async def _webhook_loop(self) -> None:
+        """POST queued updates to the webhook one at a time with the secret header, as Zalo does; what is not
+        answered 2xx is tried again after a short wait."""
+        async with aiohttp.ClientSession() as client:
+            while True:
+                async with self._changed:
+                    await self._changed.wait_for(lambda: bool(self.webhook.get("url")) and bool(self._pending))
+                    key, update = self._pending[0]
+                headers = {"X-Bot-Api-Secret-Token": self.webhook["secret_token"]}
+                try:
+                    async with client.post(self.webhook["url"], json=update, headers=headers,
+                                           timeout=aiohttp.ClientTimeout(total=30)) as response:
+                        status = response.status
+                except (aiohttp.ClientError, TimeoutError):
+                    status = 0
+                self.webhook_answers.append(status)
+                if 200 <= status < 300:
+                    self._pending.popleft()
+                    self._seen.append(update)
+                    self._consumed.add(key)
+                    self._notify()
+                else:
+                    await asyncio.sleep(0.05)  # Zalo's retry, shortened; not a test synchronisation
 
     async def stop(self) -> None:
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+            self._webhook_task = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
