@@ -38,6 +38,9 @@ class ZaloOutbound:
             return self.t("Reply 1 (the number or the option's words).")
         return self.t("Reply 1–{count} (the number or the option's words).").format(count=count)
 
+    def _words_prompt(self, options: str) -> str:
+        return self.t("Or type: {options}").format(options=options)
+
     async def send_text(self, chat_id: int, text: str) -> None:
         """Send plain text, split at line ends under Zalo's limit."""
         external = self.state.external_id(chat_id)
@@ -52,15 +55,18 @@ class ZaloOutbound:
         text = html_to_text(raw) if params.get("parse_mode") else raw
         markup = params.get("reply_markup")
         choices = choices_from_markup(markup)
-        await self.send_text(chat_id, render_screen(text, choices, self._prompt))
+        await self.send_text(chat_id, render_screen(text, choices, self._prompt, self._words_prompt))
         self._set_screen(chat_id, message_id, text, markup, choices)
         return self._message(chat_id, message_id, text, markup)
 
     def _set_screen(self, chat_id: int, message_id: int, text: str, markup: Any, choices: list[Choice]) -> None:
-        """Numbers answer the bot's latest message: a message without choices ends the previous ones."""
+        """Typed choices answer the latest screen that has any. A message without choices leaves them (it is
+        often a hint about them: "pick one of the items above"), unless it replaces that very screen (an
+        edit that took its buttons away, e.g. the card once saved)."""
+        current = self.state.screens.get(chat_id)
         if any(c.data is not None for c in choices) and isinstance(markup, dict):
             self.state.screens[chat_id] = Screen(message_id, text, markup, choices)
-        else:
+        elif current is not None and current.message_id == message_id:
             self.state.screens.pop(chat_id, None)
 
     @staticmethod
@@ -108,7 +114,7 @@ class ZaloOutbound:
         current = self.state.screens.get(chat_id)
         if any(c.data is not None for c in choices):
             text = current.text if current is not None and current.message_id == message_id else ""
-            await self.send_text(chat_id, render_screen("", choices, self._prompt))
+            await self.send_text(chat_id, render_screen("", choices, self._prompt, self._words_prompt))
             self._set_screen(chat_id, message_id, text, markup, choices)
             return self._message(chat_id, message_id, text, markup)
         if current is not None and current.message_id == message_id:  # the buttons were taken away

@@ -53,19 +53,37 @@ def choices_from_markup(markup: Any) -> list[Choice]:
     return found
 
 
-def render_screen(text: str, choices: list[Choice], prompt: Callable[[int], str]) -> str:
-    """The screen's text followed by its numbered choices and `prompt(n)` ("Reply 1–n")."""
+CONTROL_MARKS = ("⏭", "❌", "↩", "✖", "◀")
+"""Buttons that skip, cancel or go back. They are taken by their words only, never by a number: they sit
+under questions that want a typed number ("How many households?"), where "5" must stay an answer."""
+
+
+def numbered(choices: list[Choice]) -> list[Choice]:
+    """The choices a digit picks, in order: the pressable ones that are not controls, when there are two or
+    more (one choice beside a question, e.g. "Same as last time (5)", is taken by its words, for the same
+    reason as controls)."""
+    content = [c for c in choices if c.data is not None and not c.label.startswith(CONTROL_MARKS)]
+    return content if len(content) >= 2 else []
+
+
+def render_screen(text: str, choices: list[Choice], prompt: Callable[[int], str],
+                  words_prompt: Callable[[str], str]) -> str:
+    """The screen's text, its numbered choices with `prompt(n)` ("Reply 1–n"), the choices taken by words
+    with `words_prompt(options)`, and links spelled out."""
     lines = [text.rstrip()]
-    pressable = [c for c in choices if c.data is not None]
+    by_number = numbered(choices)
+    by_words = [c for c in choices if c.data is not None and c not in by_number]
     links = [c for c in choices if c.url is not None]
-    if pressable:
+    if by_number:
         lines.append("")
-        lines.extend(f"{number}. {choice.label}" for number, choice in enumerate(pressable, start=1))
+        lines.extend(f"{number}. {choice.label}" for number, choice in enumerate(by_number, start=1))
     if links:
         lines.append("")
         lines.extend(f"🔗 {choice.label}: {choice.url}" for choice in links)
-    if pressable:
-        lines.append(prompt(len(pressable)))
+    if by_number:
+        lines.append(prompt(len(by_number)))
+    if by_words:
+        lines.append(words_prompt(" · ".join(c.label for c in by_words)))
     return "\n".join(lines).strip()
 
 
@@ -99,14 +117,19 @@ def _words(text: str) -> str:
 
 
 def match_choice(reply: str, choices: list[Choice]) -> Choice | None:
-    """The choice a typed reply means: its number, or its words; None when it is neither."""
-    pressable = [c for c in choices if c.data is not None]
+    """The choice a typed reply means: its number, or its words (all of them, or its first two words or more,
+    when they fit one choice only: "giống lần trước" for "Giống lần trước (5)"); None when it is neither."""
     stripped = reply.strip().rstrip(".")
     if stripped.isdigit():
+        by_number = numbered(choices)
         number = int(stripped)
-        return pressable[number - 1] if 1 <= number <= len(pressable) else None
+        return by_number[number - 1] if 1 <= number <= len(by_number) else None
     words = _words(reply)
+    pressable = [c for c in choices if c.data is not None]
     if not words:
         return None
     exact = [c for c in pressable if _words(c.label) == words]
-    return exact[0] if len(exact) == 1 else None
+    if exact:
+        return exact[0] if len(exact) == 1 else None
+    leading = [c for c in pressable if " " in words and _words(c.label).startswith(words + " ")]
+    return leading[0] if len(leading) == 1 else None

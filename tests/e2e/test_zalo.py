@@ -119,6 +119,20 @@ async def test_the_option_words_work_like_its_number(zalo_enroll: Enroll, sessio
     assert len(_actions(session)) == 1
 
 
+async def test_a_correction_where_a_typed_number_is_the_answer(zalo_enroll: Enroll, session: Session) -> None:
+    """✏️ → the field → "Số hộ? Nhập số." under ⏭/❌ buttons: "50" (or "1") is the figure, not a choice."""
+    chat = await zalo_enroll()
+    [card] = await chat.send("gạo 45 hộ 5410kg")
+    [fields] = await chat.send(_number_of("Sửa", card))
+    [question] = await chat.send(_number_of("Số hộ", fields))
+    assert "Nhập số" in question and "Hoặc gõ:" in question and "Trả lời 1" not in question
+    [card] = await chat.send("50")
+    assert "50 hộ" in card
+    await chat.send("lưu")
+    [action] = _actions(session)
+    assert action.households == 50
+
+
 async def test_totals_are_answered_and_a_file_is_explained(zalo_enroll: Enroll) -> None:
     chat = await zalo_enroll()
     await chat.send("gạo 45 hộ 5410kg")

@@ -16,6 +16,10 @@ def _prompt(count: int) -> str:
     return f"Trả lời 1–{count}"
 
 
+def _words(options: str) -> str:
+    return f"Hoặc gõ: {options}"
+
+
 def test_html_becomes_plain_text_with_links_spelled_out() -> None:
     assert html_to_text("<b>Tổng</b> &amp; <i>gạo</i> &lt;5&gt;") == "Tổng & gạo <5>"
     assert html_to_text('<a href="https://x.org/?a=1&amp;b=2">tệp</a>') == "tệp (https://x.org/?a=1&b=2)"
@@ -23,15 +27,26 @@ def test_html_becomes_plain_text_with_links_spelled_out() -> None:
 
 def test_buttons_become_numbered_choices_and_links() -> None:
     choices = choices_from_markup(CARD)
-    text = render_screen("Phiếu", choices, _prompt)
-    assert text == ("Phiếu\n\n1. ✅ Lưu\n2. ✏️ Sửa\n3. ❌ Hủy\n\n🔗 Mở bản đồ: https://example.org/map\n"
-                    "Trả lời 1–3")
-    assert render_screen("Chỉ chữ", choices_from_markup(None), _prompt) == "Chỉ chữ"
+    text = render_screen("Phiếu", choices, _prompt, _words)
+    assert text == ("Phiếu\n\n1. ✅ Lưu\n2. ✏️ Sửa\n\n🔗 Mở bản đồ: https://example.org/map\n"
+                    "Trả lời 1–2\nHoặc gõ: ❌ Hủy")
+    assert render_screen("Chỉ chữ", choices_from_markup(None), _prompt, _words) == "Chỉ chữ"
+
+
+def test_under_a_question_numbers_stay_answers() -> None:
+    """Skip, cancel and back, and a lone choice beside a question, are taken by their words only."""
+    question = [Choice("Giống lần trước (5)", data="k"), Choice("⏭ Bỏ qua", data="s"), Choice("❌ Hủy", data="c")]
+    assert render_screen("Số hộ? Nhập số.", question, _prompt, _words) == (
+        "Số hộ? Nhập số.\nHoặc gõ: Giống lần trước (5) · ⏭ Bỏ qua · ❌ Hủy")
+    assert match_choice("1", question) is None and match_choice("3", question) is None
+    assert match_choice("bỏ qua", question) == question[1]
+    assert match_choice("giống lần trước", question) == question[0]
+    assert match_choice("giống", question) is None, "too short a part to be sure"
 
 
 @pytest.mark.parametrize(("reply", "expected"), [
-    ("1", "s:1"), (" 3 ", "c:1"), ("2.", "e:1"), ("lưu", "s:1"), ("LƯU", "s:1"), ("✅ Lưu", "s:1"), ("hủy", "c:1"),
-    ("4", None), ("0", None), ("lưu lại đi", None), ("gạo 10kg", None), ("", None), ("🙂", None),
+    ("1", "s:1"), ("2.", "e:1"), ("lưu", "s:1"), ("LƯU", "s:1"), ("✅ Lưu", "s:1"), ("hủy", "c:1"),
+    ("3", None), ("0", None), ("lưu lại đi", None), ("gạo 10kg", None), ("", None), ("🙂", None),
 ])
 def test_a_reply_is_matched_by_number_or_words(reply: str, expected: str | None) -> None:
     choice = match_choice(reply, choices_from_markup(CARD))
