@@ -31,15 +31,21 @@ class ZaloOutbound:
     def __init__(self, client: ZaloClient, state: ZaloState, *, locale: str) -> None:
         self.client = client
         self.state = state
-        self.t = get_translator(locale)
+        self.locale = locale
 
-    def _prompt(self, count: int) -> str:
-        if count == 1:
-            return self.t("Reply 1 (the number or the option's words).")
-        return self.t("Reply 1–{count} (the number or the option's words).").format(count=count)
+    def _render(self, chat_id: int, text: str, choices: list[Choice]) -> str:
+        """`text` and its choices, the prompts in the person's language."""
+        t = get_translator(self.state.locale_of(chat_id, self.locale))
 
-    def _words_prompt(self, options: str) -> str:
-        return self.t("Or type: {options}").format(options=options)
+        def prompt(count: int) -> str:
+            if count == 1:
+                return t("Reply 1 (the number or the option's words).")
+            return t("Reply 1–{count} (the number or the option's words).").format(count=count)
+
+        def words_prompt(options: str) -> str:
+            return t("Or type: {options}").format(options=options)
+
+        return render_screen(text, choices, prompt, words_prompt)
 
     async def send_text(self, chat_id: int, text: str) -> None:
         """Send plain text, split at line ends under Zalo's limit."""
@@ -55,7 +61,7 @@ class ZaloOutbound:
         text = html_to_text(raw) if params.get("parse_mode") else raw
         markup = params.get("reply_markup")
         choices = choices_from_markup(markup)
-        await self.send_text(chat_id, render_screen(text, choices, self._prompt, self._words_prompt))
+        await self.send_text(chat_id, self._render(chat_id, text, choices))
         self._set_screen(chat_id, message_id, text, markup, choices)
         return self._message(chat_id, message_id, text, markup)
 
@@ -99,7 +105,8 @@ class ZaloOutbound:
             await self.client.send_photo(external, params["photo"], caption)
             return self._message(chat_id, self.state.next_message_id(), caption or "")
         if name in ("senddocument", "sendphoto", "sendmediagroup"):
-            note = self.t("This file cannot be sent on Zalo yet. Open the bot on Telegram to receive it.")
+            t = get_translator(self.state.locale_of(chat_id, self.locale))
+            note = t("This file cannot be sent on Zalo yet. Open the bot on Telegram to receive it.")
             caption = html_to_text(str(params.get("caption") or ""))
             await self.send_text(chat_id, f"{caption}\n\n{note}".strip())
             return self._message(chat_id, self.state.next_message_id(), caption)
@@ -114,7 +121,7 @@ class ZaloOutbound:
         current = self.state.screens.get(chat_id)
         if any(c.data is not None for c in choices):
             text = current.text if current is not None and current.message_id == message_id else ""
-            await self.send_text(chat_id, render_screen("", choices, self._prompt, self._words_prompt))
+            await self.send_text(chat_id, self._render(chat_id, "", choices))
             self._set_screen(chat_id, message_id, text, markup, choices)
             return self._message(chat_id, message_id, text, markup)
         if current is not None and current.message_id == message_id:  # the buttons were taken away

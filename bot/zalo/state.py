@@ -13,7 +13,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlmodel import select
+
 from bot.zalo.screens import Choice
+from db.models import User
 from db.models_channels import CHANNEL_ID_BASE, external_id_for, internal_id_for
 from db.session import SessionFactory
 
@@ -65,6 +68,12 @@ class ZaloState:
     def _remember(self, internal_id: int, external_id: str) -> None:
         self._internal[external_id] = internal_id
         self._external[internal_id] = external_id
+
+    def locale_of(self, internal_id: int, default: str) -> str:
+        """The language the person chose (/language), read at each screen since they may change it."""
+        with self.session_factory() as session:
+            locale = session.exec(select(User.locale).where(User.telegram_id == internal_id)).first()
+        return locale or default
 
     def next_message_id(self) -> int:
         return next(self._message_ids)

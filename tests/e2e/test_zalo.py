@@ -119,6 +119,14 @@ async def test_the_option_words_work_like_its_number(zalo_enroll: Enroll, sessio
     assert len(_actions(session)) == 1
 
 
+async def test_choices_are_offered_in_the_persons_language(zalo_enroll: Enroll) -> None:
+    chat = await zalo_enroll()
+    [languages] = await chat.send("/language")
+    await chat.send(_number_of("English", languages))
+    [card] = await chat.send("gạo 45 hộ 5410kg")
+    assert "Reply 1–2 (the number or the option's words)." in card and "Or type: ❌" in card
+
+
 async def test_a_correction_where_a_typed_number_is_the_answer(zalo_enroll: Enroll, session: Session) -> None:
     """✏️ → the field → "Số hộ? Nhập số." under ⏭/❌ buttons: "50" (or "1") is the figure, not a choice."""
     chat = await zalo_enroll()
