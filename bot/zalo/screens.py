@@ -59,11 +59,8 @@ under questions that want a typed number ("How many households?"), where "5" mus
 
 
 def numbered(choices: list[Choice]) -> list[Choice]:
-    """The choices a digit picks, in order: the pressable ones that are not controls, when there are two or
-    more (one choice beside a question, e.g. "Same as last time (5)", is taken by its words, for the same
-    reason as controls)."""
-    content = [c for c in choices if c.data is not None and not c.label.startswith(CONTROL_MARKS)]
-    return content if len(content) >= 2 else []
+    """The choices a digit picks, in order: the pressable ones that are not controls."""
+    return [c for c in choices if c.data is not None and not c.label.startswith(CONTROL_MARKS)]
 
 
 def render_screen(text: str, choices: list[Choice], prompt: Callable[[int], str],

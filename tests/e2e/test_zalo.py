@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import AsyncIterator, Callable, Coroutine
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -18,6 +19,7 @@ from sqlmodel import Session, select
 from bot.app import build_application
 from bot.config import Settings, load_settings
 from bot.domain.services.access import create_invite
+from bot.outbox_sender import plan_now, sender_of
 from bot.sandbox.fake_api import FakeTelegram
 from bot.sandbox.fake_api.zalo import TEXT_LIMIT, FakeZalo
 from bot.zalo.outbound import ZaloRoutingRequest
@@ -29,6 +31,7 @@ from tests.support.harness import BotUnderTest
 from tests.support.zalo import ZaloChat, new_zalo_user_id
 
 ZALO_TOKEN = "1234567890:zalo-test-secret"
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ZALO_SECRET = "zalo-webhook-secret-for-tests"
 
 
@@ -160,6 +163,29 @@ async def test_a_repeated_delivery_is_handled_once(zalo_enroll: Enroll, session:
     assert len(_actions(session)) == 1
 
 
+async def test_a_reminder_reaches_zalo_and_is_answered_there(zalo_enroll: Enroll, zalo_bot: BotUnderTest) -> None:
+    """A reporting period made on Zalo, the outbox's reminder delivered to Zalo with its button as a
+    numbered choice, and the figures submitted by typing that number."""
+    clock = _Clock(datetime(2027, 6, 1, 9, 0, tzinfo=TZ))
+    zalo_bot.runtime.clock = clock
+    supervisor = await zalo_enroll(role="supervisor", unit_code="GL-KP")
+    reporter = await zalo_enroll(role="reporter", unit_code="GL-KP-IARSAI")
+    await reporter.send("gạo 45 hộ 5410kg")
+    await reporter.send("lưu")
+    [periods] = await supervisor.send("/period")
+    assert "Đã tạo kỳ báo cáo" in await supervisor.reply_text(_number_of("6 tháng đầu năm 2027", periods))
+    clock.now = datetime(2027, 6, 12, 6, 30, tzinfo=TZ)
+    application = zalo_bot.application
+    assert application is not None
+    before = len(reporter.texts)
+    assert await plan_now(application) >= 1
+    await sender_of(application).drain()
+    [reminder] = [text for text in reporter.texts[before:] if "còn 3 ngày" in text]
+    [confirm] = await reporter.send(_number_of("Chốt số liệu", reminder))
+    assert "45 hộ" in confirm and "5.410 kg" in confirm
+    assert "Đã chốt số liệu" in await reporter.reply_text(_number_of("Chốt số liệu", confirm))
+
+
 async def test_a_long_screen_is_split_at_line_ends(zalo_enroll: Enroll, zalo_bot: BotUnderTest,
                                                   session: Session) -> None:
     chat = await zalo_enroll()
@@ -185,6 +211,14 @@ async def test_zalo_is_off_without_a_token(settings: Settings) -> None:
     assert application.zalo is None
     assert not isinstance(application.bot.request, ZaloRoutingRequest)
     assert not settings.zalo_enabled
+
+
+class _Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now.astimezone(UTC)
 
 
 def _free_port() -> int:

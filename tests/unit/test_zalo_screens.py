@@ -34,14 +34,17 @@ def test_buttons_become_numbered_choices_and_links() -> None:
 
 
 def test_under_a_question_numbers_stay_answers() -> None:
-    """Skip, cancel and back, and a lone choice beside a question, are taken by their words only."""
-    question = [Choice("Giống lần trước (5)", data="k"), Choice("⏭ Bỏ qua", data="s"), Choice("❌ Hủy", data="c")]
-    assert render_screen("Số hộ? Nhập số.", question, _prompt, _words) == (
-        "Số hộ? Nhập số.\nHoặc gõ: Giống lần trước (5) · ⏭ Bỏ qua · ❌ Hủy")
-    assert match_choice("1", question) is None and match_choice("3", question) is None
-    assert match_choice("bỏ qua", question) == question[1]
-    assert match_choice("giống lần trước", question) == question[0]
-    assert match_choice("giống", question) is None, "too short a part to be sure"
+    """Skip, cancel and back are taken by their words only: a question's "5" stays five."""
+    question = [Choice("⏭ Bỏ qua", data="s"), Choice("❌ Hủy", data="c")]
+    assert render_screen("Số hộ? Nhập số.", question, _prompt, _words) == "Số hộ? Nhập số.\nHoặc gõ: ⏭ Bỏ qua · ❌ Hủy"
+    assert match_choice("1", question) is None and match_choice("2", question) is None
+    assert match_choice("bỏ qua", question) == question[0]
+    shortcut = [Choice("Giống lần trước (5)", data="k"), *question]
+    assert match_choice("giống lần trước", shortcut) == shortcut[0]
+    assert match_choice("giống", shortcut) is None, "too short a part to be sure"
+    alone = [Choice("📤 Chốt số liệu", data="sub")]
+    assert render_screen("Hạn nộp 15/6.", alone, _prompt, _words) == "Hạn nộp 15/6.\n\n1. 📤 Chốt số liệu\nTrả lời 1–1"
+    assert match_choice("1", alone) == alone[0]
 
 
 @pytest.mark.parametrize(("reply", "expected"), [
