@@ -27,7 +27,7 @@ from db.models import Role, SupportAction, User
 from db.models_channels import CHANNEL_ID_BASE, ChannelIdentity
 from db.queries import get_unit_by_code
 from tests.conftest import TEST_TOKEN
-from tests.support.harness import BotUnderTest
+from tests.support.harness import BotUnderTest, Chat, new_user
 from tests.support.zalo import ZaloChat, new_zalo_user_id
 
 ZALO_TOKEN = "1234567890:zalo-test-secret"
@@ -184,6 +184,35 @@ async def test_a_reminder_reaches_zalo_and_is_answered_there(zalo_enroll: Enroll
     [confirm] = await reporter.send(_number_of("Chốt số liệu", reminder))
     assert "45 hộ" in confirm and "5.410 kg" in confirm
     assert "Đã chốt số liệu" in await reporter.reply_text(_number_of("Chốt số liệu", confirm))
+
+
+async def test_a_question_from_a_telegram_supervisor_is_answered_on_zalo(
+        zalo_enroll: Enroll, zalo_bot: BotUnderTest, session: Session) -> None:
+    """The ❓ loop across channels: a supervisor on Telegram asks about a Zalo officer's record; the card
+    reaches Zalo through the outbox; the typed reply reaches the supervisor on Telegram."""
+    author = await zalo_enroll(role="reporter", unit_code="GL-KP-IARSAI")
+    await author.send("gạo 45 hộ 5410kg")
+    await author.send("lưu")
+    [record] = _actions(session)
+    unit = get_unit_by_code(session, code="GL-KP")
+    assert unit is not None and unit.id is not None
+    invite = create_invite(session, inviter=None, role=Role.SUPERVISOR, unit_id=unit.id, organisation_id=None,
+                           ttl=timedelta(hours=1), now=zalo_bot.runtime.clock())
+    supervisor = Chat(bot=zalo_bot, user=new_user("Phòng LĐTBXH"))
+    await supervisor.send(f"/start {invite.token}")
+    await supervisor.send("/history")
+    await supervisor.tap(f"❓ #{record.id}")
+    assert "Đã gửi câu hỏi" in await supervisor.reply_text("Sao 45 hộ mà 5.410 kg?")
+    application = zalo_bot.application
+    assert application is not None
+    before = len(author.texts)
+    await sender_of(application).drain()
+    [card] = author.texts[before:]
+    assert "Sao 45 hộ mà 5.410 kg?" in card and f"#{record.id}" in card
+    assert "Nhập câu trả lời" in await author.reply_text(_number_of("Trả lời", card))
+    assert "đã gửi câu trả lời" in (await author.reply_text("Đúng, 45 hộ nhận 5.410 kg gạo cứu đói.")).lower()
+    await sender_of(application).drain()
+    assert "Đúng, 45 hộ nhận 5.410 kg gạo cứu đói." in supervisor.last.text
 
 
 async def test_a_long_screen_is_split_at_line_ends(zalo_enroll: Enroll, zalo_bot: BotUnderTest,
