@@ -9,6 +9,7 @@ the person is told so, politely, with what to do instead.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from bot.zalo.screens import match_choice
 from bot.zalo.state import QUERY_PREFIX, ZaloState
 
 TEXT_EVENT = "message.text.received"
+INVITE_LINK = re.compile(r"^\s*https?://t\.me/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]+)\s*$")
+"""An invite is a Telegram link; on Zalo it cannot be opened, so the link pasted as a message counts as
+typing `/start <token>`."""
 RECENT_KEPT = 4096
 
 
@@ -64,6 +68,9 @@ class ZaloInbound:
         text = message.get("text")
         if event != TEXT_EVENT or not isinstance(text, str) or not text.strip():
             return Inbound(chat_id=person, unsupported=True)
+        pasted = INVITE_LINK.match(text)
+        if pasted:
+            text = f"/start {pasted.group(1)}"
         user = {"id": person, "is_bot": False, "first_name": str(sender.get("display_name") or sender.get("name")
                                                                  or "Zalo"), "language_code": self.locale}
         date = int(message.get("date") or time.time() * 1000) // 1000

@@ -99,6 +99,16 @@ async def test_a_zalo_user_registers_by_typing_the_invite(zalo_enroll: Enroll, s
     assert all("<b>" not in text and "</" not in text for text in chat.texts), "HTML is shown as plain text"
 
 
+async def test_an_invite_link_pasted_on_zalo_registers(session: Session, zalo_bot: BotUnderTest,
+                                                       fake_zalo: FakeZalo) -> None:
+    unit = get_unit_by_code(session, code="GL-KP-CHUGU")
+    assert unit is not None and unit.id is not None
+    invite = create_invite(session, inviter=None, role=Role.REPORTER, unit_id=unit.id, organisation_id=None,
+                           ttl=timedelta(hours=1), now=zalo_bot.runtime.clock())
+    chat = ZaloChat(bot=zalo_bot, fake=fake_zalo, user_id=new_zalo_user_id())
+    assert "Chào mừng" in await chat.reply_text(f"https://t.me/chungtay_bot?start={invite.token}")
+
+
 async def test_stranger_on_zalo_is_told_politely(zalo_bot: BotUnderTest, fake_zalo: FakeZalo) -> None:
     chat = ZaloChat(bot=zalo_bot, fake=fake_zalo, user_id=new_zalo_user_id())
     assert "chưa được cấp quyền" in await chat.reply_text("/start")
