@@ -1,10 +1,17 @@
 """Operator commands: `chungtay migrate | import-units FILE | create-admin-invite | load-catalogue | backup PATH |
-restore PATH [--force] | check`, and `users …` / `invites …` (bot/cli_people.py); also `python -m bot.cli ...`."""
+restore PATH [--force] | check`, and `users …` / `invites …` (bot/cli_people.py). From a checkout, `./chungtay …`
+(the script beside the README) runs them in the project's virtualenv.
+
+Every failure is one line on stderr saying what to do, and a non-zero exit status: an operator at 2 a.m.
+(or a cron mail) should not have to read a traceback, and an exception's message can quote personal data.
+CHUNGTAY_TRACEBACK=1 shows the traceback for a developer.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +20,7 @@ from telegram import Bot
 
 from bot.cli_people import add_commands as add_people_commands
 from bot.config import ConfigError, Settings, load_settings
-from bot.database import prepare_database
+from bot.database import database_location, prepare_database
 from bot.domain.services.access import create_invite
 from bot.domain.services.catalogue import sync_catalogue
 from bot.domain.services.units import UnitImportError, import_units_csv
@@ -21,6 +28,9 @@ from bot.runtime import Runtime
 from db.migrate import upgrade_to_head
 from db.models import Role
 from db.queries import get_unit_by_code, list_child_units
+from db.session import is_database_unavailable
+
+FAILED = {"backup": "Backup failed", "restore": "Nothing restored"}
 
 
 def _bot_username(settings: Settings) -> str:
@@ -149,7 +159,29 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"migrate": cmd_migrate, "load-catalogue": cmd_load_catalogue, "import-units": cmd_import_units,
                "create-admin-invite": cmd_create_admin_invite, "backup": cmd_backup, "restore": cmd_restore,
                "check": cmd_check, **people_commands}[args.command]
-    return handler(settings, args)
+    try:
+        return handler(settings, args)
+    except Exception as exc:
+        if os.environ.get("CHUNGTAY_TRACEBACK"):
+            raise
+        print(failure_line(args.command, settings.database_url, exc), file=sys.stderr)
+        return 1
+
+
+def failure_line(command: str, database_url: str, exc: BaseException) -> str:
+    """One line for an unexpected failure: what went wrong (the exception's type, never its message, which
+    may quote rows) and what to do about it."""
+    what = FAILED.get(command, f"chungtay {command} failed")
+    if is_database_unavailable(exc):
+        return (f"{what}: cannot open the database at {database_location(database_url)} ({type(exc).__name__}). "
+                "Check DATABASE_URL, that the database server is running and that the database exists "
+                "(PostgreSQL: createdb), then run the command again.")
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return (f"{what}: {exc.strerror or type(exc).__name__}:{where}. Check that the path exists and that this "
+                f"user (uid {os.getuid()}) may write there.")
+    return (f"{what} ({type(exc).__name__}). Check DATABASE_URL and the command's arguments; "
+            "CHUNGTAY_TRACEBACK=1 shows the traceback.")
 
 
 if __name__ == "__main__":

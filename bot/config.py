@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     telegram_bot_token: str = Field(default="", description="empty: run the local sandbox")
     telegram_api_base_url: str = Field(default="https://api.telegram.org")
     database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'data' / 'chungtay.sqlite3'}")
+    # The sandbox's own database; DATABASE_URL is never used by the sandbox (bot/sandbox/runner.py).
+    sandbox_database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'data' / 'sandbox.sqlite3'}")
     timezone: str = Field(default="Asia/Ho_Chi_Minh")
     default_locale: str = Field(default="vi")
     webhook_url: str = Field(default="")
@@ -59,6 +61,15 @@ class Settings(BaseSettings):
     zalo_webhook_url: str = Field(default="")
     zalo_webhook_secret: str = Field(default="", validate_default=True)
     zalo_webhook_port: int = Field(default=8444, ge=0, le=65535)  # on WEBHOOK_LISTEN; 0 = any free port (tests)
+
+    @field_validator("database_url", "sandbox_database_url", "log_format", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: object, info: ValidationInfo) -> object:
+        """`NAME=` (as `.env.example` ships them) means the default: compose.yaml then fills its own value
+        (`${LOG_FORMAT:-json}`), and the bot falls back to the same default as when the line is absent."""
+        if isinstance(value, str) and not value.strip() and info.field_name is not None:
+            return cls.model_fields[info.field_name].default
+        return value
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -98,7 +109,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "sandbox_database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
         value = value.strip()

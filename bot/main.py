@@ -43,8 +43,12 @@ def main() -> None:
 
         install_log_redaction(settings.zalo_bot_token)
     if settings.is_sandbox:
-        from bot.sandbox.runner import serve_sandbox
+        from bot.sandbox.runner import SandboxRefused, serve_sandbox
 
-        asyncio.run(serve_sandbox(settings))
+        try:
+            asyncio.run(serve_sandbox(settings))
+        except SandboxRefused as refused:
+            print(refused, file=sys.stderr)
+            raise SystemExit(2) from None
     else:
         run_bot(settings)

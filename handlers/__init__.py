@@ -56,13 +56,13 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(record_questions.build_question_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
     from handlers import totals_range, unit_list  # the typed range; the typed search of a list of units
     application.add_handler(totals_range.build_range_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
+    application.add_handler(outcomes.build_review_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
     searching = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & ~menu_buttons
     application.add_handler(MessageHandler(searching & unit_list.SearchWaiting(application), unit_list.read_search),
                             group=WAIT_GROUP)
     application.add_handler(MessageHandler(filters.COMMAND | menu_buttons, unit_list.end_wait), group=WAIT_GROUP)
     application.add_handler(CallbackQueryHandler(unit_list.end_wait), group=WAIT_GROUP)
     application.add_handler(CallbackQueryHandler(unit_list.on_button, pattern=cb.on(cb.UnitListButton)))
-    application.add_handler(outcomes.build_review_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
     application.add_handler(CallbackQueryHandler(record_questions.confirm_figures, pattern=cb.on(cb.ConfirmFigures)))
     application.add_handler(CallbackQueryHandler(record_questions.stale_cancel, pattern=cb.on(cb.CancelQuestion)))
     application.add_handler(CallbackQueryHandler(drilldown.show_records, pattern=cb.on(cb.DrillDown)))

@@ -46,6 +46,7 @@ from handlers.callbacks import (
 from handlers.context import ChungTayContext
 
 WAIT_QUESTION, WAIT_REPLY = "question", "reply"
+CONVERSATION = "record_question"
 KEY = "record_question"
 """user_data entry of an open wait: {"ask": record id} or {"reply": question id}."""
 
@@ -88,6 +89,13 @@ def _cancel_markup(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button("❌ " + t("Cancel"), CancelQuestion())]])
 
 
+async def _waiting(update: Update, context: ChungTayContext, state: object) -> None:
+    """Store the wait (or its end) with the user's data BEFORE the prompt (or the confirmation) is sent, as
+    the logging form does: killed just after the prompt went out, the restarted bot still takes the typed
+    line as the question or the answer instead of as something else."""
+    await context.app.checkpoint(update, context.user_data, CONVERSATION, state)
+
+
 async def start_ask(update: Update, context: ChungTayContext) -> object:
     """❓: check that the user may ask, then wait for the question."""
     query, user, t = update.callback_query, context.db_user, context.t
@@ -102,6 +110,7 @@ async def start_ask(update: Update, context: ChungTayContext) -> object:
     await query.answer()
     _data(context)[KEY] = {"ask": action.id}
     summary = service.record_summary(context.session, context.runtime.catalogue, t, action, with_household=True)
+    await _waiting(update, context, WAIT_QUESTION)
     text = t("Type the question for the person who logged this entry (at most {limit} characters), or /cancel:"
              ).format(limit=service.MAX_TEXT)
     await query.message.reply_text(f"{text}\n{summary}", reply_markup=_cancel_markup(t))  # type: ignore[attr-defined]
@@ -124,6 +133,7 @@ async def read_question(update: Update, context: ChungTayContext) -> object:
         _data(context).pop(KEY, None)
         return ConversationHandler.END
     _data(context).pop(KEY, None)
+    await _waiting(update, context, ConversationHandler.END)
     notify_outbox(context.application)
     await message.reply_text(t("❓ Your question about entry #{id} was sent to the person who logged it. "
                                "Their answer will come here.").format(id=target))
@@ -143,6 +153,7 @@ async def start_reply(update: Update, context: ChungTayContext) -> object:
         return ConversationHandler.END
     await query.answer()
     _data(context)[KEY] = {"reply": question.id}
+    await _waiting(update, context, WAIT_REPLY)
     await query.message.reply_text(  # type: ignore[attr-defined]
         t("Type your answer about entry #{id} (at most {limit} characters), or /cancel:").format(
             id=question.action_id, limit=service.MAX_TEXT), reply_markup=_cancel_markup(t))
@@ -165,6 +176,7 @@ async def read_reply(update: Update, context: ChungTayContext) -> object:
         _data(context).pop(KEY, None)
         return ConversationHandler.END
     _data(context).pop(KEY, None)
+    await _waiting(update, context, ConversationHandler.END)
     notify_outbox(context.application)
     await message.reply_text(t("💬 Thank you: your answer about entry #{id} was sent.").format(id=question.action_id))
     return ConversationHandler.END
@@ -237,7 +249,7 @@ def build_question_conversation(*, leave_on: filters.BaseFilter) -> Conversation
             },
             fallbacks=[CommandHandler("cancel", answered(cancel)), MessageHandler(filters.UpdateType.MESSAGE, leave),
                        CallbackQueryHandler(leave)],
-            name="record_question",
+            name=CONVERSATION,
             persistent=True,
             allow_reentry=True,
         )

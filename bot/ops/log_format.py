@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 EXTRA_FIELDS = ("update_id", "update_kind", "handler", "duration_ms", "outcome", "error")
@@ -32,6 +32,34 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
+SCHEDULER_LOGGERS = ("apscheduler.executors.default", "apscheduler.scheduler")
+
+
+class JobNames(logging.Filter):
+    """APScheduler logs the Job object and its run time as arguments ('Running job "%s" (scheduled at %s)');
+    the redaction (bot/logsafety.py) rightly hides arguments of other libraries that look like text, and a
+    Job reads "reminders:plan (trigger: interval[0:01:00], next run at: …)". The job's name is our own
+    code's (bot/jobs.py: "reminders:plan", "digest:<unit id>"), so this filter, on the scheduler's loggers,
+    hands the redaction the name and a compact UTC time instead, which it keeps."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_plain(value) for value in record.args)
+        return True
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, timedelta):
+        return f"{value.total_seconds():.1f}s"
+    name = getattr(value, "name", None)
+    if isinstance(name, str) and hasattr(value, "trigger"):  # an APScheduler Job
+        return name
+    return value
+
+
 def configure_logging(level: str, token: str = "", *, log_format: str = "text") -> None:
     """Log to stderr as text or JSON, through handlers that scrub the token, other libraries' payloads and
     exception messages (bot/logsafety.py). httpx's per-request INFO lines are noise, so they start at WARNING."""
@@ -46,4 +74,8 @@ def configure_logging(level: str, token: str = "", *, log_format: str = "text") 
     root.addHandler(handler)
     root.setLevel(level.upper())
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    for name in SCHEDULER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, JobNames) for f in logger.filters):
+            logger.addFilter(JobNames())
     install_log_redaction(token)

@@ -1,8 +1,10 @@
 """The local sandbox: the real bot against the in-repo fake Bot API, with a web chat page.
 
 `make run` without TELEGRAM_BOT_TOKEN lands here, so an official or a developer can try Chung Tay
-at http://127.0.0.1:8080 without a token. The sandbox keeps its own SQLite file unless
-DATABASE_URL is set, and seeds the sample district with a few sample officials.
+at http://127.0.0.1:8080 without a token. It seeds the sample district with a few sample officials, a
+provincial administrator among them, so it must never run on the production database: it uses
+SANDBOX_DATABASE_URL (default data/sandbox.sqlite3) and ignores DATABASE_URL, which `.env` may well set
+for the real bot; and it refuses to start on a database that holds anyone but its own sample people.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import logging
 import signal
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, inspect
 from sqlmodel import Session, col, select
 
 from bot.app import build_application, start_polling_in_loop, stop_in_loop
 from bot.config import REPO_ROOT, Settings
-from bot.database import prepare_database_when_reachable
+from bot.database import database_location, prepare_database_when_reachable
 from bot.domain.services.access import create_invite
 from bot.domain.services.units import import_units_csv
 from bot.logsafety import install_log_redaction
@@ -24,6 +27,7 @@ from bot.runtime import Runtime
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import Organisation, Role, User
 from db.queries import count_units, get_unit_by_code, get_user_by_telegram_id
+from db.session import make_engine
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,37 @@ NEWCOMER_ID = 1009
 without a user row (this one or the next free one above it), so the newcomer is a stranger again on
 every start, as promised on the page, instead of being greeted as a returning user."""
 NEWCOMER_IDS = range(NEWCOMER_ID, 1_000_000)
+
+
+class SandboxRefused(Exception):
+    """The sandbox will not run on this database; the message is one line for the person starting it."""
+
+
+def foreign_users(database_url: str) -> int:
+    """How many users of the database are not the sandbox's own sample people (0 for a new database)."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table(User.__tablename__):
+                return 0
+            own = [person[0] for person in SAMPLE_PEOPLE]
+            telegram_id = col(User.telegram_id)
+            query = select(func.count()).select_from(User).where(
+                telegram_id.not_in(own), (telegram_id < NEWCOMER_IDS.start) | (telegram_id >= NEWCOMER_IDS.stop))
+            return int(connection.execute(query).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def refuse_foreign_database(database_url: str) -> None:
+    """Raise SandboxRefused when the database holds real users: seeding sample people (an administrator
+    among them) into it would give strangers' personas rights over real data."""
+    count = foreign_users(database_url)
+    if count:
+        raise SandboxRefused(
+            f"The sandbox will not start: its database {database_location(database_url)} holds {count} user(s) "
+            "who are not sandbox sample people. Point SANDBOX_DATABASE_URL at a database of its own "
+            "(default data/sandbox.sqlite3), or set TELEGRAM_BOT_TOKEN to run the real bot.")
 
 
 def seed_sandbox(session: Session, settings: Settings, *, now: datetime) -> list[dict[str, object]]:
@@ -92,13 +127,15 @@ def _fresh_newcomer_id(session: Session) -> int:
 
 
 async def serve_sandbox(settings: Settings) -> None:
+    """Raises SandboxRefused (before anything is written) when its database holds real users."""
+    refuse_foreign_database(settings.sandbox_database_url)
     fake = FakeTelegram(bot_username=SANDBOX_BOT_USERNAME, bot_first_name="Chung Tay (sandbox)")
     await fake.start(host="127.0.0.1", port=settings.sandbox_port)
     install_log_redaction(SANDBOX_TOKEN)
-    updates: dict[str, object] = {"telegram_bot_token": SANDBOX_TOKEN, "telegram_api_base_url": fake.base_url}
-    if "database_url" not in settings.model_fields_set:
-        updates["database_url"] = f"sqlite:///{REPO_ROOT / 'data' / 'sandbox.sqlite3'}"
-    sandbox_settings = settings.model_copy(update=updates)
+    sandbox_settings = settings.model_copy(update={
+        "telegram_bot_token": SANDBOX_TOKEN, "telegram_api_base_url": fake.base_url,
+        "database_url": settings.sandbox_database_url})
+    log.info("sandbox database: %s", database_location(sandbox_settings.database_url))
     runtime = Runtime.create(sandbox_settings)
     prepare_database_when_reachable(sandbox_settings.database_url, runtime.session_factory,
                                     retry_base_seconds=sandbox_settings.database_retry_base_seconds)

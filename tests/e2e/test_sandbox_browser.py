@@ -34,7 +34,7 @@ def _free_port() -> int:
 async def sandbox_url(database_url: str) -> AsyncIterator[str]:
     port = _free_port()
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SANDBOX_PORT": str(port),
-           "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+           "SANDBOX_DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT)

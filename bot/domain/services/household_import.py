@@ -21,7 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from xml.parsers.expat import ExpatError
 
+from defusedxml import DefusedXmlException
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, select
@@ -85,6 +87,14 @@ class UnreadableFile(HouseholdImportError):
         super().__init__(["the file is not a readable CSV or XLSX table"])
 
 
+class DamagedSheet(HouseholdImportError):
+    """An .xlsx whose XML cannot be parsed: malformed (a broken tool, a cut-off file) or refused for safety
+    (entity declarations: "billion laughs" expansion, external entities; openpyxl parses with defusedxml)."""
+
+    def __init__(self) -> None:
+        super().__init__(["the sheet XML is damaged or declares entities"])
+
+
 class ListTooLarge(Exception):
     """The file is over `MAX_ROWS` rows or `MAX_UNZIPPED_BYTES` once unzipped (the reply names both)."""
 
@@ -144,6 +154,19 @@ read_table = _cells
 """The same streamed, size-checked reading for other sheets a unit sends (the review figures)."""
 
 
+def _xml_failure(error: BaseException) -> bool:
+    """Whether an XML parser refused the file, anywhere in the chain (openpyxl wraps its parsers' errors
+    in a ValueError). ElementTree's and lxml's ParseError are SyntaxErrors; defusedxml's are ValueErrors."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SyntaxError | ExpatError | DefusedXmlException):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _mapping(header: list[str]) -> dict[str, str]:
     headers = [fold(h) for h in header]
     mapping: dict[str, str] = {}
@@ -185,9 +208,9 @@ def read_list(session: Session, *, unit: Unit, content: bytes, filename: str, ca
             if any(cells):
                 _check_row(preview, cells, position, line_no=count + 1, unit=unit, units=units, seen=seen,
                            catalogue=catalogue, default_year=default_year, t=t)
-    except (UnicodeDecodeError, csv.Error, ValueError, OSError, KeyError, IndexError, TypeError,
-            zipfile.BadZipFile, InvalidFileException):
-        raise UnreadableFile from None
+    except (SyntaxError, ExpatError, UnicodeDecodeError, csv.Error, ValueError, OSError, KeyError, IndexError,
+            TypeError, zipfile.BadZipFile, InvalidFileException) as error:
+        raise (DamagedSheet() if _xml_failure(error) else UnreadableFile()) from None
     if not preview.rows and not preview.problems:
         raise HouseholdImportError([t("the file has no data rows")])
     preview.restoring = _erased_codes(session, unit, preview.rows)

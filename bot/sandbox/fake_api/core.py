@@ -67,6 +67,7 @@ class _FakeCore:
         self._callback_chats: dict[str, int] = {}
         self._callback_ids = itertools.count(1)
         self._failures: dict[str, deque[_Failure]] = {}
+        self._held: dict[str, asyncio.Event] = {}
         self._blocked: set[int] = set()
         self._rate_limit: int | None = None
         self._recent_sends: deque[float] = deque()
