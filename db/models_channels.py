@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, UniqueConstraint
+from sqlalchemy import DateTime, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
 from db.models import utcnow
@@ -31,6 +31,9 @@ class ChannelIdentity(SQLModel, table=True):
     channel: str = Field(max_length=16)
     external_id: str = Field(max_length=128)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    # The last screen with choices sent to the person (JSON: message id, text, buttons), so that a typed
+    # "2" still means its second choice after a restart. Channels without buttons need it; Telegram does not.
+    screen: str | None = Field(default=None, sa_type=Text, nullable=True)
 
     @property
     def internal_id(self) -> int:
@@ -62,3 +65,17 @@ def external_id_for(session: Session, *, internal_id: int) -> tuple[str, str] | 
         return None
     row = session.get(ChannelIdentity, internal_id - CHANNEL_ID_BASE)
     return None if row is None else (row.channel, row.external_id)
+
+
+def load_screen(session: Session, *, internal_id: int) -> str | None:
+    row = session.get(ChannelIdentity, internal_id - CHANNEL_ID_BASE) if is_channel_id(internal_id) else None
+    return None if row is None else row.screen
+
+
+def store_screen(session: Session, *, internal_id: int, screen: str | None) -> None:
+    """Keep (or with None, forget) the person's last screen; commits."""
+    row = session.get(ChannelIdentity, internal_id - CHANNEL_ID_BASE) if is_channel_id(internal_id) else None
+    if row is not None and row.screen != screen:
+        row.screen = screen
+        session.add(row)
+        session.commit()

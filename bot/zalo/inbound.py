@@ -75,7 +75,7 @@ class ZaloInbound:
                                                                  or "Zalo"), "language_code": self.locale}
         date = int(message.get("date") or time.time() * 1000) // 1000
         update_id = self.state.next_update_id()
-        screen = self.state.screens.get(person)
+        screen = self.state.screen(person)
         choice = match_choice(text, screen.choices) if screen is not None else None
         if screen is not None and choice is not None:
             shown = {"message_id": screen.message_id, "date": date, "chat": {"id": person, "type": "private"},

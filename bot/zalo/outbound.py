@@ -69,11 +69,11 @@ class ZaloOutbound:
         """Typed choices answer the latest screen that has any. A message without choices leaves them (it is
         often a hint about them: "pick one of the items above"), unless it replaces that very screen (an
         edit that took its buttons away, e.g. the card once saved)."""
-        current = self.state.screens.get(chat_id)
+        current = self.state.screen(chat_id)
         if any(c.data is not None for c in choices) and isinstance(markup, dict):
-            self.state.screens[chat_id] = Screen(message_id, text, markup, choices)
+            self.state.set_screen(chat_id, Screen(message_id, text, markup, choices))
         elif current is not None and current.message_id == message_id:
-            self.state.screens.pop(chat_id, None)
+            self.state.set_screen(chat_id, None)
 
     @staticmethod
     def _message(chat_id: int, message_id: int, text: str, markup: Any = None) -> dict[str, Any]:
@@ -118,22 +118,23 @@ class ZaloOutbound:
         message_id = int(params.get("message_id") or 0)
         markup = params.get("reply_markup")
         choices = choices_from_markup(markup)
-        current = self.state.screens.get(chat_id)
+        current = self.state.screen(chat_id)
         if any(c.data is not None for c in choices):
             text = current.text if current is not None and current.message_id == message_id else ""
             await self.send_text(chat_id, self._render(chat_id, "", choices))
             self._set_screen(chat_id, message_id, text, markup, choices)
             return self._message(chat_id, message_id, text, markup)
         if current is not None and current.message_id == message_id:  # the buttons were taken away
-            self.state.screens.pop(chat_id, None)
+            self.state.set_screen(chat_id, None)
         return True
 
     async def answer_query(self, params: dict[str, Any]) -> bool:
-        """A typed choice was answered: an alert's text becomes a message, a toast is dropped."""
-        if params.get("show_alert") and params.get("text"):
-            parts = str(params["callback_query_id"]).split(":")
-            if len(parts) >= 2 and parts[1].isdigit():
-                await self.send_text(int(parts[1]), str(params["text"]))
+        """A typed choice was answered. Zalo shows no toasts or alerts, so a text the answer carries (often
+        the only feedback: "already answered", "not allowed") is sent as a message."""
+        text = str(params.get("text") or "")
+        parts = str(params["callback_query_id"]).split(":")
+        if text and len(parts) >= 2 and parts[1].isdigit():
+            await self.send_text(int(parts[1]), text)
         return True
 
 

@@ -1,23 +1,23 @@
 """What the Zalo channel remembers between an outgoing screen and the person's typed answer.
 
-In memory, per process: the choices of the last screen in each chat (so "2" means its second button),
-the people's ids in both directions (the database holds them; this saves a query a message), and the
-counters that number messages and updates. After a restart the last screen's numbers are forgotten, and
-the person's next "2" reaches the bot as text, which it answers like any other line.
+The last screen with choices in each chat (so "2" means its second button), kept in the database as
+well, so that a typed choice survives a restart or deploy; the people's ids in both directions (the
+database holds them; memory saves a query a message); the counters that number messages and updates.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import select
 
-from bot.zalo.screens import Choice
+from bot.zalo.screens import Choice, choices_from_markup
 from db.models import User
-from db.models_channels import CHANNEL_ID_BASE, external_id_for, internal_id_for
+from db.models_channels import CHANNEL_ID_BASE, external_id_for, internal_id_for, load_screen, store_screen
 from db.session import SessionFactory
 
 CHANNEL = "zalo"
@@ -38,7 +38,7 @@ class Screen:
 @dataclass
 class ZaloState:
     session_factory: SessionFactory
-    screens: dict[int, Screen] = field(default_factory=dict)
+    _screens: dict[int, Screen | None] = field(default_factory=dict)
     _external: dict[int, str] = field(default_factory=dict)
     _internal: dict[str, int] = field(default_factory=dict)
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(int(time.time())))
@@ -69,6 +69,22 @@ class ZaloState:
         self._internal[external_id] = internal_id
         self._external[internal_id] = external_id
 
+    def screen(self, chat_id: int) -> Screen | None:
+        """The chat's last screen with choices (read from the database once per process)."""
+        if chat_id not in self._screens:
+            with self.session_factory() as session:
+                stored = load_screen(session, internal_id=chat_id)
+            self._screens[chat_id] = _parse_screen(stored)
+        return self._screens[chat_id]
+
+    def set_screen(self, chat_id: int, screen: Screen | None) -> None:
+        """Remember (None: forget) the chat's last screen, in memory and in the database."""
+        self._screens[chat_id] = screen
+        stored = None if screen is None else json.dumps(
+            {"message_id": screen.message_id, "text": screen.text, "markup": screen.markup}, ensure_ascii=False)
+        with self.session_factory() as session:
+            store_screen(session, internal_id=chat_id, screen=stored)
+
     def locale_of(self, internal_id: int, default: str) -> str:
         """The language the person chose (/language), read at each screen since they may change it."""
         with self.session_factory() as session:
@@ -80,3 +96,14 @@ class ZaloState:
 
     def next_update_id(self) -> int:
         return next(self._update_ids)
+
+
+def _parse_screen(stored: str | None) -> Screen | None:
+    if not stored:
+        return None
+    try:
+        data = json.loads(stored)
+        markup = data["markup"]
+        return Screen(int(data["message_id"]), str(data["text"]), markup, choices_from_markup(markup))
+    except (ValueError, KeyError, TypeError):
+        return None

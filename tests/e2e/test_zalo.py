@@ -125,6 +125,16 @@ async def test_quick_entry_card_as_numbered_text_and_1_saves(zalo_enroll: Enroll
     assert f"Đã lưu, số bản ghi #{action.id}." in saved
 
 
+async def test_a_typed_choice_survives_a_restart(zalo_enroll: Enroll, zalo_bot: BotUnderTest,
+                                                 session: Session) -> None:
+    """A deploy between the card and the person's "1": the new process still knows what "1" means."""
+    chat = await zalo_enroll()
+    [card] = await chat.send("gạo 45 hộ 5410kg")
+    await zalo_bot.restart()
+    assert "Đã lưu" in await chat.reply_text(_number_of("Lưu", card))
+    assert len(_actions(session)) == 1
+
+
 async def test_the_option_words_work_like_its_number(zalo_enroll: Enroll, session: Session) -> None:
     chat = await zalo_enroll()
     await chat.send("gạo 10 hộ 300kg")
@@ -223,6 +233,20 @@ async def test_a_question_from_a_telegram_supervisor_is_answered_on_zalo(
     assert "đã gửi câu trả lời" in (await author.reply_text("Đúng, 45 hộ nhận 5.410 kg gạo cứu đói.")).lower()
     await sender_of(application).drain()
     assert "Đúng, 45 hộ nhận 5.410 kg gạo cứu đói." in supervisor.last.text
+
+
+async def test_a_short_answer_to_a_choice_is_sent_as_a_message(zalo_enroll: Enroll, session: Session) -> None:
+    """Telegram shows some answers to a tap as a toast; Zalo has none, so the text comes as a message."""
+    author = await zalo_enroll(role="reporter", unit_code="GL-KP-IARSAI")
+    await author.send("gạo 45 hộ 5410kg")
+    await author.send("lưu")
+    [record] = _actions(session)
+    supervisor = await zalo_enroll(role="supervisor", unit_code="GL-KP")
+    [history] = await supervisor.send("/history")
+    await supervisor.send(_number_of(f"❓ #{record.id}", history))
+    assert "Đã gửi câu hỏi" in await supervisor.reply_text("Sao 45 hộ mà 5.410 kg?")
+    [history] = await supervisor.send("/history")
+    assert "đang chờ trả lời" in await supervisor.reply_text(_number_of(f"❓ #{record.id}", history))
 
 
 async def test_a_long_screen_is_split_at_line_ends(zalo_enroll: Enroll, zalo_bot: BotUnderTest,

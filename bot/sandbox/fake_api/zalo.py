@@ -197,7 +197,9 @@ class FakeZalo:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        # A long poll whose client went away (a bot stopping) is cancelled, so it does not take an update
+        # that nobody will receive.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
         self.base_url = f"http://{host}:{int(self._runner.addresses[0][1])}/bot"

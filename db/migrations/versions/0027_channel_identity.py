@@ -5,7 +5,8 @@ Revises: 0023
 Create Date: 2026-12-06
 
 `channel_identity` maps a channel and the person's id there (a string on Zalo) to a row whose key, put
-above 2**53, is the numeric id used wherever a Telegram id would be. It starts empty.
+above 2**53, is the numeric id used wherever a Telegram id would be; `screen` keeps the last screen with
+choices sent to the person, so a typed choice survives a restart. It starts empty.
 """
 
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("external_id", sa.String(length=128), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("screen", sa.Text(), nullable=True),
         sa.UniqueConstraint("channel", "external_id", name="uq_channel_identity_external"),
     )
 
