@@ -60,7 +60,7 @@ class ZaloClient:
         try:
             result = await self.call("getUpdates", {"timeout": str(timeout)}, timeout=timeout + 10)
         except ZaloApiError as exc:
-            if exc.error_code == 408:  # "Request timeout": nothing arrived
+            if exc.error_code == 408 or "timeout" in exc.description.lower():  # "Request timeout": none came
                 return None
             raise
         return result if isinstance(result, dict) and result else None
