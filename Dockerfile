@@ -51,9 +51,9 @@ RUN pip install --no-deps --editable . \
 # The numeric id, so Kubernetes' runAsNonRoot and the host can tell it is not root.
 USER 10001:10001
 
-# SQLite database (when DATABASE_URL is not set), backups, webhook, /healthz (HEALTH_PORT).
+# SQLite database (when DATABASE_URL is not set), backups, webhook, /healthz (HEALTH_PORT), dashboard (compose: 8082).
 VOLUME ["/app/data", "/backups"]
-EXPOSE 8443 8081
+EXPOSE 8443 8081 8082
 
 # `chungtay check` exits 0 ok, 1 failing, 2 degraded; Docker reserves 2, and a degraded bot still serves.
 HEALTHCHECK --interval=60s --timeout=30s --start-period=60s --retries=3 \

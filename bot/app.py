@@ -34,6 +34,7 @@ from bot.ops import update_log
 from bot.persistence import DatabasePersistence
 from bot.runtime import Runtime
 from bot.telegram_bot import ChungTayBot
+from bot.web.server import DashboardServer
 from bot.webhook import StrictUpdater
 from bot.zalo.channel import ZaloChannel
 from handlers import register_handlers
@@ -56,6 +57,7 @@ class ChungTayApplication(Application):
         self._recent_update_ids: OrderedDict[int, None] = OrderedDict()
         self._health_server: Any = None
         self._background: set[asyncio.Task[Any]] = set()
+        self.dashboard: DashboardServer | None = None
 
     def _seen_before(self, update: object) -> bool:
         """Telegram may deliver an update twice (retries, webhook timeouts): handle it once."""
@@ -173,6 +175,9 @@ class ChungTayApplication(Application):
     warm child for the whole run (tests/conftest.py)."""
 
     async def shutdown(self) -> None:
+        if self.dashboard is not None:  # started in post_init (`_post_init`)
+            await self.dashboard.stop()
+            self.dashboard = None
         await super().shutdown()
         if self.stops_chart_process:
             await asyncio.to_thread(chart_worker.shutdown)  # waits for a chart being drawn
@@ -196,6 +201,12 @@ _FROZEN = False
 async def _post_init(application: Application) -> None:
     await publish_default_commands(application.bot)
     await schedule_jobs(application)  # every scheduled job, re-created from the database
+    settings = application.runtime.settings  # type: ignore[attr-defined]
+    if settings.dashboard_enabled and isinstance(application, ChungTayApplication) and application.dashboard is None:
+        # the supervisors' dashboard on this loop, as in PTB's custom-webhook example (bot/web/server.py)
+        application.dashboard = DashboardServer(application, listen=settings.dashboard_listen,
+                                                port=settings.dashboard_port)
+        await application.dashboard.start()
     _freeze_start_up_objects()
     log.info("bot @%s ready", application.bot.username)
 

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(default="text")
     health_port: int = Field(default=0, ge=0, le=65535)
     health_listen: str = Field(default="127.0.0.1")
+    # The supervisors' dashboard (bot/web/): the public URL the 📊 button opens (empty = off), and where
+    # the bot process serves it (behind the same reverse proxy as the webhook).
+    dashboard_url: str = Field(default="")
+    dashboard_listen: str = Field(default="127.0.0.1")
+    dashboard_port: int = Field(default=8081, ge=1, le=65535)
     # first wait before retrying a database that is down at start-up; doubles per try, at most 60 s
     database_retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
     # Zalo as a second channel (bot/zalo/): off while the token is empty. Polling unless a webhook URL is set.
@@ -108,6 +113,20 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _dashboard_url(cls, value: str) -> str:
+        """Telegram opens Mini Apps only over HTTPS; plain HTTP is allowed for the local machine alone
+        (the sandbox and tests), where no network sees the signed initData."""
+        value = value.strip()
+        if not value:
+            return value
+        if not value.endswith("/"):
+            value += "/"
+        if value.startswith("https://") or re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?/", value):
+            return value
+        raise ValueError("must be an https:// URL (or http://127.0.0.1… for local testing)")
 
     @field_validator("database_url", "sandbox_database_url")
     @classmethod
@@ -177,6 +196,10 @@ class Settings(BaseSettings):
     @property
     def zalo_uses_webhook(self) -> bool:
         return bool(self.zalo_webhook_url)
+
+    @property
+    def dashboard_enabled(self) -> bool:
+        return bool(self.dashboard_url)
 
     @property
     def is_sqlite(self) -> bool:

@@ -240,8 +240,8 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
                              "press ✅ below to try again in a few minutes."), _import_keyboard(t, upload_id, size))
             return
         if outcome is None:
-            await job.edit(t("This list is no longer waiting to be imported (it was imported, cancelled or is "
-                             "older than a day). Please send the file again."))
+            await job.edit(t("This list is no longer waiting to be imported (it was imported, cancelled, is "
+                             "older than a day, or your unit has changed). Please send the file again."))
             return
         text = t("Imported: {created} new households, {updated} updated.").format(
             created=outcome.created, updated=outcome.updated)

@@ -51,6 +51,7 @@ async def begin(update: Update, context: ChungTayContext) -> int:
         return ConversationHandler.END
     roles = invitable_roles(user)  # the gate lets only supervisors and admins in (handlers/registry.py)
     context.user_data.pop("invite", None)  # type: ignore[union-attr]
+    unit_list.forget(context, UNIT_LIST)
     keyboard = [[button(role_name(context.t, role), InviteRole(role.value))]
                 for role in roles]
     await message.reply_text(context.t("Invite a new user. Choose their role:"),
@@ -173,6 +174,7 @@ async def pick_organisation(update: Update, context: ChungTayContext) -> int:
         await query.edit_message_text(t("You cannot invite for that unit."))
         return ConversationHandler.END
     context.user_data.pop("invite", None)  # type: ignore[union-attr]
+    unit_list.forget(context, UNIT_LIST)
     link = f"https://t.me/{context.bot.username}?start={invite.token}"
     unit = get_unit(context.session, unit_id=invite.unit_id)
     assert unit is not None

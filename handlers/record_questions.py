@@ -80,6 +80,8 @@ def _problem_text(t: Translator, problem: QuestionProblem) -> str:
         service.NOT_CURRENT: t("Sorry, this entry was corrected or voided since. Ask about its current version."),
         service.ALREADY_OPEN: t("A question about this entry is already waiting for an answer."),
         service.NOT_OPEN: t("This question was already answered or closed."),
+        service.NOBODY: t("The person who logged this entry no longer has access, and nobody else in its unit uses "
+                          "the bot, so nobody could answer. Please contact the unit directly."),
         service.EMPTY: t("The text was empty. Please type it again, or /cancel."),
     }.get(problem.reason, t("Sorry, that is too long: at most {limit} characters. Please shorten it and send it "
                             "again, or /cancel.").format(limit=service.MAX_TEXT))
@@ -123,8 +125,8 @@ async def read_question(update: Update, context: ChungTayContext) -> object:
     if message is None or message.text is None or user is None or target is None:
         return ConversationHandler.END
     try:
-        service.ask(context.session, user=user, action_id=int(target), text=message.text, now=context.runtime.clock(),
-                    catalogue=context.runtime.catalogue, keyboard=answer_keyboard)
+        asked = service.ask(context.session, user=user, action_id=int(target), text=message.text,
+                            now=context.runtime.clock(), catalogue=context.runtime.catalogue, keyboard=answer_keyboard)
     except QuestionProblem as problem:
         keep_waiting = problem.reason in (service.EMPTY, service.TOO_LONG)
         await message.reply_text(_problem_text(t, problem), reply_markup=_cancel_markup(t) if keep_waiting else None)
@@ -135,8 +137,13 @@ async def read_question(update: Update, context: ChungTayContext) -> object:
     _data(context).pop(KEY, None)
     await _waiting(update, context, ConversationHandler.END)
     notify_outbox(context.application)
-    await message.reply_text(t("❓ Your question about entry #{id} was sent to the person who logged it. "
-                               "Their answer will come here.").format(id=target))
+    if asked.author_left:
+        await message.reply_text(t("❓ The person who logged entry #{id} no longer has access, so your question was "
+                                   "sent to the other officers of its unit: {names}. The answer will come here."
+                                   ).format(id=target, names=", ".join(asked.recipients)))
+    else:
+        await message.reply_text(t("❓ Your question about entry #{id} was sent to the person who logged it. "
+                                   "Their answer will come here.").format(id=target))
     return ConversationHandler.END
 
 

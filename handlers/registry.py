@@ -79,6 +79,7 @@ def command_table() -> tuple[Command, ...]:
     """Every command, in /help order (the menu has its own order, see `Menu.rank`)."""
     from handlers import (
         common,
+        dashboard,
         digest,
         duplicates,
         history,
@@ -135,6 +136,11 @@ def command_table() -> tuple[Command, ...]:
                 help=N_("❓ under a record (🔎 in /totals, /history, /suspects) — send a doubtful record back to its "
                         "author with a question; the open questions are in /status and the digest until answered"),
                 refusal=N_("Reporting status is for supervising units. Use /submit to submit your figures.")),
+        Command("dashboard", dashboard.open_dashboard, MANAGERS,
+                help=N_("/dashboard or 📊 Bảng theo dõi — the dashboard: who has reported, figures month by month, "
+                        "records to check, files"),
+                menu=Menu(N_("📊 Dashboard: reporting, figures, records to check"), 125),
+                refusal=N_("The dashboard is for supervising units. Use /totals for your figures.")),
         Command("target", reporting.set_target, MANAGERS, menu=Menu(N_("Set a target"), 130),
                 refusal=N_("Targets are set by supervising units.")),
         Command("reopen", reporting.reopen, MANAGERS, menu=Menu(N_("Reopen a unit's submission"), 140),

@@ -94,6 +94,18 @@ def reset(context: ChungTayContext, kind: str, **values: Any) -> dict[str, Any]:
     return lists[kind]
 
 
+def forget(context: ChungTayContext, kind: str) -> None:
+    """A list whose form has ended: its state goes, so nothing of it lingers in the stored user data."""
+    lists = context.user_data.get(STATE_KEY) if context.user_data is not None else None
+    if not isinstance(lists, dict):
+        return
+    lists.pop(kind, None)
+    if lists.get(WAIT) == kind:
+        lists.pop(WAIT, None)
+    if not lists:
+        context.user_data.pop(STATE_KEY, None)  # type: ignore[union-attr]
+
+
 def page_number(values: dict[str, Any]) -> int:
     page = values.get("page")
     return page if isinstance(page, int) and not isinstance(page, bool) and page >= 0 else 0

@@ -118,13 +118,18 @@ def _person_card(context: ChungTayContext, person: User, *, page: int, note: str
     else:
         lines.append(t("Status: deactivated (needs a new invite, or ✅ Reactivate)"))
     pid = person.id or 0
+    actor = _manager(context)
+    reopen = actor is not None and people.may_reopen(context.session, actor=actor, target=person)
+    if not reopen:
+        lines.append(t("Closed by a higher level: only that level (or the operator) can reopen this account."))
     toggle = (cb.button("🚫 " + t("Deactivate"), cb.PeopleAskDeactivate(pid, page)) if person.active or
               person.deactivated_reason == people.BLOCKED else
-              cb.button("✅ " + t("Reactivate"), cb.PeopleReactivate(pid, page)))
-    rows: Rows = [[toggle],
-                  [cb.button("🎭 " + t("Change role"), cb.PeopleRoleMenu(pid, page)),
-                   cb.button("🏢 " + t("Change unit"), cb.PeopleUnitMenu(pid, None, 0))],
-                  [cb.button("↩ " + t("Back to the list"), cb.PeopleList(page))]]
+              cb.button("✅ " + t("Reactivate"), cb.PeopleReactivate(pid, page)) if reopen else None)
+    rows: Rows = [[toggle]] if toggle is not None else []
+    rows += [
+             [cb.button("🎭 " + t("Change role"), cb.PeopleRoleMenu(pid, page)),
+              cb.button("🏢 " + t("Change unit"), cb.PeopleUnitMenu(pid, None, 0))],
+             [cb.button("↩ " + t("Back to the list"), cb.PeopleList(page))]]
     return "\n".join(lines), rows
 
 
@@ -250,9 +255,9 @@ def _answer(context: ChungTayContext, pressed: cb.PeopleButton) -> tuple[str, Ro
             [cb.button("🚫 " + t("Yes, deactivate"), cb.PeopleDeactivate(pid, pressed.page)),
              cb.button(t("No"), cb.PeoplePerson(pid, pressed.page))]]
     if isinstance(pressed, cb.PeopleDeactivate):
-        person = people.deactivate(session, actor=actor, target_id=pid, now=now)
-        return _person_card(context, person, page=pressed.page,
-                            note="✅ " + t("{name} is deactivated.").format(name=name))
+        change = people.deactivate(session, actor=actor, target_id=pid, now=now)
+        return _person_card(context, change.user, page=pressed.page,
+                            note="✅ " + t("{name} is deactivated.").format(name=name) + _revoked_note(t, change))
     if isinstance(pressed, cb.PeopleReactivate):
         person = people.reactivate(session, actor=actor, target_id=pid, now=now)
         return _person_card(context, person, page=pressed.page,
@@ -260,8 +265,9 @@ def _answer(context: ChungTayContext, pressed: cb.PeopleButton) -> tuple[str, Ro
     if isinstance(pressed, cb.PeopleRoleMenu):
         return _role_menu(context, person, page=pressed.page)
     if isinstance(pressed, cb.PeopleSetRole):
-        person = people.change_role(session, actor=actor, target_id=pid, role=Role(pressed.role))
-        return _person_card(context, person, page=pressed.page, note="✅ " + t("Role changed."))
+        change = people.change_role(session, actor=actor, target_id=pid, role=Role(pressed.role), now=now)
+        return _person_card(context, change.user, page=pressed.page,
+                            note="✅ " + t("Role changed.") + _revoked_note(t, change))
     if isinstance(pressed, cb.PeopleUnitMenu | cb.PeopleSetUnit):
         root = people.managed_root(session, actor=actor)
         unit = get_unit(session, unit_id=pressed.unit_id) if pressed.unit_id else root  # None: the actor's unit
@@ -269,9 +275,18 @@ def _answer(context: ChungTayContext, pressed: cb.PeopleButton) -> tuple[str, Ro
             raise AccessDenied("unit outside the actor's subtree")
         if isinstance(pressed, cb.PeopleUnitMenu):
             return _unit_menu(context, person, unit, child_page=pressed.page)
-        person = people.change_unit(session, actor=actor, target_id=pid, unit_id=unit.id or 0)
-        return _person_card(context, person, page=0, note="✅ " + t("Unit changed."))
+        change = people.change_unit(session, actor=actor, target_id=pid, unit_id=unit.id or 0, now=now)
+        return _person_card(context, change.user, page=0, note="✅ " + t("Unit changed.") + _revoked_note(t, change))
     raise AccessDenied("unknown button")
+
+
+def _revoked_note(t: Translator, change: people.PersonChange) -> str:
+    """How many of the person's unused invites the change revoked (none: nothing to say)."""
+    if not change.revoked_invites:
+        return ""
+    return " " + t.ngettext("{count} unused invite they made was revoked.",
+                            "{count} unused invites they made were revoked.",
+                            change.revoked_invites).format(count=change.revoked_invites)
 
 
 async def _refresh_menu(context: ChungTayContext, user_id: int) -> None:

@@ -2,6 +2,10 @@
 
 The JSON object carries the standard fields and, for the per-update line, its fields as they are (see
 bot/ops/update_log.py), so a collector can filter on `outcome` or chart `duration_ms` without parsing.
+
+Both formatters derive from `RedactingFormatter` (bot/logsafety.py): the message, the exception, the stack
+and every `extra=` field go through the same scrubbing as the handlers' filter, whichever format is chosen.
+A formatter never formats `exc_info` itself from the raw exception: it writes the record's scrubbed text.
 """
 
 from __future__ import annotations
@@ -10,14 +14,17 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
+from bot.logsafety import RedactingFormatter, install_log_redaction
+
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 EXTRA_FIELDS = ("update_id", "update_kind", "handler", "duration_ms", "outcome", "error")
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per record: time (UTC, ISO 8601), level, logger, message, extras, exception."""
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per record: time (UTC, ISO 8601), level, logger, message, extras, exception, stack."""
 
     def format(self, record: logging.LogRecord) -> str:
+        self.scrubbed(record)
         data: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -27,8 +34,12 @@ class JsonFormatter(logging.Formatter):
         for key in EXTRA_FIELDS:
             if key in record.__dict__:
                 data[key] = record.__dict__[key]
-        if record.exc_info:
+        if record.exc_text:
+            data["exception"] = record.exc_text
+        elif record.exc_info and record.exc_info[0] is not None:
             data["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            data["stack"] = self.formatStack(record.stack_info)
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
@@ -63,14 +74,12 @@ def _plain(value: object) -> object:
 def configure_logging(level: str, token: str = "", *, log_format: str = "text") -> None:
     """Log to stderr as text or JSON, through handlers that scrub the token, other libraries' payloads and
     exception messages (bot/logsafety.py). httpx's per-request INFO lines are noise, so they start at WARNING."""
-    from bot.logsafety import install_log_redaction
-
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "chungtay_stderr", False)]:
         root.removeHandler(old)  # called again (tests, the sandbox): replace our handler, keep anyone else's
     handler = logging.StreamHandler()
     handler.chungtay_stderr = True  # type: ignore[attr-defined]
-    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else RedactingFormatter(TEXT_FORMAT))
     root.addHandler(handler)
     root.setLevel(level.upper())
     logging.getLogger("httpx").setLevel(logging.WARNING)

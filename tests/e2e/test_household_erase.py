@@ -84,7 +84,8 @@ async def test_a_supervisor_erases_from_the_card_and_the_name_is_gone_everywhere
     audit = session.exec(select(AuditEntry).where(AuditEntry.action == "erase")).one()
     officer = session.exec(select(User).where(User.telegram_id == district.user.id)).one()
     assert audit.user_id == officer.id and audit.entity_id == household.id and audit.at is not None
-    assert audit.details == {"code": "HN-01", "unit_id": household.unit_id, "records": 2}
+    assert audit.details == {"code": "HN-01", "unit_id": household.unit_id, "records": 2, "messages": 0,
+                             "staged_rows": 0, "state_rows": 0}
 
     assert "Không có hộ nào" in await district.reply_text("/household nguyen van an")
     card = await district.send("/household HN-01")

@@ -19,7 +19,7 @@ import io
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.parsers.expat import ExpatError
 
@@ -33,6 +33,7 @@ from bot.domain.parsing.numbers import ascii_int
 from bot.domain.parsing.text import fold
 from bot.domain.services import audit
 from bot.domain.services.households import classify
+from bot.domain.services.units import is_within
 from bot.i18n import N_, Translator
 from db.models import Household, HouseholdUpload, Unit, User
 from db.queries import get_unit
@@ -294,6 +295,20 @@ def save_upload(session: Session, *, user: User, unit: Unit, preview: ImportPrev
     return int(upload.id or 0)
 
 
+def purge_expired_uploads(session: Session, *, now: datetime) -> int:
+    """Delete every staged list older than `UPLOAD_KEPT` (the rows hold names: they are not kept until the
+    officer's next upload); how many. Run by a periodic job (bot/jobs.py)."""
+    result = session.execute(delete(HouseholdUpload).where(col(HouseholdUpload.created_at) < now - UPLOAD_KEPT)
+                             .execution_options(synchronize_session=False))
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _expired(upload: HouseholdUpload, now: datetime) -> bool:
+    created = upload.created_at if upload.created_at.tzinfo is not None else upload.created_at.replace(tzinfo=UTC)
+    return created < now - UPLOAD_KEPT
+
+
 def drop_upload(session: Session, *, upload_id: int, user: User) -> None:
     """❌ Cancel: forget the user's upload."""
     session.execute(delete(HouseholdUpload).where(col(HouseholdUpload.id) == upload_id,
@@ -312,12 +327,21 @@ def import_upload(session: Session, *, upload_id: int, user: User, now: datetime
     """Write a checked upload, all or nothing, in batches; None when it is gone (imported, cancelled,
     expired, or being imported by a second tap).
 
+    The user's current unit is checked again: a list previewed before they were moved is not imported.
+
     A household whose details were erased is updated like any other: the file is the commune's new
     review list, its legitimate data. It is not silent: the outcome lists those codes (the reply and
     the preview say so) and the audit entry counts them."""
     upload = session.get(HouseholdUpload, upload_id)
     unit = get_unit(session, unit_id=upload.unit_id) if upload is not None and upload.user_id == user.id else None
     if upload is None or unit is None:
+        return None
+    own = get_unit(session, unit_id=user.unit_id)
+    if _expired(upload, now) or own is None or not user.active or not is_within(unit, own):
+        # Older than a day (even if the purge job has not run yet), or checked for a unit the user no longer
+        # belongs to (moved since the preview): dropped rather than written into another unit's register.
+        session.delete(upload)
+        session.commit()
         return None
     # Claimed in this transaction: a second tap finds no row, and a failed import leaves it in place.
     claimed = session.execute(delete(HouseholdUpload).where(col(HouseholdUpload.id) == upload_id))

@@ -104,8 +104,9 @@ def headline(t: Translator, result: Outcome, *, decimals: int = 1) -> str | None
     for kind in ("rate", "households"):
         progress = result.progress(kind)
         if progress is not None:
-            text += ", " + t("{percent}% of the target").format(percent=format_number(progress, t.locale,
-                                                                                    max_decimals=1))
+            # the sign goes with the figure: "% o" beside a placeholder reads to the extractor as a %o format
+            percent = format_number(progress, t.locale, max_decimals=1) + "%"
+            text += ", " + t("{percent} of the target").format(percent=percent)
             break
     return text + "."
 

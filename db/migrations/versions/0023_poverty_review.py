@@ -1,7 +1,7 @@
 """poverty review: the annual review's figures per unit and year, and targets in the same terms
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-06
 
 `poverty_review` keeps every version of a unit's review figures for a year and stage (the annual
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | None = "0021"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
