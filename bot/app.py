@@ -216,7 +216,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None) -> Chu
     runtime = runtime or Runtime.create(settings)
     base = settings.telegram_api_base_url
     # With Zalo on, calls for Zalo chats are answered by the Zalo channel in front of Telegram's request.
-    zalo = ZaloChannel(settings, runtime.session_factory) if settings.zalo_enabled else None
+    zalo = ZaloChannel(runtime) if settings.zalo_enabled else None
     request: BaseRequest = HTTPXRequest(connection_pool_size=256)
     if zalo is not None:
         request = zalo.route(request)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
 from db.models import utcnow
@@ -39,6 +39,23 @@ class ChannelIdentity(SQLModel, table=True):
     def internal_id(self) -> int:
         assert self.id is not None
         return CHANNEL_ID_BASE + self.id
+
+
+class FileLink(SQLModel, table=True):
+    """A file (XLSX, DOCX, chart) kept for one recipient who cannot receive files in the chat, served by the
+    bot's web server under an unguessable token until `expires_at`."""
+
+    __tablename__ = "file_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, unique=True, index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    filename: str = Field(max_length=255)
+    mime_type: str = Field(max_length=100)
+    payload: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    downloads: int = Field(default=0)
 
 
 def is_channel_id(internal_id: int) -> bool:

@@ -14,30 +14,43 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.request import BaseRequest
 
-from bot.config import Settings
+from bot.domain.services import file_links
 from bot.i18n import get_translator
+from bot.runtime import Runtime
 from bot.zalo.client import ZaloApiError, ZaloClient
 from bot.zalo.inbound import Inbound, ZaloInbound
 from bot.zalo.outbound import ZaloOutbound, ZaloRoutingRequest
 from bot.zalo.state import ZaloState
 from bot.zalo.webhook import ZaloWebhookServer
-from db.session import SessionFactory
 
 log = logging.getLogger(__name__)
 
 
 class ZaloChannel:
-    def __init__(self, settings: Settings, session_factory: SessionFactory, *, poll_timeout: int = 30) -> None:
+    def __init__(self, runtime: Runtime, *, poll_timeout: int = 30) -> None:
+        settings = runtime.settings
+        self.runtime = runtime
         self.client = ZaloClient(settings.zalo_bot_token, base_url=settings.zalo_api_base_url)
-        self.state = ZaloState(session_factory)
+        self.state = ZaloState(runtime.session_factory)
         self.locale = settings.default_locale
-        self.outbound = ZaloOutbound(self.client, self.state, locale=self.locale)
+        # Files go by link when the bot's web server (the dashboard's) is on, since Zalo carries none.
+        self.outbound = ZaloOutbound(self.client, self.state, locale=self.locale,
+                                     link_for=self._link_for if settings.dashboard_enabled else None)
         self.inbound = ZaloInbound(self.state, locale=self.locale)
         self.poll_timeout = poll_timeout
         self.settings = settings
         self.webhook: ZaloWebhookServer | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+
+    async def _link_for(self, chat_id: int, filename: str, mime_type: str, payload: bytes) -> str:
+        def make() -> str:
+            with self.runtime.session_factory() as session:
+                return file_links.create_link(session, chat_id=chat_id, filename=filename, mime_type=mime_type,
+                                              payload=payload, now=self.runtime.clock())
+
+        token = await asyncio.to_thread(make)
+        return f"{self.runtime.settings.dashboard_url.rstrip('/')}/files/{token}"
 
     def route(self, telegram_request: BaseRequest) -> BaseRequest:
         """The Bot's request object, with Zalo chats answered by this channel."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
@@ -23,15 +24,19 @@ from bot.zalo.state import QUERY_PREFIX, Screen, ZaloState
 from db.models_channels import is_channel_id
 
 log = logging.getLogger(__name__)
+LinkMaker = Callable[[int, str, str, bytes], Awaitable[str]]
+"""(chat id, file name, MIME type, bytes) -> the URL the person opens to fetch the file."""
 
 
 class ZaloOutbound:
     """Turns one Telegram Bot API call for a Zalo chat into Zalo calls; returns Telegram's result."""
 
-    def __init__(self, client: ZaloClient, state: ZaloState, *, locale: str) -> None:
+    def __init__(self, client: ZaloClient, state: ZaloState, *, locale: str, link_for: LinkMaker | None = None,
+                 ) -> None:
         self.client = client
         self.state = state
         self.locale = locale
+        self.link_for = link_for  # None: no web server to serve files from (DASHBOARD_URL empty)
 
     def _render(self, chat_id: int, text: str, choices: list[Choice]) -> str:
         """`text` and its choices, the prompts in the person's language."""
@@ -83,7 +88,7 @@ class ZaloOutbound:
             message["reply_markup"] = markup
         return message
 
-    async def handle(self, method: str, params: dict[str, Any]) -> Any:
+    async def handle(self, method: str, params: dict[str, Any], files: dict[str, Any] | None = None) -> Any:
         chat_id = int(params["chat_id"])
         name = method.lower()
         if name == "sendmessage":
@@ -105,14 +110,34 @@ class ZaloOutbound:
             await self.client.send_photo(external, params["photo"], caption)
             return self._message(chat_id, self.state.next_message_id(), caption or "")
         if name in ("senddocument", "sendphoto", "sendmediagroup"):
-            t = get_translator(self.state.locale_of(chat_id, self.locale))
-            note = t("This file cannot be sent on Zalo yet. Open the bot on Telegram to receive it.")
-            caption = html_to_text(str(params.get("caption") or ""))
-            await self.send_text(chat_id, f"{caption}\n\n{note}".strip())
-            return self._message(chat_id, self.state.next_message_id(), caption)
+            return await self._file(chat_id, name, params, files or {})
         # Deleting, pinning, menus and the rest have no Zalo counterpart: done, as far as the bot can tell.
         log.debug("Zalo has no %s; treated as done", method)
         return True
+
+    async def _file(self, chat_id: int, name: str, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        """Zalo carries no documents and photos only by URL: the file goes by a link of the bot's web server
+        (a chart as a photo by that link), or, without a web server, a note saying where to get it."""
+        t = get_translator(self.state.locale_of(chat_id, self.locale))
+        caption = html_to_text(str(params.get("caption") or ""))
+        upload = next(iter(files.values()), None)
+        if upload is None or self.link_for is None:
+            note = t("This file cannot be sent on Zalo yet. Open the bot on Telegram to receive it.")
+            await self.send_text(chat_id, f"{caption}\n\n{note}".strip())
+            return self._message(chat_id, self.state.next_message_id(), caption)
+        filename, content, mime_type = upload[0], upload[1], upload[2] if len(upload) > 2 else None
+        payload = content if isinstance(content, bytes) else content.read()
+        url = await self.link_for(chat_id, str(filename or "file"), str(mime_type or "application/octet-stream"),
+                                  payload)
+        if name == "sendphoto":
+            external = self.state.external_id(chat_id)
+            if external is None:
+                raise ZaloApiError(400, "Bad Request: chat not found")
+            await self.client.send_photo(external, url, caption[:2000] or None)
+        else:
+            link = t("📎 {filename}: {url}\nThe link works for 24 hours.").format(filename=filename, url=url)
+            await self.send_text(chat_id, f"{caption}\n\n{link}".strip())
+        return self._message(chat_id, self.state.next_message_id(), caption)
 
     async def _new_buttons(self, chat_id: int, params: dict[str, Any]) -> Any:
         message_id = int(params.get("message_id") or 0)
@@ -178,7 +203,9 @@ class ZaloRoutingRequest(BaseRequest):
                 return _answer(await self.outbound.answer_query(params))
             chat_id = params.get("chat_id")
             if isinstance(chat_id, int | str) and str(chat_id).isdigit() and is_channel_id(int(chat_id)):
-                return _answer(await self.outbound.handle(endpoint, params))
+                files = request_data.multipart_data if request_data is not None and request_data.contains_files \
+                    else {}
+                return _answer(await self.outbound.handle(endpoint, params, files))
         except ZaloApiError as error:
             log.warning("Zalo refused %s: %s", endpoint, error.error_code)
             return _failure(error)

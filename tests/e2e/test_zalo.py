@@ -5,6 +5,7 @@ carry yet is answered politely. With no Zalo token, Zalo stays off."""
 
 from __future__ import annotations
 
+import io
 import re
 import socket
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from bot.app import build_application
@@ -23,7 +25,7 @@ from bot.outbox_sender import plan_now, sender_of
 from bot.sandbox.fake_api import FakeTelegram
 from bot.sandbox.fake_api.zalo import TEXT_LIMIT, FakeZalo
 from bot.zalo.outbound import ZaloRoutingRequest
-from db.models import Role, SupportAction, User
+from db.models import AuditEntry, Role, SupportAction, User
 from db.models_channels import CHANNEL_ID_BASE, ChannelIdentity
 from db.queries import get_unit_by_code
 from tests.conftest import TEST_TOKEN
@@ -324,3 +326,46 @@ async def test_webhook_mode_takes_updates_and_refuses_forgeries(zalo_webhook_bot
     assert zalo_webhook_bot.application is not None
     await zalo_webhook_bot.application.update_queue.join()
     assert len(chat.texts) == 1, "nothing forged or malformed reached the bot"
+
+
+async def test_a_file_goes_by_a_link_that_is_audited_and_expires(
+        zalo_settings: Settings, fake: FakeTelegram, fake_zalo: FakeZalo, session: Session) -> None:
+    """With the bot's web server on, the Excel file comes as a link: it serves the workbook, is audited,
+    and stops working after 24 hours."""
+    port = _free_port()
+    settings = zalo_settings.model_copy(update={
+        "dashboard_url": f"http://127.0.0.1:{port}/", "dashboard_port": port, "dashboard_listen": "127.0.0.1"})
+    running = BotUnderTest(settings, fake)
+    clock = _Clock(datetime.now(TZ))
+    running.runtime.clock = clock
+    await running.start()
+    try:
+        unit = get_unit_by_code(session, code="GL-KP-IARSAI")
+        assert unit is not None and unit.id is not None
+        invite = create_invite(session, inviter=None, role=Role.REPORTER, unit_id=unit.id, organisation_id=None,
+                               ttl=timedelta(hours=1), now=clock())
+        chat = ZaloChat(bot=running, fake=fake_zalo, user_id=new_zalo_user_id())
+        await chat.send(f"/start {invite.token}")
+        await chat.send("gạo 45 hộ 5410kg")
+        await chat.send("lưu")
+        [totals] = await chat.send("/totals")
+        text = "\n".join(await chat.send(_number_of("Tệp Excel", totals)))
+        found = re.search(r"http://127\.0\.0\.1:\d+/files/[A-Za-z0-9_-]{40,}", text)
+        assert found and "24" in text, text
+        async with aiohttp.ClientSession() as client:
+            async with client.get(found.group(0)) as response:
+                assert response.status == 200
+                assert ".xlsx" in response.headers["Content-Disposition"]
+                workbook = load_workbook(io.BytesIO(await response.read()))
+                assert workbook.sheetnames
+            session.expire_all()
+            actions = [a.action for a in session.exec(select(AuditEntry).where(AuditEntry.entity == "file_link"))]
+            assert actions == ["file_link.create", "file_link.open"]
+            clock.now += timedelta(hours=24, minutes=1)
+            async with client.get(found.group(0)) as response:
+                assert response.status == 404
+            async with client.get(found.group(0)[:-4] + "AAAA") as response:
+                assert response.status == 404
+    finally:
+        await running.stop()
+        running.close()

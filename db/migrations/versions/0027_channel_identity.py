@@ -1,4 +1,5 @@
-"""channel identity: people on a second channel (Zalo) and the numeric id the bot knows them by
+"""channel identity and file links: people on a second channel (Zalo), the numeric id the bot knows them by,
+and files served by link to them
 
 Revision ID: 0027
 Revises: 0023
@@ -6,7 +7,9 @@ Create Date: 2026-12-06
 
 `channel_identity` maps a channel and the person's id there (a string on Zalo) to a row whose key, put
 above 2**53, is the numeric id used wherever a Telegram id would be; `screen` keeps the last screen with
-choices sent to the person, so a typed choice survives a restart. It starts empty.
+choices sent to the person, so a typed choice survives a restart. `file_link` keeps a file for a person
+whose channel cannot carry files, served by the bot's web server under an unguessable token for 24 hours.
+Both start empty.
 """
 
 from collections.abc import Sequence
@@ -32,5 +35,22 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "file_link",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("mime_type", sa.String(length=100), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("downloads", sa.Integer(), nullable=False),
+    )
+    op.create_index("ix_file_link_token", "file_link", ["token"], unique=True)
+
+
 def downgrade() -> None:
+    op.drop_index("ix_file_link_token", table_name="file_link")
+    op.drop_table("file_link")
     op.drop_table("channel_identity")
