@@ -328,44 +328,76 @@ async def test_webhook_mode_takes_updates_and_refuses_forgeries(zalo_webhook_bot
     assert len(chat.texts) == 1, "nothing forged or malformed reached the bot"
 
 
-async def test_a_file_goes_by_a_link_that_is_audited_and_expires(
-        zalo_settings: Settings, fake: FakeTelegram, fake_zalo: FakeZalo, session: Session) -> None:
-    """With the bot's web server on, the Excel file comes as a link: it serves the workbook, is audited,
-    and stops working after 24 hours."""
+@pytest.fixture
+async def zalo_web_bot(zalo_settings: Settings, fake: FakeTelegram) -> AsyncIterator[BotUnderTest]:
+    """The bot with its web server on (DASHBOARD_URL), so files go to Zalo by link; its clock can be moved."""
     port = _free_port()
     settings = zalo_settings.model_copy(update={
         "dashboard_url": f"http://127.0.0.1:{port}/", "dashboard_port": port, "dashboard_listen": "127.0.0.1"})
     running = BotUnderTest(settings, fake)
-    clock = _Clock(datetime.now(TZ))
-    running.runtime.clock = clock
+    running.runtime.clock = _Clock(datetime.now(TZ))
     await running.start()
-    try:
-        unit = get_unit_by_code(session, code="GL-KP-IARSAI")
-        assert unit is not None and unit.id is not None
-        invite = create_invite(session, inviter=None, role=Role.REPORTER, unit_id=unit.id, organisation_id=None,
-                               ttl=timedelta(hours=1), now=clock())
-        chat = ZaloChat(bot=running, fake=fake_zalo, user_id=new_zalo_user_id())
-        await chat.send(f"/start {invite.token}")
-        await chat.send("gạo 45 hộ 5410kg")
-        await chat.send("lưu")
-        [totals] = await chat.send("/totals")
-        text = "\n".join(await chat.send(_number_of("Tệp Excel", totals)))
-        found = re.search(r"http://127\.0\.0\.1:\d+/files/[A-Za-z0-9_-]{40,}", text)
-        assert found and "24" in text, text
-        async with aiohttp.ClientSession() as client:
-            async with client.get(found.group(0)) as response:
-                assert response.status == 200
-                assert ".xlsx" in response.headers["Content-Disposition"]
-                workbook = load_workbook(io.BytesIO(await response.read()))
-                assert workbook.sheetnames
-            session.expire_all()
-            actions = [a.action for a in session.exec(select(AuditEntry).where(AuditEntry.entity == "file_link"))]
-            assert actions == ["file_link.create", "file_link.open"]
-            clock.now += timedelta(hours=24, minutes=1)
-            async with client.get(found.group(0)) as response:
-                assert response.status == 404
-            async with client.get(found.group(0)[:-4] + "AAAA") as response:
-                assert response.status == 404
-    finally:
-        await running.stop()
-        running.close()
+    yield running
+    await running.stop()
+    running.close()
+
+
+async def _web_chat(bot: BotUnderTest, fake_zalo: FakeZalo, session: Session, role: Role, unit_code: str) -> ZaloChat:
+    unit = get_unit_by_code(session, code=unit_code)
+    assert unit is not None and unit.id is not None
+    invite = create_invite(session, inviter=None, role=role, unit_id=unit.id, organisation_id=None,
+                           ttl=timedelta(hours=1), now=bot.runtime.clock())
+    chat = ZaloChat(bot=bot, fake=fake_zalo, user_id=new_zalo_user_id())
+    assert "Chào mừng" in await chat.reply_text(f"/start {invite.token}")
+    return chat
+
+
+LINK = re.compile(r"http://127\.0\.0\.1:\d+/files/[A-Za-z0-9_-]{40,}")
+
+
+async def test_a_file_goes_by_a_link_that_is_audited_and_expires(
+        zalo_web_bot: BotUnderTest, fake_zalo: FakeZalo, session: Session) -> None:
+    """With the bot's web server on, the Excel file comes as a link: it serves the workbook, is audited,
+    and stops working after 24 hours."""
+    chat = await _web_chat(zalo_web_bot, fake_zalo, session, Role.REPORTER, "GL-KP-IARSAI")
+    await chat.send("gạo 45 hộ 5410kg")
+    await chat.send("lưu")
+    [totals] = await chat.send("/totals")
+    text = "\n".join(await chat.send(_number_of("Tệp Excel", totals)))
+    found = LINK.search(text)
+    assert found and "24 giờ" in text, text
+    async with aiohttp.ClientSession() as client:
+        async with client.get(found.group(0)) as response:
+            assert response.status == 200
+            assert ".xlsx" in response.headers["Content-Disposition"]
+            workbook = load_workbook(io.BytesIO(await response.read()))
+            assert workbook.sheetnames
+        session.expire_all()
+        actions = [a.action for a in session.exec(select(AuditEntry).where(AuditEntry.entity == "file_link"))]
+        assert actions == ["file_link.create", "file_link.open"]
+        clock = zalo_web_bot.runtime.clock
+        assert isinstance(clock, _Clock)
+        clock.now += timedelta(hours=24, minutes=1)
+        async with client.get(found.group(0)) as response:
+            assert response.status == 404
+        async with client.get(found.group(0)[:-4] + "AAAA") as response:
+            assert response.status == 404
+
+
+async def test_a_digest_with_its_files_reaches_a_zalo_supervisor(
+        zalo_web_bot: BotUnderTest, fake_zalo: FakeZalo, session: Session) -> None:
+    reporter = await _web_chat(zalo_web_bot, fake_zalo, session, Role.REPORTER, "GL-KP-IARSAI")
+    await reporter.send("gạo 45 hộ 5410kg")
+    await reporter.send("lưu")
+    supervisor = await _web_chat(zalo_web_bot, fake_zalo, session, Role.SUPERVISOR, "GL-KP")
+    replies = await supervisor.send("/digest")
+    text = "\n".join(replies)
+    assert "huyện Krông Pa" in text
+    charts = [sent.photo for sent in fake_zalo.sent[supervisor.user_id] if sent.photo and LINK.match(sent.photo)]
+    documents = LINK.findall(text)
+    assert charts and documents, text  # the chart as a photo by link, the workbook as a link
+    links = documents + charts
+    async with aiohttp.ClientSession() as client:
+        for link in links:
+            async with client.get(link) as response:
+                assert response.status == 200 and len(await response.read()) > 100
