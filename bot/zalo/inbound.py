@@ -41,33 +41,39 @@ class ZaloInbound:
         self.locale = locale
         self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
 
-    def _seen_before(self, event: str, message_id: str) -> bool:
-        key = (event, message_id)
-        if key in self._recent:
-            return True
-        self._recent[key] = None
-        if len(self._recent) > RECENT_KEPT:
-            self._recent.popitem(last=False)
-        return False
+    def _remember(self, key: tuple[str, str]) -> None:
+        """Recorded once the update is converted: one that failed (the database away) is taken again when
+        Zalo delivers it again."""
+        if key[1]:  # without a message id, two messages cannot be told apart from one repeated
+            self._recent[key] = None
+            if len(self._recent) > RECENT_KEPT:
+                self._recent.popitem(last=False)
 
     def convert(self, raw: Any) -> Inbound:
+        inbound, key = self._convert(raw)
+        if key is not None:
+            self._remember(key)
+        return inbound
+
+    def _convert(self, raw: Any) -> tuple[Inbound, tuple[str, str] | None]:
         if not isinstance(raw, dict):
-            return Inbound()
+            return Inbound(), None
         event = str(raw.get("event_name") or "")
         message = raw.get("message")
         if not isinstance(message, dict):
-            return Inbound()
+            return Inbound(), None
         sender = message.get("from") or {}
         chat = message.get("chat") or {}
         sender_id = str(sender.get("id") or "")
         if not sender_id or str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE":
-            return Inbound()  # bots cannot be in Zalo groups; nothing else is answered
-        if self._seen_before(event, str(message.get("message_id") or "")):
-            return Inbound()
+            return Inbound(), None  # bots cannot be in Zalo groups; nothing else is answered
+        key = (event, str(message.get("message_id") or ""))
+        if key in self._recent:
+            return Inbound(), None
         person = self.state.internal_id(sender_id)
         text = message.get("text")
         if event != TEXT_EVENT or not isinstance(text, str) or not text.strip():
-            return Inbound(chat_id=person, unsupported=True)
+            return Inbound(chat_id=person, unsupported=True), key
         pasted = INVITE_LINK.match(text)
         if pasted:
             text = f"/start {pasted.group(1)}"
@@ -82,10 +88,10 @@ class ZaloInbound:
                      "text": screen.text, "reply_markup": screen.markup}
             return Inbound(update={"update_id": update_id, "callback_query": {
                 "id": f"{QUERY_PREFIX}{person}:{update_id}", "from": user, "chat_instance": str(person),
-                "data": choice.data, "message": shown}})
+                "data": choice.data, "message": shown}}), key
         incoming: dict[str, Any] = {"message_id": self.state.next_message_id(), "date": date, "from": user,
                                     "chat": {"id": person, "type": "private", "first_name": user["first_name"]},
                                     "text": text}
         if text.startswith("/"):
             incoming["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        return Inbound(update={"update_id": update_id, "message": incoming})
+        return Inbound(update={"update_id": update_id, "message": incoming}), key

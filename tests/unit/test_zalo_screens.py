@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ConfigError, load_settings
+from bot.zalo.inbound import Inbound, ZaloInbound
 from bot.zalo.screens import Choice, choices_from_markup, html_to_text, match_choice, render_screen, split_text
+from bot.zalo.state import Screen, ZaloState
+from db.models_channels import CHANNEL_ID_BASE
 
 CARD = {"inline_keyboard": [[{"text": "✅ Lưu", "callback_data": "s:1"}, {"text": "✏️ Sửa", "callback_data": "e:1"}],
                             [{"text": "❌ Hủy", "callback_data": "c:1"}],
@@ -88,3 +91,44 @@ def test_zalo_settings_are_checked() -> None:
     hooked = load_settings(**base, zalo_bot_token="1234567890:abc", zalo_webhook_url="https://x.org/zalo",
                            zalo_webhook_secret="s" * 8)
     assert hooked.zalo_uses_webhook
+
+
+class _FlakyState(ZaloState):
+    """Ids from memory; the first look-up fails, as with the database away."""
+
+    def __init__(self) -> None:
+        super().__init__(session_factory=None)  # type: ignore[arg-type]
+        self.failures = 1
+
+    def internal_id(self, external_id: str) -> int:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("database away")
+        return CHANNEL_ID_BASE + int(external_id)
+
+    def screen(self, chat_id: int) -> Screen | None:
+        return None
+
+
+def _text(message_id: str, text: str = "gạo 10kg") -> dict[str, object]:
+    return {"event_name": "message.text.received", "message": {
+        "message_id": message_id, "from": {"id": "7"}, "chat": {"id": "7", "chat_type": "PRIVATE"},
+        "date": 1_765_000_000_000, "text": text}}
+
+
+def test_repeats_are_dropped_but_an_update_that_failed_is_taken_again() -> None:
+    inbound = ZaloInbound(_FlakyState(), locale="vi")
+    with pytest.raises(ConnectionError):
+        inbound.convert(_text("m1"))
+    first = inbound.convert(_text("m1"))  # Zalo delivers it again: this time it is taken
+    assert first.update is not None and first.update["message"]["text"] == "gạo 10kg"
+    assert first.update["message"]["date"] == 1_765_000_000
+    assert inbound.convert(_text("m1")).update is None  # a repeat of what was taken
+    assert inbound.convert(_text("m2")).update is not None
+    assert inbound.convert(_text("", "a")).update is not None and inbound.convert(_text("", "b")).update is not None
+    group = _text("m3")
+    group["message"]["chat"]["chat_type"] = "GROUP"  # type: ignore[index]
+    assert inbound.convert(group) == Inbound()
+    command = inbound.convert(_text("m4", "/start abc"))
+    assert command.update is not None
+    assert command.update["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 6}]
