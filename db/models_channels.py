@@ -34,11 +34,27 @@ class ChannelIdentity(SQLModel, table=True):
     # The last screen with choices sent to the person (JSON: message id, text, buttons), so that a typed
     # "2" still means its second choice after a restart. Channels without buttons need it; Telegram does not.
     screen: str | None = Field(default=None, sa_type=Text, nullable=True)
+    # Set when the person linked this account to their existing user (a one-time code made on Telegram):
+    # the bot then acts as that user here, with the same role, unit and organisation.
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
 
     @property
     def internal_id(self) -> int:
         assert self.id is not None
         return CHANNEL_ID_BASE + self.id
+
+
+class ChannelLinkCode(SQLModel, table=True):
+    """A one-time code a registered user makes to link another channel's account to themselves."""
+
+    __tablename__ = "channel_link_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True, index=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
 
 
 class FileLink(SQLModel, table=True):

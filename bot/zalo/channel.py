@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.request import BaseRequest
 
-from bot.domain.services import file_links
+from bot.domain.services import channel_links, file_links
 from bot.i18n import get_translator
 from bot.runtime import Runtime
 from bot.zalo.client import ZaloApiError, ZaloClient
@@ -89,11 +89,31 @@ class ZaloChannel:
         inbound: Inbound = await asyncio.to_thread(self.inbound.convert, raw)
         if inbound.update is not None:
             await queue.put(Update.de_json(inbound.update, bot))
+        elif inbound.link_code is not None and inbound.chat_id is not None:
+            await self._link(inbound.chat_id, inbound.link_code)
         elif inbound.unsupported and inbound.chat_id is not None:
             t = get_translator(self.locale)
             await self.outbound.send_text(inbound.chat_id, t(
                 "Zalo voice notes, photos, stickers and files are not supported yet. Please type what you "
                 "want to record as text, for example “gạo 10kg 5 hộ”, or send /help."))
+
+    async def _link(self, chat_id: int, code: str) -> None:
+        """`/link CODE` typed on Zalo: this account acts as the user who made the code on Telegram."""
+        def redeem() -> channel_links.LinkResult:
+            with self.runtime.session_factory() as session:
+                return channel_links.redeem_code(session, internal_id=chat_id, code=code, now=self.runtime.clock())
+
+        result = await asyncio.to_thread(redeem)
+        self.state.forget_acting(chat_id)
+        t = get_translator(self.state.locale_of(chat_id, self.locale))
+        if result.user is not None:
+            text = t("Linked. On Zalo you are now {name}, with the same role and unit as on Telegram. Send /help "
+                     "to see what you can do.").format(name=result.user.display_name)
+        elif result.reason == "expired":
+            text = t("This code has expired. Send /zalo to the bot on Telegram for a new one.")
+        else:
+            text = t("This code is not valid or was already used. Send /zalo to the bot on Telegram for a new one.")
+        await self.outbound.send_text(chat_id, text)
 
     async def _poll(self, bot: Bot, queue: asyncio.Queue[object]) -> None:
         backoff = 1.0

@@ -22,6 +22,7 @@ TEXT_EVENT = "message.text.received"
 INVITE_LINK = re.compile(r"^\s*https?://t\.me/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]+)\s*$")
 """An invite is a Telegram link; on Zalo it cannot be opened, so the link pasted as a message counts as
 typing `/start <token>`."""
+LINK_COMMAND = re.compile(r"^\s*/link\s+([A-Za-z0-9]{4,16})\s*$", re.IGNORECASE)
 RECENT_KEPT = 4096
 
 
@@ -33,6 +34,7 @@ class Inbound:
     update: dict[str, Any] | None = None
     chat_id: int | None = None
     unsupported: bool = False
+    link_code: str | None = None  # "/link CODE": link this account to a user (handled by the channel)
 
 
 class ZaloInbound:
@@ -74,11 +76,14 @@ class ZaloInbound:
         text = message.get("text")
         if event != TEXT_EVENT or not isinstance(text, str) or not text.strip():
             return Inbound(chat_id=person, unsupported=True), key
+        linking = LINK_COMMAND.match(text)
+        if linking:
+            return Inbound(chat_id=person, link_code=linking.group(1)), key
         pasted = INVITE_LINK.match(text)
         if pasted:
             text = f"/start {pasted.group(1)}"
-        user = {"id": person, "is_bot": False, "first_name": str(sender.get("display_name") or sender.get("name")
-                                                                 or "Zalo"), "language_code": self.locale}
+        name = str(sender.get("display_name") or sender.get("name") or "Zalo")
+        user = {"id": self.state.acting_id(person), "is_bot": False, "first_name": name, "language_code": self.locale}
         date = int(message.get("date") or time.time() * 1000) // 1000
         update_id = self.state.next_update_id()
         screen = self.state.screen(person)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.domain.services import channel_links
 from bot.zalo.screens import Choice, choices_from_markup
 from db.models import User
 from db.models_channels import CHANNEL_ID_BASE, external_id_for, internal_id_for, load_screen, store_screen
@@ -41,6 +42,7 @@ class ZaloState:
     _screens: dict[int, Screen | None] = field(default_factory=dict)
     _external: dict[int, str] = field(default_factory=dict)
     _internal: dict[str, int] = field(default_factory=dict)
+    _acting: dict[int, int] = field(default_factory=dict)
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(int(time.time())))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(CHANNEL_ID_BASE))
 
@@ -85,10 +87,23 @@ class ZaloState:
         with self.session_factory() as session:
             store_screen(session, internal_id=chat_id, screen=stored)
 
+    def acting_id(self, internal_id: int) -> int:
+        """The user id the bot acts as for this account: a linked user's Telegram id, or the account's own."""
+        known = self._acting.get(internal_id)
+        if known is None:
+            with self.session_factory() as session:
+                known = channel_links.acting_id(session, internal_id=internal_id)
+            self._acting[internal_id] = known
+        return known
+
+    def forget_acting(self, internal_id: int) -> None:
+        self._acting.pop(internal_id, None)
+
     def locale_of(self, internal_id: int, default: str) -> str:
         """The language the person chose (/language), read at each screen since they may change it."""
+        acting = self.acting_id(internal_id)
         with self.session_factory() as session:
-            locale = session.exec(select(User.locale).where(User.telegram_id == internal_id)).first()
+            locale = session.exec(select(User.locale).where(User.telegram_id == acting)).first()
         return locale or default
 
     def next_message_id(self) -> int:

@@ -224,10 +224,10 @@ async def test_a_question_from_a_telegram_supervisor_is_answered_on_zalo(
     await supervisor.send(f"/start {invite.token}")
     await supervisor.send("/history")
     await supervisor.tap(f"❓ #{record.id}")
+    before = len(author.texts)  # the outbox may send the card as soon as the question is saved
     assert "Đã gửi câu hỏi" in await supervisor.reply_text("Sao 45 hộ mà 5.410 kg?")
     application = zalo_bot.application
     assert application is not None
-    before = len(author.texts)
     await sender_of(application).drain()
     [card] = author.texts[before:]
     assert "Sao 45 hộ mà 5.410 kg?" in card and f"#{record.id}" in card
@@ -401,3 +401,37 @@ async def test_a_digest_with_its_files_reaches_a_zalo_supervisor(
         for link in links:
             async with client.get(link) as response:
                 assert response.status == 200 and len(await response.read()) > 100
+
+
+async def test_a_telegram_user_links_zalo_and_is_the_same_person_there(
+        zalo_bot: BotUnderTest, fake_zalo: FakeZalo, session: Session) -> None:
+    """/zalo on Telegram gives a one-time code; "/link CODE" on Zalo makes that Zalo account act as the
+    same user: same role and unit, records authored by them. A code works once, and not after 15 minutes."""
+    unit = get_unit_by_code(session, code="GL-KP-IARSAI")
+    assert unit is not None and unit.id is not None
+    invite = create_invite(session, inviter=None, role=Role.REPORTER, unit_id=unit.id, organisation_id=None,
+                           ttl=timedelta(hours=1), now=zalo_bot.runtime.clock())
+    telegram = Chat(bot=zalo_bot, user=new_user("Ksor H'Lan"))
+    await telegram.send(f"/start {invite.token}")
+    [reply] = await telegram.send("/zalo")
+    code = re.search(r"/link ([A-Z0-9]{8})", reply.text)
+    assert code, reply.text
+    zalo = ZaloChat(bot=zalo_bot, fake=fake_zalo, user_id=new_zalo_user_id())
+    assert "chưa được cấp quyền" in await zalo.reply_text("/me")
+    assert "Ksor H'Lan" in await zalo.reply_text(f"/link {code.group(1).lower()}")
+    me = await zalo.reply_text("/me")
+    assert "Ksor H'Lan" in me and "xã Ia Rsai" in me
+    await zalo.send("gạo 45 hộ 5410kg")
+    await zalo.send("lưu")
+    [record] = _actions(session)
+    session.expire_all()
+    author = session.exec(select(User).where(User.telegram_id == telegram.user.id)).one()
+    assert record.author_id == author.id
+    other = ZaloChat(bot=zalo_bot, fake=fake_zalo, user_id=new_zalo_user_id())
+    assert "không hợp lệ" in await other.reply_text(f"/link {code.group(1)}")  # used once already
+    [reply] = await telegram.send("/zalo")
+    late = re.search(r"/link ([A-Z0-9]{8})", reply.text)
+    assert late
+    clock = _Clock(datetime.now(TZ) + timedelta(minutes=16))
+    zalo_bot.runtime.clock = clock
+    assert "hết hạn" in await other.reply_text(f"/link {late.group(1)}")

@@ -109,6 +109,9 @@ class _FlakyState(ZaloState):
     def screen(self, chat_id: int) -> Screen | None:
         return None
 
+    def acting_id(self, internal_id: int) -> int:
+        return internal_id
+
 
 def _text(message_id: str, text: str = "gạo 10kg") -> dict[str, object]:
     return {"event_name": "message.text.received", "message": {

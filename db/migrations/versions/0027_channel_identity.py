@@ -9,7 +9,8 @@ Create Date: 2026-12-06
 above 2**53, is the numeric id used wherever a Telegram id would be; `screen` keeps the last screen with
 choices sent to the person, so a typed choice survives a restart. `file_link` keeps a file for a person
 whose channel cannot carry files, served by the bot's web server under an unguessable token for 24 hours.
-Both start empty.
+`channel_identity.user_id` and `channel_link_code` link a person's account on the second channel to
+their existing user with a one-time code. All start empty.
 """
 
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(length=128), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("screen", sa.Text(), nullable=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("app_user.id"), nullable=True),
         sa.UniqueConstraint("channel", "external_id", name="uq_channel_identity_external"),
     )
 
@@ -48,9 +50,21 @@ def upgrade() -> None:
         sa.Column("downloads", sa.Integer(), nullable=False),
     )
     op.create_index("ix_file_link_token", "file_link", ["token"], unique=True)
+    op.create_table(
+        "channel_link_code",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("app_user.id"), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_channel_link_code_code", "channel_link_code", ["code"], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_channel_link_code_code", table_name="channel_link_code")
+    op.drop_table("channel_link_code")
     op.drop_index("ix_file_link_token", table_name="file_link")
     op.drop_table("file_link")
     op.drop_table("channel_identity")
