@@ -37,6 +37,8 @@ from bot.telegram_bot import ChungTayBot
 from bot.web.server import DashboardServer
 from bot.webhook import StrictUpdater
 from bot.zalo.channel import ZaloChannel
+from db.models_channels import is_channel_id
+from db.queries import get_user_by_telegram_id
 from handlers import register_handlers
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
 from handlers.menu import publish_default_commands
@@ -70,6 +72,18 @@ class ChungTayApplication(Application):
             self._recent_update_ids.popitem(last=False)
         return False
 
+    def _note_telegram_use(self, update: object) -> None:
+        """A person who linked Zalo wrote on Telegram: what the bot sends them goes to Telegram again."""
+        if not isinstance(update, Update) or self.zalo is None:
+            return
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None or is_channel_id(chat.id):
+            return
+        if self.zalo.state.redirect(user.id) is not None:
+            with self.runtime.session_factory() as session:
+                found = get_user_by_telegram_id(session, telegram_id=user.id)
+            self.zalo.state.note_telegram_use(user.id, found.id if found is not None else None)
+
     def add_handler(self, handler: BaseHandler[Any, Any, Any], group: int = 0) -> None:
         """Every handler is instrumented for the per-update log line (bot/ops/update_log.py)."""
         update_log.instrument(handler, group=group)
@@ -80,6 +94,8 @@ class ChungTayApplication(Application):
         if self._seen_before(update):
             update_log.finish(trace, duplicate=True)
             return
+        if self.zalo is not None:
+            self._note_telegram_use(update)
         holder = SessionHolder(self.runtime)
         token = CURRENT_SESSION.set(holder)
         try:

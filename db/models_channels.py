@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime, LargeBinary, Text, UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from db.models import utcnow
+from db.models import User, utcnow
 
 CHANNEL_ID_BASE = 1 << 53
 """Internal ids of non-Telegram people are CHANNEL_ID_BASE + the row's id."""
@@ -37,6 +37,9 @@ class ChannelIdentity(SQLModel, table=True):
     # Set when the person linked this account to their existing user (a one-time code made on Telegram):
     # the bot then acts as that user here, with the same role, unit and organisation.
     user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # A linked person who last wrote here: what the bot sends to their Telegram id on its own (reminders,
+    # digests, answers to questions) comes here instead, until they write on Telegram again.
+    preferred: bool = Field(default=False)
 
     @property
     def internal_id(self) -> int:
@@ -112,3 +115,32 @@ def store_screen(session: Session, *, internal_id: int, screen: str | None) -> N
         row.screen = screen
         session.add(row)
         session.commit()
+
+
+def set_preferred(session: Session, *, internal_id: int, preferred: bool) -> None:
+    """Mark (or unmark) a linked account as the channel its person used last; commits when it changes."""
+    row = session.get(ChannelIdentity, internal_id - CHANNEL_ID_BASE) if is_channel_id(internal_id) else None
+    if row is not None and row.user_id is not None and row.preferred != preferred:
+        row.preferred = preferred
+        session.add(row)
+        session.commit()
+
+
+def clear_preferred_for(session: Session, *, user_id: int) -> list[int]:
+    """The person wrote on Telegram: their linked accounts stop taking what is sent to them. Returns the
+    internal ids that changed; commits."""
+    rows = session.exec(select(ChannelIdentity).where(ChannelIdentity.user_id == user_id,
+                                                      ChannelIdentity.preferred == True)).all()  # noqa: E712
+    for row in rows:
+        row.preferred = False
+        session.add(row)
+    session.commit()
+    return [row.internal_id for row in rows]
+
+
+def preferred_accounts(session: Session) -> dict[int, int]:
+    """Telegram id -> internal id of the linked account that takes what is sent to that person."""
+    linked = col(User.id) == col(ChannelIdentity.user_id)
+    rows = session.exec(select(ChannelIdentity, User.telegram_id).join(User, linked)
+                        .where(ChannelIdentity.preferred == True)).all()  # noqa: E712
+    return {telegram_id: identity.internal_id for identity, telegram_id in rows}

@@ -82,6 +82,7 @@ class ZaloInbound:
         pasted = INVITE_LINK.match(text)
         if pasted:
             text = f"/start {pasted.group(1)}"
+        self.state.note_use(person)
         name = str(sender.get("display_name") or sender.get("name") or "Zalo")
         user = {"id": self.state.acting_id(person), "is_bot": False, "first_name": name, "language_code": self.locale}
         date = int(message.get("date") or time.time() * 1000) // 1000

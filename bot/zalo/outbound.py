@@ -202,10 +202,12 @@ class ZaloRoutingRequest(BaseRequest):
                     QUERY_PREFIX):
                 return _answer(await self.outbound.answer_query(params))
             chat_id = params.get("chat_id")
-            if isinstance(chat_id, int | str) and str(chat_id).isdigit() and is_channel_id(int(chat_id)):
-                files = request_data.multipart_data if request_data is not None and request_data.contains_files \
-                    else {}
-                return _answer(await self.outbound.handle(endpoint, params, files))
+            if isinstance(chat_id, int | str) and str(chat_id).isdigit():
+                target = int(chat_id) if is_channel_id(int(chat_id)) else self.outbound.state.redirect(int(chat_id))
+                if target is not None:  # a Zalo chat, or a linked person who last wrote on Zalo
+                    files = request_data.multipart_data if request_data is not None and request_data.contains_files \
+                        else {}
+                    return _answer(await self.outbound.handle(endpoint, {**params, "chat_id": target}, files))
         except ZaloApiError as error:
             log.warning("Zalo refused %s: %s", endpoint, error.error_code)
             return _failure(error)

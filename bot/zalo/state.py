@@ -18,7 +18,16 @@ from sqlmodel import select
 from bot.domain.services import channel_links
 from bot.zalo.screens import Choice, choices_from_markup
 from db.models import User
-from db.models_channels import CHANNEL_ID_BASE, external_id_for, internal_id_for, load_screen, store_screen
+from db.models_channels import (
+    CHANNEL_ID_BASE,
+    clear_preferred_for,
+    external_id_for,
+    internal_id_for,
+    load_screen,
+    preferred_accounts,
+    set_preferred,
+    store_screen,
+)
 from db.session import SessionFactory
 
 CHANNEL = "zalo"
@@ -43,6 +52,7 @@ class ZaloState:
     _external: dict[int, str] = field(default_factory=dict)
     _internal: dict[str, int] = field(default_factory=dict)
     _acting: dict[int, int] = field(default_factory=dict)
+    _preferred: dict[int, int] | None = None  # Telegram id -> linked account that takes what is sent
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(int(time.time())))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(CHANNEL_ID_BASE))
 
@@ -95,6 +105,32 @@ class ZaloState:
                 known = channel_links.acting_id(session, internal_id=internal_id)
             self._acting[internal_id] = known
         return known
+
+    def _preferences(self) -> dict[int, int]:
+        if self._preferred is None:
+            with self.session_factory() as session:
+                self._preferred = preferred_accounts(session)
+        return self._preferred
+
+    def redirect(self, telegram_id: int) -> int | None:
+        """The linked account to send to instead of `telegram_id`, when its person last wrote there."""
+        return self._preferences().get(telegram_id)
+
+    def note_use(self, internal_id: int) -> None:
+        """A linked person wrote on this account: what is sent to them goes here from now on."""
+        acting = self.acting_id(internal_id)
+        if acting != internal_id and self._preferences().get(acting) != internal_id:
+            with self.session_factory() as session:
+                set_preferred(session, internal_id=internal_id, preferred=True)
+            self._preferences()[acting] = internal_id
+
+    def note_telegram_use(self, telegram_id: int, user_id: int | None) -> None:
+        """The person wrote on Telegram: sending goes back to Telegram (a database write only when it was
+        elsewhere)."""
+        if telegram_id in self._preferences() and user_id is not None:
+            with self.session_factory() as session:
+                clear_preferred_for(session, user_id=user_id)
+            self._preferences().pop(telegram_id, None)
 
     def forget_acting(self, internal_id: int) -> None:
         self._acting.pop(internal_id, None)

@@ -427,6 +427,15 @@ async def test_a_telegram_user_links_zalo_and_is_the_same_person_there(
     session.expire_all()
     author = session.exec(select(User).where(User.telegram_id == telegram.user.id)).one()
     assert record.author_id == author.id
+    # What the bot sends on its own follows the channel the person used last.
+    application = zalo_bot.application
+    assert application is not None
+    telegram_before, zalo_before = len(telegram.messages), len(zalo.texts)
+    await application.bot.send_message(chat_id=telegram.user.id, text="Nhắc việc: chốt số liệu")
+    assert zalo.texts[zalo_before:] == ["Nhắc việc: chốt số liệu"] and len(telegram.messages) == telegram_before
+    await telegram.send("/me")  # back on Telegram
+    await application.bot.send_message(chat_id=telegram.user.id, text="Nhắc việc lần hai")
+    assert telegram.last.text == "Nhắc việc lần hai" and len(zalo.texts) == zalo_before + 1
     other = ZaloChat(bot=zalo_bot, fake=fake_zalo, user_id=new_zalo_user_id())
     assert "không hợp lệ" in await other.reply_text(f"/link {code.group(1)}")  # used once already
     [reply] = await telegram.send("/zalo")

@@ -10,7 +10,8 @@ above 2**53, is the numeric id used wherever a Telegram id would be; `screen` ke
 choices sent to the person, so a typed choice survives a restart. `file_link` keeps a file for a person
 whose channel cannot carry files, served by the bot's web server under an unguessable token for 24 hours.
 `channel_identity.user_id` and `channel_link_code` link a person's account on the second channel to
-their existing user with a one-time code. All start empty.
+their existing user with a one-time code; `preferred` marks the linked account its person used last, where
+what the bot sends on its own goes. All start empty.
 """
 
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("screen", sa.Text(), nullable=True),
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("app_user.id"), nullable=True),
+        sa.Column("preferred", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.UniqueConstraint("channel", "external_id", name="uq_channel_identity_external"),
     )
 
