@@ -135,3 +135,11 @@ def test_repeats_are_dropped_but_an_update_that_failed_is_taken_again() -> None:
     command = inbound.convert(_text("m4", "/start abc"))
     assert command.update is not None
     assert command.update["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 6}]
+
+
+def test_the_sandbox_never_talks_to_the_real_zalo() -> None:
+    from bot.sandbox.runner import sandbox_overrides
+
+    settings = load_settings(_env_file=None, zalo_bot_token="1234567890:real-zalo-token")
+    assert settings.zalo_enabled
+    assert not settings.model_copy(update=sandbox_overrides(settings, "http://127.0.0.1:1")).zalo_enabled
