@@ -78,6 +78,7 @@ class Command:
 def command_table() -> tuple[Command, ...]:
     """Every command, in /help order (the menu has its own order, see `Menu.rank`)."""
     from handlers import (
+        channel_link,
         common,
         dashboard,
         digest,
@@ -162,6 +163,7 @@ def command_table() -> tuple[Command, ...]:
                 menu=Menu(N_("Possible double counts"), 170)),
         Command("me", onboarding.show_me, MEMBERS, help=N_("/me — your role, unit and organisation"),
                 menu=Menu(N_("Your role, unit and organisation"), 180)),
+        Command("zalo", channel_link.make_code, MEMBERS),  # README "Zalo"; not in /help while Zalo is optional
         Command("language", onboarding.choose_language, MEMBERS,
                 help=N_("/language — switch between Tiếng Việt and English"),
                 menu=Menu(N_("Language: Tiếng Việt / English"), 200)),

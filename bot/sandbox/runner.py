@@ -142,17 +142,24 @@ def _fresh_newcomer_id(session: Session) -> int:
     return max((user.telegram_id for user in earlier), default=NEWCOMER_IDS.start - 1) + 1
 
 
+def sandbox_overrides(settings: Settings, fake_base_url: str) -> dict[str, object]:
+    """The settings the sandbox changes: the fake Telegram, its own database, the dashboard on locally, and
+    Zalo off (a ZALO_BOT_TOKEN in .env must not connect real Zalo users to the sandbox's sample data)."""
+    updates: dict[str, object] = {"telegram_bot_token": SANDBOX_TOKEN, "telegram_api_base_url": fake_base_url,
+                                  "database_url": settings.sandbox_database_url, "zalo_bot_token": ""}
+    if not settings.dashboard_url:  # the dashboard is on in the sandbox: the 📊 button opens it locally
+        port = settings.dashboard_port if "dashboard_port" in settings.model_fields_set else settings.sandbox_port + 1
+        updates.update(dashboard_url=f"http://127.0.0.1:{port}/", dashboard_port=port, dashboard_listen="127.0.0.1")
+    return updates
+
+
 async def serve_sandbox(settings: Settings) -> None:
     """Raises SandboxRefused (before anything is written) when its database holds real users."""
     refuse_foreign_database(settings.sandbox_database_url)
     fake = FakeTelegram(bot_username=SANDBOX_BOT_USERNAME, bot_first_name="Chung Tay (sandbox)")
     await fake.start(host="127.0.0.1", port=settings.sandbox_port)
     install_log_redaction(SANDBOX_TOKEN)
-    updates: dict[str, object] = {"telegram_bot_token": SANDBOX_TOKEN, "telegram_api_base_url": fake.base_url,
-                                  "database_url": settings.sandbox_database_url}
-    if not settings.dashboard_url:  # the dashboard is on in the sandbox: the 📊 button opens it locally
-        port = settings.dashboard_port if "dashboard_port" in settings.model_fields_set else settings.sandbox_port + 1
-        updates.update(dashboard_url=f"http://127.0.0.1:{port}/", dashboard_port=port, dashboard_listen="127.0.0.1")
+    updates = sandbox_overrides(settings, fake.base_url)
     fake.webapp_token = SANDBOX_TOKEN  # the fake Telegram signs the Mini App's initData with the bot's token
     sandbox_settings = settings.model_copy(update=updates)
     log.info("sandbox database: %s", database_location(sandbox_settings.database_url))

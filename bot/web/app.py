@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlmodel import Session
 from starlette.applications import Starlette
@@ -22,7 +23,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.domain.services import dashboard, dashboard_actions
+from bot.domain.services import dashboard, dashboard_actions, file_links
 from bot.domain.services.action_text import Localised
 from bot.domain.services.dashboard import DashboardRefused
 from bot.i18n import get_translator
@@ -152,6 +153,25 @@ def create_app(application: Any) -> Starlette:
         _wake_outbox(application)
         return response
 
+    async def file_link_route(request: Request) -> Response:
+        """A file kept for someone whose chat cannot carry files (bot/domain/services/file_links.py); the
+        token is the only key, so an unknown and an expired one look the same."""
+        token = request.path_params["token"]
+
+        def run() -> tuple[str, str, bytes] | None:
+            with runtime.session_factory() as session:
+                link = file_links.open_link(session, token=token, now=runtime.clock())
+                return None if link is None else (link.filename, link.mime_type, link.payload)
+
+        found = await asyncio.to_thread(run)
+        if found is None:
+            return Response("This link is unknown or has expired.", status_code=404, media_type="text/plain",
+                            headers=SECURITY_HEADERS)
+        filename, mime_type, payload = found
+        disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return Response(payload, media_type=mime_type,
+                        headers={**SECURITY_HEADERS, "Content-Disposition": disposition})
+
     async def index(_request: Request) -> Response:
         return FileResponse(STATIC / "index.html", headers=SECURITY_HEADERS)
 
@@ -165,6 +185,7 @@ def create_app(application: Any) -> Starlette:
         Route("/api/nudge", nudge_route, methods=["POST"]),
         Route("/api/question", question_route, methods=["POST"]),
         Route("/api/file", file_route, methods=["POST"]),
+        Route("/files/{token}", file_link_route),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(routes=routes)
