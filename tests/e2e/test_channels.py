@@ -208,6 +208,21 @@ async def test_undo_voids_the_last_record(meet: Meet, session: Session) -> None:
     assert action.status == ActionStatus.VOID
 
 
+async def test_a_saved_record_corrected_from_history(meet: Meet, session: Session) -> None:
+    """✏️ on /history: the record is replaced by its corrected version, the old one kept as superseded."""
+    person = await meet()
+    original = await _saved_entry(person, session)
+    await person.send("/history")
+    await person.choose(f"✏️ #{original.id}")
+    await person.choose("Sửa")
+    await person.choose("Số hộ")
+    assert "50 hộ" in "\n".join(await person.send("50"))
+    await person.choose("Lưu")
+    first, second = _actions(session)
+    assert (first.id, first.status, first.households) == (original.id, ActionStatus.SUPERSEDED, 45)
+    assert (second.status, second.households, second.quantity) == (ActionStatus.CURRENT, 50, 5410)
+
+
 async def test_totals_and_a_typed_question(meet: Meet, session: Session) -> None:
     person = await meet()
     await _saved_entry(person, session)
@@ -289,10 +304,12 @@ async def test_a_digest_with_its_workbook(meet: Meet, session: Session) -> None:
     reporter = await meet()
     record = await _saved_entry(reporter, session)
     supervisor = await meet(role="supervisor", unit_code="GL-KP", name="Phòng LĐTBXH")
-    assert await supervisor.files() == []
+    assert await supervisor.files() == [] and await supervisor.pictures() == []
     text = "\n".join(await supervisor.send("/digest"))
     assert "huyện Krông Pa" in text and "xã Ia Rsai" in text
     [content] = await supervisor.files()
     workbook = load_workbook(io.BytesIO(content))
     detail = list(workbook["Chi tiết"].iter_rows(min_row=2, values_only=True))
     assert [(row[0], row[6]) for row in detail] == [(record.id, 45)]
+    [chart] = await supervisor.pictures()
+    assert chart.startswith(b"\x89PNG")

@@ -46,6 +46,9 @@ class Person(Protocol):
     async def files(self) -> list[bytes]:
         """The content of every file the bot has sent this person, oldest first."""
 
+    async def pictures(self) -> list[bytes]:
+        """The content of every picture (a chart) the bot has sent this person, oldest first."""
+
 
 @dataclass
 class TelegramPerson:
@@ -74,6 +77,9 @@ class TelegramPerson:
 
     async def files(self) -> list[bytes]:
         return [m.file_bytes for m in self.chat.messages if m.kind == "document" and m.file_bytes]
+
+    async def pictures(self) -> list[bytes]:
+        return [m.file_bytes for m in self.chat.messages if m.kind == "photo" and m.file_bytes]
 
 
 @dataclass
@@ -110,14 +116,22 @@ class ZaloPerson:
         raise AssertionError(f"no screen with choices in {self.texts[-3:]!r}")
 
     async def files(self) -> list[bytes]:
-        links = [link for text in self.texts for link in FILE_LINK.findall(text)]
-        contents = []
-        async with aiohttp.ClientSession() as client:
-            for link in links:
-                async with client.get(link) as response:
-                    assert response.status == 200, link
-                    contents.append(await response.read())
-        return contents
+        return await _download([link for text in self.texts for link in FILE_LINK.findall(text)])
+
+    async def pictures(self) -> list[bytes]:
+        """Zalo shows a photo sent by URL; the phone fetches it from the bot's web server."""
+        sent = self.chat.fake.sent.get(self.chat.user_id, [])
+        return await _download([item.photo for item in sent if item.photo])
+
+
+async def _download(links: list[str]) -> list[bytes]:
+    contents = []
+    async with aiohttp.ClientSession() as client:
+        for link in links:
+            async with client.get(link) as response:
+                assert response.status == 200, link
+                contents.append(await response.read())
+    return contents
 
 
 def _texts(messages: list[SentMessage]) -> list[str]:
