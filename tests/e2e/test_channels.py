@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
@@ -177,6 +178,21 @@ async def test_the_guided_form_to_the_card_and_save(meet: Meet, session: Session
     assert (action.quantity, action.households, action.persons, action.value_dong) == (5410, 45, 108, 81_150_000)
 
 
+async def test_the_form_skips_a_step_and_is_cancelled(meet: Meet, session: Session) -> None:
+    """⏭ and ❌ are controls: taken by their words on Zalo, never by a number that could be a figure."""
+    person = await meet()
+    await person.send("/log")
+    await person.choose("Hỗ trợ gạo")
+    await person.send("5410")
+    [question] = await person.send("45")
+    assert question.startswith("Số khẩu")
+    [question] = await person.choose("Bỏ qua")
+    assert not question.startswith("Số khẩu") and "Bỏ qua" in question + " ".join(_choices(person))
+    cancelled = "\n".join(await person.choose("Hủy"))
+    assert cancelled and _actions(session) == []
+    await _saved_entry(person, session)
+
+
 def _choices(person: Person) -> list[str]:
     """The labels offered on the newest screen (buttons on Telegram, numbered lines on Zalo)."""
     if isinstance(person, TelegramPerson):
@@ -313,3 +329,37 @@ async def test_a_digest_with_its_workbook(meet: Meet, session: Session) -> None:
     assert [(row[0], row[6]) for row in detail] == [(record.id, 45)]
     [chart] = await supervisor.pictures()
     assert chart.startswith(b"\x89PNG")
+
+
+async def test_a_scheduled_digest_goes_out_with_its_files(meet: Meet, both: BotUnderTest, session: Session) -> None:
+    """The weekly digest goes through the outbox, not as a reply: its workbook and chart still arrive."""
+    reporter = await meet()
+    record = await _saved_entry(reporter, session)
+    supervisor = await meet(role="supervisor", unit_code="GL-KP", name="Phòng LĐTBXH")
+    assert "Thứ 2 hằng tuần lúc 07:30" in "\n".join(await supervisor.send("/digest_schedule thứ 2 7:30"))
+    district = get_unit_by_code(session, code="GL-KP")
+    app = both.application
+    assert district is not None and app is not None and app.job_queue is not None
+    [job] = app.job_queue.get_jobs_by_name(f"digest:{district.id}")
+    before = len(supervisor.texts)
+    await job.run(app)
+    await _drain(both)
+    assert any("huyện Krông Pa" in text for text in supervisor.texts[before:])
+    [content] = await supervisor.files()
+    detail = list(load_workbook(io.BytesIO(content))["Chi tiết"].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[6]) for row in detail] == [(record.id, 45)]
+    [chart] = await supervisor.pictures()
+    assert chart.startswith(b"\x89PNG")
+
+
+async def test_the_draft_report_and_the_export_arrive_as_files(meet: Meet, session: Session) -> None:
+    """/report's DOCX and /export's workbook: documents on Telegram, links that download them on Zalo."""
+    person = await meet()
+    record = await _saved_entry(person, session)
+    await person.send("/report tháng này")
+    await person.send("/export")
+    report, export = await person.files()
+    text = "\n".join(paragraph.text for paragraph in Document(io.BytesIO(report)).paragraphs)
+    assert "xã Ia Rsai" in text and "5.410 kg" in text, text
+    detail = list(load_workbook(io.BytesIO(export)).worksheets[0].iter_rows(values_only=True))
+    assert any(row[0] == record.id for row in detail), detail
