@@ -241,9 +241,16 @@ async def test_a_saved_record_corrected_from_history(meet: Meet, session: Sessio
 
 async def test_totals_and_a_typed_question(meet: Meet, session: Session) -> None:
     person = await meet()
-    await _saved_entry(person, session)
+    record = await _saved_entry(person, session)
     totals = "\n".join(await person.send("/totals"))
     assert "Hỗ trợ gạo cho 45 hộ với 5.410 kg" in totals
+    records = "\n".join(await person.choose("🔎 Hỗ trợ gạo"))
+    assert f"#{record.id}" in records and "5.410 kg" in records, records
+    back = "\n".join(await person.choose("Quay lại tổng hợp"))
+    assert "Hỗ trợ gạo cho 45 hộ với 5.410 kg" in back, back
+    assert "Chọn kỳ báo cáo" in "\n".join(await person.choose("🗓"))
+    quarter = "\n".join(await person.choose("quý II/2027"))
+    assert "Tổng hợp quý II/2027" in quarter and "45 hộ" in quarter, quarter
     answer = "\n".join(await person.send("tổng gạo tháng này?"))
     assert "Tổng hợp" in answer and "45 hộ" in answer and "5.410 kg" in answer, answer
 
