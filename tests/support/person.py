@@ -41,7 +41,8 @@ class Person(Protocol):
         """Type `text`; the texts of the bot's replies (new or changed messages)."""
 
     async def choose(self, label: str) -> list[str]:
-        """Pick the option whose label contains `label` on the newest screen offering it."""
+        """Pick the option labelled `label` (its emoji aside) on the newest screen offering it, or else the
+        first option whose label contains `label`."""
 
     async def files(self) -> list[bytes]:
         """The content of every file the bot has sent this person, oldest first."""
@@ -70,9 +71,10 @@ class TelegramPerson:
 
     async def choose(self, label: str) -> list[str]:
         for message in reversed(self.chat.messages):
-            for button in message.buttons():
-                if button.get("callback_data") and label in str(button["text"]):
-                    return _texts(await self.chat.tap(str(button["text"]), message=message))
+            labels = [str(b["text"]) for b in message.buttons() if b.get("callback_data")]
+            exact = [text for text in labels if label in (text, _bare(text))]
+            for text in exact or [text for text in labels if label in text]:
+                return _texts(await self.chat.tap(text, message=message))
         raise AssertionError(f"no button {label!r} in {self.texts[-3:]!r}")
 
     async def files(self) -> list[bytes]:
@@ -110,9 +112,11 @@ class ZaloPerson:
             if words and label in words:
                 return await self.send(label)
             if numbered:
-                found = re.search(rf"^(\d+)\. [^\n]*{re.escape(label)}", text, re.MULTILINE)
+                lines = re.findall(r"^(\d+)\. (.*)$", text, re.MULTILINE)
+                exact = [number for number, shown in lines if label in (shown, _bare(shown))]
+                found = exact or [number for number, shown in lines if label in shown]
                 assert found, f"no numbered choice {label!r} on the screen {text!r}"
-                return await self.send(found.group(1))
+                return await self.send(found[0])
         raise AssertionError(f"no screen with choices in {self.texts[-3:]!r}")
 
     async def files(self) -> list[bytes]:
@@ -132,6 +136,11 @@ async def _download(links: list[str]) -> list[bytes]:
                 assert response.status == 200, link
                 contents.append(await response.read())
     return contents
+
+
+def _bare(label: str) -> str:
+    """A label without its leading emoji: "✅ Lưu" and "Lưu" are the same choice."""
+    return re.sub(r"^[^\w]+", "", label).strip()
 
 
 def _texts(messages: list[SentMessage]) -> list[str]:
