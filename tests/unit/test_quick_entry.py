@@ -27,7 +27,7 @@ def catalogue() -> CatalogueFile:
 
 def summary(entry: ParsedEntry) -> dict[str, Any]:
     """The non-empty attributes of an entry, for whole-row comparison."""
-    return {key: value for key, value in vars(entry).items() if value not in (None, [], {})}
+    return {key: value for key, value in vars(entry).items() if value not in (None, [], {}, False)}
 
 
 def Q(value: str | int) -> Decimal:

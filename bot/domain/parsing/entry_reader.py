@@ -13,7 +13,14 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.domain.parsing.dates import MONTH_WORDS, QUARTER_WORDS, RELATIVE_DAYS, ROMAN_QUARTERS, parse_day
+from bot.domain.parsing.entry_dates import numeric_dates, period_fields, word_dates
+from bot.domain.parsing.entry_figures import (
+    PerUnit,
+    read_approximations,
+    read_labels,
+    read_per_unit,
+    settle_per_unit,
+)
 from bot.domain.parsing.entry_lexicon import ADMIN_WORDS, CategoryLexicon, Lexicon
 from bot.domain.parsing.matcher import Meaning, PhraseIndex
 from bot.domain.parsing.numbers import (
@@ -55,6 +62,8 @@ class Reader:
         self.today = today
         self.entry = entry
         self.category: CategoryLexicon | None = None
+        self.per_unit: dict[int, tuple[str, str]] = {}  # number token → (count role it is per, its words)
+        self.pending: list[PerUnit] = []
 
     # ── helpers
 
@@ -89,66 +98,17 @@ class Reader:
     # ── the passes
 
     def read(self) -> None:
-        self.word_dates()
+        word_dates(self)
+        read_labels(self)
+        read_approximations(self)
         self.choose_category()
-        self.numeric_dates()
-        self.period_fields()
+        read_per_unit(self)
+        numeric_dates(self)
+        period_fields(self)
         self.numbers_with_units()
         self.keywords()
         self.leftovers()
-
-    def record_date(self, text: str, start: int, end: int) -> None:
-        try:
-            day = parse_day(text, today=self.today)
-        except NumberError as error:
-            self.problem(error.reason, start, end)
-        else:
-            self.set_once("action_date", day, start, end)
-        self.use(start, end)
-
-    def word_dates(self) -> None:
-        """"hôm qua", "yesterday", "ngày 15 tháng 6 năm 2025": before categories, because "qua"
-        alone is a gift keyword (quà) and must not be read from "hôm qua"."""
-        tokens = self.tokens
-        index = 0
-        while index < len(tokens):
-            folded = [t.folded for t in tokens[index : index + 2]]
-            if len(folded) == 2 and " ".join(folded) in RELATIVE_DAYS:
-                self.record_date(" ".join(folded), index, index + 2)
-                index += 2
-                continue
-            if folded[:1] in (["today"], ["yesterday"]):
-                self.record_date(folded[0], index, index + 1)
-                index += 1
-                continue
-            start = index + 1 if folded[:1] == ["ngay"] else index
-            end = self._day_month_year(start)
-            if end is not None:
-                self.record_date(" ".join(t.folded for t in tokens[start:end]), index, end)
-                index = end
-                continue
-            index += 1
-
-    def _day_month_year(self, start: int) -> int | None:
-        """End of "15 tháng 6 [năm 2025]" starting at `start`, or None."""
-        tokens = self.tokens
-
-        def small_number(index: int, limit: int) -> bool:
-            return (
-                index < len(tokens)
-                and tokens[index].kind == "num"
-                and re.fullmatch(r"[0-9]{1,2}", tokens[index].norm) is not None
-                and 1 <= int(tokens[index].norm) <= limit
-            )
-
-        if not (small_number(start, 31) and start + 2 < len(tokens) and tokens[start + 1].folded == "thang"):
-            return None
-        if not small_number(start + 2, 12):
-            return None
-        end = start + 3
-        if end + 1 < len(tokens) and tokens[end].folded == "nam" and re.fullmatch(r"[0-9]{4}", tokens[end + 1].norm):
-            end += 2
-        return end
+        settle_per_unit(self)
 
     def choose_category(self) -> None:
         """The category whose keywords, choices and units explain the most words of the line.
@@ -191,54 +151,16 @@ class Reader:
         for index, token in enumerate(self.tokens):
             if token.kind != "num" or not self.free(index):
                 continue
-            for end, meaning, _ in self._units_after(index, category.units):
+            for end, meaning, _ in self.units_after(index, category.units):
                 if quantity_only and meaning.role != "quantity":
                     continue
                 covered |= set(range(index, end))
         return covered
 
-    def numeric_dates(self) -> None:
-        """"15/6", "ngày 15/6/2025", "15.6.2025" → action_date, unless the category reads the token
-        as a choice ("quà 17/10" is the Day for the Poor, not a date)."""
-        for index, token in enumerate(self.tokens):
-            if token.kind != "date" or not self.free(index):
-                continue
-            if self.category is not None and self.category.choices.at(self.tokens, index, self.free):
-                continue
-            after_ngay = index > 0 and self.free(index - 1) and self.tokens[index - 1].folded == "ngay"
-            start = index - 1 if after_ngay else index
-            self.record_date(token.norm, start, index + 1)
-
-    def period_fields(self) -> None:
-        """"quý 3" / "q3" / "quý III" for a quarter field, "tháng 6" for a month field."""
-        if self.category is None:
-            return
-        kinds = {f.kind: f.code for f in self.category.spec.fields if f.kind in ("quarter", "month")}
-        if not kinds:
-            return
-        tokens = self.tokens
-        for index in range(len(tokens) - 1):
-            if not (self.free(index) and self.free(index + 1)):
-                continue
-            word, number = tokens[index], tokens[index + 1]
-            value: int | None = None
-            if number.kind == "num" and re.fullmatch(r"[0-9]{1,2}", number.norm):
-                value = int(number.norm)
-            elif number.folded in ROMAN_QUARTERS:
-                value = ROMAN_QUARTERS[number.folded]
-            if value is None:
-                continue
-            if "quarter" in kinds and word.norm in QUARTER_WORDS and 1 <= value <= 4:
-                self.set_field(kinds["quarter"], str(value), index, index + 2)
-                self.use(index, index + 2)
-            elif "month" in kinds and word.norm in MONTH_WORDS and 1 <= value <= 12:
-                self.set_field(kinds["month"], str(value), index, index + 2)
-                self.use(index, index + 2)
-
-    def _unit_index(self) -> PhraseIndex:
+    def unit_index(self) -> PhraseIndex:
         return self.category.units if self.category is not None else self.lexicon.any_units
 
-    def _units_after(self, index: int, units: PhraseIndex) -> list[tuple[int, Meaning, str]]:
+    def units_after(self, index: int, units: PhraseIndex) -> list[tuple[int, Meaning, str]]:
         """Units of the number at `index`: (end, meaning, number text), best first.
 
         The unit may be glued on ("5410kg", "45hộ") or follow as one or more words ("ngày công").
@@ -275,7 +197,7 @@ class Reader:
             if parts is not None and parts.group("letters") and fold(parts.group("letters")) in MONEY_MULTIPLIERS:
                 index = self._money(index, index + 1, MONEY_MULTIPLIERS[fold(parts.group("letters"))], tail=False)
                 continue
-            found = self._units_after(index, self._unit_index())
+            found = self.units_after(index, self.unit_index())
             if not found:
                 if parts is None or parts.group("letters"):
                     self.problem("not_a_number", index, index + 1)
@@ -306,7 +228,7 @@ class Reader:
                     break
                 last_multiplier, end, tail_allowed = next_multiplier, end + 1, False
                 continue
-            found = self._units_after(end, self._unit_index())
+            found = self.units_after(end, self.unit_index())
             if found:
                 unit_end, meaning, _ = found[0]
                 if tail_allowed and meaning.role == "money" and meaning.factor == 1 \
@@ -344,6 +266,8 @@ class Reader:
                 self._assign("quantity", amount, meaning.code or None, start, end)
             else:
                 self._assign(meaning.role, parse_count(number), None, start, end)
+                if meaning.code == "counted":
+                    self.entry.counted[meaning.role] = self.text(start, end)
         except NumberError as error:
             self.problem(error.reason, start, end)
         self.use(start, start + 1)
@@ -353,6 +277,10 @@ class Reader:
         measure_code = "value" if role == "money" else role
         if self.category is not None and self.category.spec.measure(measure_code) is None:
             self.problem("unexpected_measure", start, end)
+            return
+        if start in self.per_unit:
+            base, words = self.per_unit[start]
+            self.pending.append(PerUnit(role, value, unit, base, words))  # type: ignore[arg-type]
             return
         attribute = "value_dong" if role == "money" else role
         if role == "quantity":

@@ -58,6 +58,13 @@ class ParsedEntry:
     action_date: date | None = None
     unknown: list[str] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    approximate: bool = False
+    per_unit: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Measure → how it was derived from a per-unit figure: {"each", "count", "count_measure", "unit"}."""
+    total_choice: dict[str, str] | None = None
+    """A per-unit figure and a written total that disagree: {"measure", "derived", "written"}; the card asks."""
+    counted: dict[str, str] = field(default_factory=dict)
+    """Measure → the words that counted it when they are not its own unit ("5 hội viên" → households)."""
 
     def is_empty(self) -> bool:
         """Nothing recognised at all (unknown words and problems do not count).

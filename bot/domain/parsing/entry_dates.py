@@ -1,0 +1,114 @@
+"""The quick-entry passes that read days and periods: "hôm qua", "15 tháng 6 năm 2025", "15/6", "quý 3".
+
+Split from `bot.domain.parsing.entry_reader` (the passes run in the order listed there); days themselves are
+read by the one date grammar, `bot.domain.parsing.dates`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.domain.parsing.dates import MONTH_WORDS, QUARTER_WORDS, RELATIVE_DAYS, ROMAN_QUARTERS, parse_day
+from bot.domain.parsing.errors import NumberError
+
+if TYPE_CHECKING:
+    from bot.domain.parsing.entry_reader import Reader
+
+
+def record_date(reader: Reader, text: str, start: int, end: int) -> None:
+    try:
+        day = parse_day(text, today=reader.today)
+    except NumberError as error:
+        reader.problem(error.reason, start, end)
+    else:
+        reader.set_once("action_date", day, start, end)
+    reader.use(start, end)
+
+
+def word_dates(reader: Reader) -> None:
+    """"hôm qua", "yesterday", "ngày 15 tháng 6 năm 2025": before categories, because "qua"
+    alone is a gift keyword (quà) and must not be read from "hôm qua"."""
+    tokens = reader.tokens
+    index = 0
+    while index < len(tokens):
+        folded = [t.folded for t in tokens[index : index + 2]]
+        if len(folded) == 2 and " ".join(folded) in RELATIVE_DAYS:
+            record_date(reader, " ".join(folded), index, index + 2)
+            index += 2
+            continue
+        if folded[:1] in (["today"], ["yesterday"]):
+            record_date(reader, folded[0], index, index + 1)
+            index += 1
+            continue
+        start = index + 1 if folded[:1] == ["ngay"] else index
+        end = _day_month_year(reader, start)
+        if end is not None:
+            record_date(reader, " ".join(t.folded for t in tokens[start:end]), index, end)
+            index = end
+            continue
+        index += 1
+
+
+def _day_month_year(reader: Reader, start: int) -> int | None:
+    """End of "15 tháng 6 [năm 2025]" starting at `start`, or None."""
+    tokens = reader.tokens
+
+    def small_number(index: int, limit: int) -> bool:
+        return (
+            index < len(tokens)
+            and tokens[index].kind == "num"
+            and re.fullmatch(r"[0-9]{1,2}", tokens[index].norm) is not None
+            and 1 <= int(tokens[index].norm) <= limit
+        )
+
+    if not (small_number(start, 31) and start + 2 < len(tokens) and tokens[start + 1].folded == "thang"):
+        return None
+    if not small_number(start + 2, 12):
+        return None
+    end = start + 3
+    if end + 1 < len(tokens) and tokens[end].folded == "nam" and re.fullmatch(r"[0-9]{4}", tokens[end + 1].norm):
+        end += 2
+    return end
+
+
+
+def numeric_dates(reader: Reader) -> None:
+    """"15/6", "ngày 15/6/2025", "15.6.2025" → action_date, unless the category reads the token
+    as a choice ("quà 17/10" is the Day for the Poor, not a date)."""
+    for index, token in enumerate(reader.tokens):
+        if token.kind != "date" or not reader.free(index):
+            continue
+        if reader.category is not None and reader.category.choices.at(reader.tokens, index, reader.free):
+            continue
+        after_ngay = index > 0 and reader.free(index - 1) and reader.tokens[index - 1].folded == "ngay"
+        start = index - 1 if after_ngay else index
+        record_date(reader, token.norm, start, index + 1)
+
+
+def period_fields(reader: Reader) -> None:
+    """"quý 3" / "q3" / "quý III" for a quarter field, "tháng 6" for a month field."""
+    if reader.category is None:
+        return
+    kinds = {f.kind: f.code for f in reader.category.spec.fields if f.kind in ("quarter", "month")}
+    if not kinds:
+        return
+    tokens = reader.tokens
+    for index in range(len(tokens) - 1):
+        if not (reader.free(index) and reader.free(index + 1)):
+            continue
+        word, number = tokens[index], tokens[index + 1]
+        value: int | None = None
+        if number.kind == "num" and re.fullmatch(r"[0-9]{1,2}", number.norm):
+            value = int(number.norm)
+        elif number.folded in ROMAN_QUARTERS:
+            value = ROMAN_QUARTERS[number.folded]
+        if value is None:
+            continue
+        if "quarter" in kinds and word.norm in QUARTER_WORDS and 1 <= value <= 4:
+            reader.set_field(kinds["quarter"], str(value), index, index + 2)
+            reader.use(index, index + 2)
+        elif "month" in kinds and word.norm in MONTH_WORDS and 1 <= value <= 12:
+            reader.set_field(kinds["month"], str(value), index, index + 2)
+            reader.use(index, index + 2)
+

@@ -1,0 +1,229 @@
+"""What the words around a figure say about it: a label ("tổng trị giá"), an approximation ("hơn 3 tỷ") or
+a per-unit figure ("500k/suất", "mỗi hộ 15 kg", "500k each") that is multiplied by the count it refers to.
+
+Reports write per-unit figures as often as totals, and a per-unit figure stored as the total is a wrong
+figure in a signed report. So a per-unit figure never becomes the measure itself: `settle_per_unit` turns
+it into count × figure, keeps the derivation for the card, and when the line also gives the total and the
+two disagree it stores neither silently (`ParsedEntry.total_choice`: the card asks which is right).
+A per-unit figure whose count the line does not give is a problem, never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from bot.domain.parsing.entry_lexicon import AFTER_FIGURE_PER, EACH_WORDS, NEEDS_MARKS, PER_WORDS
+from bot.domain.parsing.numbers import MONEY_MAX, MONEY_MULTIPLIERS, QUANTITY_MAX, clean_decimal
+from bot.domain.parsing.text import diacritic_marks, fold
+from bot.domain.parsing.tokens import NUM_PARTS
+
+if TYPE_CHECKING:
+    from bot.domain.parsing.entry_reader import Reader
+
+COUNT_ROLES = ("households", "persons", "quantity")
+_PER = {tuple(fold(w).split()) for w in PER_WORDS}
+_AFTER_FIGURE = {fold(w) for w in AFTER_FIGURE_PER}
+_EACH = {fold(w) for w in EACH_WORDS}
+_MOI_MARKS = {(), diacritic_marks("mỗi")}
+""""mới" (new, as in "xây mới") folds to "moi" too; its typed marks refuse the per-unit reading."""
+_BEFORE_FIGURE = {"cho", "for"}
+_GAP = 4
+"""At most this many words between "mỗi suất" and its figure ("mỗi suất quà có trị giá 500.000 đồng")."""
+
+
+@dataclass
+class PerUnit:
+    """A figure read as per unit of `base` (a count role), waiting for that count."""
+
+    role: str  # "money" or "quantity"
+    value: int | Decimal
+    unit: str | None
+    base: str
+    text: str
+
+
+def read_labels(reader: Reader) -> None:
+    """Labels before figures ("tổng số tiền", "kinh phí") say only what the figure is: consumed first."""
+    tokens = reader.tokens
+    for start in range(len(tokens)):
+        if reader.free(start):
+            ends = [end for end, _ in reader.lexicon.labels.at(tokens, start, reader.free)]
+            if ends:
+                reader.use(start, max(ends))
+
+
+def read_approximations(reader: Reader) -> None:
+    """"hơn 3 tỷ", "trên 36,5 tỷ", "khoảng 200 hộ", "ước thực hiện kinh phí 3 tỷ": the figure is kept and
+    the entry marked approximate; the word is consumed, never silently dropped."""
+    tokens = reader.tokens
+    for start in range(len(tokens)):
+        if not reader.free(start):
+            continue
+        ends = [end for end, _ in reader.lexicon.approximate.at(tokens, start, reader.free)]
+        if not ends:
+            continue
+        end = max(ends)
+        if end - start == 1 and tokens[start].folded in NEEDS_MARKS and not diacritic_marks(tokens[start].norm):
+            continue
+        after = end
+        while after < len(tokens) and ((not reader.free(after) and tokens[after].kind == "word")
+                                       or tokens[after].raw in (":", "-")):
+            after += 1  # a label read before: "ước thực hiện tổng kinh phí 3 tỷ"
+        if after < len(tokens) and tokens[after].kind == "num" and reader.free(after):
+            reader.entry.approximate = True
+            reader.use(start, end)
+
+
+def _count_word(reader: Reader, index: int) -> tuple[int, str] | None:
+    """(end, count role) when a counting word of the category starts at `index` ("hộ", "suất", "khẩu")."""
+    if index >= len(reader.tokens) or reader.tokens[index].kind != "word":
+        return None
+    found = [(end, m.role) for end, m in reader.unit_index().at(reader.tokens, index, reader.free)
+             if m.role in COUNT_ROLES]
+    return max(found) if found else None
+
+
+def _figure_before(reader: Reader, index: int) -> int | None:
+    """The number token of a figure ending just before `index` ("500k", "15 kg", "1,5 triệu đồng")."""
+    tokens = reader.tokens
+    k = index - 1
+    if k >= 0 and tokens[k].folded in _BEFORE_FIGURE:
+        k -= 1
+    for back in range(3):
+        candidate = k - back
+        if candidate < 0 or not reader.free(candidate):
+            return None
+        if tokens[candidate].kind == "num":
+            units = reader.units_after(candidate, reader.unit_index())
+            covered = max((end for end, _, _ in units), default=candidate + 1)
+            return candidate if covered >= k + 1 or back == 0 else None
+        if tokens[candidate].kind != "word":
+            return None
+    return None
+
+
+def _figure_role(reader: Reader, index: int) -> str | None:
+    """What the figure at `index` measures: "money", a count role, or None (a bare number)."""
+    parts = NUM_PARTS.fullmatch(reader.tokens[index].norm)
+    if parts is not None and fold(parts.group("letters")) in MONEY_MULTIPLIERS:
+        return "money"
+    units = reader.units_after(index, reader.unit_index())
+    return units[0][1].role if units else None
+
+
+def _figure_after(reader: Reader, index: int) -> int | None:
+    tokens = reader.tokens
+    for position in range(index, min(index + _GAP + 1, len(tokens))):
+        if tokens[position].kind == "num":
+            return position if reader.free(position) else None
+        if tokens[position].kind == "date":
+            return None
+    return None
+
+
+def _default_base(reader: Reader, figure_role: str | None) -> str | None:
+    """The count "500k each" refers to: a money figure is per item (suất, căn) when the category counts
+    items, else per household; a quantity is per household, else per person."""
+    spec = reader.category.spec if reader.category is not None else None
+    if spec is None:
+        return None
+    quantity = spec.measure("quantity")
+    order = ["households", "persons"]
+    if figure_role == "money" and quantity is not None and fold(quantity.unit_vi) != "kg":
+        order.insert(0, "quantity")
+    return next((code for code in order if spec.measure(code) is not None), None)
+
+
+def read_per_unit(reader: Reader) -> None:
+    """Find per-unit phrases and note which figure each one makes per unit (`Reader.per_unit`)."""
+    tokens = reader.tokens
+    index = 0
+    while index < len(tokens):
+        if not reader.free(index):
+            index += 1
+            continue
+        marked = _per_phrase(reader, index)
+        if marked is None:
+            index += 1
+            continue
+        end, base, figure_first = marked
+        figure = _figure_before(reader, index)
+        if figure is not None and base is not None and _figure_role(reader, figure) == base:
+            figure = None  # "20 suất mỗi suất 500k": the count itself is not per unit
+        if figure is None and not figure_first:
+            figure = _figure_after(reader, end)
+        if figure is None:
+            index += 1
+            continue
+        if base is None:
+            base = _default_base(reader, _figure_role(reader, figure))
+            if base is None:
+                index += 1
+                continue
+        reader.per_unit[figure] = (base, reader.text(min(index, figure), max(end, figure + 1)))
+        reader.use(index, end)
+        index = end
+
+
+def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | None:
+    """(end, count role or None, figure must come first) of a per-unit phrase starting at `index`."""
+    tokens = reader.tokens
+    folded = tokens[index].folded
+    for size in (2, 1):
+        words = tuple(t.folded for t in tokens[index:index + size])
+        if len(words) == size and words in _PER and all(reader.free(i) for i in range(index, index + size)):
+            if words[0] == "moi" and diacritic_marks(tokens[index].norm) not in _MOI_MARKS:
+                return None
+            counted = _count_word(reader, index + size)
+            if counted is not None:
+                return counted[0], counted[1], False
+            if folded in _EACH and _figure_before(reader, index) is not None:
+                return index + size, None, True
+            return None
+    if folded in _AFTER_FIGURE and _figure_before(reader, index) is not None:
+        start = index + 1
+        if folded == "/" and start < len(tokens) and tokens[start].folded in ("1", "mot"):
+            start += 1
+        counted = _count_word(reader, start)
+        if counted is not None:
+            return counted[0], counted[1], True
+    if folded == "apiece" and _figure_before(reader, index) is not None:
+        return index + 1, None, True
+    return None
+
+
+def settle_per_unit(reader: Reader) -> None:
+    """Multiply every per-unit figure by its count (quantities first: "mỗi hộ 2 suất, mỗi suất 500k")."""
+    entry = reader.entry
+    for item in sorted(reader.pending, key=lambda p: p.role != "quantity"):
+        count = {"households": entry.households, "persons": entry.persons, "quantity": entry.quantity}[item.base]
+        if count is None:
+            entry.problems.append(("per_unit_without_count", item.text))
+            continue
+        measure = "value" if item.role == "money" else "quantity"
+        total: int | Decimal
+        if item.role == "money":
+            total = int((Decimal(item.value) * Decimal(count)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            written: int | Decimal | None = entry.value_dong
+            too_large = total > MONEY_MAX
+        else:
+            total = clean_decimal(Decimal(item.value) * Decimal(count))
+            written = entry.quantity if entry.quantity_unit in (None, item.unit) else None
+            too_large = total > QUANTITY_MAX
+            if entry.quantity is not None and written is None:
+                entry.problems.append(("conflict", item.text))
+                continue
+        if too_large:
+            entry.problems.append(("too_large", item.text))
+            continue
+        entry.per_unit[measure] = {"each": str(item.value), "count": str(count), "count_measure": item.base,
+                                   "unit": item.unit or ""}
+        if written is not None and written != total:
+            entry.total_choice = {"measure": measure, "derived": str(total), "written": str(written)}
+            continue
+        if item.role == "money":
+            entry.value_dong = int(total)
+        else:
+            entry.quantity, entry.quantity_unit = Decimal(total), item.unit
