@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from bot.domain.parsing.entry_lexicon import AFTER_FIGURE_PER, EACH_WORDS, NEEDS_MARKS, PER_WORDS
+from bot.domain.parsing.entry_lexicon import (
+    AFTER_FIGURE_PER,
+    APPROXIMATE_AHEAD,
+    EACH_WORDS,
+    NEEDS_MARKS,
+    PER_WORDS,
+    unit_code,
+)
+from bot.domain.parsing.matcher import Meaning
 from bot.domain.parsing.numbers import MONEY_MAX, MONEY_MULTIPLIERS, QUANTITY_MAX, clean_decimal
 from bot.domain.parsing.text import diacritic_marks, fold
 from bot.domain.parsing.tokens import NUM_PARTS
@@ -67,10 +75,14 @@ def read_approximations(reader: Reader) -> None:
         end = max(ends)
         if end - start == 1 and tokens[start].folded in NEEDS_MARKS and not diacritic_marks(tokens[start].norm):
             continue
-        after = end
-        while after < len(tokens) and ((not reader.free(after) and tokens[after].kind == "word")
-                                       or tokens[after].raw in (":", "-")):
-            after += 1  # a label read before: "ước thực hiện tổng kinh phí 3 tỷ"
+        ahead = " ".join(t.folded for t in tokens[start:end]) in APPROXIMATE_AHEAD
+        after, words = end, 0
+        while after < len(tokens) and tokens[after].kind != "num":
+            label = not reader.free(after) and tokens[after].kind == "word"  # "ước đạt tổng kinh phí 3 tỷ"
+            if not (label or tokens[after].raw in (":", "-") or (ahead and words < 3 and tokens[after].kind == "word")):
+                break
+            words += not label
+            after += 1
         if after < len(tokens) and tokens[after].kind == "num" and reader.free(after):
             reader.entry.approximate = True
             reader.use(start, end)
@@ -100,6 +112,17 @@ def _figure_before(reader: Reader, index: int) -> int | None:
             covered = max((end for end, _, _ in units), default=candidate + 1)
             return candidate if covered >= k + 1 or back == 0 else None
         if tokens[candidate].kind != "word":
+            return None
+    return None
+
+
+def _figure_before_each(reader: Reader, index: int) -> int | None:
+    """"10kg rice each", "500k per package each": a few plain words may stand between figure and "each"."""
+    for position in range(index - 1, max(index - 4, -1), -1):
+        token = reader.tokens[position]
+        if token.kind == "num":
+            return position if reader.free(position) else None
+        if token.kind != "word":
             return None
     return None
 
@@ -149,7 +172,7 @@ def read_per_unit(reader: Reader) -> None:
             index += 1
             continue
         end, base, figure_first = marked
-        figure = _figure_before(reader, index)
+        figure = _figure_before(reader, index) if base is not None else _figure_before_each(reader, index)
         if figure is not None and base is not None and _figure_role(reader, figure) == base:
             figure = None  # "20 suất mỗi suất 500k": the count itself is not per unit
         if figure is None and not figure_first:
@@ -164,7 +187,61 @@ def read_per_unit(reader: Reader) -> None:
                 continue
         reader.per_unit[figure] = (base, reader.text(min(index, figure), max(end, figure + 1)))
         reader.use(index, end)
+        if figure > index:
+            _extend_clause(reader, figure, base)
         index = end
+
+
+_TOTAL_WORDS = {"tong", "total", "cong", "thanh"}
+
+
+def _extend_clause(reader: Reader, figure: int, base: str) -> None:
+    """"mỗi hộ 1 suất trị giá 400 nghìn": the figures that follow in the same clause are per household too,
+    up to punctuation, a total label ("tổng") or a figure that is the count itself ("… cho 30 hộ")."""
+    tokens = reader.tokens
+    roles = {_figure_role(reader, figure)}
+    position = max((end for end, _, _ in reader.units_after(figure, reader.unit_index())), default=figure + 1)
+    words = 0
+    while position < len(tokens) and words <= 2:
+        token = tokens[position]
+        if token.kind == "num":
+            role = _figure_role(reader, position)
+            if not reader.free(position) or role in roles or role == base or role is None:
+                return
+            reader.per_unit[position] = (base, reader.text(figure, position + 1))
+            roles.add(role)
+            position = max((end for end, _, _ in reader.units_after(position, reader.unit_index())),
+                           default=position + 1)
+            continue
+        if token.kind != "word" or token.folded in _TOTAL_WORDS:
+            return
+        words += reader.free(position)
+        position += 1
+
+
+def keyword_as_unit(reader: Reader, index: int) -> list[tuple[int, Meaning, str]]:
+    """"tặng 200 chăn ấm", "30 gift packages": a count followed by the category's own word is its quantity
+    (in the unit that word or the next names, else the measure's only unit). Not for weights: "50 gạo" is not
+    50 kg."""
+    category = reader.category
+    tokens = reader.tokens
+    if category is None or index + 1 >= len(tokens) or NUM_PARTS.fullmatch(tokens[index].norm) is None:
+        return []
+    quantity = category.spec.measure("quantity")
+    if quantity is None or fold(quantity.unit_vi) == "kg" or not tokens[index].norm.isdigit():
+        return []
+    ends = [end for end, _ in category.keywords.at(tokens, index + 1, reader.free)]
+    ends += [end for end, _ in category.choices.at(tokens, index + 1, reader.free)]
+    if not ends:
+        return []
+    after = max(ends)
+    units = [(end, m) for end, m in category.units.at(tokens, after, reader.free) if m.role == "quantity"]
+    if units:
+        end, meaning = max(units, key=lambda u: u[0])
+        reader.use(index + 1, after)
+        return [(end, meaning, tokens[index].norm)]
+    code = "" if quantity.units else unit_code(quantity)
+    return [(index + 1, Meaning("quantity", code, priority=3), tokens[index].norm)]
 
 
 def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | None:
@@ -179,7 +256,7 @@ def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | No
             counted = _count_word(reader, index + size)
             if counted is not None:
                 return counted[0], counted[1], False
-            if folded in _EACH and _figure_before(reader, index) is not None:
+            if folded in _EACH and _figure_before_each(reader, index) is not None:
                 return index + size, None, True
             return None
     if folded in _AFTER_FIGURE and _figure_before(reader, index) is not None:
@@ -189,7 +266,7 @@ def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | No
         counted = _count_word(reader, start)
         if counted is not None:
             return counted[0], counted[1], True
-    if folded == "apiece" and _figure_before(reader, index) is not None:
+    if folded == "apiece" and _figure_before_each(reader, index) is not None:
         return index + 1, None, True
     return None
 

@@ -61,7 +61,8 @@ MONEY_WORDS: dict[str, int] = {
     "bn": 1_000_000_000, "billion": 1_000_000_000, "million vnd": 1_000_000, "million dong": 1_000_000,
     "billion vnd": 1_000_000_000, "billion dong": 1_000_000_000,
 }  # fmt: skip
-KG_CONVERSIONS = {"tấn": 1000, "tan": 1000, "tạ": 100, "ta": 100, "yến": 10, "yen": 10}
+KG_CONVERSIONS = {"tấn": 1000, "tan": 1000, "tạ": 100, "ta": 100, "yến": 10, "yen": 10, "tonnes": 1000, "tonne": 1000,
+                  "tons": 1000, "ton": 1000}
 ADMIN_WORDS = {("xa",), ("phuong",), ("thi", "tran"), ("huyen",), ("tinh",)}
 """Folded level words: after an organisation they are part of its name ("hội phụ nữ xã"), not the
 commune People's Committee or a commune/district/province budget."""
@@ -96,6 +97,8 @@ APPROXIMATE = (
     "cỡ", "trên dưới", "tren duoi", "dự kiến", "du kien", "over", "about", "around", "approx", "approximately",
     "nearly", "almost", "roughly", "more than", "some", "~", "≈",
 )  # fmt: skip
+APPROXIMATE_AHEAD = {"uoc", "uoc tinh", "uoc thuc hien", "uoc dat", "du kien"}
+"""Approximation words that may stand a few words before their figure ("ước thực hiện cho vay 2 tỷ")."""
 """Words that make the figure after them approximate ("hơn 3 tỷ", "trên 36,5 tỷ"). "chừng", "tầm", "cỡ" only
 with their diacritics typed: folded they are "chung", "tam", "co" (chung tay, nhà tạm, có)."""
 NEEDS_MARKS = {"chung", "tam", "co", "ngot"}
@@ -164,10 +167,19 @@ def measure_units(category: CategorySpec) -> list[tuple[list[str], Meaning]]:
             persons += [measure.unit_vi, fold(measure.unit_vi)]
             if "luot" in fold(measure.unit_vi):
                 persons += ["lượt", "luot"]
+    has_households = category.measure("households") is not None
+    counted = "persons" if has_persons or not has_households else "households"
+    if not has_persons and not has_households and quantity is not None:
+        # No household or person count (cash handed out): one household or person is one "lượt".
+        times = [o.code for o in quantity.units if fold(o.unit_vi) == "luot"]
+        if times or (fold(quantity.unit_vi) == "luot" and not quantity.units):
+            code = times[0] if times else unit_code(quantity)
+            entries.append(([*COUNTING_WORDS, *HOUSEHOLD_WORDS, *PERSON_WORDS],
+                            Meaning("quantity", code, field_code="counted", priority=2)))
+            return entries
     entries.append((households, Meaning("households", "households", priority=2)))
     entries.append((persons, Meaning("persons", "persons", priority=2)))
-    counted = "persons" if has_persons or category.measure("households") is None else "households"
-    entries.append((list(COUNTING_WORDS), Meaning(counted, "counted", priority=2)))
+    entries.append((list(COUNTING_WORDS), Meaning(counted, counted, field_code="counted", priority=2)))
     return entries
 
 
@@ -188,7 +200,7 @@ def build_lexicon(catalogue: CatalogueFile) -> Lexicon:
     quantity_codes: dict[str, set[str]] = {}
     for spec in catalogue.category:
         for words, meaning in measure_units(spec):
-            if meaning.role == "quantity":
+            if meaning.role == "quantity" and meaning.field_code != "counted":
                 for word in words:
                     quantity_codes.setdefault(fold(word), set()).add(meaning.code)
     for word, codes in quantity_codes.items():
@@ -196,7 +208,7 @@ def build_lexicon(catalogue: CatalogueFile) -> Lexicon:
         any_units.add([word], Meaning("quantity", next(iter(codes)) if len(codes) == 1 else "", priority=3))
     any_units.add(HOUSEHOLD_WORDS, Meaning("households", "households", priority=2))
     any_units.add(PERSON_WORDS, Meaning("persons", "persons", priority=2))
-    any_units.add(COUNTING_WORDS, Meaning("persons", "counted", priority=2))
+    any_units.add(COUNTING_WORDS, Meaning("persons", "persons", field_code="counted", priority=2))
     for word, multiplier in MONEY_WORDS.items():
         any_units.add([word], Meaning("money", word, factor=multiplier, priority=1))
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.domain.parsing.entry_dates import numeric_dates, period_fields, word_dates
 from bot.domain.parsing.entry_figures import (
     PerUnit,
+    keyword_as_unit,
     read_approximations,
     read_labels,
     read_per_unit,
@@ -197,7 +198,7 @@ class Reader:
             if parts is not None and parts.group("letters") and fold(parts.group("letters")) in MONEY_MULTIPLIERS:
                 index = self._money(index, index + 1, MONEY_MULTIPLIERS[fold(parts.group("letters"))], tail=False)
                 continue
-            found = self.units_after(index, self.unit_index())
+            found = self.units_after(index, self.unit_index()) or keyword_as_unit(self, index)
             if not found:
                 if parts is None or parts.group("letters"):
                     self.problem("not_a_number", index, index + 1)
@@ -266,8 +267,8 @@ class Reader:
                 self._assign("quantity", amount, meaning.code or None, start, end)
             else:
                 self._assign(meaning.role, parse_count(number), None, start, end)
-                if meaning.code == "counted":
-                    self.entry.counted[meaning.role] = self.text(start, end)
+            if meaning.field_code == "counted":
+                self.entry.counted[meaning.role] = self.text(start, end)
         except NumberError as error:
             self.problem(error.reason, start, end)
         self.use(start, start + 1)
