@@ -153,7 +153,7 @@ class Reader:
             if token.kind != "num" or not self.free(index):
                 continue
             for end, meaning, _ in self.units_after(index, category.units):
-                if quantity_only and meaning.role != "quantity":
+                if quantity_only and (meaning.role != "quantity" or meaning.field_code == "counted"):
                     continue
                 covered |= set(range(index, end))
         return covered
