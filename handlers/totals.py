@@ -35,8 +35,10 @@ from bot.domain.services.action_text import Localised
 from bot.domain.services.export_files import build_scope_file
 from bot.domain.services.periods import STANDARD_CODES, Period, period_from_code
 from bot.domain.services.questions import (
+    AMBIGUOUS,
+    ENTRY,
     RangeError,
-    looks_like_question,
+    line_kind,
     parse_question,
     parse_range,
     range_examples,
@@ -47,6 +49,7 @@ from bot.domain.services.totals_screen import is_supervisor, totals_screen, view
 from bot.domain.services.totals_view import TotalsView
 from bot.domain.services.units import unit_display
 from db.models import Unit
+from handlers import kept_line
 from handlers.background import send_file_later
 from handlers.callbacks import (
     TotalsBack,
@@ -63,6 +66,7 @@ from handlers.callbacks import (
     decode,
     on,
 )
+from handlers.callbacks import gone as cb_gone
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.render import render as render_screen
@@ -351,15 +355,28 @@ class QuestionFilter(filters.MessageFilter):
         user_data = self._application.user_data.get(message.from_user.id) or {}
         if user_data.get("log"):
             return False
-        today = self._application.runtime.today()
-        return looks_like_question(message.text[:300], today=today)
+        runtime = self._application.runtime
+        return line_kind(message.text[:300], catalogue=runtime.catalogue, today=runtime.today()) != ENTRY
 
 
 async def answer_question(update: Update, context: ChungTayContext) -> None:
     message = update.effective_message
     if message is None or message.text is None or context.db_user is None:
         return
+    if line_kind(message.text[:300], catalogue=context.runtime.catalogue, today=context.today) == AMBIGUOUS:
+        await kept_line.ask(update, context, message.text)
+        return
     await _answer_question(update, context, message.text[:300])
+
+
+async def answer_kept_line(update: Update, context: ChungTayContext) -> None:
+    """📊 under a line that could be an entry or a question: answered as a question."""
+    line = kept_line.take(context)
+    if line is None or context.db_user is None:
+        await cb_gone(update, context)
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _answer_question(update, context, line["text"][:300])
 
 
 async def _answer_question(update: Update, context: ChungTayContext, text: str) -> None:

@@ -216,3 +216,8 @@ __all__ = [
 from handlers.callbacks.actions import LogKeepOpen, LogReplace
 
 __all__ += ["LogKeepOpen", "LogReplace"]
+
+# A line that reads as an entry and as a question; a per-unit figure that disagrees with the written total.
+from handlers.callbacks.actions import KeptLine, KeptLineEntry, KeptLineTotals, LogPickTotal  # noqa: E402
+
+__all__ += ["KeptLine", "KeptLineEntry", "KeptLineTotals", "LogPickTotal"]

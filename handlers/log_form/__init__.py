@@ -30,10 +30,11 @@ from telegram.warnings import PTBUserWarning
 from bot.domain.services.actions import Draft, ordered_measures
 from bot.domain.services.log_entry import repeat_draft, start_menu
 from handlers import callbacks as cb
+from handlers import kept_line
 from handlers.common import cancel
 from handlers.context import ChungTayContext
 from handlers.log_form.answers import attachment, button_answer, typed_answer
-from handlers.log_form.card import save, show_card
+from handlers.log_form.card import pick_total, save, show_card
 from handlers.log_form.edit import (
     COMMON_STEPS,
     back_to_card,
@@ -75,7 +76,8 @@ from handlers.log_form.state import (
 
 __all__ = ["ASK", "CARD", "CATEGORY", "COMMON_STEPS", "EDIT", "FORM_NAME", "MAX_TEXT", "MENU_LOG_EMOJI",
            "ConversationHandler", "back_to_card", "begin", "build_log_conversation", "cancel_form", "card_typed",
-           "edit_field", "edit_menu", "menu_filter", "pick_category", "quick_entry", "repeat_entry", "save",
+           "edit_field", "edit_menu", "menu_filter", "pick_category", "quick_entry", "record_kept_line", "repeat_entry",
+           "save",
            "show_card", "show_card_for_correction", "stale_button", "start_correction"]
 
 MENU_LOG_EMOJI = "📝"
@@ -157,6 +159,25 @@ async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
     return await open_entry(update, context, parsed, source=message.message_id)
 
 
+async def record_kept_line(update: Update, context: ChungTayContext) -> str | int:
+    """📝 under a line that could be an entry or a question: the kept line is read as an entry."""
+    query = update.callback_query
+    line = kept_line.take(context)
+    if query is None or line is None:
+        await cb.gone(update, context)
+        return ConversationHandler.END
+    await query.answer()
+    parsed = read_line(context, line["text"])
+    if parsed.problems or parsed.category is None:
+        text = problem_text(context, *parsed.problems[0]) if parsed.problems else context.t(
+            "Sorry, I could not read that as a support entry.")
+        await query.message.reply_text(text + "\n\n" + example_text(context),  # type: ignore[union-attr]
+                                       parse_mode=ParseMode.HTML)
+        return ConversationHandler.END
+    source = line.get("source")
+    return await open_entry(update, context, parsed, source=source if isinstance(source, int) else None)
+
+
 async def cancel_form(update: Update, context: ChungTayContext) -> int:
     """❌ or /cancel in the form: the closed form is written before "Cancelled." is shown."""
     kept = context.user_data.get(SAVED_LINES)  # type: ignore[union-attr]
@@ -195,6 +216,7 @@ def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationH
                       CallbackQueryHandler(button_answer, pattern=cb.on(cb.LogSet, cb.LogSkip, cb.LogKeep,
                                                                         cb.LogHousehold, cb.LogTypedHousehold))],
                 CARD: [CallbackQueryHandler(save, pattern=cb.on(cb.LogSave)),
+                       CallbackQueryHandler(pick_total, pattern=cb.on(cb.LogPickTotal)),
                        CallbackQueryHandler(edit_menu, pattern=cb.on(cb.LogEdit)),
                        MessageHandler(attachments, attachment), MessageHandler(text, card_typed)],
                 EDIT: [CallbackQueryHandler(edit_field, pattern=cb.on(cb.LogEditField)),

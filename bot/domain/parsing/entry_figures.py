@@ -85,6 +85,7 @@ def read_approximations(reader: Reader) -> None:
             after += 1
         if after < len(tokens) and tokens[after].kind == "num" and reader.free(after):
             reader.entry.approximate = True
+            reader.approximate.add(after)
             reader.use(start, end)
 
 

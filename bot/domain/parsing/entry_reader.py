@@ -65,6 +65,7 @@ class Reader:
         self.category: CategoryLexicon | None = None
         self.per_unit: dict[int, tuple[str, str]] = {}  # number token → (count role it is per, its words)
         self.pending: list[PerUnit] = []
+        self.approximate: set[int] = set()  # number tokens written as approximate
 
     # ── helpers
 
@@ -279,6 +280,8 @@ class Reader:
         if self.category is not None and self.category.spec.measure(measure_code) is None:
             self.problem("unexpected_measure", start, end)
             return
+        if start in self.approximate:
+            self.entry.approximate_measures.append(measure_code)
         if start in self.per_unit:
             base, words = self.per_unit[start]
             self.pending.append(PerUnit(role, value, unit, base, words))  # type: ignore[arg-type]

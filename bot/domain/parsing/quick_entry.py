@@ -59,6 +59,8 @@ class ParsedEntry:
     unknown: list[str] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
     approximate: bool = False
+    approximate_measures: list[str] = field(default_factory=list)
+    """The measures whose figure was written as approximate ("hơn 3 tỷ" → ["value"])."""
     per_unit: dict[str, dict[str, str]] = field(default_factory=dict)
     """Measure → how it was derived from a per-unit figure: {"each", "count", "count_measure", "unit"}."""
     total_choice: dict[str, str] | None = None

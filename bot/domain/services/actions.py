@@ -83,6 +83,13 @@ class Draft:
     latitude: float | None = None
     longitude: float | None = None
     corrects_id: int | None = None
+    approximate: bool = False
+    reading: dict[str, Any] = field(default_factory=dict)
+    """How a typed line was read, for the card only: {"per_unit": {measure: {"each", "count",
+    "count_measure", "unit"}}, "counted": {measure: "5 hội viên"}, "approx": [measures]}."""
+    total_choice: dict[str, str] | None = None
+    """A per-unit figure and a written total that disagree ({"measure", "derived", "written"}): the card
+    asks which is right and cannot be saved before."""
 
     def to_dict(self) -> dict[str, Any]:
         """A copy as plain JSON types. By hand rather than `dataclasses.asdict`, which deep-copies field by
@@ -90,6 +97,8 @@ class Draft:
         dict of strings."""
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["fields"] = dict(self.fields)
+        data["reading"] = dict(self.reading)
+        data["total_choice"] = dict(self.total_choice) if self.total_choice else None
         return data
 
     @classmethod
@@ -105,7 +114,10 @@ class Draft:
                    quantity_unit=parsed.quantity_unit, value_dong=parsed.value_dong, organisation=parsed.organisation,
                    beneficiary_class=parsed.beneficiary_class, funding_source=parsed.funding_source,
                    fields=dict(parsed.fields),
-                   action_date=parsed.action_date.isoformat() if parsed.action_date else None)
+                   action_date=parsed.action_date.isoformat() if parsed.action_date else None,
+                   approximate=parsed.approximate, total_choice=parsed.total_choice,
+                   reading={key: value for key, value in (("per_unit", parsed.per_unit), ("counted", parsed.counted),
+                                                          ("approx", parsed.approximate_measures)) if value})
 
     @property
     def quantity_decimal(self) -> Decimal | None:
@@ -120,7 +132,15 @@ class Draft:
                 "value": self.value_dong}[code]
 
     def set_measure(self, code: str, value: int | Decimal) -> None:
+        """Set a measure as typed or chosen in the form; how the line had read it (and any per-unit figure
+        counted on it) no longer describes it, so those card notes go."""
         check_measure(code, value)
+        if self.reading:
+            per_unit = {k: v for k, v in (self.reading.get("per_unit") or {}).items()
+                        if k != code and v.get("count_measure") != code}
+            self.reading = {**self.reading, "per_unit": per_unit,
+                            "counted": {k: v for k, v in (self.reading.get("counted") or {}).items() if k != code},
+                            "approx": [k for k in self.reading.get("approx") or () if k != code]}
         if code == "households":
             self.households = int(value)
         elif code == "persons":
