@@ -91,8 +91,6 @@ def period_fields(reader: Reader) -> None:
     if reader.category is None:
         return
     kinds = {f.kind: f.code for f in reader.category.spec.fields if f.kind in ("quarter", "month")}
-    if not kinds:
-        return
     tokens = reader.tokens
     for index in range(len(tokens) - 1):
         if not (reader.free(index) and reader.free(index + 1)):
@@ -110,5 +108,11 @@ def period_fields(reader: Reader) -> None:
             reader.use(index, index + 2)
         elif "month" in kinds and word.norm in MONTH_WORDS and 1 <= value <= 12:
             reader.set_field(kinds["month"], str(value), index, index + 2)
+            reader.use(index, index + 2)
+        elif (word.folded in ("thang", "quy") or word.norm in QUARTER_WORDS) and number.kind == "num" \
+                and 1 <= value <= (4 if word.folded != "thang" else 12) \
+                and not reader.units_after(index + 1, reader.unit_index()):
+            # "gạo tháng 6 45 hộ": a month the category does not record is not a figure; kept as a word
+            reader.entry.unknown.append(reader.text(index, index + 2))
             reader.use(index, index + 2)
 

@@ -25,7 +25,7 @@ from bot.domain.parsing.entry_lexicon import (
 from bot.domain.parsing.matcher import Meaning
 from bot.domain.parsing.numbers import MONEY_MAX, MONEY_MULTIPLIERS, QUANTITY_MAX, clean_decimal
 from bot.domain.parsing.text import diacritic_marks, fold
-from bot.domain.parsing.tokens import NUM_PARTS
+from bot.domain.parsing.tokens import NUM_PARTS, Token
 
 if TYPE_CHECKING:
     from bot.domain.parsing.entry_reader import Reader
@@ -160,9 +160,39 @@ def _default_base(reader: Reader, figure_role: str | None) -> str | None:
     return next((code for code in order if spec.measure(code) is not None), None)
 
 
+def _one_as_number(reader: Reader) -> None:
+    """"mỗi cháu một suất": "một" (one) before a counting word of the category is the figure 1, unless a
+    figure stands before it ("500k một suất" is per unit)."""
+    tokens = reader.tokens
+    for index, token in enumerate(tokens):
+        if token.folded == "mot" and reader.free(index) and _figure_before(reader, index) is None \
+                and _count_word(reader, index + 1) is not None:
+            tokens[index] = Token(token.raw, "1", "1", "num")
+
+
+def _times(reader: Reader, index: int) -> bool:
+    """"120 suất x 100k", "200 suất × 500.000đ = 100 triệu": the figure after "x" is per unit of the count
+    before it; a figure after "=" is the written total, compared like any other."""
+    tokens = reader.tokens
+    if tokens[index].folded not in ("x", "×", "*") or index + 1 >= len(tokens):
+        return False
+    count = _figure_before(reader, index)
+    base = _figure_role(reader, count) if count is not None else None
+    figure = index + 1
+    if base not in COUNT_ROLES or tokens[figure].kind != "num" or not reader.free(figure):
+        return False
+    reader.per_unit[figure] = (base, reader.text(count, figure + 1))  # type: ignore[arg-type]
+    reader.use(index, index + 1)
+    return True
+
+
 def read_per_unit(reader: Reader) -> None:
     """Find per-unit phrases and note which figure each one makes per unit (`Reader.per_unit`)."""
     tokens = reader.tokens
+    _one_as_number(reader)
+    for index in range(len(tokens)):
+        if reader.free(index):
+            _times(reader, index)
     index = 0
     while index < len(tokens):
         if not reader.free(index):

@@ -86,7 +86,7 @@ STOPWORDS = (
 LABELS = (
     "tổng số tiền", "tong so tien", "số tiền", "so tien", "thành tiền", "thanh tien", "tổng trị giá", "tong tri gia",
     "tổng giá trị", "tong gia tri", "tổng kinh phí", "tong kinh phi", "kinh phí", "kinh phi", "trị giá", "tri gia",
-    "giá trị", "gia tri", "dư nợ", "du no", "tổng cộng", "tong cong", "tổng", "tong", "total value", "total",
+    "giá trị", "gia tri", "tổng cộng", "tong cong", "tổng", "tong", "total value", "total",
     "worth", "value", "valued at", "amount",
 )  # fmt: skip
 """Words before a figure that only say what it is ("tổng số tiền 3 tỷ"): read before the category, so the
@@ -169,6 +169,8 @@ def measure_units(category: CategorySpec) -> list[tuple[list[str], Meaning]]:
                 persons += ["lượt", "luot"]
     has_households = category.measure("households") is not None
     counted = "persons" if has_persons or not has_households else "households"
+    if counted == "households":  # "cho 11 người vay", "quà cho 30 em": people of a category that counts households
+        entries.append((persons, Meaning("households", "households", field_code="counted", priority=2)))
     if not has_persons and not has_households and quantity is not None:
         # No household or person count (cash handed out): one household or person is one "lượt".
         times = [o.code for o in quantity.units if fold(o.unit_vi) == "luot"]
@@ -178,7 +180,8 @@ def measure_units(category: CategorySpec) -> list[tuple[list[str], Meaning]]:
                             Meaning("quantity", code, field_code="counted", priority=2)))
             return entries
     entries.append((households, Meaning("households", "households", priority=2)))
-    entries.append((persons, Meaning("persons", "persons", priority=2)))
+    if counted == "persons":
+        entries.append((persons, Meaning("persons", "persons", priority=2)))
     entries.append((list(COUNTING_WORDS), Meaning(counted, counted, field_code="counted", priority=2)))
     return entries
 

@@ -66,6 +66,7 @@ class Reader:
         self.per_unit: dict[int, tuple[str, str]] = {}  # number token → (count role it is per, its words)
         self.pending: list[PerUnit] = []
         self.approximate: set[int] = set()  # number tokens written as approximate
+        self.conflicting: set[str] = set()  # fields given two different choices
 
     # ── helpers
 
@@ -91,11 +92,17 @@ class Reader:
             self.problem("conflict", start, end)
 
     def set_field(self, code: str, value: str, start: int, end: int) -> None:
+        """Two different choices for one field ("quà Tết vì người nghèo", "trung thu … thiếu nhi") leave the
+        field empty: the card shows nothing chosen and the form asks where it must, rather than refusing a
+        line whose figures are fine."""
+        if code in self.conflicting:
+            return
         current = self.entry.fields.get(code)
         if current is None:
             self.entry.fields[code] = value
         elif current != value:
-            self.problem("conflict", start, end)
+            self.conflicting.add(code)
+            del self.entry.fields[code]
 
     # ── the passes
 
@@ -134,6 +141,9 @@ class Reader:
                 best = (key, category)
         if best is None:
             by_unit = [c for c in self.lexicon.categories if self._unit_tokens(c, quantity_only=True)]
+            single = [c for c in by_unit if not c.spec.measure("quantity").units]  # type: ignore[union-attr]
+            if len(by_unit) > 1 and len(single) == 1:
+                by_unit = single  # "90 suất": the gift's only unit, one of the cash handout's several
             if len(by_unit) == 1:
                 best = ((0, 0, 0, 0), by_unit[0])
         if best is not None:
