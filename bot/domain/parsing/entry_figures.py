@@ -31,14 +31,17 @@ if TYPE_CHECKING:
     from bot.domain.parsing.entry_reader import Reader
 
 COUNT_ROLES = ("households", "persons", "quantity")
+UNKNOWN_BASE = "unknown"
+"""Per unit of a word the category does not count ("mỗi xã 5 triệu"): the count is asked, never guessed."""
 _PER = {tuple(fold(w).split()) for w in PER_WORDS}
 _AFTER_FIGURE = {fold(w) for w in AFTER_FIGURE_PER}
 _EACH = {fold(w) for w in EACH_WORDS}
 _MOI_MARKS = {(), diacritic_marks("mỗi")}
 """"mới" (new, as in "xây mới") folds to "moi" too; its typed marks refuse the per-unit reading."""
 _BEFORE_FIGURE = {"cho", "for"}
-_GAP = 4
-"""At most this many words between "mỗi suất" and its figure ("mỗi suất quà có trị giá 500.000 đồng")."""
+_GAP = 7
+"""At most this many words between "mỗi suất" and its figure, within one clause ("mỗi suất quà có trị giá
+500.000 đồng", "mỗi suất gồm 10kg gạo và tiền mặt 300k")."""
 
 
 @dataclass
@@ -138,11 +141,19 @@ def _figure_role(reader: Reader, index: int) -> str | None:
 
 
 def _figure_after(reader: Reader, index: int) -> int | None:
+    """The figure a "mỗi suất …" phrase is about: the next one in its clause, passing over a weight the
+    category does not record ("mỗi suất gồm 10kg gạo và tiền mặt 300k")."""
     tokens = reader.tokens
     for position in range(index, min(index + _GAP + 1, len(tokens))):
-        if tokens[position].kind == "num":
-            return position if reader.free(position) else None
-        if tokens[position].kind == "date":
+        token = tokens[position]
+        if token.kind == "num":
+            if not reader.free(position):
+                return None
+            if not reader.units_after(position, reader.unit_index()) and reader.category is not None \
+                    and any(m.role == "quantity" for _, m, _ in reader.units_after(position, reader.lexicon.any_units)):
+                continue
+            return position
+        if token.kind == "date" or token.raw in (",", ";", "."):
             return None
     return None
 
@@ -250,29 +261,55 @@ def _extend_clause(reader: Reader, figure: int, base: str) -> None:
         position += 1
 
 
+_ITEM_WORDS = {"suat", "phan", "xuat"}
+"""Item words that may stand between a count and the category's own word ("25 suất học bổng")."""
+
+
 def keyword_as_unit(reader: Reader, index: int) -> list[tuple[int, Meaning, str]]:
-    """"tặng 200 chăn ấm", "30 gift packages": a count followed by the category's own word is its quantity
-    (in the unit that word or the next names, else the measure's only unit). Not for weights: "50 gạo" is not
-    50 kg."""
+    """"tặng 200 chăn ấm", "30 gift packages", "25 suất học bổng": a count followed by the category's own word
+    is what the category counts - its quantity (in the unit that word or the next names, else the measure's
+    only unit), or, without a quantity, its persons or households. Not for weights: "50 gạo" is not 50 kg."""
     category = reader.category
     tokens = reader.tokens
-    if category is None or index + 1 >= len(tokens) or NUM_PARTS.fullmatch(tokens[index].norm) is None:
+    if category is None or index + 1 >= len(tokens) or not tokens[index].norm.isdigit():
         return []
-    quantity = category.spec.measure("quantity")
-    if quantity is None or fold(quantity.unit_vi) == "kg" or not tokens[index].norm.isdigit():
+    spec = category.spec
+    quantity = spec.measure("quantity")
+    if quantity is not None and fold(quantity.unit_vi) == "kg":
         return []
-    ends = [end for end, _ in category.keywords.at(tokens, index + 1, reader.free)]
-    ends += [end for end, _ in category.choices.at(tokens, index + 1, reader.free)]
+    start = index + 1
+    if tokens[start].folded in _ITEM_WORDS and reader.free(start):
+        start += 1
+    ends = [end for end, _ in category.keywords.at(tokens, start, reader.free)]
+    ends += [end for end, _ in category.choices.at(tokens, start, reader.free)]
     if not ends:
         return []
     after = max(ends)
+    if quantity is None:
+        role = next((code for code in ("persons", "households") if spec.measure(code) is not None), None)
+        if role is None:
+            return []
+        reader.use(index + 1, start)
+        return [(start, Meaning(role, role, field_code="counted"), tokens[index].norm)]
     units = [(end, m) for end, m in category.units.at(tokens, after, reader.free) if m.role == "quantity"]
     if units:
         end, meaning = max(units, key=lambda u: u[0])
         reader.use(index + 1, after)
         return [(end, meaning, tokens[index].norm)]
+    reader.use(index + 1, start)
     code = "" if quantity.units else unit_code(quantity)
-    return [(index + 1, Meaning("quantity", code, priority=3), tokens[index].norm)]
+    return [(start, Meaning("quantity", code, priority=3), tokens[index].norm)]
+
+
+def _names_something(reader: Reader, index: int) -> bool:
+    """A keyword or choice of the category starts here ("mỗi tháng" is the monthly choice of rice), or a
+    phrase that begins with the "mỗi" before it."""
+    category, tokens = reader.category, reader.tokens
+    if reader.lexicon.general.at(tokens, index - 1, reader.free):
+        return True  # "mới thoát nghèo" typed without marks: a beneficiary class, not "mỗi"
+    if category is None:
+        return False
+    return bool(category.keywords.at(tokens, index, reader.free) or category.choices.at(tokens, index, reader.free))
 
 
 def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | None:
@@ -284,11 +321,17 @@ def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | No
         if len(words) == size and words in _PER and all(reader.free(i) for i in range(index, index + size)):
             if words[0] == "moi" and diacritic_marks(tokens[index].norm) not in _MOI_MARKS:
                 return None
-            counted = _count_word(reader, index + size)
+            after = index + size
+            counted = _count_word(reader, after)
             if counted is not None:
                 return counted[0], counted[1], False
             if folded in _EACH and _figure_before_each(reader, index) is not None:
-                return index + size, None, True
+                return after, None, True
+            if after < len(tokens) and tokens[after].kind == "word" and reader.free(after) \
+                    and not _names_something(reader, after):
+                # "mỗi suất học bổng 1 triệu": per something the category does not count by that word - an
+                # item ("suất", "phần") is its main count; any other word leaves the count to be asked
+                return after + 1, (None if tokens[after].folded in _ITEM_WORDS else UNKNOWN_BASE), False
             return None
     if folded in _AFTER_FIGURE and _figure_before(reader, index) is not None:
         start = index + 1
@@ -306,7 +349,7 @@ def settle_per_unit(reader: Reader) -> None:
     """Multiply every per-unit figure by its count (quantities first: "mỗi hộ 2 suất, mỗi suất 500k")."""
     entry = reader.entry
     for item in sorted(reader.pending, key=lambda p: p.role != "quantity"):
-        count = {"households": entry.households, "persons": entry.persons, "quantity": entry.quantity}[item.base]
+        count = {"households": entry.households, "persons": entry.persons, "quantity": entry.quantity}.get(item.base)
         if count is None:
             entry.problems.append(("per_unit_without_count", item.text))
             continue

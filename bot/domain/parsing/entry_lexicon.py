@@ -44,7 +44,8 @@ COUNTING_WORDS = (
     "em hoc sinh", "cháu học sinh", "chau hoc sinh", "sinh viên", "sinh vien", "học sinh sinh viên",
     "hoc sinh sinh vien", "hssv", "lao động", "lao dong", "người lao động", "nguoi lao dong", "đối tượng",
     "doi tuong", "trẻ", "tre", "trẻ em", "tre em", "cụ", "người dân", "nguoi dan", "người nghèo", "nguoi ngheo",
-    "people", "persons", "person", "members", "member", "students", "student", "pupils", "pupil",
+    "lượt hội viên", "luot hoi vien", "lượt lao động", "luot lao dong", "lượt đoàn viên", "luot doan vien",
+    "lượt em", "luot em", "people", "persons", "person", "members", "member", "students", "student", "pupils", "pupil",
     "children", "child", "kids", "workers", "participants", "trainees", "residents",
 )  # fmt: skip
 """People counted in the words reports use ("5 hội viên", "30 em", "12 lao động"): the category's persons

@@ -210,6 +210,13 @@ class Reader:
                 index = self._money(index, index + 1, MONEY_MULTIPLIERS[fold(parts.group("letters"))], tail=False)
                 continue
             found = self.units_after(index, self.unit_index()) or keyword_as_unit(self, index)
+            foreign = [] if found or self.category is None else self.units_after(index, self.lexicon.any_units)
+            if foreign and foreign[0][1].role == "quantity":
+                # "quà … mỗi suất gồm 10kg gạo": a weight the category does not record; kept, not a figure
+                self.entry.unknown.append(self.text(index, foreign[0][0]))
+                self.use(index, foreign[0][0])
+                index = foreign[0][0]
+                continue
             if not found:
                 if parts is None or parts.group("letters"):
                     self.problem("not_a_number", index, index + 1)
