@@ -96,6 +96,11 @@ def period_fields(reader: Reader) -> None:
         if not (reader.free(index) and reader.free(index + 1)):
             continue
         word, number = tokens[index], tokens[index + 1]
+        if _year_or_duration(word.folded, number.folded) or _year_or_duration(word.folded, number.folded, after=True):
+            # "năm 2025", "thời hạn 36 tháng": context, not a figure; kept as words
+            reader.entry.unknown.append(reader.text(index, index + 2))
+            reader.use(index, index + 2)
+            continue
         value: int | None = None
         if number.kind == "num" and re.fullmatch(r"[0-9]{1,2}", number.norm):
             value = int(number.norm)
@@ -116,3 +121,10 @@ def period_fields(reader: Reader) -> None:
             reader.entry.unknown.append(reader.text(index, index + 2))
             reader.use(index, index + 2)
 
+
+
+def _year_or_duration(first: str, second: str, *, after: bool = False) -> bool:
+    """"năm 2025" (a year), or with `after` "36 tháng" / "5 năm" (a duration): never a figure of the entry."""
+    if after:
+        return second in ("thang", "nam", "months", "years") and re.fullmatch(r"[0-9]{1,3}", first) is not None
+    return first in ("nam", "year") and re.fullmatch(r"(19|20)[0-9]{2}", second) is not None

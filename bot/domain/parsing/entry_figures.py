@@ -217,8 +217,12 @@ def read_per_unit(reader: Reader) -> None:
         figure = _figure_before(reader, index) if base is not None else _figure_before_each(reader, index)
         if figure is not None and base is not None and _figure_role(reader, figure) == base:
             figure = None  # "20 suất mỗi suất 500k": the count itself is not per unit
+        if figure is not None and _figure_role(reader, figure) in ("households", "persons"):
+            figure = None  # "50 hộ mỗi khẩu 15kg": a count of people is never the per-unit figure
         if figure is None and not figure_first:
             figure = _figure_after(reader, end)
+            if figure is not None and _figure_role(reader, figure) in ("households", "persons"):
+                figure = None
         if figure is None:
             index += 1
             continue
