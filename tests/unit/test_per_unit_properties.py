@@ -72,8 +72,8 @@ def test_a_per_unit_price_stores_count_times_price(n: int, price: int, template:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(min_value=1, max_value=2_000), st.integers(min_value=1, max_value=500), st.sampled_from(LOAN_TEMPLATES),
-       st.data())
+@given(st.integers(min_value=1, max_value=2_000), st.integers(min_value=1, max_value=500),
+       st.sampled_from(LOAN_TEMPLATES), st.data())
 def test_a_per_household_loan_stores_households_times_amount(n: int, millions: int, template: str,
                                                               data: st.DataObject) -> None:
     price = millions * 1_000_000
