@@ -210,7 +210,8 @@ class Reader:
                 index = self._money(index, index + 1, MONEY_MULTIPLIERS[fold(parts.group("letters"))], tail=False)
                 continue
             found = self.units_after(index, self.unit_index()) or keyword_as_unit(self, index)
-            foreign = [] if found or self.category is None else self.units_after(index, self.lexicon.any_units)
+            foreign = [] if found or self.category is None or self.category.choices.at(self.tokens, index, self.free) \
+                else self.units_after(index, self.lexicon.any_units)
             if foreign and foreign[0][1].role == "quantity":
                 # "quà … mỗi suất gồm 10kg gạo": a weight the category does not record; kept, not a figure
                 self.entry.unknown.append(self.text(index, foreign[0][0]))
