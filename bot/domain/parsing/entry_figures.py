@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from bot.domain.parsing.entry_lexicon import (
@@ -144,6 +145,7 @@ def _figure_after(reader: Reader, index: int) -> int | None:
     """The figure a "mỗi suất …" phrase is about: the next one in its clause, passing over a weight the
     category does not record ("mỗi suất gồm 10kg gạo và tiền mặt 300k")."""
     tokens = reader.tokens
+    skipped = False
     for position in range(index, min(index + _GAP + 1, len(tokens))):
         token = tokens[position]
         if token.kind == "num":
@@ -151,9 +153,10 @@ def _figure_after(reader: Reader, index: int) -> int | None:
                 return None
             if not reader.units_after(position, reader.unit_index()) and reader.category is not None \
                     and any(m.role == "quantity" for _, m, _ in reader.units_after(position, reader.lexicon.any_units)):
+                skipped = True  # "mỗi suất quà gồm 10kg gạo, trị giá 200k": the clause goes on past the comma
                 continue
             return position
-        if token.kind == "date" or token.raw in (",", ";", "."):
+        if token.kind == "date" or token.raw in (";", ".") or (token.raw == "," and not skipped):
             return None
     return None
 
@@ -252,7 +255,7 @@ def _extend_clause(reader: Reader, figure: int, base: str) -> None:
         token = tokens[position]
         if token.kind == "num":
             role = _figure_role(reader, position)
-            if not reader.free(position) or role in roles or role == base or role is None:
+            if not reader.free(position) or role in roles or role == base or role not in ("money", "quantity"):
                 return
             reader.per_unit[position] = (base, reader.text(figure, position + 1))
             roles.add(role)
@@ -349,9 +352,23 @@ def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | No
     return None
 
 
+_PERIOD_WORDS = {"thang", "nam", "quy", "ngay", "month", "year", "quarter", "day"}
+
+
+def _per_period(reader: Reader) -> bool:
+    """"10kg/hộ/tháng", "mỗi tháng", "hằng tháng", "per month": a per-unit figure that is also per period
+    cannot be multiplied without knowing how many periods, so it is asked about."""
+    folded = [t.folded for t in reader.tokens]
+    return any(word in _PERIOD_WORDS and before in ("/", "moi", "hang", "per", "a", "each", "every")
+               for before, word in pairwise(folded)) or "monthly" in folded
+
+
 def settle_per_unit(reader: Reader) -> None:
     """Multiply every per-unit figure by its count (quantities first: "mỗi hộ 2 suất, mỗi suất 500k")."""
     entry = reader.entry
+    if reader.pending and _per_period(reader):
+        entry.problems += [("per_unit_per_period", item.text) for item in reader.pending]
+        return
     for item in sorted(reader.pending, key=lambda p: p.role != "quantity"):
         count = {"households": entry.households, "persons": entry.persons, "quantity": entry.quantity}.get(item.base)
         if count is None:
