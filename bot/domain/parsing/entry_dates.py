@@ -14,6 +14,7 @@ from bot.domain.parsing.errors import NumberError
 
 if TYPE_CHECKING:
     from bot.domain.parsing.entry_reader import Reader
+    from bot.domain.parsing.tokens import Token
 
 
 def record_date(reader: Reader, text: str, start: int, end: int) -> None:
@@ -88,14 +89,17 @@ def numeric_dates(reader: Reader) -> None:
 
 def period_fields(reader: Reader) -> None:
     """"quý 3" / "q3" / "quý III" for a quarter field, "tháng 6" for a month field."""
-    if reader.category is None:
-        return
-    kinds = {f.kind: f.code for f in reader.category.spec.fields if f.kind in ("quarter", "month")}
+    fields = reader.category.spec.fields if reader.category is not None else ()
+    kinds = {f.kind: f.code for f in fields if f.kind in ("quarter", "month")}
     tokens = reader.tokens
     for index in range(len(tokens) - 1):
         if not (reader.free(index) and reader.free(index + 1)):
             continue
         word, number = tokens[index], tokens[index + 1]
+        if _place(word) and number.kind == "num" and re.fullmatch(r"[0-9]{1,3}", number.norm):
+            reader.entry.unknown.append(reader.text(index, index + 2))  # "thôn 3", "tổ 5": a place, not a figure
+            reader.use(index, index + 2)
+            continue
         if _year_or_duration(word.folded, number.folded) or _year_or_duration(word.folded, number.folded, after=True):
             # "năm 2025", "thời hạn 36 tháng": context, not a figure; kept as words
             reader.entry.unknown.append(reader.text(index, index + 2))
@@ -128,3 +132,12 @@ def _year_or_duration(first: str, second: str, *, after: bool = False) -> bool:
     if after:
         return second in ("thang", "nam", "months", "years") and re.fullmatch(r"[0-9]{1,3}", first) is not None
     return first in ("nam", "year") and re.fullmatch(r"(19|20)[0-9]{2}", second) is not None
+
+
+_PLACES = {"thon", "xom", "ap", "buon", "khoi", "khu", "village", "hamlet"}
+_PLACES_WITH_MARKS = {"tổ", "bản"}  # folded "to", "ban" are also English "to" and other words
+
+
+def _place(word: Token) -> bool:
+    """A village or neighbourhood word that a number follows as its name ("thôn 3", "tổ 12", "bản 2")."""
+    return word.folded in _PLACES or word.norm in _PLACES_WITH_MARKS

@@ -94,12 +94,18 @@ def read_approximations(reader: Reader) -> None:
 
 
 def _count_word(reader: Reader, index: int) -> tuple[int, str] | None:
-    """(end, count role) when a counting word of the category starts at `index` ("hộ", "suất", "khẩu")."""
+    """(end, count role) when a counting word of the category starts at `index` ("hộ", "suất", "khẩu"). The
+    unit a quantity word names ("chiếc") is noted, for a quantity typed without one ("200 chăn ấm")."""
     if index >= len(reader.tokens) or reader.tokens[index].kind != "word":
         return None
-    found = [(end, m.role) for end, m in reader.unit_index().at(reader.tokens, index, reader.free)
+    found = [(end, m) for end, m in reader.unit_index().at(reader.tokens, index, reader.free)
              if m.role in COUNT_ROLES]
-    return max(found) if found else None
+    if not found:
+        return None
+    end, meaning = max(found, key=lambda item: item[0])
+    if meaning.role == "quantity" and meaning.code and meaning.field_code != "counted":
+        reader.count_unit = meaning.code
+    return end, meaning.role
 
 
 def _figure_before(reader: Reader, index: int) -> int | None:
@@ -186,16 +192,22 @@ def _one_as_number(reader: Reader) -> None:
 
 def _times(reader: Reader, index: int) -> bool:
     """"120 suất x 100k", "200 suất × 500.000đ = 100 triệu": the figure after "x" is per unit of the count
-    before it; a figure after "=" is the written total, compared like any other."""
+    before it; a figure after "=" is the written total, compared like any other. When the count's measure
+    cannot be told ("12 suất học bổng x 1 triệu"), the category's main count is taken, else it is asked."""
     tokens = reader.tokens
-    if tokens[index].folded not in ("x", "×", "*") or index + 1 >= len(tokens):
-        return False
-    count = _figure_before(reader, index)
-    base = _figure_role(reader, count) if count is not None else None
     figure = index + 1
-    if base not in COUNT_ROLES or tokens[figure].kind != "num" or not reader.free(figure):
+    if tokens[index].folded not in ("x", "×", "*") or figure >= len(tokens) or tokens[figure].kind != "num" \
+            or not reader.free(figure):
         return False
-    reader.per_unit[figure] = (base, reader.text(count, figure + 1))  # type: ignore[arg-type]
+    count = next((i for i in range(index - 1, max(index - 5, -1), -1) if tokens[i].kind == "num"), None)
+    if count is None:
+        return False
+    base = _figure_role(reader, count)
+    if base not in COUNT_ROLES:
+        if base is not None:
+            return False  # "500.000đ/suất x 20 suất": the figure before is not a count
+        base = _default_base(reader, _figure_role(reader, figure)) or UNKNOWN_BASE
+    reader.per_unit[figure] = (base, reader.text(count, figure + 1))
     reader.use(index, index + 1)
     return True
 
@@ -399,3 +411,5 @@ def settle_per_unit(reader: Reader) -> None:
             entry.value_dong = int(total)
         else:
             entry.quantity, entry.quantity_unit = Decimal(total), item.unit
+    if entry.quantity is not None and entry.quantity_unit is None and reader.count_unit:
+        entry.quantity_unit = reader.count_unit  # "200 chăn ấm, 150.000đ/chiếc": pieces

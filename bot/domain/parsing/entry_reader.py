@@ -67,6 +67,7 @@ class Reader:
         self.pending: list[PerUnit] = []
         self.approximate: set[int] = set()  # number tokens written as approximate
         self.conflicting: set[str] = set()  # fields given two different choices
+        self.count_unit: str | None = None  # the quantity unit a per-unit phrase named ("/chiếc")
 
     # ── helpers
 
