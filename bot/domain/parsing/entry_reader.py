@@ -121,23 +121,24 @@ class Reader:
         settle_per_unit(self)
 
     def choose_category(self) -> None:
-        """The category whose keywords, choices and units explain the most words of the line.
+        """The category whose keywords and choices name the most words of the line, then whose units explain
+        the most figures ("40 suất quà, mỗi suất gồm tiền mặt 500.000đ" is a gift that holds cash).
 
         "vay 20 học sinh sinh viên" is a loan (vay + the purpose "học sinh sinh viên"), not education
         (only "học sinh"); ties go to the keyword typed first, as officers start with the category.
         Without any category keyword, a quantity unit that only one category uses decides ("50 thẻ").
         """
-        best: tuple[tuple[int, int, int, int], CategoryLexicon] | None = None
+        best: tuple[tuple[int, int, int, int, int], CategoryLexicon] | None = None
         for category in self.lexicon.categories:
             hits = self._hits(category.keywords)
             if not hits:
                 continue
-            covered = {i for start, end in hits for i in range(start, end)}
-            covered |= {i for start, end in self._hits(category.choices) for i in range(start, end)}
-            covered |= self._unit_tokens(category)
+            named = {i for start, end in hits for i in range(start, end)}
+            named |= {i for start, end in self._hits(category.choices) for i in range(start, end)}
+            units = self._unit_tokens(category)
             first = min(start for start, _ in hits)
             longest = max(end - start for start, end in hits)
-            key = (len(covered), -first, longest, -category.sort)
+            key = (len(named), len(units), -first, longest, -category.sort)
             if best is None or key > best[0]:
                 best = (key, category)
         if best is None:
@@ -146,7 +147,7 @@ class Reader:
             if len(by_unit) > 1 and len(single) == 1:
                 by_unit = single  # "90 suất": the gift's only unit, one of the cash handout's several
             if len(by_unit) == 1:
-                best = ((0, 0, 0, 0), by_unit[0])
+                best = ((0, 0, 0, 0, 0), by_unit[0])
         if best is not None:
             self.category = best[1]
             self.entry.category = best[1].spec.code
