@@ -147,7 +147,7 @@ def _figure_role(reader: Reader, index: int) -> str | None:
     return units[0][1].role if units else None
 
 
-def _figure_after(reader: Reader, index: int) -> int | None:
+def _figure_after(reader: Reader, index: int, base: str | None) -> int | None:
     """The figure a "mỗi suất …" phrase is about: the next one in its clause, passing over a weight the
     category does not record ("mỗi suất gồm 10kg gạo và tiền mặt 300k")."""
     tokens = reader.tokens
@@ -157,6 +157,8 @@ def _figure_after(reader: Reader, index: int) -> int | None:
         if token.kind == "num":
             if not reader.free(position):
                 return None
+            if _figure_role(reader, position) == base:
+                continue  # "mỗi căn nhà 5 căn 200tr"? the count itself is not the per-unit figure
             if not reader.units_after(position, reader.unit_index()) and reader.category is not None \
                     and any(m.role == "quantity" for _, m, _ in reader.units_after(position, reader.lexicon.any_units)):
                 skipped = True  # "mỗi suất quà gồm 10kg gạo, trị giá 200k": the clause goes on past the comma
@@ -235,7 +237,7 @@ def read_per_unit(reader: Reader) -> None:
         if figure is not None and _figure_role(reader, figure) in ("households", "persons"):
             figure = None  # "50 hộ mỗi khẩu 15kg": a count of people is never the per-unit figure
         if figure is None and not figure_first:
-            figure = _figure_after(reader, end)
+            figure = _figure_after(reader, end, base)
             if figure is not None and _figure_role(reader, figure) in ("households", "persons"):
                 figure = None
         if figure is None:
@@ -331,6 +333,15 @@ def _names_something(reader: Reader, index: int) -> bool:
     return bool(category.keywords.at(tokens, index, reader.free) or category.choices.at(tokens, index, reader.free))
 
 
+def _inside_phrase(reader: Reader, index: int) -> bool:
+    """The token is inside a keyword or choice that starts before it: the "moi" of "xay moi" (xây mới)."""
+    indexes = [reader.lexicon.general]
+    if reader.category is not None:
+        indexes += [reader.category.keywords, reader.category.choices]
+    return any(end > index for start in range(max(index - 2, 0), index) for phrases in indexes
+               for end, _ in phrases.at(reader.tokens, start, reader.free))
+
+
 def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | None:
     """(end, count role or None, figure must come first) of a per-unit phrase starting at `index`."""
     tokens = reader.tokens
@@ -338,7 +349,8 @@ def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | No
     for size in (2, 1):
         words = tuple(t.folded for t in tokens[index:index + size])
         if len(words) == size and words in _PER and all(reader.free(i) for i in range(index, index + size)):
-            if words[0] == "moi" and diacritic_marks(tokens[index].norm) not in _MOI_MARKS:
+            if words[0] == "moi" and (diacritic_marks(tokens[index].norm) not in _MOI_MARKS
+                                      or _inside_phrase(reader, index)):
                 return None
             after = index + size
             counted = _count_word(reader, after)
