@@ -68,7 +68,7 @@ def total_choice(context: ChungTayContext, draft: Draft) -> tuple[str, list[list
         probe.set_measure(measure.code, Decimal(choice[key]))
         shown[key] = measure_text(named, measure, probe) or choice[key]
     derived = (draft.reading.get("per_unit") or {}).get(measure.code)
-    how = per_unit_text(named, spec, draft, derived) if isinstance(derived, dict) else ""
+    how = per_unit_text(named, spec, draft, derived, measure.code) if isinstance(derived, dict) else ""
     text = t("⚠️ {label}: per unit, {how} = {derived}, but the line also says {written}. Which is right?").format(
         label=named.measure_label(measure), how=how, derived=shown["derived"], written=shown["written"])
     rows = [[cb.button(f"{how} = {shown['derived']}", cb.LogPickTotal("d"))],

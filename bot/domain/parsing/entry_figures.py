@@ -24,7 +24,7 @@ from bot.domain.parsing.entry_lexicon import (
     unit_code,
 )
 from bot.domain.parsing.matcher import Meaning
-from bot.domain.parsing.numbers import MONEY_MAX, MONEY_MULTIPLIERS, QUANTITY_MAX, clean_decimal
+from bot.domain.parsing.numbers import COUNT_MAX, MONEY_MAX, MONEY_MULTIPLIERS, QUANTITY_MAX, clean_decimal
 from bot.domain.parsing.text import diacritic_marks, fold
 from bot.domain.parsing.tokens import NUM_PARTS, Token
 
@@ -231,14 +231,12 @@ def read_per_unit(reader: Reader) -> None:
             index += 1
             continue
         end, base, figure_first = marked
-        figure = _figure_before(reader, index) if base is not None else _figure_before_each(reader, index)
-        if figure is not None and base is not None and _figure_role(reader, figure) == base:
-            figure = None  # "20 suất mỗi suất 500k": the count itself is not per unit
-        if figure is not None and _figure_role(reader, figure) in ("households", "persons"):
-            figure = None  # "50 hộ mỗi khẩu 15kg": a count of people is never the per-unit figure
-        if figure is None and not figure_first:
-            figure = _figure_after(reader, end, base)
-            if figure is not None and _figure_role(reader, figure) in ("households", "persons"):
+        # "mỗi hộ 15kg": the figure after the phrase first ("50 hộ mỗi khẩu 15kg" is 15 kg a person), then the
+        # one before it ("15kg mỗi hộ, 30 hộ", "2 người/hộ"); never the count itself ("20 suất mỗi suất 500k").
+        figure = None if figure_first else _figure_after(reader, end, base)
+        if figure is None:
+            figure = _figure_before(reader, index) if base is not None else _figure_before_each(reader, index)
+            if figure is not None and base is not None and _figure_role(reader, figure) == base:
                 figure = None
         if figure is None:
             index += 1
@@ -260,16 +258,21 @@ _TOTAL_WORDS = {"tong", "total", "cong", "thanh"}
 
 def _extend_clause(reader: Reader, figure: int, base: str) -> None:
     """"mỗi hộ 1 suất trị giá 400 nghìn": the figures that follow in the same clause are per household too,
-    up to punctuation, a total label ("tổng") or a figure that is the count itself ("… cho 30 hộ")."""
+    up to punctuation, a total label ("tổng") or a figure that is the count itself ("… cho 30 hộ") - when a
+    label joins them or the first is a single item ("1 suất 300k"); otherwise the reader asks."""
     tokens = reader.tokens
     roles = {_figure_role(reader, figure)}
     position = max((end for end, _, _ in reader.units_after(figure, reader.unit_index())), default=figure + 1)
-    words = 0
+    words, labelled, single = 0, False, tokens[figure].norm == "1"
     while position < len(tokens) and words <= 2:
         token = tokens[position]
         if token.kind == "num":
             role = _figure_role(reader, position)
             if not reader.free(position) or role in roles or role == base or role not in ("money", "quantity"):
+                return
+            if not (labelled or single):
+                # "mỗi hộ 5 khẩu 100kg": 100 kg a household, or in all? Asked, never guessed.
+                reader.entry.problems.append(("per_unit_unclear", reader.text(figure, position + 1)))
                 return
             reader.per_unit[position] = (base, reader.text(figure, position + 1))
             roles.add(role)
@@ -278,6 +281,7 @@ def _extend_clause(reader: Reader, figure: int, base: str) -> None:
             continue
         if token.kind != "word" or token.folded in _TOTAL_WORDS:
             return
+        labelled = labelled or not reader.free(position)  # "… 1 suất trị giá 400 nghìn"
         words += reader.free(position)
         position += 1
 
@@ -388,40 +392,49 @@ def _per_period(reader: Reader) -> bool:
 
 
 def settle_per_unit(reader: Reader) -> None:
-    """Multiply every per-unit figure by its count (quantities first: "mỗi hộ 2 suất, mỗi suất 500k")."""
+    """Multiply every per-unit figure by its count: counts of people and quantities first, as money may be
+    per them ("mỗi hộ 2 suất, mỗi suất 500k", "4 khẩu/hộ, 15 kg/khẩu")."""
     entry = reader.entry
     if reader.pending and _per_period(reader):
         entry.problems += [("per_unit_per_period", item.text) for item in reader.pending]
         return
-    for item in sorted(reader.pending, key=lambda p: p.role != "quantity"):
-        count = {"households": entry.households, "persons": entry.persons, "quantity": entry.quantity}.get(item.base)
-        if count is None:
-            entry.problems.append(("per_unit_without_count", item.text))
-            continue
-        measure = "value" if item.role == "money" else "quantity"
-        total: int | Decimal
-        if item.role == "money":
-            total = int((Decimal(item.value) * Decimal(count)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-            written: int | Decimal | None = entry.value_dong
-            too_large = total > MONEY_MAX
-        else:
-            total = clean_decimal(Decimal(item.value) * Decimal(count))
-            written = entry.quantity if entry.quantity_unit in (None, item.unit) else None
-            too_large = total > QUANTITY_MAX
-            if entry.quantity is not None and written is None:
-                entry.problems.append(("conflict", item.text))
-                continue
-        if too_large:
-            entry.problems.append(("too_large", item.text))
-            continue
-        entry.per_unit[measure] = {"each": str(item.value), "count": str(count), "count_measure": item.base,
-                                   "unit": item.unit or ""}
-        if written is not None and written != total:
-            entry.total_choice = {"measure": measure, "derived": str(total), "written": str(written)}
-            continue
-        if item.role == "money":
-            entry.value_dong = int(total)
-        else:
-            entry.quantity, entry.quantity_unit = Decimal(total), item.unit
+    order = {"households": 0, "persons": 1, "quantity": 2, "money": 3}
+    for item in sorted(reader.pending, key=lambda p: order.get(p.role, 3)):
+        _settle(reader, item)
     if entry.quantity is not None and entry.quantity_unit is None and reader.count_unit:
         entry.quantity_unit = reader.count_unit  # "200 chăn ấm, 150.000đ/chiếc": pieces
+
+
+def _settle(reader: Reader, item: PerUnit) -> None:
+    entry = reader.entry
+    count = {"households": entry.households, "persons": entry.persons, "quantity": entry.quantity}.get(item.base)
+    if count is None:
+        entry.problems.append(("per_unit_without_count", item.text))
+        return
+    measure = "value" if item.role == "money" else item.role
+    total: int | Decimal
+    written: int | Decimal | None
+    if item.role == "quantity":
+        total = clean_decimal(Decimal(item.value) * Decimal(count))
+        written = entry.quantity if entry.quantity_unit in (None, item.unit) else None
+        if entry.quantity is not None and written is None:
+            entry.problems.append(("conflict", item.text))
+            return
+        limit: int = QUANTITY_MAX
+    else:
+        total = int((Decimal(item.value) * Decimal(count)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        written = entry.value_dong if item.role == "money" else getattr(entry, item.role)
+        limit = MONEY_MAX if item.role == "money" else COUNT_MAX
+    if total > limit:
+        entry.problems.append(("too_large", item.text))
+        return
+    entry.per_unit[measure] = {"each": str(item.value), "count": str(count), "count_measure": item.base,
+                               "unit": item.unit or ""}
+    if written is not None and written != total:
+        entry.total_choice = {"measure": measure, "derived": str(total), "written": str(written)}
+    elif item.role == "money":
+        entry.value_dong = int(total)
+    elif item.role == "quantity":
+        entry.quantity, entry.quantity_unit = Decimal(total), item.unit
+    else:
+        setattr(entry, item.role, int(total))

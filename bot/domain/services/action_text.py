@@ -97,14 +97,15 @@ def read_as(names: Localised, spec: CategorySpec, draft: Draft, measure: Measure
         shown = "≈ " + shown
     derived = (reading.get("per_unit") or {}).get(measure.code)
     if isinstance(derived, dict):
-        shown = f"{per_unit_text(names, spec, draft, derived)} = {shown}"
+        shown = f"{per_unit_text(names, spec, draft, derived, measure.code)} = {shown}"
     counted = (reading.get("counted") or {}).get(measure.code)
     if counted:
         return f"{counted} → {label}: {shown}"
     return f"{label}: {shown}"
 
 
-def per_unit_text(names: Localised, spec: CategorySpec, draft: Draft, derived: dict[str, str]) -> str:
+def per_unit_text(names: Localised, spec: CategorySpec, draft: Draft, derived: dict[str, str],
+                  measure_code: str = "value") -> str:
     """"20 suất × 500.000 đ", "30 hộ × 15 kg": the count and the per-unit figure it was multiplied by."""
     locale = names.t.locale
     count_measure = spec.measure(derived.get("count_measure", ""))
@@ -112,11 +113,11 @@ def per_unit_text(names: Localised, spec: CategorySpec, draft: Draft, derived: d
     if count_measure is not None:
         count += " " + names.unit(count_measure, draft.quantity_unit)
     each = Decimal(derived.get("each", "0"))
-    quantity = spec.measure("quantity")
-    if derived.get("unit") and quantity is not None:
-        each_text = f"{format_number(each, locale)} {names.unit(quantity, derived['unit'])}"
-    else:
+    measure = spec.measure(measure_code)
+    if measure_code == "value" or measure is None:
         each_text = f"{format_number(each, locale)} {'đ' if names.vi else 'VND'}"
+    else:  # "30 hộ × 15 kg", "10 hộ × 4 khẩu"
+        each_text = f"{format_number(each, locale)} {names.unit(measure, derived.get('unit') or draft.quantity_unit)}"
     return f"{count} × {each_text}"
 
 
