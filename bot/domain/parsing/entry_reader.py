@@ -220,6 +220,8 @@ class Reader:
                 self.use(index, foreign[0][0])
                 index = foreign[0][0]
                 continue
+            if not found and not (parts is None or parts.group("letters")):
+                found = self._unit_before(index)
             if not found:
                 if parts is None or parts.group("letters"):
                     self.problem("not_a_number", index, index + 1)
@@ -232,6 +234,17 @@ class Reader:
                 continue
             self._measure(meaning, number, index, end)
             index = end
+
+    def _unit_before(self, index: int) -> list[tuple[int, Meaning, str]]:
+        """"số hộ: 45", "gift packages: 50": a count written after its unit word, as report tables do. Only
+        a unit word no other number has taken ("20 suất 500000" is money, not 500000 packages)."""
+        end = index - 1 if index > 0 and self.tokens[index - 1].raw in (":", "-") else index
+        for start in range(max(end - 2, 0), end):
+            for unit_end, meaning in self.unit_index().at(self.tokens, start, self.free):
+                if unit_end == end and meaning.role in ("households", "persons", "quantity"):
+                    self.use(start, end)
+                    return [(index + 1, meaning, self.tokens[index].norm)]
+        return []
 
     def _money(self, start: int, end: int, multiplier: int, *, tail: bool) -> int:
         """Read money from `start`, extending over "… 200 triệu" (smaller units), a bare tail
