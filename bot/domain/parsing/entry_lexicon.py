@@ -32,7 +32,7 @@ def unit_code(measure: Measure) -> str:
 
 HOUSEHOLD_WORDS = (
     "hộ", "ho", "hộ gia đình", "ho gia dinh", "hgđ", "hgd", "gia đình", "gia dinh", "hộ dân", "ho dan",
-    "địa chỉ", "dia chi", "households", "household", "hh", "families", "family",
+    "địa chỉ", "dia chi", "lượt hộ", "luot ho", "households", "household", "hh", "families", "family",
 )  # fmt: skip
 PERSON_WORDS = (
     "khẩu", "khau", "nhân khẩu", "nhan khau", "người", "nguoi", "người tham gia", "nguoi tham gia",

@@ -129,12 +129,18 @@ class Reader:
         Without any category keyword, a quantity unit that only one category uses decides ("50 thẻ").
         """
         best: tuple[tuple[int, int, int, int, int], CategoryLexicon] | None = None
+        all_hits = {c.spec.code: self._hits(c.keywords) for c in self.lexicon.categories}
         for category in self.lexicon.categories:
-            hits = self._hits(category.keywords)
+            hits = all_hits[category.spec.code]
             if not hits:
                 continue
             named = {i for start, end in hits for i in range(start, end)}
-            named |= {i for start, end in self._hits(category.choices) for i in range(start, end)}
+            choices = {i for start, end in self._hits(category.choices) for i in range(start, end)}
+            # another category's words that hold one of this one's choices are that choice: "vay vốn làm công
+            # trình vệ sinh" is a loan for sanitation, not sanitation
+            named |= choices | {i for code, other in all_hits.items() if code != category.spec.code
+                                for start, end in other if choices & set(range(start, end))
+                                for i in range(start, end)}
             units = self._unit_tokens(category)
             first = min(start for start, _ in hits)
             longest = max(end - start for start, end in hits)
