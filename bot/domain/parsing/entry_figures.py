@@ -346,10 +346,25 @@ def _inside_phrase(reader: Reader, index: int) -> bool:
                for end, _ in phrases.at(reader.tokens, start, reader.free))
 
 
+_UNIT_PRICE = {("don", "gia"), ("dinh", "muc"), ("muc", "ho", "tro"), ("binh", "quan"), ("trung", "binh"),
+               ("unit", "price"), ("average",), ("muc",)}
+"""Words that make the next figure a per-unit one without naming the unit ("đơn giá 15.000đ", "định mức 2 triệu",
+"bình quân 45 triệu"): the count is the category's main one, as for "each"."""
+
+
 def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | None:
     """(end, count role or None, figure must come first) of a per-unit phrase starting at `index`."""
     tokens = reader.tokens
     folded = tokens[index].folded
+    for size in (3, 2, 1):
+        words = tuple(t.folded for t in tokens[index:index + size])
+        if words in _UNIT_PRICE and all(reader.free(i) for i in range(index, index + size)):
+            following = tokens[index + size].folded if index + size < len(tokens) else ""
+            if _count_word(reader, index + size) is not None or following in ("moi", "each", "per"):
+                return None  # "bình quân mỗi hộ 10kg" is read from "mỗi"
+            price = words in (("don", "gia"), ("unit", "price")) and reader.category is not None \
+                and reader.category.spec.measure("quantity") is not None
+            return index + size, "quantity" if price else None, False  # a unit price is per kg, per suất
     for size in (2, 1):
         words = tuple(t.folded for t in tokens[index:index + size])
         if len(words) == size and words in _PER and all(reader.free(i) for i in range(index, index + size)):
