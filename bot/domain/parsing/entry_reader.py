@@ -244,6 +244,9 @@ class Reader:
     def _unit_before(self, index: int) -> list[tuple[int, Meaning, str]]:
         """"số hộ: 45", "gift packages: 50": a count written after its unit word, as report tables do. Only
         a unit word no other number has taken ("20 suất 500000" is money, not 500000 packages)."""
+        digits = self.tokens[index].norm.replace(".", "")
+        if not digits.isdigit() or int(digits) >= BARE_MONEY_MIN:
+            return []  # "cho hộ 500000" is money for the household
         end = index - 1 if index > 0 and self.tokens[index - 1].raw in (":", "-") else index
         for start in range(max(end - 2, 0), end):
             for unit_end, meaning in self.unit_index().at(self.tokens, start, self.free):
