@@ -128,3 +128,9 @@ async def test_english_lines_are_read(enroll: Callable[..., object], session: Se
     rice = _actions(session)[-1]
     assert _category(session, rice) == "rice" and rice.households == 10 and rice.quantity == 150
     assert fake.unanswered_queries() == []
+
+
+async def test_a_per_unit_figure_without_its_count_is_asked_for(reporter: Chat, session: Session) -> None:
+    [reply] = await reporter.send("quà tết mỗi suất 300k")
+    assert "cho mỗi đơn vị" in reply.text and "mỗi suất 300k" in reply.text
+    assert _actions(session) == []
