@@ -204,11 +204,16 @@ def _times(reader: Reader, index: int) -> bool:
     count = next((i for i in range(index - 1, max(index - 5, -1), -1) if tokens[i].kind == "num"), None)
     if count is None:
         return False
-    base = _figure_role(reader, count)
+    base, after = _figure_role(reader, count), _figure_role(reader, figure)
+    if base in ("money", "quantity") and after in COUNT_ROLES and after != base:
+        # "500.000đ/suất x 20 suất", "15kg/hộ x 40 hộ": the figure before is per unit of the count after
+        reader.per_unit[count] = (after, reader.text(count, figure + 1))
+        reader.use(index, index + 1)
+        return True
     if base not in COUNT_ROLES:
         if base is not None:
-            return False  # "500.000đ/suất x 20 suất": the figure before is not a count
-        base = _default_base(reader, _figure_role(reader, figure)) or UNKNOWN_BASE
+            return False
+        base = _default_base(reader, after) or UNKNOWN_BASE
     reader.per_unit[figure] = (base, reader.text(count, figure + 1))
     reader.use(index, index + 1)
     return True
