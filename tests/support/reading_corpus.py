@@ -36,6 +36,7 @@ class Row:
     ask: str | None = None
     kind: str = ENTRY
     deferred: bool = False  # needs another branch (two actions, health care): listed, not scored
+    more: list[Row] = field(default_factory=list)  # the further cards of a line that holds several actions
 
 
 def _money(text: str) -> Decimal:
@@ -45,42 +46,51 @@ def _money(text: str) -> Decimal:
     return Decimal(text)
 
 
+def _card(line: str, expected: str, catalogue: CatalogueFile) -> Row:
+    words = expected.split()
+    row = Row(line, None if words[0] == "-" else words[0],
+              figures={"households": None, "persons": None, "quantity": None, "value": None})
+    spec = catalogue.category_by_code(row.category or "")
+    for word in words[1:]:
+        key, _, value = word.partition("=")
+        if key == "hh":
+            row.figures["households"] = Decimal(value)
+        elif key == "pp":
+            row.figures["persons"] = Decimal(value)
+        elif key == "q":
+            number, _, unit = value.partition(":")
+            row.figures["quantity"] = Decimal(number)
+            quantity = spec.measure("quantity") if spec else None
+            row.unit = (None if unit == "none" else unit) if unit else (unit_code(quantity) if quantity else None)
+        elif key == "v":
+            row.figures["value"] = _money(value)
+        elif key == "~":
+            row.approximate = True
+        elif key == "each":
+            row.derived = frozenset(value.split(","))
+        elif key == "ask":
+            row.ask = value
+        elif key == "kind":
+            row.kind = value
+        elif key == "needs":
+            row.deferred = True
+        else:
+            raise ValueError(f"unknown expectation {word!r} in {line!r}")
+    return row
+
+
 def load(catalogue: CatalogueFile) -> list[Row]:
+    """The corpus rows; a row of several actions ("… || housing q=60 && housing q=25") keeps its further
+    cards in `more`."""
     rows: list[Row] = []
     for raw in CORPUS.read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):
             continue
         line, expected = (part.strip() for part in raw.split("||"))
-        words = expected.split()
-        row = Row(line, None if words[0] == "-" else words[0],
-                  figures={"households": None, "persons": None, "quantity": None, "value": None})
-        spec = catalogue.category_by_code(row.category or "")
-        for word in words[1:]:
-            key, _, value = word.partition("=")
-            if key == "hh":
-                row.figures["households"] = Decimal(value)
-            elif key == "pp":
-                row.figures["persons"] = Decimal(value)
-            elif key == "q":
-                number, _, unit = value.partition(":")
-                row.figures["quantity"] = Decimal(number)
-                quantity = spec.measure("quantity") if spec else None
-                row.unit = (None if unit == "none" else unit) if unit else (
-                    unit_code(quantity) if quantity else None)
-            elif key == "v":
-                row.figures["value"] = _money(value)
-            elif key == "~":
-                row.approximate = True
-            elif key == "each":
-                row.derived = frozenset(value.split(","))
-            elif key == "ask":
-                row.ask = value
-            elif key == "kind":
-                row.kind = value
-            elif key == "needs":
-                row.deferred = True
-            else:
-                raise ValueError(f"unknown expectation {word!r} in {raw!r}")
+        cards = [_card(line, part.strip(), catalogue) for part in expected.split("&&")]
+        row = cards[0]
+        row.more = cards[1:]
+        row.deferred = any(card.deferred for card in cards)
         rows.append(row)
     return rows
 

@@ -180,7 +180,10 @@ def measure_units(category: CategorySpec) -> list[tuple[list[str], Meaning]]:
             entries.append(([*COUNTING_WORDS, *HOUSEHOLD_WORDS, *PERSON_WORDS],
                             Meaning("quantity", code, field_code="counted", priority=2)))
             return entries
-    entries.append((households, Meaning("households", "households", priority=2)))
+    if has_persons and not has_households:  # "viện phí 15 hộ": a category that counts people only
+        entries.append((households, Meaning("persons", "persons", field_code="counted", priority=2)))
+    else:
+        entries.append((households, Meaning("households", "households", priority=2)))
     if counted == "persons":
         entries.append((persons, Meaning("persons", "persons", priority=2)))
     entries.append((list(COUNTING_WORDS), Meaning(counted, counted, field_code="counted", priority=2)))
