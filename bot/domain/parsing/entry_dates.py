@@ -96,7 +96,17 @@ def period_fields(reader: Reader) -> None:
         if not (reader.free(index) and reader.free(index + 1)):
             continue
         word, number = tokens[index], tokens[index + 1]
-        if _place(word) and number.kind == "num" and re.fullmatch(r"[0-9]{1,3}", number.norm):
+        if number.raw == "%" and word.kind == "num":  # "100% hộ nghèo", "đạt 95% kế hoạch"
+            reader.entry.unknown.append(reader.text(index, index + 2))
+            reader.use(index, index + 2)
+            continue
+        if word.folded in _YEAR_BEFORE and number.kind == "num" and re.fullmatch(r"20[0-9]{2}", number.norm) \
+                and not reader.units_after(index + 1, reader.unit_index()):
+            reader.entry.unknown.append(reader.text(index, index + 2))  # "quà tết 2026", "Bính Ngọ 2026"
+            reader.use(index, index + 2)
+            continue
+        if (_place(word) or word.folded in _ROUNDS) and number.kind == "num" \
+                and re.fullmatch(r"[0-9]{1,3}", number.norm):
             reader.entry.unknown.append(reader.text(index, index + 2))  # "thôn 3", "tổ 5": a place, not a figure
             reader.use(index, index + 2)
             continue
@@ -134,6 +144,11 @@ def _year_or_duration(first: str, second: str, *, after: bool = False) -> bool:
     return first in ("nam", "year") and re.fullmatch(r"(19|20)[0-9]{2}", second) is not None
 
 
+_ROUNDS = {"dot", "lan", "round", "phase", "batch"}
+"""A round of support ("đợt 2", "lần 1"): its number is not a figure."""
+_YEAR_BEFORE = {"tet", "nam", "year", "ty", "suu", "dan", "mao", "thin", "ti", "ngo", "mui", "than", "dau", "tuat",
+                "hoi", "giap", "at", "binh", "dinh", "mau", "ky", "canh", "tan", "nham", "quy"}
+"""Words a year follows ("tết 2026", "năm 2026", "Bính Ngọ 2026"): the year is not a figure."""
 _PLACES = {"thon", "xom", "ap", "buon", "khoi", "khu", "village", "hamlet"}
 _PLACES_WITH_MARKS = {"tổ", "bản"}  # folded "to", "ban" are also English "to" and other words
 
