@@ -49,7 +49,7 @@ _GAP = 7
 class PerUnit:
     """A figure read as per unit of `base` (a count role), waiting for that count."""
 
-    role: str  # "money" or "quantity"
+    role: str  # "money", "quantity", or a count of people ("4 khẩu/hộ")
     value: int | Decimal
     unit: str | None
     base: str
