@@ -112,20 +112,38 @@ class Reading:
     why: str
 
 
+def entries_of(line: str, kind: str, catalogue: CatalogueFile) -> list[ParsedEntry]:
+    """The cards the bot shows for a line it reads as an entry."""
+    return [parse_quick_entry(line, catalogue, today=TODAY)]
+
+
 def read(row: Row, catalogue: CatalogueFile) -> Reading:
-    """Read one row's line as the bot does (entry or question first, then the card) and score it."""
+    """Read one row's line as the bot does (entry or question first, then the cards) and score it."""
     kind = line_kind(row.line, catalogue=catalogue, today=TODAY)
-    entry = parse_quick_entry(row.line, catalogue, today=TODAY)
-    got = figures_of(entry)
-    asked = bool(entry.problems) or entry.total_choice is not None
-    saved_as_entry = kind == ENTRY and not asked and entry.category is not None
-    silent = saved_as_entry and any(
-        got[code] is not None and got[code] != row.figures[code] for code in got)
+    entries = entries_of(row.line, kind, catalogue)
     problems: list[str] = []
     if kind != row.kind:
         problems.append(f"kind {kind} != {row.kind}")
     if row.kind == "question":
-        return Reading(row, kind, entry, not problems, False, "; ".join(problems))
+        return Reading(row, kind, entries[0], not problems, False, "; ".join(problems))
+    cards = [row, *row.more]
+    if len(entries) != len(cards):
+        problems.append(f"{len(entries)} card(s) for {len(cards)} action(s)")
+    silent = False
+    for card, entry in zip(cards, entries, strict=False):
+        wrong, silently = _score_card(card, entry, kind)
+        problems += wrong
+        silent = silent or silently
+    return Reading(row, kind, entries[0], not problems, silent, "; ".join(problems))
+
+
+def _score_card(row: Row, entry: ParsedEntry, kind: str) -> tuple[list[str], bool]:
+    """What is wrong on one card, and whether a figure on it would be saved wrong without a question."""
+    got = figures_of(entry)
+    asked = bool(entry.problems) or entry.total_choice is not None
+    saved_as_entry = kind == ENTRY and not asked and entry.category is not None
+    silent = saved_as_entry and any(got[code] is not None and got[code] != row.figures[code] for code in got)
+    problems: list[str] = []
     if entry.category != row.category:
         problems.append(f"category {entry.category} != {row.category}")
     if row.ask == "total":
@@ -149,7 +167,7 @@ def read(row: Row, catalogue: CatalogueFile) -> Reading:
             problems.append(f"approximate {entry.approximate}")
         if set(entry.per_unit) != set(row.derived):
             problems.append(f"derived {sorted(entry.per_unit)} != {sorted(row.derived)}")
-    return Reading(row, kind, entry, not problems, silent, "; ".join(problems))
+    return problems, silent
 
 
 def _short(figures: dict[str, Decimal | None]) -> dict[str, str]:
