@@ -40,6 +40,7 @@ _EACH = {fold(w) for w in EACH_WORDS}
 _MOI_MARKS = {(), diacritic_marks("mỗi")}
 """"mới" (new, as in "xây mới") folds to "moi" too; its typed marks refuse the per-unit reading."""
 _BEFORE_FIGURE = {"cho", "for"}
+_CURRENCY = {"d", "dong", "vnd"}
 _GAP = 7
 """At most this many words between "mỗi suất" and its figure, within one clause ("mỗi suất quà có trị giá
 500.000 đồng", "mỗi suất gồm 10kg gạo và tiền mặt 300k")."""
@@ -121,6 +122,8 @@ def _figure_before(reader: Reader, index: int) -> int | None:
         if tokens[candidate].kind == "num":
             units = reader.units_after(candidate, reader.unit_index())
             covered = max((end for end, _, _ in units), default=candidate + 1)
+            while covered <= k and tokens[covered].folded in _CURRENCY:
+                covered += 1  # "150 nghìn đ/suất"
             return candidate if covered >= k + 1 or back == 0 else None
         if tokens[candidate].kind != "word":
             return None
@@ -243,6 +246,10 @@ def read_per_unit(reader: Reader) -> None:
             figure = _figure_before(reader, index) if base is not None else _figure_before_each(reader, index)
             if figure is not None and base is not None and _figure_role(reader, figure) == base:
                 figure = None
+        if figure is None and figure_first and base is not None:
+            # "/suất" after a figure written some other way: never left to be read as a total
+            figure = next((i for i in range(index - 1, max(index - 5, -1), -1) if tokens[i].kind == "num"
+                           and reader.free(i) and _figure_role(reader, i) != base), None)
         if figure is None:
             index += 1
             continue

@@ -105,7 +105,7 @@ with their diacritics typed: folded they are "chung", "tam", "co" (chung tay, nh
 NEEDS_MARKS = {"chung", "tam", "co", "ngot"}
 PER_WORDS = ("mỗi", "moi", "mỗi một", "moi mot", "từng", "tung", "each", "per", "every", "cho mỗi", "cho moi")
 """Before a counting word: the figure next to them is per unit ("mỗi suất 500k", "15 kg mỗi hộ")."""
-AFTER_FIGURE_PER = ("một", "mot", "1", "a", "an", "/")
+AFTER_FIGURE_PER = ("một", "mot", "a", "an", "/")
 """Per unit only right after a figure ("500k một suất", "500k/suất", "15 kg / 1 khẩu")."""
 EACH_WORDS = ("each", "apiece")
 """Per unit with no counting word after it ("500k each"): the count is the category's main one."""
