@@ -25,9 +25,9 @@ def dotted(value: int) -> str:
 
 def money_texts(dong: int) -> list[str]:
     """Every way this amount may be typed: "1.500.000đ", "1.500.000 đồng", "1500k", "1,5tr", "1,5 triệu"."""
-    texts = [f"{dotted(dong)}đ", f"{dotted(dong)} đồng"]
+    texts = [f"{dotted(dong)}đ", f"{dotted(dong)} đồng", f"{dotted(dong)} VNĐ", f"{dotted(dong)} đ"]
     if dong % 1000 == 0:
-        texts.append(f"{dong // 1000}k")
+        texts += [f"{dong // 1000}k", f"{dong // 1000} nghìn", f"{dong // 1000} nghìn đồng", f"{dong // 1000} ngàn đ"]
     if dong % 100_000 == 0:
         millions = Decimal(dong) / 1_000_000
         shown = f"{millions.normalize():f}".replace(".", ",")
@@ -42,6 +42,9 @@ GIFT_TEMPLATES = [
     "tặng {n} suất quà trị giá {p}/suất cho hộ nghèo",
     "quà {n} suất {p} một suất",
     "gifts {n} packages {p} each",
+    "{p}/suất, tặng {n} suất quà",
+    "quà {n} suất x {p}",
+    "quà tết {n} suất, mỗi suất là {p}",
 ]
 LOAN_TEMPLATES = [
     "cho {n} hộ vay, mỗi hộ {p}",
