@@ -159,13 +159,18 @@ async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
     return await open_entry(update, context, parsed, source=message.message_id)
 
 
-async def record_kept_line(update: Update, context: ChungTayContext) -> str | int:
+async def record_kept_line(update: Update, context: ChungTayContext) -> str | int | None:
     """📝 under a line that could be an entry or a question: the kept line is read as an entry."""
     query = update.callback_query
     line = kept_line.take(context)
     if query is None or line is None:
         await cb.gone(update, context)
         return ConversationHandler.END
+    if (context.user_data.get("log") or {}).get("draft"):  # type: ignore[union-attr]
+        context.user_data[kept_line.KEPT_LINE] = line  # type: ignore[index]
+        await query.answer(context.t("An entry is open: save or cancel it first; your line is kept."),
+                           show_alert=True)
+        return None  # the open form stays as it is, and so do these buttons
     await query.answer()
     parsed = read_line(context, line["text"])
     if parsed.problems or parsed.category is None:
@@ -180,12 +185,13 @@ async def record_kept_line(update: Update, context: ChungTayContext) -> str | in
 
 async def cancel_form(update: Update, context: ChungTayContext) -> int:
     """❌ or /cancel in the form: the closed form is written before "Cancelled." is shown."""
-    kept = context.user_data.get(SAVED_LINES)  # type: ignore[union-attr]
+    kept = {key: context.user_data.get(key) for key in (SAVED_LINES, kept_line.KEPT_LINE)}  # type: ignore[union-attr]
     context.user_data.clear()  # type: ignore[union-attr]
     await checkpoint(update, context, ConversationHandler.END)
     ended = await cancel(update, context)
-    if kept:
-        context.user_data[SAVED_LINES] = kept  # type: ignore[index]
+    for key, value in kept.items():
+        if value:
+            context.user_data[key] = value  # type: ignore[index]
     return ended
 
 

@@ -134,3 +134,17 @@ async def test_a_per_unit_figure_without_its_count_is_asked_for(reporter: Chat, 
     [reply] = await reporter.send("quà tết mỗi suất 300k")
     assert "cho mỗi đơn vị" in reply.text and "mỗi suất 300k" in reply.text
     assert _actions(session) == []
+
+
+async def test_the_kept_line_waits_while_another_entry_is_open(reporter: Chat, session: Session,
+                                                               fake: FakeTelegram) -> None:
+    [asked] = await reporter.send("tổng cộng 20 hộ 5 triệu")
+    await reporter.send("/log")
+    await reporter.tap("Hỗ trợ gạo")
+    step = reporter.last
+    await reporter.tap("📝 Ghi nhận", message=asked)  # the open entry is not thrown away for it
+    assert reporter.last.message_id == step.message_id and "📝 Ghi nhận" in [b["text"] for b in asked.buttons()]
+    assert fake.unanswered_queries() == []
+    await reporter.send("/cancel")
+    replies = await reporter.tap("📝 Ghi nhận", message=asked)  # now the line opens its entry, figures kept
+    assert replies and _actions(session) == []
