@@ -242,15 +242,18 @@ class Reader:
             index = end
 
     def _unit_before(self, index: int) -> list[tuple[int, Meaning, str]]:
-        """"số hộ: 45", "gift packages: 50": a count written after its unit word, as report tables do. Only
-        a unit word no other number has taken ("20 suất 500000" is money, not 500000 packages)."""
+        """"số hộ: 45", "số hộ 45", "gift packages: 50": a count written after its unit word, as report tables
+        do - after a colon or "số" only ("xây nhà 2025" is not 2025 houses), and only a unit word no other number
+        has taken ("20 suất 500000" is money, not 500000 packages)."""
         digits = self.tokens[index].norm.replace(".", "")
         if not digits.isdigit() or int(digits) >= BARE_MONEY_MIN:
             return []  # "cho hộ 500000" is money for the household
-        end = index - 1 if index > 0 and self.tokens[index - 1].raw in (":", "-") else index
+        colon = index > 0 and self.tokens[index - 1].raw in (":", "-")
+        end = index - 1 if colon else index
         for start in range(max(end - 2, 0), end):
+            labelled = colon or (start > 0 and self.tokens[start - 1].folded in ("so", "number"))  # "số hộ 12"
             for unit_end, meaning in self.unit_index().at(self.tokens, start, self.free):
-                if unit_end == end and meaning.role in ("households", "persons", "quantity"):
+                if labelled and unit_end == end and meaning.role in ("households", "persons", "quantity"):
                     self.use(start, end)
                     return [(index + 1, meaning, self.tokens[index].norm)]
         return []
