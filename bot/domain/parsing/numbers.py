@@ -168,6 +168,8 @@ def parse_money(text: str) -> int:
         elif previous is None:
             if len(chunks) > 1:
                 raise NumberError("not_a_number", original)
+            if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+", number):
+                number = number.replace(",", "")  # "500,000 VND": a đồng has no decimals, so "," groups thousands
             value = to_decimal(number, original)
             if value != value.to_integral_value():
                 raise NumberError("too_many_decimals", original)
