@@ -204,15 +204,19 @@ def build_lexicon(catalogue: CatalogueFile) -> Lexicon:
                                           matcher.choices[spec.code], units))
 
     any_units = PhraseIndex()
-    quantity_codes: dict[str, set[str]] = {}
+    quantity_codes: dict[str, tuple[set[str], set[str], int]] = {}
     for spec in catalogue.category:
         for words, meaning in measure_units(spec):
             if meaning.role == "quantity" and meaning.field_code != "counted":
                 for word in words:
-                    quantity_codes.setdefault(fold(word), set()).add(meaning.code)
-    for word, codes in quantity_codes.items():
-        # Without a category a unit word sets the unit only when every category agrees on it.
-        any_units.add([word], Meaning("quantity", next(iter(codes)) if len(codes) == 1 else "", priority=3))
+                    codes, spellings, _ = quantity_codes.setdefault(fold(word), (set(), set(), meaning.factor))
+                    codes.add(meaning.code)
+                    spellings.add(word)
+    for codes, spellings, factor in quantity_codes.values():
+        # Without a category a unit word sets the unit only when every category agrees on it; its spellings
+        # keep their diacritics ("thẻ" is not "thế") and a weight its factor to kg ("1,5 tấn").
+        any_units.add(sorted(spellings), Meaning("quantity", next(iter(codes)) if len(codes) == 1 else "",
+                                                 factor=factor, priority=3))
     any_units.add(HOUSEHOLD_WORDS, Meaning("households", "households", priority=2))
     any_units.add(PERSON_WORDS, Meaning("persons", "persons", priority=2))
     any_units.add(COUNTING_WORDS, Meaning("persons", "persons", field_code="counted", priority=2))
