@@ -104,3 +104,17 @@ def test_a_written_total_is_kept_only_when_it_agrees(n: int, price: int, total_t
         assert entry.value_dong == total and entry.total_choice is None
     else:
         assert entry.total_choice == {"measure": "value", "derived": str(n * price), "written": str(total)}
+
+
+READER_WORDS = ("mỗi moi mới suất hộ khẩu kg tấn x × / một each per apiece 500k 20 1,5tr 2.000 15kg trị giá tổng ? "
+                "hơn trên khoảng ước quà gạo nhà vay 10 hội viên em đ đồng , ; : - % năm 2025 tháng 6 thôn 3 "
+                "đơn giá bình quân 1 0 -5 a an cho từng").split()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(READER_WORDS), min_size=1, max_size=14))
+def test_any_jumble_of_the_words_around_figures_reads_without_failing(words: list[str]) -> None:
+    line = " ".join(words)
+    entry = parse_quick_entry(line, CATALOGUE, today=TODAY)
+    assert all(reason != "not_understood" for reason, _ in entry.problems), line
+    Draft.from_parsed(entry).to_dict()

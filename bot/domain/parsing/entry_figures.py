@@ -370,7 +370,7 @@ def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | No
     folded = tokens[index].folded
     for size in (3, 2, 1):
         words = tuple(t.folded for t in tokens[index:index + size])
-        if words in _UNIT_PRICE and all(reader.free(i) for i in range(index, index + size)):
+        if len(words) == size and words in _UNIT_PRICE and all(reader.free(i) for i in range(index, index + size)):
             following = tokens[index + size].folded if index + size < len(tokens) else ""
             if _count_word(reader, index + size) is not None or following in ("moi", "each", "per"):
                 return None  # "bình quân mỗi hộ 10kg" is read from "mỗi"
