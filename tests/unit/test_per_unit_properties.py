@@ -106,9 +106,10 @@ def test_a_written_total_is_kept_only_when_it_agrees(n: int, price: int, total_t
         assert entry.total_choice == {"measure": "value", "derived": str(n * price), "written": str(total)}
 
 
-READER_WORDS = ("mỗi moi mới suất hộ khẩu kg tấn x × / một each per apiece 500k 20 1,5tr 2.000 15kg trị giá tổng ? "
-                "hơn trên khoảng ước quà gạo nhà vay 10 hội viên em đ đồng , ; : - % năm 2025 tháng 6 thôn 3 "
-                "đơn giá bình quân 1 0 -5 a an cho từng").split()
+_JUMBLE = ("mỗi moi mới suất hộ khẩu kg tấn x × / một each per apiece 500k 20 1,5tr 2.000 15kg trị giá tổng ? "
+           "hơn trên khoảng ước quà gạo nhà vay 10 hội viên em đ đồng , ; : - % năm 2025 tháng 6 thôn 3 "
+           "đơn giá bình quân 1 0 -5 a an cho từng")
+READER_WORDS = _JUMBLE.split(" ")
 
 
 @settings(max_examples=400, deadline=None)
