@@ -195,6 +195,8 @@ class SupportAction(SQLModel, table=True):
     household_erased: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # Saved although a ratio of its figures was far outside the usual: marked for the supervisor.
     unusual_confirmed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # A figure was written as an approximation ("hơn 3 tỷ", "khoảng 200 hộ"): shown with ≈ wherever it is read.
+    approximate: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     duplicate_of_id: int | None = Field(default=None, foreign_key="support_action.id")
     duplicate_status: str | None = Field(default=None, max_length=16)  # suspect | confirmed | distinct
     note: str | None = Field(default=None, max_length=1000)

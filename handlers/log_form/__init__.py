@@ -27,11 +27,11 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.services.actions import Draft, ordered_measures
+from bot.domain.services.actions import Draft, adopt_category, missing_required, ordered_measures
 from bot.domain.services.log_entry import repeat_draft, start_menu
 from handlers import callbacks as cb
 from handlers import kept_line
-from handlers.common import cancel
+from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
 from handlers.log_form.answers import attachment, button_answer, typed_answer
 from handlers.log_form.card import pick_total, save, show_card
@@ -44,12 +44,13 @@ from handlers.log_form.edit import (
     start_correction,
 )
 from handlers.log_form.lines import (
+    LINE_TEXT,
     card_typed,
     edit_menu_typed,
     edited_in_form,
     edited_outside_form,
     keep_form,
-    open_entry,
+    open_line,
     picker_typed,
     read_line,
     replace_form,
@@ -66,12 +67,15 @@ from handlers.log_form.state import (
     cancel_button,
     catalogue,
     checkpoint,
+    draft_of,
     example_text,
     names,
     problem_text,
     say,
     spec_of,
+    state,
     store,
+    take_queued,
 )
 
 __all__ = ["ASK", "CARD", "CATEGORY", "COMMON_STEPS", "EDIT", "FORM_NAME", "MAX_TEXT", "MENU_LOG_EMOJI",
@@ -114,6 +118,12 @@ async def pick_category(update: Update, context: ChungTayContext) -> str:
         await cb.gone(update, context)
         return CATEGORY
     await update.callback_query.answer()  # type: ignore[union-attr]
+    if state(context).get("draft"):  # a line's figures, read without a kind of support: kept
+        draft = draft_of(context)
+        if adopt_category(draft, spec):  # a figure this kind does not count: the line is kept in the note
+            draft.note = draft.note or str(state(context).get(LINE_TEXT) or "")[:200] or None
+        store(context, draft, missing_required(draft, catalogue(context)))
+        return await next_step(update, context)
     draft = Draft(category=code)
     plan = [m.code for m in ordered_measures(spec)] + [f"field:{f.code}" for f in spec.fields]
     plan += ["beneficiary_class", "funding_source", "action_date"]
@@ -146,17 +156,18 @@ async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
     if update.edited_message is not None and (answered := await edited_outside_form(update, context)) is not None:
         return answered
     t = context.t
+    opened = await open_line(update, context, message.text, source=message.message_id)
+    if opened is not None:
+        return opened
     parsed = read_line(context, message.text)
     if parsed.problems:
         reason, offending = parsed.problems[0]
         await message.reply_text(problem_text(context, reason, offending) + "\n\n" + example_text(context),
                                  parse_mode=ParseMode.HTML)
         return ConversationHandler.END
-    if parsed.is_empty() or parsed.category is None:
-        await message.reply_text(t("Sorry, I could not read that as a support entry.") + "\n\n"
-                                 + example_text(context), parse_mode=ParseMode.HTML)
-        return ConversationHandler.END
-    return await open_entry(update, context, parsed, source=message.message_id)
+    await message.reply_text(t("Sorry, I could not read that as a support entry.") + "\n\n"
+                             + example_text(context), parse_mode=ParseMode.HTML)
+    return ConversationHandler.END
 
 
 async def record_kept_line(update: Update, context: ChungTayContext) -> str | int | None:
@@ -172,19 +183,28 @@ async def record_kept_line(update: Update, context: ChungTayContext) -> str | in
                            show_alert=True)
         return None  # the open form stays as it is, and so do these buttons
     await query.answer()
-    parsed = read_line(context, line["text"])
-    if parsed.problems or parsed.category is None:
-        text = problem_text(context, *parsed.problems[0]) if parsed.problems else context.t(
-            "Sorry, I could not read that as a support entry.")
-        await query.message.reply_text(text + "\n\n" + example_text(context),  # type: ignore[union-attr]
-                                       parse_mode=ParseMode.HTML)
-        return ConversationHandler.END
     source = line.get("source")
-    return await open_entry(update, context, parsed, source=source if isinstance(source, int) else None)
+    opened = await open_line(update, context, line["text"], source=source if isinstance(source, int) else None)
+    if opened is not None:  # one entry, several, or its kind of support to pick with the figures kept
+        return opened
+    parsed = read_line(context, line["text"])
+    text = problem_text(context, *parsed.problems[0]) if parsed.problems else context.t(
+        "Sorry, I could not read that as a support entry.")
+    await query.message.reply_text(text + "\n\n" + example_text(context),  # type: ignore[union-attr]
+                                   parse_mode=ParseMode.HTML)
+    return ConversationHandler.END
 
 
-async def cancel_form(update: Update, context: ChungTayContext) -> int:
-    """❌ or /cancel in the form: the closed form is written before "Cancelled." is shown."""
+async def cancel_form(update: Update, context: ChungTayContext) -> str | int:
+    """❌ or /cancel in the form: the closed form is written before "Cancelled." is shown. ❌ on one of a
+    line's several actions cancels that one only: the next one's card follows (/cancel drops them all)."""
+    query = update.callback_query
+    following = take_queued(context) if query is not None else None
+    if following is not None:
+        await query.answer()  # type: ignore[union-attr]
+        await checkpoint(update, context, following)  # the next action is open before the old card says so
+        await answer_in_place(update, context, context.t("Cancelled: this entry is not saved."))
+        return await next_step(update, context, fresh=True)
     kept = {key: context.user_data.get(key) for key in (SAVED_LINES, kept_line.KEPT_LINE)}  # type: ignore[union-attr]
     context.user_data.clear()  # type: ignore[union-attr]
     await checkpoint(update, context, ConversationHandler.END)

@@ -11,14 +11,14 @@ from bot.domain.catalogue_file import CategorySpec
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.numbers import NumberError, parse_count, parse_day, parse_money, parse_quantity
 from bot.domain.parsing.text import fold
-from bot.domain.services.actions import Draft, ValidationProblem, check_measure
+from bot.domain.services.actions import Draft, ValidationProblem, check_measure, skippable
 from bot.domain.services.erasure import household_name
 from bot.domain.services.log_entry import households_named, visible_household
 from db.models import Household
 from handlers import callbacks as cb
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
-from handlers.log_form.lines import is_whole_entry, offer_replacement, read_line
+from handlers.log_form.lines import new_entry_in, offer_replacement
 from handlers.log_form.questions import next_step, unseen_step
 from handlers.log_form.state import (
     ASK,
@@ -89,8 +89,8 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
         else:
             raise NumberError("choose_button")
     except (NumberError, ValidationProblem) as problem:
-        parsed = read_line(context, text)
-        if is_whole_entry(parsed):  # not an answer, but a whole new entry typed over the form
+        parsed = new_entry_in(context, text)
+        if parsed is not None:  # not an answer, but a whole new entry typed over the form
             return await offer_replacement(update, context, parsed, then=ASK)
         reason = getattr(problem, "reason", "not_a_number")
         if reason == "choose_button":
@@ -148,7 +148,8 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
     if spec is not None and step is not None and (
             (isinstance(pressed, cb.LogSet) and pressed.value not in choices(context, spec, step))
             or (isinstance(pressed, cb.LogHousehold | cb.LogTypedHousehold) and step != "household")
-            or (isinstance(pressed, cb.LogHousehold) and household is None)):
+            or (isinstance(pressed, cb.LogHousehold) and household is None)
+            or (isinstance(pressed, cb.LogSkip) and not _may_skip(context, draft, spec, step))):
         await cb.gone(update, context)  # a button of an earlier question, or forged
         return ASK
     await query.answer()
@@ -180,8 +181,25 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
         draft.household_erased = False
     elif isinstance(pressed, cb.LogSkip) and step.startswith("field:"):
         draft.fields.pop(step.removeprefix("field:"), None)
+    elif isinstance(pressed, cb.LogSkip) and spec.measure(step) is not None:
+        draft.skipped = [*draft.skipped, step]
+    elif isinstance(pressed, cb.LogSkip) and step == "quantity_unit" and draft.quantity is None:
+        draft.skipped = [*draft.skipped, "quantity"]  # no unit, no quantity: the report gave none
+        advance(context, draft)
+        store(context, draft, [s for s in state(context).get("plan") or [] if s != "quantity"])
+        return await next_step(update, context)
     advance(context, draft)
     return await next_step(update, context)
+
+
+def _may_skip(context: ChungTayContext, draft: Draft, spec: CategorySpec, step: str) -> bool:
+    """The step offers ⏭ (a Skip of an earlier question, or forged, is refused as gone)."""
+    ahead = [str(s) for s in (state(context).get("plan") or [])[1:]]
+    if step == "quantity_unit":
+        return draft.quantity is None and skippable(draft, spec, "quantity", ahead)
+    if spec.measure(step) is not None:
+        return skippable(draft, spec, step, ahead)
+    return step not in ("organisation", "action_date") and not step.startswith("again:")
 
 
 def choices(context: ChungTayContext, spec: CategorySpec, step: str) -> set[str]:

@@ -23,10 +23,12 @@ from handlers.log_form.state import (
     checkpoint,
     draft_of,
     names,
+    part_label,
     remember_saved_line,
     say,
     state,
     store,
+    take_queued,
 )
 from handlers.render import to_html
 
@@ -42,7 +44,7 @@ async def show_card(update: Update, context: ChungTayContext, *, fresh: bool = F
     if screen.draft.to_dict() != state(context).get("draft"):
         store(context, screen.draft)  # a new entry's household the user may no longer see is gone
     hint = t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
-    text = to_html(screen.text) + "\n\n" + hint
+    text = part_label(context) + to_html(screen.text) + "\n\n" + hint
     rows = [[cb.button("✅ " + t("Save"), cb.LogSave()), cb.button("✏️ " + t("Edit"), cb.LogEdit()),
              cb.button("❌ " + t("Cancel"), cb.LogCancel())]]
     choice = total_choice(context, screen.draft)
@@ -142,16 +144,21 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
         question = duplicate_question(names(context), context.session, action=saved.action,
                                       original=saved.duplicate_of)
     remember_saved_line(context, saved.record_id)
-    context.user_data.pop("log", None)  # type: ignore[union-attr]
-    await checkpoint(update, context, ConversationHandler.END)
+    part = part_label(context)
+    following = take_queued(context)  # the line's next action becomes the open entry, if it has one
+    if following is None:
+        context.user_data.pop("log", None)  # type: ignore[union-attr]
+    await checkpoint(update, context, following or ConversationHandler.END)
     await query.answer(t("Saved."))
     # One message per entry: the card, edited into the confirmation with the running total under it.
     marked = "\n⚠️ " + t("Marked for your supervisor: unusual figures, confirmed.") if saved.marked_unusual else ""
     saved_line = "✅ " + t("Saved as record #{id}.").format(id=saved.record_id)
-    await query.edit_message_text(f"{to_html(saved.card)}\n\n{saved_line}{marked}\n\n{to_html(saved.running_total)}",
-                                  parse_mode=ParseMode.HTML)
+    await query.edit_message_text(f"{part}{to_html(saved.card)}\n\n{saved_line}{marked}\n\n"
+                                  f"{to_html(saved.running_total)}", parse_mode=ParseMode.HTML)
     if question is not None and update.effective_chat is not None:
         text, keyboard = question
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard,
                                        parse_mode=ParseMode.HTML)
+    if following is not None:  # the line's next action: its own card, below this one
+        return await next_step(update, context, fresh=True)
     return ConversationHandler.END

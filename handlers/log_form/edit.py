@@ -13,6 +13,8 @@ from handlers.log_form.card import show_card
 from handlers.log_form.questions import next_step
 from handlers.log_form.state import EDIT, draft_of, names, say, spec_of, store
 
+APPROXIMATE = "approximate"
+"""The edit menu's switch for the ≈ mark (the reader sets it from "hơn", "khoảng"…; the officer may know better)."""
 COMMON_STEPS = ("organisation", "beneficiary_class", "funding_source", "action_date", "household", "note",
                 "photo", "location")
 
@@ -31,6 +33,8 @@ async def edit_menu(update: Update, context: ChungTayContext) -> str:
     labels += [("organisation", t("Organisation")), ("beneficiary_class", t("Beneficiaries")),
                ("funding_source", t("Funding")), ("action_date", t("Date")), ("household", t("Household")),
                ("note", t("Note")), ("photo", t("Photo")), ("location", t("Location"))]
+    labels.append((APPROXIMATE, "≈ " + (t("The figures are exact (remove ≈)") if draft.approximate
+                                        else t("The figures are approximate (mark ≈)"))))
     rows = [[cb.button(label, cb.LogEditField(code))] for code, label in labels]
     rows.append([cb.button("↩ " + t("Back to the card"), cb.LogBack())])
     await say(update, context, t("Which field do you want to change?"), rows, then=EDIT)
@@ -41,6 +45,11 @@ async def edit_field(update: Update, context: ChungTayContext) -> str:
     step = cb.read(update, cb.LogEditField).step
     draft = draft_of(context)
     spec = spec_of(context, draft)
+    if step == APPROXIMATE and spec is not None:  # a switch, not a question: the card again at once
+        await update.callback_query.answer()  # type: ignore[union-attr]
+        draft.approximate = not draft.approximate
+        store(context, draft, [])
+        return await show_card(update, context)
     steps = {*COMMON_STEPS, *(m.code for m in spec.measures), *(f"field:{f.code}" for f in spec.fields)} \
         if spec is not None else set()
     if step not in steps:

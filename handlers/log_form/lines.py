@@ -18,11 +18,14 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
+from bot.domain.formatting import format_money_prose, format_number
 from bot.domain.parsing.quick_entry import ParsedEntry, parse_quick_entry
+from bot.domain.parsing.segments import Actions, split_actions
 from bot.domain.services.action_text import figures_line
 from bot.domain.services.actions import Draft, missing_required
-from bot.domain.services.log_entry import households_named, is_saved
+from bot.domain.services.log_entry import households_named, is_saved, start_menu
 from handlers import callbacks as cb
+from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
 from handlers.log_form.questions import next_step
@@ -30,7 +33,10 @@ from handlers.log_form.state import (
     CARD,
     CATEGORY,
     EDIT,
+    PART,
+    QUEUE,
     SOURCE,
+    cancel_button,
     catalogue,
     draft_of,
     example_text,
@@ -45,10 +51,22 @@ from handlers.log_form.state import (
 
 LINE = "line"
 """In the form's state: a line that read as a new entry, offered to replace the form ({"text", "source"})."""
+LINE_TEXT = "line_text"
+"""In the form's state: a line whose kind of support is being picked (kept in the note if a figure of it
+does not fit the kind picked)."""
 
 
 def read_line(context: ChungTayContext, text: str) -> ParsedEntry:
     return parse_quick_entry(text[:4096], catalogue(context), today=context.today)
+
+
+def read_actions(context: ChungTayContext, text: str) -> Actions | None:
+    """The actions of a line that holds several ("quà 100 suất và gạo 500 kg"), or None."""
+    return split_actions(text[:4096], catalogue(context), today=context.today)
+
+
+def has_figures(parsed: ParsedEntry) -> bool:
+    return any(value is not None for value in (parsed.households, parsed.persons, parsed.quantity, parsed.value_dong))
 
 
 def names_a_category(parsed: ParsedEntry) -> bool:
@@ -59,6 +77,16 @@ def is_whole_entry(parsed: ParsedEntry) -> bool:
     """A category and at least one figure: a line that cannot be an answer to a step by accident."""
     return names_a_category(parsed) and any(
         value is not None for value in (parsed.households, parsed.persons, parsed.quantity, parsed.value_dong))
+
+
+def new_entry_in(context: ChungTayContext, text: str) -> ParsedEntry | None:
+    """What a line typed over an open form reads as when it is a whole new entry (of a line with several
+    actions, the first), or None when it may be an answer to the step."""
+    actions = read_actions(context, text)
+    if actions is not None:
+        return actions.entries[0]
+    parsed = read_line(context, text)
+    return parsed if is_whole_entry(parsed) else None
 
 
 def draft_from_line(context: ChungTayContext, parsed: ParsedEntry) -> Draft:
@@ -92,6 +120,91 @@ async def open_entry(update: Update, context: ChungTayContext, parsed: ParsedEnt
     return await next_step(update, context)
 
 
+async def open_actions(update: Update, context: ChungTayContext, actions: Actions, *, source: int | None) -> str:
+    """A line with several actions: each is its own record. The line's actions are listed, then the first
+    one's card (or its first missing figure) is shown; the others wait in the form's state and come one
+    by one as each card is saved or cancelled."""
+    chat = update.effective_chat
+    assert chat is not None
+    drafts = [draft_from_line(context, entry) for entry in actions.entries]
+    named = names(context)
+    t = context.t
+    lines = [t("This line holds {count} separate entries; each is saved as its own record:").format(
+        count=len(drafts))]
+    for number, draft in enumerate(drafts, start=1):
+        spec = catalogue(context).category_by_code(draft.category or "")
+        assert spec is not None
+        lines.append(f"{number}. {named.category(spec)} · {figures_line(named, spec, draft)}")
+    if actions.shared:
+        lines.append(t("“{text}” is a total of them all: it is not split between them. Give each entry its own "
+                       "figure with ✏️ Edit if the report has it.").format(text=actions.shared))
+    if update.callback_query is not None:  # 🔄 on an offer: the offer becomes the list
+        await answer_in_place(update, context, html.escape("\n".join(lines)))
+    else:
+        await context.bot.send_message(chat.id, html.escape("\n".join(lines)))
+    context.user_data["log"] = {}  # type: ignore[index]
+    first = drafts[0]
+    store(context, first, missing_required(first, catalogue(context)))
+    state(context).update({QUEUE: [d.to_dict() for d in drafts[1:]], PART: [1, len(drafts)], SOURCE: source})
+    return await next_step(update, context, fresh=True)  # below the list, also after a button (🔄)
+
+
+def loose_figures(context: ChungTayContext, parsed: ParsedEntry) -> str:
+    """The figures of a line read without a kind of support: "27 hộ, 81.269.900 đồng"."""
+    t, locale = context.t, context.t.locale
+    parts = []
+    if parsed.quantity is not None:
+        parts.append(format_number(parsed.quantity, locale) + (f" {parsed.quantity_unit}" if parsed.quantity_unit
+                                                               else ""))
+    if parsed.households is not None:
+        parts.append(t("{count} households").format(count=format_number(parsed.households, locale)))
+    if parsed.persons is not None:
+        parts.append(t("{count} persons").format(count=format_number(parsed.persons, locale)))
+    if parsed.value_dong is not None:
+        parts.append(format_money_prose(parsed.value_dong, locale))
+    return ", ".join(parts)
+
+
+async def offer_categories(update: Update, context: ChungTayContext, parsed: ParsedEntry, *,
+                           source: int | None, text: str) -> str:
+    """A line with figures but no kind of support the catalogue knows: never a dead end. The figures are
+    kept in a draft without a category and the categories are offered as buttons; picking one opens the
+    card with the figures (see `pick_category`)."""
+    user = context.db_user
+    assert user is not None
+    named = names(context)
+    context.user_data["log"] = {}  # type: ignore[index]
+    store(context, draft_from_line(context, parsed), [])
+    state(context).update({SOURCE: source, LINE_TEXT: text[:500]})
+    categories = start_menu(context.session, user=user, names=named).categories
+    rows = []
+    for first, second in zip(categories[::2], [*categories[1::2], None], strict=False):
+        row = [cb.button(named.category(first), cb.LogCategory(first.code))]
+        if second is not None:
+            row.append(cb.button(named.category(second), cb.LogCategory(second.code)))
+        rows.append(row)
+    rows.append([cancel_button(context)])
+    t = context.t
+    await say(update, context, t("I read the figures ({figures}) but not the kind of support. Which kind is it? "
+                                 "The figures are kept.").format(figures=html.escape(loose_figures(context, parsed))),
+              rows, then=CATEGORY, fresh=True)
+    return CATEGORY
+
+
+async def open_line(update: Update, context: ChungTayContext, text: str, *, source: int | None) -> str | None:
+    """A line typed as a new entry: several actions, one entry, or its kind of support to pick. None
+    when it is none of these (the caller explains)."""
+    actions = read_actions(context, text)
+    if actions is not None:
+        return await open_actions(update, context, actions, source=source)
+    parsed = read_line(context, text)
+    if names_a_category(parsed):
+        return await open_entry(update, context, parsed, source=source)
+    if not parsed.problems and has_figures(parsed):
+        return await offer_categories(update, context, parsed, source=source, text=text)
+    return None
+
+
 async def offer_replacement(update: Update, context: ChungTayContext, parsed: ParsedEntry, *,
                             then: str) -> str:
     """"This reads as a new entry: …. Replace the open entry with it?" with 🔄 / ↩. The line waits in
@@ -101,7 +214,9 @@ async def offer_replacement(update: Update, context: ChungTayContext, parsed: Pa
     assert message is not None
     draft = draft_from_line(context, parsed)
     if replacing_loses_nothing(context, draft):
-        return await open_entry(update, context, parsed, source=message.message_id, draft=draft)
+        opened = await open_line(update, context, message.text or "", source=message.message_id)
+        assert opened is not None
+        return opened
     state(context)[LINE] = {"text": (message.text or "")[:4096], "source": message.message_id}
     named = names(context)
     spec = catalogue(context).category_by_code(parsed.category or "")
@@ -123,12 +238,14 @@ async def replace_form(update: Update, context: ChungTayContext) -> str | int:
     query = update.callback_query
     assert query is not None
     line = state(context).get(LINE)
-    parsed = read_line(context, str(line.get("text", ""))) if isinstance(line, dict) else None
-    if parsed is None or not names_a_category(parsed):
+    text = str(line.get("text", "")) if isinstance(line, dict) else ""
+    if not text or new_entry_in(context, text) is None:
         await cb.gone(update, context)
         return await keep_form(update, context, answered=True)
     await query.answer()
-    return await open_entry(update, context, parsed, source=line.get("source") if isinstance(line, dict) else None)
+    opened = await open_line(update, context, text, source=line.get("source") if isinstance(line, dict) else None)
+    assert opened is not None
+    return opened
 
 
 async def keep_form(update: Update, context: ChungTayContext, *, answered: bool = False) -> str:
@@ -146,9 +263,10 @@ async def picker_typed(update: Update, context: ChungTayContext) -> str | None:
     is taken as the entry; anything else gets what the picker expects."""
     message = update.effective_message
     assert message is not None
+    opened = await open_line(update, context, message.text or "", source=message.message_id)
+    if opened is not None:
+        return opened
     parsed = read_line(context, message.text or "")
-    if names_a_category(parsed):
-        return await open_entry(update, context, parsed, source=message.message_id)
     t = context.t
     if parsed.problems and parsed.category is not None:
         reason, offending = parsed.problems[0]
@@ -164,8 +282,8 @@ async def card_typed(update: Update, context: ChungTayContext) -> str:
     lost. The card is shown again below it, since after a crash the card may never have reached the user."""
     message = update.effective_message
     if message is not None:
-        parsed = read_line(context, message.text or "")
-        if is_whole_entry(parsed):
+        parsed = new_entry_in(context, message.text or "")
+        if parsed is not None:
             return await offer_replacement(update, context, parsed, then=CARD)
         await message.reply_text(
             context.t("Your entry is still open: tap ✅ Save, ✏️ Edit or ❌ Cancel on the card below."))
@@ -176,8 +294,8 @@ async def edit_menu_typed(update: Update, context: ChungTayContext) -> str | Non
     """Text while the list of fields to change is open: a new entry is offered; otherwise, what to tap."""
     message = update.effective_message
     assert message is not None
-    parsed = read_line(context, message.text or "")
-    if is_whole_entry(parsed):
+    parsed = new_entry_in(context, message.text or "")
+    if parsed is not None:
         return await offer_replacement(update, context, parsed, then=EDIT)
     await message.reply_text(context.t("Please tap the field you want to change, or ↩ to go back to the card."))
     return None
@@ -187,10 +305,15 @@ async def edited_in_form(update: Update, context: ChungTayContext) -> str | None
     """An edited message while a form is open (see the module notes)."""
     message = update.edited_message
     assert message is not None
-    if message.message_id == state(context).get(SOURCE):
+    part = state(context).get(PART)
+    partly_saved = isinstance(part, list) and part[0] > 1  # an action of the line is already a record
+    if message.message_id == state(context).get(SOURCE) and not partly_saved:
+        actions = read_actions(context, message.text or "")
         parsed = read_line(context, message.text or "")
-        if names_a_category(parsed):
+        if actions is not None or names_a_category(parsed):
             await message.reply_text(context.t("✏️ I read your edited line again; the entry is updated:"))
+            if actions is not None:
+                return await open_actions(update, context, actions, source=message.message_id)
             return await open_entry(update, context, parsed, source=message.message_id)
         await message.reply_text(context.t("Sorry, I could not read your edited line as an entry; the open entry "
                                            "is unchanged.") + "\n\n" + example_text(context),
@@ -209,7 +332,7 @@ async def edited_outside_form(update: Update, context: ChungTayContext) -> int |
     if saved_record_of(context, message.message_id) is not None:
         await _explain_edit(message, context)
         return ConversationHandler.END
-    if names_a_category(read_line(context, message.text or "")):
+    if names_a_category(read_line(context, message.text or "")) or read_actions(context, message.text or ""):
         return None
     await _explain_edit(message, context)
     return ConversationHandler.END

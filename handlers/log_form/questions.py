@@ -6,15 +6,27 @@ from telegram import InlineKeyboardButton, Update
 
 from bot.domain.catalogue_file import CategorySpec
 from bot.domain.formatting import format_number
-from bot.domain.services.actions import Draft, default_unit
+from bot.domain.services.actions import Draft, default_unit, skippable
 from handlers import callbacks as cb
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
-from handlers.log_form.state import ASK, cancel_button, catalogue, draft_of, names, say, spec_of, state, store
+from handlers.log_form.state import (
+    ASK,
+    cancel_button,
+    catalogue,
+    draft_of,
+    names,
+    part_label,
+    say,
+    spec_of,
+    state,
+    store,
+)
 
 
-async def next_step(update: Update, context: ChungTayContext, *, note: str = "") -> str:
-    """Ask the first step of the plan, or show the card when nothing is left."""
+async def next_step(update: Update, context: ChungTayContext, *, note: str = "", fresh: bool = False) -> str:
+    """Ask the first step of the plan, or show the card when nothing is left; `fresh`: in a new message
+    (the message of the pressed button shows something else, e.g. the entry saved before this one)."""
     draft = draft_of(context)
     spec = spec_of(context, draft)
     assert spec is not None
@@ -27,14 +39,14 @@ async def next_step(update: Update, context: ChungTayContext, *, note: str = "")
             plan.insert(0, "quantity_unit")
             step = "quantity_unit"
         store(context, draft, plan)
-        await ask(update, context, step, draft, spec, note=note)
+        await ask(update, context, step, draft, spec, note=note, fresh=fresh)
         return ASK
     store(context, draft, [])
-    return await show_card(update, context)
+    return await show_card(update, context, fresh=fresh)
 
 
 async def ask(update: Update, context: ChungTayContext, step: str, draft: Draft, spec: CategorySpec, *,
-              note: str = "") -> None:
+              note: str = "", fresh: bool = False) -> None:
     t = context.t
     labels = names(context)
     skip = [cb.button("⏭ " + t("Skip"), cb.LogSkip())]
@@ -42,8 +54,9 @@ async def ask(update: Update, context: ChungTayContext, step: str, draft: Draft,
     code = step.removeprefix("again:")
     measure = spec.measure(code)
     optional = True
+    ahead = [str(s) for s in (state(context).get("plan") or [])[1:]]
     if measure is not None:
-        optional = not measure.required
+        optional = skippable(draft, spec, measure.code, ahead)
         unit = labels.unit(measure, draft.quantity_unit or default_unit(measure))
         if measure.code == "value":
             text = t("{label}? Type the amount, e.g. 500k, 1tr5, 81,15 triệu, 1.500.000đ.").format(
@@ -62,7 +75,8 @@ async def ask(update: Update, context: ChungTayContext, step: str, draft: Draft,
         assert quantity is not None
         text = t("In which unit?")
         rows += [[cb.button(u.unit_vi if t.locale == "vi" else u.unit_en, cb.LogSet(u.code))] for u in quantity.units]
-        optional = False
+        # Asked before its quantity: skipping the unit skips the quantity too (the report gave none).
+        optional = draft.quantity is None and skippable(draft, spec, "quantity", ahead)
     elif step.startswith("field:"):
         extra = spec.field(step.removeprefix("field:"))
         assert extra is not None
@@ -104,7 +118,8 @@ async def ask(update: Update, context: ChungTayContext, step: str, draft: Draft,
     if optional:
         rows.append(skip)
     rows.append([cancel_button(context)])
-    await say(update, context, f"{note}\n{text}" if note else text, rows, then=ASK)
+    text = part_label(context) + text
+    await say(update, context, f"{note}\n{text}" if note else text, rows, then=ASK, fresh=fresh)
 
 
 

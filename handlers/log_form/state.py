@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.domain.catalogue_file import CatalogueFile, CategorySpec
 from bot.domain.services.action_text import Localised
-from bot.domain.services.actions import Draft
+from bot.domain.services.actions import Draft, missing_required
 from bot.domain.services.log_entry import names_for
 from db.models import Household
 from handlers import callbacks as cb
@@ -28,6 +28,11 @@ SAVED_LINES = "log_lines"
 """In user_data: {message id: record id} of the latest lines saved as records, so that editing one of them
 says how to correct the record instead of starting a second entry."""
 KEEP_SAVED_LINES = 20
+QUEUE = "queue"
+"""In the form's state: the drafts of the other actions of the line that opened it (a line may hold two:
+"quà 100 suất và gạo 500 kg"), each shown as its own card once the one before is saved or cancelled."""
+PART = "part"
+"""In the form's state: [which card, of how many] while a line's actions are shown one by one."""
 
 
 def state(context: ChungTayContext) -> dict[str, Any]:
@@ -43,6 +48,30 @@ def store(context: ChungTayContext, draft: Draft, plan: list[str] | None = None)
     current["draft"] = draft.to_dict()
     if plan is not None:
         current["plan"] = plan
+
+
+def take_queued(context: ChungTayContext) -> str | None:
+    """Make the next waiting action of the line the open entry; the state its form resumes in (ASK or
+    CARD), or None when no action is waiting. Nothing is shown here: the caller writes and shows it."""
+    current = state(context)
+    queue = list(current.get(QUEUE) or [])
+    if not queue:
+        return None
+    part, total = (current.get(PART) or [1, len(queue) + 1])[:2]
+    source = current.get(SOURCE)
+    draft = Draft.from_dict(queue[0])
+    plan = missing_required(draft, catalogue(context))
+    context.user_data["log"] = {"draft": draft.to_dict(), "plan": plan, QUEUE: queue[1:],  # type: ignore[index]
+                                PART: [int(part) + 1, int(total)], SOURCE: source}
+    if plan:
+        context.user_data["log"]["unseen"] = True  # type: ignore[index]
+    return ASK if plan else CARD
+
+
+def part_label(context: ChungTayContext) -> str:
+    """"(1/2) " on the card of one of a line's actions; empty otherwise."""
+    part = state(context).get(PART)
+    return f"({part[0]}/{part[1]}) " if isinstance(part, list) and len(part) == 2 else ""
 
 
 def catalogue(context: ChungTayContext) -> CatalogueFile:

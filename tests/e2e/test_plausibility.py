@@ -37,7 +37,7 @@ async def test_a_slip_of_one_zero_warns_and_fixing_it_removes_the_warning(report
     replies = await reporter.send(SLIP)
     card = replies[-1].text
     assert "36.000 kg" in card and "⚠️" in card
-    assert "≈1.200 kg/hộ, thường 5–300 kg/hộ" in card  # the why, from the catalogue's defaults (no history)
+    assert "≈1.200 kg/hộ, thường 3–400 kg/hộ" in card  # the why, from the catalogue's defaults (no history)
     assert "≈1,5 nghìn đồng/kg, thường 8–40 nghìn đồng/kg" in card
     assert "✏️ Sửa" in card and "đánh dấu để cấp trên xem" in card
     await reporter.tap("✏️ Sửa")

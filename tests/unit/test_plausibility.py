@@ -111,7 +111,12 @@ def _report(title: str, tallies: dict[str, Tally]) -> Tally:
     return total
 
 
-def test_with_history_ordinary_entries_rarely_warn_and_every_10x_slip_is_caught() -> None:
+MIXED_KINDS = {"rice", "health_care"}
+"""Categories whose ordinary entries mix kinds ten times apart (Tết rice of 2-5 kg a person beside relief of
+10-30; a visit to the sick beside hospital fees): a 10× slip of the smaller kind looks like the larger one."""
+
+
+def test_with_history_ordinary_entries_rarely_warn_and_10x_slips_are_caught() -> None:
     """The measured rate in the README: a province of 10 communes with 40 records each per category."""
     rng = random.Random(SEED)
     bands_of = {}
@@ -122,10 +127,14 @@ def test_with_history_ordinary_entries_rarely_warn_and_every_10x_slip_is_caught(
         bands_of[code] = bands_for(spec, history, COMMUNES[0])
         learnt = {key for _path, ratios in history for key in ratios}
         assert all(bands_of[code][key].records >= plausibility.MIN_RECORDS for key in learnt)
-    total = _report("With history", _measure(bands_of, rng))
+    tallies = _measure(bands_of, rng)
+    total = _report("With history", tallies)
     assert total.warned / total.ordinary < 0.01
-    assert total.caught10 == total.slips10 > 40_000, total.missed10[:5]
-    assert total.caught01 / total.slips01 > 0.995
+    assert total.slips10 > 40_000 and total.caught10 / total.slips10 > 0.97
+    assert total.caught01 / total.slips01 > 0.95
+    for code, tally in tallies.items():
+        if code not in MIXED_KINDS:
+            assert tally.caught10 / tally.slips10 > 0.995, (code, tally.missed10[:5])
 
 
 def test_without_history_the_catalogue_defaults_stay_quiet_on_ordinary_entries() -> None:
@@ -158,7 +167,7 @@ def test_a_unit_with_little_history_is_judged_by_its_parent_then_the_defaults() 
     parent = bands_for(spec, few + sibling, "/1/2/3/")[key]
     assert parent.records == plausibility.MIN_RECORDS * 2 - 1 and parent.usual_high > 100  # the district's
     default = bands_for(spec, few, "/1/2/3/")[key]
-    assert (default.records, default.low, default.high) == (0, 5.0, 300.0)  # catalogue.toml
+    assert (default.records, default.low, default.high) == (0, 3.0, 400.0)  # catalogue.toml
 
 
 def test_the_example_slip_warns_with_the_reason() -> None:
@@ -168,10 +177,33 @@ def test_the_example_slip_warns_with_the_reason() -> None:
     bands = bands_for(spec, [], "/1/2/3/")
     found = judge(spec, Figures(households=30, quantity=Decimal(36000), value=54_000_000), bands)
     texts = [plausibility.finding_text(names, spec, f) for f in found]
-    assert texts == ["≈1.200 kg/hộ, thường 5–300 kg/hộ", "≈1,5 nghìn đồng/kg, thường 8–40 nghìn đồng/kg"]
+    assert texts == ["≈1.200 kg/hộ, thường 3–400 kg/hộ", "≈1,5 nghìn đồng/kg, thường 8–40 nghìn đồng/kg"]
     assert judge(spec, Figures(households=30, quantity=Decimal(3600), value=54_000_000), bands) == []
     english = Localised(CATALOGUE, get_translator("en"))
-    assert plausibility.finding_text(english, spec, found[0]) == "≈1,200 kg/households, usually 5–300 kg/households"
+    assert plausibility.finding_text(english, spec, found[0]) == "≈1,200 kg/households, usually 3–400 kg/households"
+
+
+def test_the_defaults_fit_real_figures_and_their_bounds_are_exclusive() -> None:
+    """A new province (no history): ordinary report figures pass, a slipped zero warns, a bound warns."""
+    def warned(code: str, **figures: object) -> list[str]:
+        spec = CATALOGUE.category_by_code(code)
+        assert spec is not None
+        return [f.ratio.key for f in judge(spec, Figures(**figures), bands_for(spec, [], "/1/2/3/"))]  # type: ignore[arg-type]
+
+    # gạo tết 30 hộ 120 khẩu 300kg 4,5tr: 2,5 kg a person, 10 kg a household, 15.000 đ/kg
+    assert warned("rice", households=30, persons=120, quantity=Decimal(300), value=4_500_000) == []
+    assert warned("rice", households=30, quantity=Decimal(300)) == []  # 10 kg a household: Tết rice
+    assert warned("rice", households=45, persons=108, quantity=Decimal(5410), value=81_150_000) == []
+    # quà tết 50 suất 50 hộ 250tr: 5 triệu a gift, ten times the usual
+    assert warned("gift", households=50, quantity=Decimal(50), value=250_000_000) == ["value_per_quantity"]
+    assert warned("gift", households=50, quantity=Decimal(50), value=25_000_000) == []
+    assert warned("gift", quantity=Decimal(2), value=6_000_000) == ["value_per_quantity"]  # on the bound
+    assert warned("gift", quantity=Decimal(2), value=5_980_000) == []
+    assert warned("housing", quantity=Decimal(2), value=120_000_000) == []  # 60 triệu a new house
+    assert warned("housing", quantity=Decimal(2), value=1_200_000_000) == ["value_per_quantity"]
+    assert warned("loan", households=5, value=190_000_000) == []  # 38 triệu a household
+    assert warned("loan", households=5, value=1_900_000_000) == ["value_per_household"]
+    assert warned("health_care", persons=12, value=6_000_000) == []  # 500.000 đ a visit to the sick
 
 
 def test_a_ratio_usually_below_one_is_said_the_other_way_round() -> None:

@@ -27,7 +27,7 @@ def catalogue() -> CatalogueFile:
 
 def summary(entry: ParsedEntry) -> dict[str, Any]:
     """The non-empty attributes of an entry, for whole-row comparison."""
-    return {key: value for key, value in vars(entry).items() if value not in (None, [], {}, False)}
+    return {key: value for key, value in vars(entry).items() if value not in (None, [], {}) and value is not False}
 
 
 def Q(value: str | int) -> Decimal:
@@ -164,6 +164,21 @@ ROWS: list[tuple[str, dict[str, Any]]] = [
      dict(category="health_insurance", quantity=Q(45), quantity_unit="the", beneficiary_class="near_poor")),
     ("50 thẻ hộ nghèo",  # no category keyword, but only BHYT counts in thẻ
      dict(category="health_insurance", quantity=Q(50), quantity_unit="the", beneficiary_class="poor")),
+    # ── health care (the reports' words: khám chữa bệnh, viện phí, thăm ốm)
+    ("khám chữa bệnh 30 lượt 15tr",
+     dict(category="health_care", persons=30, value_dong=15_000_000, fields={"kind": "treatment"})),
+    ("ho tro vien phi 3 nguoi 9tr",
+     dict(category="health_care", persons=3, value_dong=9_000_000, fields={"kind": "hospital_fees"})),
+    ("khám chữa bệnh 30 lượt người nghèo 15tr",
+     dict(category="health_care", persons=30, value_dong=15_000_000, fields={"kind": "treatment"},
+          beneficiary_class="poor")),
+    ("thăm ốm 12 người 6 triệu",
+     dict(category="health_care", persons=12, value_dong=6_000_000, fields={"kind": "sick_visit"})),
+    # ── the reports' names for other kinds of support
+    ("hỗ trợ sản xuất cho 27 hộ nghèo, 81.269.900 đồng",
+     dict(category="livelihood", households=27, value_dong=81_269_900, beneficiary_class="poor")),
+    ("xóa nhà tạm 5 căn 250tr", dict(category="housing", quantity=Q(5), quantity_unit="can", value_dong=250_000_000)),
+    ("trợ cấp 10 lượt 5tr", dict(category="cash_goods", quantity=Q(10), quantity_unit="time", value_dong=5_000_000)),
     # ── education
     ("hỗ trợ chi phí học tập 2.309 học sinh 945.650.000đ",
      dict(category="education", persons=2309, value_dong=945_650_000, fields={"kind": "study_costs"})),

@@ -59,6 +59,7 @@ class ParsedEntry:
     unknown: list[str] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
     approximate: bool = False
+    """A figure was written as an approximation ("hơn", "khoảng", "ước"…)."""
     approximate_measures: list[str] = field(default_factory=list)
     """The measures whose figure was written as approximate ("hơn 3 tỷ" → ["value"])."""
     per_unit: dict[str, dict[str, str]] = field(default_factory=dict)

@@ -93,7 +93,7 @@ def read_as(names: Localised, spec: CategorySpec, draft: Draft, measure: Measure
     not only the result."""
     reading = draft.reading or {}
     label = names.measure_label(measure)
-    if measure.code in (reading.get("approx") or ()):
+    if draft.approximate and measure.code in (reading.get("approx") or ()):
         shown = "≈ " + shown
     derived = (reading.get("per_unit") or {}).get(measure.code)
     if isinstance(derived, dict):
@@ -122,9 +122,11 @@ def per_unit_text(names: Localised, spec: CategorySpec, draft: Draft, derived: d
 
 
 def figures_line(names: Localised, spec: CategorySpec, draft: Draft) -> str:
-    """The figures of a record on one line: "5.410 kg, 45 hộ, 108 khẩu, 81,15 triệu đồng"."""
+    """The figures of a record on one line: "5.410 kg, 45 hộ, 108 khẩu, 81,15 triệu đồng"; "≈ …" when they
+    were written as an approximation ("hơn 3 tỷ"): nobody should copy them into a report as exact."""
     parts = [measure_text(names, m, draft) for m in ordered_measures(spec)]
-    return ", ".join(p for p in parts if p)
+    figures = ", ".join(p for p in parts if p)
+    return f"≈ {figures}" if draft.approximate and figures else figures
 
 
 def card_text(names: Localised, draft: Draft, *, organisation_default: str | None,
@@ -142,6 +144,8 @@ def card_text(names: Localised, draft: Draft, *, organisation_default: str | Non
         shown = measure_text(names, measure, draft)
         if shown:
             lines.append("• " + read_as(names, spec, draft, measure, shown))
+    if draft.approximate:
+        lines.append("≈ " + t("Approximate figures (written as “over”, “about”, “nearly”…): marked ≈ in the record"))
     for code, value in draft.fields.items():
         lines.append(f"• {names.field_name(spec, code)}: {names.choice(spec, code, value)}")
     lines.append("• " + _organisation_line(names, draft, organisation_default))

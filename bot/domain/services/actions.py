@@ -84,6 +84,9 @@ class Draft:
     longitude: float | None = None
     corrects_id: int | None = None
     approximate: bool = False
+    """A figure was written as an approximation ("hơn 3 tỷ", "khoảng"): the record keeps the mark."""
+    skipped: list[str] = field(default_factory=list)
+    """Measures the officer skipped (the report did not give them): not asked again."""
     reading: dict[str, Any] = field(default_factory=dict)
     """How a typed line was read, for the card only: {"per_unit": {measure: {"each", "count",
     "count_measure", "unit"}}, "counted": {measure: "5 hội viên"}, "approx": [measures]}."""
@@ -99,6 +102,7 @@ class Draft:
         data["fields"] = dict(self.fields)
         data["reading"] = dict(self.reading)
         data["total_choice"] = dict(self.total_choice) if self.total_choice else None
+        data["skipped"] = list(self.skipped)
         return data
 
     @classmethod
@@ -174,12 +178,13 @@ def default_unit(measure: Measure) -> str | None:
 
 
 def missing_required(draft: Draft, catalogue: CatalogueFile) -> list[str]:
-    """What must still be asked before the card can be saved, in asking order."""
+    """What must still be asked before the card can be saved, in asking order. A required measure the
+    officer skipped (the report did not give it) is not asked again, as long as another figure is there."""
     spec = catalogue.category_by_code(draft.category) if draft.category else None
     if spec is None:
         return ["category"]
     missing: list[str] = [m.code for m in ordered_measures(spec)
-                          if m.required and draft.measure_value(m.code) is None]
+                          if m.required and draft.measure_value(m.code) is None and m.code not in draft.skipped]
     quantity = spec.measure("quantity")
     if quantity is not None and quantity.units and draft.quantity is not None and draft.quantity_unit is None:
         missing.insert(0, "quantity_unit")
@@ -187,6 +192,39 @@ def missing_required(draft: Draft, catalogue: CatalogueFile) -> list[str]:
     if not any(draft.measure_value(m.code) is not None for m in spec.measures):
         missing.append(ordered_measures(spec)[0].code)
     return list(dict.fromkeys(missing))
+
+
+def adopt_category(draft: Draft, spec: CategorySpec) -> bool:
+    """Give a category to a draft whose line named none (its figures were read without one): the
+    figures the category records are kept, a quantity in a unit it does not count is not. Returns
+    whether a figure was left out (the caller keeps the line itself, so nothing typed is lost)."""
+    draft.category = spec.code
+    dropped = False
+    for code in ("households", "persons", "value"):
+        if draft.measure_value(code) is not None and spec.measure(code) is None:
+            setattr(draft, "value_dong" if code == "value" else code, None)
+            dropped = True
+    quantity = spec.measure("quantity")
+    if draft.quantity is not None:
+        units = {u.code for u in quantity.units} if quantity is not None and quantity.units else \
+            {unit_code(quantity)} if quantity is not None else set()
+        if quantity is None or (draft.quantity_unit and draft.quantity_unit not in units):
+            draft.quantity, draft.quantity_unit, dropped = None, None, True
+    if not draft.quantity_unit:
+        draft.quantity_unit = None
+    return dropped
+
+
+def skippable(draft: Draft, spec: CategorySpec, code: str, ahead: Sequence[str] = ()) -> bool:
+    """May the form offer "Skip" for this measure? A record needs one figure, not every figure the
+    category can count: reports often give households and money but no head count. So any measure may be
+    skipped while another figure is given, or is still to be asked (`ahead`: the form's plan); the last
+    one left may not (a record without any figure counts nothing)."""
+    if spec.measure(code) is None:
+        return True
+    others = [m.code for m in spec.measures if m.code != code]
+    return any(draft.measure_value(other) is not None for other in others) or any(
+        step in others and step not in draft.skipped for step in ahead)
 
 
 @dataclass(frozen=True)
@@ -246,7 +284,7 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
         note=draft.note, photo_file_id=draft.photo_file_id, latitude=draft.latitude, longitude=draft.longitude,
         author_id=author.id or 0, source_update_id=source_update_id, client_key=draft.key,
         version=(previous.version + 1) if previous else 1, supersedes_id=previous.id if previous else None,
-        unusual_confirmed=unusual,
+        unusual_confirmed=unusual, approximate=draft.approximate,
     )
     if previous is not None:
         previous.status = ActionStatus.SUPERSEDED
@@ -352,7 +390,7 @@ def draft_from_action(action: SupportAction, session: Session) -> Draft:
         household_village=action.household_village, household_id=action.household_id,
         household_erased=action.household_erased, note=action.note,
         photo_file_id=action.photo_file_id,
-        latitude=action.latitude, longitude=action.longitude,
+        latitude=action.latitude, longitude=action.longitude, approximate=action.approximate,
     )
 
 

@@ -114,7 +114,7 @@ DETAIL_COLUMNS = (Column(N_("No."), Kind.NUMBER), Column(N_("Date"), Kind.DATE),
                   Column(N_("Value (VND)"), Kind.MONEY), Column(N_("Beneficiaries")), Column(N_("Funding source")),
                   Column(N_("Head of household")), Column(N_("Village")), Column(N_("Logged by")),
                   Column(N_("Logged at"), Kind.DATETIME), Column(N_("Note")),
-                  Column(N_("Counted once (duplicate)")))
+                  Column(N_("Counted once (duplicate)")), Column(N_("Approximate (≈)")))
 
 
 def _detail_conditions(session: Session, *, scope: ExportScope) -> list[Any]:
@@ -131,7 +131,7 @@ def _detail_conditions(session: Session, *, scope: ExportScope) -> list[Any]:
 READ_COLUMNS = ("id", "action_date", "unit_id", "category_id", "subtype", "organisation_id", "households",
                 "persons", "quantity", "quantity_unit", "value_dong", "beneficiary_class_id", "funding_source_id",
                 "household_name", "household_village", "author_id", "created_at", "note", "duplicate_status",
-                "household_erased")
+                "household_erased", "approximate")
 _AS_READ = {"action_date", "created_at", "quantity"}
 
 
@@ -157,7 +157,7 @@ def detail_columns(session: Session, *, names: Localised, scope: ExportScope, vi
         return [[] for _ in DETAIL_COLUMNS]
     (ids, action_dates, unit_ids, category_ids, subtypes, organisation_ids, households, persons, quantities,
      quantity_units, values, class_ids, funding_ids, household_names, villages, author_ids, created,
-     notes, duplicate_statuses, erased) = zip(*rows, strict=True)
+     notes, duplicate_statuses, erased, approximate) = zip(*rows, strict=True)
     viewer_unit = get_unit(session, unit_id=viewer.unit_id)
     lookups = _lookups(session, unit_ids=set(unit_ids), author_ids=set(author_ids))
     may_name = {unit_id for unit_id, unit in lookups.units.items()
@@ -205,7 +205,8 @@ def detail_columns(session: Session, *, names: Localised, scope: ExportScope, vi
         [v or None if ok else None for v, ok in zip(villages, named, strict=True)],
         [lookups.authors.get(a, "?") for a in author_ids], _as_local_times(created, tz),
         [n or None if ok else None for n, ok in zip(notes, named, strict=True)],
-        ["x" if _is_counted_twice(d, scope) else None for d in duplicate_statuses]]
+        ["x" if _is_counted_twice(d, scope) else None for d in duplicate_statuses],
+        ["≈" if a else None for a in approximate]]
 
 
 def _as_numbers(values: Sequence[object]) -> list[int | float | None]:

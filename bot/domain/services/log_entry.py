@@ -106,6 +106,7 @@ def repeat_draft(session: Session, *, user: User, action_id: int) -> Draft | Non
     draft.household_name = draft.household_village = draft.note = draft.photo_file_id = None
     draft.household_id, draft.household_erased = None, False
     draft.latitude = draft.longitude = None
+    draft.approximate = False  # the new figure is typed afresh
     return draft
 
 

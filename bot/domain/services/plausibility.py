@@ -91,7 +91,9 @@ class Band:
     """How many records it was learnt from; 0 for the catalogue's default."""
 
     def contains(self, value: float) -> bool:
-        return self.low <= value <= self.high
+        """Strictly inside: a bound itself is already unusual (a catalogue default of 5 triệu a gift
+        means "up to just under 5 triệu", so a 5-triệu gift is questioned)."""
+        return self.low < value < self.high
 
 
 def _quantile(ordered: Sequence[float], q: float) -> float:
