@@ -18,6 +18,7 @@ from pathlib import Path
 from bot.domain.catalogue_file import CatalogueFile
 from bot.domain.parsing.entry_lexicon import unit_code
 from bot.domain.parsing.quick_entry import ParsedEntry, parse_quick_entry
+from bot.domain.parsing.segments import split_actions
 from bot.domain.services.questions import ENTRY, line_kind
 
 CORPUS = Path(__file__).with_name("reading_corpus.txt")
@@ -113,8 +114,9 @@ class Reading:
 
 
 def entries_of(line: str, kind: str, catalogue: CatalogueFile) -> list[ParsedEntry]:
-    """The cards the bot shows for a line it reads as an entry."""
-    return [parse_quick_entry(line, catalogue, today=TODAY)]
+    """The cards the bot shows for a line it reads as an entry: one per action when the line holds several."""
+    actions = split_actions(line, catalogue, today=TODAY) if kind == ENTRY else None
+    return list(actions.entries) if actions is not None else [parse_quick_entry(line, catalogue, today=TODAY)]
 
 
 def read(row: Row, catalogue: CatalogueFile) -> Reading:
