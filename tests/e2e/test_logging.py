@@ -37,6 +37,8 @@ async def _fill_form(chat: Chat) -> None:
             await chat.send("12")
         elif "Hôm nay" in texts:
             await chat.tap("Hôm nay")
+        elif "Đơn vị tính" in last.text:  # the unit of a quantity is chosen, not skipped
+            await chat.tap(texts[0])
         elif "⏭ Bỏ qua" in texts:
             await chat.tap("⏭ Bỏ qua")
         elif texts:
