@@ -194,13 +194,13 @@ def line_kind(text: str, *, catalogue: CatalogueFile, today: date) -> str:
     folded = fold(text)
     if any(_words_in(folded, word) for word in STRONG_QUESTION_WORDS):
         return QUESTION
-    if "?" not in text and split_actions(text[:4096], catalogue, today=today) is not None:
-        return ENTRY  # "xây mới 6 căn, sửa chữa 2 căn, tổng kinh phí 400 triệu": two actions, not a question
     parsed = parse_quick_entry(text, catalogue, today=today)
     figures = [v for v in (parsed.households, parsed.persons, parsed.quantity, parsed.value_dong) if v is not None]
     if not figures and parsed.total_choice is None:
         return QUESTION
     if parsed.category is None or "?" in text:
+        if "?" not in text and split_actions(text[:4096], catalogue, today=today) is not None:
+            return ENTRY  # "xây mới 6 căn, sửa chữa 2 căn, tổng kinh phí 400 triệu": two actions, not a question
         return AMBIGUOUS
     return ENTRY
 
