@@ -160,8 +160,8 @@ class Reader:
 
     def _hits(self, index: PhraseIndex) -> list[tuple[int, int]]:
         hits: list[tuple[int, int]] = []
-        for start in range(len(self.tokens)):
-            if self.free(start):
+        for start, token in enumerate(self.tokens):
+            if (token.folded,) in index.prefixes and self.free(start):
                 hits += [(start, end) for end, _ in index.at(self.tokens, start, self.free)]
         return hits
 

@@ -87,6 +87,8 @@ class PhraseIndex:
 
     def at(self, tokens: Sequence[Token], start: int, usable: Callable[[int], bool]) -> list[tuple[int, Meaning]]:
         """(end, meaning) of every phrase starting at `start` over usable tokens, agreement-checked."""
+        if start >= len(tokens) or (tokens[start].folded,) not in self.prefixes:
+            return []
         found: list[tuple[int, Meaning]] = []
         key: list[str] = []
         for end in range(start, min(len(tokens), start + self.max_len)):
