@@ -39,17 +39,21 @@ COPY bot/ bot/
 COPY handlers/ handlers/
 COPY db/ db/
 COPY locales/ locales/
+# data/ (the SQLite file, when DATABASE_URL is not set) and /backups (`chungtay backup /backups`) belong to
+# the bot's user and only to it: a fresh named volume takes the owner and mode of the image's directory,
+# so without this the volume is root's and the bot (uid 10001) cannot write its backups.
 RUN pip install --no-deps --editable . \
     && pybabel compile --directory locales --domain messages --statistics \
-    && mkdir -p data \
-    && chown chungtay:chungtay data
+    && mkdir -p data /backups \
+    && chown chungtay:chungtay data /backups \
+    && chmod 0700 data /backups
 
 # The numeric id, so Kubernetes' runAsNonRoot and the host can tell it is not root.
 USER 10001:10001
 
-# SQLite database (when DATABASE_URL is not set), webhook, /healthz (HEALTH_PORT).
-VOLUME ["/app/data"]
-EXPOSE 8443 8081
+# SQLite database (when DATABASE_URL is not set), backups, webhook, /healthz (HEALTH_PORT), dashboard (compose: 8082).
+VOLUME ["/app/data", "/backups"]
+EXPOSE 8443 8081 8082
 
 # `chungtay check` exits 0 ok, 1 failing, 2 degraded; Docker reserves 2, and a degraded bot still serves.
 HEALTHCHECK --interval=60s --timeout=30s --start-period=60s --retries=3 \

@@ -25,7 +25,7 @@ from telegram.ext import (
     ConversationHandler,
     Defaults,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.domain import chart_worker
@@ -34,7 +34,11 @@ from bot.ops import update_log
 from bot.persistence import DatabasePersistence
 from bot.runtime import Runtime
 from bot.telegram_bot import ChungTayBot
+from bot.web.server import DashboardServer
 from bot.webhook import StrictUpdater
+from bot.zalo.channel import ZaloChannel
+from db.models_channels import is_channel_id
+from db.queries import get_user_by_telegram_id
 from handlers import register_handlers
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
 from handlers.menu import publish_default_commands
@@ -46,14 +50,16 @@ RECENT_UPDATES_KEPT = 2048
 class ChungTayApplication(Application):
     """PTB's Application with our runtime attached and one database session per update."""
 
-    def __init__(self, *, runtime: Runtime, **kwargs: Any) -> None:
+    def __init__(self, *, runtime: Runtime, zalo: ZaloChannel | None = None, **kwargs: Any) -> None:
         if kwargs.get("updater") is not None:  # the webhook server answers 403/400 strictly (bot/webhook.py)
             kwargs["updater"] = StrictUpdater(bot=kwargs["bot"], update_queue=kwargs["update_queue"])
         super().__init__(**kwargs)
         self.runtime = runtime
+        self.zalo = zalo  # the second channel (bot/zalo/), None while ZALO_BOT_TOKEN is empty
         self._recent_update_ids: OrderedDict[int, None] = OrderedDict()
         self._health_server: Any = None
         self._background: set[asyncio.Task[Any]] = set()
+        self.dashboard: DashboardServer | None = None
 
     def _seen_before(self, update: object) -> bool:
         """Telegram may deliver an update twice (retries, webhook timeouts): handle it once."""
@@ -66,6 +72,18 @@ class ChungTayApplication(Application):
             self._recent_update_ids.popitem(last=False)
         return False
 
+    def _note_telegram_use(self, update: object) -> None:
+        """A person who linked Zalo wrote on Telegram: what the bot sends them goes to Telegram again."""
+        if not isinstance(update, Update) or self.zalo is None:
+            return
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None or is_channel_id(chat.id):
+            return
+        if self.zalo.state.redirect(user.id) is not None:
+            with self.runtime.session_factory() as session:
+                found = get_user_by_telegram_id(session, telegram_id=user.id)
+            self.zalo.state.note_telegram_use(user.id, found.id if found is not None else None)
+
     def add_handler(self, handler: BaseHandler[Any, Any, Any], group: int = 0) -> None:
         """Every handler is instrumented for the per-update log line (bot/ops/update_log.py)."""
         update_log.instrument(handler, group=group)
@@ -76,6 +94,8 @@ class ChungTayApplication(Application):
         if self._seen_before(update):
             update_log.finish(trace, duplicate=True)
             return
+        if self.zalo is not None:
+            self._note_telegram_use(update)
         holder = SessionHolder(self.runtime)
         token = CURRENT_SESSION.set(holder)
         try:
@@ -145,6 +165,8 @@ class ChungTayApplication(Application):
         from bot.outbox_sender import start_outbox  # the outbox sender task
 
         await start_outbox(self)
+        if self.zalo is not None:
+            await self.zalo.start(self.bot, self.update_queue)
         settings = self.runtime.settings
         if settings.health_port:  # GET /healthz on a listener of its own (why: bot/ops/healthz.py)
             from bot.ops.healthz import HealthServer
@@ -155,6 +177,8 @@ class ChungTayApplication(Application):
     async def stop(self) -> None:
         from bot.outbox_sender import stop_outbox  # stop sending before the Application stops
 
+        if self.zalo is not None:
+            await self.zalo.stop()
         if self._health_server is not None:
             await self._health_server.stop()
             self._health_server = None
@@ -167,6 +191,9 @@ class ChungTayApplication(Application):
     warm child for the whole run (tests/conftest.py)."""
 
     async def shutdown(self) -> None:
+        if self.dashboard is not None:  # started in post_init (`_post_init`)
+            await self.dashboard.stop()
+            self.dashboard = None
         await super().shutdown()
         if self.stops_chart_process:
             await asyncio.to_thread(chart_worker.shutdown)  # waits for a chart being drawn
@@ -190,6 +217,12 @@ _FROZEN = False
 async def _post_init(application: Application) -> None:
     await publish_default_commands(application.bot)
     await schedule_jobs(application)  # every scheduled job, re-created from the database
+    settings = application.runtime.settings  # type: ignore[attr-defined]
+    if settings.dashboard_enabled and isinstance(application, ChungTayApplication) and application.dashboard is None:
+        # the supervisors' dashboard on this loop, as in PTB's custom-webhook example (bot/web/server.py)
+        application.dashboard = DashboardServer(application, listen=settings.dashboard_listen,
+                                                port=settings.dashboard_port)
+        await application.dashboard.start()
     _freeze_start_up_objects()
     log.info("bot @%s ready", application.bot.username)
 
@@ -198,12 +231,17 @@ def build_application(settings: Settings, runtime: Runtime | None = None) -> Chu
     """Build the bot for `settings` (tests call this too, against the fake Bot API)."""
     runtime = runtime or Runtime.create(settings)
     base = settings.telegram_api_base_url
+    # With Zalo on, calls for Zalo chats are answered by the Zalo channel in front of Telegram's request.
+    zalo = ZaloChannel(runtime) if settings.zalo_enabled else None
+    request: BaseRequest = HTTPXRequest(connection_pool_size=256)
+    if zalo is not None:
+        request = zalo.route(request)
     bot = ChungTayBot(settings.telegram_bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
                       defaults=Defaults(tzinfo=settings.tz), rate_limiter=AIORateLimiter(max_retries=3),
-                      request=HTTPXRequest(connection_pool_size=256), get_updates_request=HTTPXRequest())
+                      request=request, get_updates_request=HTTPXRequest())
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
-        .application_class(ChungTayApplication, kwargs={"runtime": runtime})
+        .application_class(ChungTayApplication, kwargs={"runtime": runtime, "zalo": zalo})
         .bot(bot)
         .context_types(ContextTypes(context=ChungTayContext))
         .post_init(_post_init)

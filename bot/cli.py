@@ -1,10 +1,18 @@
-"""Operator commands: `chungtay migrate | import-units FILE | create-admin-invite | load-catalogue | backup PATH |
-restore PATH [--force] | check`, and `users …` / `invites …` (bot/cli_people.py); also `python -m bot.cli ...`."""
+"""Operator commands: `chungtay migrate | import-units [FILE] [--official NAME | --all] | merge-units FILE |
+create-admin-invite | load-catalogue | backup PATH | restore PATH [--force] | check`, and `users …` /
+`invites …` (bot/cli_people.py). From a checkout, `./chungtay …` (the script beside the README) runs them
+in the project's virtualenv.
+
+Every failure is one line on stderr saying what to do, and a non-zero exit status: an operator at 2 a.m.
+(or a cron mail) should not have to read a traceback, and an exception's message can quote personal data.
+CHUNGTAY_TRACEBACK=1 shows the traceback for a developer.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -13,14 +21,20 @@ from telegram import Bot
 
 from bot.cli_people import add_commands as add_people_commands
 from bot.config import ConfigError, Settings, load_settings
-from bot.database import prepare_database
+from bot.database import database_location, prepare_database
 from bot.domain.services.access import create_invite
 from bot.domain.services.catalogue import sync_catalogue
+from bot.domain.services.official_units import import_official_units
+from bot.domain.services.unit_merges import merge_units
 from bot.domain.services.units import UnitImportError, import_units_csv
 from bot.runtime import Runtime
 from db.migrate import upgrade_to_head
 from db.models import Role
 from db.queries import get_unit_by_code, list_child_units
+from db.session import is_database_unavailable
+
+FAILED = {"backup": "Backup failed", "restore": "Nothing restored", "import-units": "Nothing imported",
+          "merge-units": "Nothing merged"}
 
 
 def _bot_username(settings: Settings) -> str:
@@ -54,11 +68,19 @@ def cmd_load_catalogue(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_import_units(settings: Settings, args: argparse.Namespace) -> int:
+    """A CSV file, or official provinces (`--official NAME`, `--all`) with an optional CSV of villages."""
+    if not (args.file or args.official or args.all):
+        print("Give a CSV file, --official NAME_OR_CODE or --all.", file=sys.stderr)
+        return 2
     runtime = Runtime.create(settings)
     prepare_database(settings.database_url, runtime.session_factory)
     with runtime.session_factory() as session:
         try:
-            report = import_units_csv(session, Path(args.file))
+            if args.official or args.all:
+                report = import_official_units(session, args.official or [], everything=args.all,
+                                               extra=Path(args.file) if args.file else None, under=args.under)
+            else:
+                report = import_units_csv(session, Path(args.file))
         except UnitImportError as exc:
             print("Nothing imported:", file=sys.stderr)
             for problem in exc.problems:
@@ -67,6 +89,27 @@ def cmd_import_units(settings: Settings, args: argparse.Namespace) -> int:
     for move in report.moves:
         print(move.describe())
     print(f"Units imported: {report.created} created, {report.updated} updated, {report.moved} moved.")
+    return 0
+
+
+def cmd_merge_units(settings: Settings, args: argparse.Namespace) -> int:
+    runtime = Runtime.create(settings)
+    prepare_database(settings.database_url, runtime.session_factory)
+    with runtime.session_factory() as session:
+        try:
+            report = merge_units(session, Path(args.file))
+        except UnitImportError as exc:
+            print("Nothing merged:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+    for old, new in report.merged:
+        print(f"merged: {old} into {new}")
+    for old in report.already:
+        print(f"already merged: {old}")
+    print(f"Units merged: {len(report.merged)}; moved {report.records} records, {report.households} households "
+          f"({report.households_renamed} renamed), {report.people} people, {report.invites} open invites, "
+          f"{report.periods} periods, {report.targets} targets, {report.units_moved} units under them.")
     return 0
 
 
@@ -128,8 +171,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="upgrade the database schema to the newest migration")
     sub.add_parser("load-catalogue", help="load db/seed/catalogue.toml into the database")
-    units = sub.add_parser("import-units", help="create/update units from a code,name,kind,parent_code CSV")
-    units.add_argument("file")
+    units = sub.add_parser("import-units", help="create/update units from a code,name,kind,parent_code CSV, "
+                                                 "or official provinces and their communes")
+    units.add_argument("file", nargs="?", help="CSV file (with --official/--all: villages under official codes)")
+    units.add_argument("--official", action="append", metavar="NAME_OR_CODE",
+                       help='an official province by name or code ("Lạng Sơn", "lang son", "20"); repeatable')
+    units.add_argument("--all", action="store_true", help="every official province and commune of the country")
+    units.add_argument("--under", metavar="CODE", help="put the official provinces under this unit (e.g. a country)")
+    merge = sub.add_parser("merge-units", help="merge units from an old_code,new_code,effective_date CSV")
+    merge.add_argument("file")
     admin = sub.add_parser("create-admin-invite", help="print a single-use deep link for the first admin")
     admin.add_argument("--unit", help="code of the admin's unit (default: the only root unit)")
     admin.add_argument("--hours", type=int, default=72, help="hours until the link expires")
@@ -147,9 +197,32 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 1 if args.command == "check" else 2  # for check, 2 means "degraded"
     handler = {"migrate": cmd_migrate, "load-catalogue": cmd_load_catalogue, "import-units": cmd_import_units,
+               "merge-units": cmd_merge_units,
                "create-admin-invite": cmd_create_admin_invite, "backup": cmd_backup, "restore": cmd_restore,
                "check": cmd_check, **people_commands}[args.command]
-    return handler(settings, args)
+    try:
+        return handler(settings, args)
+    except Exception as exc:
+        if os.environ.get("CHUNGTAY_TRACEBACK"):
+            raise
+        print(failure_line(args.command, settings.database_url, exc), file=sys.stderr)
+        return 1
+
+
+def failure_line(command: str, database_url: str, exc: BaseException) -> str:
+    """One line for an unexpected failure: what went wrong (the exception's type, never its message, which
+    may quote rows) and what to do about it."""
+    what = FAILED.get(command, f"chungtay {command} failed")
+    if is_database_unavailable(exc):
+        return (f"{what}: cannot open the database at {database_location(database_url)} ({type(exc).__name__}). "
+                "Check DATABASE_URL, that the database server is running and that the database exists "
+                "(PostgreSQL: createdb), then run the command again.")
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return (f"{what}: {exc.strerror or type(exc).__name__}:{where}. Check that the path exists and that this "
+                f"user (uid {os.getuid()}) may write there.")
+    return (f"{what} ({type(exc).__name__}). Check DATABASE_URL and the command's arguments; "
+            "CHUNGTAY_TRACEBACK=1 shows the traceback.")
 
 
 if __name__ == "__main__":

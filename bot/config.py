@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LOCALES = ("vi", "en")
 _TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{3,}$")
+_ZALO_TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{3,}$")
 WEBHOOK_SECRET_MIN_LENGTH = 32
 _SECRET_HINT = (f"use at least {WEBHOOK_SECRET_MIN_LENGTH} characters of A-Z, a-z, 0-9, _ and -, e.g. from "
                 "python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
@@ -36,6 +37,8 @@ class Settings(BaseSettings):
     telegram_bot_token: str = Field(default="", description="empty: run the local sandbox")
     telegram_api_base_url: str = Field(default="https://api.telegram.org")
     database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'data' / 'chungtay.sqlite3'}")
+    # The sandbox's own database; DATABASE_URL is never used by the sandbox (bot/sandbox/runner.py).
+    sandbox_database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'data' / 'sandbox.sqlite3'}")
     timezone: str = Field(default="Asia/Ho_Chi_Minh")
     default_locale: str = Field(default="vi")
     webhook_url: str = Field(default="")
@@ -50,8 +53,28 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(default="text")
     health_port: int = Field(default=0, ge=0, le=65535)
     health_listen: str = Field(default="127.0.0.1")
+    # The supervisors' dashboard (bot/web/): the public URL the 📊 button opens (empty = off), and where
+    # the bot process serves it (behind the same reverse proxy as the webhook).
+    dashboard_url: str = Field(default="")
+    dashboard_listen: str = Field(default="127.0.0.1")
+    dashboard_port: int = Field(default=8081, ge=1, le=65535)
     # first wait before retrying a database that is down at start-up; doubles per try, at most 60 s
     database_retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Zalo as a second channel (bot/zalo/): off while the token is empty. Polling unless a webhook URL is set.
+    zalo_bot_token: str = Field(default="")
+    zalo_api_base_url: str = Field(default="https://bot-api.zaloplatforms.com/bot")
+    zalo_webhook_url: str = Field(default="")
+    zalo_webhook_secret: str = Field(default="", validate_default=True)
+    zalo_webhook_port: int = Field(default=8444, ge=0, le=65535)  # on WEBHOOK_LISTEN; 0 = any free port (tests)
+
+    @field_validator("database_url", "sandbox_database_url", "log_format", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: object, info: ValidationInfo) -> object:
+        """`NAME=` (as `.env.example` ships them) means the default: compose.yaml then fills its own value
+        (`${LOG_FORMAT:-json}`), and the bot falls back to the same default as when the line is absent."""
+        if isinstance(value, str) and not value.strip() and info.field_name is not None:
+            return cls.model_fields[info.field_name].default
+        return value
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -61,7 +84,29 @@ class Settings(BaseSettings):
             raise ValueError("expected the form 123456789:ABC-def from @BotFather")
         return value
 
-    @field_validator("telegram_api_base_url", "webhook_url")
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _zalo_token_shape(cls, value: str) -> str:
+        value = value.strip()
+        if value and not _ZALO_TOKEN_PATTERN.match(value):
+            raise ValueError("expected the form bot_id:secret, as the Zalo Bot Manager gives it")
+        return value
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _zalo_secret_shape(cls, value: str, info: ValidationInfo) -> str:
+        """Zalo sends the secret back in X-Bot-Api-Secret-Token; it is the only proof a webhook call comes
+        from Zalo, so a webhook needs one, of the 8-256 characters the platform accepts."""
+        value = value.strip()
+        if not value:
+            if info.data.get("zalo_webhook_url"):
+                raise ValueError("required when ZALO_WEBHOOK_URL is set (8-256 characters)")
+            return value
+        if not 8 <= len(value) <= 256 or not re.fullmatch(r"[A-Za-z0-9_-]+", value):
+            raise ValueError("use 8-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("telegram_api_base_url", "webhook_url", "zalo_api_base_url", "zalo_webhook_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         value = value.strip().rstrip("/")
@@ -69,7 +114,21 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
-    @field_validator("database_url")
+    @field_validator("dashboard_url")
+    @classmethod
+    def _dashboard_url(cls, value: str) -> str:
+        """Telegram opens Mini Apps only over HTTPS; plain HTTP is allowed for the local machine alone
+        (the sandbox and tests), where no network sees the signed initData."""
+        value = value.strip()
+        if not value:
+            return value
+        if not value.endswith("/"):
+            value += "/"
+        if value.startswith("https://") or re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?/", value):
+            return value
+        raise ValueError("must be an https:// URL (or http://127.0.0.1… for local testing)")
+
+    @field_validator("database_url", "sandbox_database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
         value = value.strip()
@@ -128,6 +187,19 @@ class Settings(BaseSettings):
     @property
     def uses_webhook(self) -> bool:
         return bool(self.webhook_url)
+
+    @property
+    def zalo_enabled(self) -> bool:
+        """Zalo runs beside Telegram only when a Zalo token is configured."""
+        return bool(self.zalo_bot_token)
+
+    @property
+    def zalo_uses_webhook(self) -> bool:
+        return bool(self.zalo_webhook_url)
+
+    @property
+    def dashboard_enabled(self) -> bool:
+        return bool(self.dashboard_url)
 
     @property
     def is_sqlite(self) -> bool:

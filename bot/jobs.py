@@ -8,6 +8,8 @@ scheduler: never start a second).
   period: the check asks which are due (on the runtime's clock) and claims each before queueing it, so
   nothing has to be re-created or cancelled when a period or a unit's digest time changes, and a digest
   missed while the bot was down goes out at the first check after the restart;
+- the purge of staged household lists (PURGE_JOB, hourly): a list checked but never confirmed holds names
+  and is deleted once it is older than a day (bot/domain/services/household_import.py);
 - one weekly job per enabled digest schedule (`digest_job_name(unit id)`), plus a one-off catch-up run
   for a digest missed while the bot was down (the claim makes sure none goes out twice).
 /digest_schedule calls `schedule_digest` to re-create its unit's job after a change.
@@ -47,6 +49,9 @@ CLOSING_INTERVAL_SECONDS = 300
 # The first check waits a minute after start-up rather than a second: it is not urgent (the digest is
 # due at a time of day, not a second), and it keeps the check out of the busy start-up moment.
 CLOSING_FIRST_SECONDS = 60
+PURGE_JOB = "households:purge-staged"
+PURGE_INTERVAL_SECONDS = 3600
+PURGE_FIRST_SECONDS = 30
 MISFIRE_GRACE_SECONDS = int(GRACE.total_seconds())
 _CLOSING_LOCKS: WeakKeyDictionary[AnyApplication, asyncio.Lock] = WeakKeyDictionary()
 
@@ -65,6 +70,8 @@ async def schedule_jobs(application: AnyApplication) -> None:
     replace_repeating_job(application, _plan_job, name=PLAN_JOB, interval=PLAN_INTERVAL_SECONDS, first=1)
     replace_repeating_job(application, _closing_job, name=CLOSING_JOB, interval=CLOSING_INTERVAL_SECONDS,
                           first=CLOSING_FIRST_SECONDS)
+    replace_repeating_job(application, _purge_job, name=PURGE_JOB, interval=PURGE_INTERVAL_SECONDS,
+                          first=PURGE_FIRST_SECONDS)
     now = runtime.clock()
     with runtime.session_factory() as session:
         for schedule in enabled_schedules(session):
@@ -153,3 +160,23 @@ async def run_closing_digests(application: AnyApplication) -> int:
 
 async def _closing_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_closing_digests(context.application)
+
+
+async def run_upload_purge(application: AnyApplication) -> int:
+    """What the purge job runs (tests call it too): delete the staged household lists older than a day."""
+    from bot.domain.services.household_import import purge_expired_uploads
+
+    runtime: Runtime = application.runtime  # type: ignore[attr-defined]
+
+    def purge() -> int:
+        with runtime.session_factory() as session:
+            return purge_expired_uploads(session, now=runtime.clock())
+
+    purged = await asyncio.to_thread(purge)
+    if purged:
+        log.info("staged household lists: %s expired list(s) deleted", purged)
+    return purged
+
+
+async def _purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_upload_purge(context.application)

@@ -16,7 +16,11 @@ Why a filter on the handlers, and what it does to every record before it is writ
   and the exception types of the whole chain, but not their messages.
 - **Our own loggers** (`bot`, `handlers`, `db`, `chungtay`) keep their arguments: the rule for our code
   is that it logs ids, counts and exception type names, never a text a person typed or a name. The
-  filter is the safety net for other people's code, not a licence to log names.
+  filter is the safety net for other people's code, not a licence to log names. An exception object
+  passed as an argument prints its type only.
+- **Every field, every format.** The same `scrub_record` treats the message, the exception, the stack and
+  every `extra=` field, and it runs twice over: in the filter and in `RedactingFormatter`, the base of
+  the text and the JSON formatter, so no formatter formats a raw exception, with or without the filter.
 
 The filter is installed on the root logger's handlers where logging is configured (`bot/main.py`),
 fed with the token from `Settings`. It sits on handlers, not on loggers, because a logger's filters do
@@ -93,41 +97,114 @@ def withheld_traceback(exc_type: type[BaseException] | None, exc: BaseException 
     return "".join(parts).rstrip("\n")
 
 
+# Every attribute a plain LogRecord has; anything else on a record came in through `extra=`.
+_STANDARD_FIELDS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message", "asctime", "taskName", "_chungtay_scrubbed"}
+_SCRUBBED = "_chungtay_scrubbed"
+# Every secret any filter was given, for the formatters (a formatter can meet a record no filter saw).
+_KNOWN_SECRETS: set[str] = set()
+
+
+def _with_encoded(secrets: Iterable[str]) -> list[str]:
+    return sorted(s for s in {*secrets, *(quote(s, safe="") for s in secrets)} if s)
+
+
+def _remember(secrets: Iterable[str]) -> None:
+    _KNOWN_SECRETS.update(_with_encoded(secrets))
+
+
+def _scrub_text(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, TOKEN_MARK)
+    return text
+
+
+def _own_argument(value: object) -> object:
+    """Our code's arguments stay, but an exception object prints its type only: its message may quote a row."""
+    if isinstance(value, BaseException):
+        return f"{type(value).__name__}(message withheld)"
+    return value
+
+
+def _scrub_extra(value: object, own: bool, secrets: Iterable[str]) -> object:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, BaseException):
+        return _own_argument(value)
+    if own:
+        return _scrub_text(value if isinstance(value, str) else str(value), secrets)
+    return _scrub_text(str(_safe_argument(value)), secrets)
+
+
+def scrub_record(record: logging.LogRecord, secrets: Iterable[str]) -> logging.LogRecord:
+    """The one scrubbing path, for every handler and every formatter: the message (with its arguments), the
+    exception (frames and types, no messages), the stack and every `extra=` field. Idempotent: a record is
+    scrubbed once, by the first filter or formatter that meets it."""
+    if getattr(record, _SCRUBBED, False):
+        return record
+    secrets = list(secrets)
+    own = _is_own(record.name)
+    if not own:
+        if not isinstance(record.msg, str):
+            record.msg, record.args = REDACTED, None
+        elif isinstance(record.args, dict):
+            record.args = {key: _safe_argument(value) for key, value in record.args.items()}
+        elif record.args:
+            record.args = tuple(_safe_argument(value) for value in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {key: _own_argument(value) for key, value in record.args.items()}
+    elif record.args:
+        record.args = tuple(_own_argument(value) for value in record.args)
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):
+        message = str(record.msg)
+    record.msg, record.args = _scrub_text(message, secrets), None
+    if record.exc_info and record.exc_info[0] is not None:
+        record.exc_text = _scrub_text(withheld_traceback(*record.exc_info), secrets)
+    elif record.exc_text:
+        record.exc_text = _scrub_text(record.exc_text, secrets)
+    if record.stack_info:
+        record.stack_info = _scrub_text(record.stack_info, secrets)
+    for key in [key for key in record.__dict__ if key not in _STANDARD_FIELDS]:
+        record.__dict__[key] = _scrub_extra(record.__dict__[key], own, secrets)
+    setattr(record, _SCRUBBED, True)
+    return record
+
+
 class RedactingFilter(logging.Filter):
     """Scrubs each record in place (see the module notes); never drops one."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        self.secrets = [s for s in {*secrets, *(quote(s, safe="") for s in secrets)} if s]
+        self.secrets = _with_encoded(secrets)
+        _remember(self.secrets)
 
     def scrub(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, TOKEN_MARK)
-        return text
+        return _scrub_text(text, self.secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "_chungtay_scrubbed", False):
-            return True
-        if not _is_own(record.name):
-            if not isinstance(record.msg, str):
-                record.msg, record.args = REDACTED, None
-            elif isinstance(record.args, dict):
-                record.args = {key: _safe_argument(value) for key, value in record.args.items()}
-            elif record.args:
-                record.args = tuple(_safe_argument(value) for value in record.args)
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            message = str(record.msg)
-        record.msg, record.args = self.scrub(message), None
-        if record.exc_info and record.exc_info[0] is not None:
-            record.exc_text = self.scrub(withheld_traceback(*record.exc_info))
-        elif record.exc_text:
-            record.exc_text = self.scrub(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.scrub(record.stack_info)
-        setattr(record, "_chungtay_scrubbed", True)  # noqa: B010 (LogRecord has no such field)
+        scrub_record(record, self.secrets)
         return True
+
+
+class RedactingFormatter(logging.Formatter):
+    """The base of every formatter we install: it scrubs the record first (the same `scrub_record` as the
+    filter, with every token a filter was given) and never formats an exception or a stack from scratch, so
+    a formatter cannot bring back what the filter took out, even on a handler without the filter."""
+
+    def scrubbed(self, record: logging.LogRecord) -> logging.LogRecord:
+        return scrub_record(record, _KNOWN_SECRETS)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(self.scrubbed(record))
+
+    def formatException(self, ei: object) -> str:
+        exc_type, exc, tb = ei if isinstance(ei, tuple) else (None, None, None)
+        return _scrub_text(withheld_traceback(exc_type, exc, tb), _KNOWN_SECRETS)
+
+    def formatStack(self, stack_info: str) -> str:
+        return _scrub_text(stack_info, _KNOWN_SECRETS)
 
 
 def install_log_redaction(token: str, handlers: Iterable[logging.Handler] | None = None) -> None:
@@ -138,4 +215,5 @@ def install_log_redaction(token: str, handlers: Iterable[logging.Handler] | None
         if existing is None:
             handler.addFilter(RedactingFilter([token] if token else []))
         elif token:
-            existing.secrets = sorted({*existing.secrets, token, quote(token, safe="")})
+            existing.secrets = _with_encoded({*existing.secrets, token})
+            _remember(existing.secrets)

@@ -38,9 +38,17 @@ def main() -> None:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging(settings.log_level, settings.telegram_bot_token, log_format=settings.log_format)
-    if settings.is_sandbox:
-        from bot.sandbox.runner import serve_sandbox
+    if settings.zalo_bot_token:  # Zalo's token is in its URLs too
+        from bot.logsafety import install_log_redaction
 
-        asyncio.run(serve_sandbox(settings))
+        install_log_redaction(settings.zalo_bot_token)
+    if settings.is_sandbox:
+        from bot.sandbox.runner import SandboxRefused, serve_sandbox
+
+        try:
+            asyncio.run(serve_sandbox(settings))
+        except SandboxRefused as refused:
+            print(refused, file=sys.stderr)
+            raise SystemExit(2) from None
     else:
         run_bot(settings)

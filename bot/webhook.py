@@ -7,7 +7,12 @@ without the right `X-Telegram-Bot-Api-Secret-Token`, but it is not strict enough
   - JSON that is not an object (`null`) is answered 200 and silently dropped;
   - an update it cannot parse is logged at CRITICAL *with the received data*, and with LOG_LEVEL=DEBUG
     every update body is logged: both would put household names in the logs;
-  - the secret is compared with `!=`, not in constant time.
+  - the secret is compared with `!=`, not in constant time;
+  - the whole body is read (up to tornado's 100 MB default) before the secret is even looked at, so
+    anyone who can reach the port can make the bot buffer 100 MB per connection.
+Our handler streams the body (`stream_request_body`): the headers are checked in `prepare`, before a
+single byte of the body is read (403, and tornado closes the connection instead of reading on), and the
+body is capped at `MAX_BODY_BYTES` (an update is a few kilobytes; Telegram's largest are far below 1 MB).
 So we keep PTB's Updater (bootstrap with setWebhook, start/stop, `run_webhook`) and its tornado
 server, and only replace the request handler. The Updater subclass differs from PTB's
 `_start_webhook` in the application class it serves; we never terminate TLS in the bot (a reverse
@@ -34,8 +39,44 @@ from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookAppClass,
 log = logging.getLogger(__name__)
 
 
+MAX_BODY_BYTES = 1024 * 1024
+# A refused request this small is read to its end and discarded chunk by chunk (never kept or parsed), so that
+# an ordinary HTTP client sees the 403 rather than a connection reset mid-body; a larger (or chunked) one is
+# answered and cut off before its body is read.
+DISCARD_REFUSED_BYTES = 64 * 1024
+
+
+@tornado.web.stream_request_body
 class StrictTelegramHandler(TelegramHandler):
-    """403 without the right secret, 400 for anything that is not an update, 200 otherwise."""
+    """403 without the right secret, 413 for a body over 1 MB, 400 for anything that is not an update,
+    200 otherwise."""
+
+    def prepare(self) -> None:
+        """Runs once the headers are in and before the body is read."""
+        self._chunks: list[bytes] = []
+        self._received = 0
+        self._refusal: tornado.web.HTTPError | None = None
+        if self.request.method != "POST":
+            return  # tornado answers 405 itself
+        declared_header = self.request.headers.get("Content-Length", "")
+        declared = int(declared_header) if declared_header.isdigit() else None
+        try:
+            self._validate_post()
+        except tornado.web.HTTPError as refusal:
+            if declared is None or declared > DISCARD_REFUSED_BYTES:
+                raise
+            self._refusal = refusal
+            return
+        if declared is not None and declared > MAX_BODY_BYTES:
+            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, reason="Body too large")
+        # A chunked body has no length up front: tornado stops reading it past this size (and answers 400).
+        if self.request.connection is not None:
+            self.request.connection.set_max_body_size(MAX_BODY_BYTES)  # type: ignore[attr-defined]
+
+    def data_received(self, chunk: bytes) -> None:
+        self._received += len(chunk)
+        if self._refusal is None and self._received <= MAX_BODY_BYTES:
+            self._chunks.append(chunk)
 
     def _validate_post(self) -> None:
         if self.request.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
@@ -47,9 +88,12 @@ class StrictTelegramHandler(TelegramHandler):
             raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN, reason="Wrong or missing secret token")
 
     async def post(self) -> None:
-        self._validate_post()
+        if self._refusal is not None:
+            raise self._refusal
+        if self._received > MAX_BODY_BYTES:
+            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, reason="Body too large")
         try:
-            data: Any = json.loads(self.request.body)
+            data: Any = json.loads(b"".join(self._chunks))
         except ValueError:  # not UTF-8 or not JSON
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST, reason="Body is not JSON") from None
         if not isinstance(data, dict):

@@ -5,5 +5,7 @@ part of `db` (db.models, the migrations' env.py, the test that compares models w
 registers them on SQLModel.metadata too.
 """
 
+from db import models_channels as models_channels
+from db import models_outcomes as models_outcomes
 from db import models_rollup as models_rollup
 from db import record_question as record_question

@@ -64,6 +64,11 @@ class Unit(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     path: str = Field(default="", max_length=1000, index=True)
     depth: int = Field(default=0)
+    # A unit merged into another (bot/domain/services/unit_merges.py) stays for history, switched off:
+    # lists, pickers and expected reporters leave it out. `merged_on` is the merge's effective date.
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    merged_into_id: int | None = Field(default=None)
+    merged_on: date | None = Field(default=None)
 
 
 class Organisation(SQLModel, table=True):
@@ -213,6 +218,9 @@ class SupportAction(SQLModel, table=True):
     supersedes_id: int | None = Field(default=None, foreign_key="support_action.id")
     voided_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
     voided_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # The unit the record was logged under when a merge moved it to the unit that absorbed that one
+    # (NULL: never moved). The drill-down names it; totals count the record where it is now.
+    origin_unit_id: int | None = Field(default=None)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -278,7 +286,8 @@ class Household(SQLModel, table=True):
 class HouseholdUpload(SQLModel, table=True):
     """A checked review list waiting for the user's ✅ Import (or ❌): the rows live here, not in
     bot_state, because a large list is megabytes of JSON that persistence would rewrite on every update.
-    The button carries only the id; uploads older than a day are deleted at the next upload."""
+    The button carries only the id; uploads older than a day are deleted by an hourly job (bot/jobs.py)
+    and refused at ✅ even before it runs."""
 
     __tablename__ = "household_upload"
 

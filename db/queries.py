@@ -23,15 +23,17 @@ def get_unit_by_code(session: Session, *, code: str) -> Unit | None:
 
 
 def list_child_units(session: Session, *, parent_id: int | None) -> Sequence[Unit]:
-    """Direct children of a unit (roots when `parent_id` is None), by name."""
+    """Direct children of a unit (roots when `parent_id` is None), by name; units merged into another
+    (inactive, kept for history) are left out of every list and picker."""
     query = select(Unit).where(Unit.parent_id == parent_id) if parent_id is not None else select(Unit).where(
         col(Unit.parent_id).is_(None))
-    return session.exec(query.order_by(Unit.name)).all()
+    return session.exec(query.where(col(Unit.active).is_(True)).order_by(Unit.name)).all()
 
 
 def list_subtree_units(session: Session, *, root: Unit) -> Sequence[Unit]:
-    """A unit and every unit under it, found by the materialised path prefix."""
-    return session.exec(select(Unit).where(col(Unit.path).startswith(root.path)).order_by(Unit.path)).all()
+    """A unit and every unit under it, found by the materialised path prefix (merged units left out)."""
+    return session.exec(select(Unit).where(col(Unit.path).startswith(root.path), col(Unit.active).is_(True))
+                        .order_by(Unit.path)).all()
 
 
 def list_organisations(session: Session, *, active_only: bool = True) -> Sequence[Organisation]:

@@ -6,8 +6,9 @@ PostgreSQL goes through psycopg 3. One session is one unit of work (one Telegram
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,26 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(url.database))
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Create the SQLite file (and a missing folder) readable by its owner only, before SQLite does: the
+    file holds household names, and SQLite gives its -wal and -shm files the database file's permissions.
+    A file left readable to others by an older version is tightened. Nothing here raises: a path SQLite
+    cannot use is reported by the first connection, as the database being unreachable."""
+    with suppress(OSError):
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -35,6 +51,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted and overwritten row text is zeroed in the file, not left in free space: an erased
+    # household's name must not stay readable in the database file (bot/domain/services/erasure.py).
+    cursor.execute("PRAGMA secure_delete=ON")
     # A 64 MiB page cache per connection instead of SQLite's 2 MiB: a district's totals and digest
     # read a few MB of index pages, which otherwise go back and forth to the OS on every query.
     cursor.execute("PRAGMA cache_size=-65536")

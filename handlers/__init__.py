@@ -40,8 +40,13 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(household_import.confirm_import,
                                                  pattern=cb.on(cb.ImportHouseholds, cb.SkipImport)))
     application.add_handler(CallbackQueryHandler(duplicates.answer, pattern=cb.on(cb.ResolveDuplicate)))
+    from handlers import outcome_chat, outcomes  # the poverty review: its sheet before the household list's
+    application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE
+                                           & outcome_chat.ReviewSheetFilter(), outcome_chat.receive_sheet))
     application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE,
                                            household_import.receive_list))
+    application.add_handler(CallbackQueryHandler(outcomes.save, pattern=cb.on(cb.ReviewSave)))
+    application.add_handler(CallbackQueryHandler(outcomes.stale_cancel, pattern=cb.on(cb.ReviewCancel, cb.ReviewSkip)))
     from handlers import totals  # totals: 📊, plain questions (before quick entry)
     application.add_handler(MessageHandler(filters.Regex(f"^{totals.MENU_EMOJI}") & filters.ChatType.PRIVATE,
                                            totals.show_totals))
@@ -50,10 +55,21 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     menu_buttons = filters.Regex(f"^({log_form.MENU_LOG_EMOJI}|{history.MENU_EMOJI}|{totals.MENU_EMOJI})")
     from handlers import record_questions  # ❓ Hỏi lại: the waits for a typed question or reply, then the buttons
     application.add_handler(record_questions.build_question_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
-    application.add_handler(totals.build_range_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
+    from handlers import totals_range, unit_list  # the typed range; the typed search of a list of units
+    application.add_handler(totals_range.build_range_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
+    application.add_handler(outcomes.build_review_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
+    searching = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & ~menu_buttons
+    application.add_handler(MessageHandler(searching & unit_list.SearchWaiting(application), unit_list.read_search),
+                            group=WAIT_GROUP)
+    application.add_handler(MessageHandler(filters.COMMAND | menu_buttons, unit_list.end_wait), group=WAIT_GROUP)
+    application.add_handler(CallbackQueryHandler(unit_list.end_wait), group=WAIT_GROUP)
+    application.add_handler(CallbackQueryHandler(unit_list.on_button, pattern=cb.on(cb.UnitListButton)))
     application.add_handler(CallbackQueryHandler(record_questions.confirm_figures, pattern=cb.on(cb.ConfirmFigures)))
     application.add_handler(CallbackQueryHandler(record_questions.stale_cancel, pattern=cb.on(cb.CancelQuestion)))
     application.add_handler(CallbackQueryHandler(drilldown.show_records, pattern=cb.on(cb.DrillDown)))
+    application.add_handler(CallbackQueryHandler(drilldown.show_unit, pattern=cb.on(cb.DrillUnit)))
+    from handlers import unreached  # /unreached: a unit of its list of units
+    application.add_handler(CallbackQueryHandler(unreached.show_unit, pattern=cb.on(cb.UnreachedUnit)))
     from handlers import reporting  # reporting cycle: the buttons of periods and submissions
     application.add_handler(CallbackQueryHandler(reporting.on_preset, pattern=cb.on(cb.PeriodPreset)))
     application.add_handler(CallbackQueryHandler(reporting.on_submit_button, pattern=cb.on(cb.SubmitPeriod)))
@@ -61,6 +77,11 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(reporting.on_not_now, pattern=cb.on(cb.NotNow)))
     from handlers import household_erase  # personal data: 🗑 on the /household card
     application.add_handler(CallbackQueryHandler(household_erase.on_button, pattern=cb.on(cb.EraseButton)))
+    application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE
+                                           & outcomes.ReviewLineFilter(application), outcomes.from_line))
+    application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE
+                                           & outcome_chat.OutcomeQuestionFilter(application),
+                                           outcome_chat.answer_question))
     application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & totals.QuestionFilter(application),
                                            totals.answer_question))
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE

@@ -12,9 +12,10 @@ from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from bot.domain.services.action_text import Localised
 from bot.domain.services.people import BLOCKED
-from bot.domain.services.units import unit_kind, unit_label
+from bot.domain.services.units import unit_label
 from bot.i18n import Translator
 from db.models import Role, User
+from db.queries import get_unit
 from db.session import is_database_unavailable
 from handlers.context import ChungTayContext
 
@@ -123,14 +124,17 @@ def role_name(t: Translator, role: Role) -> str:
     }[role]
 
 
-def describe_user(context: ChungTayContext, user: User) -> tuple[str, str, str]:
-    """(role, unit, organisation) as shown to people, HTML-escaped."""
+def describe_user(context: ChungTayContext, user: User, *, with_unit: bool = True) -> tuple[str, str, str]:
+    """(role, unit, organisation) as shown to people, HTML-escaped. The organisation is named as the unit's
+    body ("Ủy ban MTTQ xã Bình Gia"), or only at its level (`with_unit` False) where the unit stands beside it."""
     from db.queries import get_organisation
 
     t = context.t
     unit = unit_label(context.session, t, user.unit_id)
     organisation = (get_organisation(context.session, organisation_id=user.organisation_id)
                     if user.organisation_id else None)
-    names = Localised(context.runtime.catalogue, t).at(unit_kind(context.session, user.unit_id))
+    own_unit = get_unit(context.session, unit_id=user.unit_id)
+    names = Localised(context.runtime.catalogue, t)
+    names = names.at_unit(own_unit) if with_unit else names.at(own_unit.kind if own_unit else None)
     org_text = names.organisation(organisation.code) if organisation else t("none")
     return role_name(t, user.role), html.escape(unit), html.escape(org_text)

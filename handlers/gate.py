@@ -7,9 +7,11 @@ It is the one place that decides whether an update may reach a handler at all:
   one polite line pointing to the private chat; a button press gets a short callback answer; anything
   else (chatter, documents, photos) gets nothing. No handler runs, so no handler can leak.
 - **Private chats**: people not registered may use only the commands open to strangers (/start);
-  anything else gets the "no access yet" explanation. A registered user whose role may not use a
-  command gets that command's polite refusal from the table, and a command that is not in the table
-  gets a pointer to /help.
+  anything else gets the "no access yet" explanation. A registered person who is no longer active
+  (removed, or blocked the bot) gets the same refusal for everything but /start (a new invite, or
+  "welcome back"): /help included, so they are not shown what they can no longer use. A registered
+  user whose role may not use a command gets that command's polite refusal from the table, and a
+  command that is not in the table gets a pointer to /help.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ async def gate(update: Update, context: ChungTayContext) -> None:
     audience = audience_of(user)
     if user is not None and user.active:
         note_activity(context.session, user=user, now=context.runtime.clock())
+    elif user is not None and name != "start":
+        await _refuse_inactive(update, context)
+        raise ApplicationHandlerStop
     if command is not None:
         if audience in command.roles:
             return
@@ -88,6 +93,16 @@ async def gate(update: Update, context: ChungTayContext) -> None:
     elif command is not None and update.effective_message is not None:
         await update.effective_message.reply_text(context.t(command.refusal))
     raise ApplicationHandlerStop
+
+
+async def _refuse_inactive(update: Update, context: ChungTayContext) -> None:
+    """The one answer a known but inactive person gets, whatever they send or press."""
+    user = context.db_user
+    assert user is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer(context.t("You do not have access yet."), show_alert=True)
+    elif update.message is not None:  # an edit of an old message gets nothing, as for strangers
+        await update.message.reply_text(inactive_text(context.t, user))
 
 
 async def _answer_in_group(update: Update, context: ChungTayContext, *, is_command: bool) -> None:

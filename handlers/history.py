@@ -19,7 +19,7 @@ from bot.domain.services.actions import (
     void_action,
 )
 from bot.domain.services.lookup import editable_action
-from bot.domain.services.units import unit_kind, unit_label
+from bot.domain.services.units import origin_label, unit_kind, unit_label
 from db.models import ActionStatus, SupportAction
 from handlers import log_form, record_questions
 from handlers.callbacks import AskVoid, ConfirmVoid, FixRecord, KeepRecord, button, read
@@ -35,6 +35,9 @@ def action_line(context: ChungTayContext, action: SupportAction) -> str:
     category = names.category(spec) if spec else "?"
     figures = figures_line(names, spec, draft) if spec else ""
     unit = unit_label(context.session, context.t, action.unit_id)
+    origin = origin_label(context.session, context.t, action.origin_unit_id)
+    if origin:
+        unit += f" ({origin})"
     unusual = " · ⚠️ " + context.t("unusual figures, confirmed") if action.unusual_confirmed else ""
     return html.escape(f"#{action.id} · {format_day(action.action_date, context.locale)} · {category} · {figures}"
                        f" · {names.organisation(draft.organisation)} · {unit}{unusual}")

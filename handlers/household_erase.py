@@ -17,7 +17,9 @@ from bot.domain.services.erasure import (
     households_by_code,
     records_naming,
 )
+from bot.domain.services.erasure_copies import ERASED_LABEL, ErasedNames, scrub_state
 from bot.domain.services.units import unit_label
+from bot.i18n import get_translator
 from db.models import Household
 from handlers import callbacks as cb
 from handlers.common import answer_in_place
@@ -87,6 +89,25 @@ async def erase_command(update: Update, context: ChungTayContext) -> None:
                              reply_markup=InlineKeyboardMarkup(rows))
 
 
+async def _scrub_memory(context: ChungTayContext, erased: ErasedNames) -> None:
+    """The user and chat data PTB keeps in memory lose the name too (the rows were scrubbed in the
+    erasure's transaction), and are written back now, before the next update can save an old draft."""
+    label = get_translator("vi")(ERASED_LABEL)
+    application = context.application
+    users: list[int] = []
+    chats: list[int] = []
+    for store, changed in ((application.user_data, users), (application.chat_data, chats)):
+        for key, data in list(store.items()):
+            new, touched = scrub_state(dict(data), erased, label)
+            if touched:
+                data.clear()
+                data.update(new)
+                changed.append(key)
+    if users or chats:
+        application.mark_data_for_update_persistence(chat_ids=chats, user_ids=users)
+        await application.update_persistence()
+
+
 async def on_button(update: Update, context: ChungTayContext) -> None:
     """🗑 (ask), ✅ (erase) and ❌ (keep) of the confirmation."""
     query = update.callback_query
@@ -110,6 +131,8 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
     except ErasureRefused as refused:
         await query.answer(_refusal(context, refused.reason), show_alert=True)
         return
+    if result.erased is not None:
+        await _scrub_memory(context, result.erased)
     await query.answer(t("Erased."))
     unit = unit_label(context.session, t, result.unit_id)
     await answer_in_place(update, context, t(

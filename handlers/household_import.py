@@ -26,6 +26,7 @@ from bot.domain.services.household_import import (
     FIELD_LABELS,
     MAX_ROWS,
     MAX_UNZIPPED_BYTES,
+    DamagedSheet,
     HouseholdImportError,
     ImportOutcome,
     ImportPreview,
@@ -36,11 +37,13 @@ from bot.domain.services.household_import import (
     import_upload,
     read_list,
     save_upload,
+    upload_size,
 )
 from bot.domain.services.units import unit_label
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from db.queries import get_unit, get_user_by_telegram_id
+from db.session import is_database_unavailable
 from handlers.callbacks import ImportHouseholds, SkipImport, button, decode
 from handlers.context import ChungTayContext
 
@@ -99,7 +102,12 @@ class _Job:
         in the log: the exception only)."""
         try:
             await work()
-        except Exception:
+        except Exception as error:
+            if is_database_unavailable(error):
+                log.warning("household list: database unavailable (%s)", type(error).__name__)
+                await self.edit(self.t("The database could not be reached, so nothing was done. Please send the "
+                                       "file again in a few minutes."))
+                return
             log.exception("household import failed")
             await self.edit(self.t("Sorry, something went wrong on our side. Please try again in a moment."))
 
@@ -159,6 +167,10 @@ def _read_and_keep(runtime: Runtime, *, telegram_id: int, t: Translator, content
                                 default_year=runtime.today().year, t=t, progress=progress)
         except ListTooLarge:
             return too_large_text(t, user.locale), ""
+        except DamagedSheet:
+            return t("Sorry, the sheet inside this Excel file cannot be read: its XML is damaged, or it declares "
+                     "XML entities, which are refused for safety. Please open the file in Excel or LibreOffice, "
+                     "save it again as .xlsx (or .csv) and send it."), ""
         except UnreadableFile:
             return t("Sorry, this file cannot be read as an Excel (.xlsx) or CSV table. Please save it again as "
                      ".xlsx or .csv and send it."), ""
@@ -179,14 +191,17 @@ def _preview_reply(t: Translator, preview: ImportPreview | str, unit_name: str,
         problems = "\n".join(preview.problems[:20]) + (f"\n… (+{more})" if more > 0 else "")
         return (t("Columns found:") + "\n" + mapping + "\n\n"
                 + t("Nothing was imported; please fix these rows and send the file again:") + "\n" + problems), None
-    keyboard = InlineKeyboardMarkup([[
-        button("✅ " + t("Import {count} households").format(count=len(preview.rows)),
-               ImportHouseholds(preview.upload_id)),
-        button("❌ " + t("Cancel"), SkipImport(preview.upload_id))]])
+    keyboard = _import_keyboard(t, preview.upload_id, len(preview.rows))
     ready = t("{count} rows are ready to import into {unit}.").format(count=len(preview.rows), unit=unit_name)
     if preview.restoring:
         ready += "\n\n⚠️ " + restoring_text(t, preview.restoring)
     return t("Columns found:") + "\n" + mapping + "\n\n" + ready, keyboard
+
+
+def _import_keyboard(t: Translator, upload_id: int, count: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        button("✅ " + t("Import {count} households").format(count=count), ImportHouseholds(upload_id)),
+        button("❌ " + t("Cancel"), SkipImport(upload_id))]])
 
 
 async def confirm_import(update: Update, context: ChungTayContext) -> None:
@@ -203,6 +218,7 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
         drop_upload(context.session, upload_id=upload_id, user=user)
         await query.edit_message_text(t("Cancelled."))
         return
+    size = upload_size(context.session, upload_id=upload_id, user=user) or 0
     status = await query.edit_message_text(t("Importing…"))
     chat_id = update.effective_chat.id if update.effective_chat is not None else user.telegram_id
     message_id = status.message_id if not isinstance(status, bool) else 0
@@ -211,11 +227,21 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
     runtime, telegram_id = context.runtime, user.telegram_id
 
     async def write() -> None:
-        outcome = await job.run(lambda progress: _import(runtime, telegram_id=telegram_id, upload_id=upload_id,
-                                                         progress=progress))
+        try:
+            outcome = await job.run(lambda progress: _import(runtime, telegram_id=telegram_id, upload_id=upload_id,
+                                                             progress=progress))
+        except Exception as error:
+            if not is_database_unavailable(error):
+                raise
+            # All or nothing: the import's transaction was rolled back and the upload is still waiting.
+            log.warning("household import: database unavailable (%s); the list is kept for a retry",
+                        type(error).__name__)
+            await job.edit(t("The database could not be reached, so nothing was imported. The list is kept: "
+                             "press ✅ below to try again in a few minutes."), _import_keyboard(t, upload_id, size))
+            return
         if outcome is None:
-            await job.edit(t("This list is no longer waiting to be imported (it was imported, cancelled or is "
-                             "older than a day). Please send the file again."))
+            await job.edit(t("This list is no longer waiting to be imported (it was imported, cancelled, is "
+                             "older than a day, or your unit has changed). Please send the file again."))
             return
         text = t("Imported: {created} new households, {updated} updated.").format(
             created=outcome.created, updated=outcome.updated)

@@ -1,5 +1,6 @@
 """The household register in chat: /household (search and history), /household_add (add or edit) and
-/unreached ("no one left behind"). Importing the review list (a CSV/XLSX file): handlers/household_import.py."""
+/unreached ("no one left behind": handlers/unreached.py). Importing the review list (a CSV/XLSX file):
+handlers/household_import.py."""
 
 from __future__ import annotations
 
@@ -9,25 +10,19 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.domain.formatting import format_day
-from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.numbers import ascii_int
-from bot.domain.parsing.text import fold
 from bot.domain.services.action_text import Localised, figures_line
 from bot.domain.services.actions import draft_from_action
 from bot.domain.services.erasure import household_name
-from bot.domain.services.export_files import unreached_workbook
 from bot.domain.services.households import (
     classify,
     household_history,
     search_households,
-    unreached_households,
     upsert_household,
 )
 from bot.domain.services.lookup import visible_household
-from bot.domain.services.units import unit_kind, unit_label
 from db.models import Household
 from db.queries import get_unit
-from handlers.background import send_file_later
 from handlers.callbacks import ViewHousehold, button, read
 from handlers.context import ChungTayContext
 from handlers.household_erase import erase_markup
@@ -54,7 +49,7 @@ def household_card(context: ChungTayContext, household: Household) -> str:
         draft = draft_from_action(action, context.session)
         spec = context.runtime.catalogue.category_by_code(draft.category or "")
         what = f"{names.category(spec)}: {figures_line(names, spec, draft)}" if spec else "?"
-        organisation = names.at(unit_kind(context.session, action.unit_id)).organisation(draft.organisation)
+        organisation = names.at_unit(get_unit(context.session, unit_id=action.unit_id)).organisation(draft.organisation)
         lines.append(html.escape(f"• {format_day(action.action_date, context.locale)} · {organisation} · {what}"))
     return "\n".join(lines)
 
@@ -127,48 +122,3 @@ async def add_household(update: Update, context: ChungTayContext) -> None:
         heading = t("Household updated. Its personal details had been erased; the name you typed is stored "
                     "again.")
     await message.reply_text(heading + "\n" + household_card(context, household), parse_mode=ParseMode.HTML)
-
-
-async def show_unreached(update: Update, context: ChungTayContext) -> None:
-    """/unreached [category]: registered poor and near-poor households with no support this year."""
-    user = context.db_user
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    t = context.t
-    words = fold(" ".join(context.args or []))
-    category = None
-    if words:
-        matcher = matcher_for(context.runtime.catalogue)
-        typed = " ".join(context.args or [])
-        category = context.runtime.catalogue.category_by_code(matcher.exact(typed, matcher.categories) or "")
-        if category is None:
-            await message.reply_text(t("Unknown kind of support “{text}”.").format(text=words[:40]))
-            return
-    today = context.today
-    unit = get_unit(context.session, unit_id=user.unit_id)
-    assert unit is not None
-    households = unreached_households(context.session, unit=unit, start=today.replace(month=1, day=1), end=today,
-                                      category_code=category.code if category else None)
-    names = Localised(context.runtime.catalogue, t)
-    scope = unit_label(context.session, t, unit.id or 0)
-    if category is None:
-        heading = t("Year {year}, {unit}: {count} registered poor or near-poor household(s) have received no "
-                    "support at all.")
-    else:
-        heading = t("Year {year}, {unit}: {count} registered poor or near-poor household(s) have received no "
-                    "{category}.")
-    lines = [heading.format(year=today.year, unit=html.escape(scope), count=len(households),
-                            category=html.escape(names.category(category).lower()) if category else "")]
-    for household in households[:50]:
-        mark = " 🏚" if "unsafe_housing" in (household.tags or []) else ""
-        lines.append(html.escape(f"• {household_name(t, household)} ({household.code}"
-                                 f"{', ' + household.village if household.village else ''}){mark}"))
-    if len(households) > 50:
-        lines.append(t("… and {count} more in the Excel file.").format(count=len(households) - 50))
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
-    if households and update.effective_chat is not None:
-        classes = {h.classification: _class_name(context, h.classification) for h in households}
-        send_file_later(context, chat_id=update.effective_chat.id,
-                        build=lambda session: unreached_workbook(session, t, households, classes),
-                        filename=f"chua-duoc-ho-tro-{today.isoformat()}.xlsx")

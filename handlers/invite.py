@@ -15,8 +15,10 @@ from bot.domain.formatting import format_local_datetime
 from bot.domain.services.access import AccessDenied, can_manage_unit, create_invite, invitable_roles
 from bot.domain.services.action_text import Localised
 from bot.domain.services.units import unit_display
+from bot.i18n import N_
 from db.models import Role, Unit
-from db.queries import get_organisation, get_unit, list_child_units, list_organisations
+from db.queries import get_organisation, get_unit, list_organisations
+from handlers import unit_list
 from handlers.callbacks import (
     InviteBrowse,
     InviteCancel,
@@ -30,11 +32,12 @@ from handlers.callbacks import (
     on,
     read,
 )
-from handlers.common import cancel, role_name
+from handlers.common import answer_in_place, cancel, role_name
 from handlers.context import ChungTayContext
+from handlers.unit_pickers import heading, picker
 
 CHOOSE_ROLE, CHOOSE_UNIT, CHOOSE_ORGANISATION = range(3)
-UNITS_PER_PAGE = 12
+UNIT_LIST = "inv"  # the kind of the unit picker's list (handlers/unit_list.py)
 
 
 def _cancel_row(context: ChungTayContext) -> list[InlineKeyboardButton]:
@@ -48,6 +51,7 @@ async def begin(update: Update, context: ChungTayContext) -> int:
         return ConversationHandler.END
     roles = invitable_roles(user)  # the gate lets only supervisors and admins in (handlers/registry.py)
     context.user_data.pop("invite", None)  # type: ignore[union-attr]
+    unit_list.forget(context, UNIT_LIST)
     keyboard = [[button(role_name(context.t, role), InviteRole(role.value))]
                 for role in roles]
     await message.reply_text(context.t("Invite a new user. Choose their role:"),
@@ -66,37 +70,42 @@ async def pick_role(update: Update, context: ChungTayContext) -> int:
     context.user_data["invite"] = {"role": role_code}  # type: ignore[index]
     own_unit = get_unit(context.session, unit_id=user.unit_id)
     assert own_unit is not None
+    unit_list.reset(context, UNIT_LIST)
     await _show_units(update, context, own_unit, page=0)
     return CHOOSE_UNIT
 
 
-async def _show_units(update: Update, context: ChungTayContext, unit: Unit, page: int) -> None:
-    """Show `unit` (to choose it) and its children (to choose or to open), a page at a time."""
-    query = update.callback_query
-    assert query is not None
+async def _show_units(update: Update, context: ChungTayContext, unit: Unit, page: int, fresh: bool = False) -> None:
+    """Show `unit` (to choose it) and its children (to choose or to open), ten a page with 🔎
+    (handlers/unit_pickers.py)."""
     t = context.t
-    children = list(list_child_units(context.session, parent_id=unit.id))
     assert unit.id is not None
-    rows = [[button("✅ " + unit_display(t, unit), InviteUnit(unit.id))]]
-    shown = children[page * UNITS_PER_PAGE:(page + 1) * UNITS_PER_PAGE]
-    for child in shown:
-        has_children = bool(list_child_units(context.session, parent_id=child.id))
-        label = unit_display(t, child) + (" ›" if has_children else "")
-        child_id = child.id or 0
-        rows.append([button(label, InviteOpenUnit(child_id) if has_children else InviteUnit(child_id))])
-    nav: list[InlineKeyboardButton] = []
-    if page > 0:
-        nav.append(button("‹ " + t("Previous"), InvitePage(unit.id, page - 1)))
-    if (page + 1) * UNITS_PER_PAGE < len(children):
-        nav.append(button(t("Next") + " ›", InvitePage(unit.id, page + 1)))
+    unit_id = unit.id
+    lines, listed = picker(context, UNIT_LIST, unit, page=page, choose=lambda child: InviteUnit(child.id or 0),
+                           open_unit=lambda child: InviteOpenUnit(child.id or 0),
+                           turn=lambda number: InvitePage(unit_id, number))
+    rows = [[button("✅ " + unit_display(t, unit), InviteUnit(unit_id))], *listed]
     user = context.db_user
     if user is not None and unit.id != user.unit_id and unit.parent_id is not None:
-        nav.append(button("⬆ " + t("Up"), InviteOpenUnit(unit.parent_id)))
-    if nav:
-        rows.append(nav)
+        rows.append([button("⬆ " + t("Up"), InviteOpenUnit(unit.parent_id))])
     rows.append(_cancel_row(context))
-    await query.edit_message_text(t("Choose the unit of the new user (✅ to choose, › to open):"),
-                                  reply_markup=InlineKeyboardMarkup(rows))
+    await answer_in_place(update, context, heading(t("Choose the unit of the new user (✅ to choose, › to open):"),
+                                                   lines), InlineKeyboardMarkup(rows), fresh=fresh)
+
+
+async def _show_searched(update: Update, context: ChungTayContext, fresh: bool) -> None:
+    """The picker again after 🔎 or ✖ (handlers/unit_list.py), on the unit it was showing."""
+    listed = unit_list.state(context, UNIT_LIST)
+    unit = _allowed_unit(context, listed.get("root") or 0)
+    if unit is None:
+        await answer_in_place(update, context, html.escape(context.t("This button is out of date; nothing was "
+                                                                     "changed.")), fresh=fresh)
+        return
+    await _show_units(update, context, unit, unit_list.page_number(listed), fresh)
+
+
+unit_list.register(UNIT_LIST, roles=unit_list.MANAGERS, show=_show_searched,
+                   refusal=N_("Only supervisors and administrators can invite new users."))
 
 
 async def _answer(update: Update) -> None:
@@ -165,10 +174,11 @@ async def pick_organisation(update: Update, context: ChungTayContext) -> int:
         await query.edit_message_text(t("You cannot invite for that unit."))
         return ConversationHandler.END
     context.user_data.pop("invite", None)  # type: ignore[union-attr]
+    unit_list.forget(context, UNIT_LIST)
     link = f"https://t.me/{context.bot.username}?start={invite.token}"
     unit = get_unit(context.session, unit_id=invite.unit_id)
     assert unit is not None
-    org_name = (Localised(context.runtime.catalogue, t).at(unit.kind).organisation(organisation.code)
+    org_name = (Localised(context.runtime.catalogue, t).at_unit(unit).organisation(organisation.code)
                 if organisation else t("none"))
     text = t("Invite created: {role}, {unit}, organisation: {organisation}.\n"
              "Send this link to your colleague. It works once and expires at {expires}:\n{link}").format(

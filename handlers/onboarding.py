@@ -73,6 +73,10 @@ async def start(update: Update, context: ChungTayContext) -> None:
         RedeemOutcome.USED: t("This invite link has already been used."),
         RedeemOutcome.EXPIRED: t("This invite link has expired."),
         RedeemOutcome.REVOKED: t("This invite link has been withdrawn by the person who created it."),
+        RedeemOutcome.MAKER_GONE: t("This invite link no longer works: the person who made it no longer has "
+                                    "the right to invite for this role and unit."),
+        RedeemOutcome.CLOSED_ABOVE: t("Your access was closed at a higher level than this invite's; only that "
+                                      "level can open it again."),
     }[result.outcome]
     await message.reply_text(reason + " " + t("Please ask the person who invited you for a new link."))
 

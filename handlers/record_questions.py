@@ -46,6 +46,7 @@ from handlers.callbacks import (
 from handlers.context import ChungTayContext
 
 WAIT_QUESTION, WAIT_REPLY = "question", "reply"
+CONVERSATION = "record_question"
 KEY = "record_question"
 """user_data entry of an open wait: {"ask": record id} or {"reply": question id}."""
 
@@ -79,6 +80,8 @@ def _problem_text(t: Translator, problem: QuestionProblem) -> str:
         service.NOT_CURRENT: t("Sorry, this entry was corrected or voided since. Ask about its current version."),
         service.ALREADY_OPEN: t("A question about this entry is already waiting for an answer."),
         service.NOT_OPEN: t("This question was already answered or closed."),
+        service.NOBODY: t("The person who logged this entry no longer has access, and nobody else in its unit uses "
+                          "the bot, so nobody could answer. Please contact the unit directly."),
         service.EMPTY: t("The text was empty. Please type it again, or /cancel."),
     }.get(problem.reason, t("Sorry, that is too long: at most {limit} characters. Please shorten it and send it "
                             "again, or /cancel.").format(limit=service.MAX_TEXT))
@@ -86,6 +89,13 @@ def _problem_text(t: Translator, problem: QuestionProblem) -> str:
 
 def _cancel_markup(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button("❌ " + t("Cancel"), CancelQuestion())]])
+
+
+async def _waiting(update: Update, context: ChungTayContext, state: object) -> None:
+    """Store the wait (or its end) with the user's data BEFORE the prompt (or the confirmation) is sent, as
+    the logging form does: killed just after the prompt went out, the restarted bot still takes the typed
+    line as the question or the answer instead of as something else."""
+    await context.app.checkpoint(update, context.user_data, CONVERSATION, state)
 
 
 async def start_ask(update: Update, context: ChungTayContext) -> object:
@@ -102,6 +112,7 @@ async def start_ask(update: Update, context: ChungTayContext) -> object:
     await query.answer()
     _data(context)[KEY] = {"ask": action.id}
     summary = service.record_summary(context.session, context.runtime.catalogue, t, action, with_household=True)
+    await _waiting(update, context, WAIT_QUESTION)
     text = t("Type the question for the person who logged this entry (at most {limit} characters), or /cancel:"
              ).format(limit=service.MAX_TEXT)
     await query.message.reply_text(f"{text}\n{summary}", reply_markup=_cancel_markup(t))  # type: ignore[attr-defined]
@@ -114,8 +125,8 @@ async def read_question(update: Update, context: ChungTayContext) -> object:
     if message is None or message.text is None or user is None or target is None:
         return ConversationHandler.END
     try:
-        service.ask(context.session, user=user, action_id=int(target), text=message.text, now=context.runtime.clock(),
-                    catalogue=context.runtime.catalogue, keyboard=answer_keyboard)
+        asked = service.ask(context.session, user=user, action_id=int(target), text=message.text,
+                            now=context.runtime.clock(), catalogue=context.runtime.catalogue, keyboard=answer_keyboard)
     except QuestionProblem as problem:
         keep_waiting = problem.reason in (service.EMPTY, service.TOO_LONG)
         await message.reply_text(_problem_text(t, problem), reply_markup=_cancel_markup(t) if keep_waiting else None)
@@ -124,9 +135,15 @@ async def read_question(update: Update, context: ChungTayContext) -> object:
         _data(context).pop(KEY, None)
         return ConversationHandler.END
     _data(context).pop(KEY, None)
+    await _waiting(update, context, ConversationHandler.END)
     notify_outbox(context.application)
-    await message.reply_text(t("❓ Your question about entry #{id} was sent to the person who logged it. "
-                               "Their answer will come here.").format(id=target))
+    if asked.author_left:
+        await message.reply_text(t("❓ The person who logged entry #{id} no longer has access, so your question was "
+                                   "sent to the other officers of its unit: {names}. The answer will come here."
+                                   ).format(id=target, names=", ".join(asked.recipients)))
+    else:
+        await message.reply_text(t("❓ Your question about entry #{id} was sent to the person who logged it. "
+                                   "Their answer will come here.").format(id=target))
     return ConversationHandler.END
 
 
@@ -143,6 +160,7 @@ async def start_reply(update: Update, context: ChungTayContext) -> object:
         return ConversationHandler.END
     await query.answer()
     _data(context)[KEY] = {"reply": question.id}
+    await _waiting(update, context, WAIT_REPLY)
     await query.message.reply_text(  # type: ignore[attr-defined]
         t("Type your answer about entry #{id} (at most {limit} characters), or /cancel:").format(
             id=question.action_id, limit=service.MAX_TEXT), reply_markup=_cancel_markup(t))
@@ -165,6 +183,7 @@ async def read_reply(update: Update, context: ChungTayContext) -> object:
         _data(context).pop(KEY, None)
         return ConversationHandler.END
     _data(context).pop(KEY, None)
+    await _waiting(update, context, ConversationHandler.END)
     notify_outbox(context.application)
     await message.reply_text(t("💬 Thank you: your answer about entry #{id} was sent.").format(id=question.action_id))
     return ConversationHandler.END
@@ -237,7 +256,7 @@ def build_question_conversation(*, leave_on: filters.BaseFilter) -> Conversation
             },
             fallbacks=[CommandHandler("cancel", answered(cancel)), MessageHandler(filters.UpdateType.MESSAGE, leave),
                        CallbackQueryHandler(leave)],
-            name="record_question",
+            name=CONVERSATION,
             persistent=True,
             allow_reentry=True,
         )

@@ -78,7 +78,9 @@ class Command:
 def command_table() -> tuple[Command, ...]:
     """Every command, in /help order (the menu has its own order, see `Menu.rank`)."""
     from handlers import (
+        channel_link,
         common,
+        dashboard,
         digest,
         duplicates,
         history,
@@ -87,6 +89,7 @@ def command_table() -> tuple[Command, ...]:
         onboarding,
         reporting,
         totals,
+        unreached,
         users,
     )
 
@@ -111,6 +114,11 @@ def command_table() -> tuple[Command, ...]:
                 help=N_("/export — the figures as an Excel file; /report — a draft report (DOCX)"),
                 menu=Menu(N_("Figures as an Excel file"), 60)),
         Command("report", totals.report, MEMBERS, menu=Menu(N_("Draft report (DOCX)"), 70)),
+        Command("review", None, MEMBERS,
+                help=N_("/review — the poverty review's figures (households, poor, near-poor, escaped, newly poor), "
+                        "step by step; or one line “rà soát 2026: 1.240 hộ, nghèo 96, cận nghèo 131, thoát nghèo 23, "
+                        "phát sinh 4”; or a sheet named “rà soát” with one row per commune"),
+                menu=Menu(N_("Poverty review figures"), 75)),
         Command("digest", digest.digest, MANAGERS,
                 help=N_("/digest — the digest of the units under yours; /digest_schedule — e.g. “thứ 2 7:30”"),
                 menu=Menu(N_("Digest of the units under yours, now"), 80),
@@ -129,6 +137,11 @@ def command_table() -> tuple[Command, ...]:
                 help=N_("❓ under a record (🔎 in /totals, /history, /suspects) — send a doubtful record back to its "
                         "author with a question; the open questions are in /status and the digest until answered"),
                 refusal=N_("Reporting status is for supervising units. Use /submit to submit your figures.")),
+        Command("dashboard", dashboard.open_dashboard, MANAGERS,
+                help=N_("/dashboard or 📊 Bảng theo dõi — the dashboard: who has reported, figures month by month, "
+                        "records to check, files"),
+                menu=Menu(N_("📊 Dashboard: reporting, figures, records to check"), 125),
+                refusal=N_("The dashboard is for supervising units. Use /totals for your figures.")),
         Command("target", reporting.set_target, MANAGERS, menu=Menu(N_("Set a target"), 130),
                 refusal=N_("Targets are set by supervising units.")),
         Command("reopen", reporting.reopen, MANAGERS, menu=Menu(N_("Reopen a unit's submission"), 140),
@@ -142,7 +155,7 @@ def command_table() -> tuple[Command, ...]:
                 help=N_("/household_erase — erase a household's personal details (the figures stay)"),
                 menu=Menu(N_("Erase a household's personal details"), 155),
                 refusal=N_("Only a supervisor of the household's unit or a unit above it can erase its details.")),
-        Command("unreached", households.show_unreached, MEMBERS,
+        Command("unreached", unreached.show_unreached, MEMBERS,
                 help=N_("/unreached — poor and near-poor households not yet supported"),
                 menu=Menu(N_("Households not yet supported"), 160)),
         Command("suspects", duplicates.show_suspects, MANAGERS,
@@ -150,6 +163,7 @@ def command_table() -> tuple[Command, ...]:
                 menu=Menu(N_("Possible double counts"), 170)),
         Command("me", onboarding.show_me, MEMBERS, help=N_("/me — your role, unit and organisation"),
                 menu=Menu(N_("Your role, unit and organisation"), 180)),
+        Command("zalo", channel_link.make_code, MEMBERS),  # README "Zalo"; not in /help while Zalo is optional
         Command("language", onboarding.choose_language, MEMBERS,
                 help=N_("/language — switch between Tiếng Việt and English"),
                 menu=Menu(N_("Language: Tiếng Việt / English"), 200)),

@@ -20,6 +20,7 @@ from bot.domain.formatting import format_day, format_local_datetime
 from bot.domain.parsing.dates import parse_dated
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.numbers import NumberError, parse_quantity
+from bot.domain.parsing.review_line import parse_target
 from bot.domain.parsing.text import fold
 from bot.domain.services import reporting, reporting_text
 from bot.domain.services.access import AccessDenied
@@ -27,11 +28,14 @@ from bot.domain.services.action_text import Localised
 from bot.domain.services.lookup import reporting_period
 from bot.domain.services.reopening import reopen_and_notify
 from bot.domain.services.reports import report_sentences
+from bot.domain.services.unit_list_views import status_entries
+from bot.domain.services.unit_lists import Order, unit_page
 from bot.domain.services.units import unit_display
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.outbox_sender import notify_outbox
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit, get_unit_by_code
+from handlers import unit_list
 from handlers.callbacks import (
     YEARS,
     ConfirmSubmit,
@@ -43,8 +47,12 @@ from handlers.callbacks import (
     read,
     submit_keyboard,
 )
+from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
+from handlers.outcomes import set_outcome_target
 from handlers.render import line_html, to_html
+
+STATUS_LIST = "st"  # the kind of /status's list of units (handlers/unit_list.py)
 
 
 def _supervisor(context: ChungTayContext) -> User | None:
@@ -304,12 +312,43 @@ def status_text(context: ChungTayContext, period: ReportingPeriod) -> str:
     return to_html(reporting_text.status_text(context.session, names, period))
 
 
+def _status_message(context: ChungTayContext, periods: list[ReportingPeriod],
+                    ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The newest periods' status; the newest one lists its units, ranked (not submitted, late, on time),
+    ten a page, searchable (handlers/unit_list.py)."""
+    names = Localised(context.runtime.catalogue, context.t)
+    listed = unit_list.state(context, STATUS_LIST)
+    newest = periods[0]
+    page = unit_page(context.t, status_entries(context.session, period=newest), order=Order.STATUS,
+                     page=unit_list.page_number(listed), query=unit_list.query_of(listed))
+    listed["page"] = page.page
+    texts = [to_html(reporting_text.status_text(context.session, names, newest, units=page))]
+    texts += [status_text(context, p) for p in periods[1:]]
+    rows = unit_list.page_rows(context, page, STATUS_LIST)
+    return "\n\n".join(texts), InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _show_status_list(update: Update, context: ChungTayContext, fresh: bool) -> None:
+    user = _supervisor(context)
+    periods = list(reporting.periods_of_supervisor(context.session, user=user)[:3]) if user else []
+    if not periods:
+        await answer_in_place(update, context, context.t("No reporting period yet. Create one with /period."))
+        return
+    text, markup = _status_message(context, periods)
+    await answer_in_place(update, context, text, markup, fresh=fresh)
+
+
+unit_list.register(STATUS_LIST, roles=unit_list.MANAGERS, show=_show_status_list,
+                   refusal=N_("Reporting status is for supervising units. Use /submit to submit your figures."))
+
+
 async def show_status(update: Update, context: ChungTayContext) -> None:
     """/status: for supervisors, the newest periods of their unit."""
     t, user = context.t, _guarded(context)
-    periods = reporting.periods_of_supervisor(context.session, user=user)[:3]
+    periods = list(reporting.periods_of_supervisor(context.session, user=user)[:3])
     if periods:
-        await _reply(update, "\n\n".join(status_text(context, p) for p in periods))
+        unit_list.reset(context, STATUS_LIST)
+        await _reply(update, *_status_message(context, periods))
     else:
         await _reply(update, t("No reporting period yet. Create one with /period."))
     from handlers.duplicates import send_suspects  # double counts to resolve belong to the status too
@@ -329,8 +368,13 @@ def _match_category(context: ChungTayContext, text: str) -> tuple[CategorySpec |
 
 async def set_target(update: Update, context: ChungTayContext) -> None:
     """/target <unit> <category> <number>: a target for the newest period of your unit, in the category's
-    main measure (e.g. /target GL-KP-IARSAI nhà ở 10)."""
+    main measure (e.g. /target GL-KP-IARSAI nhà ở 10); or the poverty outcome's target for a year
+    (/target GL-KP 2026 giảm 3%, /target GL-KP 2026 giảm 564 hộ)."""
     t, user = context.t, _guarded(context)
+    poverty = parse_target(" ".join(context.args or []))
+    if poverty is not None:  # "giảm 3%", "giảm 564 hộ": the poverty outcome's target (handlers/outcomes.py)
+        await set_outcome_target(update, context, poverty)
+        return
     periods = reporting.periods_of_supervisor(context.session, user=user)
     if not periods:
         await _reply(update, t("No reporting period yet. Create one with /period."))

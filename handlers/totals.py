@@ -6,29 +6,20 @@ change (a period preset, a unit id: see handlers/callbacks/) and stay well under
 The screen comes from one service call (`bot.domain.services.totals_screen`), files from
 `bot.domain.services.exports`; this module only talks to Telegram.
 
-"📅 Other dates" in the period choice opens a one-step conversation (`build_range_conversation`):
+"📅 Other dates" in the period choice opens a one-step conversation (handlers/totals_range.py):
 the bot waits for a typed range, read by `bot.domain.services.questions.parse_range`. Only the period
 changes, so the unit, organisation and kind chosen before are kept, also while a typo is corrected.
 """
 
 from __future__ import annotations
 
-import html
-import warnings
-from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.domain.services.access import AccessDenied
 from bot.domain.services.action_text import Localised
@@ -37,19 +28,16 @@ from bot.domain.services.periods import STANDARD_CODES, Period, period_from_code
 from bot.domain.services.questions import (
     AMBIGUOUS,
     ENTRY,
-    RangeError,
     line_kind,
     parse_question,
-    parse_range,
-    range_examples,
-    range_problem,
 )
-from bot.domain.services.reports import scope_level, scope_unit, visible_units
+from bot.domain.services.reports import has_children, scope_level, scope_unit, visible_units
 from bot.domain.services.totals_screen import is_supervisor, totals_screen, view_period, view_unit
 from bot.domain.services.totals_view import TotalsView
 from bot.domain.services.units import unit_display
+from bot.i18n import N_
 from db.models import Unit
-from handlers import kept_line
+from handlers import kept_line, unit_list
 from handlers.background import send_file_later
 from handlers.callbacks import (
     TotalsBack,
@@ -64,18 +52,20 @@ from handlers.callbacks import (
     TotalsUnit,
     button,
     decode,
-    on,
 )
 from handlers.callbacks import gone as cb_gone
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.render import render as render_screen
+from handlers.unit_pickers import heading, picker
 
+BY_UNIT, PICK_UNIT = "tot", "pick"  # the kinds of the two lists of units (handlers/unit_list.py)
 MENU_EMOJI = "📊"
 MAX_UNIT_BUTTONS = 40
 MAX_RANGE_TEXT = 200
 WAIT_RANGE = "range"
 VIEW_KEY = "totals"
+OWN_UNIT_ONLY = N_("You can see the figures of your own unit only.")
 
 
 def _names(context: ChungTayContext) -> Localised:
@@ -102,19 +92,40 @@ def current_scope(context: ChungTayContext) -> tuple[Unit, Period, str | None]:
     return _unit(context, view), view_period(view, today=context.today), view.org
 
 
+def choose_unit(context: ChungTayContext, unit_id: int) -> bool:
+    """Look at another unit (a unit of the drill-down's list); False when the user may not see it."""
+    user = context.db_user
+    try:
+        scope_unit(context.session, user=user, unit_id=unit_id)  # type: ignore[arg-type]
+    except AccessDenied:
+        return False
+    view = _view(context)
+    view.unit = unit_id
+    _store(context, view)
+    unit_list.reset(context, BY_UNIT)
+    return True
+
+
 def _is_supervisor(context: ChungTayContext) -> bool:
     return is_supervisor(context.db_user)
 
 
 def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
     """The current view as text and its buttons (one service call; the view may drop a unit the user
-    no longer sees, so it is stored again)."""
+    no longer sees, so it is stored again). "By unit" is a list of units: its page and search are kept
+    by handlers/unit_list.py, and its ◀ ▶ 🔎 come before the totals' own buttons."""
     user = context.db_user
     assert user is not None
     view = _view(context)
-    screen = totals_screen(context.session, names=_names(context), user=user, view=view, today=context.today)
+    listed = unit_list.state(context, BY_UNIT)
+    screen = totals_screen(context.session, names=_names(context), user=user, view=view, today=context.today,
+                           units_page=unit_list.page_number(listed), units_query=unit_list.query_of(listed))
     _store(context, view)
     text, markup = render_screen(screen)
+    if screen.units is not None:
+        listed["page"] = screen.units.page
+        rows = unit_list.page_rows(context, screen.units, BY_UNIT)
+        markup = InlineKeyboardMarkup([*rows, *(markup.inline_keyboard if markup else ())])
     return text, markup
 
 
@@ -132,6 +143,7 @@ async def show_totals(update: Update, context: ChungTayContext) -> None:
         await _answer_question(update, context, args)
         return
     _store(context, TotalsView())
+    unit_list.reset(context, BY_UNIT)
     await _show(update, context, fresh=True)
 
 
@@ -163,6 +175,34 @@ def unit_rows(context: ChungTayContext, units: list[Unit] | None = None) -> list
             label = "🌐 " + t("All: {unit}").format(unit=label)
         rows.append([button("· " * (unit.depth - own_depth) + label, TotalsUnit(unit.id or 0))])
     return rows
+
+
+async def show_unit_picker(update: Update, context: ChungTayContext, fresh: bool) -> None:
+    """📍: "🌐 All" (the user's own unit), then the units under the unit on screen (or under the own unit
+    when that one has none), by name, ten a page, 🔎 to find one (handlers/unit_pickers.py)."""
+    user = context.db_user
+    assert user is not None
+    t = context.t
+    own = scope_unit(context.session, user=user, unit_id=None)
+    shown = _unit(context, _view(context))
+    root = shown if has_children(context.session, unit=shown) else own
+    rows = [[button("🌐 " + t("All: {unit}").format(unit=unit_display(t, own)), TotalsUnit(own.id or 0))]]
+    if root.id != own.id:
+        rows.append([button("✅ " + unit_display(t, root), TotalsUnit(root.id or 0))])
+    page = unit_list.page_number(unit_list.state(context, PICK_UNIT))
+    lines, listed = picker(context, PICK_UNIT, root, page=page, choose=lambda unit: TotalsUnit(unit.id or 0),
+                           open_unit=lambda unit: TotalsUnit(unit.id or 0),
+                           label=lambda entry: "· " + unit_display(t, entry.unit) + (" ›" if entry.opens else ""))
+    await answer_in_place(update, context, heading(t("Choose the unit:"), lines), _chooser(rows + listed, context),
+                          fresh=fresh)
+
+
+async def _show_by_unit(update: Update, context: ChungTayContext, fresh: bool) -> None:
+    await _show(update, context, fresh=fresh)
+
+
+unit_list.register(BY_UNIT, roles=unit_list.MEMBERS, refusal=OWN_UNIT_ONLY, show=_show_by_unit)
+unit_list.register(PICK_UNIT, roles=unit_list.MANAGERS, refusal=OWN_UNIT_ONLY, show=show_unit_picker)
 
 
 def organisation_rows(context: ChungTayContext) -> list[list[InlineKeyboardButton]]:
@@ -202,8 +242,11 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
             await query.answer(t("You can see the figures of your own unit only."), show_alert=True)
             return
         await query.answer()
-        text, rows = (t("Choose the unit:"), unit_rows(context)) if pressed.what == "U" else \
-            (choosers[pressed.what][0], choosers[pressed.what][1](context))
+        if pressed.what == "U":
+            unit_list.reset(context, PICK_UNIT)
+            await show_unit_picker(update, context, False)
+            return
+        text, rows = choosers[pressed.what][0], choosers[pressed.what][1](context)
         await query.edit_message_text(text, reply_markup=_chooser(rows, context))
         return
     if isinstance(pressed, TotalsPeriod):
@@ -216,6 +259,7 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
                                show_alert=True)
             return
         view.unit = pressed.unit_id
+        unit_list.reset(context, BY_UNIT)
     elif isinstance(pressed, TotalsOrganisation | TotalsCategory):
         known = pressed.code is None or (
             any(o.code == pressed.code for o in catalogue.organisation) if isinstance(pressed, TotalsOrganisation)
@@ -229,111 +273,13 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
             view.cat = pressed.code
     elif isinstance(pressed, TotalsBreakdown):
         view.by = None if view.by == pressed.by else pressed.by
+        unit_list.reset(context, BY_UNIT)
     await query.answer()
     _store(context, view)
     if view.ask:
         await _ask_next(update, context, view)
         return
     await _show(update, context)
-
-
-# ------------------------------------------------------------------ a typed range ("📅 Other dates")
-
-def _cancel_range_markup(context: ChungTayContext) -> InlineKeyboardMarkup:
-    """❌ goes back to the totals as they were; it is the ordinary "tot:x" (Back), so it still works
-    on an old prompt after the wait has ended."""
-    return InlineKeyboardMarkup([[button("❌ " + context.t("Cancel"), TotalsBack())]])
-
-
-async def ask_range(update: Update, context: ChungTayContext) -> object:
-    """📅 pressed: ask for the dates in place of the period choice, with examples that work today."""
-    query = update.callback_query
-    if query is None or context.db_user is None:
-        return ConversationHandler.END
-    await query.answer()
-    t, view = context.t, _view(context)
-    text = "\n".join((t("Type the dates of the period (day/month/year), for example:"),
-                      range_examples(t, today=context.today),
-                      t("Or tap ❌ Cancel to keep {period}.").format(
-                          period=view_period(view, today=context.today).label(t))))
-    await answer_in_place(update, context, html.escape(text), _cancel_range_markup(context))
-    return WAIT_RANGE
-
-
-async def read_range(update: Update, context: ChungTayContext) -> object:
-    """The typed reply: show the totals for that range, or say what is wrong and keep waiting.
-
-    Only the view's period is touched, so the unit, organisation and kind chosen before survive any
-    number of typos.
-    """
-    message = update.effective_message
-    if message is None or message.text is None or context.db_user is None:
-        return ConversationHandler.END
-    t = context.t
-    try:
-        period = parse_range(message.text[:MAX_RANGE_TEXT], today=context.today)
-    except RangeError as error:
-        text = "\n".join((range_problem(t, error, today=context.today), "",
-                          t("Please type it like this, for example:"), range_examples(t, today=context.today)))
-        await message.reply_text(text, reply_markup=_cancel_range_markup(context))
-        return WAIT_RANGE
-    view = _view(context)
-    view.period = _relative_code(period, context) or period.code
-    _store(context, view)
-    if view.ask:
-        await _ask_next(update, context, view)
-    else:
-        await _show(update, context, fresh=True)
-    return ConversationHandler.END
-
-
-async def cancel_range(update: Update, context: ChungTayContext) -> object:
-    """❌ or /cancel while waiting: stop waiting and show the totals unchanged (❌ in place)."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(context.t("Cancelled."))
-    if context.db_user is not None:
-        await _show(update, context)
-    return ConversationHandler.END
-
-
-async def leave_range(update: Update, context: ChungTayContext) -> object:
-    """Anything else (a command, a menu button, another button) ends the wait and is then handled as
-    usual, so the next typed line reaches whatever the user went on to do (e.g. a /log form)."""
-    return ConversationHandler.END
-
-
-def _answered_here(callback: Callable[[Update, ChungTayContext], Coroutine[Any, Any, object]],
-                   ) -> Callable[[Update, ChungTayContext], Coroutine[Any, Any, None]]:
-    """Run `callback`, then stop the update there, so the handlers of the main group (questions, quick
-    entry, an open logging form, the other totals buttons) do not answer it a second time."""
-    async def answered(update: Update, context: ChungTayContext) -> None:
-        raise ApplicationHandlerStop(await callback(update, context))
-    return answered
-
-
-def build_range_conversation(*, leave_on: filters.BaseFilter) -> ConversationHandler:
-    """The wait for a typed range. Registered in a group before the main one (see handlers/__init__):
-    what it answers stops there, and what it does not (`leave_on`, the menu buttons; any command but
-    /cancel; other buttons) ends the wait and goes on to the main group."""
-    answered = _answered_here
-    with warnings.catch_warnings():
-        # One wait per user and chat is what we want, so PTB's per_message hint does not apply.
-        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[CallbackQueryHandler(answered(ask_range), pattern=on(TotalsOtherDates))],
-            states={
-                WAIT_RANGE: [MessageHandler(leave_on, leave_range),
-                             MessageHandler(filters.TEXT & ~filters.COMMAND, answered(read_range)),
-                             CallbackQueryHandler(answered(cancel_range), pattern=on(TotalsBack))],
-            },
-            fallbacks=[CommandHandler("cancel", answered(cancel_range)), MessageHandler(filters.ALL, leave_range),
-                       CallbackQueryHandler(leave_range)],
-            name="totals_range",
-            persistent=True,
-            allow_reentry=True,
-        )
 
 
 # ------------------------------------------------------------------ plain questions

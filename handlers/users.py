@@ -18,19 +18,22 @@ from bot.domain.formatting import format_local_datetime
 from bot.domain.services import invites as invite_service
 from bot.domain.services import people
 from bot.domain.services.access import AccessDenied
+from bot.domain.services.action_text import Localised
 from bot.domain.services.units import is_within, unit_display
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from db.models import Role, Unit, User
-from db.queries import get_organisation, get_unit, list_child_units
+from db.queries import get_organisation, get_unit
 from handlers import callbacks as cb
+from handlers import unit_list
 from handlers.common import answer_in_place, describe_user, role_name
 from handlers.context import ChungTayContext
 from handlers.menu import publish_user_commands
+from handlers.unit_pickers import heading, picker
 
 log = logging.getLogger(__name__)
 
 PEOPLE_PER_PAGE = 8
-UNITS_PER_PAGE = 12
+UNIT_LIST = "usr"  # the kind of the unit picker's list (handlers/unit_list.py)
 
 Rows = list[list[InlineKeyboardButton]]
 
@@ -82,7 +85,7 @@ def _people_page(context: ChungTayContext, *, page: int) -> tuple[str, Rows]:
         unit=html.escape(unit_display(t, root)), count=count, page=page + 1, pages=pages)]
     rows: Rows = []
     for number, person in enumerate(page_people, start=page * PEOPLE_PER_PAGE + 1):
-        role, unit, organisation = describe_user(context, person)
+        role, unit, organisation = describe_user(context, person, with_unit=False)  # the unit is beside it
         lines.append(t("{number}. <b>{name}</b> — {role}, {unit}, {organisation} · last active {seen}").format(
             number=number, name=html.escape(person.display_name), role=role, unit=unit, organisation=organisation,
             seen=_last_seen(context, person)) + html.escape(_status(t, person)))
@@ -115,13 +118,18 @@ def _person_card(context: ChungTayContext, person: User, *, page: int, note: str
     else:
         lines.append(t("Status: deactivated (needs a new invite, or ✅ Reactivate)"))
     pid = person.id or 0
+    actor = _manager(context)
+    reopen = actor is not None and people.may_reopen(context.session, actor=actor, target=person)
+    if not reopen:
+        lines.append(t("Closed by a higher level: only that level (or the operator) can reopen this account."))
     toggle = (cb.button("🚫 " + t("Deactivate"), cb.PeopleAskDeactivate(pid, page)) if person.active or
               person.deactivated_reason == people.BLOCKED else
-              cb.button("✅ " + t("Reactivate"), cb.PeopleReactivate(pid, page)))
-    rows: Rows = [[toggle],
-                  [cb.button("🎭 " + t("Change role"), cb.PeopleRoleMenu(pid, page)),
-                   cb.button("🏢 " + t("Change unit"), cb.PeopleUnitMenu(pid, None, 0))],
-                  [cb.button("↩ " + t("Back to the list"), cb.PeopleList(page))]]
+              cb.button("✅ " + t("Reactivate"), cb.PeopleReactivate(pid, page)) if reopen else None)
+    rows: Rows = [[toggle]] if toggle is not None else []
+    rows += [
+             [cb.button("🎭 " + t("Change role"), cb.PeopleRoleMenu(pid, page)),
+              cb.button("🏢 " + t("Change unit"), cb.PeopleUnitMenu(pid, None, 0))],
+             [cb.button("↩ " + t("Back to the list"), cb.PeopleList(page))]]
     return "\n".join(lines), rows
 
 
@@ -140,8 +148,8 @@ def _invites_page(context: ChungTayContext, note: str = "") -> tuple[str, Rows]:
         unit = get_unit(context.session, unit_id=invite.unit_id)
         organisation = (get_organisation(context.session, organisation_id=invite.organisation_id)
                         if invite.organisation_id else None)
-        org_text = (organisation.short_vi if context.locale == "vi" else organisation.short_en) if organisation \
-            else t("none")
+        org_text = (Localised(context.runtime.catalogue, t).at(unit.kind if unit else None)  # the unit is beside it
+                    .organisation(organisation.code) if organisation else t("none"))
         unit_text = unit_display(t, unit) if unit else "?"
         lines.append(t("{number}. {role}, {unit}, {organisation} · by {creator} · expires {expires}").format(
             number=number, role=role_name(t, invite.role), unit=html.escape(unit_text),
@@ -163,28 +171,42 @@ def _role_menu(context: ChungTayContext, person: User, *, page: int) -> tuple[st
 
 
 def _unit_menu(context: ChungTayContext, person: User, unit: Unit, *, child_page: int) -> tuple[str, Rows]:
-    """`unit` (to choose it) and its children (to choose or to open), inside the actor's subtree only."""
+    """`unit` (to choose it) and its children (to choose or to open), inside the actor's subtree only, ten
+    a page with 🔎 (handlers/unit_pickers.py)."""
     actor = _manager(context)
     assert actor is not None
-    t, pid = context.t, person.id or 0
-    children = list(list_child_units(context.session, parent_id=unit.id))
-    rows: Rows = [[cb.button("✅ " + unit_display(t, unit), cb.PeopleSetUnit(pid, unit.id or 0))]]
-    for child in children[child_page * UNITS_PER_PAGE:(child_page + 1) * UNITS_PER_PAGE]:
-        if list_child_units(context.session, parent_id=child.id):
-            rows.append([cb.button(unit_display(t, child) + " ›", cb.PeopleUnitMenu(pid, child.id or 0, 0))])
-        else:
-            rows.append([cb.button(unit_display(t, child), cb.PeopleSetUnit(pid, child.id or 0))])
-    nav = []
-    if child_page > 0:
-        nav.append(cb.button("‹ " + t("Previous"), cb.PeopleUnitMenu(pid, unit.id or 0, child_page - 1)))
-    if (child_page + 1) * UNITS_PER_PAGE < len(children):
-        nav.append(cb.button(t("Next") + " ›", cb.PeopleUnitMenu(pid, unit.id or 0, child_page + 1)))
+    t, pid, unit_id = context.t, person.id or 0, unit.id or 0
+    lines, listed = picker(context, UNIT_LIST, unit, page=child_page,
+                           choose=lambda child: cb.PeopleSetUnit(pid, child.id or 0),
+                           open_unit=lambda child: cb.PeopleUnitMenu(pid, child.id or 0, 0),
+                           turn=lambda number: cb.PeopleUnitMenu(pid, unit_id, number))
+    unit_list.state(context, UNIT_LIST)["person"] = pid
+    rows: Rows = [[cb.button("✅ " + unit_display(t, unit), cb.PeopleSetUnit(pid, unit_id))], *listed]
     if unit.id != actor.unit_id and unit.parent_id is not None:
-        nav.append(cb.button("⬆ " + t("Up"), cb.PeopleUnitMenu(pid, unit.parent_id, 0)))
-    if nav:
-        rows.append(nav)
+        rows.append([cb.button("⬆ " + t("Up"), cb.PeopleUnitMenu(pid, unit.parent_id, 0))])
     rows.append([cb.button("↩ " + t("Back"), cb.PeoplePerson(pid, 0))])
-    return t("New unit for {name} (✅ to choose, › to open):").format(name=html.escape(person.display_name)), rows
+    return heading(t("New unit for {name} (✅ to choose, › to open):").format(name=person.display_name), lines), rows
+
+
+async def _show_searched(update: Update, context: ChungTayContext, fresh: bool) -> None:
+    """The unit picker again after 🔎 or ✖ (handlers/unit_list.py), for the same person and unit."""
+    actor, listed = _manager(context), unit_list.state(context, UNIT_LIST)
+    try:
+        if actor is None:
+            raise AccessDenied("not a manager")
+        person = people.managed_person(context.session, actor=actor, target_id=listed.get("person") or 0)
+        unit = get_unit(context.session, unit_id=listed.get("root") or 0)
+        if unit is None or not is_within(unit, people.managed_root(context.session, actor=actor)):
+            raise AccessDenied("unit outside the actor's subtree")
+    except AccessDenied:
+        await answer_in_place(update, context, html.escape(context.t("You cannot change this person.")), fresh=fresh)
+        return
+    text, rows = _unit_menu(context, person, unit, child_page=unit_list.page_number(listed))
+    await answer_in_place(update, context, text, InlineKeyboardMarkup(rows), fresh=fresh)
+
+
+unit_list.register(UNIT_LIST, roles=unit_list.MANAGERS, show=_show_searched,
+                   refusal=N_("Only supervisors and administrators can manage people."))
 
 
 # ------------------------------------------------------------------ buttons
@@ -233,9 +255,9 @@ def _answer(context: ChungTayContext, pressed: cb.PeopleButton) -> tuple[str, Ro
             [cb.button("🚫 " + t("Yes, deactivate"), cb.PeopleDeactivate(pid, pressed.page)),
              cb.button(t("No"), cb.PeoplePerson(pid, pressed.page))]]
     if isinstance(pressed, cb.PeopleDeactivate):
-        person = people.deactivate(session, actor=actor, target_id=pid, now=now)
-        return _person_card(context, person, page=pressed.page,
-                            note="✅ " + t("{name} is deactivated.").format(name=name))
+        change = people.deactivate(session, actor=actor, target_id=pid, now=now)
+        return _person_card(context, change.user, page=pressed.page,
+                            note="✅ " + t("{name} is deactivated.").format(name=name) + _revoked_note(t, change))
     if isinstance(pressed, cb.PeopleReactivate):
         person = people.reactivate(session, actor=actor, target_id=pid, now=now)
         return _person_card(context, person, page=pressed.page,
@@ -243,8 +265,9 @@ def _answer(context: ChungTayContext, pressed: cb.PeopleButton) -> tuple[str, Ro
     if isinstance(pressed, cb.PeopleRoleMenu):
         return _role_menu(context, person, page=pressed.page)
     if isinstance(pressed, cb.PeopleSetRole):
-        person = people.change_role(session, actor=actor, target_id=pid, role=Role(pressed.role))
-        return _person_card(context, person, page=pressed.page, note="✅ " + t("Role changed."))
+        change = people.change_role(session, actor=actor, target_id=pid, role=Role(pressed.role), now=now)
+        return _person_card(context, change.user, page=pressed.page,
+                            note="✅ " + t("Role changed.") + _revoked_note(t, change))
     if isinstance(pressed, cb.PeopleUnitMenu | cb.PeopleSetUnit):
         root = people.managed_root(session, actor=actor)
         unit = get_unit(session, unit_id=pressed.unit_id) if pressed.unit_id else root  # None: the actor's unit
@@ -252,9 +275,18 @@ def _answer(context: ChungTayContext, pressed: cb.PeopleButton) -> tuple[str, Ro
             raise AccessDenied("unit outside the actor's subtree")
         if isinstance(pressed, cb.PeopleUnitMenu):
             return _unit_menu(context, person, unit, child_page=pressed.page)
-        person = people.change_unit(session, actor=actor, target_id=pid, unit_id=unit.id or 0)
-        return _person_card(context, person, page=0, note="✅ " + t("Unit changed."))
+        change = people.change_unit(session, actor=actor, target_id=pid, unit_id=unit.id or 0, now=now)
+        return _person_card(context, change.user, page=0, note="✅ " + t("Unit changed.") + _revoked_note(t, change))
     raise AccessDenied("unknown button")
+
+
+def _revoked_note(t: Translator, change: people.PersonChange) -> str:
+    """How many of the person's unused invites the change revoked (none: nothing to say)."""
+    if not change.revoked_invites:
+        return ""
+    return " " + t.ngettext("{count} unused invite they made was revoked.",
+                            "{count} unused invites they made were revoked.",
+                            change.revoked_invites).format(count=change.revoked_invites)
 
 
 async def _refresh_menu(context: ChungTayContext, user_id: int) -> None:

@@ -19,7 +19,7 @@ def test_quick_benchmarks_run_and_report_numbers(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(REPO / "bench" / "run_all.py"), "--quick", "--no-write", "--out",
                     str(tmp_path)], check=True, cwd=REPO, capture_output=True, timeout=240)
     results = {path.stem: json.loads(path.read_text()) for path in tmp_path.glob("*.json")}
-    assert set(results) == {"chat_path", "broadcast", "loop_lag", "national_data"}
+    assert set(results) == {"chat_path", "broadcast", "loop_lag", "national_data", "dashboard_api"}
 
     chat = results["chat_path"]["figures"]
     assert set(chat) == {"bare", "bare+limiter", "bare+limiter+db", "chungtay"}
@@ -42,5 +42,8 @@ def test_quick_benchmarks_run_and_report_numbers(tmp_path: Path) -> None:
     national = results["national_data"]["figures"]
     assert any(label.startswith("/status") for label in national)
     assert all(isinstance(value, Real) and value > 0 for value in national.values()), national
+    dashboard = results["dashboard_api"]["figures"]
+    assert any(label.startswith("reporting page") for label in dashboard) and len(dashboard) == 5, dashboard
+    assert all(isinstance(value, Real) and value > 0 for value in dashboard.values()), dashboard
     for result in results.values():
         assert result["markdown"].startswith("|") and result["machine"] and result["command"].startswith("bench/")

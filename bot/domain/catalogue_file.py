@@ -57,6 +57,8 @@ Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Keywords = Annotated[tuple[str, ...], AfterValidator(_normalise_keywords)]
+Symbol = Annotated[str, StringConstraints(pattern=r"^[A-ZĐ][A-ZĐ0-9]*$", max_length=16)]
+"""An issuing body's abbreviation in document numbers (Decree 30/2020): capitals, "UBND", "HLHPN", "ĐTN"."""
 
 
 def _first_duplicate(values: Iterable[str]) -> str | None:
@@ -300,6 +302,15 @@ class OrganisationSpec(_Strict):
     short_en: ShortName
     sort: int = 0
     keywords: Keywords
+    symbol: Symbol | None = None
+    """The issuing body's abbreviation in a document's number ("Số: …/BC-MTTQ"); None: left for the office."""
+    heading_vi: Name | None = None
+    heading_en: Name | None = None
+    """A body whose document heading is its own name over the place ("ỦY BAN NHÂN DÂN" / "XÃ BÌNH GIA"). Without
+    it the heading is the same organisation one level up over this one ("HỘI LHPN TỈNH …" / "HỘI LHPN XÃ …")."""
+
+    named_with_unit: bool = True
+    """False for a body that is not one unit's (the bank's office, donors): never "NHCSXH xã Bình Gia"."""
 
     @model_validator(mode="after")
     def _only_the_level_placeholder(self) -> Self:
@@ -308,11 +319,17 @@ class OrganisationSpec(_Strict):
                 raise ValueError(f"organisation {self.code!r}: {name!r} may hold only the placeholder {LEVEL}")
         return self
 
-    def named(self, *, vi: bool, short: bool = True, level: str | None = None) -> str:
+    def named(self, *, vi: bool, short: bool = True, level: str | None = None, place: str | None = None) -> str:
         """The name with `{level}` filled ("UBND xã"), or without it when the level is not one unit's
-        ("UBND": a district's totals hold the People's Committees of its communes and its own)."""
+        ("UBND": a district's totals hold the People's Committees of its communes and its own).
+
+        `place` ("xã Bình Gia") names one unit's body: it fills `{level}` ("UBND xã Bình Gia"); a name without
+        `{level}` takes it after ("Hội LHPN xã Bình Gia"; in English before: "Bình Gia commune Women's Union"),
+        unless the body is not one unit's (`named_with_unit`)."""
         name = (self.short_vi if short else self.name_vi) if vi else (self.short_en if short else self.name_en)
-        return " ".join(name.replace(LEVEL, level or "").split())
+        if place and LEVEL not in name and self.named_with_unit:
+            name = f"{name} {place}" if vi else f"{place} {name}"
+        return " ".join(name.replace(LEVEL, place or level or "").split())
 
 
 class LevelSpec(_Strict):

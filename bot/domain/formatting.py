@@ -8,7 +8,7 @@ Vietnamese writes 1.100 and 197,9; prose says "197,9 triệu đồng" or "113 t�
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,15 @@ def format_number(value: int | Decimal, locale: str = "vi", *, max_decimals: int
     0.1 ms a number). Equal values give equal text (300 and 300.0 both print "300"), so the cache is exact."""
     pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
     return format_decimal(value, format=pattern, locale=_babel_locale(locale))
+
+
+def format_rate(value: Decimal, locale: str = "vi", *, decimals: int = 1) -> str:
+    """A rate in % as reports write it: "19,1%" (one decimal, rounded half up; "19%" when whole), or
+    "19,07%" with `decimals=2` when the figure was given that way. Never "-0%"."""
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)
+    return f"{format_number(rounded, locale, max_decimals=decimals)}%"
 
 
 MONEY_SCALES = ((10**9, "tỷ đồng", "billion VND"), (10**6, "triệu đồng", "million VND"))

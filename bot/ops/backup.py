@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, make_url
 
-from db.session import make_engine
+from db.session import make_engine, private_sqlite_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -73,9 +73,13 @@ def backup_target(path: Path, backend: str, *, now: datetime | None = None) -> P
 
 def _private_file(path: Path) -> None:
     """Create (or truncate) `path` as an owner-only file before anything writes personal data into it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
-    os.chmod(path, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+        os.chmod(path, 0o600)
+    except OSError as exc:  # e.g. a Docker volume owned by root while the bot runs as uid 10001
+        raise BackupError(f"cannot write {path.parent}: {exc.strerror or type(exc).__name__}. The folder must "
+                          f"exist and be writable by this user (uid {os.getuid()})") from None
 
 
 def backup(database_url: str, path: Path) -> Path:
@@ -112,6 +116,7 @@ def restore(database_url: str, path: Path, *, force: bool = False) -> None:
     if backend == "sqlite":
         _sqlite_restore(path, _sqlite_path(database_url))
     else:
+        _check_pg_archive(path)
         _run_pg("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
                                "--exit-on-error", "--no-password", f"--dbname={_pg_database(database_url)}",
                                str(path)], database_url)
@@ -149,7 +154,10 @@ def _sqlite_backup(source: Path, destination: Path) -> None:
 
 
 def _check_sqlite(connection: sqlite3.Connection, path: Path) -> None:
-    result = connection.execute("PRAGMA quick_check").fetchone()
+    try:
+        result = connection.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError as exc:  # a truncated or overwritten file: "database disk image is malformed"
+        raise BackupError(f"{path} is damaged ({exc}); nothing was changed: use another backup") from None
     if result is None or result[0] != "ok":
         raise BackupError(f"{path} is damaged (SQLite quick_check: {result[0] if result else 'no answer'})")
     has_version = connection.execute(
@@ -164,8 +172,13 @@ def _sqlite_restore(backup_file: Path, target: Path) -> None:
     src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
     try:
         _check_sqlite(src, backup_file)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        dst = sqlite3.connect(target, timeout=30)
+        private_sqlite_file(target)
+        try:
+            dst = sqlite3.connect(target, timeout=30)
+            dst.execute("PRAGMA schema_version").fetchone()  # opens the file now, not at the first page write
+        except sqlite3.Error as exc:
+            raise BackupError(f"cannot open or create the database file {target} ({exc}); check DATABASE_URL's "
+                              "path and that this user may write there") from None
         try:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=WAL")
@@ -206,6 +219,21 @@ def pg_environment(database_url: str) -> dict[str, str]:
             values[variable] = value if isinstance(value, str) else value[0]
     env.update({key: str(value) for key, value in values.items() if value})
     return env
+
+
+def _check_pg_archive(path: Path) -> None:
+    """Read the archive's table of contents before touching the database: pg_restore restores what it can
+    read of a damaged archive, which may be nothing at all, and exits 0. A Chung Tay backup lists the data
+    of alembic_version."""
+    result = subprocess.run([find_pg_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True,
+                            check=False)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise BackupError(f"{path} is damaged ({detail[-1] if detail else 'unreadable'}); nothing was changed: "
+                          "use another backup")
+    if not any("TABLE DATA" in line and "alembic_version" in line for line in result.stdout.splitlines()):
+        raise BackupError(f"{path} is damaged or not a Chung Tay backup (it holds no alembic_version data); "
+                          "nothing was changed: use another backup")
 
 
 def _pg_database(database_url: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, text
+from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session, col, select
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
@@ -71,25 +72,43 @@ def overall(results: Iterable[CheckResult]) -> Status:
     return Status.DEGRADED if Status.DEGRADED in statuses else Status.OK
 
 
+def describe(url: URL) -> str:
+    """Which database, for the operator: the SQLite file or host:port/name (never the password)."""
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite {url.database or ':memory:'}"
+    return f"PostgreSQL {url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
+def sqlite_file_missing(url: URL) -> bool:
+    """A SQLite URL whose file does not exist (connecting would create an empty one)."""
+    database = url.database
+    return url.get_backend_name() == "sqlite" and bool(database) and database != ":memory:" \
+        and not Path(str(database)).is_file()
+
+
+def _no_sqlite_file(url: URL) -> CheckResult:
+    return CheckResult("database", Status.FAILING, f"no SQLite database at {url.database} "
+                       "(check DATABASE_URL; chungtay migrate creates the database)")
+
+
 def check_database(engine: Engine) -> CheckResult:
     """Reachable, and at the newest migration (the bot migrates at start: behind means it has not started
-    with this code, or its migration failed)."""
+    with this code, or its migration failed). The detail names the database checked."""
     heads = set(ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads())
-    database = engine.url.database
-    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:" \
-            and not Path(database).exists():  # connecting would create an empty file
-        return CheckResult("database", Status.FAILING, f"no SQLite database at {database}")
+    where = describe(engine.url)
+    if sqlite_file_missing(engine.url):
+        return _no_sqlite_file(engine.url)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             current = set(MigrationContext.configure(connection).get_current_heads())
     except Exception as exc:  # any driver error means the same thing to the operator
-        return CheckResult("database", Status.FAILING, f"unreachable ({type(exc).__name__})")
+        return CheckResult("database", Status.FAILING, f"{where}: unreachable ({type(exc).__name__})")
     if current != heads:
         shown = ", ".join(sorted(current)) or "no schema"
         return CheckResult("database", Status.FAILING,
-                           f"at {shown}, newest is {', '.join(sorted(heads))} (run: chungtay migrate)")
-    return CheckResult("database", Status.OK, f"reachable, schema at {', '.join(sorted(heads))} (newest)")
+                           f"{where}: at {shown}, newest is {', '.join(sorted(heads))} (run: chungtay migrate)")
+    return CheckResult("database", Status.OK, f"{where}: reachable, schema at {', '.join(sorted(heads))} (newest)")
 
 
 def _as_utc(moment: datetime, like: datetime) -> datetime:
@@ -159,12 +178,24 @@ def database_checks(engine: Engine, *, now: datetime, scheduled: Sequence[str] |
 
 
 def run_checks(settings: Settings, *, now: datetime) -> list[CheckResult]:
-    """Everything `chungtay check` reports, from a process of its own."""
-    engine = make_engine(settings.database_url)
-    try:
-        results = database_checks(engine, now=now, scheduled=None)
-    finally:
-        engine.dispose()
+    """Everything `chungtay check` reports, from a process of its own, on DATABASE_URL's database (the real
+    bot's). Without a token the bot runs the sandbox, on a database of its own: the line says so."""
+    url = make_url(settings.database_url)
+    if sqlite_file_missing(url):  # not even an engine: it would create the file
+        skipped = "not checked: the database check failed"
+        results = [_no_sqlite_file(url), CheckResult("outbox", Status.FAILING, skipped),
+                   CheckResult("jobs", Status.FAILING, skipped)]
+    else:
+        engine = make_engine(settings.database_url)
+        try:
+            results = database_checks(engine, now=now, scheduled=None)
+        finally:
+            engine.dispose()
+    if settings.is_sandbox:
+        database = results[0]
+        note = (f" [DATABASE_URL, the real bot's; the sandbox (no TELEGRAM_BOT_TOKEN) uses "
+                f"{describe(make_url(settings.sandbox_database_url))}]")
+        results[0] = CheckResult(database.name, database.status, database.detail + note)
 
     async def get_me() -> Any:
         bot = Bot(settings.telegram_bot_token, base_url=f"{settings.telegram_api_base_url}/bot")

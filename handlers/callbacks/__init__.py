@@ -71,6 +71,9 @@ from handlers.callbacks.actions import (  # people (/users, /invites) and erasin
     PeriodPreset,
     ReplyToQuestion,
     ResolveDuplicate,
+    ReviewCancel,
+    ReviewSave,
+    ReviewSkip,
     SetLanguage,
     SkipImport,
     SubmitPeriod,
@@ -182,6 +185,9 @@ __all__ = [
     "PeriodPreset",
     "ReplyToQuestion",
     "ResolveDuplicate",
+    "ReviewCancel",
+    "ReviewSave",
+    "ReviewSkip",
     "SetLanguage",
     "SkipImport",
     "SubmitPeriod",
@@ -212,10 +218,23 @@ __all__ = [
     "unreadable",
 ]
 
-# The logging form's offer when a whole entry is typed over it (kept apart to keep merges easy).
-from handlers.callbacks.actions import LogKeepOpen, LogReplace
+# The logging form's offer when a whole entry is typed over it, and the lists of units' ◀ ▶ 🔎 and units
+# (kept apart to keep merges easy).
+from handlers.callbacks.actions import (
+    LIST_KINDS,
+    DrillUnit,
+    LogKeepOpen,
+    LogReplace,
+    UnitListAll,
+    UnitListButton,
+    UnitListFind,
+    UnitListPage,
+    UnreachedUnit,
+)
 
 __all__ += ["LogKeepOpen", "LogReplace"]
+__all__ += ["LIST_KINDS", "DrillUnit", "UnitListAll", "UnitListButton", "UnitListFind", "UnitListPage",
+            "UnreachedUnit"]
 
 # A line that reads as an entry and as a question; a per-unit figure that disagrees with the written total.
 from handlers.callbacks.actions import KeptLine, KeptLineEntry, KeptLineTotals, LogPickTotal  # noqa: E402

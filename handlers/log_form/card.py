@@ -12,7 +12,7 @@ from telegram.ext import ConversationHandler
 
 from bot.domain.services.access import AccessDenied
 from bot.domain.services.action_text import measure_text, per_unit_text
-from bot.domain.services.actions import Draft, ValidationProblem, missing_required
+from bot.domain.services.actions import Draft, ValidationProblem, missing_required, rebase_draft
 from bot.domain.services.log_entry import card_screen, save_entry
 from db.session import is_database_unavailable
 from handlers import callbacks as cb
@@ -125,6 +125,13 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
         if problem.reason == "missing":
             store(context, draft, missing_required(draft, catalogue(context)))
             return await next_step(update, context)
+        if problem.reason == "out_of_reach":  # moved since the card was drawn: redraw it for the new unit
+            store(context, rebase_draft(draft, unit_id=user.unit_id))
+            await query.message.reply_text(t(  # type: ignore[union-attr]
+                "Not saved: your unit has changed since this card was opened, and its household belongs to "
+                "your former unit. The card below is for your new unit; choose the household again if needed, "
+                "then tap ✅ Save."))
+            return await show_card(update, context, fresh=True)
         context.user_data.pop("log", None)  # type: ignore[union-attr]
         await checkpoint(update, context, ConversationHandler.END)
         await query.message.reply_text(t("This entry can no longer be saved: the record was changed meanwhile."))  # type: ignore[union-attr]

@@ -105,7 +105,8 @@ def replacing_loses_nothing(context: ChungTayContext, draft: Draft) -> bool:
     open_draft = draft_of(context)
     if is_saved(context.session, draft=open_draft):
         return True
-    return {**open_draft.to_dict(), "key": ""} == {**draft.to_dict(), "key": ""}
+    ignored = {"key": "", "unit_id": None}  # a fresh draft has its own key and has not been stored yet
+    return {**open_draft.to_dict(), **ignored} == {**draft.to_dict(), **ignored}
 
 
 async def open_entry(update: Update, context: ChungTayContext, parsed: ParsedEntry, *, source: int | None,

@@ -44,6 +44,10 @@ def draft_of(context: ChungTayContext) -> Draft:
 
 
 def store(context: ChungTayContext, draft: Draft, plan: list[str] | None = None) -> None:
+    """Keep the draft (and the steps left); a new entry remembers the unit it is opened for, so a ✅ after
+    the author was moved is caught (bot/domain/services/actions.py)."""
+    if draft.unit_id is None and draft.corrects_id is None and context.db_user is not None:
+        draft.unit_id = context.db_user.unit_id
     current = state(context)
     current["draft"] = draft.to_dict()
     if plan is not None:

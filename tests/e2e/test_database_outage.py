@@ -147,3 +147,60 @@ async def test_start_up_against_a_stopped_database_prints_one_line_per_try_and_k
         assert re.search(rf"database not reachable at 127\.0\.0\.1:\d+/chungtay \(OperationalError\); "
                          rf"try {number} failed, retrying in [\d.]+ s$", line.strip()), line
     assert "secret-pw" not in "".join(lines) and "Traceback" not in "".join(lines)
+
+
+async def test_database_down_while_a_confirmed_household_list_is_imported_keeps_the_list_for_a_retry(
+        enroll: Callable[..., object], fake: FakeTelegram, bot: BotUnderTest, outage: Callable[[bool], None],
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database goes away just as the import starts (after the ✅ tap was read): the officer is told what
+    happened, nothing is half-imported, and the same message offers ✅ again, which works once it is back."""
+    from db.models import Household, HouseholdUpload
+    from handlers import household_import
+    from tests.support.files import xlsx_bytes
+
+    chat: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI")  # type: ignore[misc]
+    rows = [["Mã hộ", "Họ tên chủ hộ", "Phân loại"], ["HN-01", "Nguyễn Văn An", "Hộ nghèo"],
+            ["HN-02", "Trần Thị Bình", "cận nghèo"]]
+    await bot.settle(fake.inject_document(chat.user, xlsx_bytes(rows), "ds.xlsx"))
+    preview = chat.last
+    real_import = household_import._import
+
+    def import_while_down(*args: object, **kwargs: object) -> object:
+        outage(True)
+        return real_import(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(household_import, "_import", import_while_down)
+    await chat.tap("✅ Nhập 2 hộ", message=preview)
+    assert "Không kết nối được cơ sở dữ liệu" in preview.text and "vẫn được giữ lại" in preview.text, preview.text
+    assert "sự cố" not in preview.text
+    assert [b["text"] for b in preview.buttons()] == ["✅ Nhập 2 hộ", "❌ Hủy"]
+
+    monkeypatch.setattr(household_import, "_import", real_import)
+    outage(False)
+    session.expire_all()
+    assert session.exec(select(Household)).all() == [] and len(session.exec(select(HouseholdUpload)).all()) == 1
+    await chat.tap("✅ Nhập 2 hộ", message=preview)
+    assert "2 hộ mới" in preview.text, preview.text
+    session.expire_all()
+    assert sorted(h.code for h in session.exec(select(Household)).all()) == ["HN-01", "HN-02"]
+
+
+async def test_database_down_while_a_household_list_is_read_says_so(
+        enroll: Callable[..., object], fake: FakeTelegram, bot: BotUnderTest, outage: Callable[[bool], None],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from handlers import household_import
+    from tests.support.files import xlsx_bytes
+
+    chat: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI")  # type: ignore[misc]
+    real_read = household_import._read_and_keep
+
+    def read_while_down(*args: object, **kwargs: object) -> object:
+        outage(True)
+        return real_read(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(household_import, "_read_and_keep", read_while_down)
+    rows = [["Mã hộ", "Họ tên chủ hộ", "Phân loại"], ["HN-01", "Nguyễn Văn An", "Hộ nghèo"]]
+    await bot.settle(fake.inject_document(chat.user, xlsx_bytes(rows), "ds.xlsx"))
+    assert chat.last.text == ("Không kết nối được cơ sở dữ liệu nên chưa xử lý được tệp. Anh/chị vui lòng gửi lại "
+                              "tệp sau ít phút.")
+    outage(False)

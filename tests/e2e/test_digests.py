@@ -93,7 +93,9 @@ async def test_digest_on_demand_with_workbook_and_chart(enroll: Callable[..., ob
     text, document, photo = replies[-3:]
     assert "huyện Krông Pa" in text.text and "Tặng 571 suất quà (356 hộ) trị giá 192,75 triệu đồng" in text.text
     assert "Theo đơn vị:" in text.text and "xã Ia Rsai: 2 lượt hỗ trợ, trị giá 273,9 triệu đồng" in text.text
-    assert "Chưa có số liệu:" in text.text and "xã Uar" in text.text
+    # Eleven silent units: the first ten by name, then how many more (the workbook has them all).
+    assert "Chưa có số liệu: xã Chư Drăng, " in text.text and "xã Phú Cần và 1 đơn vị khác." in text.text
+    assert "14 xã, thị trấn: 3 có số liệu, 11 chưa có số liệu" in text.text
     assert document.file_name and document.file_name.endswith(".xlsx") and document.file_bytes
     _check_workbook(document.file_bytes, session)
     assert photo.file_bytes and photo.file_bytes.startswith(b"\x89PNG")

@@ -95,11 +95,12 @@ async def test_district_draft_has_every_block_of_an_administrative_report(
     docx = await _report(district)
     today = bot.runtime.today()
     heading = _cell_lines(docx, 0, 0) + _cell_lines(docx, 0, 1)
-    assert heading == ["TỈNH GIA LAI", "HUYỆN KRÔNG PA", "Số: .../BC-KP", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    assert heading == ["ỦY BAN NHÂN DÂN", "HUYỆN KRÔNG PA", "Số: .../BC-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                        "Độc lập - Tự do - Hạnh phúc",
                        f"Krông Pa, ngày {today.day} tháng {today.month} năm {today.year}"]
     sections = _sections(docx)
     assert sections[""][:1] == ["BÁO CÁO"]
+    assert sections[""][2:] == ["Kính gửi:", "- UBND tỉnh Gia Lai;", "- Sở Nông nghiệp và Môi trường tỉnh Gia Lai."]
     assert list(sections)[1:] == ["I. Kết quả theo loại hỗ trợ", "II. Kết quả theo tổ chức",
                                   "III. Tình hình báo cáo của các đơn vị", "IV. Số liệu nghi trùng",
                                   "V. Tồn tại, hạn chế", "VI. Phương hướng, nhiệm vụ thời gian tới"]
@@ -119,7 +120,7 @@ async def test_district_draft_has_every_block_of_an_administrative_report(
     for placeholder in ("V. Tồn tại, hạn chế", "VI. Phương hướng, nhiệm vụ thời gian tới"):
         line = docx.paragraphs[texts.index(placeholder) + 1]
         assert line.text == "(Nội dung do cơ quan, đơn vị bổ sung.)" and line.runs[0].italic
-    assert _cell_lines(docx, 1, 0) == ["Nơi nhận:", "- UBND tỉnh Gia Lai (để báo cáo);", "- Lưu: VT."]
+    assert _cell_lines(docx, 1, 0) == ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
     signature = _cell_lines(docx, 1, 1)
     assert signature[:3] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "(Ký, ghi rõ họ tên, đóng dấu)"]
     assert signature[3:] and all(line == "" for line in signature[3:])  # left blank to sign
@@ -142,7 +143,8 @@ async def test_association_draft_is_signed_by_its_standing_committee(month: None
         f"xã Ia Rsai đã chốt số liệu kỳ “Tháng này” đúng hạn (hạn {today.day}/{today.month}/{today.year})."]
     assert sections["III. Số liệu nghi trùng"] == [  # the open suspect is the committee's record, not theirs
         "Không còn lượt báo cáo nghi trùng nào chưa được xác minh."]
-    assert _cell_lines(docx, 1, 0) == ["Nơi nhận:", "- Hội LHPN huyện Krông Pa (để báo cáo);", "- Lưu: VT."]
+    assert "Kính gửi: Hội LHPN huyện Krông Pa." in _sections(docx)[""]
+    assert _cell_lines(docx, 1, 0) == ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
     assert _cell_lines(docx, 1, 1)[:2] == ["TM. BAN THƯỜNG VỤ", "CHỦ TỊCH"]
 
 

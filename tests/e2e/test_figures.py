@@ -57,4 +57,4 @@ async def test_a_commune_officer_still_reads_ubnd_xa_and_english_follows_the_lev
     english: Chat = await enroll(role="reporter", unit_code="GL-PK", organisation="commune_pc",  # type: ignore[assignment]
                                  language_code="en")
     card = (await english.send("gao 45 ho 5410kg 12.345,67tr"))[-1].text
-    assert "City PC" in card and "12,345.67 million VND" in card
+    assert "Pleiku city PC" in card and "12,345.67 million VND" in card

@@ -248,3 +248,23 @@ async def test_random_questions_and_replies_about_a_record_are_answered(reporter
     session.expire_all()
     assert session.exec(select(RecordQuestion).where(RecordQuestion.status == QuestionStatus.OPEN)).all() == []
     assert _count(session, SupportAction) == 1
+
+
+REVIEW_LINES = st.builds(lambda head, body: f"{head} {body}", st.sampled_from(
+    ["rà soát", "ra soat 2026:", "rà soát quý 1 2026:", "rà soát GL-KP-CHUDRANG 2026:", "Rà soát 2099"]),
+    TEXT | st.sampled_from(["1.240 hộ, nghèo -3, cận nghèo 131", "nghèo 1,5, nghèo 2", "0 hộ, nghèo 0, cận nghèo 0",
+                            "1.240 hộ, nghèo 96, cận nghèo 131, thoát nghèo 999999999", "², ٣, １ hộ"]))
+
+
+async def test_random_review_lines_and_form_answers_are_answered(reporter: Chat, session: Session) -> None:
+    """A "rà soát" line or an answer at any step of /review's form: always a polite answer, and nothing saved
+    from figures that do not add up."""
+    from db.models_outcomes import PovertyReview
+
+    for index, (line, answer) in enumerate(zip(examples(REVIEW_LINES), examples(TEXT), strict=True)):
+        await _answered(reporter, line)
+        if index % 5 == 0:
+            await reporter.send("/review")
+            await reporter.send("1.240")
+        await _answered(reporter, answer)
+    assert _count(session, PovertyReview) == 0

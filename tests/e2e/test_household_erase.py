@@ -84,13 +84,14 @@ async def test_a_supervisor_erases_from_the_card_and_the_name_is_gone_everywhere
     audit = session.exec(select(AuditEntry).where(AuditEntry.action == "erase")).one()
     officer = session.exec(select(User).where(User.telegram_id == district.user.id)).one()
     assert audit.user_id == officer.id and audit.entity_id == household.id and audit.at is not None
-    assert audit.details == {"code": "HN-01", "unit_id": household.unit_id, "records": 2}
+    assert audit.details == {"code": "HN-01", "unit_id": household.unit_id, "records": 2, "messages": 0,
+                             "staged_rows": 0, "state_rows": 0}
 
     assert "Không có hộ nào" in await district.reply_text("/household nguyen van an")
     card = await district.send("/household HN-01")
     assert ERASED in card[-1].text and "30 kg" in card[-1].text and not card[-1].buttons()
     exported = await district.send("/export")
-    detail = load_workbook(io.BytesIO(exported[-1].file_bytes or b"")).worksheets[1]
+    detail = load_workbook(io.BytesIO(exported[-1].file_bytes or b""))["Chi tiết"]
     cells = [str(cell) for row in detail.iter_rows(values_only=True) for cell in row]
     assert cells.count(ERASED) == 2 and not [c for c in cells if "Nguyễn Văn An" in c or "ông An" in c]
 

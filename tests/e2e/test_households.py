@@ -120,7 +120,7 @@ async def test_same_distribution_by_two_organisations_is_counted_once(commune: C
     await other.send("gạo 45 hộ 5410kg")
     replies = await other.tap("✅ Lưu")
     question = replies[-1].text
-    assert "Hội LHPN đã ghi hỗ trợ gạo 5.410 kg, 45 hộ ngày" in question and "cùng một đợt?" in question
+    assert "Hội LHPN xã Ia Rsai đã ghi hỗ trợ gạo 5.410 kg, 45 hộ ngày" in question and "cùng một đợt?" in question
     await other.tap("Cùng đợt — không cộng thêm")
     assert "chỉ tính một lần" in other.last.text
     unit = get_unit_by_code(session, code="GL-KP")
@@ -190,7 +190,7 @@ async def test_counted_once_in_xlsx_and_suspects_and_left_behind_reach_totals_an
     await other.tap("✅ Lưu")  # left unanswered: a suspect for the supervisor
     district: Chat = await enroll(role="supervisor", unit_code="GL-KP")  # type: ignore[misc]
     replies = await district.send("/export")
-    sheet = load_workbook(io.BytesIO(replies[-1].file_bytes or b"")).worksheets[0]
+    sheet = load_workbook(io.BytesIO(replies[-1].file_bytes or b""))["Tổng hợp"]
     rice_total = [row for row in sheet.iter_rows(values_only=True) if row[0] == "Tổng cộng" and row[1] == "Hỗ trợ gạo"]
     assert rice_total and rice_total[0][3] == 45, rice_total
     totals = await district.reply_text("/totals")

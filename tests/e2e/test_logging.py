@@ -37,7 +37,7 @@ async def _fill_form(chat: Chat) -> None:
             await chat.send("12")
         elif "Hôm nay" in texts:
             await chat.tap("Hôm nay")
-        elif "Đơn vị tính" in last.text:  # the unit of a quantity is chosen, not skipped
+        elif "Đơn vị tính?" in last.text:  # every figure is given here, the quantity's unit too
             await chat.tap(texts[0])
         elif "⏭ Bỏ qua" in texts:
             await chat.tap("⏭ Bỏ qua")

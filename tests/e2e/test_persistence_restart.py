@@ -43,7 +43,7 @@ async def test_invite_form_resumes_after_a_restart(bot: BotUnderTest, enroll: Ca
     # Written while the bot keeps running, without waiting for a shutdown.
     user_id = supervisor.user.id
     conversation_key = json.dumps([user_id, user_id])  # private chat: chat id == user id
-    assert await wait_stored(session, "user_data", json.dumps(user_id)) == {"invite": {"role": "reporter"}}
+    assert (await wait_stored(session, "user_data", json.dumps(user_id)))["invite"] == {"role": "reporter"}
     state = await wait_stored(session, "conversation", conversation_key)
     assert state == 1  # CHOOSE_UNIT
 

@@ -2,7 +2,9 @@
 token in any log line, in any error reply, or in a group chat.
 
 The capture is a handler on the root logger, set up before the bot starts, with the bot's own
-logging set-up (`configure_logging`) run on top; then the root logger and the python-telegram-bot,
+logging set-up (`configure_logging`) run on top, writing text lines or JSON objects (LOG_FORMAT=json, what
+compose uses: its formatter must not bring back an exception's message the filter took out); then the root
+logger and the python-telegram-bot,
 httpx, httpcore, aiohttp and SQLAlchemy loggers are put at DEBUG, the most talkative they can be.
 """
 
@@ -19,6 +21,7 @@ from sqlmodel import Session, select
 
 from bot.domain.parsing.text import fold
 from bot.main import configure_logging
+from bot.ops.log_format import JsonFormatter
 from bot.sandbox.fake_api import FakeTelegram, SentMessage
 from db.models import AuditEntry, Household
 from tests.conftest import TEST_TOKEN
@@ -32,9 +35,10 @@ TALKATIVE = ("telegram", "httpx", "httpcore", "aiohttp", "sqlalchemy", "apschedu
 class LineCollector(logging.Handler):
     """Keeps every formatted line (message and traceback), as a log file would hold them."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_format: str) -> None:
         super().__init__(level=logging.DEBUG)
-        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.setFormatter(JsonFormatter() if log_format == "json"
+                          else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         self.lines: list[str] = []
         self.loggers: set[str] = set()
 
@@ -43,9 +47,9 @@ class LineCollector(logging.Handler):
         self.loggers.add(record.name.split(".")[0])
 
 
-@pytest.fixture
-def log_lines() -> Iterator[LineCollector]:
-    collector = LineCollector()
+@pytest.fixture(params=["text", "json"])
+def log_lines(request: pytest.FixtureRequest) -> Iterator[LineCollector]:
+    collector = LineCollector(request.param)
     root = logging.getLogger()
     levels = {name: logging.getLogger(name).level for name in ("", *TALKATIVE)}
     root.addHandler(collector)
@@ -144,7 +148,7 @@ async def test_a_full_day_leaves_no_name_and_no_token_in_logs_errors_or_groups(
     await district.tap("🔎 Hỗ trợ gạo")
     assert "1 bản ghi" in district.last.text
     exported = await district.send("/export")
-    detail = load_workbook(io.BytesIO(exported[-1].file_bytes or b"")).worksheets[1]
+    detail = load_workbook(io.BytesIO(exported[-1].file_bytes or b""))["Chi tiết"]
     assert NAMES[0] in {str(cell) for row in detail.iter_rows(values_only=True) for cell in row}
 
     # Telegram fails under a button press: the user gets the polite apology, the log the failure.

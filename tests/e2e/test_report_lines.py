@@ -200,7 +200,7 @@ async def test_an_approximate_record_shows_its_mark_in_history_the_card_and_the_
     assert _actions(session)[-1].approximate is True
     supervisor: Chat = await enroll(role="supervisor", unit_code="GL-KP", name="Phòng LĐ")  # type: ignore[assignment]
     exported = await supervisor.send("/export")
-    detail = load_workbook(io.BytesIO(exported[-1].file_bytes or b"")).worksheets[1]
+    detail = load_workbook(io.BytesIO(exported[-1].file_bytes or b""))["Chi tiết"]
     rows = list(detail.iter_rows(values_only=True))
     column = list(rows[0]).index("Ước tính (≈)")
     assert [row[column] for row in rows[1:]] == ["≈"]

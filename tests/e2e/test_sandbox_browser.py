@@ -12,16 +12,12 @@ import os
 import socket
 import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from tests.support.browser import launch_chromium
 from tests.support.databases import REPO
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _free_port() -> int:
@@ -34,7 +30,8 @@ def _free_port() -> int:
 async def sandbox_url(database_url: str) -> AsyncIterator[str]:
     port = _free_port()
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SANDBOX_PORT": str(port),
-           "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+           "DASHBOARD_PORT": str(_free_port()),
+           "SANDBOX_DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT)
@@ -56,16 +53,15 @@ async def sandbox_url(database_url: str) -> AsyncIterator[str]:
 
 
 async def test_sandbox_page_registers_a_newcomer_and_answers_start(sandbox_url: str) -> None:
-    assert CHROMIUM.exists(), "scripts/ensure-system-deps.sh installs Debian's chromium"
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = await launch_chromium(playwright)
         page = await browser.new_page()
         await page.goto(sandbox_url)
         await page.select_option("#persona", value="1009")
         await page.click("#invite")
         welcome = page.locator(".msg.bot").last
         await expect(welcome).to_contain_text("Chào mừng Cán bộ mới", timeout=15_000)
-        await expect(welcome).to_contain_text("xã Uar")
+        await expect(welcome).to_contain_text("xã Tân Văn")
         await page.fill("#text", "/start")
         await page.click("#send")
         await expect(page.locator(".msg.bot").last).to_contain_text("Rất vui được gặp lại", timeout=15_000)
@@ -75,4 +71,26 @@ async def test_sandbox_page_registers_a_newcomer_and_answers_start(sandbox_url: 
         await page.press("#text", "Enter")
         await page.locator(".kb", has_text="English").last.click()
         await expect(page.locator(".msg.bot").last).to_contain_text("Language set to English", timeout=15_000)
+        await browser.close()
+
+
+async def test_sandbox_supervisor_opens_the_dashboard(sandbox_url: str) -> None:
+    """The 📊 button in the web chat opens the dashboard with initData the fake Telegram signed."""
+    async with async_playwright() as playwright:
+        browser = await launch_chromium(playwright)
+        context = await browser.new_context()
+        page = await context.new_page()
+        await page.goto(sandbox_url)
+        await page.select_option("#persona", value="1001")
+        await page.fill("#text", "/dashboard")
+        await page.press("#text", "Enter")
+        button = page.locator(".kb", has_text="Bảng theo dõi").last
+        await expect(button).to_be_visible(timeout=15_000)
+        async with context.expect_page() as opened:
+            await button.click()
+        dashboard = await opened.value
+        await expect(dashboard.locator("#tab-reporting")).to_have_text("Báo cáo", timeout=15_000)
+        await expect(dashboard.locator("#who")).to_contain_text("Hoàng Văn Minh")
+        await dashboard.click("#tab-figures")
+        await expect(dashboard.locator("#figures h2").first).to_contain_text("tỉnh Lạng Sơn", timeout=15_000)
         await browser.close()

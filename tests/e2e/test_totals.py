@@ -110,8 +110,12 @@ async def test_supervisor_totals_scope_period_and_breakdowns(district: Chat) -> 
     await district.tap("Theo đơn vị")
     text = district.last.text
     assert "Theo đơn vị:" in text
-    assert "xã Chư Gu: 2 lượt hỗ trợ, trị giá 109 triệu đồng\n" in text
-    assert "xã Uar: chưa có số liệu" in text
+    # A ranked list: the units with figures first (the largest change first), ten a page.
+    assert f"xã Chư Gu: 2 lượt hỗ trợ, trị giá 109 triệu đồng (tăng 141,8% so với {_last_month()})\n" in text
+    assert text.index("xã Ia Rsai: ") < text.index("xã Chư Gu: ") < text.index("xã Chư Drăng: chưa có số liệu")
+    assert "14 xã, thị trấn: 2 có số liệu, 12 chưa có số liệu" in text and "xã Uar" not in text
+    await district.tap("▶")
+    assert "xã Uar: chưa có số liệu" in district.last.text and "xã Chư Gu" not in district.last.text
     await district.tap("✅ Theo đơn vị")
     await district.tap("Theo tổ chức")
     assert "Hội LHPN" in district.last.text
@@ -213,7 +217,7 @@ async def test_report_docx_in_the_administrative_style(district: Chat) -> None:
     docx = Document(io.BytesIO(document.file_bytes))
     heading = "\n".join(cell.text for cell in docx.tables[0].rows[0].cells)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in heading and "Độc lập - Tự do - Hạnh phúc" in heading
-    assert "HUYỆN KRÔNG PA" in heading and "Số: .../BC-KP" in heading
+    assert "HUYỆN KRÔNG PA" in heading and "Số: .../BC-UBND" in heading
     today = _today()
     assert f"Krông Pa, ngày {today.day} tháng {today.month} năm {today.year}" in heading
     body = "\n".join(p.text for p in docx.paragraphs)

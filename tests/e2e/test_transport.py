@@ -6,6 +6,8 @@ that are not updates get 400, not 500."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -144,3 +146,66 @@ async def test_server_error_while_replying_is_logged_without_personal_data(
     assert "error while handling update" in caplog.text
     assert "Bí Mật" not in caplog.text
     assert "Nguyễn Văn Bí Mật" in (await chat.reply_text("/me"))
+
+
+async def _raw_post(url: str, headers: dict[str, str], body: bytes) -> bytes:
+    """Send the request line, the headers and `body` (perhaps much less than Content-Length says), then read
+    what the server answers without sending more. A server that waits for the rest of the body answers
+    nothing: the read times out and the test fails."""
+    host_port = url.split("//", 1)[1].split("/", 1)[0]
+    host, port = host_port.split(":")
+    path = "/" + url.split("//", 1)[1].split("/", 1)[1]
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: {host_port}\r\n{head}\r\n".encode() + body)
+        await writer.drain()
+        return await asyncio.wait_for(reader.read(65536), timeout=10)
+    finally:
+        writer.close()
+
+
+async def test_a_request_without_the_secret_is_refused_before_its_body_is_read(
+        webhook_bot: BotUnderTest, fake: FakeTelegram) -> None:
+    """80 MB announced, a few bytes sent, no secret: 403 at once, not a wait for (and buffering of) the body."""
+    answer = await _raw_post(webhook_bot.settings.webhook_url,
+                             {"Content-Type": "application/json", "Content-Length": "80000000"}, b'{"update_id"')
+    assert answer.startswith(b"HTTP/1.1 403"), answer[:80]
+
+
+async def test_a_body_over_one_megabyte_is_refused_even_with_the_secret(
+        webhook_bot: BotUnderTest, fake: FakeTelegram) -> None:
+    announced = await _raw_post(webhook_bot.settings.webhook_url,
+                                {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET,
+                                 "Content-Length": str(2 * 1024 * 1024)}, b'{"update_id": 1')
+    assert announced.startswith(b"HTTP/1.1 413"), announced[:80]
+    # A chunked body announces no length: it is cut off once past 1 MB, never handled as an update.
+    update = {"update_id": 777_001, "message": {
+        "message_id": 1, "date": 0, "chat": {"id": 43, "type": "private"},
+        "from": {"id": 43, "is_bot": False, "first_name": "X"}, "text": "/start " + "x" * (1024 * 1024 + 10)}}
+
+    async def chunks() -> AsyncIterator[bytes]:
+        body = json.dumps(update).encode()
+        for start in range(0, len(body), 64 * 1024):
+            yield body[start:start + 64 * 1024]
+
+    async with aiohttp.ClientSession() as http:
+        try:
+            async with http.post(webhook_bot.settings.webhook_url, data=chunks(),
+                                 headers={"Content-Type": "application/json",
+                                          "X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+                assert response.status in (400, 413)
+        except aiohttp.ClientError:
+            pass  # the server closed the connection mid-body: also a refusal
+    # Just under the cap is still served: the cap is not a reason to refuse real updates.
+    small = dict(update, update_id=777_002)
+    small["message"] = dict(update["message"], text="/start",  # type: ignore[arg-type]
+                            entities=[{"type": "bot_command", "offset": 0, "length": 6}])
+    async with aiohttp.ClientSession() as http, http.post(webhook_bot.settings.webhook_url, json=small,
+                         headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+        assert response.status == 200
+    reply = await fake.wait_for_message(43, 0)
+    assert "chưa được cấp quyền" in reply.text
+    assert webhook_bot.application is not None
+    await webhook_bot.application.update_queue.join()
+    assert len(fake.messages[43]) == 1, "the oversized update was never handled"

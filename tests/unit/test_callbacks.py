@@ -33,6 +33,9 @@ SAMPLES: list[Action] = [
     cb.EraseConfirm(5), cb.EraseCancel(5),
     cb.AskAboutRecord(17), cb.ConfirmFigures(4), cb.ReplyToQuestion(4), cb.CancelQuestion(),
     cb.LogReplace(), cb.LogKeepOpen(), cb.KeptLineEntry(), cb.KeptLineTotals(), cb.LogPickTotal("d"),
+    cb.UnitListPage("tot", 3), cb.UnitListFind("inv"), cb.UnitListAll("st"), cb.DrillUnit("rice", 12),
+    cb.UnreachedUnit(12),
+    cb.ReviewSave(), cb.ReviewCancel(), cb.ReviewSkip(),
 ]
 
 

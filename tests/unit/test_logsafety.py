@@ -11,6 +11,7 @@ from bot.logsafety import RedactingFilter, install_log_redaction
 
 TOKEN = "987654:SECRET-abc_DEF"
 NAME = "Nguyễn Thị Hoa"
+VILLAGE = "Buôn Ơi Đắk"
 
 
 class Lines(logging.Handler):
@@ -93,3 +94,40 @@ def test_installing_twice_adds_the_token_to_the_same_filter() -> None:
 def test_a_url_with_a_query_string_is_not_kept(lines: Lines) -> None:
     logging.getLogger("httpx").info("GET %s", "http://x/search?q=Nguy%E1%BB%85n")
     assert lines.lines == ["GET ‹…›"]
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_every_formatter_scrubs_every_field_even_without_the_filter(log_format: str) -> None:
+    """The formatter itself goes through the same scrubbing: message, exception, stack and `extra=`."""
+    import json
+
+    from bot.logsafety import RedactingFormatter
+    from bot.ops.log_format import TEXT_FORMAT, JsonFormatter
+
+    install_log_redaction(TOKEN, [Lines()])  # the process learns the token, as `configure_logging` does
+    handler = Lines()  # …but this handler has no filter: only its formatter stands between the record and the file
+    handler.setFormatter(JsonFormatter() if log_format == "json" else RedactingFormatter(TEXT_FORMAT))
+    logger = logging.getLogger("sqlalchemy.engine.test_formatters")
+    own = logging.getLogger("bot.test_formatters")
+    for each in (logger, own):
+        each.addHandler(handler)
+        each.setLevel(logging.DEBUG)
+        each.propagate = False
+    row = (NAME, VILLAGE)  # the source lines a traceback quotes must not hold the data themselves
+    try:
+        try:
+            raise ValueError(f"UNIQUE constraint failed; row {row!r} bot{TOKEN}")
+        except ValueError as exc:
+            logger.debug("failed: %s", NAME, exc_info=True, stack_info=True, extra={"error": str(exc), "row": NAME})
+            own.warning("failed for %s: %s", 7, exc, exc_info=exc, extra={"error": f"bot{TOKEN}/x"})
+    finally:
+        for each in (logger, own):
+            each.removeHandler(handler)
+            each.propagate = True
+    text = "\n".join(handler.lines)
+    assert len(handler.lines) == 2 and NAME not in text and TOKEN not in text and VILLAGE not in text
+    assert "message withheld" in text and "test_every_formatter_scrubs" in text  # frames and types stay
+    if log_format == "json":
+        first, second = (json.loads(line) for line in handler.lines)
+        assert first["error"] == "‹…›" and "ValueError" in first["exception"] and "stack" in first
+        assert second["error"] == "bot‹token›/x" and second["message"] == "failed for 7: ValueError(message withheld)"

@@ -63,14 +63,15 @@ def test_who_may_change_whom(session: Session) -> None:
     assert people.roles_for(session, actor=supervisor, target=reporter) == [Role.REPORTER, Role.SUPERVISOR]
     assert Role.ADMIN in people.roles_for(session, actor=district_admin, target=reporter)
     with pytest.raises(AccessDenied):
-        people.change_role(session, actor=supervisor, target_id=reporter.id or 0, role=Role.ADMIN)
+        people.change_role(session, actor=supervisor, target_id=reporter.id or 0, role=Role.ADMIN, now=utcnow())
     with pytest.raises(AccessDenied):
         people.deactivate(session, actor=supervisor, target_id=supervisor.id or 0, now=utcnow())
     with pytest.raises(AccessDenied):
-        people.change_role(session, actor=district_admin, target_id=district_admin.id or 0, role=Role.REPORTER)
+        people.change_role(session, actor=district_admin, target_id=district_admin.id or 0, role=Role.REPORTER,
+                           now=utcnow())
     with pytest.raises(AccessDenied):
         people.change_unit(session, actor=commune_supervisor, target_id=reporter.id or 0,
-                           unit_id=_unit_id(session, "GL-KP-CHUGU"))
+                           unit_id=_unit_id(session, "GL-KP-CHUGU"), now=utcnow())
     supervisor.active = False
     assert not people.can_manage_person(session, actor=supervisor, target=reporter), "inactive managers manage nobody"
     assert session.exec(select(AuditEntry).where(col(AuditEntry.entity) == "user")).all() == []
@@ -79,9 +80,10 @@ def test_who_may_change_whom(session: Session) -> None:
 def test_changes_are_audited_with_before_and_after_and_no_ops_are_not(session: Session) -> None:
     admin = _user(session, Role.ADMIN, "GL-KP")
     reporter = _user(session, Role.REPORTER, "GL-KP-IARSAI")
-    people.change_role(session, actor=admin, target_id=reporter.id or 0, role=Role.SUPERVISOR)
-    people.change_role(session, actor=admin, target_id=reporter.id or 0, role=Role.SUPERVISOR)
-    people.change_unit(session, actor=admin, target_id=reporter.id or 0, unit_id=_unit_id(session, "GL-KP-CHUGU"))
+    people.change_role(session, actor=admin, target_id=reporter.id or 0, role=Role.SUPERVISOR, now=utcnow())
+    people.change_role(session, actor=admin, target_id=reporter.id or 0, role=Role.SUPERVISOR, now=utcnow())
+    people.change_unit(session, actor=admin, target_id=reporter.id or 0, unit_id=_unit_id(session, "GL-KP-CHUGU"),
+                       now=utcnow())
     people.deactivate(session, actor=admin, target_id=reporter.id or 0, now=utcnow())
     people.deactivate(session, actor=admin, target_id=reporter.id or 0, now=utcnow())
     people.reactivate(session, actor=admin, target_id=reporter.id or 0, now=utcnow())
@@ -232,7 +234,8 @@ def test_a_card_never_shows_a_household_outside_the_viewers_current_subtree(sess
     correction = Draft(category="gift", household_id=household.id, household_name="Nguyễn Văn A",
                        corrects_id=record.id)
 
-    people.change_unit(session, actor=admin, target_id=reporter.id or 0, unit_id=_unit_id(session, "GL-KP-CHUGU"))
+    people.change_unit(session, actor=admin, target_id=reporter.id or 0, unit_id=_unit_id(session, "GL-KP-CHUGU"),
+                       now=utcnow())
     shown = card_view(session, user=reporter, draft=correction)
     assert shown.household_name is None and shown.household_id is None
     assert correction.household_name == "Nguyễn Văn A", "the record's household stays in the stored draft"

@@ -3,6 +3,11 @@
 Access follows the unit tree: a supervisor acts on their unit and everything under it; a reporter
 acts on their own unit (and organisation, when they belong to one); an admin is a supervisor who may
 also create admins.
+
+An invite carries its maker's rights, so it is only as good as they are: when the maker is deactivated,
+demoted or moved, their unused invites they could no longer make are revoked (people.py says how many),
+and an invite is checked against its maker again when it is opened (one made before this rule existed, or
+a race with the change).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.config import SUPPORTED_LOCALES
 from bot.domain.services import audit
@@ -20,6 +25,8 @@ from bot.domain.services.units import is_within
 from db.models import Invite, Role, Unit, User
 from db.queries import get_unit, get_user_by_telegram_id
 
+REMOVED = "removed"
+"""`User.deactivated_reason` of a person whose access a supervisor or the operator ended."""
 INVITE_TOKEN_BYTES = 18  # 24 url-safe characters: fits Telegram's 64-character start parameter
 
 
@@ -65,6 +72,53 @@ def create_invite(session: Session, *, inviter: User | None, role: Role, unit_id
     return invite
 
 
+def maker_may_still_invite(session: Session, *, invite: Invite) -> bool:
+    """Whether the person who made `invite` could make it today: still active, still allowed the role and
+    still over the unit. An invite made by the operator's CLI (no maker) always may."""
+    if invite.created_by_id is None:
+        return True
+    maker = session.get(User, invite.created_by_id)
+    unit = get_unit(session, unit_id=invite.unit_id)
+    return (maker is not None and unit is not None and invite.role in invitable_roles(maker)
+            and can_manage_unit(session, user=maker, unit=unit))
+
+
+def revoke_invites_beyond_maker(session: Session, *, maker: User, now: datetime, revoked_by_id: int | None) -> int:
+    """Revoke the unused invites `maker` made that they could no longer make (all of them once they are
+    deactivated; those above a new role or outside a new unit after a change); how many. The caller
+    commits, with the change that caused it."""
+    table = Invite.__table__  # type: ignore[attr-defined]
+    open_ones = session.exec(select(Invite).where(Invite.created_by_id == maker.id, col(Invite.used_at).is_(None),
+                                                  col(Invite.revoked_at).is_(None), col(Invite.expires_at) > now)).all()
+    revoked = 0
+    for invite in open_ones:
+        if maker_may_still_invite(session, invite=invite):
+            continue
+        done = session.execute(table.update().where(table.c.id == invite.id, table.c.used_at.is_(None),
+                                                    table.c.revoked_at.is_(None))
+                               .values(revoked_at=now, revoked_by_id=revoked_by_id))
+        if getattr(done, "rowcount", 0) == 1:
+            revoked += 1
+            audit.record(session, user_id=revoked_by_id, action="revoke", entity="invite", entity_id=invite.id,
+                         details={"role": invite.role.value, "unit_id": invite.unit_id, "reason": "maker_changed"})
+    return revoked
+
+
+def may_reopen(session: Session, *, actor: User | None, target: User) -> bool:
+    """Whether `actor` (None: the operator's CLI, or an invite it made) may undo `target`'s removal: only
+    the decider's unit or a unit above it, and only an admin for an admin's decision. A removal by the
+    operator (no decider recorded) is reversed by the operator only."""
+    if target.active or target.deactivated_reason != REMOVED or actor is None:
+        return True
+    if target.deactivated_by_id is None:
+        return False
+    decider = session.get(User, target.deactivated_by_id)
+    if decider is None or (decider.role == Role.ADMIN and actor.role != Role.ADMIN):
+        return False
+    own, decided_at = get_unit(session, unit_id=actor.unit_id), get_unit(session, unit_id=decider.unit_id)
+    return own is not None and decided_at is not None and is_within(decided_at, own)
+
+
 class RedeemOutcome(enum.Enum):
     REGISTERED = "registered"
     ALREADY_REGISTERED = "already_registered"
@@ -72,6 +126,8 @@ class RedeemOutcome(enum.Enum):
     USED = "used"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    MAKER_GONE = "maker_gone"  # its maker was deactivated, demoted or moved since
+    CLOSED_ABOVE = "closed_above"  # the person's access was closed above the invite's maker
 
 
 @dataclass(frozen=True)
@@ -100,6 +156,16 @@ def redeem_invite(session: Session, *, token: str, telegram_id: int, display_nam
     if _aware(invite.expires_at) <= now:
         return RedeemResult(RedeemOutcome.EXPIRED)
     table = Invite.__table__  # type: ignore[attr-defined]
+    if not maker_may_still_invite(session, invite=invite):  # made before its maker left or lost the right
+        session.execute(table.update().where(table.c.id == invite.id, table.c.used_at.is_(None),
+                                             table.c.revoked_at.is_(None)).values(revoked_at=now))
+        audit.record(session, user_id=None, action="revoke", entity="invite", entity_id=invite.id,
+                     details={"role": invite.role.value, "unit_id": invite.unit_id, "reason": "maker_changed"})
+        session.commit()
+        return RedeemResult(RedeemOutcome.MAKER_GONE)
+    maker = session.get(User, invite.created_by_id) if invite.created_by_id is not None else None
+    if existing is not None and not may_reopen(session, actor=maker, target=existing):
+        return RedeemResult(RedeemOutcome.CLOSED_ABOVE)  # the link stays unused: it may be meant for another
     claimed = session.execute(  # a revoke at the same moment wins: revoked_at is part of the condition
         table.update().where(table.c.id == invite.id, table.c.used_at.is_(None), table.c.revoked_at.is_(None))
         .values(used_at=now)

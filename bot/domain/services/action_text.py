@@ -16,7 +16,9 @@ from bot.domain.services.actions import Draft, ordered_measures
 from bot.domain.services.erasure import ERASED_NAME
 from bot.domain.services.spans import Text, bold, line
 from bot.domain.services.totals import CategoryTotal
+from bot.domain.services.units import unit_display
 from bot.i18n import Translator
+from db.models import Unit
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,17 @@ class Localised:
     t: Translator
     level: str | None = None
     """Kind of the unit organisations are named for ("commune", "city"…): fills their `{level}`."""
+    place: str | None = None
+    """The unit itself ("xã Bình Gia") when one unit's bodies are meant: fills `{level}` instead of the kind."""
 
-    def at(self, kind: str | None) -> Localised:
-        """The same names, with organisations named for a unit of this kind (None: several levels)."""
-        return replace(self, level=kind)
+    def at(self, kind: str | None, place: str | None = None) -> Localised:
+        """The same names, with organisations named for a unit of this kind (None: several levels), or for
+        the unit `place` ("Ủy ban MTTQ xã Bình Gia": a card or a report names the body, not its level)."""
+        return replace(self, level=kind, place=place if self.catalogue.level_word(kind, vi=True) else None)
+
+    def at_unit(self, unit: Unit | None) -> Localised:
+        """Organisations named as that unit's bodies: "Hội LHPN xã Bình Gia" (None: several levels)."""
+        return self.at(unit.kind, unit_display(self.t, unit)) if unit is not None else self.at(None)
 
     @property
     def vi(self) -> bool:
@@ -52,7 +61,7 @@ class Localised:
         spec = next((o for o in self.catalogue.organisation if o.code == code), None)
         if spec is None:
             return "—"
-        return spec.named(vi=self.vi, level=self.catalogue.level_word(self.level, vi=self.vi))
+        return spec.named(vi=self.vi, level=self.catalogue.level_word(self.level, vi=self.vi), place=self.place)
 
     def beneficiary(self, code: str | None) -> str:
         spec = next((b for b in self.catalogue.beneficiary_class if b.code == code), None)

@@ -87,6 +87,8 @@ class Draft:
     """A figure was written as an approximation ("hơn 3 tỷ", "khoảng"): the record keeps the mark."""
     skipped: list[str] = field(default_factory=list)
     """Measures the officer skipped (the report did not give them): not asked again."""
+    unit_id: int | None = None
+    """The author's unit when the form was opened: a ✅ after a move is checked against it."""
     reading: dict[str, Any] = field(default_factory=dict)
     """How a typed line was read, for the card only: {"per_unit": {measure: {"each", "count",
     "count_measure", "unit"}}, "counted": {measure: "5 hội viên"}, "approx": [measures]}."""
@@ -265,6 +267,8 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
         ensure_can_edit(session, user=author, action=previous)
         if previous.status != ActionStatus.CURRENT:
             raise ValidationProblem("corrects_id", "not_current")
+    if _household_out_of_reach(session, draft=draft, author=author, previous=previous):
+        raise ValidationProblem("household", "out_of_reach")
     organisation_code = draft.organisation or organisation_code_of(session, author)
     _forget_erased_household(session, draft)
     quantity_measure = spec.measure("quantity")
@@ -311,6 +315,35 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
         close_for_record(session, previous=previous, successor=action, user=author, now=action.created_at)
     session.commit()
     return SaveResult(action, created=True)
+
+
+def _household_out_of_reach(session: Session, *, draft: Draft, author: User, previous: SupportAction | None) -> bool:
+    """The author moved since the card was drawn: a new entry opened for a unit they no longer belong to, or
+    a register household they may no longer see. The record would carry the former unit's distribution (a
+    household, a note) into the new one. A correction keeping the record's own household is checked by
+    `ensure_can_edit` instead."""
+    own = get_unit(session, unit_id=author.unit_id)
+    if previous is None and draft.unit_id is not None and draft.unit_id != author.unit_id:
+        opened = get_unit(session, unit_id=draft.unit_id)
+        if own is None or opened is None or not is_within(opened, own):
+            return True
+    if not draft.household_id or (previous is not None and previous.household_id == draft.household_id):
+        return False
+    household = session.get(Household, draft.household_id)
+    if household is None:
+        return False
+    unit = get_unit(session, unit_id=household.unit_id)
+    return own is None or unit is None or not is_within(unit, own)
+
+
+def rebase_draft(draft: Draft, *, unit_id: int) -> Draft:
+    """A new entry's draft after its author moved: for their new unit, without what described the former
+    unit's distribution (household, note, photo, place); the figures and choices stay, to check and save."""
+    draft.unit_id = unit_id
+    draft.household_name = draft.household_village = draft.note = draft.photo_file_id = None
+    draft.household_id, draft.household_erased = None, False
+    draft.latitude = draft.longitude = None
+    return draft
 
 
 def _forget_erased_household(session: Session, draft: Draft) -> None:
@@ -473,7 +506,8 @@ def card_view(session: Session, *, user: User, draft: Draft) -> Draft:
         return draft
     previous = session.get(SupportAction, draft.corrects_id) if draft.corrects_id else None
     household = session.get(Household, draft.household_id) if draft.household_id else None
-    if (previous is None or can_edit(session, user=user, action=previous)) and (
+    moved = previous is None and _household_out_of_reach(session, draft=draft, author=user, previous=None)
+    if not moved and (previous is None or can_edit(session, user=user, action=previous)) and (
             household is None or can_see_household(session, user=user, household=household)):
         return draft
     shown = draft if previous is None else Draft.from_dict(draft.to_dict())

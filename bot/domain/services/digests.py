@@ -33,21 +33,25 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from bot.domain.chart_worker import chart_png
-from bot.domain.formatting import format_day
+from bot.domain.formatting import format_day, format_number
 from bot.domain.parsing.dates import parse_weekly_time
 from bot.domain.parsing.text import fold
 from bot.domain.services.action_text import Localised
 from bot.domain.services.duplicates import unresolved_in
 from bot.domain.services.exports import ExportScope, build_workbook, monthly_values
 from bot.domain.services.households import left_behind_line
+from bot.domain.services.outcome_support import outcome_section
 from bot.domain.services.periods import Period, period_from_code
 from bot.domain.services.plausibility import unusual_count
 from bot.domain.services.record_questions import open_in
 from bot.domain.services.reporting import period_status
-from bot.domain.services.reporting_text import periods_defined_by, status_text
-from bot.domain.services.reports import by_child_unit, grand_value, scope_totals, summary_line, totals_message
-from bot.domain.services.spans import Text, bold
+from bot.domain.services.reporting_text import named, periods_defined_by, status_text
+from bot.domain.services.reports import Totals, by_child_unit, grand_value, scope_totals, totals_message
+from bot.domain.services.spans import Text, bold, italic
+from bot.domain.services.unit_figures import UnitFigures, child_figures
+from bot.domain.services.unit_lists import Order, UnitEntry, entry_line, state_words, unit_page
 from bot.domain.services.units import unit_display
+from bot.i18n import Translator
 from db.models import DigestSchedule, ReportingPeriod, Role, Unit, User
 
 GRACE = timedelta(hours=12)
@@ -92,22 +96,20 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
     rows = by_child_unit(session, unit=unit, period=period, whole=scope.current)
     unit_name = unit_display(t, unit)
     text = Text()
-    marks: dict[int | None, str] = {}
     if reporting_period is not None:
         heading = t("Period-end digest: {name}, due {due}").format(
             name=reporting_period.name, due=format_day(reporting_period.due, t.locale))
         text.add(bold(f"📌 {heading}"))
-        words = {"on_time": t("✅ on time"), "late": t("⏰ late"), "missing": t("❌ not submitted")}
-        marks = {state.unit.id: f" — {words[state.state]}"
-                 for state in period_status(session, period=reporting_period).units}
+    outcome = outcome_section(session, names, unit=unit, up_to=period.end.year)
+    if outcome is not None:  # the digest opens with the outcome the support is for
+        text.add(bold("📉 " + t("Poverty reduction results {year}").format(year=outcome[0])))
+        for line in outcome[1]:
+            text.add(line)
+        text.add()
     text.extend(totals_message(names, scope, unit_name=unit_name, icon="📰"))
     if rows:
-        text.add().add(bold(t("By unit:")))
-        for child, totals in rows:
-            text.add(f"• {unit_display(t, child)}: {summary_line(names, totals)}{marks.get(child.id, '')}")
-        silent = [unit_display(t, child) for child, totals in rows if not totals]
-        if silent:
-            text.add(t("No figures yet from: {units}.").format(units=", ".join(silent)))
+        text.add().add(bold(t("By unit:"))).extend(_units_text(session, names, unit=unit, period=period, rows=rows,
+                                                               reporting_period=reporting_period))
     if reporting_period is not None:
         reporting_status = [status_text(session, names, reporting_period, name_on_time=True)]
     else:
@@ -133,13 +135,60 @@ def build_digest(session: Session, *, names: Localised, unit: Unit, period: Peri
                               now=now, figures=(scope.current, rows))
     trend = monthly_values(session, unit=unit, end=period.end)
     chart = chart_png(title=t("{unit}, {period}").format(unit=unit_name, period=period.label(t)),
-                      units=[(unit_display(t, child), grand_value(totals)) for child, totals in rows]
-                      or [(unit_name, grand_value(scope.current))],
+                      units=_chart_units(t, rows) or [(unit_name, grand_value(scope.current))],
                       trend=[(f"{p.start.month}/{p.start.year}", value) for p, value in trend],
                       unit_axis=t("Value by unit"), trend_axis=t("Value by month"),
                       money_label=t("million VND"), locale=t.locale)
     return Digest(text=text, workbook=workbook, chart=chart,
                   filename=f"ban-tin-{unit.code.lower()}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx")
+
+
+def _units_text(session: Session, names: Localised, *, unit: Unit, period: Period, rows: list[tuple[Unit, Totals]],
+                reporting_period: ReportingPeriod | None) -> Text:
+    """The child units in a digest: the summary line, then the first PAGE_SIZE units ranked for the reader
+    (not submitted and late first in a period-end digest, else the largest change from the period before),
+    and how many more are in the workbook. A province of 170 communes thus still fits one message."""
+    t = names.t
+    children = [child for child, _ in rows if child.id != unit.id]
+    before = period.previous()
+    then = child_figures(session, children=children, start=before.start, end=before.end)
+    entries = [UnitEntry(unit=child, current=UnitFigures(records=sum(total.records for total in totals.values()),
+                                                         value_dong=grand_value(totals)),
+                         previous=then.get(child.id or 0)) for child, totals in rows if child.id != unit.id]
+    order = Order.CHANGE
+    if reporting_period is not None:
+        states = {state.unit.id: state.state for state in period_status(session, period=reporting_period).units}
+        for entry in entries:
+            entry.state = states.get(entry.unit.id)
+        order = Order.STATUS
+    silent = [entry.unit for entry in entries if not entry.current or not entry.current.records]
+    # Without a period's states the units without figures are named once, on their own line below.
+    listed = entries if order is Order.STATUS else [entry for entry in entries if entry.unit not in silent]
+    page = unit_page(t, listed, order=order)
+    page.summary = unit_page(t, entries, order=order, size=1).summary
+    text = Text().add(page.summary)
+    label = before.label(t)
+    for entry in page.entries:
+        mark = f" — {state_words(t, entry.state)}" if entry.state else ""
+        text.add(f"• {entry_line(t, entry, Order.CHANGE, previous_label=label)}{mark}")
+    if page.total > len(page.entries):
+        text.add(italic(t("… and {count} more units in the Excel file.").format(
+            count=format_number(page.total - len(page.entries), t.locale))))
+    if silent and order is not Order.STATUS:
+        text.add(t("No figures yet from: {units}.").format(units=named(t, sorted(silent, key=lambda u: fold(u.name)))))
+    return text
+
+
+CHART_UNITS = 15
+"""Bars of the digest's chart: a province's 170 communes would be unreadable, so past this many units the
+chart shows the ones with the most money (the workbook has every unit)."""
+
+
+def _chart_units(t: Translator, rows: list[tuple[Unit, Totals]]) -> list[tuple[str, int]]:
+    bars = [(unit_display(t, child), grand_value(totals)) for child, totals in rows]
+    if len(bars) > CHART_UNITS:
+        bars = sorted(bars, key=lambda bar: -bar[1])[:CHART_UNITS]
+    return bars
 
 
 def digest_period(schedule: DigestSchedule | None, *, now: datetime, tz: ZoneInfo) -> Period:

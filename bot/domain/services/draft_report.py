@@ -2,12 +2,13 @@
 
 A district or commune office pastes this into its periodic report, so the draft has every block the
 decree asks of an administrative document, in order: the issuing body and the national heading side by
-side, the number, place and date, the title; the figures (by kind of support, by organisation); how
+side, the number (with the issuing body's symbol: "BC-UBND", "BC-MTTQ"), place and date, the title, "Kính
+gửi" the body above (docs/report-names.md says who); the figures (by kind of support, by organisation); how
 the units under it reported for the period (on time, late, not yet) and the suspected double counts
 still open (counts only: no household names leave the bot this way); the parts only the office can
 write ("Tồn tại, hạn chế", "Phương hướng, nhiệm vụ thời gian tới") as marked placeholders; and the
-closing blocks: "Nơi nhận:" (the supervising unit, "Lưu: VT.") beside the signature block, left blank
-to sign.
+closing blocks: "Nơi nhận:" ("Như trên;", "Lưu: VT.") beside the signature block, left blank to sign; and
+the appendix, the summary table (bot/domain/services/summary_table.py).
 
 Why plain data and not python-docx calls: what the report says is domain (tested here, reused by any
 renderer), how a DOCX lays it out is not (bot/domain/services/report_docx.py). Every figure comes from
@@ -28,10 +29,12 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, func, select
 
+from bot.domain.catalogue_file import OrganisationSpec
 from bot.domain.formatting import format_day, format_day_long
 from bot.domain.services import reporting
 from bot.domain.services.action_text import Localised
 from bot.domain.services.duplicates import CONFIRMED, SUSPECT
+from bot.domain.services.outcome_support import outcome_section
 from bot.domain.services.periods import Period
 from bot.domain.services.reporting_text import percent_text
 from bot.domain.services.reports import (
@@ -42,10 +45,11 @@ from bot.domain.services.reports import (
     grand_value_text,
     headline_figures,
     ordered_categories,
-    scope_level,
+    scope_names,
     scope_totals,
     with_change,
 )
+from bot.domain.services.summary_table import SummaryTable, summary_table
 from bot.domain.services.totals import subtree_unit_ids
 from bot.domain.services.units import unit_display
 from bot.i18n import N_
@@ -97,12 +101,20 @@ class DraftReport:
     place_date: str
     title: str
     subtitle: str
+    addressed: str
+    """"Kính gửi:" before the addressees (empty when there are none: a unit with nothing above it)."""
+    addressees: list[str]
     sections: list[Section]
     recipients_heading: str
     recipients: list[str]
     signature_on_behalf: str
     signature_position: str
     signature_note: str
+    appendix: SummaryTable
+    appendix_note: str
+    """"(Kèm theo Báo cáo số …/BC-UBND)": which report the table belongs to."""
+    locale: str
+    """The reader's language: how the table's numbers are printed ("1.100" / "1,100")."""
 
 
 def draft_report(session: Session, *, names: Localised, scope: ExportScope, place: str, today: date) -> DraftReport:
@@ -110,6 +122,11 @@ def draft_report(session: Session, *, names: Localised, scope: ExportScope, plac
     t = names.t
     parent = get_unit(session, unit_id=scope.unit.parent_id) if scope.unit.parent_id else None
     sections = [_results(session, names, scope)]
+    outcome = outcome_section(session, names, unit=scope.unit, up_to=scope.period.end.year)
+    if outcome is not None:  # a report opens with the outcome the support is for
+        year, lines = outcome
+        sections.insert(0, Section(t("Poverty reduction results ({year})").format(year=year),
+                                   [Line(text) for text in lines]))
     if scope.organisation_code is None:
         sections.append(_by_organisation(session, names, scope))
     sections.append(_reporting(session, names, scope))
@@ -119,52 +136,77 @@ def draft_report(session: Session, *, names: Localised, scope: ExportScope, plac
     sections.append(Section(t("Directions and tasks for the coming period"), [to_fill]))
     sections = [Section(f"{ROMAN[i]}. {s.heading}", s.lines) for i, s in enumerate(sections)]
     on_behalf, position = signature(scope.organisation_code)
+    issuer_parent, issuer = heading(names, scope.organisation_code, scope.unit, parent)
+    reference = f".../BC-{symbol(names, scope.organisation_code)}"  # "BC": báo cáo, in every language
+    to = addressees(names, scope.organisation_code, parent)
     return DraftReport(
-        issuer_parent=issuing_body(names, scope.organisation_code, parent).upper() if parent else "",
-        issuer=issuing_body(names, scope.organisation_code, scope.unit).upper(),
-        number=t("No.: .../BC-{abbreviation}").format(abbreviation=abbreviation(scope.unit.name)),
+        issuer_parent=issuer_parent, issuer=issuer, number=t("No.: {reference}").format(reference=reference),
         national=(t("SOCIALIST REPUBLIC OF VIET NAM"), t("Independence - Freedom - Happiness")),
         place_date=t("{place}, {date}").format(place=place, date=format_day_long(today, t.locale)),
         title=t("REPORT"),
         subtitle=t("Results of support for poor households, {period}").format(period=scope.period.label(t)),
+        addressed=t("To:") if to else "", addressees=to,
         sections=sections,
         recipients_heading=t("Recipients:"),
-        recipients=recipients(session, names, scope=scope, parent=parent),
+        recipients=[t("- As above;")] * bool(to) + [t("- Filed: VT.")],
         signature_on_behalf=t(on_behalf) if on_behalf else "",
         signature_position=t(position),
-        signature_note=t("(Signature, full name and seal)"))
+        signature_note=t("(Signature, full name and seal)"),
+        appendix=summary_table(session, names, scope),
+        appendix_note=t("(Attached to report No. {reference})").format(reference=reference), locale=t.locale)
+
+
+def _organisation(names: Localised, organisation_code: str | None) -> OrganisationSpec | None:
+    return next((o for o in names.catalogue.organisation if o.code == (organisation_code or PEOPLES_COMMITTEE)),
+                None)
 
 
 def issuing_body(names: Localised, organisation_code: str | None, unit: Unit) -> str:
-    """"huyện Krông Pa" for a whole unit's report (the heading's usual form), "Hội LHPN xã Ia Rsai" for an
-    organisation's own report: the body that signs it."""
-    place = unit_display(names.t, unit)
-    if organisation_code is None or organisation_code == PEOPLES_COMMITTEE:
-        return place
-    return f"{names.at(None).organisation(organisation_code)} {place}"
+    """The body that signs, named with its unit: "UBND xã Bình Gia", "Hội LHPN xã Ia Rsai"."""
+    return names.at_unit(unit).organisation(organisation_code or PEOPLES_COMMITTEE)
+
+
+def heading(names: Localised, organisation_code: str | None, unit: Unit, parent: Unit | None) -> tuple[str, str]:
+    """The issuing body's two heading lines (Decree 30/2020), in capitals. A body with a heading name in the
+    catalogue writes it over its place: "ỦY BAN NHÂN DÂN" / "TỈNH LẠNG SƠN", "ỦY BAN MTTQ VIỆT NAM" / "XÃ
+    BÌNH GIA"; an association writes its committee one level up over its own: "HỘI LHPN TỈNH LẠNG SƠN" / "HỘI
+    LHPN XÃ BÌNH GIA" (its own alone when nothing is above it)."""
+    spec = _organisation(names, organisation_code)
+    own_heading = (spec.heading_vi if names.vi else spec.heading_en) if spec else None
+    if own_heading:
+        return own_heading.upper(), unit_display(names.t, unit).upper()
+    above = issuing_body(names, organisation_code, parent).upper() if parent else ""
+    return above, issuing_body(names, organisation_code, unit).upper()
+
+
+def symbol(names: Localised, organisation_code: str | None) -> str:
+    """The issuing body's abbreviation in the number ("UBND", "MTTQ", "HLHPN"; the catalogue's data), or "..."
+    for the office to fill in when the catalogue gives none."""
+    spec = _organisation(names, organisation_code)
+    return spec.symbol if spec and spec.symbol else "..."
+
+
+def addressees(names: Localised, organisation_code: str | None, parent: Unit | None) -> list[str]:
+    """Who the report is sent to ("Kính gửi"): the same body one level up ("UBND tỉnh Lạng Sơn", "Hội LHPN
+    tỉnh Lạng Sơn": since 2025 a commune's is the province; in an older tree, the district's), and for a
+    People's Committee reporting to a province, the province's department that runs the poverty programmes
+    (Sở Nông nghiệp và Môi trường). A body that is not one unit's (the bank, donors) reports to the People's
+    Committee above. Nothing when the unit has nothing above it."""
+    if parent is None:
+        return []
+    spec = _organisation(names, organisation_code)
+    code = (organisation_code or PEOPLES_COMMITTEE) if spec is not None and spec.named_with_unit \
+        else PEOPLES_COMMITTEE
+    bodies = [issuing_body(names, code, parent)]
+    if code == PEOPLES_COMMITTEE and parent.parent_id is None:
+        bodies.append(names.t("Department of Agriculture and Environment of {unit}").format(
+            unit=unit_display(names.t, parent)))
+    return bodies
 
 
 def signature(organisation_code: str | None) -> tuple[str, str]:
     """(on behalf of …, position) msgids: the People's Committee for a whole unit's report."""
     return SIGNATURES.get(organisation_code or PEOPLES_COMMITTEE, ASSOCIATION_SIGNATURE)
-
-
-def recipients(session: Session, names: Localised, *, scope: ExportScope, parent: Unit | None) -> list[str]:
-    """"- UBND huyện Krông Pa (để báo cáo);" (the issuer's counterpart one level up), "- Lưu: VT."."""
-    t = names.t
-    lines = []
-    if parent is not None:
-        body = names.at(None).organisation(scope.organisation_code or PEOPLES_COMMITTEE)
-        lines.append(t("- {body} {unit} (for reporting);").format(body=body, unit=unit_display(t, parent)))
-    lines.append(t("- Filed: VT."))
-    return lines
-
-
-def abbreviation(name: str) -> str:
-    """"Krông Pa" -> "KP": the unit part of a document number, for the officer to correct."""
-    from bot.domain.parsing.text import fold
-
-    return "".join(word[0] for word in fold(name).upper().split() if word) or "..."
 
 
 def _results(session: Session, names: Localised, scope: ExportScope) -> Section:
@@ -187,7 +229,7 @@ def _results(session: Session, names: Localised, scope: ExportScope) -> Section:
 
 def _by_organisation(session: Session, names: Localised, scope: ExportScope) -> Section:
     """Each organisation's own figures (its confirmed duplicates included: the credit stays its own)."""
-    level_names = names.at(scope_level(session, names.catalogue, unit=scope.unit))
+    level_names = scope_names(session, names, unit=scope.unit)
     lines = []
     for code, totals in by_organisation(session, unit=scope.unit, period=scope.period,
                                         category_code=scope.category_code):

@@ -13,8 +13,8 @@ from bot.domain.services.action_text import Localised, figures_line
 from bot.domain.services.actions import draft_from_action
 from bot.domain.services.screen import Screen, button
 from bot.domain.services.spans import text as one_line
-from bot.domain.services.units import unit_kind
 from db.models import SupportAction
+from db.queries import get_unit
 
 
 def duplicate_question(names: Localised, session: Session, *, action: SupportAction,
@@ -25,7 +25,7 @@ def duplicate_question(names: Localised, session: Session, *, action: SupportAct
     spec = names.catalogue.category_by_code(earlier.category or "")
     what = f"{names.category(spec).lower()} {figures_line(names, spec, earlier)}" if spec else "?"
     question = t("{organisation} already logged {what} on {date}: is this the same distribution?").format(
-        organisation=names.at(unit_kind(session, original.unit_id)).organisation(earlier.organisation),
+        organisation=names.at_unit(get_unit(session, unit_id=original.unit_id)).organisation(earlier.organisation),
         what=what, date=format_day(original.action_date, t.locale))
     return Screen(one_line(f"⚠️ #{action.id}: {question}"), [
         [button(t("Same distribution — do not add it again"), "duplicate", "same", action.id or 0)],

@@ -17,6 +17,11 @@ the code and the number of records, never the name.
 Records typed with a free name (not picked from the register) are erased too when they are in the
 household's unit or below and their name, without diacritics, is the head's name.
 
+Stored copies of the name elsewhere (queued and sent messages, a queued digest workbook, staged household
+lists, bot state) are erased in the same transaction: bot/domain/services/erasure_copies.py. On SQLite,
+`secure_delete` (db/session.py) zeroes the old row text in the file, and the write-ahead log is
+checkpointed and truncated after the erasure, so the file itself no longer holds the name.
+
 Afterwards the name reads "Household details erased" wherever it was shown, and name searches no
 longer find the household. A later import or /household_add with the same code stores the name again:
 that is the commune's new data, and the reply says so (`restored` below, bot/domain/services/households.py).
@@ -32,14 +37,15 @@ from sqlmodel import Session, col, select
 
 from bot.domain.parsing.text import fold
 from bot.domain.services import audit
+from bot.domain.services.erasure_copies import ERASED_LABEL, ErasedNames, scrub_bot_state, scrub_outbox, scrub_uploads
 from bot.domain.services.households import can_see_household
 from bot.domain.services.totals import subtree_unit_ids
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from db.models import Household, Role, SupportAction, User
 from db.queries import get_unit
 from db.record_question import RecordQuestion
 
-ERASED_NAME = N_("Household details erased")
+ERASED_NAME = ERASED_LABEL
 
 
 class ErasureRefused(Exception):
@@ -56,6 +62,7 @@ class ErasureResult:
     code: str
     unit_id: int
     records: int
+    erased: ErasedNames | None = None
 
 
 def household_name(t: Translator, household: Household) -> str:
@@ -112,6 +119,7 @@ def erase_household(session: Session, *, user: User, household_id: int, now: dat
     """Erase the household's personal details and those of the records naming it, in one transaction."""
     household = erasable_household(session, user=user, household_id=household_id)
     records = records_naming(session, household=household)
+    erased = ErasedNames.of(household.id or 0, [household.head_name, *(action.household_name for action in records)])
     for action in records:
         action.household_name = action.note = action.photo_file_id = None
         action.latitude = action.longitude = None
@@ -126,8 +134,28 @@ def erase_household(session: Session, *, user: User, household_id: int, now: dat
     household.notes = None
     household.erased_at = now
     session.add(household)
+    messages = scrub_outbox(session, erased)
+    staged = scrub_uploads(session, erased)
+    state = len(scrub_bot_state(session, erased))
     audit.record(session, user_id=user.id, action="erase", entity="household", entity_id=household.id,
-                 details={"code": household.code, "unit_id": household.unit_id, "records": len(records)})
+                 details={"code": household.code, "unit_id": household.unit_id, "records": len(records),
+                          "messages": messages, "staged_rows": staged, "state_rows": state})
     session.commit()
+    truncate_log(session)
     return ErasureResult(household_id=household.id or 0, code=household.code, unit_id=household.unit_id,
-                         records=len(records))
+                         records=len(records), erased=erased)
+
+
+def truncate_log(session: Session) -> None:
+    """On SQLite, copy the write-ahead log into the file and empty it: its older frames still hold the pages
+    as they were before the erasure. Best effort: a reader in the middle of a long read keeps the log, and
+    the next checkpoint overwrites it."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    connection = session.connection()
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")  # never wait for a reader: the loop must not stall
+    try:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        connection.exec_driver_sql("PRAGMA busy_timeout=30000")
+        session.commit()

@@ -1,6 +1,7 @@
 """Files the district pastes into its own work: the XLSX workbook, the chart's figures and the DOCX draft.
 
-- XLSX (bot/domain/xlsx.py): a summary sheet (category × unit with totals) and a detail sheet (every record,
+- XLSX (bot/domain/xlsx.py): the report's summary table first (bot/domain/services/summary_table.py), a
+  summary sheet (category × unit with totals) and a detail sheet (every record,
   with its author and the local time it was logged), Vietnamese headers, number formats, the header
   row frozen. Totals come from `compute_totals` via `bot.domain.services.reports`, so the file agrees with
   the chat to the đồng.
@@ -33,6 +34,7 @@ from bot.domain.formatting import format_number
 from bot.domain.services.action_text import Localised
 from bot.domain.services.draft_report import draft_report
 from bot.domain.services.erasure import ERASED_NAME
+from bot.domain.services.outcome_sheet import review_sheet
 from bot.domain.services.periods import Period
 from bot.domain.services.report_docx import render_docx
 from bot.domain.services.reports import (
@@ -40,8 +42,9 @@ from bot.domain.services.reports import (
     by_child_unit,
     grand_value,
     ordered_categories,
-    scope_level,
+    scope_names,
 )
+from bot.domain.services.summary_table import SummaryTable, summary_table
 from bot.domain.services.totals import CategoryTotal, compute_totals, record_conditions, subtree_unit_ids
 from bot.domain.services.units import is_within, unit_display
 from bot.domain.xlsx import Column, Kind, Sheet, workbook_bytes
@@ -165,7 +168,7 @@ def detail_columns(session: Session, *, names: Localised, scope: ExportScope, vi
     unit_names = {unit_id: unit_display(t, unit) for unit_id, unit in lookups.units.items()}
     specs = {category_id: names.catalogue.category_by_code(code) for category_id, code in lookups.categories.items()}
     category_names = {category_id: names.category(spec) if spec else "?" for category_id, spec in specs.items()}
-    levels = {unit_id: names.at(unit.kind) for unit_id, unit in lookups.units.items()}  # "UBND xã" / "UBND phường"
+    levels = {unit_id: names.at_unit(unit) for unit_id, unit in lookups.units.items()}  # "UBND xã Bình Gia"
 
     @functools.cache
     def organisation_name(organisation_id: int, unit_id: int) -> str:
@@ -273,21 +276,34 @@ def build_workbook(session: Session, *, names: Localised, scope: ExportScope, vi
     about: list[tuple[str, object]] = [(t("Unit"), unit_display(t, scope.unit)), (t("Period"), scope.period.label(t)),
                                        (t("From"), scope.period.start), (t("To"), scope.period.end)]
     if scope.organisation_code:
-        about.append((t("Organisation"), names.at(scope_level(session, names.catalogue, unit=scope.unit))
+        about.append((t("Organisation"), scope_names(session, names, unit=scope.unit)
                       .organisation(scope.organisation_code)))
     if scope.category_code:
         spec = names.catalogue.category_by_code(scope.category_code)
         about.append((t("Kind of support"), names.category(spec) if spec else scope.category_code))
     about.append((t("Total value (VND)"), grand_value(whole)))
     about.append((t("Made at"), now.astimezone(tz).replace(tzinfo=None, microsecond=0)))
+    review = review_sheet(session, t, unit=scope.unit, up_to=scope.period.end.year)
     return workbook_bytes([
+        table_sheet(summary_table(session, names, scope, figures=(whole, rows))),
         _sheet(t("Summary"), t, SUMMARY_COLUMNS, [list(column) for column in zip(*summary, strict=True)]
                if summary else [[] for _ in SUMMARY_COLUMNS]),
         _sheet(t("Details"), t, DETAIL_COLUMNS, detail_columns(session, names=names, scope=scope, viewer=viewer,
                                                                 tz=tz)),
         Sheet(title=t("About"), columns=[Column("", width=24), Column("", Kind.AUTO, width=40)],
               values=[[label for label, _ in about], [value for _, value in about]], header=False),
+        *([review] if review is not None else []),
     ])
+
+
+_XLSX_KIND = {"text": Kind.TEXT, "count": Kind.MONEY, "quantity": Kind.QUANTITY, "money": Kind.MONEY}
+
+
+def table_sheet(table: SummaryTable) -> Sheet:
+    """The report's summary table as the workbook's first sheet: its rows, then the totals row."""
+    every = [*table.rows, table.total]
+    return Sheet(title=table.title, columns=[Column(c.header, _XLSX_KIND[c.kind]) for c in table.columns],
+                 values=[[row[i] for row in every] for i in range(len(table.columns))])
 
 
 def _sheet(title: str, t: Any, columns: Sequence[Column], values: list[list[object]]) -> Sheet:

@@ -19,9 +19,11 @@ import io
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from xml.parsers.expat import ExpatError
 
+from defusedxml import DefusedXmlException
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, select
@@ -31,6 +33,7 @@ from bot.domain.parsing.numbers import ascii_int
 from bot.domain.parsing.text import fold
 from bot.domain.services import audit
 from bot.domain.services.households import classify
+from bot.domain.services.units import is_within
 from bot.i18n import N_, Translator
 from db.models import Household, HouseholdUpload, Unit, User
 from db.queries import get_unit
@@ -83,6 +86,14 @@ class UnreadableFile(HouseholdImportError):
 
     def __init__(self) -> None:
         super().__init__(["the file is not a readable CSV or XLSX table"])
+
+
+class DamagedSheet(HouseholdImportError):
+    """An .xlsx whose XML cannot be parsed: malformed (a broken tool, a cut-off file) or refused for safety
+    (entity declarations: "billion laughs" expansion, external entities; openpyxl parses with defusedxml)."""
+
+    def __init__(self) -> None:
+        super().__init__(["the sheet XML is damaged or declares entities"])
 
 
 class ListTooLarge(Exception):
@@ -140,6 +151,23 @@ def _cells(content: bytes, filename: str) -> Iterator[list[str]]:
         yield [cell.strip() for cell in row[:MAX_COLUMNS]]
 
 
+read_table = _cells
+"""The same streamed, size-checked reading for other sheets a unit sends (the review figures)."""
+
+
+def _xml_failure(error: BaseException) -> bool:
+    """Whether an XML parser refused the file, anywhere in the chain (openpyxl wraps its parsers' errors
+    in a ValueError). ElementTree's and lxml's ParseError are SyntaxErrors; defusedxml's are ValueErrors."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SyntaxError | ExpatError | DefusedXmlException):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _mapping(header: list[str]) -> dict[str, str]:
     headers = [fold(h) for h in header]
     mapping: dict[str, str] = {}
@@ -181,9 +209,9 @@ def read_list(session: Session, *, unit: Unit, content: bytes, filename: str, ca
             if any(cells):
                 _check_row(preview, cells, position, line_no=count + 1, unit=unit, units=units, seen=seen,
                            catalogue=catalogue, default_year=default_year, t=t)
-    except (UnicodeDecodeError, csv.Error, ValueError, OSError, KeyError, IndexError, TypeError,
-            zipfile.BadZipFile, InvalidFileException):
-        raise UnreadableFile from None
+    except (SyntaxError, ExpatError, UnicodeDecodeError, csv.Error, ValueError, OSError, KeyError, IndexError,
+            TypeError, zipfile.BadZipFile, InvalidFileException) as error:
+        raise (DamagedSheet() if _xml_failure(error) else UnreadableFile()) from None
     if not preview.rows and not preview.problems:
         raise HouseholdImportError([t("the file has no data rows")])
     preview.restoring = _erased_codes(session, unit, preview.rows)
@@ -267,6 +295,20 @@ def save_upload(session: Session, *, user: User, unit: Unit, preview: ImportPrev
     return int(upload.id or 0)
 
 
+def purge_expired_uploads(session: Session, *, now: datetime) -> int:
+    """Delete every staged list older than `UPLOAD_KEPT` (the rows hold names: they are not kept until the
+    officer's next upload); how many. Run by a periodic job (bot/jobs.py)."""
+    result = session.execute(delete(HouseholdUpload).where(col(HouseholdUpload.created_at) < now - UPLOAD_KEPT)
+                             .execution_options(synchronize_session=False))
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _expired(upload: HouseholdUpload, now: datetime) -> bool:
+    created = upload.created_at if upload.created_at.tzinfo is not None else upload.created_at.replace(tzinfo=UTC)
+    return created < now - UPLOAD_KEPT
+
+
 def drop_upload(session: Session, *, upload_id: int, user: User) -> None:
     """❌ Cancel: forget the user's upload."""
     session.execute(delete(HouseholdUpload).where(col(HouseholdUpload.id) == upload_id,
@@ -285,12 +327,21 @@ def import_upload(session: Session, *, upload_id: int, user: User, now: datetime
     """Write a checked upload, all or nothing, in batches; None when it is gone (imported, cancelled,
     expired, or being imported by a second tap).
 
+    The user's current unit is checked again: a list previewed before they were moved is not imported.
+
     A household whose details were erased is updated like any other: the file is the commune's new
     review list, its legitimate data. It is not silent: the outcome lists those codes (the reply and
     the preview say so) and the audit entry counts them."""
     upload = session.get(HouseholdUpload, upload_id)
     unit = get_unit(session, unit_id=upload.unit_id) if upload is not None and upload.user_id == user.id else None
     if upload is None or unit is None:
+        return None
+    own = get_unit(session, unit_id=user.unit_id)
+    if _expired(upload, now) or own is None or not user.active or not is_within(unit, own):
+        # Older than a day (even if the purge job has not run yet), or checked for a unit the user no longer
+        # belongs to (moved since the preview): dropped rather than written into another unit's register.
+        session.delete(upload)
+        session.commit()
         return None
     # Claimed in this transaction: a second tap finds no row, and a failed import leaves it in place.
     claimed = session.execute(delete(HouseholdUpload).where(col(HouseholdUpload.id) == upload_id))

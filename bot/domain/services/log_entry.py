@@ -34,9 +34,10 @@ from bot.domain.services.duplicates import flag_if_duplicate
 from bot.domain.services.households import can_see_household, search_households
 from bot.domain.services.plausibility import check_draft, warning_lines
 from bot.domain.services.spans import Text
-from bot.domain.services.units import unit_kind, unit_label
+from bot.domain.services.units import unit_label
 from bot.i18n import Translator
 from db.models import Household, SupportAction, User
+from db.queries import get_unit
 from db.session import is_database_unavailable
 
 
@@ -79,8 +80,8 @@ class SavedEntry:
 
 
 def names_for(session: Session, *, catalogue: CatalogueFile, t: Translator, user: User | None) -> Localised:
-    """Names as the officer's unit says them: organisations at its level ("UBND phường" in a ward)."""
-    return Localised(catalogue, t).at(unit_kind(session, user.unit_id) if user else None)
+    """Names as the officer's unit says them: organisations as its bodies ("UBND phường Hòa Bình" in a ward)."""
+    return Localised(catalogue, t).at_unit(get_unit(session, unit_id=user.unit_id) if user else None)
 
 
 def start_menu(session: Session, *, user: User, names: Localised) -> StartMenu:

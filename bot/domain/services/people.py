@@ -9,6 +9,14 @@ Why these rules:
 - Two kinds of "inactive": BLOCKED (Telegram answered 403, see bot/domain/services/outbox.py) comes back by
   itself at the user's next /start; REMOVED (a supervisor or the operator ended it) needs a new invite.
 - A removed user's queued messages are dropped, but their records stay, credited to them.
+- A removal is reversed only at the level that decided it or above (`may_reopen`): who decided is kept
+  (`deactivated_by_id`; none for the operator's CLI, the top level, reversed only by the operator's new
+  invite), so a district cannot reopen what the province or the operator closed, by ✅ or by its own invite.
+- A person who leaves (deactivated, or moved out of a record's unit) cannot answer a question about their
+  records any more: those open questions are closed with the reason and the askers told
+  (bot/domain/services/record_questions.py).
+- An invite is as good as its maker: deactivating, demoting or moving a person revokes the unused invites
+  they could no longer make, and the change says how many (`PersonChange.revoked_invites`).
 - Every change is in the audit trail with who, what, before and after. `actor=None` is the operator's
   CLI (bot/cli_people.py), which is not bound by the tree.
 """
@@ -16,6 +24,7 @@ Why these rules:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,17 +32,27 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.domain.services import audit, outbox
-from bot.domain.services.access import AccessDenied, invitable_roles
+from bot.domain.services.access import REMOVED as REMOVED  # re-exported: /users and the CLI read it here
+from bot.domain.services.access import AccessDenied, invitable_roles, revoke_invites_beyond_maker
+from bot.domain.services.access import may_reopen as may_reopen
+from bot.domain.services.record_questions import close_for_departed
 from bot.domain.services.units import is_within
 from db.models import Role, Unit, User
 from db.queries import get_unit
 
-REMOVED = "removed"
 BLOCKED = outbox.BLOCKED_REASON
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
 SEEN_EVERY = timedelta(minutes=5)
 """How stale `last_seen_at` may get before an update writes it again (one write per user per 5 minutes,
 not one per message)."""
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    """A change made to a person, and how many of their unused invites it revoked."""
+
+    user: User
+    revoked_invites: int = 0
 
 
 def managed_root(session: Session, *, actor: User) -> Unit:
@@ -89,37 +108,46 @@ def _state(user: User) -> dict[str, Any]:
             "unit_id": user.unit_id}
 
 
-def _audit(session: Session, *, actor: User | None, action: str, target: User, before: dict[str, Any]) -> None:
+def _audit(session: Session, *, actor: User | None, action: str, target: User, before: dict[str, Any],
+           revoked_invites: int = 0) -> None:
     details: dict[str, Any] = {"before": before, "after": _state(target)}
+    if revoked_invites:
+        details["revoked_invites"] = revoked_invites
     if actor is None:
         details["by"] = "cli"
     audit.record(session, user_id=actor.id if actor else None, action=action, entity="user", entity_id=target.id,
                  details=details)
 
 
-def deactivate(session: Session, *, actor: User | None, target_id: int, now: datetime) -> User:
-    """End `target`'s access until a new invite (or a reactivation); their queued messages are dropped."""
+def deactivate(session: Session, *, actor: User | None, target_id: int, now: datetime) -> PersonChange:
+    """End `target`'s access until a new invite (or a reactivation); their queued messages are dropped and
+    their unused invites revoked."""
     target = managed_person(session, actor=actor, target_id=target_id)
     if actor is not None and target.id == actor.id:
         raise AccessDenied("nobody deactivates themselves")
     if not target.active and target.deactivated_reason == REMOVED:
-        return target
+        return PersonChange(target)
     before = _state(target)
     target.active, target.deactivated_reason, target.deactivated_at = False, REMOVED, now
     target.deactivated_by_id = actor.id if actor else None
     session.add(target)
     session.flush()
     outbox.drop_pending_for(session, user=target)
-    _audit(session, actor=actor, action="deactivate", target=target, before=before)
+    close_for_departed(session, author=target, now=now)  # their open questions: the askers are told
+    revoked = revoke_invites_beyond_maker(session, maker=target, now=now, revoked_by_id=actor.id if actor else None)
+    _audit(session, actor=actor, action="deactivate", target=target, before=before, revoked_invites=revoked)
     session.commit()
-    return target
+    return PersonChange(target, revoked)
 
 
 def reactivate(session: Session, *, actor: User, target_id: int, now: datetime) -> User:
-    """Undo a deactivation from /users (a supervisor's mistake, or someone back from leave)."""
+    """Undo a deactivation from /users (a supervisor's mistake, or someone back from leave), at the level
+    that decided it or above."""
     target = managed_person(session, actor=actor, target_id=target_id)
     if target.active:
         return target
+    if not may_reopen(session, actor=actor, target=target):
+        raise AccessDenied("the removal was decided above the actor")
     before = _state(target)
     target.active = True
     target.deactivated_reason = target.deactivated_at = target.deactivated_by_id = None
@@ -129,35 +157,42 @@ def reactivate(session: Session, *, actor: User, target_id: int, now: datetime) 
     return target
 
 
-def change_role(session: Session, *, actor: User, target_id: int, role: Role) -> User:
+def change_role(session: Session, *, actor: User, target_id: int, role: Role, now: datetime) -> PersonChange:
+    """A new role; the unused invites the person could make only with the old one are revoked."""
     target = managed_person(session, actor=actor, target_id=target_id)
     if role not in invitable_roles(actor):
         raise AccessDenied("a role above the actor's own")
     if target.role == role:
-        return target
+        return PersonChange(target)
     before = _state(target)
     target.role = role
     session.add(target)
-    _audit(session, actor=actor, action="change_role", target=target, before=before)
+    session.flush()
+    revoked = revoke_invites_beyond_maker(session, maker=target, now=now, revoked_by_id=actor.id)
+    _audit(session, actor=actor, action="change_role", target=target, before=before, revoked_invites=revoked)
     session.commit()
-    return target
+    return PersonChange(target, revoked)
 
 
-def change_unit(session: Session, *, actor: User, target_id: int, unit_id: int) -> User:
+def change_unit(session: Session, *, actor: User, target_id: int, unit_id: int, now: datetime) -> PersonChange:
     """Move `target` to a unit of the actor's subtree. Rights follow the new unit at once: every access
-    check reads the user's unit from the database (nothing is cached between updates)."""
+    check reads the user's unit from the database (nothing is cached between updates), and the unused
+    invites they made for units outside their new subtree are revoked."""
     target = managed_person(session, actor=actor, target_id=target_id)
     unit = get_unit(session, unit_id=unit_id)
     if unit is None or not is_within(unit, managed_root(session, actor=actor)):
         raise AccessDenied("unit outside the actor's subtree")
     if target.unit_id == unit_id:
-        return target
+        return PersonChange(target)
     before = _state(target)
     target.unit_id = unit_id
     session.add(target)
-    _audit(session, actor=actor, action="change_unit", target=target, before=before)
+    session.flush()
+    close_for_departed(session, author=target, now=now)  # questions about records they can no longer answer
+    revoked = revoke_invites_beyond_maker(session, maker=target, now=now, revoked_by_id=actor.id)
+    _audit(session, actor=actor, action="change_unit", target=target, before=before, revoked_invites=revoked)
     session.commit()
-    return target
+    return PersonChange(target, revoked)
 
 
 def find_user(session: Session, *, reference: str) -> User:

@@ -39,7 +39,7 @@ STRONG_QUESTION_WORDS = ("bao nhieu", "may ho", "may nguoi", "may khau", "may su
 QUESTION_WORDS = ("tong", "tong hop", "tong cong", "bao nhieu", "thong ke", "so lieu", "how many", "how much",
                   "total", "totals")
 UNIT_KIND_WORDS = ("thi tran", "phuong", "xa", "huyen", "thi xa", "thanh pho", "tinh", "thon", "ban", "buon",
-                   "commune", "district", "town", "ward", "province", "village")
+                   "dac khu", "commune", "district", "town", "ward", "province", "village", "special zone")
 METRIC_WORDS = {"households": ("bao nhieu ho", "may ho", "so ho", "how many households"),
                 "persons": ("bao nhieu khau", "bao nhieu nguoi", "so khau", "how many people")}
 MAX_RANGE_YEARS = 5

@@ -14,6 +14,11 @@ Rules:
 - every step is in the audit trail (ids and the outcome only: the texts stay in `record_question`,
   since a question may name a household and audit details never hold names).
 
+When the author has left (deactivated, or moved out of the record's unit) the question goes to the unit's
+other active officers instead, and the asker is told who got it; with nobody left to answer it is not
+asked at all (NOBODY). A question already open when its author leaves is closed with the reason
+(AUTHOR_LEFT) and the asker is told, with whom a new question would reach (`close_for_departed`).
+
 Messages to the other side go through the outbox in the recipient's language; the caller passes the
 keyboard builder (handlers own the buttons), as the reminders do. Texts are plain (no HTML).
 """
@@ -56,8 +61,19 @@ class QuestionProblem(Exception):
         self.reason = reason
 
 
-NOT_ALLOWED, NOT_CURRENT, ALREADY_OPEN, NOT_OPEN, EMPTY, TOO_LONG = (
-    "not_allowed", "not_current", "already_open", "not_open", "empty", "too_long")
+NOT_ALLOWED, NOT_CURRENT, ALREADY_OPEN, NOT_OPEN, EMPTY, TOO_LONG, NOBODY = (
+    "not_allowed", "not_current", "already_open", "not_open", "empty", "too_long", "nobody")
+AUTHOR_LEFT = "author_left"
+"""`RecordQuestion.outcome` of a question closed because its author left before answering."""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question stored and queued: to the author, or (`author_left`) to the unit's other officers."""
+
+    question: RecordQuestion
+    recipients: list[str]
+    author_left: bool
 
 
 @dataclass(frozen=True)
@@ -96,10 +112,26 @@ def may_ask(session: Session, *, user: User, action: SupportAction) -> bool:
 def may_answer(session: Session, *, user: User, question: RecordQuestion) -> bool:
     """The record's author or an officer of its unit, while the record is within their current unit."""
     action = session.get(SupportAction, question.action_id)
-    if action is None or not user.active or (user.id != action.author_id and user.unit_id != action.unit_id):
+    return action is not None and _may_answer_record(session, user=user, action=action)
+
+
+def _may_answer_record(session: Session, *, user: User, action: SupportAction) -> bool:
+    if not user.active or (user.id != action.author_id and user.unit_id != action.unit_id):
         return False
     own, target = get_unit(session, unit_id=user.unit_id), get_unit(session, unit_id=action.unit_id)
     return own is not None and target is not None and is_within(target, own)
+
+
+def answerers(session: Session, *, action: SupportAction, asker_id: int | None) -> tuple[list[User], bool]:
+    """Who a question about `action` goes to: its author while they can answer; otherwise the active
+    officers of the record's unit (not the asker). The flag says the author has left."""
+    author = session.get(User, action.author_id)
+    if author is not None and _may_answer_record(session, user=author, action=action):
+        return [author], False
+    others = session.exec(select(User).where(User.unit_id == action.unit_id, col(User.active).is_(True),
+                                             col(User.id) != (asker_id or 0), col(User.id) != action.author_id)
+                          .order_by(col(User.id))).all()
+    return list(others), True
 
 
 def open_question_of(session: Session, *, action_id: int) -> RecordQuestion | None:
@@ -129,32 +161,71 @@ def record_summary(session: Session, catalogue: CatalogueFile, t: Translator, ac
 
 
 def ask(session: Session, *, user: User, action_id: int, text: str, now: datetime, catalogue: CatalogueFile,
-        keyboard: AnswerKeyboard) -> RecordQuestion:
-    """Store the question, queue it for the record's author (with `keyboard`) and commit."""
+        keyboard: AnswerKeyboard) -> Asked:
+    """Store the question, queue it for the record's author, or for the unit's other officers when the
+    author has left (with `keyboard`), and commit."""
     question_text = check_text(text)
     action = action_to_ask_about(session, user=user, action_id=action_id)
+    recipients, author_left = answerers(session, action=action, asker_id=user.id)
     question = RecordQuestion(action_id=action_id, unit_id=action.unit_id, asked_by_id=user.id or 0, asked_at=now,
                               question=question_text)
     session.add(question)
     session.flush()
     audit.record(session, user_id=user.id, action="ask", entity="record_question", entity_id=question.id,
                  details={"action_id": action_id})
-    author = session.get(User, action.author_id)
-    if author is not None:
-        t = get_translator(author.locale)
-        from bot.domain.services.actions import can_edit
+    from bot.domain.services.actions import can_edit
 
+    for recipient in recipients:
+        t = get_translator(recipient.locale)
         summary = record_summary(session, catalogue, t, action,
-                                 with_household=can_edit(session, user=author, action=action))
+                                 with_household=can_edit(session, user=recipient, action=action))
+        opening = (t("❓ {name} ({unit}) asks about an entry of your unit; the person who logged it no longer "
+                     "has access, so you can answer instead:") if author_left else
+                   t("❓ {name} ({unit}) asks about your entry:"))
         message = "\n\n".join((
-            t("❓ {name} ({unit}) asks about your entry:").format(
-                name=user.display_name, unit=unit_label(session, t, user.unit_id)),
+            opening.format(name=user.display_name, unit=unit_label(session, t, user.unit_id)),
             summary, t("Question: {question}").format(question=question_text),
             t("Correct the entry, confirm that the figures are right, or write a reply.")))
-        enqueue(session, key=f"rq:{question.id}:ask", chat_id=author.telegram_id, user_id=author.id, text=message,
+        key = f"rq:{question.id}:ask" if not author_left else f"rq:{question.id}:ask:{recipient.id}"
+        enqueue(session, key=key, chat_id=recipient.telegram_id, user_id=recipient.id, text=message,
                 now=now, purpose="question", reply_markup=keyboard(t, question.id or 0, action_id))
     session.commit()
-    return question
+    return Asked(question, [r.display_name for r in recipients], author_left)
+
+
+def close_for_departed(session: Session, *, author: User, now: datetime) -> int:
+    """`author` has left (deactivated, or moved out of the unit): each open question about their records
+    that they can no longer answer is closed with the reason, and its asker is told who a new question
+    would reach. Part of the caller's unit of work (no commit); returns how many were closed."""
+    questions = session.exec(select(RecordQuestion).join(SupportAction, col(SupportAction.id) ==
+                                                         RecordQuestion.action_id)
+                             .where(RecordQuestion.status == QuestionStatus.OPEN,
+                                    SupportAction.author_id == author.id)).all()
+    closed = 0
+    for question in questions:
+        action = session.get(SupportAction, question.action_id)
+        if action is None or _may_answer_record(session, user=author, action=action):
+            continue
+        question.status, question.outcome = QuestionStatus.CLOSED, AUTHOR_LEFT
+        question.answered_at = now
+        session.add(question)
+        audit.record(session, user_id=None, action="close", entity="record_question", entity_id=question.id,
+                     details={"action_id": question.action_id, "outcome": AUTHOR_LEFT})
+        asker = session.get(User, question.asked_by_id)
+        if asker is not None and asker.active:
+            t = get_translator(asker.locale)
+            others, _ = answerers(session, action=action, asker_id=asker.id)
+            body = t("👋 {name}, who logged entry #{record}, no longer has access to it, so your question was closed "
+                     "without an answer.").format(name=author.display_name, record=question.action_id)
+            body += "\n" + (t("Ask again from /history to reach the other officers of {unit}: {names}.").format(
+                unit=unit_label(session, t, action.unit_id), names=", ".join(o.display_name for o in others))
+                if others else t("Nobody else in {unit} uses the bot yet, so nobody can answer it there.").format(
+                    unit=unit_label(session, t, action.unit_id)))
+            body += "\n" + t("Your question was: {question}").format(question=question.question or t(ERASED_NAME))
+            enqueue(session, key=f"rq:{question.id}:left", chat_id=asker.telegram_id, user_id=asker.id, text=body,
+                    now=now, purpose="question")
+        closed += 1
+    return closed
 
 
 def answer(session: Session, *, user: User, question_id: int, reply: str | None, now: datetime) -> RecordQuestion:
@@ -259,4 +330,6 @@ def action_to_ask_about(session: Session, *, user: User, action_id: int) -> Supp
                               else NOT_ALLOWED)
     if open_question_of(session, action_id=action_id) is not None:
         raise QuestionProblem(ALREADY_OPEN)
+    if not answerers(session, action=action, asker_id=user.id)[0]:
+        raise QuestionProblem(NOBODY)  # the author left and nobody else in the unit could answer
     return action

@@ -15,19 +15,28 @@ from bot.domain.formatting import format_day, format_money_prose, format_number
 from bot.domain.services import reporting
 from bot.domain.services.action_text import Localised
 from bot.domain.services.spans import Line, Text, bold, line
+from bot.domain.services.unit_lists import Order, UnitPage, entry_line, page_head
 from bot.domain.services.units import unit_display
+from bot.i18n import Translator
 from db.models import ReportingPeriod, Unit
+
+MAX_NAMED = 10
+"""Units named in a line of names ("Chưa nộp: …") before "… và N đơn vị khác"."""
 
 
 def percent_text(value: Decimal, locale: str) -> str:
     return f"{format_number(value, locale, max_decimals=1)}%"
 
 
-def status_text(session: Session, names: Localised, period: ReportingPeriod, *, name_on_time: bool = False) -> Text:
+def status_text(session: Session, names: Localised, period: ReportingPeriod, *, name_on_time: bool = False,
+                units: UnitPage | None = None) -> Text:
     """One period: expected, submitted, on time, late, missing; the two rates; targets achieved.
 
     `name_on_time` also names the units that submitted on time: the period-end digest says who submitted,
-    who was late and who did not, while /status keeps to the units that need chasing."""
+    who was late and who did not, while /status keeps to the units that need chasing. Each list of names
+    stops after MAX_NAMED units ("… và 52 đơn vị khác"), so a province of 170 communes still fits one
+    message. With `units` (a page of `unit_lists.unit_page` over `status_entries`), that ranked page takes
+    the place of the lists of names: /status pages and searches it."""
     t = names.t
     status = reporting.period_status(session, period=period)
     lines = Text().add(bold(period.name), " — " + t("due {due}").format(due=format_day(period.due, t.locale)))
@@ -36,15 +45,37 @@ def status_text(session: Session, names: Localised, period: ReportingPeriod, *, 
                       late=status.late, missing=len(status.missing)))
     lines.add(t("Completeness {completeness} · timeliness {timeliness}").format(
         completeness=percent_text(status.completeness, t.locale), timeliness=percent_text(status.timeliness, t.locale)))
+    if units is not None:
+        lines.extend(page_head(t, units))
+        for entry in units.entries:
+            lines.add(entry_line(t, entry, Order.STATUS))
+        return lines.extend(_fewest(t, target_lines(session, names, period)))
     on_time = [s.unit for s in status.units if s.state == "on_time"]
     if name_on_time and on_time:
-        lines.add(t("On time: {units}").format(units=", ".join(unit_display(t, u) for u in on_time)))
+        lines.add(t("On time: {units}").format(units=named(t, on_time)))
     if status.missing:
-        lines.add(t("Not submitted: {units}").format(units=", ".join(unit_display(t, u) for u in status.missing)))
+        lines.add(t("Not submitted: {units}").format(units=named(t, status.missing)))
     late = [s.unit for s in status.units if s.state == "late"]
     if late:
-        lines.add(t("Late: {units}").format(units=", ".join(unit_display(t, u) for u in late)))
-    return lines.extend(target_lines(session, names, period))
+        lines.add(t("Late: {units}").format(units=named(t, late)))
+    return lines.extend(_fewest(t, target_lines(session, names, period)))
+
+
+def named(t: Translator, units: Sequence[Unit], limit: int = MAX_NAMED) -> str:
+    """"xã A, xã B, … và 52 đơn vị khác": the first `limit` names, then how many more."""
+    shown = ", ".join(unit_display(t, unit) for unit in units[:limit])
+    if len(units) <= limit:
+        return shown
+    return t("{names} and {count} more").format(names=shown, count=format_number(len(units) - limit, t.locale))
+
+
+def _fewest(t: Translator, lines: list[Line], limit: int = MAX_NAMED) -> list[Line]:
+    """At most `limit` target lines, then how many more (/target without a unit lists them all)."""
+    if len(lines) <= limit:
+        return lines
+    more = t("… and {count} more targets (/target shows them all).").format(
+        count=format_number(len(lines) - limit, t.locale))
+    return [*lines[:limit], line(more)]
 
 
 def target_lines(session: Session, names: Localised, period: ReportingPeriod,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.domain.services.spans import Text
+from bot.domain.services.unit_lists import UnitPage
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Screen:
     rows: list[list[Button]] = field(default_factory=list)
     limit: int | None = None
     overflow: Text | None = None
+    units: UnitPage | None = None  # a page of a list of units, for the handler's ◀ ▶ 🔎 (handlers/unit_list.py)
 
 
 def button(label: str, verb: str, *values: str | int | None) -> Button:

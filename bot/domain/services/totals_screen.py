@@ -15,21 +15,27 @@ from sqlmodel import Session
 from bot.domain.services.access import AccessDenied
 from bot.domain.services.action_text import Localised
 from bot.domain.services.households import left_behind_line
+from bot.domain.services.outcome_support import outcome_section
 from bot.domain.services.periods import Period, period_from_code
 from bot.domain.services.reporting_text import unit_target_lines
 from bot.domain.services.reports import (
-    by_child_unit,
     by_organisation,
     has_children,
     metric_text,
+    report_sentences,
     scope_level,
     scope_totals,
     scope_unit,
+    summary_line,
     totals_message,
 )
 from bot.domain.services.screen import Screen, button, two_by_two
+from bot.domain.services.spans import Text, bold, underline
 from bot.domain.services.spans import text as one_line
+from bot.domain.services.totals import compute_totals
 from bot.domain.services.totals_view import TotalsView
+from bot.domain.services.unit_list_views import figure_entries
+from bot.domain.services.unit_lists import Order, UnitPage, change_words, page_head, unit_page
 from bot.domain.services.units import unit_display
 from db.models import Role, Unit, User
 
@@ -56,27 +62,39 @@ def view_unit(session: Session, *, user: User, view: TotalsView) -> Unit:
         return scope_unit(session, user=user, unit_id=None)
 
 
-def totals_screen(session: Session, *, names: Localised, user: User, view: TotalsView, today: date) -> Screen:
-    """The view as a screen. May reset `view.unit` (see `view_unit`): the caller stores the view after."""
+def totals_screen(session: Session, *, names: Localised, user: User, view: TotalsView, today: date,
+                  units_page: int = 0, units_query: str = "") -> Screen:
+    """The view as a screen. May reset `view.unit` (see `view_unit`): the caller stores the view after.
+
+    "By unit" is a ranked list of the child units (largest change from the period before first), one
+    page of `units_page` with the search `units_query` (bot/domain/services/unit_lists.py); the page is
+    on `Screen.units`, for the handler's ◀ ▶ 🔎."""
     t = names.t
     unit, period = view_unit(session, user=user, view=view), view_period(view, today=today)
     names = names.at(scope_level(session, names.catalogue, unit=unit))
     scope = scope_totals(session, unit=unit, period=period, organisation_code=view.org, category_code=view.cat)
     title, part_names = None, {}
+    units: UnitPage | None = None
     if view.by == "org" and not view.org:
         scope.parts = by_organisation(session, unit=unit, period=period, category_code=view.cat)
         part_names = {code: names.organisation(code) for code, _ in scope.parts}
         title = t("By organisation (each keeps the credit for its own reports):")
     elif view.by == "unit":
-        children = by_child_unit(session, unit=unit, period=period, organisation_code=view.org,
-                                 category_code=view.cat, whole=scope.current)
-        scope.parts = [(str(child.id), totals) for child, totals in children]
-        part_names = {str(child.id): unit_display(t, child) for child, _ in children}
-        title = t("By unit:")
+        entries = figure_entries(session, unit=unit, period=period, organisation_code=view.org,
+                                 category_code=view.cat)
+        units = unit_page(t, entries, order=Order.CHANGE, page=units_page, query=units_query)
     text = totals_message(names, scope, unit_name=unit_display(t, unit), breakdown_title=title, part_names=part_names)
+    if units is not None:
+        text.add().add(bold(t("By unit:"))).extend(_units_text(session, names, units, period=period,
+                                                               organisation_code=view.org, category_code=view.cat))
     if view.metric in ("households", "persons"):
         text.add(metric_text(names, scope.current, view.metric))
     text.extend(unit_target_lines(session, names, unit=unit))
+    outcome = outcome_section(session, names, unit=unit, up_to=period.end.year, with_support=False)
+    if outcome is not None:
+        text.add(bold("📉 " + t("Poverty reduction results {year}").format(year=outcome[0])))
+        for line in outcome[1]:
+            text.add(line)
     left_behind = left_behind_line(session, t=t, unit=unit, start=period.start, end=period.end)
     if left_behind:
         text.add(left_behind)
@@ -94,4 +112,23 @@ def totals_screen(session: Session, *, names: Localised, user: User, view: Total
     rows += two_by_two([button("🔎 " + names.category(s), "drill", s.code, 0)
                         for s in names.catalogue.category if s.code in scope.current])
     rows.append([button("📥 " + t("Excel file"), "totals.excel"), button("📝 " + t("Draft report"), "totals.report")])
-    return Screen(text, rows, limit=MAX_MESSAGE, overflow=one_line(t("… the rest is in the Excel file.")))
+    return Screen(text, rows, limit=MAX_MESSAGE, overflow=one_line(t("… the rest is in the Excel file.")), units=units)
+
+
+def _units_text(session: Session, names: Localised, units: UnitPage, *, period: Period,
+                organisation_code: str | None, category_code: str | None) -> Text:
+    """The page of units: each with its records, money and change, then its report sentences (read for
+    the ten units on the page only; the ranking came from grouped queries)."""
+    t = names.t
+    text = page_head(t, units)
+    before = period.previous().label(t)
+    for entry in units.entries:
+        totals = compute_totals(session, unit=entry.unit, start=period.start, end=period.end,
+                                organisation_code=organisation_code, category_code=category_code) \
+            if entry.current and entry.current.records else {}
+        change = change_words(t, entry, before)
+        text.add(underline(unit_display(t, entry.unit)), ": " + summary_line(names, totals)
+                 + (f" ({change})" if change else ""))
+        for sentence in report_sentences(names, totals):
+            text.add("  – " + sentence)
+    return text

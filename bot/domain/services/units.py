@@ -9,11 +9,12 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from bot.domain.formatting import format_day
 from bot.domain.services import audit
 from bot.domain.services.rollup import rebuild_area_rollup
 from bot.i18n import N_, Translator
 from db.models import Unit
-from db.queries import get_unit, get_unit_by_code
+from db.queries import get_unit
 
 REQUIRED_COLUMNS = ("code", "name", "kind", "parent_code")
 
@@ -147,34 +148,46 @@ def _refuse_cycles(by_code: dict[str, dict[str, str]], stored_parent: dict[str, 
 
 def _apply(session: Session, by_code: dict[str, dict[str, str]],
            stored_parent: dict[str, str | None]) -> UnitImportReport:
-    """Write the file's units (parents first), then rewrite every path and depth that changed."""
+    """Write the file's units, then their parents, then every path and depth that changed.
+
+    Three flushes whatever the file's length, each one batched statement per kind of change, instead of
+    a flush a line: the official list of the whole country is 3,355 lines
+    (bot/domain/services/official_units.py), and a flush a line was most of its import time. Only
+    values that differ are set, so re-importing an unchanged list writes nothing.
+    """
     report = UnitImportReport()
-    moved_ids: list[int] = []
-    for code in _parents_first(by_code):
+    units = {unit.code: unit for unit in session.exec(select(Unit)).all()}
+    order = _parents_first(by_code)
+    for code in order:
         row = by_code[code]
-        parent_unit = get_unit_by_code(session, code=row["parent_code"]) if row["parent_code"] else None
-        unit = get_unit_by_code(session, code=code)
+        unit = units.get(code)
         if unit is None:
             unit = Unit(code=code, name=row["name"], kind=row["kind"])
+            units[code] = unit
+            session.add(unit)
             report.created += 1
-        elif stored_parent.get(code) != (row["parent_code"] or None):
+            continue
+        if stored_parent.get(code) != (row["parent_code"] or None):
             report.moves.append(UnitMove(code, stored_parent.get(code), row["parent_code"] or None))
         else:
             report.updated += 1
-        unit.name, unit.kind = row["name"], row["kind"]
-        unit.parent_id = parent_unit.id if parent_unit else None
-        session.add(unit)
-        session.flush()
-        if report.moves and report.moves[-1].code == code:
-            moved_ids.append(unit.id or 0)
-        report.codes.append(code)
-    descendants = _rewrite_paths(session)
-    for move, unit_id in zip(report.moves, moved_ids, strict=True):
-        move.carried = descendants.get(unit_id, 0)
+        if (unit.name, unit.kind) != (row["name"], row["kind"]):
+            unit.name, unit.kind = row["name"], row["kind"]
+    session.flush()  # the new units get their ids
+    for code in order:
+        parent_code = by_code[code]["parent_code"]
+        parent_id = units[parent_code].id if parent_code else None
+        if units[code].parent_id != parent_id:
+            units[code].parent_id = parent_id
+    session.flush()
+    report.codes.extend(order)
+    descendants = rewrite_paths(session)
+    for move in report.moves:
+        move.carried = descendants.get(units[move.code].id or 0, 0)
     return report
 
 
-def _rewrite_paths(session: Session) -> dict[int, int]:
+def rewrite_paths(session: Session) -> dict[int, int]:
     """Recompute every unit's materialised path and depth from the parents, in this transaction.
 
     Moves are rare and trees are small (a province has a few thousand units), so recomputing from the
@@ -238,6 +251,7 @@ UNIT_KINDS = {
     "town": N_("town"),
     "township": N_("township"),
     "commune": N_("commune"),
+    "special_zone": N_("special zone"),
     "ward": N_("ward"),
     "village": N_("village"),
 }
@@ -260,3 +274,18 @@ def unit_kind(session: Session, unit_id: int | None) -> str | None:
 def unit_label(session: Session, t: Translator, unit_id: int) -> str:
     unit = get_unit(session, unit_id=unit_id)
     return unit_display(t, unit) if unit else "?"
+
+
+def origin_label(session: Session, t: Translator, origin_unit_id: int | None) -> str:
+    """Where a record moved by a merge was logged: "from xã Hoa Thám, merged 1/7/2025" ("" when it
+    was never moved). The drill-down and /history name it, so a supervisor checking a merged
+    commune's figure sees which old commune each record came from."""
+    if origin_unit_id is None:
+        return ""
+    origin = get_unit(session, unit_id=origin_unit_id)
+    if origin is None:
+        return ""
+    if origin.merged_on is None:
+        return t("from {unit}").format(unit=unit_display(t, origin))
+    return t("from {unit}, merged {date}").format(unit=unit_display(t, origin),
+                                                  date=format_day(origin.merged_on, t.locale))

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from typing import Any
@@ -59,6 +60,16 @@ class _ControlsMixin(_FakeCore):
     def unanswered_queries(self) -> list[str]:
         """Ids of the button taps the bot never answered (the user's phone would still spin)."""
         return [query_id for query_id, answered in self._callbacks.items() if not answered]
+
+    def hold_answers(self, method: str) -> None:
+        """Calls of ``method`` take effect at once (a message is shown) but are answered only after
+        ``release_answers``: the bot is caught "just sending", the moment a crash test kills it."""
+        self._held.setdefault(method.lower(), asyncio.Event())
+
+    def release_answers(self, method: str) -> None:
+        held = self._held.pop(method.lower(), None)
+        if held is not None:
+            held.set()
 
     def block_user(self, chat_id: int) -> None:
         """Every send* to ``chat_id`` answers 403 blocked, like a user who blocked the bot."""

@@ -47,6 +47,7 @@ class _FakeCore:
         self.calls: list[ApiCall] = []
         self.messages: dict[int, list[SentMessage]] = {}
         self.personas: list[dict[str, Any]] = []
+        self.webapp_token: str | None = None  # the bot's token, to sign Mini App initData (the sandbox sets it)
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.callback_answers: list[dict[str, Any]] = []
@@ -67,6 +68,7 @@ class _FakeCore:
         self._callback_chats: dict[str, int] = {}
         self._callback_ids = itertools.count(1)
         self._failures: dict[str, deque[_Failure]] = {}
+        self._held: dict[str, asyncio.Event] = {}
         self._blocked: set[int] = set()
         self._rate_limit: int | None = None
         self._recent_sends: deque[float] = deque()
@@ -264,7 +266,9 @@ class _FakeCore:
             [
                 {
                     "text": b.get("text", ""),
-                    **({"url": b["url"]} if "url" in b else {"data": b.get("callback_data", "")}),
+                    **({"url": b["url"]} if "url" in b else
+                       {"web_app": b["web_app"].get("url", "")} if "web_app" in b else
+                       {"data": b.get("callback_data", "")}),
                 }
                 for b in row
             ]

@@ -70,6 +70,9 @@ class FakeTelegram(_WebChatMixin, _BotApiMixin):
             if handler is None:
                 raise TelegramApiError(404, "Not Found: method not found")
             result = await handler(call.params)
+            held = self._held.get(name.lower())
+            if held is not None:  # done, and visible to the test, but the bot does not know it yet
+                await held.wait()
         except TelegramApiError as exc:
             call.status = exc.status
             return exc.to_response()
@@ -135,6 +138,7 @@ class FakeTelegram(_WebChatMixin, _BotApiMixin):
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         app.router.add_get("/", self._sb_index)
         app.router.add_get("/sandbox/api/personas", self._sb_personas)
+        app.router.add_get("/sandbox/api/webapp", self._sb_webapp)
         app.router.add_post("/sandbox/api/send", self._sb_send)
         app.router.add_post("/sandbox/api/tap", self._sb_tap)
         app.router.add_post("/sandbox/api/location", self._sb_location)

@@ -5,6 +5,7 @@ photos, the chat log and files.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ from bot.sandbox.fake_api.models import (
     WEBCHAT_HTML,
     FakeUser,
 )
+from bot.web.initdata import sign
 
 
 class _WebChatMixin(_ControlsMixin):
@@ -53,6 +55,17 @@ class _WebChatMixin(_ControlsMixin):
 
     async def _sb_index(self, request: web.Request) -> web.StreamResponse:
         return web.Response(body=WEBCHAT_HTML.read_bytes(), content_type="text/html", charset="utf-8")
+
+    async def _sb_webapp(self, request: web.Request) -> web.StreamResponse:
+        """The initData Telegram would hand a Mini App opened by this persona, signed with the bot's token,
+        as the real Telegram does (the dashboard checks it exactly as it checks Telegram's)."""
+        user = self._persona_user(request.query.get("user_id"))
+        if not self.webapp_token:
+            raise web.HTTPNotFound(text='{"error": "no Mini App here"}', content_type="application/json")
+        profile: dict[str, Any] = {"id": user.id, "first_name": user.first_name,
+                                   "language_code": user.language_code or "vi"}
+        signed = sign(self.webapp_token, user=profile, auth_date=datetime.now(UTC))
+        return web.json_response({"init_data": signed})
 
     async def _sb_personas(self, request: web.Request) -> web.StreamResponse:
         return web.json_response(self.personas)

@@ -1,0 +1,75 @@
+"""The words of the dashboard page, as gettext msgids: the page asks `/api/session` for them in the
+viewer's language, so the catalogue (locales/) is the one place they are translated."""
+
+from __future__ import annotations
+
+from bot.i18n import N_, Translator
+
+PAGE_STRINGS: dict[str, str] = {
+    "title": N_("Dashboard"),
+    "tab_reporting": N_("Reporting"),
+    "tab_figures": N_("Figures"),
+    "tab_check": N_("To check"),
+    "tab_files": N_("Files"),
+    "unit": N_("Unit"),
+    "period": N_("Period"),
+    "organisation": N_("Organisation"),
+    "category": N_("Kind of support"),
+    "all_organisations": N_("All organisations"),
+    "all_categories": N_("All kinds"),
+    "search": N_("Search a unit…"),
+    "due": N_("due {due}"),
+    "no_period": N_("No reporting period yet. Create one with /period in the chat."),
+    "expected": N_("Expected"),
+    "submitted": N_("Submitted"),
+    "on_time": N_("On time"),
+    "late": N_("Late"),
+    "missing": N_("Not submitted"),
+    "completeness": N_("Completeness"),
+    "timeliness": N_("Timeliness"),
+    "state": N_("State"),
+    "submitted_at": N_("Submitted at"),
+    "remind": N_("🔔 Remind"),
+    "reminded": N_("🔔 Reminded today"),
+    "remind_queued": N_("A reminder was queued for {unit}."),
+    "remind_already": N_("{unit} was already reminded today."),
+    "remind_submitted": N_("{unit} has submitted in the meantime."),
+    "remind_no_officers": N_("{unit} has nobody registered to remind."),
+    "records": N_("Records"),
+    "households": N_("Households"),
+    "persons": N_("Persons"),
+    "value": N_("Value (đồng)"),
+    "total": N_("Total"),
+    "partial": N_("partial: not every record gives this figure"),
+    "by_unit": N_("By unit"),
+    "trend": N_("Value by month (đồng)"),
+    "no_figures": N_("No support recorded in this period."),
+    "questions": N_("Open questions ❓"),
+    "unusual": N_("Unusual figures, confirmed at entry"),
+    "doubles": N_("Possible double counts"),
+    "nothing": N_("Nothing waiting."),
+    "open": N_("Open"),
+    "history": N_("History"),
+    "version": N_("version {n}"),
+    "ask": N_("❓ Ask again"),
+    "ask_placeholder": N_("Your question to the author…"),
+    "send": N_("Send"),
+    "close": N_("Close"),
+    "asked": N_("The question was sent to the author."),
+    "open_question": N_("Open question: {question}"),
+    "files_intro": N_("The file is built and sent to your chat with the bot."),
+    "xlsx": N_("📥 Excel file"),
+    "docx": N_("📝 Draft report (DOCX)"),
+    "chart": N_("📈 Digest chart"),
+    "file_queued": N_("{file} will arrive in the chat in a moment."),
+    "loading": N_("Loading…"),
+    "error": N_("Something went wrong. Please try again."),
+    "refused": N_("This dashboard is for supervisors and administrators registered with the bot. Open it "
+                  "from the 📊 button in your chat with the bot."),
+    "expired": N_("This page has expired. Close it and open it again from the chat."),
+    "sort_hint": N_("Tap a column heading to sort."),
+}
+
+
+def page_strings(t: Translator) -> dict[str, str]:
+    return {key: t(msgid) for key, msgid in PAGE_STRINGS.items()}

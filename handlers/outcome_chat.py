@@ -1,0 +1,141 @@
+"""The poverty review in chat besides /review's card: a review sheet sent as a file, and questions about
+the outcome ("tỷ lệ hộ nghèo?", "bao nhiêu hộ thoát nghèo năm nay?").
+
+A sheet is told apart from the household list by its name or caption ("rà soát", "review"); it is read,
+checked and written in a worker thread with its own session (like the household list), and the status
+message says what was imported or, by line, why nothing was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Message, Update
+from telegram.ext import filters
+
+from bot.domain.parsing.review_line import asked_year, looks_like_outcome_question, parse_review_line
+from bot.domain.parsing.text import fold
+from bot.domain.services.action_text import Localised
+from bot.domain.services.household_import import ListTooLarge, UnreadableFile
+from bot.domain.services.outcome_support import outcome_section
+from bot.domain.services.outcomes import default_year
+from bot.domain.services.questions import parse_question
+from bot.domain.services.reports import visible_units
+from bot.domain.services.review_import import MAX_ROWS, ReviewSheetError, import_sheet
+from bot.domain.services.units import unit_display
+from bot.i18n import Translator
+from bot.runtime import Runtime
+from db.queries import get_unit, get_user_by_telegram_id
+from handlers.context import ChungTayContext
+
+log = logging.getLogger(__name__)
+MAX_SHEET_BYTES = 2 * 1024 * 1024
+SHEET_WORDS = ("ra soat", "ra-soat", "ra_soat", "rasoat", "review")
+
+
+class ReviewSheetFilter(filters.MessageFilter):
+    """A private document whose file name or caption says it is the review's figures."""
+
+    def __init__(self) -> None:
+        super().__init__(name="ReviewSheetFilter")
+
+    def filter(self, message: Message) -> bool:
+        if message.document is None:
+            return False
+        named = fold(message.document.file_name or "")
+        return any(word in named for word in SHEET_WORDS) or fold(message.caption or "").startswith(SHEET_WORDS)
+
+
+async def receive_sheet(update: Update, context: ChungTayContext) -> None:
+    user, message, t = context.db_user, update.effective_message, context.t
+    if user is None or message is None or message.document is None:
+        return
+    document = message.document
+    name = document.file_name or ""
+    if not name.lower().endswith((".csv", ".xlsx")) or (document.file_size or 0) > MAX_SHEET_BYTES:
+        await message.reply_text(t("To import the review figures, send a CSV or XLSX sheet (at most 2 MB) with one "
+                                   "row per commune."))
+        return
+    content = bytes(await (await document.get_file()).download_as_bytearray())
+    status = await message.reply_text(t("Reading the review sheet…"))
+    runtime, telegram_id = context.runtime, user.telegram_id
+    year = parse_review_line(message.caption or "").year or default_year(context.today.year, context.today.month)
+
+    async def work() -> None:
+        try:
+            text = await asyncio.to_thread(_import, runtime, telegram_id=telegram_id, t=t, content=content,
+                                           filename=name, year=year)
+        except Exception:
+            log.exception("review sheet import failed")
+            text = t("Sorry, something went wrong on our side. Please try again in a moment.")
+        await context.bot.edit_message_text(text, chat_id=status.chat_id, message_id=status.message_id)
+
+    context.app.run_in_background(work(), name="review-sheet-import")
+
+
+def _import(runtime: Runtime, *, telegram_id: int, t: Translator, content: bytes, filename: str, year: int) -> str:
+    """In the worker thread, with its own session: the reply."""
+    with runtime.session_factory() as session:
+        user = get_user_by_telegram_id(session, telegram_id=telegram_id)
+        if user is None or not user.active:
+            return t("Cancelled.")
+        try:
+            result = import_sheet(session, user=user, content=content, filename=filename, default_year=year, t=t,
+                                  now=runtime.clock())
+        except ListTooLarge:
+            return t("This sheet is too large: a review sheet has at most {rows} rows.").format(rows=MAX_ROWS)
+        except UnreadableFile:
+            return t("Sorry, this file cannot be read as an Excel (.xlsx) or CSV table. Please save it again as "
+                     ".xlsx or .csv and send it.")
+        except ReviewSheetError as error:
+            more = len(error.problems) - 20
+            return "\n".join([t("Nothing was imported; please fix these rows and send the sheet again:"),
+                              *error.problems[:20], *([f"… (+{more})"] if more > 0 else [])])
+        return t("Review figures imported: {created} new, {corrected} corrected, {unchanged} unchanged.").format(
+            created=result.created, corrected=result.corrected, unchanged=result.unchanged)
+
+
+# ------------------------------------------------------------------ questions
+
+class OutcomeQuestionFilter(filters.MessageFilter):
+    """Private text asking about the poverty outcome, while no logging form waits for an answer."""
+
+    def __init__(self, application: Any) -> None:
+        super().__init__(name="OutcomeQuestionFilter")
+        self._application = application
+
+    def filter(self, message: Message) -> bool:
+        if not message.text or message.text.startswith("/") or message.from_user is None:
+            return False
+        user_data = self._application.user_data.get(message.from_user.id) or {}
+        return not user_data.get("log") and looks_like_outcome_question(message.text)
+
+
+async def answer_question(update: Update, context: ChungTayContext) -> None:
+    message, user = update.effective_message, context.db_user
+    if message is None or message.text is None or user is None:
+        return
+    await message.reply_text(outcome_answer(context, message.text[:300]))
+
+
+def outcome_answer(context: ChungTayContext, text: str) -> str:
+    """The outcome of the unit the question names (or the user's own), for the year it asks about."""
+    t, user = context.t, context.db_user
+    assert user is not None
+    units = visible_units(context.session, user=user)
+    question = parse_question(text, catalogue=context.runtime.catalogue, units=units, today=context.today)
+    unit = question.units[0] if len(question.units) == 1 else get_unit(context.session, unit_id=user.unit_id)
+    assert unit is not None
+    year = asked_year(text, this_year=context.today.year)
+    section = outcome_section(context.session, Localised(context.runtime.catalogue, t), unit=unit, up_to=year)
+    if section is None:
+        return t("There are no review figures for {unit} yet. Communes enter them with /review.").format(
+            unit=unit_display(t, unit))
+    found, lines = section
+    head = t("Poverty reduction results {year}, {unit}:").format(year=found, unit=unit_display(t, unit))
+    if found != year:
+        head = t("No review figures for {year} yet; the newest are of {found}.").format(year=year, found=found) \
+            + "\n" + head
+    return "\n".join([head, *lines])

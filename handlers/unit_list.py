@@ -1,0 +1,216 @@
+"""The one way a long list of units is shown in chat: the summary line, a page of at most ten units, ◀ ▶
+to page, 🔎 to search by typing part of a name.
+
+The lists themselves (totals by unit, the totals unit picker, /status, the drill-down, the /invite and
+/users unit pickers, /unreached) rank and cut their units with `bot.domain.services.unit_lists.unit_page`
+and draw the page with `page_lines` and `page_rows` here. What a list is looking at (its page, its
+search, and whatever else it needs: a period, a category, a person) is kept per user and per list in
+user_data under STATE_KEY, so ◀ ▶ 🔎 carry only the list's kind and the page (handlers/callbacks/).
+
+Each list registers itself (`register`) with who may press its buttons — a set of roles, as in the
+command table (handlers/registry.py), and the polite refusal for everyone else — and the coroutine that
+draws it again. A press is checked against that audience first, and then drawn by the list itself,
+which checks the unit tree (a unit outside the reader's subtree is never shown).
+
+🔎 asks for a name: the next typed line is the search (`SearchWaiting`, in the waiting group before the
+main one, so the line is not read as a quick entry or a question). A command or a menu button instead
+ends the wait and is handled as usual.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardButton, Message, Update
+from telegram.ext import ApplicationHandlerStop, filters
+
+from bot.domain.services.unit_lists import PAGE_SIZE, UnitEntry, UnitPage, clean_query, page_head
+from bot.i18n import N_
+from db.models import Role, User
+from handlers.callbacks import (
+    Action,
+    UnitListAll,
+    UnitListFind,
+    UnitListPage,
+    button,
+    decode,
+)
+from handlers.context import ChungTayContext
+from handlers.render import to_html
+
+MEMBERS: frozenset[str] = frozenset({Role.REPORTER, Role.SUPERVISOR, Role.ADMIN})
+MANAGERS: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ADMIN})
+"""The audiences of the command table (handlers/registry.py) a list is for (not imported from there: the
+table imports the handler modules that import this one)."""
+STATE_KEY = "unit_list"
+WAIT = "wait"
+Show = Callable[[Update, ChungTayContext, bool], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class ListKind:
+    """A list of units: its kind (the code its buttons carry), who may press its buttons and what they are
+    told otherwise, and how it is drawn again (`show(update, context, fresh)`)."""
+
+    code: str
+    roles: frozenset[str]
+    refusal: str
+    show: Show
+
+
+_KINDS: dict[str, ListKind] = {}
+
+
+def register(code: str, *, roles: frozenset[str], refusal: str, show: Show) -> None:
+    _KINDS[code] = ListKind(code, roles, refusal, show)
+
+
+def may_press(user: User | None, kind: ListKind) -> bool:
+    """The list's audience: an active user of one of its roles."""
+    return user is not None and user.active and user.role in kind.roles
+
+
+# ------------------------------------------------------------------ the state of each list
+
+
+def state(context: ChungTayContext, kind: str) -> dict[str, Any]:
+    """The list's own state (page, search "q", and what the list stores), created empty."""
+    lists = context.user_data.setdefault(STATE_KEY, {})  # type: ignore[union-attr]
+    found = lists.get(kind)
+    if not isinstance(found, dict):
+        found = lists[kind] = {}
+    return found
+
+
+def reset(context: ChungTayContext, kind: str, **values: Any) -> dict[str, Any]:
+    """A list opened anew: first page, no search, and the values it needs."""
+    lists = context.user_data.setdefault(STATE_KEY, {})  # type: ignore[union-attr]
+    lists[kind] = {"page": 0, "q": "", **values}
+    if lists.get(WAIT) == kind:
+        lists.pop(WAIT, None)
+    return lists[kind]
+
+
+def forget(context: ChungTayContext, kind: str) -> None:
+    """A list whose form has ended: its state goes, so nothing of it lingers in the stored user data."""
+    lists = context.user_data.get(STATE_KEY) if context.user_data is not None else None
+    if not isinstance(lists, dict):
+        return
+    lists.pop(kind, None)
+    if lists.get(WAIT) == kind:
+        lists.pop(WAIT, None)
+    if not lists:
+        context.user_data.pop(STATE_KEY, None)  # type: ignore[union-attr]
+
+
+def page_number(values: dict[str, Any]) -> int:
+    page = values.get("page")
+    return page if isinstance(page, int) and not isinstance(page, bool) and page >= 0 else 0
+
+
+def query_of(values: dict[str, Any]) -> str:
+    query = values.get("q")
+    return query if isinstance(query, str) else ""
+
+
+# ------------------------------------------------------------------ drawing a page
+
+
+def page_lines(context: ChungTayContext, page: UnitPage, line: Callable[[UnitEntry], str]) -> list[str]:
+    """The summary line, where the reader is (page, search), and one line a unit, as HTML."""
+    head = to_html(page_head(context.t, page)).split("\n")
+    return [*head, *(html.escape(line(entry)) for entry in page.entries)]
+
+
+def page_rows(context: ChungTayContext, page: UnitPage, kind: str, *,
+              item: Callable[[UnitEntry], InlineKeyboardButton | None] | None = None,
+              turn: Callable[[int], Action] | None = None) -> list[list[InlineKeyboardButton]]:
+    """A button a unit (when the list picks units), then ◀ ▶ 🔎 (✖ ends a search). `turn` makes a page's
+    action when the list has its own (buttons that carry their unit); by default the list's kind and page."""
+    t = context.t
+    rows: list[list[InlineKeyboardButton]] = []
+    if item is not None:
+        rows += [[made] for entry in page.entries if (made := item(entry)) is not None]
+    turn_to = turn or (lambda number: UnitListPage(kind, number))
+    nav: list[InlineKeyboardButton] = []
+    if page.has_previous:
+        nav.append(button("◀", turn_to(page.page - 1)))
+    if page.has_next:
+        nav.append(button("▶", turn_to(page.page + 1)))
+    if page.total > PAGE_SIZE or page.query:
+        nav.append(button("🔎 " + t("Search"), UnitListFind(kind)))
+    if page.query:
+        nav.append(button("✖ " + t("All"), UnitListAll(kind)))
+    if nav:
+        rows.append(nav)
+    return rows
+
+
+# ------------------------------------------------------------------ ◀ ▶ 🔎 ✖ pressed, and the typed search
+
+
+async def on_button(update: Update, context: ChungTayContext) -> None:
+    """Every ◀ ▶ 🔎 ✖ of a list: refused to whoever the list is not for, else the list drawn again."""
+    query = update.callback_query
+    pressed = decode(query.data if query else None)
+    if query is None or not isinstance(pressed, UnitListPage | UnitListFind | UnitListAll):
+        return
+    kind = _KINDS.get(pressed.kind)
+    if kind is None or not may_press(context.db_user, kind):
+        await query.answer(context.t(kind.refusal if kind else N_("This button is out of date; nothing was "
+                                                                   "changed.")), show_alert=True)
+        return
+    values = state(context, pressed.kind)
+    if isinstance(pressed, UnitListFind):
+        await query.answer()
+        context.user_data[STATE_KEY][WAIT] = pressed.kind  # type: ignore[index]
+        if isinstance(query.message, Message):
+            await query.message.reply_text(context.t("🔎 Type part of the unit's name (with or without accents):"))
+        return
+    if isinstance(pressed, UnitListAll):
+        values["q"], values["page"] = "", 0
+    else:
+        values["page"] = pressed.page
+    await query.answer()
+    await kind.show(update, context, False)
+
+
+class SearchWaiting(filters.MessageFilter):
+    """Private text (not a command) while a list waits for its search after 🔎."""
+
+    def __init__(self, application: Any) -> None:
+        super().__init__(name="SearchWaiting")
+        self._application = application
+
+    def filter(self, message: Message) -> bool:
+        if not message.text or message.text.startswith("/") or message.from_user is None:
+            return False
+        lists = (self._application.user_data.get(message.from_user.id) or {}).get(STATE_KEY)
+        return isinstance(lists, dict) and lists.get(WAIT) in _KINDS
+
+
+async def read_search(update: Update, context: ChungTayContext) -> None:
+    """The typed search: the list again from its first page, only the units whose name holds the text.
+    Stops the update here, so the line is not also read as an entry or a question."""
+    message = update.effective_message
+    lists = context.user_data.get(STATE_KEY) or {}  # type: ignore[union-attr]
+    kind = _KINDS.get(lists.pop(WAIT, None) or "")
+    if message is None or message.text is None or kind is None:
+        raise ApplicationHandlerStop
+    if not may_press(context.db_user, kind):
+        await message.reply_text(context.t(kind.refusal))
+        raise ApplicationHandlerStop
+    values = state(context, kind.code)
+    values["q"], values["page"] = clean_query(message.text), 0
+    await kind.show(update, context, True)
+    raise ApplicationHandlerStop
+
+
+async def end_wait(update: Update, context: ChungTayContext) -> None:
+    """A command or a menu button while a search is awaited: stop waiting, and let it be handled as usual."""
+    lists = context.user_data.get(STATE_KEY) if context.user_data is not None else None
+    if isinstance(lists, dict):
+        lists.pop(WAIT, None)
