@@ -51,6 +51,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(MessageHandler(filters.Regex(f"^{totals.MENU_EMOJI}") & filters.ChatType.PRIVATE,
                                            totals.show_totals))
     application.add_handler(CallbackQueryHandler(totals.on_button, pattern=cb.on(cb.TotalsButton)))
+    application.add_handler(CallbackQueryHandler(totals.answer_kept_line, pattern=cb.on(cb.KeptLineTotals)))
     menu_buttons = filters.Regex(f"^({log_form.MENU_LOG_EMOJI}|{history.MENU_EMOJI}|{totals.MENU_EMOJI})")
     from handlers import record_questions  # ❓ Hỏi lại: the waits for a typed question or reply, then the buttons
     application.add_handler(record_questions.build_question_conversation(leave_on=menu_buttons), group=WAIT_GROUP)
@@ -87,7 +88,8 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(log_form.build_log_conversation(
         [CommandHandler("log", log_form.begin),
          MessageHandler(log_form.menu_filter() & filters.ChatType.PRIVATE, log_form.begin),
-         CallbackQueryHandler(history.start_fix, pattern=cb.on(cb.FixRecord))],
+         CallbackQueryHandler(history.start_fix, pattern=cb.on(cb.FixRecord)),
+         CallbackQueryHandler(log_form.record_kept_line, pattern=cb.on(cb.KeptLineEntry))],
         MessageHandler(private_text, log_form.quick_entry)))
     application.add_handler(CallbackQueryHandler(log_form.stale_button, pattern=cb.on(cb.LogButton)))
     from handlers import users  # people and invites: the buttons of /users and /invites

@@ -21,13 +21,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.parsing.segments import split_actions
 from bot.domain.services.access import AccessDenied
 from bot.domain.services.action_text import Localised
 from bot.domain.services.export_files import build_scope_file
 from bot.domain.services.periods import STANDARD_CODES, Period, period_from_code
 from bot.domain.services.questions import (
-    looks_like_question,
+    AMBIGUOUS,
+    ENTRY,
+    line_kind,
     parse_question,
 )
 from bot.domain.services.reports import has_children, scope_level, scope_unit, visible_units
@@ -36,7 +37,7 @@ from bot.domain.services.totals_view import TotalsView
 from bot.domain.services.units import unit_display
 from bot.i18n import N_
 from db.models import Unit
-from handlers import unit_list
+from handlers import kept_line, unit_list
 from handlers.background import send_file_later
 from handlers.callbacks import (
     TotalsBack,
@@ -52,6 +53,7 @@ from handlers.callbacks import (
     button,
     decode,
 )
+from handlers.callbacks import gone as cb_gone
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.render import render as render_screen
@@ -299,17 +301,28 @@ class QuestionFilter(filters.MessageFilter):
         user_data = self._application.user_data.get(message.from_user.id) or {}
         if user_data.get("log"):
             return False
-        today = self._application.runtime.today()
-        # "xây mới 6 căn, sửa chữa 2 căn, tổng kinh phí 400 triệu" says "tổng" but reports two actions
-        return looks_like_question(message.text[:300], today=today) and split_actions(
-            message.text[:4096], self._application.runtime.catalogue, today=today) is None
+        runtime = self._application.runtime
+        return line_kind(message.text[:300], catalogue=runtime.catalogue, today=runtime.today()) != ENTRY
 
 
 async def answer_question(update: Update, context: ChungTayContext) -> None:
     message = update.effective_message
     if message is None or message.text is None or context.db_user is None:
         return
+    if line_kind(message.text[:300], catalogue=context.runtime.catalogue, today=context.today) == AMBIGUOUS:
+        await kept_line.ask(update, context, message.text)
+        return
     await _answer_question(update, context, message.text[:300])
+
+
+async def answer_kept_line(update: Update, context: ChungTayContext) -> None:
+    """📊 under a line that could be an entry or a question: answered as a question."""
+    line = kept_line.take(context)
+    if line is None or context.db_user is None:
+        await cb_gone(update, context)
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _answer_question(update, context, line["text"][:300])
 
 
 async def _answer_question(update: Update, context: ChungTayContext, text: str) -> None:

@@ -235,3 +235,8 @@ from handlers.callbacks.actions import (
 __all__ += ["LogKeepOpen", "LogReplace"]
 __all__ += ["LIST_KINDS", "DrillUnit", "UnitListAll", "UnitListButton", "UnitListFind", "UnitListPage",
             "UnreachedUnit"]
+
+# A line that reads as an entry and as a question; a per-unit figure that disagrees with the written total.
+from handlers.callbacks.actions import KeptLine, KeptLineEntry, KeptLineTotals, LogPickTotal  # noqa: E402
+
+__all__ += ["KeptLine", "KeptLineEntry", "KeptLineTotals", "LogPickTotal"]

@@ -526,3 +526,30 @@ class ReviewCancel(Action):
 @dataclass(frozen=True)
 class ReviewSkip(Action):
     pass
+
+
+# ------------------------------------------------------------------ a line that reads as an entry and as a question
+# (both possible: 📝 records it, 📊 answers it; the line waits in user_data meanwhile)
+
+class KeptLine(Action):
+    """Either button under a line that could be an entry or a question."""
+
+
+@action("line:log")
+@dataclass(frozen=True)
+class KeptLineEntry(KeptLine):
+    pass
+
+
+@action("line:tot")
+@dataclass(frozen=True)
+class KeptLineTotals(KeptLine):
+    pass
+
+
+@action("log:total")
+@dataclass(frozen=True)
+class LogPickTotal(LogButton):
+    """A per-unit figure and a written total disagree: which one is right ("d": count × per unit)."""
+
+    pick: Annotated[str, Choice("d", "w")]

@@ -30,10 +30,11 @@ from telegram.warnings import PTBUserWarning
 from bot.domain.services.actions import Draft, adopt_category, missing_required, ordered_measures
 from bot.domain.services.log_entry import repeat_draft, start_menu
 from handlers import callbacks as cb
+from handlers import kept_line
 from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
 from handlers.log_form.answers import attachment, button_answer, typed_answer
-from handlers.log_form.card import save, show_card
+from handlers.log_form.card import pick_total, save, show_card
 from handlers.log_form.edit import (
     COMMON_STEPS,
     back_to_card,
@@ -79,7 +80,8 @@ from handlers.log_form.state import (
 
 __all__ = ["ASK", "CARD", "CATEGORY", "COMMON_STEPS", "EDIT", "FORM_NAME", "MAX_TEXT", "MENU_LOG_EMOJI",
            "ConversationHandler", "back_to_card", "begin", "build_log_conversation", "cancel_form", "card_typed",
-           "edit_field", "edit_menu", "menu_filter", "pick_category", "quick_entry", "repeat_entry", "save",
+           "edit_field", "edit_menu", "menu_filter", "pick_category", "quick_entry", "record_kept_line", "repeat_entry",
+           "save",
            "show_card", "show_card_for_correction", "stale_button", "start_correction"]
 
 MENU_LOG_EMOJI = "📝"
@@ -168,6 +170,31 @@ async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
     return ConversationHandler.END
 
 
+async def record_kept_line(update: Update, context: ChungTayContext) -> str | int | None:
+    """📝 under a line that could be an entry or a question: the kept line is read as an entry."""
+    query = update.callback_query
+    line = kept_line.take(context)
+    if query is None or line is None:
+        await cb.gone(update, context)
+        return ConversationHandler.END
+    if (context.user_data.get("log") or {}).get("draft"):  # type: ignore[union-attr]
+        context.user_data[kept_line.KEPT_LINE] = line  # type: ignore[index]
+        await query.answer(context.t("An entry is open: save or cancel it first; your line is kept."),
+                           show_alert=True)
+        return None  # the open form stays as it is, and so do these buttons
+    await query.answer()
+    source = line.get("source")
+    opened = await open_line(update, context, line["text"], source=source if isinstance(source, int) else None)
+    if opened is not None:  # one entry, several, or its kind of support to pick with the figures kept
+        return opened
+    parsed = read_line(context, line["text"])
+    text = problem_text(context, *parsed.problems[0]) if parsed.problems else context.t(
+        "Sorry, I could not read that as a support entry.")
+    await query.message.reply_text(text + "\n\n" + example_text(context),  # type: ignore[union-attr]
+                                   parse_mode=ParseMode.HTML)
+    return ConversationHandler.END
+
+
 async def cancel_form(update: Update, context: ChungTayContext) -> str | int:
     """❌ or /cancel in the form: the closed form is written before "Cancelled." is shown. ❌ on one of a
     line's several actions cancels that one only: the next one's card follows (/cancel drops them all)."""
@@ -178,12 +205,13 @@ async def cancel_form(update: Update, context: ChungTayContext) -> str | int:
         await checkpoint(update, context, following)  # the next action is open before the old card says so
         await answer_in_place(update, context, context.t("Cancelled: this entry is not saved."))
         return await next_step(update, context, fresh=True)
-    kept = context.user_data.get(SAVED_LINES)  # type: ignore[union-attr]
+    kept = {key: context.user_data.get(key) for key in (SAVED_LINES, kept_line.KEPT_LINE)}  # type: ignore[union-attr]
     context.user_data.clear()  # type: ignore[union-attr]
     await checkpoint(update, context, ConversationHandler.END)
     ended = await cancel(update, context)
-    if kept:
-        context.user_data[SAVED_LINES] = kept  # type: ignore[index]
+    for key, value in kept.items():
+        if value:
+            context.user_data[key] = value  # type: ignore[index]
     return ended
 
 
@@ -214,6 +242,7 @@ def build_log_conversation(starters: list[Any], free_text: Any) -> ConversationH
                       CallbackQueryHandler(button_answer, pattern=cb.on(cb.LogSet, cb.LogSkip, cb.LogKeep,
                                                                         cb.LogHousehold, cb.LogTypedHousehold))],
                 CARD: [CallbackQueryHandler(save, pattern=cb.on(cb.LogSave)),
+                       CallbackQueryHandler(pick_total, pattern=cb.on(cb.LogPickTotal)),
                        CallbackQueryHandler(edit_menu, pattern=cb.on(cb.LogEdit)),
                        MessageHandler(attachments, attachment), MessageHandler(text, card_typed)],
                 EDIT: [CallbackQueryHandler(edit_field, pattern=cb.on(cb.LogEditField)),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import logging
+from decimal import Decimal
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
 from bot.domain.services.access import AccessDenied
-from bot.domain.services.actions import ValidationProblem, missing_required, rebase_draft
+from bot.domain.services.action_text import measure_text, per_unit_text
+from bot.domain.services.actions import Draft, ValidationProblem, missing_required, rebase_draft
 from bot.domain.services.log_entry import card_screen, save_entry
 from db.session import is_database_unavailable
 from handlers import callbacks as cb
@@ -44,8 +47,55 @@ async def show_card(update: Update, context: ChungTayContext, *, fresh: bool = F
     text = part_label(context) + to_html(screen.text) + "\n\n" + hint
     rows = [[cb.button("✅ " + t("Save"), cb.LogSave()), cb.button("✏️ " + t("Edit"), cb.LogEdit()),
              cb.button("❌ " + t("Cancel"), cb.LogCancel())]]
+    choice = total_choice(context, screen.draft)
+    if choice is not None:
+        text, rows = to_html(screen.text) + "\n\n" + html.escape(choice[0]), [*choice[1], rows[0][1:]]
     await say(update, context, text, rows, then=CARD, fresh=fresh)
     return CARD
+
+
+def total_choice(context: ChungTayContext, draft: Draft) -> tuple[str, list[list[InlineKeyboardButton]]] | None:
+    """The question when a per-unit figure and the written total disagree, and its two buttons."""
+    choice = draft.total_choice
+    spec = catalogue(context).category_by_code(draft.category or "")
+    if not choice or spec is None:
+        return None
+    measure = spec.measure(choice.get("measure", ""))
+    if measure is None:
+        return None
+    named, t = names(context), context.t
+    shown = {}
+    for key in ("derived", "written"):
+        probe = Draft(quantity_unit=draft.quantity_unit)
+        probe.set_measure(measure.code, Decimal(choice[key]))
+        shown[key] = measure_text(named, measure, probe) or choice[key]
+    derived = (draft.reading.get("per_unit") or {}).get(measure.code)
+    how = per_unit_text(named, spec, draft, derived, measure.code) if isinstance(derived, dict) else ""
+    text = t("⚠️ {label}: per unit, {how} = {derived}, but the line also says {written}. Which is right?").format(
+        label=named.measure_label(measure), how=how, derived=shown["derived"], written=shown["written"])
+    rows = [[cb.button(f"{how} = {shown['derived']}", cb.LogPickTotal("d"))],
+            [cb.button(t("As written: {written}").format(written=shown["written"]), cb.LogPickTotal("w"))]]
+    return text, rows
+
+
+async def pick_total(update: Update, context: ChungTayContext) -> str:
+    """One of the two figures offered by `total_choice`: the draft takes it, and the card is shown again."""
+    query = update.callback_query
+    assert query is not None
+    draft = draft_of(context)
+    choice = draft.total_choice
+    if not choice:
+        await cb.gone(update, context)
+        return await show_card(update, context)
+    await query.answer()
+    picked = cb.read(update, cb.LogPickTotal).pick
+    reading = dict(draft.reading)
+    draft.set_measure(choice["measure"], Decimal(choice["derived" if picked == "d" else "written"]))
+    if picked == "d":  # the card still shows how the figure was derived
+        draft.reading = reading
+    draft.total_choice = None
+    store(context, draft)
+    return await show_card(update, context)
 
 
 async def save(update: Update, context: ChungTayContext) -> str | int:
@@ -59,6 +109,9 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
     assert query is not None and user is not None
     draft = draft_of(context)
     t = context.t
+    if draft.total_choice:  # an old card's ✅: the figure to save is not chosen yet
+        await query.answer()
+        return await show_card(update, context, fresh=True)
     try:
         saved = save_entry(context.session, draft=draft, author=user, names=names(context), today=context.today,
                            now=context.runtime.clock(), source_update_id=update.update_id)

@@ -151,6 +151,12 @@ def problem_text(context: ChungTayContext, reason: str, offending: str) -> str:
         "conflict": t("“{text}” gives the same figure twice with different values."),
         "too_long": t("That is too long; please keep it under {limit} characters."),
         "unexpected_measure": t("“{text}”: this kind of support is not counted that way."),
+        "per_unit_per_period": t("“{text}” is a figure per unit and per period; please write the total the entry "
+                                 "gave instead, e.g. “gạo 30 hộ 900kg”."),
+        "per_unit_unclear": t("“{text}”: is the last figure per unit too, or for everyone? Please write it "
+                              "with “mỗi …” or “tổng …”."),
+        "per_unit_without_count": t("“{text}” is a figure per unit, but the line does not say how many units; "
+                                    "please write the count too, e.g. “20 suất, 500k/suất”."),
     }
     return texts.get(reason, t("“{text}” could not be read.")).format(text=offending[:40], limit=MAX_TEXT)
 

@@ -32,7 +32,7 @@ SAMPLES: list[Action] = [
     cb.PeopleUnitMenu(4, None, 0), cb.PeopleUnitMenu(4, 7, 1), cb.PeopleSetUnit(4, 7), cb.EraseAsk(5),
     cb.EraseConfirm(5), cb.EraseCancel(5),
     cb.AskAboutRecord(17), cb.ConfirmFigures(4), cb.ReplyToQuestion(4), cb.CancelQuestion(),
-    cb.LogReplace(), cb.LogKeepOpen(),
+    cb.LogReplace(), cb.LogKeepOpen(), cb.KeptLineEntry(), cb.KeptLineTotals(), cb.LogPickTotal("d"),
     cb.UnitListPage("tot", 3), cb.UnitListFind("inv"), cb.UnitListAll("st"), cb.DrillUnit("rice", 12),
     cb.UnreachedUnit(12),
     cb.ReviewSave(), cb.ReviewCancel(), cb.ReviewSkip(),

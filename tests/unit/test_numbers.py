@@ -59,6 +59,11 @@ def test_fold_decomposed_equals_composed() -> None:
         ("197,9 triệu đồng", 197_900_000),
         ("1.500.000", 1_500_000),
         ("1.500.000đ", 1_500_000),
+        ("500,000 VND", 500_000),  # English grouping: a đồng has no decimals
+        ("12,500 triệu", 12_500_000),  # decimal comma before a multiplier
+        ("2.5m", 2_500_000),
+        ("1,2bn", 1_200_000_000),
+        ("2 tỷ 300 triệu", 2_300_000_000),
         ("1.500.000 đ", 1_500_000),
         ("1.500.000 đồng", 1_500_000),
         ("1.500.000 dong", 1_500_000),

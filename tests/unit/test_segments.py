@@ -109,3 +109,12 @@ def test_a_piece_that_names_no_kind_in_words_is_not_an_action(catalogue: Catalog
 def test_a_piece_naming_its_kind_by_a_choice_or_a_keyword_is_an_action(catalogue: CatalogueFile) -> None:
     assert [e.category for e in split_actions("gạo 100kg, tiền mặt 5 triệu", catalogue, today=TODAY).entries] == [  # type: ignore[union-attr]
         "rice", "cash_goods"]
+
+
+@pytest.mark.parametrize("line", [
+    "Trao 200 suất quà (mỗi suất 300.000đ và 10kg gạo)",  # inside brackets: what one gift holds
+    "Cho 258 hộ vay vốn làm công trình vệ sinh, nước sinh hoạt; kinh phí cho vay đạt 113 tỷ đồng.",  # its value
+    "Trao tặng 50 suất quà cho hộ nghèo, mỗi suất gồm 10kg gạo và 200.000 đồng tiền mặt.",  # a per-unit figure
+])
+def test_what_describes_one_action_is_not_a_second_one(catalogue: CatalogueFile, line: str) -> None:
+    assert split_actions(line, catalogue, today=TODAY) is None

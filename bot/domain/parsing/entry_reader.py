@@ -13,7 +13,15 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.domain.parsing.dates import MONTH_WORDS, QUARTER_WORDS, RELATIVE_DAYS, ROMAN_QUARTERS, parse_day
+from bot.domain.parsing.entry_dates import numeric_dates, period_fields, word_dates
+from bot.domain.parsing.entry_figures import (
+    PerUnit,
+    keyword_as_unit,
+    read_approximations,
+    read_labels,
+    read_per_unit,
+    settle_per_unit,
+)
 from bot.domain.parsing.entry_lexicon import ADMIN_WORDS, CategoryLexicon, Lexicon
 from bot.domain.parsing.matcher import Meaning, PhraseIndex
 from bot.domain.parsing.numbers import (
@@ -55,6 +63,11 @@ class Reader:
         self.today = today
         self.entry = entry
         self.category: CategoryLexicon | None = None
+        self.per_unit: dict[int, tuple[str, str]] = {}  # number token → (count role it is per, its words)
+        self.pending: list[PerUnit] = []
+        self.approximate: set[int] = set()  # number tokens written as approximate
+        self.conflicting: set[str] = set()  # fields given two different choices
+        self.count_unit: str | None = None  # the quantity unit a per-unit phrase named ("/chiếc")
 
     # ── helpers
 
@@ -80,108 +93,75 @@ class Reader:
             self.problem("conflict", start, end)
 
     def set_field(self, code: str, value: str, start: int, end: int) -> None:
+        """Two different choices for one field ("quà Tết vì người nghèo", "trung thu … thiếu nhi") leave the
+        field empty: the card shows nothing chosen and the form asks where it must, rather than refusing a
+        line whose figures are fine."""
+        if code in self.conflicting:
+            return
         current = self.entry.fields.get(code)
         if current is None:
             self.entry.fields[code] = value
         elif current != value:
-            self.problem("conflict", start, end)
+            self.conflicting.add(code)
+            del self.entry.fields[code]
 
     # ── the passes
 
     def read(self) -> None:
-        self.word_dates()
+        word_dates(self)
+        read_labels(self)
+        read_approximations(self)
         self.choose_category()
-        self.numeric_dates()
-        self.period_fields()
+        read_per_unit(self)
+        numeric_dates(self)
+        period_fields(self)
         self.numbers_with_units()
         self.keywords()
         self.leftovers()
-
-    def record_date(self, text: str, start: int, end: int) -> None:
-        try:
-            day = parse_day(text, today=self.today)
-        except NumberError as error:
-            self.problem(error.reason, start, end)
-        else:
-            self.set_once("action_date", day, start, end)
-        self.use(start, end)
-
-    def word_dates(self) -> None:
-        """"hôm qua", "yesterday", "ngày 15 tháng 6 năm 2025": before categories, because "qua"
-        alone is a gift keyword (quà) and must not be read from "hôm qua"."""
-        tokens = self.tokens
-        index = 0
-        while index < len(tokens):
-            folded = [t.folded for t in tokens[index : index + 2]]
-            if len(folded) == 2 and " ".join(folded) in RELATIVE_DAYS:
-                self.record_date(" ".join(folded), index, index + 2)
-                index += 2
-                continue
-            if folded[:1] in (["today"], ["yesterday"]):
-                self.record_date(folded[0], index, index + 1)
-                index += 1
-                continue
-            start = index + 1 if folded[:1] == ["ngay"] else index
-            end = self._day_month_year(start)
-            if end is not None:
-                self.record_date(" ".join(t.folded for t in tokens[start:end]), index, end)
-                index = end
-                continue
-            index += 1
-
-    def _day_month_year(self, start: int) -> int | None:
-        """End of "15 tháng 6 [năm 2025]" starting at `start`, or None."""
-        tokens = self.tokens
-
-        def small_number(index: int, limit: int) -> bool:
-            return (
-                index < len(tokens)
-                and tokens[index].kind == "num"
-                and re.fullmatch(r"[0-9]{1,2}", tokens[index].norm) is not None
-                and 1 <= int(tokens[index].norm) <= limit
-            )
-
-        if not (small_number(start, 31) and start + 2 < len(tokens) and tokens[start + 1].folded == "thang"):
-            return None
-        if not small_number(start + 2, 12):
-            return None
-        end = start + 3
-        if end + 1 < len(tokens) and tokens[end].folded == "nam" and re.fullmatch(r"[0-9]{4}", tokens[end + 1].norm):
-            end += 2
-        return end
+        settle_per_unit(self)
 
     def choose_category(self) -> None:
-        """The category whose keywords, choices and units explain the most words of the line.
+        """The category whose keywords and choices name the most words of the line, then whose units explain
+        the most figures ("40 suất quà, mỗi suất gồm tiền mặt 500.000đ" is a gift that holds cash).
 
         "vay 20 học sinh sinh viên" is a loan (vay + the purpose "học sinh sinh viên"), not education
         (only "học sinh"); ties go to the keyword typed first, as officers start with the category.
         Without any category keyword, a quantity unit that only one category uses decides ("50 thẻ").
         """
-        best: tuple[tuple[int, int, int, int], CategoryLexicon] | None = None
+        best: tuple[tuple[int, int, int, int, int], CategoryLexicon] | None = None
+        all_hits = {c.spec.code: self._hits(c.keywords) for c in self.lexicon.categories}
         for category in self.lexicon.categories:
-            hits = self._hits(category.keywords)
+            hits = all_hits[category.spec.code]
             if not hits:
                 continue
-            covered = {i for start, end in hits for i in range(start, end)}
-            covered |= {i for start, end in self._hits(category.choices) for i in range(start, end)}
-            covered |= self._unit_tokens(category)
+            named = {i for start, end in hits for i in range(start, end)}
+            choices = {i for start, end in self._hits(category.choices) for i in range(start, end)}
+            # another category's words that hold one of this one's choices are that choice: "vay vốn làm công
+            # trình vệ sinh" is a loan for sanitation, not sanitation
+            named |= choices | {i for code, other in all_hits.items() if code != category.spec.code
+                                for start, end in other if choices & set(range(start, end))
+                                for i in range(start, end)}
+            units = self._unit_tokens(category)
             first = min(start for start, _ in hits)
             longest = max(end - start for start, end in hits)
-            key = (len(covered), -first, longest, -category.sort)
+            key = (len(named), len(units), -first, longest, -category.sort)
             if best is None or key > best[0]:
                 best = (key, category)
         if best is None:
             by_unit = [c for c in self.lexicon.categories if self._unit_tokens(c, quantity_only=True)]
+            single = [c for c in by_unit if not c.spec.measure("quantity").units]  # type: ignore[union-attr]
+            if len(by_unit) > 1 and len(single) == 1:
+                by_unit = single  # "90 suất": the gift's only unit, one of the cash handout's several
             if len(by_unit) == 1:
-                best = ((0, 0, 0, 0), by_unit[0])
+                best = ((0, 0, 0, 0, 0), by_unit[0])
         if best is not None:
             self.category = best[1]
             self.entry.category = best[1].spec.code
 
     def _hits(self, index: PhraseIndex) -> list[tuple[int, int]]:
         hits: list[tuple[int, int]] = []
-        for start in range(len(self.tokens)):
-            if self.free(start):
+        for start, token in enumerate(self.tokens):
+            if (token.folded,) in index.prefixes and self.free(start):
                 hits += [(start, end) for end, _ in index.at(self.tokens, start, self.free)]
         return hits
 
@@ -191,54 +171,16 @@ class Reader:
         for index, token in enumerate(self.tokens):
             if token.kind != "num" or not self.free(index):
                 continue
-            for end, meaning, _ in self._units_after(index, category.units):
-                if quantity_only and meaning.role != "quantity":
+            for end, meaning, _ in self.units_after(index, category.units):
+                if quantity_only and (meaning.role != "quantity" or meaning.field_code == "counted"):
                     continue
                 covered |= set(range(index, end))
         return covered
 
-    def numeric_dates(self) -> None:
-        """"15/6", "ngày 15/6/2025", "15.6.2025" → action_date, unless the category reads the token
-        as a choice ("quà 17/10" is the Day for the Poor, not a date)."""
-        for index, token in enumerate(self.tokens):
-            if token.kind != "date" or not self.free(index):
-                continue
-            if self.category is not None and self.category.choices.at(self.tokens, index, self.free):
-                continue
-            after_ngay = index > 0 and self.free(index - 1) and self.tokens[index - 1].folded == "ngay"
-            start = index - 1 if after_ngay else index
-            self.record_date(token.norm, start, index + 1)
-
-    def period_fields(self) -> None:
-        """"quý 3" / "q3" / "quý III" for a quarter field, "tháng 6" for a month field."""
-        if self.category is None:
-            return
-        kinds = {f.kind: f.code for f in self.category.spec.fields if f.kind in ("quarter", "month")}
-        if not kinds:
-            return
-        tokens = self.tokens
-        for index in range(len(tokens) - 1):
-            if not (self.free(index) and self.free(index + 1)):
-                continue
-            word, number = tokens[index], tokens[index + 1]
-            value: int | None = None
-            if number.kind == "num" and re.fullmatch(r"[0-9]{1,2}", number.norm):
-                value = int(number.norm)
-            elif number.folded in ROMAN_QUARTERS:
-                value = ROMAN_QUARTERS[number.folded]
-            if value is None:
-                continue
-            if "quarter" in kinds and word.norm in QUARTER_WORDS and 1 <= value <= 4:
-                self.set_field(kinds["quarter"], str(value), index, index + 2)
-                self.use(index, index + 2)
-            elif "month" in kinds and word.norm in MONTH_WORDS and 1 <= value <= 12:
-                self.set_field(kinds["month"], str(value), index, index + 2)
-                self.use(index, index + 2)
-
-    def _unit_index(self) -> PhraseIndex:
+    def unit_index(self) -> PhraseIndex:
         return self.category.units if self.category is not None else self.lexicon.any_units
 
-    def _units_after(self, index: int, units: PhraseIndex) -> list[tuple[int, Meaning, str]]:
+    def units_after(self, index: int, units: PhraseIndex) -> list[tuple[int, Meaning, str]]:
         """Units of the number at `index`: (end, meaning, number text), best first.
 
         The unit may be glued on ("5410kg", "45hộ") or follow as one or more words ("ngày công").
@@ -275,7 +217,17 @@ class Reader:
             if parts is not None and parts.group("letters") and fold(parts.group("letters")) in MONEY_MULTIPLIERS:
                 index = self._money(index, index + 1, MONEY_MULTIPLIERS[fold(parts.group("letters"))], tail=False)
                 continue
-            found = self._units_after(index, self._unit_index())
+            found = self.units_after(index, self.unit_index()) or keyword_as_unit(self, index)
+            foreign = [] if found or self.category is None or self.category.choices.at(self.tokens, index, self.free) \
+                else self.units_after(index, self.lexicon.any_units)
+            if foreign and foreign[0][1].role == "quantity":
+                # "quà … mỗi suất gồm 10kg gạo": a weight the category does not record; kept, not a figure
+                self.entry.unknown.append(self.text(index, foreign[0][0]))
+                self.use(index, foreign[0][0])
+                index = foreign[0][0]
+                continue
+            if not found and not (parts is None or parts.group("letters")):
+                found = self._unit_before(index)
             if not found:
                 if parts is None or parts.group("letters"):
                     self.problem("not_a_number", index, index + 1)
@@ -288,6 +240,23 @@ class Reader:
                 continue
             self._measure(meaning, number, index, end)
             index = end
+
+    def _unit_before(self, index: int) -> list[tuple[int, Meaning, str]]:
+        """"số hộ: 45", "số hộ 45", "gift packages: 50": a count written after its unit word, as report tables
+        do - after a colon or "số" only ("xây nhà 2025" is not 2025 houses), and only a unit word no other number
+        has taken ("20 suất 500000" is money, not 500000 packages)."""
+        digits = self.tokens[index].norm.replace(".", "")
+        if not digits.isdigit() or int(digits) >= BARE_MONEY_MIN:
+            return []  # "cho hộ 500000" is money for the household
+        colon = index > 0 and self.tokens[index - 1].raw in (":", "-")
+        end = index - 1 if colon else index
+        for start in range(max(end - 2, 0), end):
+            labelled = colon or (start > 0 and self.tokens[start - 1].folded in ("so", "number"))  # "số hộ 12"
+            for unit_end, meaning in self.unit_index().at(self.tokens, start, self.free):
+                if labelled and unit_end == end and meaning.role in ("households", "persons", "quantity"):
+                    self.use(start, end)
+                    return [(index + 1, meaning, self.tokens[index].norm)]
+        return []
 
     def _money(self, start: int, end: int, multiplier: int, *, tail: bool) -> int:
         """Read money from `start`, extending over "… 200 triệu" (smaller units), a bare tail
@@ -306,7 +275,7 @@ class Reader:
                     break
                 last_multiplier, end, tail_allowed = next_multiplier, end + 1, False
                 continue
-            found = self._units_after(end, self._unit_index())
+            found = self.units_after(end, self.unit_index())
             if found:
                 unit_end, meaning, _ = found[0]
                 if tail_allowed and meaning.role == "money" and meaning.factor == 1 \
@@ -344,6 +313,8 @@ class Reader:
                 self._assign("quantity", amount, meaning.code or None, start, end)
             else:
                 self._assign(meaning.role, parse_count(number), None, start, end)
+            if meaning.field_code == "counted":
+                self.entry.counted[meaning.role] = self.text(start, end)
         except NumberError as error:
             self.problem(error.reason, start, end)
         self.use(start, start + 1)
@@ -353,6 +324,12 @@ class Reader:
         measure_code = "value" if role == "money" else role
         if self.category is not None and self.category.spec.measure(measure_code) is None:
             self.problem("unexpected_measure", start, end)
+            return
+        if start in self.approximate:
+            self.entry.approximate_measures.append(measure_code)
+        if start in self.per_unit:
+            base, words = self.per_unit[start]
+            self.pending.append(PerUnit(role, value, unit, base, words))  # type: ignore[arg-type]
             return
         attribute = "value_dong" if role == "money" else role
         if role == "quantity":

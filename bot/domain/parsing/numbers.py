@@ -34,8 +34,15 @@ MONEY_MULTIPLIERS: dict[str, int] = {
     "trieu": 1_000_000,
     "ty": 1_000_000_000,
     "ti": 1_000_000_000,
+    "m": 1_000_000,
+    "mil": 1_000_000,
+    "million": 1_000_000,
+    "thousand": 1_000,
+    "bn": 1_000_000_000,
+    "billion": 1_000_000_000,
 }
-"""Folded multiplier words: nghìn/ngàn (thousand), triệu/tr (million), tỷ/tỉ (billion)."""
+"""Folded multiplier words: nghìn/ngàn (thousand), triệu/tr (million), tỷ/tỉ (billion), and the English
+ones phones type ("2.5m", "500k", "1.2bn")."""
 
 CURRENCY_WORDS = ("vnd", "dong", "d")
 """Folded currency words that may follow an amount (VND, đồng, đ) and change nothing."""
@@ -161,6 +168,8 @@ def parse_money(text: str) -> int:
         elif previous is None:
             if len(chunks) > 1:
                 raise NumberError("not_a_number", original)
+            if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+", number):
+                number = number.replace(",", "")  # "500,000 VND": a đồng has no decimals, so "," groups thousands
             value = to_decimal(number, original)
             if value != value.to_integral_value():
                 raise NumberError("too_many_decimals", original)

@@ -60,6 +60,14 @@ class ParsedEntry:
     problems: list[tuple[str, str]] = field(default_factory=list)
     approximate: bool = False
     """A figure was written as an approximation ("hơn", "khoảng", "ước"…)."""
+    approximate_measures: list[str] = field(default_factory=list)
+    """The measures whose figure was written as approximate ("hơn 3 tỷ" → ["value"])."""
+    per_unit: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Measure → how it was derived from a per-unit figure: {"each", "count", "count_measure", "unit"}."""
+    total_choice: dict[str, str] | None = None
+    """A per-unit figure and a written total that disagree: {"measure", "derived", "written"}; the card asks."""
+    counted: dict[str, str] = field(default_factory=dict)
+    """Measure → the words that counted it when they are not its own unit ("5 hội viên" → households)."""
 
     def is_empty(self) -> bool:
         """Nothing recognised at all (unknown words and problems do not count).

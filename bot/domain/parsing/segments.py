@@ -74,8 +74,12 @@ def _names_its_kind(piece: str, entry: ParsedEntry, catalogue: CatalogueFile, to
 
 
 def _pieces(text: str) -> list[str]:
+    """The line cut at its separators, never inside brackets: "200 suất quà (mỗi suất 300.000đ và 10kg gạo)"
+    describes one action."""
     pieces, start = [], 0
     for match in _SEPARATOR.finditer(text):
+        if text.count("(", 0, match.start()) > text.count(")", 0, match.start()):
+            continue
         pieces.append(text[start:match.start()])
         start = match.end()
     pieces.append(text[start:])
@@ -113,7 +117,8 @@ def _split(text: str, catalogue: CatalogueFile, today: date) -> Actions | None:
     alone = [parse_quick_entry(piece, catalogue, today=today) if re.search(r"\d", piece) else _EMPTY
              for piece in pieces]
     standing = [i for i, entry in enumerate(alone)
-                if _stands(entry) and _names_its_kind(pieces[i], entry, catalogue, today)]
+                if _stands(entry) and _names_its_kind(pieces[i], entry, catalogue, today)
+                and not _part_of_before(pieces, alone, i)]
     if len(standing) < 2 or len(standing) > MAX_ACTIONS:
         return None
     groups: list[list[str]] = [[] for _ in standing]
@@ -133,6 +138,25 @@ def _split(text: str, catalogue: CatalogueFile, today: date) -> Actions | None:
         return None  # two pieces that say the same kind of action: not two actions we can tell apart
     _share(entries)
     return Actions(entries, texts, ", ".join(shared))
+
+
+_VALUE_LABELS = ("kinh phi", "tri gia", "gia tri", "so tien", "thanh tien", "voi so tien", "voi tong", "tong",
+                 "worth", "value", "total")
+
+
+def _part_of_before(pieces: list[str], alone: list[ParsedEntry], index: int) -> bool:
+    """A piece with money only that says it is the value of what comes before ("…, kinh phí cho vay đạt 113
+    tỷ đồng"), or that goes on describing a per-unit figure ("mỗi suất gồm 10kg gạo và 200.000 đồng tiền
+    mặt"), is part of the action before it, not an action of its own."""
+    entry = alone[index]
+    if any(v is not None for v in (entry.households, entry.persons, entry.quantity)) or index == 0:
+        return False
+    words = fold(pieces[index]).split()
+    before_figure = " ".join(w for w in words[:next((i for i, w in enumerate(words) if re.search(r"\d", w)),
+                                                   len(words))])
+    if any(before_figure == label or before_figure.startswith(label + " ") for label in _VALUE_LABELS):
+        return True
+    return fold(pieces[index - 1]).split(" ", 1)[0] in _PER_UNIT_START
 
 
 def _share(entries: list[ParsedEntry]) -> None:

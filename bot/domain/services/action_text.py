@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from bot.domain.catalogue_file import CatalogueFile, CategorySpec, Measure
 from bot.domain.formatting import format_day, format_money_prose, format_number
@@ -95,6 +96,40 @@ def measure_text(names: Localised, measure: Measure, draft: Draft) -> str | None
     return f"{format_number(value, locale)} {names.unit(measure, draft.quantity_unit)}"
 
 
+def read_as(names: Localised, spec: CategorySpec, draft: Draft, measure: Measure, shown: str) -> str:
+    """A measure's card line, saying how the typed line gave it: "Trị giá: 20 suất × 500.000 đ = 10 triệu
+    đồng", "5 hội viên → Số hộ vay: 5", "Số tiền cho vay: ≈ 36,5 tỷ đồng". The officer checks the reading,
+    not only the result."""
+    reading = draft.reading or {}
+    label = names.measure_label(measure)
+    if draft.approximate and measure.code in (reading.get("approx") or ()):
+        shown = "≈ " + shown
+    derived = (reading.get("per_unit") or {}).get(measure.code)
+    if isinstance(derived, dict):
+        shown = f"{per_unit_text(names, spec, draft, derived, measure.code)} = {shown}"
+    counted = (reading.get("counted") or {}).get(measure.code)
+    if counted:
+        return f"{counted} → {label}: {shown}"
+    return f"{label}: {shown}"
+
+
+def per_unit_text(names: Localised, spec: CategorySpec, draft: Draft, derived: dict[str, str],
+                  measure_code: str = "value") -> str:
+    """"20 suất × 500.000 đ", "30 hộ × 15 kg": the count and the per-unit figure it was multiplied by."""
+    locale = names.t.locale
+    count_measure = spec.measure(derived.get("count_measure", ""))
+    count = format_number(Decimal(derived.get("count", "0")), locale)
+    if count_measure is not None:
+        count += " " + names.unit(count_measure, draft.quantity_unit)
+    each = Decimal(derived.get("each", "0"))
+    measure = spec.measure(measure_code)
+    if measure_code == "value" or measure is None:
+        each_text = f"{format_number(each, locale)} {'đ' if names.vi else 'VND'}"
+    else:  # "30 hộ × 15 kg", "10 hộ × 4 khẩu"
+        each_text = f"{format_number(each, locale)} {names.unit(measure, derived.get('unit') or draft.quantity_unit)}"
+    return f"{count} × {each_text}"
+
+
 def figures_line(names: Localised, spec: CategorySpec, draft: Draft) -> str:
     """The figures of a record on one line: "5.410 kg, 45 hộ, 108 khẩu, 81,15 triệu đồng"; "≈ …" when they
     were written as an approximation ("hơn 3 tỷ"): nobody should copy them into a report as exact."""
@@ -117,7 +152,7 @@ def card_text(names: Localised, draft: Draft, *, organisation_default: str | Non
     for measure in ordered_measures(spec):
         shown = measure_text(names, measure, draft)
         if shown:
-            lines.append(f"• {names.measure_label(measure)}: {shown}")
+            lines.append("• " + read_as(names, spec, draft, measure, shown))
     if draft.approximate:
         lines.append("≈ " + t("Approximate figures (written as “over”, “about”, “nearly”…): marked ≈ in the record"))
     for code, value in draft.fields.items():

@@ -89,6 +89,12 @@ class Draft:
     """Measures the officer skipped (the report did not give them): not asked again."""
     unit_id: int | None = None
     """The author's unit when the form was opened: a ✅ after a move is checked against it."""
+    reading: dict[str, Any] = field(default_factory=dict)
+    """How a typed line was read, for the card only: {"per_unit": {measure: {"each", "count",
+    "count_measure", "unit"}}, "counted": {measure: "5 hội viên"}, "approx": [measures]}."""
+    total_choice: dict[str, str] | None = None
+    """A per-unit figure and a written total that disagree ({"measure", "derived", "written"}): the card
+    asks which is right and cannot be saved before."""
 
     def to_dict(self) -> dict[str, Any]:
         """A copy as plain JSON types. By hand rather than `dataclasses.asdict`, which deep-copies field by
@@ -96,6 +102,8 @@ class Draft:
         dict of strings."""
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["fields"] = dict(self.fields)
+        data["reading"] = dict(self.reading)
+        data["total_choice"] = dict(self.total_choice) if self.total_choice else None
         data["skipped"] = list(self.skipped)
         return data
 
@@ -113,7 +121,9 @@ class Draft:
                    beneficiary_class=parsed.beneficiary_class, funding_source=parsed.funding_source,
                    fields=dict(parsed.fields),
                    action_date=parsed.action_date.isoformat() if parsed.action_date else None,
-                   approximate=parsed.approximate)
+                   approximate=parsed.approximate, total_choice=parsed.total_choice,
+                   reading={key: value for key, value in (("per_unit", parsed.per_unit), ("counted", parsed.counted),
+                                                          ("approx", parsed.approximate_measures)) if value})
 
     @property
     def quantity_decimal(self) -> Decimal | None:
@@ -128,7 +138,15 @@ class Draft:
                 "value": self.value_dong}[code]
 
     def set_measure(self, code: str, value: int | Decimal) -> None:
+        """Set a measure as typed or chosen in the form; how the line had read it (and any per-unit figure
+        counted on it) no longer describes it, so those card notes go."""
         check_measure(code, value)
+        if self.reading:
+            per_unit = {k: v for k, v in (self.reading.get("per_unit") or {}).items()
+                        if k != code and v.get("count_measure") != code}
+            self.reading = {**self.reading, "per_unit": per_unit,
+                            "counted": {k: v for k, v in (self.reading.get("counted") or {}).items() if k != code},
+                            "approx": [k for k in self.reading.get("approx") or () if k != code]}
         if code == "households":
             self.households = int(value)
         elif code == "persons":

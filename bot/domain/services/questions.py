@@ -26,11 +26,16 @@ from bot.domain.formatting import format_day
 from bot.domain.parsing import dates
 from bot.domain.parsing.errors import NumberError
 from bot.domain.parsing.matcher import CatalogueMatcher, longest, matcher_for, without
+from bot.domain.parsing.quick_entry import parse_quick_entry
+from bot.domain.parsing.segments import split_actions
 from bot.domain.parsing.text import fold
 from bot.domain.services.periods import Period
 from bot.i18n import Translator
 from db.models import Unit
 
+STRONG_QUESTION_WORDS = ("bao nhieu", "may ho", "may nguoi", "may khau", "may suat", "may can", "how many",
+                         "how much", "what is the total", "la bao nhieu", "duoc bao nhieu")
+"""Words only a question uses: a line with them asks, whatever figures it carries."""
 QUESTION_WORDS = ("tong", "tong hop", "tong cong", "bao nhieu", "thong ke", "so lieu", "how many", "how much",
                   "total", "totals")
 UNIT_KIND_WORDS = ("thi tran", "phuong", "xa", "huyen", "thi xa", "thanh pho", "tinh", "thon", "ban", "buon",
@@ -170,6 +175,34 @@ def looks_like_question(text: str, *, today: date) -> bool:
         return True
     period, rest = find_period(folded, today=today)
     return period is not None and not re.search(r"\d", rest)
+
+
+ENTRY, QUESTION, AMBIGUOUS = "entry", "question", "ambiguous"
+
+
+def line_kind(text: str, *, catalogue: CatalogueFile, today: date) -> str:
+    """Whether a typed line records support (ENTRY), asks about totals (QUESTION), or could be either
+    (AMBIGUOUS: the bot asks with two buttons and keeps the line).
+
+    Decided by the whole line, not by one word: "quà tết 50 suất, tổng 10tr" and "cho 35 hộ vay với tổng
+    số tiền 1,75 tỷ" are entries (figures with units that fit a category), although "tổng" also starts
+    questions. "bao nhiêu", "mấy hộ", "how many" only ever ask. A "?" after a whole entry, or a question word
+    beside figures that fit no category, is ambiguous.
+    """
+    if not looks_like_question(text, today=today):
+        return ENTRY
+    folded = fold(text)
+    if any(_words_in(folded, word) for word in STRONG_QUESTION_WORDS):
+        return QUESTION
+    parsed = parse_quick_entry(text, catalogue, today=today)
+    figures = [v for v in (parsed.households, parsed.persons, parsed.quantity, parsed.value_dong) if v is not None]
+    if not figures and parsed.total_choice is None:
+        return QUESTION
+    if parsed.category is None or "?" in text:
+        if "?" not in text and split_actions(text[:4096], catalogue, today=today) is not None:
+            return ENTRY  # "xây mới 6 căn, sửa chữa 2 căn, tổng kinh phí 400 triệu": two actions, not a question
+        return AMBIGUOUS
+    return ENTRY
 
 
 def parse_question(text: str, *, catalogue: CatalogueFile, units: Sequence[Unit], today: date) -> Question:
