@@ -61,6 +61,10 @@ class FakeZalo:
     _runner: web.AppRunner | None = None
     _webhook_task: asyncio.Task[None] | None = None
     webhook_answers: list[int] = field(default_factory=list)
+    timed_calls: list[tuple[str, dict[str, Any], float]] = field(default_factory=list)  # with monotonic time
+    refused: int = 0  # sends answered with the injected fault
+    _fault: tuple[int, str] | None = None
+    _fault_after: int = 0
 
     # ------------------------------------------------------------------ controls for tests
 
@@ -95,6 +99,21 @@ class FakeZalo:
         """Zalo delivers the user's last update once more (same event and message id), as after a timeout."""
         update = next(u for u in reversed(self._seen) if u["message"]["from"]["id"] == user_id)
         return self._queue(update)
+
+    def fail_sends(self, code: int, description: str = "", *, after: int = 0) -> None:
+        """After `after` more sends go through, every sendMessage and sendPhoto is refused with `code` (429
+        "Too Many Requests", a 5xx…), nothing delivered, until `clear_fault`; `refused` counts them
+        (`wait_refused`)."""
+        self._fault = (code, description or {429: "Too Many Requests"}.get(code, "Internal Server Error"))
+        self._fault_after = after
+
+    def clear_fault(self) -> None:
+        self._fault = None
+
+    async def wait_refused(self, count: int, timeout: float = 30.0) -> None:
+        """Return once `count` sends in all have been refused by the injected fault."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: self.refused >= count), timeout)
 
     def texts(self, user_id: str) -> list[str]:
         return [sent.text for sent in self.sent.get(user_id, [])]
@@ -157,6 +176,12 @@ class FakeZalo:
             return {"url": "", "updated_at": int(time.time() * 1000)}
         if method == "getWebhookInfo":
             return {"url": self.webhook.get("url", ""), "updated_at": int(time.time() * 1000)}
+        if method in ("sendMessage", "sendPhoto") and self._fault is not None and self._fault_after > 0:
+            self._fault_after -= 1
+        elif method in ("sendMessage", "sendPhoto") and self._fault is not None:
+            self.refused += 1
+            self._notify()
+            raise ZaloError(*self._fault)
         if method == "sendMessage":
             chat_id, text = self._chat(params), str(params.get("text") or "")
             if not 1 <= len(text) <= TEXT_LIMIT:
@@ -184,6 +209,7 @@ class FakeZalo:
             if isinstance(body, dict):
                 params.update(body)
         self.calls.append((method, params))
+        self.timed_calls.append((method, params, time.monotonic()))
         try:
             if not _TOKEN_RE.match(request.match_info["token"]):
                 raise ZaloError(401, "Unauthorized")
