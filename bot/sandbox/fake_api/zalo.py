@@ -17,6 +17,7 @@ import itertools
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,7 @@ class FakeZalo:
     _webhook_task: asyncio.Task[None] | None = None
     webhook_answers: list[int] = field(default_factory=list)
     timed_calls: list[tuple[str, dict[str, Any], float]] = field(default_factory=list)  # with monotonic time
+    on_sent: Callable[[str, ZaloSent], None] | None = None  # the sandbox's page shows what was sent
     refused: int = 0  # sends answered with the injected fault
     _fault: tuple[int, str] | None = None
     _fault_after: int = 0
@@ -157,6 +159,8 @@ class FakeZalo:
 
     def _sent(self, chat_id: str, item: ZaloSent) -> dict[str, Any]:
         self.sent.setdefault(chat_id, []).append(item)
+        if self.on_sent is not None:
+            self.on_sent(chat_id, item)
         return {"message_id": f"b{next(self._ids)}", "date": int(time.time() * 1000)}
 
     async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
