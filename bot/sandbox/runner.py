@@ -118,7 +118,8 @@ def seed_sandbox(session: Session, settings: Settings, *, now: datetime) -> list
     for zalo_id, name, role, unit_code, org_code, label in SAMPLE_ZALO_PEOPLE:
         internal_id = internal_id_for(session, channel=ZALO_CHANNEL, external_id=zalo_id)
         if _seed_person(session, settings, internal_id, name, role, unit_code, org_code):
-            personas.append({"id": internal_id, "first_name": name, "label": label, "language_code": "vi",
+            # The id as a string: above 2**53 it is more than a JavaScript number holds exactly (the page).
+            personas.append({"id": str(internal_id), "first_name": name, "label": label, "language_code": "vi",
                              "invite_start": None, "channel": "zalo", "zalo_id": zalo_id})
     newcomer_id = _fresh_newcomer_id(session)
     newcomer_unit = get_unit_by_code(session, code=NEWCOMER_UNIT)
