@@ -111,8 +111,6 @@ class LanePace:
     per_chat_seconds: float = 0.0
 
 
-TELEGRAM_PACE = LanePace(OUTBOX_MESSAGES_PER_SECOND, FLOOD_WINDOW)
-
 
 class Pacer:
     """When the next send may go, on the real monotonic clock (Telegram's flood window is real time,
