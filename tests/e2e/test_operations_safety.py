@@ -29,7 +29,9 @@ def _free_port() -> int:
 
 def _env(**values: str) -> dict[str, str]:
     """A clean environment: nothing of the test runner's leaks into the child (no token: the sandbox)."""
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LOG_LEVEL": "WARNING", **values}
+    # the sandbox's dashboard would take SANDBOX_PORT + 1, which another process may hold: a port of its own
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LOG_LEVEL": "WARNING",
+            "DASHBOARD_PORT": str(_free_port()), **values}
 
 
 def _users(database_url: str) -> list[int]:
