@@ -61,6 +61,12 @@ class ChungTayApplication(Application):
         self._background: set[asyncio.Task[Any]] = set()
         self.dashboard: DashboardServer | None = None
 
+    @staticmethod
+    def takes_attachments(chat_id: int | None) -> bool:
+        """Whether the person can send the bot a photo or a location from this chat, so screens offer it
+        only there: a chat of another channel (Zalo) cannot yet."""
+        return chat_id is None or not is_channel_id(chat_id)
+
     def _seen_before(self, update: object) -> bool:
         """Telegram may deliver an update twice (retries, webhook timeouts): handle it once."""
         if not isinstance(update, Update):

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     zalo_webhook_url: str = Field(default="")
     zalo_webhook_secret: str = Field(default="", validate_default=True)
     zalo_webhook_port: int = Field(default=8444, ge=0, le=65535)  # on WEBHOOK_LISTEN; 0 = any free port (tests)
+    # Zalo publishes no rate limit: the outbox sends at most this many Zalo messages a second (and one a
+    # second per chat), paced and paused apart from Telegram's.
+    zalo_messages_per_second: float = Field(default=5.0, gt=0, le=30)
 
     @field_validator("database_url", "sandbox_database_url", "log_format", mode="before")
     @classmethod

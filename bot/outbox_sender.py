@@ -17,9 +17,12 @@ and `plan_now`, which plans the due reminders into it (run by the planning job o
 - Database calls run in a worker thread: they are short, and two senders in one test really compete
   for rows on PostgreSQL.
 - A row is a text, a document or a photo (`send_part`, also used for the /digest reply so both look the
-  same). 429 pauses all sending until `retry_after` (not counted as an attempt); 5xx, timeouts and network
-  errors retry the row with a growing backoff (`outbox.retry_delay`); 400 gives it up; 403 marks the user
-  inactive and drops their remaining rows.
+  same). 429 pauses the sending of its channel until `retry_after` (not counted as an attempt); 5xx,
+  timeouts and network errors retry the row with a growing backoff (`outbox.retry_delay`); 400 gives it
+  up; 403 marks the user inactive and drops their remaining rows.
+- Each channel is a lane (`lane_of(chat_id)`, given by the Application: Zalo's chats are another lane) with
+  its own pace and its own flood-control pause, so Zalo's rate limit never holds Telegram's messages back
+  nor the other way round. A row claimed while its lane is paused goes back, due when the pause ends.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ import time
 import uuid
 import warnings
 from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as time_of_day
 from typing import Any
@@ -93,6 +98,18 @@ OUTBOX_MESSAGES_PER_SECOND = 29.5
 keeps any 1-second window under 30 sends whatever the network does, so the pace can sit this close."""
 FLOOD_WINDOW = 30  # sends Telegram (and the fake) accept in any one second, bot-wide
 MAX_IN_FLIGHT = 8  # sends under way at once (their round trips and database writes overlap)
+TELEGRAM = "telegram"
+
+
+@dataclass(frozen=True)
+class LanePace:
+    """How fast one channel's messages go: `per_second` overall, at most `window` in any one second, and
+    (when `per_chat_seconds`) at least that long between two messages to one chat."""
+
+    per_second: float
+    window: int
+    per_chat_seconds: float = 0.0
+
 
 
 class Pacer:
@@ -112,14 +129,15 @@ class Pacer:
 
     CATCH_UP_SECONDS = 0.010
 
-    def __init__(self, per_second: float) -> None:
+    def __init__(self, per_second: float, window: int = FLOOD_WINDOW) -> None:
         self.spacing = 1.0 / per_second if per_second > 0 else 0.0
+        self.window = max(window, 1)
         self._next: float | None = None
-        self._answers: deque[asyncio.Future[float]] = deque(maxlen=FLOOD_WINDOW)
+        self._answers: deque[asyncio.Future[float]] = deque(maxlen=self.window)
 
     async def wait(self) -> asyncio.Future[float]:
         earliest = self._next
-        if self.spacing and len(self._answers) == FLOOD_WINDOW:
+        if self.spacing and len(self._answers) == self.window:
             window_open = await self._answers[0] + 1.0
             earliest = window_open if earliest is None else max(earliest, window_open)
         now = time.monotonic()
@@ -142,18 +160,45 @@ def _resolve(answer: asyncio.Future[float], _task: asyncio.Task[bool]) -> None:
     Pacer.answered(answer)
 
 
+class Lane:
+    """One channel's pacer, flood-control pause and per-chat spacing."""
+
+    def __init__(self, pace: LanePace) -> None:
+        self.pacer = Pacer(pace.per_second, pace.window)
+        self.per_chat = pace.per_chat_seconds
+        self.paused_until: datetime | None = None
+        self._last_send: dict[int, float] = {}  # chat id -> monotonic time its last send started
+
+    def paused(self, now: datetime) -> bool:
+        return self.paused_until is not None and now < self.paused_until
+
+    async def chat_turn(self, chat_id: int) -> None:
+        """Wait until this chat may get its next message (real time, as the platform counts it)."""
+        if not self.per_chat:
+            return
+        now = time.monotonic()
+        if len(self._last_send) > 1000:  # forget chats whose spacing is over
+            self._last_send = {c: t for c, t in self._last_send.items() if now - t < self.per_chat}
+        last = self._last_send.get(chat_id)
+        if last is not None and now - last < self.per_chat:
+            await asyncio.sleep(self.per_chat - (now - last))
+        self._last_send[chat_id] = time.monotonic()
+
+
 class OutboxSender:
     """Sends due outbox rows; on SQLite only while it holds the sender lease."""
 
     def __init__(self, bot: Bot, runtime: Runtime, *, name: str | None = None, batch: int = 100,
-                 per_second: float = OUTBOX_MESSAGES_PER_SECOND) -> None:
+                 per_second: float = OUTBOX_MESSAGES_PER_SECOND, lane_of: Callable[[int], str] | None = None,
+                 paces: dict[str, LanePace] | None = None) -> None:
         self.bot = bot
         self.runtime = runtime
-        self.pacer = Pacer(per_second)
+        self.lane_of: Callable[[int], str] = lane_of or (lambda _chat_id: TELEGRAM)
+        self.lanes = {TELEGRAM: Lane(LanePace(per_second, FLOOD_WINDOW))}
+        self.lanes.update({lane: Lane(pace) for lane, pace in (paces or {}).items()})
         self.holder = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.batch = batch
         self.sent = 0
-        self.paused_until: datetime | None = None
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -189,9 +234,12 @@ class OutboxSender:
                 return []
             return outbox.claim_due(session, holder=self.holder, now=now, limit=self.batch)
 
+    def lane(self, chat_id: int) -> Lane:
+        return self.lanes.get(self.lane_of(chat_id)) or self.lanes[TELEGRAM]
+
     async def drain(self) -> int:
         """Send every row that is due now; returns how many were sent (0 when another process is the
-        SQLite sender, or while Telegram's flood control pauses sending)."""
+        SQLite sender; rows of a channel whose flood control pauses it are not sent)."""
         async with self._lock:
             return await self._send_due()
 
@@ -202,8 +250,6 @@ class OutboxSender:
         try:
             while not self._stopping:
                 now = self.runtime.clock()
-                if self.paused_until is not None and now < self.paused_until:
-                    break
                 claimed = await upcoming if upcoming is not None else []
                 upcoming = None
                 if not claimed:  # nothing claimed ahead: maybe only the next rows of chats still being sent
@@ -221,7 +267,7 @@ class OutboxSender:
         finally:
             results = await asyncio.gather(*tasks, return_exceptions=True)
             if upcoming is not None:
-                await self._hand_back(await upcoming, "sender stopped" if self._stopping else "paused")
+                await self._hand_back(await upcoming, "sender stopped")
         for result in results:
             if isinstance(result, BaseException):
                 raise result
@@ -230,12 +276,17 @@ class OutboxSender:
         return sent
 
     async def _hand_back(self, messages: list[outbox.OutgoingMessage], error: str) -> None:
-        """Return claimed rows that will not be sent now, due again at the end of a flood-control pause."""
-        if messages:
-            now = self.runtime.clock()
-            at = self.paused_until if self.paused_until is not None and self.paused_until > now else now
-            await asyncio.to_thread(self._db, outbox.hand_back, message_ids=[m.id for m in messages],
-                                    holder=self.holder, at=at, error=error)
+        """Return claimed rows that will not be sent now, each due again when its channel's flood-control
+        pause ends (now when it is not paused)."""
+        now = self.runtime.clock()
+        by_time: dict[datetime, list[int]] = {}
+        for message in messages:
+            lane = self.lane(message.chat_id)
+            at = lane.paused_until if lane.paused_until is not None and lane.paused(now) else now
+            by_time.setdefault(at, []).append(message.id)
+        for at, ids in by_time.items():
+            await asyncio.to_thread(self._db, outbox.hand_back, message_ids=ids, holder=self.holder, at=at,
+                                    error=error)
 
     async def _send_batch(self, claimed: list[outbox.OutgoingMessage], tasks: list[asyncio.Task[bool]],
                           running: set[asyncio.Task[bool]]) -> None:
@@ -243,8 +294,9 @@ class OutboxSender:
         (`running`), so one send's Bot API round trip and database write overlap the next ones instead of
         adding to the spacing; the caller awaits them (`tasks`). A chat's messages still go one after the
         other, in order (a digest's text before its file): a claimed batch holds at most one row of a
-        chat, and its next row is claimed only once this one is no longer being sent. A stop or a
-        flood-control pause hands the rows not yet started back."""
+        chat, and its next row is claimed only once this one is no longer being sent. A stop hands the rows
+        not yet started back; so does a flood-control pause, only those of the paused channel."""
+        paused: list[outbox.OutgoingMessage] = []
         for index, message in enumerate(claimed):
             running.difference_update([task for task in running if task.done()])
             while len(running) >= MAX_IN_FLIGHT:
@@ -253,27 +305,34 @@ class OutboxSender:
             if self._stopping:  # hand the rest back at once rather than at the claim's expiry
                 await self._hand_back(claimed[index:], "sender stopped")
                 break
-            if self.paused_until is not None and self.runtime.clock() < self.paused_until:
-                await self._hand_back(claimed[index:], "paused by flood control")
-                break
-            answer = await self.pacer.wait()
-            task = asyncio.create_task(self._send_one(message, answer))
+            lane = self.lane(message.chat_id)
+            if lane.paused(self.runtime.clock()):
+                paused.append(message)
+                continue
+            answer = await lane.pacer.wait()
+            task = asyncio.create_task(self._send_one(message, answer, lane))
             task.add_done_callback(functools.partial(_resolve, answer))  # even if cancelled before it ran
             tasks.append(task)
             running.add(task)
+        await self._hand_back(paused, "paused by flood control")
 
-    async def _send_one(self, message: outbox.OutgoingMessage, answer: asyncio.Future[float] | None = None) -> bool:
+    async def _send_one(self, message: outbox.OutgoingMessage, answer: asyncio.Future[float] | None = None,
+                        lane: Lane | None = None) -> bool:
+        lane = lane or self.lane(message.chat_id)
         try:
             try:
+                await lane.chat_turn(message.chat_id)
                 await send_part(self.bot, message.chat_id, message, rate_limit_args=NO_RETRIES)
             finally:
                 if answer is not None:
                     Pacer.answered(answer)  # the window rule counts from here
         except RetryAfter as error:
-            self.paused_until = self.runtime.clock() + timedelta(seconds=_retry_seconds(error))
-            log.info("flood control: outbox paused for %.0f s", _retry_seconds(error))
+            until = self.runtime.clock() + timedelta(seconds=_retry_seconds(error))
+            lane.paused_until = until if lane.paused_until is None else max(lane.paused_until, until)
+            log.info("flood control: outbox paused for %.0f s on %s", _retry_seconds(error),
+                     self.lane_of(message.chat_id))
             await asyncio.to_thread(self._db, outbox.mark_retry, message_id=message.id, holder=self.holder,
-                                    at=self.paused_until, error="RetryAfter", count_attempt=False)
+                                    at=lane.paused_until, error="RetryAfter", count_attempt=False)
             return False
         except Forbidden:
             log.info("outbox %s: recipient blocked the bot; marked inactive", message.id)
@@ -348,7 +407,9 @@ async def plan_now(application: Application[Any, Any, Any, Any, Any, Any]) -> in
 async def start_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """At start: the sender task (the planning job is created with every other job, in bot/jobs.py)."""
     runtime: Runtime = application.runtime  # type: ignore[attr-defined]
-    sender = OutboxSender(application.bot, runtime)
+    zalo = getattr(application, "zalo", None)  # the second channel, paced and paused on its own
+    sender = OutboxSender(application.bot, runtime, lane_of=zalo.lane_of if zalo is not None else None,
+                          paces=zalo.paces() if zalo is not None else None)
     _SENDERS[application] = sender
     sender.start()
 

@@ -68,6 +68,11 @@ class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         return self.application  # type: ignore[return-value]
 
     @property
+    def takes_attachments(self) -> bool:
+        """The chat can send photos and locations (screens offer them only then)."""
+        return self.app.takes_attachments(self._chat_id)
+
+    @property
     def runtime(self) -> Runtime:
         return self.app.runtime
 

@@ -16,14 +16,19 @@ from telegram.request import BaseRequest
 
 from bot.domain.services import channel_links, file_links
 from bot.i18n import get_translator
+from bot.outbox_sender import LanePace
 from bot.runtime import Runtime
 from bot.zalo.client import ZaloApiError, ZaloClient
 from bot.zalo.inbound import Inbound, ZaloInbound
 from bot.zalo.outbound import ZaloOutbound, ZaloRoutingRequest
 from bot.zalo.state import ZaloState
 from bot.zalo.webhook import ZaloWebhookServer
+from db.models_channels import is_channel_id
 
 log = logging.getLogger(__name__)
+LANE = "zalo"
+PER_CHAT_SECONDS = 1.0
+"""At most one outbox message a second to one Zalo chat: Zalo publishes no limit, so stay well under Telegram's."""
 
 
 class ZaloChannel:
@@ -51,6 +56,18 @@ class ZaloChannel:
 
         token = await asyncio.to_thread(make)
         return f"{self.runtime.settings.dashboard_url.rstrip('/')}/files/{token}"
+
+    def lane_of(self, chat_id: int) -> str:
+        """The outbox lane of a chat: Zalo's for a Zalo chat and for a linked person who last wrote on Zalo
+        (the routing request sends theirs to Zalo), Telegram's otherwise."""
+        if is_channel_id(chat_id) or self.state.redirect(chat_id) is not None:
+            return LANE
+        return "telegram"
+
+    def paces(self) -> dict[str, LanePace]:
+        """The outbox's pace for Zalo: modest overall, one message a second per chat."""
+        rate = self.settings.zalo_messages_per_second
+        return {LANE: LanePace(rate, max(int(rate), 1), PER_CHAT_SECONDS)}
 
     def route(self, telegram_request: BaseRequest) -> BaseRequest:
         """The Bot's request object, with Zalo chats answered by this channel."""

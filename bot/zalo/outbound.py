@@ -37,6 +37,9 @@ class ZaloOutbound:
         self.state = state
         self.locale = locale
         self.link_for = link_for  # None: no web server to serve files from (DASHBOARD_URL empty)
+        # (chat, text) -> how many of its parts went out before Zalo refused the next: the outbox sends the
+        # same text again after a 429 or 5xx, and those parts must not arrive twice.
+        self._delivered_parts: dict[tuple[int, str], int] = {}
 
     def _render(self, chat_id: int, text: str, choices: list[Choice]) -> str:
         """`text` and its choices, the prompts in the person's language."""
@@ -53,12 +56,22 @@ class ZaloOutbound:
         return render_screen(text, choices, prompt, words_prompt)
 
     async def send_text(self, chat_id: int, text: str) -> None:
-        """Send plain text, split at line ends under Zalo's limit."""
+        """Send plain text, split at line ends under Zalo's limit. When Zalo refuses a part after the first,
+        the same text sent again (the outbox's retry) starts at that part."""
         external = self.state.external_id(chat_id)
         if external is None:
             raise ZaloApiError(400, "Bad Request: chat not found")
-        for part in split_text(text):
-            await self.client.send_message(external, part)
+        parts = split_text(text)
+        key = (chat_id, text)
+        for index in range(self._delivered_parts.pop(key, 0), len(parts)):
+            try:
+                await self.client.send_message(external, parts[index])
+            except ZaloApiError:
+                if index:
+                    if len(self._delivered_parts) >= 1000:  # a text never retried is forgotten in the end
+                        self._delivered_parts.pop(next(iter(self._delivered_parts)))
+                    self._delivered_parts[key] = index
+                raise
 
     async def _show(self, chat_id: int, params: dict[str, Any], message_id: int) -> dict[str, Any]:
         """A screen (text and buttons) as Zalo text; its choices become the chat's current ones."""

@@ -43,7 +43,8 @@ async def show_card(update: Update, context: ChungTayContext, *, fresh: bool = F
     screen = card_screen(context.session, user=user, draft=draft, names=names(context), now=context.runtime.clock())
     if screen.draft.to_dict() != state(context).get("draft"):
         store(context, screen.draft)  # a new entry's household the user may no longer see is gone
-    hint = t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
+    hint = (t("Check the figures, then tap ✅ Save. You can also send a photo or your location.")
+            if context.takes_attachments else t("Check the figures, then tap ✅ Save."))
     text = part_label(context) + to_html(screen.text) + "\n\n" + hint
     rows = [[cb.button("✅ " + t("Save"), cb.LogSave()), cb.button("✏️ " + t("Edit"), cb.LogEdit()),
              cb.button("❌ " + t("Cancel"), cb.LogCancel())]]

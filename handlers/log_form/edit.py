@@ -32,7 +32,9 @@ async def edit_menu(update: Update, context: ChungTayContext) -> str:
     labels += [(f"field:{f.code}", f.name_vi if t.locale == "vi" else f.name_en) for f in spec.fields]
     labels += [("organisation", t("Organisation")), ("beneficiary_class", t("Beneficiaries")),
                ("funding_source", t("Funding")), ("action_date", t("Date")), ("household", t("Household")),
-               ("note", t("Note")), ("photo", t("Photo")), ("location", t("Location"))]
+               ("note", t("Note"))]
+    if context.takes_attachments:
+        labels += [("photo", t("Photo")), ("location", t("Location"))]
     labels.append((APPROXIMATE, "≈ " + (t("The figures are exact (remove ≈)") if draft.approximate
                                         else t("The figures are approximate (mark ≈)"))))
     rows = [[cb.button(label, cb.LogEditField(code))] for code, label in labels]

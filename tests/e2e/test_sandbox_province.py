@@ -34,7 +34,7 @@ async def test_sandbox_personas_work_on_the_province_commune_tree(
     assert [p["label"] for p in personas] == [
         "Sở Nông nghiệp và Môi trường tỉnh Lạng Sơn (giám sát)", "UBND xã Bình Gia (báo cáo viên)",
         "Ủy ban MTTQ xã Hoa Thám (báo cáo viên)", "Quản trị viên tỉnh Lạng Sơn",
-        "Người mới (chưa đăng ký, có lời mời)"]
+        "UBND xã Hoa Thám (báo cáo viên)", "Người mới (chưa đăng ký, có lời mời)"]
 
     front = chat_with(_persona(personas, 1003))
     await front.send("gạo 12 hộ 1500kg")

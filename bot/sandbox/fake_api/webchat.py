@@ -17,11 +17,48 @@ from bot.sandbox.fake_api.models import (
     WEBCHAT_HTML,
     FakeUser,
 )
+from bot.sandbox.fake_api.zalo import FakeZalo, ZaloSent
 from bot.web.initdata import sign
+
+ZALO = "zalo"
 
 
 class _WebChatMixin(_ControlsMixin):
     """The /sandbox/api/* endpoints and the page itself."""
+
+    zalo: FakeZalo | None = None
+
+    # ------------------------------------------------------------------ Zalo personas
+
+    def attach_zalo(self, zalo: FakeZalo) -> None:
+        """Personas whose channel is Zalo talk through `zalo`: what they type goes to it, what the bot sends
+        them there shows in this page's chat log like a Telegram message (text only, no buttons)."""
+        self.zalo = zalo
+        zalo.on_sent = self._zalo_sent
+
+    def _zalo_persona(self, user_id: Any) -> dict[str, Any] | None:
+        persona = next((p for p in self.personas if str(p.get("id")) == str(user_id)), None)
+        return persona if persona is not None and persona.get("channel") == ZALO and self.zalo else None
+
+    def _zalo_sent(self, zalo_id: str, sent: ZaloSent) -> None:
+        persona = next((p for p in self.personas if p.get("channel") == ZALO and p.get("zalo_id") == zalo_id), None)
+        if persona is None:
+            return
+        chat_id = int(persona["id"])
+        self._append_log(chat_id, {"from": "bot", "message_id": self._next_message_id(chat_id), "text": sent.text,
+                                   "buttons": [], "kind": "photo" if sent.photo else "text",
+                                   "download_url": sent.photo})
+
+    def _zalo_input(self, persona: dict[str, Any], text: str, event: str = "message.text.received") -> str:
+        """The persona types `text` on Zalo (or sends what Zalo calls `event`); logged for the page."""
+        assert self.zalo is not None
+        chat_id = int(persona["id"])
+        self._append_log(chat_id, {"from": "user", "message_id": self._next_message_id(chat_id), "text": text,
+                                   "kind": "text"})
+        zalo_id = str(persona["zalo_id"])
+        if event == "message.text.received":
+            return self.zalo.inject_text(zalo_id, text, name=str(persona.get("first_name") or ""))
+        return self.zalo.inject_event(zalo_id, event)
 
     # ------------------------------------------------------------------ sandbox control API
 
@@ -75,6 +112,9 @@ class _WebChatMixin(_ControlsMixin):
         text = str(body.get("text") or "")
         if not text.strip():
             raise web.HTTPBadRequest(text='{"error": "empty text"}', content_type="application/json")
+        zalo_persona = self._zalo_persona(body.get("user_id"))
+        if zalo_persona is not None:
+            return web.json_response({"delivery": self._zalo_input(zalo_persona, text)})
         update_id = self.inject_message(self._persona_user(body.get("user_id")), text)
         return web.json_response({"update_id": update_id})
 
@@ -90,11 +130,19 @@ class _WebChatMixin(_ControlsMixin):
 
     async def _sb_location(self, request: web.Request) -> web.StreamResponse:
         body = await self._json_body(request)
+        zalo_persona = self._zalo_persona(body.get("user_id"))
+        if zalo_persona is not None:  # Zalo's bots receive no locations: the bot hears "unsupported"
+            delivery = self._zalo_input(zalo_persona, "📍", "message.unsupported.received")
+            return web.json_response({"delivery": delivery})
         user = self._persona_user(body.get("user_id"))
         update_id = self.inject_location(user, float(body["latitude"]), float(body["longitude"]))
         return web.json_response({"update_id": update_id})
 
     async def _sb_photo(self, request: web.Request) -> web.StreamResponse:
+        zalo_persona = self._zalo_persona(request.query.get("user_id"))
+        if zalo_persona is not None:
+            await request.read()
+            return web.json_response({"delivery": self._zalo_input(zalo_persona, "📷", "message.image.received")})
         user = self._persona_user(request.query.get("user_id"))
         content = await request.read()
         if not content:

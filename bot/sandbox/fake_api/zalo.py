@@ -17,6 +17,7 @@ import itertools
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,11 @@ class FakeZalo:
     _runner: web.AppRunner | None = None
     _webhook_task: asyncio.Task[None] | None = None
     webhook_answers: list[int] = field(default_factory=list)
+    timed_calls: list[tuple[str, dict[str, Any], float]] = field(default_factory=list)  # with monotonic time
+    on_sent: Callable[[str, ZaloSent], None] | None = None  # the sandbox's page shows what was sent
+    refused: int = 0  # sends answered with the injected fault
+    _fault: tuple[int, str] | None = None
+    _fault_after: int = 0
 
     # ------------------------------------------------------------------ controls for tests
 
@@ -95,6 +101,21 @@ class FakeZalo:
         """Zalo delivers the user's last update once more (same event and message id), as after a timeout."""
         update = next(u for u in reversed(self._seen) if u["message"]["from"]["id"] == user_id)
         return self._queue(update)
+
+    def fail_sends(self, code: int, description: str = "", *, after: int = 0) -> None:
+        """After `after` more sends go through, every sendMessage and sendPhoto is refused with `code` (429
+        "Too Many Requests", a 5xx…), nothing delivered, until `clear_fault`; `refused` counts them
+        (`wait_refused`)."""
+        self._fault = (code, description or {429: "Too Many Requests"}.get(code, "Internal Server Error"))
+        self._fault_after = after
+
+    def clear_fault(self) -> None:
+        self._fault = None
+
+    async def wait_refused(self, count: int, timeout: float = 30.0) -> None:
+        """Return once `count` sends in all have been refused by the injected fault."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: self.refused >= count), timeout)
 
     def texts(self, user_id: str) -> list[str]:
         return [sent.text for sent in self.sent.get(user_id, [])]
@@ -138,6 +159,8 @@ class FakeZalo:
 
     def _sent(self, chat_id: str, item: ZaloSent) -> dict[str, Any]:
         self.sent.setdefault(chat_id, []).append(item)
+        if self.on_sent is not None:
+            self.on_sent(chat_id, item)
         return {"message_id": f"b{next(self._ids)}", "date": int(time.time() * 1000)}
 
     async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
@@ -157,6 +180,12 @@ class FakeZalo:
             return {"url": "", "updated_at": int(time.time() * 1000)}
         if method == "getWebhookInfo":
             return {"url": self.webhook.get("url", ""), "updated_at": int(time.time() * 1000)}
+        if method in ("sendMessage", "sendPhoto") and self._fault is not None and self._fault_after > 0:
+            self._fault_after -= 1
+        elif method in ("sendMessage", "sendPhoto") and self._fault is not None:
+            self.refused += 1
+            self._notify()
+            raise ZaloError(*self._fault)
         if method == "sendMessage":
             chat_id, text = self._chat(params), str(params.get("text") or "")
             if not 1 <= len(text) <= TEXT_LIMIT:
@@ -184,6 +213,7 @@ class FakeZalo:
             if isinstance(body, dict):
                 params.update(body)
         self.calls.append((method, params))
+        self.timed_calls.append((method, params, time.monotonic()))
         try:
             if not _TOKEN_RE.match(request.match_info["token"]):
                 raise ZaloError(401, "Unauthorized")
