@@ -22,7 +22,7 @@ from bot.domain.parsing.entry_figures import (
     read_per_unit,
     settle_per_unit,
 )
-from bot.domain.parsing.entry_lexicon import ADMIN_WORDS, CategoryLexicon, Lexicon
+from bot.domain.parsing.entry_lexicon import ADMIN_WORDS, COUNT_ADJECTIVES, CategoryLexicon, Lexicon
 from bot.domain.parsing.matcher import Meaning, PhraseIndex
 from bot.domain.parsing.numbers import (
     MONEY_MULTIPLIERS,
@@ -218,6 +218,9 @@ class Reader:
                 index = self._money(index, index + 1, MONEY_MULTIPLIERS[fold(parts.group("letters"))], tail=False)
                 continue
             found = self.units_after(index, self.unit_index()) or keyword_as_unit(self, index)
+            skipped = 0
+            if not found and parts is not None and not parts.group("letters"):
+                found, skipped = self._unit_after_adjectives(index)
             foreign = [] if found or self.category is None or self.category.choices.at(self.tokens, index, self.free) \
                 else self.units_after(index, self.lexicon.any_units)
             if foreign and foreign[0][1].role == "quantity":
@@ -239,7 +242,22 @@ class Reader:
                 index = self._money(index, end, meaning.factor, tail=fold(meaning.code) in MONEY_MULTIPLIERS)
                 continue
             self._measure(meaning, number, index, end)
+            self.use(index + 1, index + 1 + skipped, _FREE)  # "25 poor households": "poor" names the class
             index = end
+
+    def _unit_after_adjectives(self, index: int) -> tuple[list[tuple[int, Meaning, str]], int]:
+        """"25 poor households", "40 near-poor families": English puts the class between the count and what it
+        counts. Only people counts are read through such words, and the words stay free for the class."""
+        skip = index + 1
+        while skip < min(index + 5, len(self.tokens)) and self.free(skip) \
+                and (self.tokens[skip].folded in COUNT_ADJECTIVES or (skip > index + 1 and self.tokens[skip].raw == "-")):
+            skip += 1
+        if skip == index + 1 or skip >= len(self.tokens):
+            return [], 0
+        found = [(end, meaning, self.tokens[index].norm) for end, meaning in self.unit_index().at(
+            self.tokens, skip, self.free) if meaning.role in ("households", "persons")]
+        found.sort(key=lambda item: (item[0], item[1].priority), reverse=True)
+        return found[:1], (skip - index - 1 if found else 0)
 
     def _unit_before(self, index: int) -> list[tuple[int, Meaning, str]]:
         """"số hộ: 45", "số hộ 45", "gift packages: 50": a count written after its unit word, as report tables
