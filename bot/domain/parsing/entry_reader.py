@@ -249,9 +249,9 @@ class Reader:
         """"25 poor households", "40 near-poor families": English puts the class between the count and what it
         counts. Only people counts are read through such words, and the words stay free for the class."""
         skip = index + 1
-        while skip < min(index + 5, len(self.tokens)) and self.free(skip) \
-                and (self.tokens[skip].folded in COUNT_ADJECTIVES or (skip > index + 1 and self.tokens[skip].raw == "-")):
-            skip += 1
+        while skip < min(index + 5, len(self.tokens)) and self.free(skip) and (
+                self.tokens[skip].folded in COUNT_ADJECTIVES or (skip > index + 1 and self.tokens[skip].raw == "-")):
+            skip += 1  # "near-poor" is three tokens
         if skip == index + 1 or skip >= len(self.tokens):
             return [], 0
         found = [(end, meaning, self.tokens[index].norm) for end, meaning in self.unit_index().at(
