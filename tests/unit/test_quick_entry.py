@@ -378,3 +378,11 @@ def test_english_adjective_between_count_and_noun(catalogue: CatalogueFile, text
 def test_english_livestock_words_are_head_of_livestock(catalogue: CatalogueFile) -> None:
     entry = parse_quick_entry("gave 20 goats to 10 households", catalogue, today=TODAY)
     assert (entry.category, entry.quantity, entry.quantity_unit, entry.households) == ("livelihood", Q(20), "head", 10)
+
+
+def test_english_count_after_its_unit_name(catalogue: CatalogueFile) -> None:
+    """English tables write the count after the unit name, without a colon; a year is not taken for a count."""
+    entry = parse_quick_entry("health insurance cards 300", catalogue, today=TODAY)
+    assert (entry.category, entry.quantity, entry.quantity_unit) == ("health_insurance", Q(300), "the")
+    assert entry.problems == []
+    assert parse_quick_entry("built houses 2025", catalogue, today=TODAY).quantity is None

@@ -269,12 +269,20 @@ class Reader:
         colon = index > 0 and self.tokens[index - 1].raw in (":", "-")
         end = index - 1 if colon else index
         for start in range(max(end - 2, 0), end):
-            labelled = colon or (start > 0 and self.tokens[start - 1].folded in ("so", "number"))  # "số hộ 12"
+            labelled = colon or (start > 0 and self.tokens[start - 1].folded in ("so", "number")) \
+                or (start == end - 1 and int(digits) < 1000 and self.tokens[start].folded in self._english_units())
             for unit_end, meaning in self.unit_index().at(self.tokens, start, self.free):
                 if labelled and unit_end == end and meaning.role in ("households", "persons", "quantity"):
                     self.use(start, end)
                     return [(index + 1, meaning, self.tokens[index].norm)]
         return []
+
+    def _english_units(self) -> set[str]:
+        """English quantity unit names: tables write the count after them, no colon ("health insurance cards 300")."""
+        quantity = self.category.spec.measure("quantity") if self.category is not None else None
+        if quantity is None:
+            return set()
+        return {fold(name) for name in (quantity.unit_en, *(option.unit_en for option in quantity.units)) if name}
 
     def _money(self, start: int, end: int, multiplier: int, *, tail: bool) -> int:
         """Read money from `start`, extending over "… 200 triệu" (smaller units), a bare tail
