@@ -348,3 +348,41 @@ def test_unit_codes_are_stable_ascii(catalogue: CatalogueFile) -> None:
         "gift": "suat", "rice": "kg", "housing": "can", "sanitation": "cong_trinh", "health_insurance": "the",
         "livelihood": "head", "labour": "ngay_cong", "cash_goods": "time", "training": "buoi",
     }
+
+
+ADJECTIVE_ROWS: list[tuple[str, str, dict[str, int], str | None]] = [
+    ("rice for 25 poor households, 10 kg each", "rice", {"households": 25}, "poor"),
+    ("rice for 40 near-poor households, 20kg each", "rice", {"households": 40}, "near_poor"),
+    ("rice for 40 near poor households 800kg", "rice", {"households": 40}, "near_poor"),
+    ("rice 30 needy families 450kg", "rice", {"households": 30}, "hardship"),
+    ("loans to 8 disadvantaged members 400m", "loan", {"households": 8}, "hardship"),
+    ("loans to 12 ethnic minority households 600m", "loan", {"households": 12}, "ethnic_minority"),
+    ("gifts 20 packages for 20 newly escaped households 400k each", "gift", {"households": 20}, "escaped"),
+    ("gifts 15 packages for 15 war-merit families, 1m each", "gift", {"households": 15}, "merit"),
+    ("rice 600kg for 60 ethnic minority people", "rice", {"persons": 60}, "ethnic_minority"),
+    ("scholarships 20 poor students 1m each", "education", {"persons": 20}, "poor"),
+    ("12 cows for 12 households 180m", "livelihood", {"households": 12}, None),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "counts", "klass"), ADJECTIVE_ROWS,
+                         ids=[row[0][:40] for row in ADJECTIVE_ROWS])
+def test_english_adjective_between_count_and_noun(catalogue: CatalogueFile, text: str, category: str,
+                                                  counts: dict[str, int], klass: str | None) -> None:
+    """"25 poor households": the count goes to households and "poor" still names the class, every word read."""
+    entry = parse_quick_entry(text, catalogue, today=TODAY)
+    assert (entry.category, entry.beneficiary_class, entry.problems, entry.unknown) == (category, klass, [], [])
+    assert {measure: getattr(entry, measure) for measure in counts} == counts
+
+
+def test_english_livestock_words_are_head_of_livestock(catalogue: CatalogueFile) -> None:
+    entry = parse_quick_entry("gave 20 goats to 10 households", catalogue, today=TODAY)
+    assert (entry.category, entry.quantity, entry.quantity_unit, entry.households) == ("livelihood", Q(20), "head", 10)
+
+
+def test_english_count_after_its_unit_name(catalogue: CatalogueFile) -> None:
+    """English tables write the count after the unit name, without a colon; a year is not taken for a count."""
+    entry = parse_quick_entry("health insurance cards 300", catalogue, today=TODAY)
+    assert (entry.category, entry.quantity, entry.quantity_unit) == ("health_insurance", Q(300), "the")
+    assert entry.problems == []
+    assert parse_quick_entry("built houses 2025", catalogue, today=TODAY).quantity is None

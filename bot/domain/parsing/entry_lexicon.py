@@ -50,6 +50,13 @@ COUNTING_WORDS = (
 )  # fmt: skip
 """People counted in the words reports use ("5 hội viên", "30 em", "12 lao động"): the category's persons
 measure when it has one, else its households (a loan to 5 members is a loan to 5 households)."""
+COUNT_ADJECTIVES = frozenset({
+    "poor", "near", "near-poor", "nearpoor", "needy", "disadvantaged", "ethnic", "minority", "newly", "escaped",
+    "hardship", "war", "war-merit", "merit", "policy", "vulnerable", "elderly", "disabled", "low-income", "lonely",
+    "single", "orphaned", "local", "rural", "female", "women", "young", "struggling", "affected", "flood-hit",
+    "new", "other", "more",
+})  # fmt: skip
+"""Folded English words that may stand between a count and the people it counts ("25 poor households")."""
 MONEY_WORDS: dict[str, int] = {
     "k": 1_000, "nghìn": 1_000, "nghin": 1_000, "ngàn": 1_000, "ngan": 1_000,
     "tr": 1_000_000, "triệu": 1_000_000, "trieu": 1_000_000, "trđ": 1_000_000, "trd": 1_000_000,

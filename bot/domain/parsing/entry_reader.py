@@ -22,7 +22,7 @@ from bot.domain.parsing.entry_figures import (
     read_per_unit,
     settle_per_unit,
 )
-from bot.domain.parsing.entry_lexicon import ADMIN_WORDS, CategoryLexicon, Lexicon
+from bot.domain.parsing.entry_lexicon import ADMIN_WORDS, COUNT_ADJECTIVES, CategoryLexicon, Lexicon
 from bot.domain.parsing.matcher import Meaning, PhraseIndex
 from bot.domain.parsing.numbers import (
     MONEY_MULTIPLIERS,
@@ -218,6 +218,9 @@ class Reader:
                 index = self._money(index, index + 1, MONEY_MULTIPLIERS[fold(parts.group("letters"))], tail=False)
                 continue
             found = self.units_after(index, self.unit_index()) or keyword_as_unit(self, index)
+            skipped = 0
+            if not found and parts is not None and not parts.group("letters"):
+                found, skipped = self._unit_after_adjectives(index)
             foreign = [] if found or self.category is None or self.category.choices.at(self.tokens, index, self.free) \
                 else self.units_after(index, self.lexicon.any_units)
             if foreign and foreign[0][1].role == "quantity":
@@ -239,7 +242,22 @@ class Reader:
                 index = self._money(index, end, meaning.factor, tail=fold(meaning.code) in MONEY_MULTIPLIERS)
                 continue
             self._measure(meaning, number, index, end)
+            self.use(index + 1, index + 1 + skipped, _FREE)  # "25 poor households": "poor" names the class
             index = end
+
+    def _unit_after_adjectives(self, index: int) -> tuple[list[tuple[int, Meaning, str]], int]:
+        """"25 poor households", "40 near-poor families": English puts the class between the count and what it
+        counts. Only people counts are read through such words, and the words stay free for the class."""
+        skip = index + 1
+        while skip < min(index + 5, len(self.tokens)) and self.free(skip) and (
+                self.tokens[skip].folded in COUNT_ADJECTIVES or (skip > index + 1 and self.tokens[skip].raw == "-")):
+            skip += 1  # "near-poor" is three tokens
+        if skip == index + 1 or skip >= len(self.tokens):
+            return [], 0
+        found = [(end, meaning, self.tokens[index].norm) for end, meaning in self.unit_index().at(
+            self.tokens, skip, self.free) if meaning.role in ("households", "persons")]
+        found.sort(key=lambda item: (item[0], item[1].priority), reverse=True)
+        return found[:1], (skip - index - 1 if found else 0)
 
     def _unit_before(self, index: int) -> list[tuple[int, Meaning, str]]:
         """"số hộ: 45", "số hộ 45", "gift packages: 50": a count written after its unit word, as report tables
@@ -251,12 +269,20 @@ class Reader:
         colon = index > 0 and self.tokens[index - 1].raw in (":", "-")
         end = index - 1 if colon else index
         for start in range(max(end - 2, 0), end):
-            labelled = colon or (start > 0 and self.tokens[start - 1].folded in ("so", "number"))  # "số hộ 12"
+            labelled = colon or (start > 0 and self.tokens[start - 1].folded in ("so", "number")) \
+                or (start == end - 1 and int(digits) < 1000 and self.tokens[start].folded in self._english_units())
             for unit_end, meaning in self.unit_index().at(self.tokens, start, self.free):
                 if labelled and unit_end == end and meaning.role in ("households", "persons", "quantity"):
                     self.use(start, end)
                     return [(index + 1, meaning, self.tokens[index].norm)]
         return []
+
+    def _english_units(self) -> set[str]:
+        """English quantity unit names: tables write the count after them, no colon ("health insurance cards 300")."""
+        quantity = self.category.spec.measure("quantity") if self.category is not None else None
+        if quantity is None:
+            return set()
+        return {fold(name) for name in (quantity.unit_en, *(option.unit_en for option in quantity.units)) if name}
 
     def _money(self, start: int, end: int, multiplier: int, *, tail: bool) -> int:
         """Read money from `start`, extending over "… 200 triệu" (smaller units), a bare tail
