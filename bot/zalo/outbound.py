@@ -18,8 +18,8 @@ from typing import Any
 from telegram.request import BaseRequest, RequestData
 
 from bot.i18n import get_translator
-from bot.zalo.client import ZaloApiError, ZaloClient
 from bot.unasked import is_unasked
+from bot.zalo.client import ZaloApiError, ZaloClient
 from bot.zalo.screens import (
     Choice,
     choices_from_markup,
