@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from bot.zalo.screens import Choice, match_choice, numbered
+from bot.zalo.screens import Choice, match_choice
 from bot.zalo.state import QUERY_PREFIX, Screen, ZaloState
 
 TEXT_EVENT = "message.text.received"
@@ -68,8 +68,7 @@ class ZaloInbound:
         unasked = self.state.unasked(person)
         if unasked is None:
             return None, None
-        typing = screen is not None and not numbered(screen.choices)
-        if typing and text.strip().rstrip(".").isdigit():
+        if self.state.awaits_typing(person) and text.strip().rstrip(".").isdigit():
             return None, None
         return unasked, match_choice(text, unasked.choices)
 

@@ -24,7 +24,6 @@ from bot.zalo.screens import (
     Choice,
     choices_from_markup,
     html_to_text,
-    numbered,
     render_by_words,
     render_screen,
     split_text,
@@ -88,7 +87,7 @@ class ZaloOutbound:
         text = html_to_text(raw) if params.get("parse_mode") else raw
         markup = params.get("reply_markup")
         choices = choices_from_markup(markup)
-        if is_unasked() and isinstance(markup, dict) and self.typing(chat_id) and any(
+        if is_unasked() and isinstance(markup, dict) and self.state.awaits_typing(chat_id) and any(
                 c.data is not None for c in choices):
             t = get_translator(self.state.locale_of(chat_id, self.locale))
             await self.send_text(chat_id, render_by_words(
@@ -98,12 +97,6 @@ class ZaloOutbound:
         await self.send_text(chat_id, self._render(chat_id, text, choices))
         self._set_screen(chat_id, message_id, text, markup, choices)
         return self._message(chat_id, message_id, text, markup)
-
-    def typing(self, chat_id: int) -> bool:
-        """The conversation waits for a typed answer: its latest screen with choices offers none by number
-        (only skip or cancel, under "How many persons? Type a number."), so a digit is that answer."""
-        current = self.state.screen(chat_id)
-        return current is not None and not numbered(current.choices)
 
     def _set_screen(self, chat_id: int, message_id: int, text: str, markup: Any, choices: list[Choice]) -> None:
         """Typed choices answer the latest screen that has any. A message without choices leaves them (it is

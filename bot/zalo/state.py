@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.domain.services import channel_links
-from bot.zalo.screens import Choice, choices_from_markup
+from bot.zalo.screens import Choice, choices_from_markup, numbered
 from db.models import User
 from db.models_channels import (
     CHANNEL_ID_BASE,
@@ -102,6 +102,12 @@ class ZaloState:
         """A screen that arrived unasked while the person was answering a typed question: its choices are
         kept apart from the conversation's, so the person's digit stays the answer to that question."""
         return self._unasked.get(chat_id)
+
+    def awaits_typing(self, chat_id: int) -> bool:
+        """The conversation waits for a typed answer: its latest screen with choices offers none by number
+        (only skip or cancel, under "How many persons? Type a number."), so a digit is that answer."""
+        current = self.screen(chat_id)
+        return current is not None and not numbered(current.choices)
 
     def set_unasked(self, chat_id: int, screen: Screen | None) -> None:
         if screen is None:
