@@ -54,6 +54,7 @@ from telegram.ext import Application
 from bot.domain.services import outbox
 from bot.domain.services.reminders import QUIET_END, QUIET_START, enqueue_reminders, reminders_due
 from bot.runtime import Runtime
+from bot.unasked import unasked_send
 from handlers.callbacks import submit_keyboard
 
 log = logging.getLogger(__name__)
@@ -322,7 +323,8 @@ class OutboxSender:
         try:
             try:
                 await lane.chat_turn(message.chat_id)
-                await send_part(self.bot, message.chat_id, message, rate_limit_args=NO_RETRIES)
+                with unasked_send():  # not a reply: a channel without buttons keeps the person's question
+                    await send_part(self.bot, message.chat_id, message, rate_limit_args=NO_RETRIES)
             finally:
                 if answer is not None:
                     Pacer.answered(answer)  # the window rule counts from here

@@ -15,8 +15,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from bot.zalo.screens import match_choice
-from bot.zalo.state import QUERY_PREFIX, ZaloState
+from bot.zalo.screens import Choice, match_choice
+from bot.zalo.state import QUERY_PREFIX, Screen, ZaloState
 
 TEXT_EVENT = "message.text.received"
 INVITE_LINK = re.compile(r"^\s*https?://t\.me/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]+)\s*$")
@@ -57,6 +57,21 @@ class ZaloInbound:
             self._remember(key)
         return inbound
 
+    def _choice(self, person: int, text: str) -> tuple[Screen | None, Choice | None]:
+        """The screen and choice a typed line answers: the conversation's screen first; else a screen that
+        arrived unasked, by its words, or by its number once no typed answer is awaited (a digit under
+        "How many persons?" is that answer, never the unasked screen's choice)."""
+        screen = self.state.screen(person)
+        choice = match_choice(text, screen.choices) if screen is not None else None
+        if choice is not None:
+            return screen, choice
+        unasked = self.state.unasked(person)
+        if unasked is None:
+            return None, None
+        if self.state.awaits_typing(person) and text.strip().rstrip(".").isdigit():
+            return None, None
+        return unasked, match_choice(text, unasked.choices)
+
     def _convert(self, raw: Any) -> tuple[Inbound, tuple[str, str] | None]:
         if not isinstance(raw, dict):
             return Inbound(), None
@@ -87,8 +102,7 @@ class ZaloInbound:
         user = {"id": self.state.acting_id(person), "is_bot": False, "first_name": name, "language_code": self.locale}
         date = int(message.get("date") or time.time() * 1000) // 1000
         update_id = self.state.next_update_id()
-        screen = self.state.screen(person)
-        choice = match_choice(text, screen.choices) if screen is not None else None
+        screen, choice = self._choice(person, text)
         if screen is not None and choice is not None:
             shown = {"message_id": screen.message_id, "date": date, "chat": {"id": person, "type": "private"},
                      "text": screen.text, "reply_markup": screen.markup}

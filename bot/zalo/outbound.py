@@ -18,8 +18,16 @@ from typing import Any
 from telegram.request import BaseRequest, RequestData
 
 from bot.i18n import get_translator
+from bot.unasked import is_unasked
 from bot.zalo.client import ZaloApiError, ZaloClient
-from bot.zalo.screens import Choice, choices_from_markup, html_to_text, render_screen, split_text
+from bot.zalo.screens import (
+    Choice,
+    choices_from_markup,
+    html_to_text,
+    render_by_words,
+    render_screen,
+    split_text,
+)
 from bot.zalo.state import QUERY_PREFIX, Screen, ZaloState
 from db.models_channels import is_channel_id
 
@@ -79,6 +87,13 @@ class ZaloOutbound:
         text = html_to_text(raw) if params.get("parse_mode") else raw
         markup = params.get("reply_markup")
         choices = choices_from_markup(markup)
+        if is_unasked() and isinstance(markup, dict) and self.state.awaits_typing(chat_id) and any(
+                c.data is not None for c in choices):
+            t = get_translator(self.state.locale_of(chat_id, self.locale))
+            await self.send_text(chat_id, render_by_words(
+                text, choices, lambda options: t("Reply with the words: {options}").format(options=options)))
+            self.state.set_unasked(chat_id, Screen(message_id, text, markup, choices))
+            return self._message(chat_id, message_id, text, markup)
         await self.send_text(chat_id, self._render(chat_id, text, choices))
         self._set_screen(chat_id, message_id, text, markup, choices)
         return self._message(chat_id, message_id, text, markup)
@@ -88,6 +103,9 @@ class ZaloOutbound:
         often a hint about them: "pick one of the items above"), unless it replaces that very screen (an
         edit that took its buttons away, e.g. the card once saved)."""
         current = self.state.screen(chat_id)
+        unasked = self.state.unasked(chat_id)
+        if unasked is not None and unasked.message_id == message_id:
+            self.state.set_unasked(chat_id, None)  # that screen was answered (edited): it is not apart any more
         if any(c.data is not None for c in choices) and isinstance(markup, dict):
             self.state.set_screen(chat_id, Screen(message_id, text, markup, choices))
         elif current is not None and current.message_id == message_id:
@@ -164,6 +182,9 @@ class ZaloOutbound:
             return self._message(chat_id, message_id, text, markup)
         if current is not None and current.message_id == message_id:  # the buttons were taken away
             self.state.set_screen(chat_id, None)
+        unasked = self.state.unasked(chat_id)
+        if unasked is not None and unasked.message_id == message_id:
+            self.state.set_unasked(chat_id, None)
         return True
 
     async def answer_query(self, params: dict[str, Any]) -> bool:

@@ -84,6 +84,21 @@ def render_screen(text: str, choices: list[Choice], prompt: Callable[[int], str]
     return "\n".join(lines).strip()
 
 
+def label_words(choice: Choice) -> str:
+    """A label as the person types it: without its leading emoji ("✏️ Sửa bản ghi" -> "Sửa bản ghi")."""
+    return re.sub(r"^[^\w]+", "", choice.label).strip() or choice.label
+
+
+def render_by_words(text: str, choices: list[Choice], words_prompt: Callable[[str], str]) -> str:
+    """A screen whose choices are taken by their words only (it arrived while the person was answering a
+    typed question, so a digit stays that answer): the text and `words_prompt(options)`, no numbers."""
+    options = " / ".join(label_words(c) for c in choices if c.data is not None)
+    lines = [text.rstrip(), "", words_prompt(options)]
+    links = [c for c in choices if c.url is not None]
+    lines.extend(f"🔗 {choice.label}: {choice.url}" for choice in links)
+    return "\n".join(lines).strip()
+
+
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Parts of at most `limit` characters, cut at line ends (a single longer line is cut where it must)."""
     parts: list[str] = []
@@ -113,6 +128,12 @@ def _words(text: str) -> str:
     return " ".join(kept.split())
 
 
+def _bare_words(text: str) -> str:
+    """`_words` without accents ("sua ban ghi" for "Sửa bản ghi"): phones without a Vietnamese keyboard."""
+    decomposed = unicodedata.normalize("NFD", _words(text).replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def match_choice(reply: str, choices: list[Choice]) -> Choice | None:
     """The choice a typed reply means: its number, or its words (all of them, or its first two words or more,
     when they fit one choice only: "giống lần trước" for "Giống lần trước (5)"); None when it is neither."""
@@ -128,5 +149,8 @@ def match_choice(reply: str, choices: list[Choice]) -> Choice | None:
     exact = [c for c in pressable if _words(c.label) == words]
     if exact:
         return exact[0] if len(exact) == 1 else None
+    bare = [c for c in pressable if _bare_words(c.label) == _bare_words(reply)]
+    if bare:
+        return bare[0] if len(bare) == 1 else None
     leading = [c for c in pressable if " " in words and _words(c.label).startswith(words + " ")]
     return leading[0] if len(leading) == 1 else None

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.domain.services import channel_links
-from bot.zalo.screens import Choice, choices_from_markup
+from bot.zalo.screens import Choice, choices_from_markup, numbered
 from db.models import User
 from db.models_channels import (
     CHANNEL_ID_BASE,
@@ -49,6 +49,7 @@ class Screen:
 class ZaloState:
     session_factory: SessionFactory
     _screens: dict[int, Screen | None] = field(default_factory=dict)
+    _unasked: dict[int, Screen] = field(default_factory=dict)  # in memory: a restart forgets them
     _external: dict[int, str] = field(default_factory=dict)
     _internal: dict[str, int] = field(default_factory=dict)
     _acting: dict[int, int] = field(default_factory=dict)
@@ -96,6 +97,23 @@ class ZaloState:
             {"message_id": screen.message_id, "text": screen.text, "markup": screen.markup}, ensure_ascii=False)
         with self.session_factory() as session:
             store_screen(session, internal_id=chat_id, screen=stored)
+
+    def unasked(self, chat_id: int) -> Screen | None:
+        """A screen that arrived unasked while the person was answering a typed question: its choices are
+        kept apart from the conversation's, so the person's digit stays the answer to that question."""
+        return self._unasked.get(chat_id)
+
+    def awaits_typing(self, chat_id: int) -> bool:
+        """The conversation waits for a typed answer: its latest screen with choices offers none by number
+        (only skip or cancel, under "How many persons? Type a number."), so a digit is that answer."""
+        current = self.screen(chat_id)
+        return current is not None and not numbered(current.choices)
+
+    def set_unasked(self, chat_id: int, screen: Screen | None) -> None:
+        if screen is None:
+            self._unasked.pop(chat_id, None)
+        else:
+            self._unasked[chat_id] = screen
 
     def acting_id(self, internal_id: int) -> int:
         """The user id the bot acts as for this account: a linked user's Telegram id, or the account's own."""

@@ -20,7 +20,7 @@ from tests.support.zalo import ZaloChat
 
 FILE_LINK = re.compile(r"https?://[^\s]+/files/[A-Za-z0-9_-]{40,}")
 _CHOICES_PROMPT = ("Trả lời 1", "Reply 1")
-_WORDS_PROMPT = ("Hoặc gõ:", "Or type:")
+_WORDS_PROMPT = ("Hoặc gõ:", "Or type:", "Trả lời bằng chữ:", "Reply with the words:")
 
 
 class Person(Protocol):

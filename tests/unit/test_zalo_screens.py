@@ -143,3 +143,12 @@ def test_the_sandbox_never_talks_to_the_real_zalo() -> None:
     settings = load_settings(_env_file=None, zalo_bot_token="1234567890:real-zalo-token")
     assert settings.zalo_enabled
     assert not settings.model_copy(update=sandbox_overrides(settings, "http://127.0.0.1:1")).zalo_enabled
+
+
+def test_an_option_is_matched_without_its_accents() -> None:
+    """Phones without a Vietnamese keyboard: "tra loi" is "✍️ Trả lời", "da" is not "Đúng" (other words)."""
+    choices = [Choice("✏️ Sửa bản ghi", data="e"), Choice("✅ Số liệu đúng", data="o"), Choice("✍️ Trả lời", data="r")]
+    assert match_choice("tra loi", choices) == choices[2]
+    assert match_choice("SUA BAN GHI", choices) == choices[0]
+    assert match_choice("so lieu dung", choices) == choices[1]
+    assert match_choice("tra", choices) is None
