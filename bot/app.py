@@ -67,6 +67,11 @@ class ChungTayApplication(Application):
         only there: a chat of another channel (Zalo) cannot yet."""
         return chat_id is None or not is_channel_id(chat_id)
 
+    def forget_routes(self) -> None:
+        """A person chose where their messages go: the second channel reads the choices again."""
+        if self.zalo is not None:
+            self.zalo.state.forget_preferences()
+
     def _seen_before(self, update: object) -> bool:
         """Telegram may deliver an update twice (retries, webhook timeouts): handle it once."""
         if not isinstance(update, Update):

@@ -40,6 +40,9 @@ class ChannelIdentity(SQLModel, table=True):
     # A linked person who last wrote here: what the bot sends to their Telegram id on its own (reminders,
     # digests, answers to questions) comes here instead, until they write on Telegram again.
     preferred: bool = Field(default=False)
+    # The person's own choice of where that goes: None follows the channel they used last (`preferred`),
+    # "telegram" or this account's channel pins it there whatever channel they write on.
+    route: str | None = Field(default=None, max_length=16, nullable=True)
 
     @property
     def internal_id(self) -> int:
@@ -117,19 +120,25 @@ def store_screen(session: Session, *, internal_id: int, screen: str | None) -> N
         session.commit()
 
 
-def set_preferred(session: Session, *, internal_id: int, preferred: bool) -> None:
-    """Mark (or unmark) a linked account as the channel its person used last; commits when it changes."""
+def set_preferred(session: Session, *, internal_id: int, preferred: bool) -> bool:
+    """Mark (or unmark) a linked account as the channel its person used last; commits when it changes.
+    A person who pinned a channel (`route`) keeps it: where they write then changes nothing. Returns whether
+    the account takes what is sent to its person now."""
     row = session.get(ChannelIdentity, internal_id - CHANNEL_ID_BASE) if is_channel_id(internal_id) else None
-    if row is not None and row.user_id is not None and row.preferred != preferred:
+    if row is None:
+        return False
+    if row.user_id is not None and row.route is None and row.preferred != preferred:
         row.preferred = preferred
         session.add(row)
         session.commit()
+    return row.preferred
 
 
 def clear_preferred_for(session: Session, *, user_id: int) -> list[int]:
     """The person wrote on Telegram: their linked accounts stop taking what is sent to them. Returns the
     internal ids that changed; commits."""
     rows = session.exec(select(ChannelIdentity).where(ChannelIdentity.user_id == user_id,
+                                                      col(ChannelIdentity.route).is_(None),
                                                       ChannelIdentity.preferred == True)).all()  # noqa: E712
     for row in rows:
         row.preferred = False

@@ -24,11 +24,23 @@ an open logging form, while anything else ends the wait and still reaches the ma
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     from handlers import callbacks as cb  # every button's callback data: one codec, patterns from it
-    from handlers import common, drilldown, duplicates, gate, history, households, invite, log_form, onboarding
+    from handlers import (
+        channel_link,
+        common,
+        drilldown,
+        duplicates,
+        gate,
+        history,
+        households,
+        invite,
+        log_form,
+        onboarding,
+    )
 
     application.add_handler(TypeHandler(Update, gate.gate), group=GATE_GROUP)
     application.add_handler(CallbackQueryHandler(cb.refuse_empty, pattern=cb.nothing), group=GATE_GROUP - 1)
     application.add_handler(CallbackQueryHandler(onboarding.set_language, pattern=cb.on(cb.SetLanguage)))
+    application.add_handler(CallbackQueryHandler(channel_link.set_channel, pattern=cb.on(cb.SetRoute)))
     application.add_handler(invite.build_invite_conversation())
     application.add_handler(MessageHandler(filters.Regex(f"^{history.MENU_EMOJI}") & filters.ChatType.PRIVATE,
                                            history.show_history))

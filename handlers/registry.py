@@ -164,6 +164,9 @@ def command_table() -> tuple[Command, ...]:
         Command("me", onboarding.show_me, MEMBERS, help=N_("/me — your role, unit and organisation"),
                 menu=Menu(N_("Your role, unit and organisation"), 180)),
         Command("zalo", channel_link.make_code, MEMBERS),  # README "Zalo"; not in /help while Zalo is optional
+        Command("kenh", channel_link.choose_channel, MEMBERS,
+                help=N_("/kenh — where reminders and digests go: the channel you used last, Telegram or Zalo"),
+                menu=Menu(N_("Where reminders go: Telegram or Zalo"), 185)),
         Command("language", onboarding.choose_language, MEMBERS,
                 help=N_("/language — switch between Tiếng Việt and English"),
                 menu=Menu(N_("Language: Tiếng Việt / English"), 200)),

@@ -139,16 +139,21 @@ class ZaloState:
         acting = self.acting_id(internal_id)
         if acting != internal_id and self._preferences().get(acting) != internal_id:
             with self.session_factory() as session:
-                set_preferred(session, internal_id=internal_id, preferred=True)
-            self._preferences()[acting] = internal_id
+                taken = set_preferred(session, internal_id=internal_id, preferred=True)
+            if taken:  # not when the person pinned their messages to Telegram
+                self._preferences()[acting] = internal_id
 
     def note_telegram_use(self, telegram_id: int, user_id: int | None) -> None:
         """The person wrote on Telegram: sending goes back to Telegram (a database write only when it was
         elsewhere)."""
         if telegram_id in self._preferences() and user_id is not None:
             with self.session_factory() as session:
-                clear_preferred_for(session, user_id=user_id)
-            self._preferences().pop(telegram_id, None)
+                if clear_preferred_for(session, user_id=user_id):
+                    self._preferences().pop(telegram_id, None)
+
+    def forget_preferences(self) -> None:
+        """The person chose a channel (/kenh): read where each person's messages go again."""
+        self._preferred = None
 
     def forget_acting(self, internal_id: int) -> None:
         self._acting.pop(internal_id, None)

@@ -23,6 +23,12 @@ class SetLanguage(Action):
     code: Annotated[str, Choice("vi", "en")]
 
 
+@action("route")
+@dataclass(frozen=True)
+class SetRoute(Action):
+    route: Annotated[str, Choice("last", "telegram", "zalo")]
+
+
 @action("hist:fix")
 @dataclass(frozen=True)
 class FixRecord(Action):

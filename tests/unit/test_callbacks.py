@@ -17,7 +17,8 @@ from handlers import callbacks as cb
 from handlers.callbacks import Action, decode, encode
 
 SAMPLES: list[Action] = [
-    cb.SetLanguage("vi"), cb.FixRecord(17), cb.AskVoid(17), cb.ConfirmVoid(17), cb.KeepRecord(),
+    cb.SetLanguage("vi"), cb.SetRoute("telegram"), cb.FixRecord(17), cb.AskVoid(17), cb.ConfirmVoid(17),
+    cb.KeepRecord(),
     cb.ViewHousehold(3), cb.ImportHouseholds(4), cb.SkipImport(4), cb.ResolveDuplicate("same", 9),
     cb.InviteCancel(), cb.InviteRole("supervisor"), cb.InviteUnit(4), cb.InviteOpenUnit(4), cb.InvitePage(4, 2),
     cb.InviteOrganisation(None), cb.InviteOrganisation(6), cb.TotalsChooser("U"), cb.TotalsBack(),

@@ -74,3 +74,30 @@ def acting_id(session: Session, *, internal_id: int) -> int:
         return internal_id
     telegram_id = session.exec(select(User.telegram_id).where(User.id == identity.user_id)).first()
     return telegram_id if telegram_id is not None else internal_id
+
+
+ROUTES = ("last", "telegram", "zalo")
+"""Where what the bot sends on its own goes: the channel used last, or always one channel."""
+
+
+def linked_account(session: Session, *, user: User) -> ChannelIdentity | None:
+    """The user's linked account on the other channel, or None when they have not linked one."""
+    return session.exec(select(ChannelIdentity).where(ChannelIdentity.user_id == user.id)
+                        .order_by(col(ChannelIdentity.id))).first()
+
+
+def current_route(identity: ChannelIdentity) -> str:
+    return identity.route or "last"
+
+
+def choose_route(session: Session, *, identity: ChannelIdentity, route: str) -> None:
+    """Pin (or with "last", unpin) where the person's messages go. A pin sets the account's `preferred`
+    at once; "last" keeps it as it is until the person next writes. Audited; commits."""
+    assert route in ROUTES
+    identity.route = None if route == "last" else ("telegram" if route == "telegram" else identity.channel)
+    if identity.route is not None:
+        identity.preferred = identity.route == identity.channel
+    session.add(identity)
+    audit.record(session, user_id=identity.user_id, action="channel_link.route", entity="channel_identity",
+                 entity_id=identity.id, details={"route": route})
+    session.commit()
