@@ -13,6 +13,7 @@ from bot.config import Settings, load_settings
 from bot.domain import chart_worker
 from bot.domain.services.rollup import register_rollup_listener
 from bot.sandbox.fake_api import FakeTelegram, FakeUser
+from bot.sandbox.fake_api.zalo import FakeZalo
 from db.session import SessionFactory, make_engine
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import BotUnderTest, Chat, new_user
@@ -64,6 +65,15 @@ def session(database_url: str) -> Iterator[Session]:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
     server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def fake_zalo() -> AsyncIterator[FakeZalo]:
+    """The fake Zalo Bot API, for tests that run the bot on both channels."""
+    server = FakeZalo()
     await server.start()
     yield server
     await server.stop()

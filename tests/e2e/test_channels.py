@@ -19,7 +19,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.domain.services.access import create_invite
 from bot.outbox_sender import plan_now, sender_of
 from bot.sandbox.fake_api import FakeTelegram
@@ -27,12 +27,10 @@ from bot.sandbox.fake_api.zalo import FakeZalo
 from db.models import ActionStatus, Role, SupportAction, User
 from db.models_channels import CHANNEL_ID_BASE, ChannelIdentity
 from db.queries import get_unit_by_code
-from tests.conftest import TEST_TOKEN
 from tests.support.harness import BotUnderTest, Chat, new_user
 from tests.support.person import Person, TelegramPerson, ZaloPerson
-from tests.support.zalo import ZaloChat, new_zalo_user_id
+from tests.support.zalo import ZaloChat, new_zalo_user_id, zalo_test_settings
 
-ZALO_TOKEN = "1234567890:zalo-test-secret"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CHANNELS = ["telegram", "zalo"]
 
@@ -52,14 +50,6 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def clock() -> _Clock:
     """The bot's clock, movable (reminders); it starts inside a reporting half-year."""
     return _Clock(datetime(2027, 6, 1, 9, 0, tzinfo=TZ))
@@ -70,10 +60,9 @@ async def both(database_url: str, fake: FakeTelegram, fake_zalo: FakeZalo, clock
                ) -> AsyncIterator[BotUnderTest]:
     """One bot on both channels, its web server on (DASHBOARD_URL) so files reach Zalo by link."""
     port = _free_port()
-    settings: Settings = load_settings(
-        _env_file=None, telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake.base_url,
-        database_url=database_url, zalo_bot_token=ZALO_TOKEN, zalo_api_base_url=fake_zalo.base_url,
-        dashboard_url=f"http://127.0.0.1:{port}/", dashboard_port=port, dashboard_listen="127.0.0.1")
+    settings: Settings = zalo_test_settings(database_url=database_url, fake=fake, fake_zalo=fake_zalo,
+                                            dashboard_url=f"http://127.0.0.1:{port}/", dashboard_port=port,
+                                            dashboard_listen="127.0.0.1")
     running = BotUnderTest(settings, fake)
     running.runtime.clock = clock
     await running.start()

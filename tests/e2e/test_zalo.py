@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from bot.app import build_application
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.domain.services.access import create_invite
 from bot.outbox_sender import plan_now, sender_of
 from bot.sandbox.fake_api import FakeTelegram
@@ -28,27 +28,16 @@ from bot.zalo.outbound import ZaloRoutingRequest
 from db.models import AuditEntry, Role, SupportAction, User
 from db.models_channels import CHANNEL_ID_BASE, ChannelIdentity
 from db.queries import get_unit_by_code
-from tests.conftest import TEST_TOKEN
 from tests.support.harness import BotUnderTest, Chat, new_user
-from tests.support.zalo import ZaloChat, new_zalo_user_id
+from tests.support.zalo import ZaloChat, new_zalo_user_id, number_of, zalo_test_settings
 
-ZALO_TOKEN = "1234567890:zalo-test-secret"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ZALO_SECRET = "zalo-webhook-secret-for-tests"
 
 
 @pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def zalo_settings(database_url: str, fake: FakeTelegram, fake_zalo: FakeZalo) -> Settings:
-    return load_settings(_env_file=None, telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake.base_url,
-                         database_url=database_url, zalo_bot_token=ZALO_TOKEN, zalo_api_base_url=fake_zalo.base_url)
+    return zalo_test_settings(database_url=database_url, fake=fake, fake_zalo=fake_zalo)
 
 
 @pytest.fixture
@@ -77,13 +66,6 @@ def zalo_enroll(session: Session, zalo_bot: BotUnderTest, fake_zalo: FakeZalo) -
         assert "Chào mừng" in text
         return chat
     return make
-
-
-def _number_of(option: str, text: str) -> str:
-    """The number the screen `text` gives the choice whose label contains `option`."""
-    found = re.search(rf"^(\d+)\. [^\n]*{re.escape(option)}", text, re.MULTILINE)
-    assert found, f"no numbered choice {option!r} in {text!r}"
-    return found.group(1)
 
 
 def _actions(session: Session) -> list[SupportAction]:
@@ -120,7 +102,7 @@ async def test_quick_entry_card_as_numbered_text_and_1_saves(zalo_enroll: Enroll
     chat = await zalo_enroll()
     [card] = await chat.send("gạo 45 hộ 5410kg")
     assert "5.410 kg" in card and "Trả lời 1–" in card
-    number = _number_of("Lưu", card)
+    number = number_of("Lưu", card)
     saved = await chat.reply_text(number)
     [action] = _actions(session)
     assert action.households == 45
@@ -133,7 +115,7 @@ async def test_a_typed_choice_survives_a_restart(zalo_enroll: Enroll, zalo_bot: 
     chat = await zalo_enroll()
     [card] = await chat.send("gạo 45 hộ 5410kg")
     await zalo_bot.restart()
-    assert "Đã lưu" in await chat.reply_text(_number_of("Lưu", card))
+    assert "Đã lưu" in await chat.reply_text(number_of("Lưu", card))
     assert len(_actions(session)) == 1
 
 
@@ -147,7 +129,7 @@ async def test_the_option_words_work_like_its_number(zalo_enroll: Enroll, sessio
 async def test_choices_are_offered_in_the_persons_language(zalo_enroll: Enroll) -> None:
     chat = await zalo_enroll()
     [languages] = await chat.send("/language")
-    await chat.send(_number_of("English", languages))
+    await chat.send(number_of("English", languages))
     [card] = await chat.send("gạo 45 hộ 5410kg")
     assert "Reply 1–2 (the number or the option's words)." in card and "Or type: ❌" in card
 
@@ -156,8 +138,8 @@ async def test_a_correction_where_a_typed_number_is_the_answer(zalo_enroll: Enro
     """✏️ → the field → "Số hộ? Nhập số." under ⏭/❌ buttons: "50" (or "1") is the figure, not a choice."""
     chat = await zalo_enroll()
     [card] = await chat.send("gạo 45 hộ 5410kg")
-    [fields] = await chat.send(_number_of("Sửa", card))
-    [question] = await chat.send(_number_of("Số hộ", fields))
+    [fields] = await chat.send(number_of("Sửa", card))
+    [question] = await chat.send(number_of("Số hộ", fields))
     assert "Nhập số" in question and "Hoặc gõ:" in question and "Trả lời 1" not in question
     [card] = await chat.send("50")
     assert "50 hộ" in card
@@ -172,7 +154,7 @@ async def test_totals_are_answered_and_a_file_is_explained(zalo_enroll: Enroll) 
     await chat.send("1")
     [totals] = await chat.send("/totals")
     assert "Hỗ trợ gạo cho 45 hộ với 5.410 kg" in totals and "Trả lời 1–" in totals
-    replies = await chat.send(_number_of("Tệp Excel", totals))
+    replies = await chat.send(number_of("Tệp Excel", totals))
     assert any("chưa gửi được qua Zalo" in reply for reply in replies)
 
 
@@ -195,7 +177,7 @@ async def test_a_reminder_reaches_zalo_and_is_answered_there(zalo_enroll: Enroll
     await reporter.send("gạo 45 hộ 5410kg")
     await reporter.send("lưu")
     [periods] = await supervisor.send("/period")
-    assert "Đã tạo kỳ báo cáo" in await supervisor.reply_text(_number_of("6 tháng đầu năm 2027", periods))
+    assert "Đã tạo kỳ báo cáo" in await supervisor.reply_text(number_of("6 tháng đầu năm 2027", periods))
     clock.now = datetime(2027, 6, 12, 6, 30, tzinfo=TZ)
     application = zalo_bot.application
     assert application is not None
@@ -203,9 +185,9 @@ async def test_a_reminder_reaches_zalo_and_is_answered_there(zalo_enroll: Enroll
     assert await plan_now(application) >= 1
     await sender_of(application).drain()
     [reminder] = [text for text in reporter.texts[before:] if "còn 3 ngày" in text]
-    [confirm] = await reporter.send(_number_of("Chốt số liệu", reminder))
+    [confirm] = await reporter.send(number_of("Chốt số liệu", reminder))
     assert "45 hộ" in confirm and "5.410 kg" in confirm
-    assert "Đã chốt số liệu" in await reporter.reply_text(_number_of("Chốt số liệu", confirm))
+    assert "Đã chốt số liệu" in await reporter.reply_text(number_of("Chốt số liệu", confirm))
 
 
 async def test_a_question_from_a_telegram_supervisor_is_answered_on_zalo(
@@ -231,7 +213,7 @@ async def test_a_question_from_a_telegram_supervisor_is_answered_on_zalo(
     await sender_of(application).drain()
     [card] = author.texts[before:]
     assert "Sao 45 hộ mà 5.410 kg?" in card and f"#{record.id}" in card
-    assert "Nhập câu trả lời" in await author.reply_text(_number_of("Trả lời", card))
+    assert "Nhập câu trả lời" in await author.reply_text(number_of("Trả lời", card))
     assert "đã gửi câu trả lời" in (await author.reply_text("Đúng, 45 hộ nhận 5.410 kg gạo cứu đói.")).lower()
     await sender_of(application).drain()
     assert "Đúng, 45 hộ nhận 5.410 kg gạo cứu đói." in supervisor.last.text
@@ -245,10 +227,10 @@ async def test_a_short_answer_to_a_choice_is_sent_as_a_message(zalo_enroll: Enro
     [record] = _actions(session)
     supervisor = await zalo_enroll(role="supervisor", unit_code="GL-KP")
     [history] = await supervisor.send("/history")
-    await supervisor.send(_number_of(f"❓ #{record.id}", history))
+    await supervisor.send(number_of(f"❓ #{record.id}", history))
     assert "Đã gửi câu hỏi" in await supervisor.reply_text("Sao 45 hộ mà 5.410 kg?")
     [history] = await supervisor.send("/history")
-    assert "đang chờ trả lời" in await supervisor.reply_text(_number_of(f"❓ #{record.id}", history))
+    assert "đang chờ trả lời" in await supervisor.reply_text(number_of(f"❓ #{record.id}", history))
 
 
 async def test_a_long_screen_is_split_at_line_ends(zalo_enroll: Enroll, zalo_bot: BotUnderTest,
@@ -363,7 +345,7 @@ async def test_a_file_goes_by_a_link_that_is_audited_and_expires(
     await chat.send("gạo 45 hộ 5410kg")
     await chat.send("lưu")
     [totals] = await chat.send("/totals")
-    text = "\n".join(await chat.send(_number_of("Tệp Excel", totals)))
+    text = "\n".join(await chat.send(number_of("Tệp Excel", totals)))
     found = LINK.search(text)
     assert found and "24 giờ" in text, text
     async with aiohttp.ClientSession() as client:

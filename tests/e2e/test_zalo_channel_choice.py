@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.domain.services.access import create_invite
 from bot.domain.services.outbox import enqueue
 from bot.outbox_sender import sender_of
@@ -21,37 +21,18 @@ from bot.sandbox.fake_api.zalo import FakeZalo
 from db.models import Role
 from db.models_channels import ChannelIdentity
 from db.queries import get_unit_by_code
-from tests.conftest import TEST_TOKEN
 from tests.support.harness import BotUnderTest, Chat, new_user
-from tests.support.zalo import ZaloChat, new_zalo_user_id
-
-ZALO_TOKEN = "1234567890:zalo-test-secret"
-
-
-@pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    yield server
-    await server.stop()
+from tests.support.zalo import ZaloChat, new_zalo_user_id, number_of, zalo_test_settings
 
 
 @pytest.fixture
 async def both(database_url: str, fake: FakeTelegram, fake_zalo: FakeZalo) -> AsyncIterator[BotUnderTest]:
-    settings: Settings = load_settings(_env_file=None, telegram_bot_token=TEST_TOKEN,
-                                       telegram_api_base_url=fake.base_url, database_url=database_url,
-                                       zalo_bot_token=ZALO_TOKEN, zalo_api_base_url=fake_zalo.base_url)
+    settings: Settings = zalo_test_settings(database_url=database_url, fake=fake, fake_zalo=fake_zalo)
     running = BotUnderTest(settings, fake)
     await running.start()
     yield running
     await running.stop()
     running.close()
-
-
-def _number_of(option: str, text: str) -> str:
-    found = re.search(rf"^(\d+)\. [^\n]*{re.escape(option)}", text, re.MULTILINE)
-    assert found, f"no numbered choice {option!r} in {text!r}"
-    return found.group(1)
 
 
 async def _outbox(bot: BotUnderTest, session: Session, telegram_id: int, text: str) -> None:
@@ -100,14 +81,14 @@ async def test_a_pinned_channel_keeps_the_messages_wherever_the_person_writes(
     # Back to the default, chosen on Zalo by number: the next Zalo message takes them there again.
     menu_text = await zalo.reply_text("/kenh")
     assert "Hiện tại: Luôn Telegram" in menu_text
-    assert "kênh anh/chị dùng gần nhất" in await zalo.reply_text(_number_of("Kênh dùng gần nhất", menu_text))
+    assert "kênh anh/chị dùng gần nhất" in await zalo.reply_text(number_of("Kênh dùng gần nhất", menu_text))
     await zalo.send("/me")
     await _outbox(both, session, telegram.user.id, "Nhắc hạn ba")
     assert zalo.texts[-1] == "Nhắc hạn ba"
 
     # "Always Zalo": writing on Telegram no longer brings them back there.
     menu_text = await zalo.reply_text("/kenh")
-    assert "luôn gửi qua Zalo" in await zalo.reply_text(_number_of("Luôn Zalo", menu_text))
+    assert "luôn gửi qua Zalo" in await zalo.reply_text(number_of("Luôn Zalo", menu_text))
     await telegram.send("/me")
     telegram_before = len(telegram.messages)
     await _outbox(both, session, telegram.user.id, "Nhắc hạn bốn")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.domain.services import access, outbox
 from bot.outbox_sender import sender_of
 from bot.sandbox.fake_api import FakeTelegram
@@ -21,11 +21,9 @@ from bot.sandbox.fake_api.zalo import FakeZalo
 from db.models import OutboxMessage, Role
 from db.models_channels import ChannelIdentity
 from db.queries import get_unit_by_code
-from tests.conftest import TEST_TOKEN
 from tests.support.harness import BotUnderTest
-from tests.support.zalo import ZaloChat, new_zalo_user_id
+from tests.support.zalo import ZaloChat, new_zalo_user_id, zalo_test_settings
 
-ZALO_TOKEN = "1234567890:zalo-test-secret"
 FIRST_TELEGRAM_CHAT = 9_400_001
 
 
@@ -38,17 +36,8 @@ class _Clock:
 
 
 @pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def zalo_settings(database_url: str, fake: FakeTelegram, fake_zalo: FakeZalo) -> Settings:
-    return load_settings(_env_file=None, telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake.base_url,
-                         database_url=database_url, zalo_bot_token=ZALO_TOKEN, zalo_api_base_url=fake_zalo.base_url)
+    return zalo_test_settings(database_url=database_url, fake=fake, fake_zalo=fake_zalo)
 
 
 @pytest.fixture

@@ -11,33 +11,20 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.domain.services.access import create_invite
 from bot.outbox_sender import sender_of
 from bot.sandbox.fake_api import FakeTelegram
 from bot.sandbox.fake_api.zalo import FakeZalo
 from db.models import Role, SupportAction
 from db.queries import get_unit_by_code
-from tests.conftest import TEST_TOKEN
 from tests.support.harness import BotUnderTest, Chat, new_user
-from tests.support.zalo import ZaloChat, new_zalo_user_id
-
-ZALO_TOKEN = "1234567890:zalo-test-secret"
-
-
-@pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    yield server
-    await server.stop()
+from tests.support.zalo import ZaloChat, new_zalo_user_id, zalo_test_settings
 
 
 @pytest.fixture
 async def zalo_bot(database_url: str, fake: FakeTelegram, fake_zalo: FakeZalo) -> AsyncIterator[BotUnderTest]:
-    settings: Settings = load_settings(_env_file=None, telegram_bot_token=TEST_TOKEN,
-                                       telegram_api_base_url=fake.base_url, database_url=database_url,
-                                       zalo_bot_token=ZALO_TOKEN, zalo_api_base_url=fake_zalo.base_url)
+    settings: Settings = zalo_test_settings(database_url=database_url, fake=fake, fake_zalo=fake_zalo)
     running = BotUnderTest(settings, fake)
     await running.start()
     yield running

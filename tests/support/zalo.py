@@ -8,12 +8,33 @@ finished with it.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
+from typing import Any
 
+from bot.config import Settings, load_settings
+from bot.sandbox.fake_api import FakeTelegram
 from bot.sandbox.fake_api.zalo import FakeZalo
+from tests.conftest import TEST_TOKEN
 from tests.support.harness import BotUnderTest
 
 _zalo_ids = itertools.count(8_800_000_001)
+
+ZALO_TOKEN = "1234567890:zalo-test-secret"
+
+
+def zalo_test_settings(*, database_url: str, fake: FakeTelegram, fake_zalo: FakeZalo, **extra: Any) -> Settings:
+    """A bot on both channels: Telegram through `fake`, Zalo through `fake_zalo`."""
+    return load_settings(_env_file=None, telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake.base_url,
+                         database_url=database_url, zalo_bot_token=ZALO_TOKEN, zalo_api_base_url=fake_zalo.base_url,
+                         **extra)
+
+
+def number_of(option: str, text: str) -> str:
+    """The number the screen `text` gives the choice whose label contains `option`."""
+    found = re.search(rf"^(\d+)\. [^\n]*{re.escape(option)}", text, re.MULTILINE)
+    assert found, f"no numbered choice {option!r} in {text!r}"
+    return found.group(1)
 
 
 @dataclass
