@@ -71,9 +71,6 @@ from handlers.callbacks.actions import (  # people (/users, /invites) and erasin
     PeriodPreset,
     ReplyToQuestion,
     ResolveDuplicate,
-    ReviewCancel,
-    ReviewSave,
-    ReviewSkip,
     SetLanguage,
     SetRoute,
     SkipImport,
@@ -222,17 +219,17 @@ __all__ = [
 
 # The logging form's offer when a whole entry is typed over it, and the lists of units' ◀ ▶ 🔎 and units
 # (kept apart to keep merges easy).
-from handlers.callbacks.actions import (
+from handlers.callbacks.actions import LogKeepOpen, LogReplace
+from handlers.callbacks.list_actions import (
     LIST_KINDS,
     DrillUnit,
-    LogKeepOpen,
-    LogReplace,
     UnitListAll,
     UnitListButton,
     UnitListFind,
     UnitListPage,
     UnreachedUnit,
 )
+from handlers.callbacks.review_actions import ReviewCancel, ReviewSave, ReviewSkip
 
 __all__ += ["LogKeepOpen", "LogReplace"]
 __all__ += ["LIST_KINDS", "DrillUnit", "UnitListAll", "UnitListButton", "UnitListFind", "UnitListPage",
