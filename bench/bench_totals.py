@@ -34,16 +34,16 @@ sys.path.insert(0, str(REPO))
 
 from sqlmodel import select  # noqa: E402
 
-from bot.domain.catalogue_file import load_catalogue_file  # noqa: E402
-from bot.domain.services.action_text import Localised  # noqa: E402
-from bot.domain.services.catalogue import sync_catalogue  # noqa: E402
-from bot.domain.services.digests import build_digest  # noqa: E402
-from bot.domain.services.exports import monthly_values  # noqa: E402
-from bot.domain.services.periods import month_of, quarter_of, year_of  # noqa: E402
-from bot.domain.services.reports import by_child_unit, scope_totals  # noqa: E402
-from bot.domain.services.rollup import rebuild_rollup  # noqa: E402
-from bot.domain.services.totals import compute_totals  # noqa: E402
-from bot.domain.services.units import import_units_csv  # noqa: E402
+from bot.domain.catalogue.file import load_catalogue_file  # noqa: E402
+from bot.domain.catalogue.loader import sync_catalogue  # noqa: E402
+from bot.domain.periods.calendar import month_of, quarter_of, year_of  # noqa: E402
+from bot.domain.records.action_text import Localised  # noqa: E402
+from bot.domain.reports.digests import build_digest  # noqa: E402
+from bot.domain.reports.exports import monthly_values  # noqa: E402
+from bot.domain.reports.sentences import by_child_unit, scope_totals  # noqa: E402
+from bot.domain.totals.aggregate import compute_totals  # noqa: E402
+from bot.domain.totals.rollup import rebuild_rollup  # noqa: E402
+from bot.domain.units.tree import import_units_csv  # noqa: E402
 from bot.i18n import get_translator  # noqa: E402
 from db.migrate import upgrade_to_head  # noqa: E402
 from db.models import Category, Organisation, Role, Unit, User  # noqa: E402

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/broadcast.py [--n 30000] [--rate-limit 30] [--quick] [--json PATH]
 
-- `--n` reminders are put in the outbox with `bot.domain.services.outbox.enqueue` (one key each, as the
+- `--n` reminders are put in the outbox with `bot.domain.outbox.queue.enqueue` (one key each, as the
   reminder planner does) on a migrated SQLite file.
 - The real `OutboxSender` sends them through a PTB bot with `AIORateLimiter`, as in the Application, to
   the in-repo fake Bot API with its opt-in flood control on: above `--rate-limit` sends in any one-second
@@ -36,7 +36,7 @@ from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from bench.common import Table, machine, now_utc, own_peak_rss_mb, write_result  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.database import prepare_database  # noqa: E402
-from bot.domain.services import outbox  # noqa: E402
+from bot.domain.outbox import queue as outbox  # noqa: E402
 from bot.outbox_sender import OutboxSender  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from bot.sandbox.fake_api import FakeTelegram  # noqa: E402

@@ -17,7 +17,7 @@ The checks (exit code 1 when one fails):
   once (lost = acknowledged but not stored);
 - no duplicates: no two records of one user with the same figures, no client_key twice;
 - nothing half-written: every record has its audit entry, and the monthly/daily rollup tables equal a
-  fresh computation from the records (bot/domain/services/rollup.py `rollup_differences`).
+  fresh computation from the records (bot/domain/totals/rollup.py `rollup_differences`).
 Stored without an acknowledgement is allowed (the kill came between the commit and the answer).
 """
 
@@ -219,8 +219,8 @@ async def _chaos(run: Run, report: Report, pg_env: dict[str, str] | None) -> Non
 def _seed(database_url: str, users: int) -> list[str]:
     """Migrate, load the units, and make one invite per user."""
     from bot.database import prepare_database
-    from bot.domain.services.access import create_invite
-    from bot.domain.services.units import import_units_csv
+    from bot.domain.people.access import create_invite
+    from bot.domain.units.tree import import_units_csv
     from db.models import Role
     from db.queries import get_unit_by_code
 
@@ -242,7 +242,7 @@ def _seed(database_url: str, users: int) -> list[str]:
 
 
 def _check(database_url: str, run: Run, report: Report) -> None:
-    from bot.domain.services.rollup import rollup_differences
+    from bot.domain.totals.rollup import rollup_differences
 
     engine = make_engine(database_url)
     with Session(engine) as session:

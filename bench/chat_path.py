@@ -144,8 +144,8 @@ def prepare_chungtay_database(directory: Path, users: list[FakeUser]) -> tuple[s
     from sqlmodel import select
 
     from bot.database import prepare_database
-    from bot.domain.services.access import create_invite
-    from bot.domain.services.units import import_units_csv
+    from bot.domain.people.access import create_invite
+    from bot.domain.units.tree import import_units_csv
     from db.models import Organisation, Role
     from db.queries import get_unit_by_code
     from db.session import SessionFactory, make_engine

@@ -34,8 +34,8 @@ from sqlmodel import col, func, select  # noqa: E402
 from bench.common import machine, now_utc, write_result  # noqa: E402
 from bench.national_data import build  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.domain.services.official_units import official_provinces  # noqa: E402
-from bot.domain.services.reporting import create_period, submit  # noqa: E402
+from bot.domain.periods.submissions import create_period, submit  # noqa: E402
+from bot.domain.units.official import official_provinces  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from bot.web.app import HEADER, create_app  # noqa: E402
 from bot.web.initdata import sign  # noqa: E402

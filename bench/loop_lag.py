@@ -76,7 +76,7 @@ async def run(rows: int, households: int, workdir: Path) -> dict[str, Any]:
 
     from bench.bench_totals import build
     from bot.config import load_settings
-    from bot.domain.services.access import create_invite
+    from bot.domain.people.access import create_invite
     from bot.sandbox.fake_api import FakeTelegram
     from db.models import Organisation, Role
     from db.queries import get_unit_by_code

@@ -21,10 +21,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.domain.catalogue_file import load_catalogue_file  # noqa: E402
+from bot.domain.catalogue.file import load_catalogue_file  # noqa: E402
 from bot.domain.parsing.quick_entry import parse_quick_entry  # noqa: E402
 from bot.domain.parsing.segments import split_actions  # noqa: E402
-from bot.domain.services.questions import ENTRY, line_kind  # noqa: E402
+from bot.domain.totals.questions import ENTRY, line_kind  # noqa: E402
 from tests.support.reading_corpus import TODAY, load, measure  # noqa: E402
 
 

@@ -28,7 +28,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
-from bot.domain import chart_worker
+from bot.domain.reports import chart_worker
 from bot.jobs import schedule_jobs
 from bot.ops import update_log
 from bot.persistence import DatabasePersistence
@@ -197,7 +197,7 @@ class ChungTayApplication(Application):
         await super().stop()
 
     stops_chart_process = True
-    """Whether `shutdown` stops the chart process (bot/domain/chart_worker.py). The bot builds one
+    """Whether `shutdown` stops the chart process (bot/domain/reports/chart_worker.py). The bot builds one
     Application a process, so it does; the test suite builds hundreds one after the other and keeps one
     warm child for the whole run (tests/conftest.py)."""
 

@@ -22,11 +22,11 @@ from telegram import Bot
 from bot.cli_people import add_commands as add_people_commands
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import database_location, prepare_database
-from bot.domain.services.access import create_invite
-from bot.domain.services.catalogue import sync_catalogue
-from bot.domain.services.official_units import import_official_units
-from bot.domain.services.unit_merges import merge_units
-from bot.domain.services.units import UnitImportError, import_units_csv
+from bot.domain.catalogue.loader import sync_catalogue
+from bot.domain.people.access import create_invite
+from bot.domain.units.merges import merge_units
+from bot.domain.units.official import import_official_units
+from bot.domain.units.tree import UnitImportError, import_units_csv
 from bot.runtime import Runtime
 from db.migrate import upgrade_to_head
 from db.models import Role

@@ -12,8 +12,9 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.database import prepare_database
-from bot.domain.services import invites, people
-from bot.domain.services.access import AccessDenied
+from bot.domain.people import directory as people
+from bot.domain.people import invites
+from bot.domain.people.access import AccessDenied
 from bot.runtime import Runtime
 from db.models import User, utcnow
 from db.queries import get_organisation, get_unit, get_unit_by_code

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import make_url
 
-from bot.domain.services.catalogue import sync_catalogue
+from bot.domain.catalogue.loader import sync_catalogue
 from db.migrate import upgrade_to_head
 from db.session import SessionFactory, is_database_unavailable
 

@@ -1,8 +1,8 @@
 """Queueing the scheduled and period-end digests (what the jobs of bot/jobs.py run), and the rendering of
 every reader's copy into outbox parts, also used by /digest.
 
-The domain builds each reader's copy as plain data (bot/domain/services/digest_copies.py); here it becomes
-messages through the one renderer (handlers/render.py): the text, the XLSX, the chart, then a question
+The domain builds each reader's copy as plain data (bot/domain/reports/digest_copies.py); here it becomes
+messages through the one renderer (bot/presentation/render.py): the text, the XLSX, the chart, then a question
 per open double count with its two buttons. Scheduled and period-end digests are not sent from here:
 the claim and the outbox rows are committed in one transaction (`outbox.enqueue_claimed`), and the
 outbox sender delivers them in order, retrying what fails.
@@ -16,8 +16,10 @@ from functools import partial
 from sqlmodel import Session
 from telegram.constants import ParseMode
 
-from bot.domain.services.digest_copies import digest_copies
-from bot.domain.services.digests import (
+from bot.domain.outbox.queue import DOCUMENT, PHOTO, Delivery, Part, enqueue_claimed
+from bot.domain.periods.calendar import Period, covering
+from bot.domain.reports.digest_copies import digest_copies
+from bot.domain.reports.digests import (
     claim,
     claim_closing_digest,
     digest_period,
@@ -26,12 +28,10 @@ from bot.domain.services.digests import (
     recipients,
     schedule_of,
 )
-from bot.domain.services.outbox import DOCUMENT, PHOTO, Delivery, Part, enqueue_claimed
-from bot.domain.services.periods import Period, covering
+from bot.presentation.render import render, to_html
 from bot.runtime import Runtime
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit
-from handlers.render import render, to_html
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def digest_deliveries(runtime: Runtime, session: Session, *, unit: Unit, period:
         digest, user = copy.digest, copy.reader
         parts = [Part(text=to_html(digest.text), parse_mode=ParseMode.HTML),
                  Part(kind=DOCUMENT, payload=digest.workbook, filename=digest.filename)]
-        if digest.chart is not None:  # None: the chart process failed twice (bot/domain/chart_worker.py)
+        if digest.chart is not None:  # None: the chart process failed twice (bot/domain/reports/chart_worker.py)
             parts.append(Part(kind=PHOTO, payload=digest.chart))
         for question in copy.questions:
             text, keyboard = render(question)

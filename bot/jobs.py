@@ -9,7 +9,7 @@ scheduler: never start a second).
   nothing has to be re-created or cancelled when a period or a unit's digest time changes, and a digest
   missed while the bot was down goes out at the first check after the restart;
 - the purge of staged household lists (PURGE_JOB, hourly): a list checked but never confirmed holds names
-  and is deleted once it is older than a day (bot/domain/services/household_import.py);
+  and is deleted once it is older than a day (bot/domain/households/imports.py);
 - one weekly job per enabled digest schedule (`digest_job_name(unit id)`), plus a one-off catch-up run
   for a digest missed while the bot was down (the claim makes sure none goes out twice).
 /digest_schedule calls `schedule_digest` to re-create its unit's job after a change.
@@ -19,8 +19,8 @@ another; runs that pile up while the bot is busy are coalesced into one, and a r
 one interval, or hours for digests) still runs: APScheduler's default misfire grace of one second would
 silently drop it.
 
-What the jobs do is elsewhere: reminders in bot/domain/services/reminders.py (planned by bot/outbox_sender.py),
-digests built in bot/domain/services/digests.py and queued by bot/digest_outbox.py, delivered by the outbox.
+What the jobs do is elsewhere: reminders in bot/domain/periods/reminders.py (planned by bot/outbox_sender.py),
+digests built in bot/domain/reports/digests.py and queued by bot/digest_outbox.py, delivered by the outbox.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from weakref import WeakKeyDictionary
 
 from telegram.ext import Application, ContextTypes
 
-from bot.domain.services.digests import GRACE, enabled_schedules, missed_run
+from bot.domain.reports.digests import GRACE, enabled_schedules, missed_run
 from bot.runtime import Runtime
 from db.models import DigestSchedule
 
@@ -164,7 +164,7 @@ async def _closing_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def run_upload_purge(application: AnyApplication) -> int:
     """What the purge job runs (tests call it too): delete the staged household lists older than a day."""
-    from bot.domain.services.household_import import purge_expired_uploads
+    from bot.domain.households.imports import purge_expired_uploads
 
     runtime: Runtime = application.runtime  # type: ignore[attr-defined]
 

@@ -1,4 +1,4 @@
-"""The outbox sender: one asyncio task per Application that sends what bot/domain/services/outbox.py holds,
+"""The outbox sender: one asyncio task per Application that sends what bot/domain/outbox/queue.py holds,
 and `plan_now`, which plans the due reminders into it (run by the planning job of bot/jobs.py).
 
 - Sends through the Application's bot, which already goes through PTB's AIORateLimiter (about 30
@@ -51,11 +51,11 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.domain.services import outbox
-from bot.domain.services.reminders import QUIET_END, QUIET_START, enqueue_reminders, reminders_due
+from bot.domain.outbox import queue as outbox
+from bot.domain.periods.reminders import QUIET_END, QUIET_START, enqueue_reminders, reminders_due
+from bot.presentation.callbacks import submit_keyboard
 from bot.runtime import Runtime
 from bot.unasked import unasked_send
-from handlers.callbacks import submit_keyboard
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 30.0

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.config import Settings
-from bot.domain.catalogue_file import CatalogueFile, load_catalogue_file
-from bot.domain.services.rollup import register_rollup_listener
+from bot.domain.catalogue.file import CatalogueFile, load_catalogue_file
+from bot.domain.totals.rollup import register_rollup_listener
 from db.models import utcnow
 from db.session import SessionFactory, make_engine
 

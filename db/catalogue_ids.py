@@ -3,7 +3,7 @@
 Why a cache: saving one entry used to ask the database four times for catalogue rows it had already
 read a thousand times (the author's organisation, the category by code, then both again by id to
 show the card), each a full ORM round trip. The pairing of a code with its id never changes once a
-row exists: catalogue rows are matched by code and never deleted (`bot.domain.services.catalogue` only
+row exists: catalogue rows are matched by code and never deleted (`bot.domain.catalogue.loader` only
 inserts, updates names and deactivates), so a pairing read once stays true, in this process and in
 any other one sharing the database. Names, sort order and `active` do change, so only the pairing is
 kept here, never a row.

@@ -64,7 +64,7 @@ class Unit(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     path: str = Field(default="", max_length=1000, index=True)
     depth: int = Field(default=0)
-    # A unit merged into another (bot/domain/services/unit_merges.py) stays for history, switched off:
+    # A unit merged into another (bot/domain/units/merges.py) stays for history, switched off:
     # lists, pickers and expected reporters leave it out. `merged_on` is the merge's effective date.
     active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     merged_into_id: int | None = Field(default=None)
@@ -196,7 +196,7 @@ class SupportAction(SQLModel, table=True):
     household_name: str | None = Field(default=None, max_length=200)
     household_village: str | None = Field(default=None, max_length=200)
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
-    # The household's name, the note, photo and location were erased (bot/domain/services/erasure.py).
+    # The household's name, the note, photo and location were erased (bot/domain/households/erasure.py).
     household_erased: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # Saved although a ratio of its figures was far outside the usual: marked for the supervisor.
     unusual_confirmed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
@@ -262,7 +262,7 @@ class Household(SQLModel, table=True):
 
     `head_folded` is the head's name without diacritics, lowercased, so "nguyen van a" finds
     "Nguyễn Văn A". `tags` holds list markers such as "unsafe_housing". `erased_at` is set when a
-    supervisor erased the head's name and the notes (bot/domain/services/erasure.py): the household stays in
+    supervisor erased the head's name and the notes (bot/domain/households/erasure.py): the household stays in
     the register without them, with its code and figures, and is shown as "details erased".
     """
 
@@ -303,7 +303,7 @@ class DigestSchedule(SQLModel, table=True):
     """When a supervising unit receives its scheduled digest: one row per unit.
 
     `weekday` is ISO (1 = Monday … 7 = Sunday, "Thứ 2" … "Chủ nhật"), `at_time` is local "HH:MM",
-    `period_code` a code of bot.domain.services.periods ("m0" = this month so far). `last_sent_at` is claimed
+    `period_code` a code of bot.domain.periods.calendar ("m0" = this month so far). `last_sent_at` is claimed
     with a conditional UPDATE before sending, so a restart, a catch-up run or a second bot process
     never sends the same digest twice.
 
@@ -326,7 +326,7 @@ class DigestSchedule(SQLModel, table=True):
 
 
 # Totals, digests and exports filter support actions by unit (IN the subtree) and date range, then sum a
-# few columns (bot/domain/services/totals.py). This index serves that as an index-only scan: the seek columns
+# few columns (bot/domain/totals/aggregate.py). This index serves that as an index-only scan: the seek columns
 # first (in the order of ix_support_action_totals, which the planners already pick for this query), then
 # every column the aggregation reads. See BENCHMARKS.md for the figures.
 Index("ix_support_action_unit_date_totals",
@@ -342,7 +342,7 @@ class ReportingPeriod(SQLModel, table=True):
     `remind_days` are days before `due` (3 = three days before, 0 = on the due day). The units that
     must report are in `reporting_expected`. `closing_digest_sent_at` is claimed with a conditional
     UPDATE before the period-end digest goes out, so it goes out once whatever restarts or how many bot
-    processes run (bot/domain/services/digests.py, `claim_closing_digest`).
+    processes run (bot/domain/reports/digests.py, `claim_closing_digest`).
     """
 
     __tablename__ = "reporting_period"
@@ -414,7 +414,7 @@ class ReportingTarget(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message waiting to go out (bot/domain/services/outbox.py, bot/outbox_sender.py).
+    """A message waiting to go out (bot/domain/outbox/queue.py, bot/outbox_sender.py).
 
     `key` is unique: enqueueing the same key again does nothing, so a planner that runs twice, a
     restart or a second process never sends a message twice. status: pending → sending (claimed by

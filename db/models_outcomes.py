@@ -3,7 +3,7 @@
 Why a table of its own: the review is the outcome the support is for, counted once a year per commune
 (with optional quarterly or mid-year updates), not a support action. Rows never change in place: a
 correction inserts the next version and marks the old one superseded, so the history stays and the
-audit trail (bot/domain/services/audit.py) names who changed what. Figures are whole households and
+audit trail (bot/domain/audit.py) names who changed what. Figures are whole households and
 persons; a rate is always computed from sums, never stored.
 """
 

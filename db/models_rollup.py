@@ -1,7 +1,7 @@
 """The rollup tables: derived sums of the support actions that `compute_totals` reads instead of the
-records (kept by bot/domain/services/rollup.py in the transaction of every change).
+records (kept by bot/domain/totals/rollup.py in the transaction of every change).
 
-Imported by db/migrations/env.py and by bot/domain/services/rollup.py, so it is on `SQLModel.metadata`
+Imported by db/migrations/env.py and by bot/domain/totals/rollup.py, so it is on `SQLModel.metadata`
 wherever the schema is compared or the rollup kept.
 """
 
@@ -31,7 +31,7 @@ class RollupFigures(SQLModel):
 
 
 class SupportMonthTotal(RollupFigures, table=True):
-    """Monthly rollup of current support actions (bot/domain/services/rollup.py keeps it, compute_totals reads it).
+    """Monthly rollup of current support actions (bot/domain/totals/rollup.py keeps it, compute_totals reads it).
 
     One row per organisation × unit × month × category × quantity unit × subtype × counted_once, with
     the sums `compute_totals` would compute from the raw rows of that month, plus, under
@@ -68,7 +68,7 @@ class SupportDayTotal(RollupFigures, table=True):
     """Daily rollup of current support actions over all organisations, each distribution once.
 
     What `compute_totals` reads, without an organisation filter, for the days of a partial month at
-    either edge of a range (bot/domain/services/totals.py `reading_plan`): at most about half a month a side.
+    either edge of a range (bot/domain/totals/aggregate.py `reading_plan`): at most about half a month a side.
     A district's day is a few hundred rows here against about a thousand records on the benchmark's
     data, and they are read in key order without the records' index lookups. Kept like
     `SupportMonthTotal` (same listener, same rebuild), with the same conventions ("" for none).
@@ -99,7 +99,7 @@ class SupportAreaTotal(RollupFigures, table=True):
     total no longer grows with the number of units under it. Per-organisation totals still read the
     per-unit `support_month_total` rows of the subtree.
 
-    Kept like the other rollup tables (bot/domain/services/rollup.py: the same before_flush listener, one more
+    Kept like the other rollup tables (bot/domain/totals/rollup.py: the same before_flush listener, one more
     INSERT … ON CONFLICT a flush, and `rebuild_rollup`); when units move (a new parent), the rows are
     recomputed from the per-unit tables (`rebuild_area_rollup`).
     """

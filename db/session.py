@@ -52,7 +52,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     # Deleted and overwritten row text is zeroed in the file, not left in free space: an erased
-    # household's name must not stay readable in the database file (bot/domain/services/erasure.py).
+    # household's name must not stay readable in the database file (bot/domain/households/erasure.py).
     cursor.execute("PRAGMA secure_delete=ON")
     # A 64 MiB page cache per connection instead of SQLite's 2 MiB: a district's totals and digest
     # read a few MB of index pages, which otherwise go back and forth to the OS on every query.

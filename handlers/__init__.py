@@ -23,7 +23,7 @@ an open logging form, while anything else ends the wait and still reaches the ma
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import callbacks as cb  # every button's callback data: one codec, patterns from it
+    from bot.presentation import callbacks as cb  # every button's callback data: one codec, patterns from it
     from handlers import (
         channel_link,
         common,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.domain.services.channel_links import choose_route, create_code, current_route, linked_account
+from bot.domain.people.channel_links import choose_route, create_code, current_route, linked_account
 from bot.i18n import N_
-from handlers.callbacks import SetRoute, button, read
+from bot.presentation.callbacks import SetRoute, button, read
 from handlers.context import ChungTayContext
 
 

@@ -10,9 +10,9 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
-from bot.domain.services.action_text import Localised
-from bot.domain.services.people import BLOCKED
-from bot.domain.services.units import unit_label
+from bot.domain.people.directory import BLOCKED
+from bot.domain.records.action_text import Localised
+from bot.domain.units.tree import unit_label
 from bot.i18n import Translator
 from db.models import Role, User
 from db.queries import get_unit

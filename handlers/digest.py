@@ -1,6 +1,6 @@
 """/digest on demand and /digest_schedule.
 
-Content is built in `bot.domain.services.digests`; the scheduled and period-end digests are queued by
+Content is built in `bot.domain.reports.digests`; the scheduled and period-end digests are queued by
 bot/digest_outbox.py when the jobs of bot/jobs.py run. Only /digest, the answer to the reader's own
 command, is sent directly (its parts rendered like the queued ones, `digest_deliveries`).
 """
@@ -11,9 +11,10 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.digest_outbox import digest_deliveries
+from bot.domain.outbox.queue import Delivery
 from bot.domain.parsing.text import fold
-from bot.domain.services.action_text import Localised
-from bot.domain.services.digests import (
+from bot.domain.records.action_text import Localised
+from bot.domain.reports.digests import (
     closing_text,
     digest_period,
     parse_closing_switch,
@@ -23,8 +24,7 @@ from bot.domain.services.digests import (
     set_closing_digest,
     set_schedule,
 )
-from bot.domain.services.outbox import Delivery
-from bot.domain.services.questions import find_period
+from bot.domain.totals.questions import find_period
 from bot.jobs import schedule_digest
 from bot.outbox_sender import send_part
 from db.queries import get_unit, get_user_by_telegram_id

@@ -13,17 +13,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.domain.formatting import format_number
-from bot.domain.services.action_text import Localised
-from bot.domain.services.actions import can_edit
-from bot.domain.services.lookup import author_names
-from bot.domain.services.reports import has_children
-from bot.domain.services.totals import records_behind
-from bot.domain.services.unit_list_views import record_entries
-from bot.domain.services.unit_lists import Order, entry_line, unit_page
-from bot.domain.services.units import unit_display
+from bot.domain.lookup import author_names
+from bot.domain.records.action_text import Localised
+from bot.domain.records.actions import can_edit
+from bot.domain.reports.sentences import has_children
+from bot.domain.totals.aggregate import records_behind
+from bot.domain.units.list_views import record_entries
+from bot.domain.units.lists import Order, entry_line, unit_page
+from bot.domain.units.tree import unit_display
 from bot.i18n import N_
+from bot.presentation.callbacks import DrillDown, DrillUnit, TotalsBack, UnitListPage, button, gone, read
 from handlers import history, record_questions, unit_list
-from handlers.callbacks import DrillDown, DrillUnit, TotalsBack, UnitListPage, button, gone, read
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.totals import choose_unit, current_scope

@@ -6,21 +6,21 @@ from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.domain.services.access import AccessDenied
-from bot.domain.services.action_text import Localised
-from bot.domain.services.duplicate_question import duplicate_question as question_screen
-from bot.domain.services.duplicates import AnswerRefused, resolve, unresolved
-from bot.domain.services.lookup import with_originals
+from bot.domain.lookup import with_originals
+from bot.domain.people.access import AccessDenied
+from bot.domain.records.action_text import Localised
+from bot.domain.records.duplicate_question import duplicate_question as question_screen
+from bot.domain.records.duplicates import AnswerRefused, resolve, unresolved
+from bot.presentation.callbacks import ResolveDuplicate, read
+from bot.presentation.render import render
 from db.models import SupportAction
 from handlers import record_questions
-from handlers.callbacks import ResolveDuplicate, read
 from handlers.context import ChungTayContext
-from handlers.render import render
 
 
 def duplicate_question(names: Localised, session: Session, *, action: SupportAction,
                        original: SupportAction) -> tuple[str, InlineKeyboardMarkup]:
-    """The question about a suspected double count (bot/domain/services/duplicate_question.py), rendered."""
+    """The question about a suspected double count (bot/domain/records/duplicate_question.py), rendered."""
     text, keyboard = render(question_screen(names, session, action=action, original=original))
     assert keyboard is not None
     return text, keyboard

@@ -20,7 +20,7 @@ from telegram import LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.domain.services.people import note_activity
+from bot.domain.people.directory import note_activity
 from bot.i18n import Translator
 from handlers.common import inactive_text, no_access_text
 from handlers.context import ChungTayContext

@@ -8,9 +8,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.domain.formatting import format_day
-from bot.domain.services.access import AccessDenied
-from bot.domain.services.action_text import Localised, figures_line
-from bot.domain.services.actions import (
+from bot.domain.lookup import editable_action
+from bot.domain.people.access import AccessDenied
+from bot.domain.records.action_text import Localised, figures_line
+from bot.domain.records.actions import (
     ValidationProblem,
     can_edit,
     draft_from_action,
@@ -18,11 +19,10 @@ from bot.domain.services.actions import (
     recent_actions,
     void_action,
 )
-from bot.domain.services.lookup import editable_action
-from bot.domain.services.units import origin_label, unit_kind, unit_label
+from bot.domain.units.tree import origin_label, unit_kind, unit_label
+from bot.presentation.callbacks import AskVoid, ConfirmVoid, FixRecord, KeepRecord, button, read
 from db.models import ActionStatus, SupportAction
 from handlers import log_form, record_questions
-from handlers.callbacks import AskVoid, ConfirmVoid, FixRecord, KeepRecord, button, read
 from handlers.context import ChungTayContext
 
 MENU_EMOJI = "📜"

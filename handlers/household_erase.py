@@ -1,5 +1,5 @@
 """Erasing a household's personal details in chat: `/household_erase CODE`, or 🗑 on the /household card,
-then ✅ / ❌. The rules (what is erased, what stays, who may) are in bot/domain/services/erasure.py."""
+then ✅ / ❌. The rules (what is erased, what stays, who may) are in bot/domain/households/erasure.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import html
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.domain.services.erasure import (
+from bot.domain.households.erasure import (
     ERASED_NAME,
     ErasureRefused,
     can_erase,
@@ -17,11 +17,11 @@ from bot.domain.services.erasure import (
     households_by_code,
     records_naming,
 )
-from bot.domain.services.erasure_copies import ERASED_LABEL, ErasedNames, scrub_state
-from bot.domain.services.units import unit_label
+from bot.domain.households.erasure_copies import ERASED_LABEL, ErasedNames, scrub_state
+from bot.domain.units.tree import unit_label
 from bot.i18n import get_translator
+from bot.presentation import callbacks as cb
 from db.models import Household
-from handlers import callbacks as cb
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 

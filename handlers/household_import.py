@@ -20,9 +20,9 @@ from typing import TypeVar
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.domain.catalogue_file import CatalogueFile
+from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.formatting import format_number
-from bot.domain.services.household_import import (
+from bot.domain.households.imports import (
     FIELD_LABELS,
     MAX_ROWS,
     MAX_UNZIPPED_BYTES,
@@ -39,12 +39,12 @@ from bot.domain.services.household_import import (
     save_upload,
     upload_size,
 )
-from bot.domain.services.units import unit_label
+from bot.domain.units.tree import unit_label
 from bot.i18n import Translator
+from bot.presentation.callbacks import ImportHouseholds, SkipImport, button, decode
 from bot.runtime import Runtime
 from db.queries import get_unit, get_user_by_telegram_id
 from db.session import is_database_unavailable
-from handlers.callbacks import ImportHouseholds, SkipImport, button, decode
 from handlers.context import ChungTayContext
 
 log = logging.getLogger(__name__)

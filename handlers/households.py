@@ -10,20 +10,20 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.domain.formatting import format_day
-from bot.domain.parsing.numbers import ascii_int
-from bot.domain.services.action_text import Localised, figures_line
-from bot.domain.services.actions import draft_from_action
-from bot.domain.services.erasure import household_name
-from bot.domain.services.households import (
+from bot.domain.households.erasure import household_name
+from bot.domain.households.register import (
     classify,
     household_history,
     search_households,
     upsert_household,
 )
-from bot.domain.services.lookup import visible_household
+from bot.domain.lookup import visible_household
+from bot.domain.parsing.numbers import ascii_int
+from bot.domain.records.action_text import Localised, figures_line
+from bot.domain.records.actions import draft_from_action
+from bot.presentation.callbacks import ViewHousehold, button, read
 from db.models import Household
 from db.queries import get_unit
-from handlers.callbacks import ViewHousehold, button, read
 from handlers.context import ChungTayContext
 from handlers.household_erase import erase_markup
 

@@ -12,14 +12,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.formatting import format_local_datetime
-from bot.domain.services.access import AccessDenied, can_manage_unit, create_invite, invitable_roles
-from bot.domain.services.action_text import Localised
-from bot.domain.services.units import unit_display
+from bot.domain.people.access import AccessDenied, can_manage_unit, create_invite, invitable_roles
+from bot.domain.records.action_text import Localised
+from bot.domain.units.tree import unit_display
 from bot.i18n import N_
-from db.models import Role, Unit
-from db.queries import get_organisation, get_unit, list_organisations
-from handlers import unit_list
-from handlers.callbacks import (
+from bot.presentation.callbacks import (
     InviteBrowse,
     InviteCancel,
     InviteOpenUnit,
@@ -32,6 +29,9 @@ from handlers.callbacks import (
     on,
     read,
 )
+from db.models import Role, Unit
+from db.queries import get_organisation, get_unit, list_organisations
+from handlers import unit_list
 from handlers.common import answer_in_place, cancel, role_name
 from handlers.context import ChungTayContext
 from handlers.unit_pickers import heading, picker

@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 
-from handlers import callbacks as cb
+from bot.presentation import callbacks as cb
 from handlers.context import ChungTayContext
 
 KEPT_LINE = "kept_line"

@@ -10,11 +10,11 @@ import html
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.domain.services.access import RedeemOutcome, redeem_invite, set_locale
-from bot.domain.services.people import welcome_back
+from bot.domain.people.access import RedeemOutcome, redeem_invite, set_locale
+from bot.domain.people.directory import welcome_back
 from bot.i18n import Translator
+from bot.presentation.callbacks import SetLanguage, button, read
 from db.models import User
-from handlers.callbacks import SetLanguage, button, read
 from handlers.common import describe_user, inactive_text, no_access_text
 from handlers.context import ChungTayContext
 from handlers.menu import main_menu_keyboard, publish_user_commands

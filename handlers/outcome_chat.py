@@ -15,16 +15,16 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import filters
 
+from bot.domain.households.imports import ListTooLarge, UnreadableFile
+from bot.domain.outcomes.figures import default_year
+from bot.domain.outcomes.review_import import MAX_ROWS, ReviewSheetError, import_sheet
+from bot.domain.outcomes.support import outcome_section
 from bot.domain.parsing.review_line import asked_year, looks_like_outcome_question, parse_review_line
 from bot.domain.parsing.text import fold
-from bot.domain.services.action_text import Localised
-from bot.domain.services.household_import import ListTooLarge, UnreadableFile
-from bot.domain.services.outcome_support import outcome_section
-from bot.domain.services.outcomes import default_year
-from bot.domain.services.questions import parse_question
-from bot.domain.services.reports import visible_units
-from bot.domain.services.review_import import MAX_ROWS, ReviewSheetError, import_sheet
-from bot.domain.services.units import unit_display
+from bot.domain.records.action_text import Localised
+from bot.domain.reports.sentences import visible_units
+from bot.domain.totals.questions import parse_question
+from bot.domain.units.tree import unit_display
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from db.queries import get_unit, get_user_by_telegram_id

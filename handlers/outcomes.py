@@ -6,7 +6,7 @@ Whatever the way in, the figures end on one card that says what they are and whe
 ✅ Save (only when they do) and ❌ Cancel; the figures wait in user_data meanwhile. The form is a
 one-line-at-a-time wait registered before the main group (like the wait for typed dates under /totals):
 a typed number goes to the form, and a command, a menu button or another button ends it. Rules and
-sentences: bot/domain/services/outcomes.py, outcome_totals.py, outcome_text.py, review_import.py.
+sentences: bot/domain/outcomes/figures.py, outcome_totals.py, outcome_text.py, review_import.py.
 """
 
 from __future__ import annotations
@@ -28,19 +28,19 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.formatting import format_number
+from bot.domain.outcomes import figures as outcomes
+from bot.domain.outcomes.review_card import review_card
+from bot.domain.outcomes.text import FIGURE_LABELS, outcome_lines, problem_text
+from bot.domain.outcomes.totals import outcome
 from bot.domain.parsing.errors import NumberError
 from bot.domain.parsing.numbers import parse_count, to_decimal
 from bot.domain.parsing.review_line import ReviewLine, TargetWords, looks_like_review, parse_review_line
 from bot.domain.parsing.text import fold
-from bot.domain.services import outcomes
-from bot.domain.services.access import can_manage_unit
-from bot.domain.services.outcome_text import FIGURE_LABELS, outcome_lines, problem_text
-from bot.domain.services.outcome_totals import outcome
-from bot.domain.services.review_card import review_card
-from bot.domain.services.units import unit_display
+from bot.domain.people.access import can_manage_unit
+from bot.domain.units.tree import unit_display
+from bot.presentation.callbacks import ReviewCancel, ReviewSave, ReviewSkip, button, decode, on
 from db.models import Unit
 from db.queries import get_unit, get_unit_by_code, list_subtree_units
-from handlers.callbacks import ReviewCancel, ReviewSave, ReviewSkip, button, decode, on
 from handlers.context import ChungTayContext
 
 WAIT_FIGURE = "figure"

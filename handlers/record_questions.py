@@ -1,6 +1,6 @@
 """❓ Hỏi lại: a supervisor sends a doubtful record back to its author with a question (Telegram side).
 
-The rules and the outbox messages are in bot/domain/services/record_questions.py; here are the buttons and
+The rules and the outbox messages are in bot/domain/records/questions.py; here are the buttons and
 the two one-line waits: the supervisor's question after ❓, and the author's reply after ✍️. The waits
 are one ConversationHandler registered in the group before the main one (handlers/__init__.py), like
 the wait for typed dates under /totals: the typed line goes to the wait and nowhere else, /cancel or ❌
@@ -27,12 +27,11 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.services import record_questions as service
-from bot.domain.services.record_questions import QuestionProblem
+from bot.domain.records import questions as service
+from bot.domain.records.questions import QuestionProblem
 from bot.i18n import Translator
 from bot.outbox_sender import notify_outbox
-from db.models import SupportAction
-from handlers.callbacks import (
+from bot.presentation.callbacks import (
     AskAboutRecord,
     CancelQuestion,
     ConfirmFigures,
@@ -43,6 +42,7 @@ from handlers.callbacks import (
     on,
     read,
 )
+from db.models import SupportAction
 from handlers.context import ChungTayContext
 
 WAIT_QUESTION, WAIT_REPLY = "question", "reply"

@@ -1,7 +1,7 @@
 """/period, /submit, /reopen, /status and /target: the reporting cycle in chat.
 
-Rules live in bot/domain/services/reporting.py; reminders and the outbox in bot/domain/services/reminders.py,
-bot/domain/services/outbox.py and bot/outbox_sender.py. The buttons' actions are in handlers/callbacks/
+Rules live in bot/domain/periods/submissions.py; reminders and the outbox in bot/domain/periods/reminders.py,
+bot/domain/outbox/queue.py and bot/outbox_sender.py. The buttons' actions are in bot/presentation/callbacks/
 (PeriodPreset, SubmitPeriod — also the reminder's button —, ConfirmSubmit, NotNow).
 """
 
@@ -15,28 +15,26 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.domain.catalogue_file import CategorySpec
+from bot.domain.catalogue.file import CategorySpec
 from bot.domain.formatting import format_day, format_local_datetime
+from bot.domain.lookup import reporting_period
 from bot.domain.parsing.dates import parse_dated
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.numbers import NumberError, parse_quantity
 from bot.domain.parsing.review_line import parse_target
 from bot.domain.parsing.text import fold
-from bot.domain.services import reporting, reporting_text
-from bot.domain.services.access import AccessDenied
-from bot.domain.services.action_text import Localised
-from bot.domain.services.lookup import reporting_period
-from bot.domain.services.reopening import reopen_and_notify
-from bot.domain.services.reports import report_sentences
-from bot.domain.services.unit_list_views import status_entries
-from bot.domain.services.unit_lists import Order, unit_page
-from bot.domain.services.units import unit_display
+from bot.domain.people.access import AccessDenied
+from bot.domain.periods import status_text as reporting_text
+from bot.domain.periods import submissions as reporting
+from bot.domain.periods.reopening import reopen_and_notify
+from bot.domain.records.action_text import Localised
+from bot.domain.reports.sentences import report_sentences
+from bot.domain.units.list_views import status_entries
+from bot.domain.units.lists import Order, unit_page
+from bot.domain.units.tree import unit_display
 from bot.i18n import N_, Translator
 from bot.outbox_sender import notify_outbox
-from db.models import ReportingPeriod, Unit, User
-from db.queries import get_unit, get_unit_by_code
-from handlers import unit_list
-from handlers.callbacks import (
+from bot.presentation.callbacks import (
     YEARS,
     ConfirmSubmit,
     NotNow,
@@ -47,10 +45,13 @@ from handlers.callbacks import (
     read,
     submit_keyboard,
 )
+from bot.presentation.render import line_html, to_html
+from db.models import ReportingPeriod, Unit, User
+from db.queries import get_unit, get_unit_by_code
+from handlers import unit_list
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.outcomes import set_outcome_target
-from handlers.render import line_html, to_html
 
 STATUS_LIST = "st"  # the kind of /status's list of units (handlers/unit_list.py)
 
@@ -307,7 +308,7 @@ async def reopen(update: Update, context: ChungTayContext) -> None:
 
 
 def status_text(context: ChungTayContext, period: ReportingPeriod) -> str:
-    """One period's reporting status (see bot/domain/services/reporting_text.py)."""
+    """One period's reporting status (see bot/domain/periods/status_text.py)."""
     names = Localised(context.runtime.catalogue, context.t)
     return to_html(reporting_text.status_text(context.session, names, period))
 

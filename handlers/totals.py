@@ -1,13 +1,13 @@
 """/totals (and the 📊 button), plain questions, /export and /report.
 
 The view being looked at (unit, period, organisation, category, breakdown) is a `TotalsView`
-(bot/domain/services/totals_view.py) kept in user_data, so the inline buttons only carry the one thing they
-change (a period preset, a unit id: see handlers/callbacks/) and stay well under Telegram's 64 bytes.
-The screen comes from one service call (`bot.domain.services.totals_screen`), files from
-`bot.domain.services.exports`; this module only talks to Telegram.
+(bot/domain/totals/view.py) kept in user_data, so the inline buttons only carry the one thing they
+change (a period preset, a unit id: see bot/presentation/callbacks/) and stay well under Telegram's 64 bytes.
+The screen comes from one service call (`bot.domain.totals.screen`), files from
+`bot.domain.reports.exports`; this module only talks to Telegram.
 
 "📅 Other dates" in the period choice opens a one-step conversation (handlers/totals_range.py):
-the bot waits for a typed range, read by `bot.domain.services.questions.parse_range`. Only the period
+the bot waits for a typed range, read by `bot.domain.totals.questions.parse_range`. Only the period
 changes, so the unit, organisation and kind chosen before are kept, also while a typo is corrected.
 """
 
@@ -21,25 +21,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.services.access import AccessDenied
-from bot.domain.services.action_text import Localised
-from bot.domain.services.export_files import build_scope_file
-from bot.domain.services.periods import STANDARD_CODES, Period, period_from_code
-from bot.domain.services.questions import (
+from bot.domain.people.access import AccessDenied
+from bot.domain.periods.calendar import STANDARD_CODES, Period, period_from_code
+from bot.domain.records.action_text import Localised
+from bot.domain.reports.export_files import build_scope_file
+from bot.domain.reports.sentences import has_children, scope_level, scope_unit, visible_units
+from bot.domain.totals.questions import (
     AMBIGUOUS,
     ENTRY,
     line_kind,
     parse_question,
 )
-from bot.domain.services.reports import has_children, scope_level, scope_unit, visible_units
-from bot.domain.services.totals_screen import is_supervisor, totals_screen, view_period, view_unit
-from bot.domain.services.totals_view import TotalsView
-from bot.domain.services.units import unit_display
+from bot.domain.totals.screen import is_supervisor, totals_screen, view_period, view_unit
+from bot.domain.totals.view import TotalsView
+from bot.domain.units.tree import unit_display
 from bot.i18n import N_
-from db.models import Unit
-from handlers import kept_line, unit_list
-from handlers.background import send_file_later
-from handlers.callbacks import (
+from bot.presentation.callbacks import (
     TotalsBack,
     TotalsBreakdown,
     TotalsCategory,
@@ -53,10 +50,13 @@ from handlers.callbacks import (
     button,
     decode,
 )
-from handlers.callbacks import gone as cb_gone
+from bot.presentation.callbacks import gone as cb_gone
+from bot.presentation.render import render as render_screen
+from db.models import Unit
+from handlers import kept_line, unit_list
+from handlers.background import send_file_later
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
-from handlers.render import render as render_screen
 from handlers.unit_pickers import heading, picker
 
 BY_UNIT, PICK_UNIT = "tot", "pick"  # the kinds of the two lists of units (handlers/unit_list.py)

@@ -1,6 +1,6 @@
 """The wait for a typed range after "📅 Other dates" in the totals' period choice (see handlers/totals.py).
 
-The bot waits for a typed range, read by `bot.domain.services.questions.parse_range`. Only the period
+The bot waits for a typed range, read by `bot.domain.totals.questions.parse_range`. Only the period
 changes, so the unit, organisation and kind chosen before are kept, also while a typo is corrected.
 """
 
@@ -22,9 +22,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.services.questions import RangeError, parse_range, range_examples, range_problem
-from bot.domain.services.totals_screen import view_period
-from handlers.callbacks import TotalsBack, TotalsOtherDates, button, on
+from bot.domain.totals.questions import RangeError, parse_range, range_examples, range_problem
+from bot.domain.totals.screen import view_period
+from bot.presentation.callbacks import TotalsBack, TotalsOtherDates, button, on
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.totals import _ask_next, _relative_code, _show, _store, _view

@@ -2,10 +2,10 @@
 to page, 🔎 to search by typing part of a name.
 
 The lists themselves (totals by unit, the totals unit picker, /status, the drill-down, the /invite and
-/users unit pickers, /unreached) rank and cut their units with `bot.domain.services.unit_lists.unit_page`
+/users unit pickers, /unreached) rank and cut their units with `bot.domain.units.lists.unit_page`
 and draw the page with `page_lines` and `page_rows` here. What a list is looking at (its page, its
 search, and whatever else it needs: a period, a category, a person) is kept per user and per list in
-user_data under STATE_KEY, so ◀ ▶ 🔎 carry only the list's kind and the page (handlers/callbacks/).
+user_data under STATE_KEY, so ◀ ▶ 🔎 carry only the list's kind and the page (bot/presentation/callbacks/).
 
 Each list registers itself (`register`) with who may press its buttons — a set of roles, as in the
 command table (handlers/registry.py), and the polite refusal for everyone else — and the coroutine that
@@ -27,10 +27,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, Message, Update
 from telegram.ext import ApplicationHandlerStop, filters
 
-from bot.domain.services.unit_lists import PAGE_SIZE, UnitEntry, UnitPage, clean_query, page_head
+from bot.domain.units.lists import PAGE_SIZE, UnitEntry, UnitPage, clean_query, page_head
 from bot.i18n import N_
-from db.models import Role, User
-from handlers.callbacks import (
+from bot.presentation.callbacks import (
     Action,
     UnitListAll,
     UnitListFind,
@@ -38,8 +37,9 @@ from handlers.callbacks import (
     button,
     decode,
 )
+from bot.presentation.render import to_html
+from db.models import Role, User
 from handlers.context import ChungTayContext
-from handlers.render import to_html
 
 MEMBERS: frozenset[str] = frozenset({Role.REPORTER, Role.SUPERVISOR, Role.ADMIN})
 MANAGERS: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ADMIN})

@@ -15,12 +15,12 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton
 
-from bot.domain.services.unit_list_views import picker_entries
-from bot.domain.services.unit_lists import Order, UnitEntry, unit_page
-from bot.domain.services.units import unit_display
+from bot.domain.units.list_views import picker_entries
+from bot.domain.units.lists import Order, UnitEntry, unit_page
+from bot.domain.units.tree import unit_display
+from bot.presentation.callbacks import Action, button
 from db.models import Unit
 from handlers import unit_list
-from handlers.callbacks import Action, button
 from handlers.context import ChungTayContext
 
 Rows = list[list[InlineKeyboardButton]]

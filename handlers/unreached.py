@@ -14,24 +14,24 @@ from datetime import date
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.domain.catalogue_file import CategorySpec
+from bot.domain.catalogue.file import CategorySpec
 from bot.domain.formatting import format_number
+from bot.domain.households.erasure import household_name
+from bot.domain.households.register import unreached_households
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.text import fold
-from bot.domain.services.action_text import Localised
-from bot.domain.services.erasure import household_name
-from bot.domain.services.export_files import unreached_workbook
-from bot.domain.services.households import unreached_households
-from bot.domain.services.reports import has_children
-from bot.domain.services.unit_list_views import unreached_entries
-from bot.domain.services.unit_lists import Order, entry_line, unit_page
-from bot.domain.services.units import is_within, unit_display
+from bot.domain.records.action_text import Localised
+from bot.domain.reports.export_files import unreached_workbook
+from bot.domain.reports.sentences import has_children
+from bot.domain.units.list_views import unreached_entries
+from bot.domain.units.lists import Order, entry_line, unit_page
+from bot.domain.units.tree import is_within, unit_display
 from bot.i18n import N_
+from bot.presentation.callbacks import UnitListPage, UnreachedUnit, button, read
 from db.models import Household, Unit
 from db.queries import get_unit
 from handlers import unit_list
 from handlers.background import send_file_later
-from handlers.callbacks import UnitListPage, UnreachedUnit, button, read
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 

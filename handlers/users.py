@@ -1,6 +1,6 @@
 """/users and /invites: the people and open invites of a supervisor's subtree, with buttons to deactivate,
-reactivate, change role or unit, and revoke invites. The rules are in bot/domain/services/people.py and
-bot/domain/services/invites.py; this module only reads the press, calls one service and draws the answer.
+reactivate, change role or unit, and revoke invites. The rules are in bot/domain/people/directory.py and
+bot/domain/people/invites.py; this module only reads the press, calls one service and draws the answer.
 
 Every button carries what it needs (the person, the page), so nothing waits in user_data and an old
 message still works, or politely refuses when the rights behind it are gone.
@@ -15,15 +15,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.domain.formatting import format_local_datetime
-from bot.domain.services import invites as invite_service
-from bot.domain.services import people
-from bot.domain.services.access import AccessDenied
-from bot.domain.services.action_text import Localised
-from bot.domain.services.units import is_within, unit_display
+from bot.domain.people import directory as people
+from bot.domain.people import invites as invite_service
+from bot.domain.people.access import AccessDenied
+from bot.domain.records.action_text import Localised
+from bot.domain.units.tree import is_within, unit_display
 from bot.i18n import N_, Translator
+from bot.presentation import callbacks as cb
 from db.models import Role, Unit, User
 from db.queries import get_organisation, get_unit
-from handlers import callbacks as cb
 from handlers import unit_list
 from handlers.common import answer_in_place, describe_user, role_name
 from handlers.context import ChungTayContext

@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from bot.app import ChungTayApplication
 from bot.config import Settings, load_settings
-from bot.domain import chart_worker
-from bot.domain.services.rollup import register_rollup_listener
+from bot.domain.reports import chart_worker
+from bot.domain.totals.rollup import register_rollup_listener
 from bot.sandbox.fake_api import FakeTelegram, FakeUser
 from bot.sandbox.fake_api.zalo import FakeZalo
 from db.session import SessionFactory, make_engine
@@ -28,7 +28,7 @@ hypothesis_settings.load_profile("chungtay")
 
 @pytest.fixture(scope="session", autouse=True)
 def one_chart_process() -> Iterator[None]:
-    """One chart process for the whole run (bot/domain/chart_worker.py): starting a child and importing
+    """One chart process for the whole run (bot/domain/reports/chart_worker.py): starting a child and importing
     matplotlib there takes about a second, and the tests build and shut down hundreds of applications.
     Each would stop the child with it; here they leave it running, and it is stopped when the run ends.
     tests/unit/test_chart_worker.py checks that a real application does stop it."""
@@ -113,7 +113,7 @@ def enroll(session: Session, chat_with: Callable[[FakeUser], Chat], bot: BotUnde
 
     from sqlmodel import select
 
-    from bot.domain.services.access import create_invite
+    from bot.domain.people.access import create_invite
     from db.models import Organisation, Role
     from db.queries import get_unit_by_code
 

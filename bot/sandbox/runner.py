@@ -23,8 +23,8 @@ from sqlmodel import Session, col, select
 from bot.app import build_application, start_polling_in_loop, stop_in_loop
 from bot.config import REPO_ROOT, Settings
 from bot.database import database_location, prepare_database_when_reachable
-from bot.domain.services.access import create_invite
-from bot.domain.services.official_units import import_official_units
+from bot.domain.people.access import create_invite
+from bot.domain.units.official import import_official_units
 from bot.logsafety import install_log_redaction
 from bot.runtime import Runtime
 from bot.sandbox.fake_api import FakeTelegram

@@ -23,15 +23,17 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.domain.services import dashboard, dashboard_actions, file_links
-from bot.domain.services.action_text import Localised
-from bot.domain.services.dashboard import DashboardRefused
+from bot.domain.dashboard import actions as dashboard_actions
+from bot.domain.dashboard import views as dashboard
+from bot.domain.dashboard.views import DashboardRefused
+from bot.domain.outbox import file_links
+from bot.domain.records.action_text import Localised
 from bot.i18n import get_translator
 from bot.outbox_sender import notify_outbox
+from bot.presentation.callbacks import submit_keyboard  # the one callback codec makes a reminder's 📤 button
 from bot.web.initdata import InvalidInitData, validate
 from bot.web.strings import page_strings
 from db.models import User
-from handlers.callbacks import submit_keyboard  # the one callback codec makes a reminder's 📤 button
 from handlers.record_questions import answer_keyboard  # the author's answer buttons, as in the chat
 
 log = logging.getLogger(__name__)
@@ -154,7 +156,7 @@ def create_app(application: Any) -> Starlette:
         return response
 
     async def file_link_route(request: Request) -> Response:
-        """A file kept for someone whose chat cannot carry files (bot/domain/services/file_links.py); the
+        """A file kept for someone whose chat cannot carry files (bot/domain/outbox/file_links.py); the
         token is the only key, so an unknown and an expired one look the same."""
         token = request.path_params["token"]
 

@@ -14,7 +14,8 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.request import BaseRequest
 
-from bot.domain.services import channel_links, file_links
+from bot.domain.outbox import file_links
+from bot.domain.people import channel_links
 from bot.i18n import get_translator
 from bot.outbox_sender import LanePace
 from bot.runtime import Runtime

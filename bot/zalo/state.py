@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.domain.services import channel_links
+from bot.domain.people import channel_links
 from bot.zalo.screens import Choice, choices_from_markup, numbered
 from db.models import User
 from db.models_channels import (

@@ -8,7 +8,7 @@ The package: `state` (the draft between updates, showing a step), `questions` (a
 `answers` (typed text, buttons, photos), `card` (the card and ✅ Save), `edit` (✏️ Edit, corrections),
 `lines` (a whole entry typed over an open form, text where a button is expected, edited messages);
 here are the ways into the form and its wiring. Every database read or write goes through
-bot/domain/services/log_entry.py.
+bot/domain/records/log_entry.py.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.services.actions import Draft, adopt_category, missing_required, ordered_measures
-from bot.domain.services.log_entry import repeat_draft, start_menu
-from handlers import callbacks as cb
+from bot.domain.records.actions import Draft, adopt_category, missing_required, ordered_measures
+from bot.domain.records.log_entry import repeat_draft, start_menu
+from bot.presentation import callbacks as cb
 from handlers import kept_line
 from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext

@@ -7,15 +7,15 @@ from datetime import date
 
 from telegram import Update
 
-from bot.domain.catalogue_file import CategorySpec
+from bot.domain.catalogue.file import CategorySpec
+from bot.domain.households.erasure import household_name
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.numbers import NumberError, parse_count, parse_day, parse_money, parse_quantity
 from bot.domain.parsing.text import fold
-from bot.domain.services.actions import Draft, ValidationProblem, check_measure, skippable
-from bot.domain.services.erasure import household_name
-from bot.domain.services.log_entry import households_named, visible_household
+from bot.domain.records.actions import Draft, ValidationProblem, check_measure, skippable
+from bot.domain.records.log_entry import households_named, visible_household
+from bot.presentation import callbacks as cb
 from db.models import Household
-from handlers import callbacks as cb
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
 from handlers.log_form.lines import new_entry_in, offer_replacement

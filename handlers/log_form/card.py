@@ -10,12 +10,13 @@ from telegram import InlineKeyboardButton, Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
-from bot.domain.services.access import AccessDenied
-from bot.domain.services.action_text import measure_text, per_unit_text
-from bot.domain.services.actions import Draft, ValidationProblem, missing_required, rebase_draft
-from bot.domain.services.log_entry import card_screen, save_entry
+from bot.domain.people.access import AccessDenied
+from bot.domain.records.action_text import measure_text, per_unit_text
+from bot.domain.records.actions import Draft, ValidationProblem, missing_required, rebase_draft
+from bot.domain.records.log_entry import card_screen, save_entry
+from bot.presentation import callbacks as cb
+from bot.presentation.render import to_html
 from db.session import is_database_unavailable
-from handlers import callbacks as cb
 from handlers.context import ChungTayContext
 from handlers.log_form.state import (
     CARD,
@@ -30,7 +31,6 @@ from handlers.log_form.state import (
     store,
     take_queued,
 )
-from handlers.render import to_html
 
 log = logging.getLogger(__name__)
 

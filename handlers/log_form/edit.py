@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.services.actions import Draft, ordered_measures
-from bot.domain.services.log_entry import correction_draft
+from bot.domain.records.actions import Draft, ordered_measures
+from bot.domain.records.log_entry import correction_draft
+from bot.presentation import callbacks as cb
 from db.models import SupportAction
-from handlers import callbacks as cb
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
 from handlers.log_form.questions import next_step

@@ -21,10 +21,10 @@ from telegram.ext import ConversationHandler
 from bot.domain.formatting import format_money_prose, format_number
 from bot.domain.parsing.quick_entry import ParsedEntry, parse_quick_entry
 from bot.domain.parsing.segments import Actions, split_actions
-from bot.domain.services.action_text import figures_line
-from bot.domain.services.actions import Draft, missing_required
-from bot.domain.services.log_entry import households_named, is_saved, start_menu
-from handlers import callbacks as cb
+from bot.domain.records.action_text import figures_line
+from bot.domain.records.actions import Draft, missing_required
+from bot.domain.records.log_entry import households_named, is_saved, start_menu
+from bot.presentation import callbacks as cb
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, Update
 
-from bot.domain.catalogue_file import CategorySpec
+from bot.domain.catalogue.file import CategorySpec
 from bot.domain.formatting import format_number
-from bot.domain.services.actions import Draft, default_unit, skippable
-from handlers import callbacks as cb
+from bot.domain.records.actions import Draft, default_unit, skippable
+from bot.presentation import callbacks as cb
 from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
 from handlers.log_form.state import (

@@ -10,12 +10,12 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.domain.catalogue_file import CatalogueFile, CategorySpec
-from bot.domain.services.action_text import Localised
-from bot.domain.services.actions import Draft, missing_required
-from bot.domain.services.log_entry import names_for
+from bot.domain.catalogue.file import CatalogueFile, CategorySpec
+from bot.domain.records.action_text import Localised
+from bot.domain.records.actions import Draft, missing_required
+from bot.domain.records.log_entry import names_for
+from bot.presentation import callbacks as cb
 from db.models import Household
-from handlers import callbacks as cb
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 
@@ -45,7 +45,7 @@ def draft_of(context: ChungTayContext) -> Draft:
 
 def store(context: ChungTayContext, draft: Draft, plan: list[str] | None = None) -> None:
     """Keep the draft (and the steps left); a new entry remembers the unit it is opened for, so a ✅ after
-    the author was moved is caught (bot/domain/services/actions.py)."""
+    the author was moved is caught (bot/domain/records/actions.py)."""
     if draft.unit_id is None and draft.corrects_id is None and context.db_user is not None:
         draft.unit_id = context.db_user.unit_id
     current = state(context)

@@ -32,9 +32,9 @@ import openpyxl
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.services.access import create_invite
-from bot.domain.services.households import upsert_household
-from bot.domain.services.units import import_units_csv, unit_display
+from bot.domain.households.register import upsert_household
+from bot.domain.people.access import create_invite
+from bot.domain.units.tree import import_units_csv, unit_display
 from bot.i18n import get_translator
 from db.models import ActionStatus, Household, Invite, Role, SupportAction, User
 from db.queries import get_unit_by_code

@@ -1,4 +1,4 @@
-"""The digest's chart is drawn in a child process (bot/domain/chart_worker.py): the bot's own process
+"""The digest's chart is drawn in a child process (bot/domain/reports/chart_worker.py): the bot's own process
 never loads matplotlib, the child stops with the bot, and a digest whose chart cannot be drawn
 still goes out, without it.
 
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from bot.domain import chart_worker
-from bot.domain.services.access import create_invite
+from bot.domain.people.access import create_invite
+from bot.domain.reports import chart_worker
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import Role
 from db.queries import get_unit_by_code

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.services.access import create_invite
+from bot.domain.people.access import create_invite
+from bot.presentation.callbacks import ReplyToQuestion, encode
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import Role, SupportAction
 from db.queries import get_unit_by_code
 from db.record_question import RecordQuestion
-from handlers.callbacks import ReplyToQuestion, encode
 from tests.support.harness import new_user
 from tests.support.process import BotProcess, ProcessChat
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.services.access import create_invite
+from bot.domain.people.access import create_invite
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import Organisation, Role, SupportAction
 from db.queries import get_unit_by_code

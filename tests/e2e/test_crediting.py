@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.catalogue.file import load_catalogue_file
 from bot.domain.parsing.text import normalise
 from db.models import Organisation, SupportAction
 from tests.support.harness import Chat

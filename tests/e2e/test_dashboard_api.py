@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.domain.services import people
+from bot.domain.people import directory as people
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import AuditEntry, OutboxMessage
 from tests.support.dashboard import (

@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services.actions import Draft, save_draft
-from bot.domain.services.digests import claim, missed_run, parse_schedule, scheduled_moment
-from bot.domain.services.periods import month_of
-from bot.domain.services.totals import compute_totals
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.periods.calendar import month_of
+from bot.domain.records.actions import Draft, save_draft
+from bot.domain.reports.digests import claim, missed_run, parse_schedule, scheduled_moment
+from bot.domain.totals.aggregate import compute_totals
 from bot.outbox_sender import sender_of
 from bot.sandbox.fake_api import FakeTelegram, SentMessage
 from db.models import DigestSchedule, Role, SupportAction, Unit, User

@@ -13,11 +13,11 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from sqlmodel import Session
 
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services import reporting
-from bot.domain.services.actions import Draft, save_draft
-from bot.domain.services.duplicates import flag_if_duplicate, resolve
-from bot.domain.services.periods import month_of
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.periods import submissions as reporting
+from bot.domain.periods.calendar import month_of
+from bot.domain.records.actions import Draft, save_draft
+from bot.domain.records.duplicates import flag_if_duplicate, resolve
 from db.models import Role, SupportAction, User
 from db.queries import get_unit_by_code
 from tests.support.harness import BotUnderTest, Chat

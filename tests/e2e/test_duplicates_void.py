@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.domain.services.rollup import rollup_differences
-from bot.domain.services.totals import compute_totals
+from bot.domain.totals.aggregate import compute_totals
+from bot.domain.totals.rollup import rollup_differences
 from db.models import ActionStatus, SupportAction
 from db.queries import get_unit_by_code
 from tests.support.harness import BotUnderTest, Chat

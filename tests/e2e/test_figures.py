@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.domain.parsing.numbers import parse_money
-from bot.domain.services.units import import_units_csv
+from bot.domain.units.tree import import_units_csv
 from db.models import SupportAction
 from tests.support.harness import Chat
 

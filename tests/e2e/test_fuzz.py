@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
 from bot.i18n import get_translator
+from bot.presentation import callbacks as cb
 from bot.sandbox.fake_api import FakeTelegram, SentMessage
 from db.models import Household, SupportAction
-from handlers import callbacks as cb
 from tests.support.harness import Chat
 
 T = TypeVar("T")

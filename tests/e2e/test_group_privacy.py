@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.services.access import create_invite
+from bot.domain.people.access import create_invite
 from bot.i18n import get_translator
+from bot.presentation import callbacks as cb
 from bot.sandbox.fake_api import FakeTelegram, FakeUser, SentMessage
 from db.models import AuditEntry, Household, Invite, ReportingPeriod, Role, SupportAction
 from db.queries import get_unit_by_code
-from handlers import callbacks as cb
 from handlers.gate import group_pointer_text
 from handlers.registry import command_table
 from tests.support.harness import BotUnderTest, Chat, GroupChat, new_user

@@ -1,7 +1,7 @@
 """A digest being built never freezes the bot: the whole district's digest (text, workbook, chart), asked
 for with /digest or due at the end of a period, is built in a worker thread with its own session while
 other users are answered. The build is held inside the worker thread (when it asks the chart process for
-the chart: bot/domain/chart_worker.py) by an event until the other user's answer has provably arrived:
+the chart: bot/domain/reports/chart_worker.py) by an event until the other user's answer has provably arrived:
 ordering, not timing. The chart is then drawn by the chart process as in the bot."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
-from bot.domain.services import digests
+from bot.domain.reports import digests
 from bot.i18n import get_translator
 from bot.jobs import run_closing_digests
 from bot.sandbox.fake_api import FakeTelegram

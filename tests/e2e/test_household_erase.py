@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.domain.services.totals import compute_totals
+from bot.domain.totals.aggregate import compute_totals
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import AuditEntry, Household, SupportAction, User
 from db.queries import get_unit_by_code

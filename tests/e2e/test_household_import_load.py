@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from sqlalchemy import event
 from sqlmodel import Session, func, select
 
-from bot.domain.services.household_import import MAX_ROWS, MAX_UNZIPPED_BYTES
+from bot.domain.households.imports import MAX_ROWS, MAX_UNZIPPED_BYTES
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import BotState, Household, HouseholdUpload
 from handlers import household_import

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.catalogue.file import load_catalogue_file
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import ActionStatus, AuditEntry, Category, SupportAction
 from tests.support.harness import BotUnderTest, Chat, new_user
@@ -161,7 +161,7 @@ async def test_the_same_update_delivered_twice_is_handled_once(reporter: Chat, f
 
 async def test_failure_while_saving_keeps_the_card_for_a_retry(reporter: Chat, session: Session,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.domain.services import log_entry
+    from bot.domain.records import log_entry
 
     real_save = log_entry.save_draft
     calls = {"n": 0}

@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.cli import main
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services.action_text import Localised
-from bot.domain.services.official_units import OfficialUnitsError, find_province, official_provinces
-from bot.domain.services.units import unit_display
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.records.action_text import Localised
+from bot.domain.units.official import OfficialUnitsError, find_province, official_provinces
+from bot.domain.units.tree import unit_display
 from bot.i18n import get_translator
 from db.models import Unit
 

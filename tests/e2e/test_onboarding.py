@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.domain.services.access import create_invite
+from bot.domain.people.access import create_invite
 from bot.sandbox.fake_api import FakeTelegram, FakeUser
 from db.models import AuditEntry, Invite, Role, User
 from db.queries import get_unit_by_code

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.digest_outbox import enqueue_closing_digests, enqueue_scheduled_digest
-from bot.domain.services import outbox
+from bot.domain.outbox import queue as outbox
 from bot.jobs import run_closing_digests
 from bot.outbox_sender import plan_now, sender_of
 from bot.sandbox.fake_api import FakeTelegram, SentMessage

@@ -173,7 +173,7 @@ def province(session: Session, tmp_path: object) -> None:
     """A province after the 2025 reform: communes directly under it (and a village under one of them)."""
     from pathlib import Path
 
-    from bot.domain.services.units import import_units_csv
+    from bot.domain.units.tree import import_units_csv
 
     path = Path(str(tmp_path)) / "units.csv"
     path.write_text(TREE, encoding="utf-8")

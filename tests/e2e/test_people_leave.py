@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.domain.services import people
-from bot.domain.services.access import create_invite
+from bot.domain.people import directory as people
+from bot.domain.people.access import create_invite
+from bot.presentation import callbacks as cb
 from db.models import Invite, Role, User
 from db.queries import get_unit_by_code
-from handlers import callbacks as cb
 from tests.support.harness import Chat, new_user
 
 Enroll = Callable[..., Any]

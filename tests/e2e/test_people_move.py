@@ -11,7 +11,7 @@ from typing import Any
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.domain.services import people
+from bot.domain.people import directory as people
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import Household, SupportAction, User
 from db.queries import get_unit_by_code

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.domain.services import plausibility
+from bot.domain.records import plausibility
 from db.models import SupportAction
 from tests.support.harness import Chat
 

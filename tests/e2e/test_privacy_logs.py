@@ -112,7 +112,7 @@ async def test_a_full_day_leaves_no_name_and_no_token_in_logs_errors_or_groups(
     await reporter.send(f"Trao tận nhà {NAMES[2]}")
 
     # The database fails once while saving, with the record's values in the error (as drivers do).
-    from bot.domain.services import log_entry
+    from bot.domain.records import log_entry
 
     real_save = log_entry.save_draft
     failures = iter([IntegrityError("INSERT INTO support_action (household_name, note) VALUES (?, ?)",

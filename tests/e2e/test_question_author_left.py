@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.domain.services import people
+from bot.domain.people import directory as people
 from bot.outbox_sender import sender_of
 from db.models import ActionStatus, SupportAction, User
 from db.record_question import RecordQuestion

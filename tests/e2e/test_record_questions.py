@@ -10,11 +10,11 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
-from bot.domain.services.units import import_units_csv
+from bot.domain.units.tree import import_units_csv
 from bot.outbox_sender import sender_of
+from bot.presentation.callbacks import AskAboutRecord, ConfirmFigures, encode
 from db.models import ActionStatus, AuditEntry, OutboxMessage, SupportAction
 from db.record_question import RecordQuestion
-from handlers.callbacks import AskAboutRecord, ConfirmFigures, encode
 from tests.support.harness import BotUnderTest, Chat, GroupChat
 
 QUESTION = "Sao 45 hộ mà 5.410 kg? Kiểm tra lại giúp."

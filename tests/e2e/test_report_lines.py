@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, col, select
 
-from bot.domain.services import plausibility
+from bot.domain.records import plausibility
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import Category, SupportAction
 from tests.support.harness import BotUnderTest, Chat

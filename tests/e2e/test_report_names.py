@@ -18,10 +18,10 @@ from docx.document import Document as DocxDocument
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.catalogue.file import load_catalogue_file
 from bot.domain.formatting import format_money_prose, format_number
-from bot.domain.services.actions import Draft, save_draft
-from bot.domain.services.units import import_units_csv
+from bot.domain.records.actions import Draft, save_draft
+from bot.domain.units.tree import import_units_csv
 from db.models import Role, User
 from db.queries import get_unit_by_code
 from tests.support.harness import BotUnderTest, Chat
@@ -285,7 +285,7 @@ async def test_people_lists_name_organisations_without_placeholders(
 
     from sqlmodel import select
 
-    from bot.domain.services.access import create_invite
+    from bot.domain.people.access import create_invite
     from db.models import Organisation
 
     province: Chat = await enroll(role="supervisor", unit_code="LS")  # type: ignore[misc]

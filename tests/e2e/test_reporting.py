@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.config import Settings
-from bot.domain.services import outbox
+from bot.domain.outbox import queue as outbox
 from bot.outbox_sender import OutboxSender, plan_now, plan_reminders, sender_of
 from bot.runtime import Runtime
 from bot.sandbox.fake_api import FakeTelegram

@@ -13,10 +13,10 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services.actions import Draft, save_draft
-from bot.domain.services.periods import month_of
-from bot.domain.services.totals import compute_totals
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.periods.calendar import month_of
+from bot.domain.records.actions import Draft, save_draft
+from bot.domain.totals.aggregate import compute_totals
 from bot.i18n import get_translator
 from db.models import Role, SupportAction, Unit, User
 from db.queries import get_unit_by_code

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session
 
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services.actions import Draft, save_draft
-from bot.domain.services.periods import custom, month_of
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.periods.calendar import custom, month_of
+from bot.domain.records.actions import Draft, save_draft
 from bot.i18n import get_translator
 from db.models import Role, User
 from db.queries import get_unit_by_code

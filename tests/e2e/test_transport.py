@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.domain.services.access import create_invite
+from bot.domain.people.access import create_invite
 from bot.sandbox.fake_api import FakeTelegram
 from db.models import ActionStatus, AuditEntry, Role, SupportAction
 from db.queries import get_unit_by_code

@@ -24,13 +24,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.households.register import upsert_household
 from bot.domain.parsing.text import fold
-from bot.domain.services import reporting
-from bot.domain.services.actions import Draft, save_draft
-from bot.domain.services.households import upsert_household
-from bot.domain.services.periods import month_of
-from bot.domain.services.units import import_units_csv
+from bot.domain.periods import submissions as reporting
+from bot.domain.periods.calendar import month_of
+from bot.domain.records.actions import Draft, save_draft
+from bot.domain.units.tree import import_units_csv
 from bot.i18n import get_translator
 from db.models import Role, Unit, User
 from db.queries import get_unit_by_code

@@ -13,9 +13,9 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.cli import main
-from bot.domain.services.reporting import period_status
-from bot.domain.services.rollup import rollup_differences
-from bot.domain.services.totals import compute_totals
+from bot.domain.periods.submissions import period_status
+from bot.domain.totals.aggregate import compute_totals
+from bot.domain.totals.rollup import rollup_differences
 from db.models import (
     DigestSchedule,
     Household,

@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.domain.services import outbox
-from bot.domain.services.access import create_invite
+from bot.domain.outbox import queue as outbox
+from bot.domain.people.access import create_invite
 from bot.outbox_sender import sender_of
+from bot.presentation import callbacks as cb
 from db.models import (
     AuditEntry,
     Category,
@@ -25,7 +26,6 @@ from db.models import (
     utcnow,
 )
 from db.queries import get_unit_by_code
-from handlers import callbacks as cb
 from tests.support.harness import BotUnderTest, Chat, new_user
 
 Enroll = Callable[..., Any]

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.domain.services.access import create_invite
+from bot.domain.people.access import create_invite
 from bot.outbox_sender import plan_now, sender_of
 from bot.sandbox.fake_api import FakeTelegram
 from bot.sandbox.fake_api.zalo import TEXT_LIMIT, FakeZalo

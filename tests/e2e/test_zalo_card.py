@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.domain.services.access import create_invite
+from bot.domain.people.access import create_invite
 from bot.sandbox.fake_api import FakeTelegram
 from bot.sandbox.fake_api.zalo import FakeZalo
 from db.models import Role

@@ -14,7 +14,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.domain.services import access, outbox
+from bot.domain.outbox import queue as outbox
+from bot.domain.people import access
 from bot.outbox_sender import sender_of
 from bot.sandbox.fake_api import FakeTelegram
 from bot.sandbox.fake_api.zalo import FakeZalo

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.domain.services.access import create_invite
+from bot.domain.people.access import create_invite
 from bot.outbox_sender import sender_of
 from bot.sandbox.fake_api import FakeTelegram
 from bot.sandbox.fake_api.zalo import FakeZalo

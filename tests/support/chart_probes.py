@@ -1,4 +1,4 @@
-"""What the chart process (bot/domain/chart_worker.py) runs in tests instead of a chart, or besides it.
+"""What the chart process (bot/domain/reports/chart_worker.py) runs in tests instead of a chart, or besides it.
 
 The pool sends a function by name, so the child imports this module: it imports only the standard
 library, so that what the child holds (`loaded_modules`) is what the charts themselves brought in.
@@ -22,7 +22,7 @@ def die_once(marker: str, **chart: object) -> bytes:
     if not path.exists():
         path.touch()
         os._exit(3)
-    from bot.domain.charts import chart_png
+    from bot.domain.reports.charts import chart_png
 
     return chart_png(**chart)  # type: ignore[arg-type]
 

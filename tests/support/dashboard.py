@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from bot.config import Settings, load_settings
-from bot.domain.services import reporting
+from bot.domain.periods import submissions as reporting
 from bot.web.initdata import sign
 from db.models import Category, Organisation, SupportAction, Unit, User
 from tests.conftest import TEST_TOKEN

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.database import prepare_database
-from bot.domain.services.units import import_units_csv
+from bot.domain.units.tree import import_units_csv
 from db.session import SessionFactory, make_engine
 
 REPO = Path(__file__).resolve().parents[2]

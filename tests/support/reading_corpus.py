@@ -15,11 +15,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from bot.domain.catalogue_file import CatalogueFile
+from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.parsing.entry_lexicon import unit_code
 from bot.domain.parsing.quick_entry import ParsedEntry, parse_quick_entry
 from bot.domain.parsing.segments import split_actions
-from bot.domain.services.questions import ENTRY, line_kind
+from bot.domain.totals.questions import ENTRY, line_kind
 
 CORPUS = Path(__file__).with_name("reading_corpus.txt")
 TODAY = date(2026, 11, 23)

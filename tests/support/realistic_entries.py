@@ -21,7 +21,7 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
-from bot.domain.services.plausibility import Figures
+from bot.domain.records.plausibility import Figures
 
 
 def _size(rng: random.Random, low: int, high: int) -> int:

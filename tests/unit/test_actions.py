@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services.access import AccessDenied
-from bot.domain.services.actions import (
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.people.access import AccessDenied
+from bot.domain.records.actions import (
     Draft,
     ValidationProblem,
     can_edit,

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from bot.domain.services.totals import compute_totals, compute_totals_of_areas, monthly_totals
+from bot.domain.totals.aggregate import compute_totals, compute_totals_of_areas, monthly_totals
 from db.models import Category, Organisation, Role, SupportAction, Unit, User
 from db.queries import get_unit_by_code
 

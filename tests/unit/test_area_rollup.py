@@ -8,11 +8,11 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services.actions import Draft, save_draft
-from bot.domain.services.rollup import rollup_differences
-from bot.domain.services.totals import compute_totals
-from bot.domain.services.units import import_units_csv
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.records.actions import Draft, save_draft
+from bot.domain.totals.aggregate import compute_totals
+from bot.domain.totals.rollup import rollup_differences
+from bot.domain.units.tree import import_units_csv
 from db.models import Role, Unit, User
 from db.models_rollup import DAY, MONTH, SupportAreaTotal
 from db.queries import get_unit_by_code

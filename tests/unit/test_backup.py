@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from bot.cli import main
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services.actions import Draft, save_draft
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.records.actions import Draft, save_draft
 from bot.ops import backup as backup_module
 from bot.ops.backup import file_kind, pg_environment
 from db.models import Role, SupportAction, Unit, User

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers import callbacks as cb
-from handlers.callbacks import Action, decode, encode
+from bot.presentation import callbacks as cb
+from bot.presentation.callbacks import Action, decode, encode
 
 SAMPLES: list[Action] = [
     cb.SetLanguage("vi"), cb.SetRoute("telegram"), cb.FixRecord(17), cb.AskVoid(17), cb.ConfirmVoid(17),

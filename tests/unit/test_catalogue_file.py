@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.domain.catalogue_file import (
+from bot.domain.catalogue.file import (
     DEFAULT_CATALOGUE_PATH,
     CatalogueFile,
     ClassSpec,

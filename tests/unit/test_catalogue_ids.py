@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services.catalogue import sync_catalogue
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.catalogue.loader import sync_catalogue
 from db import catalogue_ids
 from db.models import Category, Organisation
 

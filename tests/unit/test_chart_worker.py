@@ -1,4 +1,4 @@
-"""The chart process (bot/domain/chart_worker.py): one warm child that draws every chart and loads no
+"""The chart process (bot/domain/reports/chart_worker.py): one warm child that draws every chart and loads no
 database or Telegram code, a fresh child when one dies, no chart (not no digest) when the fresh one dies
 too, and no child left once the application is shut down. Children die for real (`os._exit`)."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import chart_worker
+from bot.domain.reports import chart_worker
 from tests.support import chart_probes
 from tests.support.harness import BotUnderTest
 
@@ -37,7 +37,7 @@ def test_every_chart_is_drawn_by_one_child_that_loads_no_database_or_telegram_co
     assert again is not None and again.startswith(PNG)
     assert chart_worker.call(chart_probes.pid) == child != os.getpid()
     modules = set(chart_worker.call(chart_probes.loaded_modules))
-    assert {"matplotlib.figure", "bot.domain.charts"} <= modules
+    assert {"matplotlib.figure", "bot.domain.reports.charts"} <= modules
     assert not {"sqlmodel", "sqlalchemy", "telegram", "db", "handlers", "bot.domain.services"} & modules
     assert _warnings(caplog) == []
 

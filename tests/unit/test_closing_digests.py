@@ -12,10 +12,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services import reporting
-from bot.domain.services.action_text import Localised
-from bot.domain.services.digests import (
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.periods import submissions as reporting
+from bot.domain.periods.calendar import Period, covering
+from bot.domain.records.action_text import Localised
+from bot.domain.reports.digests import (
     CLOSING_MAX_AGE_DAYS,
     build_digest,
     claim_closing_digest,
@@ -27,11 +28,10 @@ from bot.domain.services.digests import (
     set_closing_digest,
     set_schedule,
 )
-from bot.domain.services.periods import Period, covering
 from bot.i18n import get_translator
+from bot.presentation.render import to_html
 from db.models import DigestSchedule, ReportingPeriod, Role, Unit, User
 from db.session import make_engine
-from handlers.render import to_html
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 VI = get_translator("vi")

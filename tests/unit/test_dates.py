@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.catalogue.file import load_catalogue_file
 from bot.domain.parsing.dates import find_period, parse_dated, parse_day, parse_weekly_time
 from bot.domain.parsing.errors import NumberError
 from bot.domain.parsing.quick_entry import parse_quick_entry
 from bot.domain.parsing.text import fold
-from bot.domain.services.digests import parse_schedule
-from bot.domain.services.questions import parse_question, parse_range
+from bot.domain.reports.digests import parse_schedule
+from bot.domain.totals.questions import parse_question, parse_range
 
 CATALOGUE = load_catalogue_file()
 TODAY = date(2026, 11, 23)

@@ -11,16 +11,16 @@ from datetime import date
 
 import pytest
 
-from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.households.register import classify
 from bot.domain.parsing.matcher import aliases, matcher_for, without
 from bot.domain.parsing.quick_entry import parse_quick_entry
 from bot.domain.parsing.text import normalise
-from bot.domain.services.action_text import Localised, card_text
-from bot.domain.services.actions import Draft
-from bot.domain.services.households import classify
-from bot.domain.services.questions import parse_question
+from bot.domain.records.action_text import Localised, card_text
+from bot.domain.records.actions import Draft
+from bot.domain.totals.questions import parse_question
 from bot.i18n import get_translator
-from handlers.render import to_html
+from bot.presentation.render import to_html
 
 CATALOGUE = load_catalogue_file()
 MATCHER = matcher_for(CATALOGUE)

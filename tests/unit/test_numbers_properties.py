@@ -10,7 +10,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.catalogue.file import load_catalogue_file
 from bot.domain.parsing.numbers import NumberError, ascii_int, parse_count, parse_day, parse_money, parse_quantity
 from bot.domain.parsing.quick_entry import parse_quick_entry
 

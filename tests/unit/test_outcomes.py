@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.domain.formatting import format_rate
+from bot.domain.outcomes.figures import check, programme_start, rate, start_of
+from bot.domain.outcomes.totals import Fall
 from bot.domain.parsing.review_line import asked_year, looks_like_outcome_question, parse_review_line, parse_target
-from bot.domain.services.outcome_totals import Fall
-from bot.domain.services.outcomes import check, programme_start, rate, start_of
 
 
 def test_a_review_line_in_any_order_with_or_without_diacritics() -> None:

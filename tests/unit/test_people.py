@@ -8,9 +8,11 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.cli import main
-from bot.domain.services import invites, outbox, people
-from bot.domain.services.access import AccessDenied, RedeemOutcome, create_invite, redeem_invite
-from bot.domain.services.actions import Draft, card_view
+from bot.domain.outbox import queue as outbox
+from bot.domain.people import directory as people
+from bot.domain.people import invites
+from bot.domain.people.access import AccessDenied, RedeemOutcome, create_invite, redeem_invite
+from bot.domain.records.actions import Draft, card_view
 from db.models import (
     AuditEntry,
     Category,

@@ -10,9 +10,9 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.catalogue.file import load_catalogue_file
 from bot.domain.parsing.quick_entry import parse_quick_entry
-from bot.domain.services.actions import Draft
+from bot.domain.records.actions import Draft
 
 TODAY = date(2026, 11, 23)
 CATALOGUE = load_catalogue_file()

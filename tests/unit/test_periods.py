@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.domain.services.periods import STANDARD_CODES, custom, period_from_code, relative
+from bot.domain.periods.calendar import STANDARD_CODES, custom, period_from_code, relative
 from bot.i18n import get_translator
 
 TODAY = date(2026, 11, 23)

@@ -13,11 +13,11 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from bot.domain.catalogue_file import CatalogueFile, load_catalogue_file
-from bot.domain.services import plausibility
-from bot.domain.services.action_text import Localised
-from bot.domain.services.actions import Draft
-from bot.domain.services.plausibility import Band, Figures, bands_for, check_draft, judge, ratio_value, unusual_count
+from bot.domain.catalogue.file import CatalogueFile, load_catalogue_file
+from bot.domain.records import plausibility
+from bot.domain.records.action_text import Localised
+from bot.domain.records.actions import Draft
+from bot.domain.records.plausibility import Band, Figures, bands_for, check_draft, judge, ratio_value, unusual_count
 from bot.i18n import get_translator
 from db.models import Category, Organisation, Role, SupportAction, User
 from db.queries import get_unit_by_code

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from bot.domain.catalogue_file import CatalogueFile, load_catalogue_file
+from bot.domain.catalogue.file import CatalogueFile, load_catalogue_file
 from bot.domain.parsing.quick_entry import ParsedEntry, parse_quick_entry, unit_code
-from bot.domain.services.actions import Draft, missing_required
+from bot.domain.records.actions import Draft, missing_required
 
 TODAY = date(2026, 11, 23)
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.parsing.numbers import NumberError, parse_day
 from bot.domain.parsing.text import fold
-from bot.domain.services.questions import RangeError, find_period, parse_range, range_examples, range_problem
+from bot.domain.totals.questions import RangeError, find_period, parse_range, range_examples, range_problem
 from bot.i18n import get_translator
 
 TODAY = date(2026, 11, 23)

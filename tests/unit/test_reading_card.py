@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.domain.catalogue_file import load_catalogue_file
+from bot.domain.catalogue.file import load_catalogue_file
 from bot.domain.parsing.quick_entry import parse_quick_entry
-from bot.domain.services.action_text import Localised, card_text
-from bot.domain.services.actions import Draft
+from bot.domain.records.action_text import Localised, card_text
+from bot.domain.records.actions import Draft
 from bot.i18n import get_translator
 
 CATALOGUE = load_catalogue_file()

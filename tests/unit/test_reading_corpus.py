@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.catalogue_file import CatalogueFile, load_catalogue_file
+from bot.domain.catalogue.file import CatalogueFile, load_catalogue_file
 from tests.support.reading_corpus import Reading, measure
 
 TARGET = 0.97

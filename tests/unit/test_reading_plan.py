@@ -1,5 +1,5 @@
 """The totals' reading plan: which calendar months come from the monthly rollup and which edge days are
-added or subtracted, so that every day of a range is counted exactly once (bot/domain/services/totals.py)."""
+added or subtracted, so that every day of a range is counted exactly once (bot/domain/totals/aggregate.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.domain.services.totals import ReadingPlan, reading_plan
+from bot.domain.totals.aggregate import ReadingPlan, reading_plan
 
 D = date
 

@@ -1,9 +1,9 @@
-"""The one renderer of message texts: services hand over spans, only handlers/render.py writes HTML."""
+"""The one renderer of message texts: services hand over spans, only bot/presentation/render.py writes HTML."""
 
 from __future__ import annotations
 
-from bot.domain.services.spans import Text, bold, italic, text, underline
-from handlers.render import to_html
+from bot.domain.spans import Text, bold, italic, text, underline
+from bot.presentation.render import to_html
 
 
 def test_spans_become_tags_and_every_span_is_escaped_once() -> None:

@@ -7,8 +7,8 @@ import tomllib
 import pytest
 from pydantic import ValidationError
 
-from bot.domain.catalogue_file import DEFAULT_CATALOGUE_PATH, CatalogueFile, load_catalogue_file
-from bot.domain.services.action_text import Localised
+from bot.domain.catalogue.file import DEFAULT_CATALOGUE_PATH, CatalogueFile, load_catalogue_file
+from bot.domain.records.action_text import Localised
 from bot.i18n import get_translator
 from db.models import Unit
 

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.services import outbox, reporting
-from bot.domain.services.access import AccessDenied
-from bot.domain.services.reminders import due_messages, in_quiet_hours, reminder_kind
+from bot.domain.outbox import queue as outbox
+from bot.domain.people.access import AccessDenied
+from bot.domain.periods import submissions as reporting
+from bot.domain.periods.reminders import due_messages, in_quiet_hours, reminder_kind
 from bot.outbox_sender import plan_reminders
 from db.models import OutboxMessage, ReportingPeriod, Role, Unit, User
 

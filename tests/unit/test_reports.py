@@ -8,12 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.catalogue_file import CategorySpec, load_catalogue_file
-from bot.domain.services.action_text import Localised
-from bot.domain.services.actions import Draft, save_draft
-from bot.domain.services.periods import month_of, period_from_code, quarter_of
-from bot.domain.services.questions import looks_like_question, parse_question
-from bot.domain.services.reports import (
+from bot.domain.catalogue.file import CategorySpec, load_catalogue_file
+from bot.domain.periods.calendar import month_of, period_from_code, quarter_of
+from bot.domain.records.action_text import Localised
+from bot.domain.records.actions import Draft, save_draft
+from bot.domain.reports.sentences import (
     by_child_unit,
     by_organisation,
     category_sentence,
@@ -24,11 +23,12 @@ from bot.domain.services.reports import (
     scope_totals,
     totals_message,
 )
-from bot.domain.services.totals import CategoryTotal
+from bot.domain.totals.aggregate import CategoryTotal
+from bot.domain.totals.questions import looks_like_question, parse_question
 from bot.i18n import get_translator
+from bot.presentation.render import to_html
 from db.models import Role, Unit, User
 from db.queries import get_unit_by_code, list_subtree_units
-from handlers.render import to_html
 
 CATALOGUE = load_catalogue_file()
 TODAY = date(2026, 11, 23)

@@ -1,4 +1,4 @@
-"""The monthly rollup (bot/domain/services/rollup.py) makes `compute_totals` fast without changing a single figure.
+"""The monthly rollup (bot/domain/totals/rollup.py) makes `compute_totals` fast without changing a single figure.
 
 Random sequences of saves, corrections, voids and duplicate flags/resolutions go through the real
 services; after them the stored rollup must equal a fresh computation, and `compute_totals` (rollup
@@ -20,11 +20,11 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.domain.catalogue_file import CategorySpec, load_catalogue_file
-from bot.domain.services.actions import Draft, draft_from_action, save_draft, void_action
-from bot.domain.services.duplicates import CONFIRMED, SUSPECT, flag_if_duplicate, resolve
-from bot.domain.services.rollup import ALL_ORGANISATIONS, rebuild_rollup, rollup_differences
-from bot.domain.services.totals import CategoryTotal, compute_totals, subtree_unit_ids
+from bot.domain.catalogue.file import CategorySpec, load_catalogue_file
+from bot.domain.records.actions import Draft, draft_from_action, save_draft, void_action
+from bot.domain.records.duplicates import CONFIRMED, SUSPECT, flag_if_duplicate, resolve
+from bot.domain.totals.aggregate import CategoryTotal, compute_totals, subtree_unit_ids
+from bot.domain.totals.rollup import ALL_ORGANISATIONS, rebuild_rollup, rollup_differences
 from db.migrate import alembic_config, upgrade_to_head
 from db.models import (
     ActionStatus,
@@ -414,7 +414,7 @@ def test_the_runtime_registers_the_rollup_listener_once(session: Session, people
     from sqlalchemy.orm import Session as OrmSession
 
     from bot.config import load_settings
-    from bot.domain.services import rollup
+    from bot.domain.totals import rollup
     from bot.runtime import Runtime
 
     event.remove(OrmSession, "before_flush", rollup._follow_support_actions)

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.domain.catalogue_file import CatalogueFile, load_catalogue_file
+from bot.domain.catalogue.file import CatalogueFile, load_catalogue_file
 from bot.domain.parsing.segments import split_actions
-from bot.domain.services.actions import Draft, adopt_category, missing_required, skippable
+from bot.domain.records.actions import Draft, adopt_category, missing_required, skippable
 
 TODAY = date(2026, 11, 20)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from bot.domain.services.screen import Screen, button
-from bot.domain.services.spans import bold
-from bot.domain.services.spans import text as one_line
-from bot.domain.services.totals_view import TotalsView
-from handlers.render import VERBS, render
+from bot.domain.screen import Screen, button
+from bot.domain.spans import bold
+from bot.domain.spans import text as one_line
+from bot.domain.totals.view import TotalsView
+from bot.presentation.render import VERBS, render
 
 
 def test_view_survives_the_json_round_trip() -> None:

@@ -12,16 +12,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event
 from sqlmodel import Session
 
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services.actions import Draft, save_draft
-from bot.domain.services.digests import CHART_UNITS, _chart_units
-from bot.domain.services.periods import Period, month_of
-from bot.domain.services.reporting import create_period, submit
-from bot.domain.services.totals import CategoryTotal, compute_totals
-from bot.domain.services.unit_figures import UnitFigures, child_figures
-from bot.domain.services.unit_list_views import figure_entries, picker_entries, status_entries
-from bot.domain.services.unit_lists import Order, UnitEntry, matches, rank, summary_text, unit_page
-from bot.domain.services.units import import_units_csv
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.periods.calendar import Period, month_of
+from bot.domain.periods.submissions import create_period, submit
+from bot.domain.records.actions import Draft, save_draft
+from bot.domain.reports.digests import CHART_UNITS, _chart_units
+from bot.domain.totals.aggregate import CategoryTotal, compute_totals
+from bot.domain.units.figures import UnitFigures, child_figures
+from bot.domain.units.list_views import figure_entries, picker_entries, status_entries
+from bot.domain.units.lists import Order, UnitEntry, matches, rank, summary_text, unit_page
+from bot.domain.units.tree import import_units_csv
 from bot.i18n import get_translator
 from db.models import Role, Unit, User
 from db.queries import get_unit_by_code, list_child_units

@@ -9,12 +9,12 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.cli import main
-from bot.domain.catalogue_file import load_catalogue_file
-from bot.domain.services.access import can_manage_unit
-from bot.domain.services.actions import Draft, can_edit, recent_actions, save_draft
-from bot.domain.services.households import can_see_household
-from bot.domain.services.totals import subtree_unit_ids
-from bot.domain.services.units import UnitImportError, import_units_csv, is_within
+from bot.domain.catalogue.file import load_catalogue_file
+from bot.domain.households.register import can_see_household
+from bot.domain.people.access import can_manage_unit
+from bot.domain.records.actions import Draft, can_edit, recent_actions, save_draft
+from bot.domain.totals.aggregate import subtree_unit_ids
+from bot.domain.units.tree import UnitImportError, import_units_csv, is_within
 from db.models import Household, Role, Unit, User
 from db.queries import get_unit_by_code, list_subtree_units
 

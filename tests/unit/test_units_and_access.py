@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.services.access import (
+from bot.domain.people.access import (
     AccessDenied,
     RedeemOutcome,
     can_manage_unit,
@@ -15,7 +15,7 @@ from bot.domain.services.access import (
     invitable_roles,
     redeem_invite,
 )
-from bot.domain.services.units import UnitImportError, import_units_csv, is_within
+from bot.domain.units.tree import UnitImportError, import_units_csv, is_within
 from db.models import Invite, Role, Unit, User
 from db.queries import get_unit_by_code, list_subtree_units
 

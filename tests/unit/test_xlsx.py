@@ -1,4 +1,4 @@
-"""bot/domain/xlsx.py writes workbooks that a spreadsheet reader (openpyxl here) reads back exactly."""
+"""bot/domain/reports/xlsx.py writes workbooks that a spreadsheet reader (openpyxl here) reads back exactly."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from bot.domain.parsing.numbers import MONEY_MAX
-from bot.domain.xlsx import Column, Kind, Sheet, column_letter, sheet_title, workbook_bytes
+from bot.domain.reports.xlsx import Column, Kind, Sheet, column_letter, sheet_title, workbook_bytes
 
 
 def _table() -> Sheet:

@@ -126,7 +126,7 @@ SpanKind = Literal["month", "quarter", "half", "year", "range"]
 
 @dataclass(frozen=True)
 class DateSpan:
-    """An inclusive range of days and the kind of period it is (`bot.domain.services.periods.Period` has the
+    """An inclusive range of days and the kind of period it is (`bot.domain.periods.calendar.Period` has the
     same three fields and adds labels and arithmetic)."""
 
     kind: SpanKind

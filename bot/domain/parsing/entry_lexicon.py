@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.domain.catalogue_file import CatalogueFile, CategorySpec, Measure, built_once_per_catalogue
+from bot.domain.catalogue.file import CatalogueFile, CategorySpec, Measure, built_once_per_catalogue
 from bot.domain.parsing.matcher import Meaning, PhraseIndex, matcher_for
 from bot.domain.parsing.text import fold
 

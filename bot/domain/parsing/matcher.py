@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.domain.catalogue_file import CatalogueFile, CategorySpec, ClassSpec, OrganisationSpec, built_once_per_catalogue
+from bot.domain.catalogue.file import CatalogueFile, CategorySpec, ClassSpec, OrganisationSpec, built_once_per_catalogue
 from bot.domain.parsing.text import diacritic_marks
 from bot.domain.parsing.tokens import Token, tokenise
 

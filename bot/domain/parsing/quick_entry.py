@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from bot.domain.catalogue_file import CatalogueFile
+from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.parsing.entry_lexicon import MIXED_CLASS, lexicon_for, unit_code
 from bot.domain.parsing.entry_reader import BARE_MONEY_MIN, Reader
 

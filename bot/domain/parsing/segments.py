@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain.catalogue_file import CatalogueFile
+from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.parsing.quick_entry import ParsedEntry, parse_quick_entry
 from bot.domain.parsing.text import fold
 

@@ -14,7 +14,7 @@ import unicodedata
 def normalise(text: str) -> str:
     """NFC, casefolded, single spaces: the form catalogue keywords are stored in.
 
-    Same rule as `bot.domain.catalogue_file.normalise_keyword`, so user text and keywords compare equal
+    Same rule as `bot.domain.catalogue.file.normalise_keyword`, so user text and keywords compare equal
     whatever keyboard produced them.
     """
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())

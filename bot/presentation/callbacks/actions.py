@@ -1,0 +1,488 @@
+"""The table of every button's action, by feature (see bot/presentation/callbacks/__init__.py for how to add one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from bot.domain.periods.calendar import STANDARD_CODES
+from bot.presentation.callbacks.codec import CODE, ID, PAGE, STEP, YEAR, Action, Choice, OrNone, action, markup_json
+
+
+def submit_keyboard(label: str, period_id: int) -> dict[str, Any]:
+    """The one button of a deadline reminder or a "reopened" notice (bot/domain/periods/reminders.py)."""
+    return markup_json([[(label, SubmitPeriod(period_id))]])
+
+
+# ------------------------------------------------------------------ the buttons
+# Import the catalogue of actions from here; handlers never spell callback strings themselves.
+
+@action("lang")
+@dataclass(frozen=True)
+class SetLanguage(Action):
+    code: Annotated[str, Choice("vi", "en")]
+
+
+@action("route")
+@dataclass(frozen=True)
+class SetRoute(Action):
+    route: Annotated[str, Choice("last", "telegram", "zalo")]
+
+
+@action("hist:fix")
+@dataclass(frozen=True)
+class FixRecord(Action):
+    action_id: Annotated[int, ID]
+
+
+@action("hist:void")
+@dataclass(frozen=True)
+class AskVoid(Action):
+    action_id: Annotated[int, ID]
+
+
+@action("hist:voidok")
+@dataclass(frozen=True)
+class ConfirmVoid(Action):
+    action_id: Annotated[int, ID]
+
+
+@action("hist:keep")
+@dataclass(frozen=True)
+class KeepRecord(Action):
+    pass
+
+
+@action("hh:view")
+@dataclass(frozen=True)
+class ViewHousehold(Action):
+    household_id: Annotated[int, ID]
+
+
+@action("hh:import")
+@dataclass(frozen=True)
+class ImportHouseholds(Action):
+    upload_id: Annotated[int, ID]  # the checked list waits in household_upload, not in the button
+
+
+@action("hh:noimport")
+@dataclass(frozen=True)
+class SkipImport(Action):
+    upload_id: Annotated[int, ID]
+
+
+@action("dup")
+@dataclass(frozen=True)
+class ResolveDuplicate(Action):
+    answer: Annotated[str, Choice("same", "other")]
+    action_id: Annotated[int, ID]
+
+
+# /invite (a conversation: these only work while it is open)
+
+@action("inv:cancel")
+@dataclass(frozen=True)
+class InviteCancel(Action):
+    pass
+
+
+@action("inv:role")
+@dataclass(frozen=True)
+class InviteRole(Action):
+    role: Annotated[str, Choice("reporter", "supervisor", "admin")]
+
+
+@action("inv:unit")
+@dataclass(frozen=True)
+class InviteUnit(Action):
+    unit_id: Annotated[int, ID]
+
+
+class InviteBrowse(Action):
+    """Open a unit of the tree (at a page) to choose among its children."""
+
+    unit_id: int
+
+
+@action("inv:open")
+@dataclass(frozen=True)
+class InviteOpenUnit(InviteBrowse):
+    unit_id: Annotated[int, ID]
+
+
+@action("inv:page")
+@dataclass(frozen=True)
+class InvitePage(InviteBrowse):
+    unit_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("inv:org")
+@dataclass(frozen=True)
+class InviteOrganisation(Action):
+    organisation_id: Annotated[int | None, OrNone(ID, "none")]
+
+
+# /totals: the view lives in user_data, a button carries only the one thing it changes
+
+class TotalsButton(Action):
+    """Any button of the totals view (one handler takes them all)."""
+
+
+@action("tot")
+@dataclass(frozen=True)
+class TotalsChooser(TotalsButton):
+    what: Annotated[str, Choice("P", "U", "O", "C")]  # period, unit, organisation, kind of support
+
+
+@action("tot:x")
+@dataclass(frozen=True)
+class TotalsBack(TotalsButton):
+    pass
+
+
+@action("tot:R")
+@dataclass(frozen=True)
+class TotalsOtherDates(TotalsButton):
+    pass
+
+
+@action("tot:xlsx")
+@dataclass(frozen=True)
+class TotalsExcel(TotalsButton):
+    pass
+
+
+@action("tot:docx")
+@dataclass(frozen=True)
+class TotalsDraftReport(TotalsButton):
+    pass
+
+
+@action("tot:p")
+@dataclass(frozen=True)
+class TotalsPeriod(TotalsButton):
+    code: Annotated[str, Choice(*STANDARD_CODES)]
+
+
+@action("tot:u")
+@dataclass(frozen=True)
+class TotalsUnit(TotalsButton):
+    unit_id: Annotated[int, ID]
+
+
+@action("tot:o")
+@dataclass(frozen=True)
+class TotalsOrganisation(TotalsButton):
+    code: Annotated[str | None, OrNone(CODE, "*")]
+
+
+@action("tot:c")
+@dataclass(frozen=True)
+class TotalsCategory(TotalsButton):
+    code: Annotated[str | None, OrNone(CODE, "*")]
+
+
+@action("tot:b")
+@dataclass(frozen=True)
+class TotalsBreakdown(TotalsButton):
+    by: Annotated[str, Choice("org", "unit")]
+
+
+@action("drill")
+@dataclass(frozen=True)
+class DrillDown(Action):
+    category: Annotated[str, CODE]
+    page: Annotated[int, PAGE]
+
+
+# reporting periods and submissions
+
+@action("rp:preset")
+@dataclass(frozen=True)
+class PeriodPreset(Action):
+    code: Annotated[str, Choice("h1", "year")]
+    year: Annotated[int, YEAR]
+
+
+@action("rp:sub")
+@dataclass(frozen=True)
+class SubmitPeriod(Action):
+    """Also the button of the deadline reminders and of the "reopened" notice."""
+
+    period_id: Annotated[int, ID]
+
+
+@action("rp:ok")
+@dataclass(frozen=True)
+class ConfirmSubmit(Action):
+    period_id: Annotated[int, ID]
+
+
+@action("rp:no")
+@dataclass(frozen=True)
+class NotNow(Action):
+    pass
+
+
+# the logging form (a conversation; outside it these get "this form is already closed")
+
+class LogButton(Action):
+    """Any button of the logging form."""
+
+
+@action("log:cancel")
+@dataclass(frozen=True)
+class LogCancel(LogButton):
+    pass
+
+
+@action("log:cat")
+@dataclass(frozen=True)
+class LogCategory(LogButton):
+    code: Annotated[str, CODE]
+
+
+@action("log:again")
+@dataclass(frozen=True)
+class LogRepeat(LogButton):
+    action_id: Annotated[int, ID]
+
+
+@action("log:set")
+@dataclass(frozen=True)
+class LogSet(LogButton):
+    value: Annotated[str, CODE]  # a catalogue code, or "today" / "yesterday"
+
+
+@action("log:skip")
+@dataclass(frozen=True)
+class LogSkip(LogButton):
+    pass
+
+
+@action("log:keep")
+@dataclass(frozen=True)
+class LogKeep(LogButton):
+    pass
+
+
+@action("log:hh")
+@dataclass(frozen=True)
+class LogHousehold(LogButton):
+    household_id: Annotated[int, ID]
+
+
+@action("log:hhtyped")
+@dataclass(frozen=True)
+class LogTypedHousehold(LogButton):
+    pass
+
+
+@action("log:save")
+@dataclass(frozen=True)
+class LogSave(LogButton):
+    pass
+
+
+@action("log:edit")
+@dataclass(frozen=True)
+class LogEdit(LogButton):
+    pass
+
+
+@action("log:editf")
+@dataclass(frozen=True)
+class LogEditField(LogButton):
+    step: Annotated[str, STEP]  # a measure code, "field:<code>" or one of the common steps
+
+
+@action("log:back")
+@dataclass(frozen=True)
+class LogBack(LogButton):
+    pass
+
+
+# ------------------------------------------------------------------ /users and /invites (people of a subtree)
+# Every button carries what it needs (the person, the page), so an old message still works or politely
+# refuses when the rights behind it are gone.
+
+class PeopleButton(Action):
+    """Any button of /users and /invites (one handler takes them all)."""
+
+
+@action("ppl:list")
+@dataclass(frozen=True)
+class PeopleList(PeopleButton):
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:revoke")
+@dataclass(frozen=True)
+class PeopleRevokeInvite(PeopleButton):
+    invite_id: Annotated[int, ID]
+
+
+class PeoplePersonButton(PeopleButton):
+    """A button about one person (whose id comes first)."""
+
+    user_id: int
+
+
+@action("ppl:person")
+@dataclass(frozen=True)
+class PeoplePerson(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:off")
+@dataclass(frozen=True)
+class PeopleAskDeactivate(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:offok")
+@dataclass(frozen=True)
+class PeopleDeactivate(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:on")
+@dataclass(frozen=True)
+class PeopleReactivate(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:role")
+@dataclass(frozen=True)
+class PeopleRoleMenu(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:setrole")
+@dataclass(frozen=True)
+class PeopleSetRole(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    role: Annotated[str, Choice("reporter", "supervisor", "admin")]
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:units")
+@dataclass(frozen=True)
+class PeopleUnitMenu(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    unit_id: Annotated[int | None, OrNone(ID, "0")]  # None: the actor's own unit
+    page: Annotated[int, PAGE]
+
+
+@action("ppl:setunit")
+@dataclass(frozen=True)
+class PeopleSetUnit(PeoplePersonButton):
+    user_id: Annotated[int, ID]
+    unit_id: Annotated[int, ID]
+
+
+# ------------------------------------------------------------------ erasing a household's personal details
+
+class EraseButton(Action):
+    """🗑 / ✅ / ❌ of erasing one household's personal details."""
+
+    household_id: int
+
+
+@action("hhx:ask")
+@dataclass(frozen=True)
+class EraseAsk(EraseButton):
+    household_id: Annotated[int, ID]
+
+
+@action("hhx:yes")
+@dataclass(frozen=True)
+class EraseConfirm(EraseButton):
+    household_id: Annotated[int, ID]
+
+
+@action("hhx:no")
+@dataclass(frozen=True)
+class EraseCancel(EraseButton):
+    household_id: Annotated[int, ID]
+
+
+# ------------------------------------------------------------------ sending a record back ("❓ Hỏi lại")
+# handlers/record_questions.py
+
+@action("rq:ask")
+@dataclass(frozen=True)
+class AskAboutRecord(Action):
+    """A supervisor's ❓ under a record: type a question for its author."""
+
+    action_id: Annotated[int, ID]
+
+
+@action("rq:ok")
+@dataclass(frozen=True)
+class ConfirmFigures(Action):
+    """The author's one-tap answer: the figures are right."""
+
+    question_id: Annotated[int, ID]
+
+
+@action("rq:reply")
+@dataclass(frozen=True)
+class ReplyToQuestion(Action):
+    """The author's ✍️: type a reply."""
+
+    question_id: Annotated[int, ID]
+
+
+@action("rq:x")
+@dataclass(frozen=True)
+class CancelQuestion(Action):
+    """❌ while the bot waits for a typed question or reply."""
+
+
+# ------------------------------------------------------------------ the logging form: a whole entry typed over it
+# (an open form and a line that reads as a new entry: replace the form with it, or keep the form)
+
+@action("log:repl")
+@dataclass(frozen=True)
+class LogReplace(LogButton):
+    pass
+
+
+@action("log:stay")
+@dataclass(frozen=True)
+class LogKeepOpen(LogButton):
+    pass
+
+
+# ------------------------------------------------------------------ a line that reads as an entry and as a question
+# (both possible: 📝 records it, 📊 answers it; the line waits in user_data meanwhile)
+
+class KeptLine(Action):
+    """Either button under a line that could be an entry or a question."""
+
+
+@action("line:log")
+@dataclass(frozen=True)
+class KeptLineEntry(KeptLine):
+    pass
+
+
+@action("line:tot")
+@dataclass(frozen=True)
+class KeptLineTotals(KeptLine):
+    pass
+
+
+@action("log:total")
+@dataclass(frozen=True)
+class LogPickTotal(LogButton):
+    """A per-unit figure and a written total disagree: which one is right ("d": count × per unit)."""
+
+    pick: Annotated[str, Choice("d", "w")]

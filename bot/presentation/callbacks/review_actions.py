@@ -1,0 +1,27 @@
+"""The buttons of the poverty review's form (handlers/outcomes.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.presentation.callbacks.codec import Action, action
+
+# ------------------------------------------------------------------ the poverty review (/review): the figures
+# wait in user_data; the buttons only save, cancel or skip an optional figure of the form
+
+@action("rv:save")
+@dataclass(frozen=True)
+class ReviewSave(Action):
+    pass
+
+
+@action("rv:cancel")
+@dataclass(frozen=True)
+class ReviewCancel(Action):
+    pass
+
+
+@action("rv:skip")
+@dataclass(frozen=True)
+class ReviewSkip(Action):
+    pass

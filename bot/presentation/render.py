@@ -1,0 +1,64 @@
+"""The one renderer of what services return: texts (bot/domain/spans.py) → Telegram HTML, escaped here
+and nowhere else; screens (bot/domain/screen.py): body → message text, buttons → an inline keyboard
+whose callback data comes from the codec (bot/presentation/callbacks/).
+
+`VERBS` maps each verb a service may use onto the codec's typed action; a press whose verb is not here
+is a programming error and fails at once (tests draw every screen).
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+from collections.abc import Callable
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from bot.domain.screen import Button, Screen
+from bot.domain.spans import Line, Span, Text
+from bot.presentation import callbacks as cb
+
+VERBS: dict[str, Callable[..., cb.Action]] = {
+    "totals.choose": cb.TotalsChooser,
+    "totals.by": cb.TotalsBreakdown,
+    "totals.excel": cb.TotalsExcel,
+    "totals.report": cb.TotalsDraftReport,
+    "drill": cb.DrillDown,
+    "duplicate": cb.ResolveDuplicate,
+}
+
+
+TAGS = {"plain": ("", ""), "bold": ("<b>", "</b>"), "italic": ("<i>", "</i>"), "underline": ("<u>", "</u>")}
+
+
+def span_html(span: Span) -> str:
+    start, end = TAGS[span.style]
+    return f"{start}{html_lib.escape(span.text)}{end}"
+
+
+def line_html(row: Line) -> str:
+    return "".join(span_html(span) for span in row)
+
+
+def to_html(text: Text, *, limit: int | None = None, overflow: Text | None = None) -> str:
+    """The text as Telegram HTML. Past `limit` characters the last whole line that fits ends it, followed
+    by `overflow` (e.g. "… the rest is in the Excel file.")."""
+    rendered = "\n".join(line_html(row) for row in text.lines)
+    if limit is not None and len(rendered) > limit:
+        rendered = rendered[:limit].rsplit("\n", 1)[0] + ("\n" + to_html(overflow) if overflow else "")
+    return rendered
+
+
+def action_of(item: Button) -> cb.Action:
+    return VERBS[item.press.verb](*item.press.values)
+
+
+def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
+    if not screen.rows:
+        return None
+    return InlineKeyboardMarkup([[cb.button(item.label, action_of(item)) for item in row] for row in screen.rows])
+
+
+def render(screen: Screen) -> tuple[str, Any]:
+    """(text, reply markup or None) of a screen, for `answer_in_place` or `reply_text`."""
+    return to_html(screen.body, limit=screen.limit, overflow=screen.overflow), keyboard(screen)
