@@ -181,11 +181,15 @@ async def test_the_bot_creates_its_sqlite_files_private(bot_on_a_new_sqlite_file
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
 
 
-# ------------------------------------------------------------------ the README's one form
+# ------------------------------------------------------------------ the operator docs' one form
+
+OPERATOR_DOCS = ("README.md", "docs/operations.md", "docs/UNITS.md")
+"""Where an operator reads the commands: the README's summary and the guides it points to."""
+
 
 def test_the_readme_uses_one_form_of_the_command_that_works_from_a_checkout(
         database_factory: DatabaseFactory) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = "\n".join((REPO / name).read_text(encoding="utf-8") for name in OPERATOR_DOCS)
     assert "bot.cli" not in readme
     commands = re.findall(r"(?m)(?:^|`|\s)((?:[^\s`]*/)?chungtay) (?:migrate|check|backup|restore|users|invites|"
                           r"import-units|create-admin-invite|load-catalogue)\b", readme)

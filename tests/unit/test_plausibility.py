@@ -117,7 +117,8 @@ MIXED_KINDS = {"rice", "health_care"}
 
 
 def test_with_history_ordinary_entries_rarely_warn_and_10x_slips_are_caught() -> None:
-    """The measured rate in the README: a province of 10 communes with 40 records each per category."""
+    """The measured rate in docs/officials.md and BENCHMARKS.md: a province of 10 communes with 40 records each
+    per category."""
     rng = random.Random(SEED)
     bands_of = {}
     for code in GENERATORS:
