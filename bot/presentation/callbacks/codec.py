@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, get_type_hints
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import ApplicationHandlerStop
 
 if TYPE_CHECKING:
@@ -193,11 +193,6 @@ def read(update: Update, kind: type[A]) -> A:
 
 def button(text: str, item: Action) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=encode(item))
-
-
-def markup_json(rows: list[list[tuple[str, Action]]]) -> dict[str, Any]:
-    """An inline keyboard as the JSON the outbox stores (for messages sent later)."""
-    return InlineKeyboardMarkup([[button(text, item) for text, item in row] for row in rows]).to_dict()
 
 
 # ------------------------------------------------------------------ answers for what cannot be done
