@@ -51,6 +51,7 @@ from telegram.ext import Application
 from bot.domain.outbox import queue as outbox
 from bot.domain.periods.reminders import plan_reminders as plan_reminders  # re-exported: planned, then sent here
 from bot.presentation.hooks import hooks_of
+from bot.presentation.sending import UndrawableScreen
 from bot.presentation.sending import send_part as send_part  # re-exported: the sender's one way to send a row
 from bot.runtime import Runtime
 from bot.unasked import unasked_send
@@ -330,6 +331,11 @@ class OutboxSender:
             log.warning("outbox %s failed for good: %s", message.id, error.message)
             await asyncio.to_thread(self._db, outbox.mark_failed, message_id=message.id, holder=self.holder,
                                     error=error.message)
+            return False
+        except UndrawableScreen as error:  # drawing it again would fail again: give it up
+            log.warning("outbox %s failed for good: its screen cannot be drawn (%s)", message.id, error)
+            await asyncio.to_thread(self._db, outbox.mark_failed, message_id=message.id, holder=self.holder,
+                                    error=f"undrawable screen: {error}")
             return False
         except TelegramError as error:  # network trouble, timeouts, 5xx: try again later
             log.warning("outbox %s will be retried: %s", message.id, type(error).__name__)

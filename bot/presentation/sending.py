@@ -44,10 +44,20 @@ def _sending(screen: Screen | None) -> Iterator[None]:
         _SENDING.reset(token)
 
 
+class UndrawableScreen(Exception):
+    """A stored screen this version cannot draw (a verb it no longer knows, a malformed row): sending it
+    again would fail again, so the outbox gives the row up instead of retrying it."""
+
+
 def screen_of(part: outbox.Part | outbox.OutgoingMessage) -> Screen | None:
     if isinstance(part, outbox.Part):
         return part.screen
-    return screen_from_json(part.screen) if part.screen is not None else None
+    if part.screen is None:
+        return None
+    try:
+        return screen_from_json(part.screen)
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise UndrawableScreen(type(error).__name__) from error
 
 
 def drawn(bot: Bot, part: outbox.Part | outbox.OutgoingMessage,
@@ -55,7 +65,10 @@ def drawn(bot: Bot, part: outbox.Part | outbox.OutgoingMessage,
     """(text, parse mode, reply markup) of a part, its screen (`screen`, or the part's) rendered now."""
     screen = screen or screen_of(part)
     if screen is not None:
-        text, markup = render(screen)
+        try:
+            text, markup = render(screen)
+        except (KeyError, TypeError, ValueError) as error:  # an unknown verb, values its action cannot take
+            raise UndrawableScreen(type(error).__name__) from error
         return text, ParseMode.HTML, markup
     if isinstance(part, outbox.Part):  # a file without a caption
         return "", None, None
