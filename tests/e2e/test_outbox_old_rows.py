@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from alembic import command
-
 from sqlmodel import Session, select
 
 from bot.config import Settings
