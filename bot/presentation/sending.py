@@ -36,7 +36,8 @@ def screen_being_sent() -> Screen | None:
 
 
 @contextmanager
-def _sending(screen: Screen | None) -> Iterator[None]:
+def sending_screen(screen: Screen | None) -> Iterator[None]:
+    """Within: `screen` is the screen being sent (what `send_part` and `edit_into` set around their call)."""
     token = _SENDING.set(screen)
     try:
         yield
@@ -80,7 +81,7 @@ async def send_part(bot: Bot, chat_id: int, part: outbox.Part | outbox.OutgoingM
     """Send one text, document or photo; `kwargs` go to the bot method (the outbox passes its no-retries
     rate-limit argument). Raises what the Bot API answered."""
     screen = screen_of(part)
-    with _sending(screen):
+    with sending_screen(screen):
         await _send(bot, chat_id, part, drawn(bot, part, screen), **kwargs)
 
 
@@ -102,6 +103,6 @@ async def edit_into(bot: Bot, chat_id: int, message_id: int, part: outbox.Part) 
     """A text part drawn into a message already sent (the "Preparing…" status of /digest)."""
     screen = screen_of(part)
     text, parse_mode, markup = drawn(bot, part, screen)
-    with _sending(screen):
+    with sending_screen(screen):
         await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, parse_mode=parse_mode,
                                     reply_markup=markup)
