@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from sqlmodel import Session, col, select
 
 from bot.domain.households.register import can_see_household
-from bot.domain.records.actions import can_edit
+from bot.domain.records.rights import can_edit
 from db.models import Household, ReportingPeriod, SupportAction, User
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.domain import audit
-from bot.domain.records.actions import ensure_can_edit
+from bot.domain.records.rights import ensure_can_edit
 from bot.domain.totals.aggregate import subtree_unit_ids
 from db.models import ActionStatus, SupportAction, Unit, User
 from db.queries import get_unit
