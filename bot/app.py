@@ -1,7 +1,7 @@
 """Application wiring: the PTB Application subclass and the one function that builds it.
 
 Models followed: python-telegram-bot's examples and rules-bot — shared services live on the
-Application (set up once), all handlers are registered in `handlers.register_handlers`, and
+Application (set up once), all handlers are registered in `bot.handlers_wiring.register_handlers`, and
 behaviour is added by subclassing PTB rather than patching it.
 """
 
@@ -29,6 +29,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.domain.reports import chart_worker
+from bot.handlers_wiring import register_handlers
 from bot.jobs import schedule_jobs
 from bot.ops import update_log
 from bot.persistence import DatabasePersistence
@@ -39,7 +40,6 @@ from bot.webhook import StrictUpdater
 from bot.zalo.channel import ZaloChannel
 from db.models_channels import is_channel_id
 from db.queries import get_user_by_telegram_id
-from handlers import register_handlers
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
 from handlers.menu import publish_default_commands
 

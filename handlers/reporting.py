@@ -41,7 +41,6 @@ from bot.presentation.callbacks import (
     PeriodPreset,
     SubmitPeriod,
     button,
-    gone,
     read,
     submit_keyboard,
 )
@@ -52,6 +51,7 @@ from handlers import unit_list
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.outcomes import set_outcome_target
+from handlers.taps import gone
 
 STATUS_LIST = "st"  # the kind of /status's list of units (handlers/unit_list.py)
 

@@ -77,6 +77,7 @@ from handlers.log_form.state import (
     store,
     take_queued,
 )
+from handlers.taps import gone
 
 __all__ = ["ASK", "CARD", "CATEGORY", "COMMON_STEPS", "EDIT", "FORM_NAME", "MAX_TEXT", "MENU_LOG_EMOJI",
            "ConversationHandler", "back_to_card", "begin", "build_log_conversation", "cancel_form", "card_typed",
@@ -115,7 +116,7 @@ async def pick_category(update: Update, context: ChungTayContext) -> str:
     code = cb.read(update, cb.LogCategory).code
     spec = catalogue(context).category_by_code(code)
     if spec is None:
-        await cb.gone(update, context)
+        await gone(update, context)
         return CATEGORY
     await update.callback_query.answer()  # type: ignore[union-attr]
     if state(context).get("draft"):  # a line's figures, read without a kind of support: kept
@@ -137,7 +138,7 @@ async def repeat_entry(update: Update, context: ChungTayContext) -> str:
     assert user is not None
     draft = repeat_draft(context.session, user=user, action_id=cb.read(update, cb.LogRepeat).action_id)
     if draft is None:
-        await cb.gone(update, context)
+        await gone(update, context)
         return CATEGORY
     await update.callback_query.answer()  # type: ignore[union-attr]
     spec = spec_of(context, draft)
@@ -175,7 +176,7 @@ async def record_kept_line(update: Update, context: ChungTayContext) -> str | in
     query = update.callback_query
     line = kept_line.take(context)
     if query is None or line is None:
-        await cb.gone(update, context)
+        await gone(update, context)
         return ConversationHandler.END
     if (context.user_data.get("log") or {}).get("draft"):  # type: ignore[union-attr]
         context.user_data[kept_line.KEPT_LINE] = line  # type: ignore[index]

@@ -31,6 +31,7 @@ from handlers.log_form.state import (
     store,
     take_queued,
 )
+from handlers.taps import gone
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ async def pick_total(update: Update, context: ChungTayContext) -> str:
     draft = draft_of(context)
     choice = draft.total_choice
     if not choice:
-        await cb.gone(update, context)
+        await gone(update, context)
         return await show_card(update, context)
     await query.answer()
     picked = cb.read(update, cb.LogPickTotal).pick

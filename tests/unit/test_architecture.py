@@ -180,9 +180,10 @@ def imports() -> tuple[Import, ...]:
 
 
 def graph() -> dict[str, set[str]]:
+    """module -> the modules it imports (the known upward edges left out: they are listed on their own)."""
     edges: dict[str, set[str]] = collections.defaultdict(set)
     for edge in imports():
-        if edge.target:
+        if edge.target and (edge.source, edge.target) not in KNOWN_UPWARD:
             edges[edge.source].add(edge.target)
     return edges
 
