@@ -41,6 +41,7 @@ from bot.zalo.channel import ZaloChannel
 from db.models_channels import is_channel_id
 from db.queries import get_user_by_telegram_id
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
+from handlers.host import ChatHost
 from handlers.menu import publish_default_commands
 
 log = logging.getLogger(__name__)
@@ -208,6 +209,12 @@ class ChungTayApplication(Application):
         await super().shutdown()
         if self.stops_chart_process:
             await asyncio.to_thread(chart_worker.shutdown)  # waits for a chart being drawn
+
+
+def as_host(application: ChungTayApplication) -> ChatHost:
+    """The Application as the handlers see it (handlers/host.py): mypy checks here that it offers them
+    every service they use, since the handlers cannot name this class."""
+    return application
 
 
 def _freeze_start_up_objects() -> None:

@@ -50,7 +50,9 @@ from db.queries import get_unit, get_unit_by_code
 from handlers import unit_list
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
+from handlers.duplicates import send_suspects
 from handlers.outcomes import set_outcome_target
+from handlers.record_questions import send_open_questions
 from handlers.taps import gone
 
 STATUS_LIST = "st"  # the kind of /status's list of units (handlers/unit_list.py)
@@ -352,12 +354,8 @@ async def show_status(update: Update, context: ChungTayContext) -> None:
         await _reply(update, *_status_message(context, periods))
     else:
         await _reply(update, t("No reporting period yet. Create one with /period."))
-    from handlers.duplicates import send_suspects  # double counts to resolve belong to the status too
-
-    await send_suspects(update, context, quiet_when_none=True)
-    from handlers.record_questions import send_open_questions  # and the records sent back with a question
-
-    await send_open_questions(update, context)
+    await send_suspects(update, context, quiet_when_none=True)  # double counts to resolve belong to the status too
+    await send_open_questions(update, context)  # and the records sent back with a question
 
 
 def _match_category(context: ChungTayContext, text: str) -> tuple[CategorySpec | None, str]:

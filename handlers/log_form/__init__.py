@@ -34,7 +34,7 @@ from handlers import kept_line
 from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
 from handlers.log_form.answers import attachment, button_answer, typed_answer
-from handlers.log_form.card import pick_total, save, show_card
+from handlers.log_form.card import pick_total, show_card
 from handlers.log_form.edit import (
     COMMON_STEPS,
     back_to_card,
@@ -56,6 +56,7 @@ from handlers.log_form.lines import (
     replace_form,
 )
 from handlers.log_form.questions import next_step
+from handlers.log_form.saving import save
 from handlers.log_form.state import (
     ASK,
     CARD,
