@@ -40,8 +40,8 @@ from bot.webhook import StrictUpdater
 from bot.zalo.channel import ZaloChannel
 from db.models_channels import is_channel_id
 from db.queries import get_user_by_telegram_id
+from handlers.app_services import AppServices
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
-from handlers.host import ChatHost
 from handlers.menu import publish_default_commands
 
 log = logging.getLogger(__name__)
@@ -211,8 +211,8 @@ class ChungTayApplication(Application):
             await asyncio.to_thread(chart_worker.shutdown)  # waits for a chart being drawn
 
 
-def as_host(application: ChungTayApplication) -> ChatHost:
-    """The Application as the handlers see it (handlers/host.py): mypy checks here that it offers them
+def as_app_services(application: ChungTayApplication) -> AppServices:
+    """The Application as the handlers see it (handlers/app_services.py): mypy checks here that it offers them
     every service they use, since the handlers cannot name this class."""
     return application
 

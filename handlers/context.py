@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
-    from handlers.host import ChatHost
+    from handlers.app_services import AppServices
 
 
 class SessionHolder:
@@ -64,7 +64,7 @@ class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         self._telegram_language: str | None = None
 
     @property
-    def app(self) -> ChatHost:
+    def app(self) -> AppServices:
         return self.application  # type: ignore[return-value]
 
     @property

@@ -15,7 +15,7 @@ from telegram import Update
 from bot.runtime import Runtime
 
 
-class ChatHost(Protocol):
+class AppServices(Protocol):
     """The services of the running bot a handler uses besides its update and its session."""
 
     runtime: Runtime
