@@ -32,6 +32,8 @@ from bot.domain.reports import chart_worker
 from bot.handlers_wiring import register_handlers
 from bot.jobs import schedule_jobs
 from bot.ops import update_log
+from bot.ops.healthz import HealthServer
+from bot.outbox_sender import start_outbox, stop_outbox
 from bot.persistence import DatabasePersistence
 from bot.runtime import Runtime
 from bot.telegram_bot import ChungTayBot
@@ -174,27 +176,21 @@ class ChungTayApplication(Application):
 
     async def start(self) -> None:
         await super().start()
-        from bot.outbox_sender import start_outbox  # the outbox sender task
-
-        await start_outbox(self)
+        await start_outbox(self)  # the outbox sender task
         if self.zalo is not None:
             await self.zalo.start(self.bot, self.update_queue)
         settings = self.runtime.settings
         if settings.health_port:  # GET /healthz on a listener of its own (why: bot/ops/healthz.py)
-            from bot.ops.healthz import HealthServer
-
             self._health_server = HealthServer(self, listen=settings.health_listen, port=settings.health_port)
             await self._health_server.start()
 
     async def stop(self) -> None:
-        from bot.outbox_sender import stop_outbox  # stop sending before the Application stops
-
         if self.zalo is not None:
             await self.zalo.stop()
         if self._health_server is not None:
             await self._health_server.stop()
             self._health_server = None
-        await stop_outbox(self)
+        await stop_outbox(self)  # stop sending before the Application stops
         await super().stop()
 
     stops_chart_process = True
