@@ -184,13 +184,13 @@ class ChungTayApplication(Application):
             self._health_server = HealthServer(self, listen=settings.health_listen, port=settings.health_port)
             await self._health_server.start()
 
-    async def stop(self) -> None:
+    async def stop(self) -> None:  # the outbox stops sending before the Application stops
         if self.zalo is not None:
             await self.zalo.stop()
         if self._health_server is not None:
             await self._health_server.stop()
             self._health_server = None
-        await stop_outbox(self)  # stop sending before the Application stops
+        await stop_outbox(self)
         await super().stop()
 
     stops_chart_process = True

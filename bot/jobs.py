@@ -38,6 +38,7 @@ from bot.digest_outbox import enqueue_closing_digests, enqueue_scheduled_digest
 from bot.domain.households.imports import purge_expired_uploads
 from bot.domain.reports.digests import GRACE, enabled_schedules, missed_run
 from bot.outbox_sender import notify_outbox, plan_now
+from bot.presentation.hooks import hooks_of
 from bot.runtime import Runtime
 from db.models import DigestSchedule
 
@@ -66,6 +67,7 @@ def digest_job_name(unit_id: int) -> str:
 async def schedule_jobs(application: AnyApplication) -> None:
     """At start-up: every job, re-created from the database (see the module docstring)."""
     runtime: Runtime = application.runtime  # type: ignore[attr-defined]
+    hooks_of(application).schedule_digest = lambda schedule: schedule_digest(application, schedule)  # /digest_schedule
     queue = application.job_queue
     if queue is None:
         log.warning("no job queue: reminders and digests are off")

@@ -1,8 +1,8 @@
-"""What the handlers may ask of the Application that runs them, as a Protocol.
+"""What handlers use of the running Application, as a protocol (`ChungTayContext.app`).
 
-The Application itself (bot/app.py `ChungTayApplication`) is the wiring, above the handlers: naming it here
-would make every handler import the wiring that imports them. The wiring's class satisfies this Protocol
-(checked by mypy where bot/app.py hands itself to the context), so a handler sees only these few services.
+Why a protocol and not the class: the Application (bot/app.py) is the wiring, which imports the
+handlers; a handler naming it back, even only for type checking, would run an import up the layers.
+bot/app.py's `ChungTayApplication` is the one implementation.
 """
 
 from __future__ import annotations
@@ -16,27 +16,20 @@ from bot.runtime import Runtime
 
 
 class AppServices(Protocol):
-    """The services of the running bot a handler uses besides its update and its session."""
-
     runtime: Runtime
 
     def takes_attachments(self, chat_id: int | None) -> bool:
-        """Whether this chat can send photos and locations (a chat of another channel cannot yet)."""
-        ...
+        """Whether the person can send a photo or a location from this chat."""
 
     def forget_routes(self) -> None:
         """A person chose where their messages go: the channels read the choices again."""
-        ...
 
     async def checkpoint(self, update: Update, user_data: dict[Any, Any] | None, conversation: str,
                          state: object) -> None:
-        """Write the user's data and the step a conversation is about to show, before showing it."""
-        ...
+        """Write the user's data and the conversation's next state before the reply that shows it."""
 
     def forget_unsaved(self, update: object) -> None:
-        """Put the user's and chat's data back to what the database holds (after a database failure)."""
-        ...
+        """Put the user's and chat's data back to what the database holds (after a failed update)."""
 
     def run_in_background(self, coroutine: Coroutine[Any, Any, None], *, name: str) -> None:
-        """Go on with long work after the update is handled; the work opens its own session."""
-        ...
+        """Go on with long work after the update is handled."""

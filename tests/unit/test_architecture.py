@@ -23,9 +23,6 @@ top-level module gets a layer on purpose. Two modules sit where their imports pu
 their names suggest: bot.runtime (settings, sessions, the clock, and the catalogue, a domain object) is
 placed with the domain, which never imports it; bot.database (schema to head and the catalogue synced
 at start-up, a domain service) is wiring, used only by the entry points.
-
-Imports that the outbox change removes are listed in KNOWN_UPWARD: left out of the cycle check, allowed by
-the layer check, and the list may only shrink (an entry whose import is gone fails the test).
 """
 
 from __future__ import annotations
@@ -76,17 +73,6 @@ LAYERS: dict[str, str] = {
 
 EXACT_ONLY = frozenset({"bot"})
 """Entries of LAYERS that place only the module itself, not the modules below it."""
-
-# Edges that another change removes (the outbox stores screens; the chat no longer reaches into the sender
-# and the digest queue). Each entry is one exact (importer, imported) pair; empty this list when that
-# change is merged.
-KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset({
-    ("handlers.digest", "bot.digest_outbox"),
-    ("handlers.digest", "bot.jobs"),
-    ("handlers.digest", "bot.outbox_sender"),
-    ("handlers.record_questions", "bot.outbox_sender"),
-    ("handlers.reporting", "bot.outbox_sender"),
-})
 
 HEAVY = re.compile(r"#\s*heavy:\s*\S.{8,}")
 
@@ -190,10 +176,10 @@ def imports() -> tuple[Import, ...]:
 
 
 def graph() -> dict[str, set[str]]:
-    """module -> the modules it imports (the known upward edges left out: they are listed on their own)."""
+    """module -> the modules it imports."""
     edges: dict[str, set[str]] = collections.defaultdict(set)
     for edge in imports():
-        if edge.target and (edge.source, edge.target) not in KNOWN_UPWARD:
+        if edge.target:
             edges[edge.source].add(edge.target)
     return edges
 
@@ -270,7 +256,7 @@ def upward_imports() -> list[Import]:
         source, target = layer_of(edge.source), layer_of(edge.target)
         if not edge.target or source is None or target is None:
             continue
-        if rank[target] < rank[source] and (edge.source, edge.target) not in KNOWN_UPWARD:
+        if rank[target] < rank[source]:
             wrong.append(edge)
     return wrong
 
@@ -293,12 +279,6 @@ def test_no_import_runs_up_the_layers() -> None:
         for edge in sorted(wrong, key=lambda edge: (edge.where(), edge.target))
     )
     assert not wrong, f"imports running up the layers {' > '.join(ORDER)}:\n{report}"
-
-
-def test_the_known_upward_imports_still_exist() -> None:
-    """The allow-list only shrinks: an entry whose import is gone must leave the list."""
-    present = {(edge.source, edge.target) for edge in imports()}
-    assert present >= KNOWN_UPWARD, f"remove from KNOWN_UPWARD: {sorted(KNOWN_UPWARD - present)}"
 
 
 def test_functions_import_only_heavy_optional_libraries() -> None:

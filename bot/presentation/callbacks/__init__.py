@@ -87,7 +87,6 @@ from bot.presentation.callbacks.actions import (  # people (/users, /invites) an
     TotalsPeriod,
     TotalsUnit,
     ViewHousehold,
-    submit_keyboard,
 )
 from bot.presentation.callbacks.codec import (
     CODE,
@@ -108,7 +107,6 @@ from bot.presentation.callbacks.codec import (
     button,
     decode,
     encode,
-    markup_json,
     nothing,
     on,
     read,
@@ -203,12 +201,10 @@ __all__ = [
     "button",
     "decode",
     "encode",
-    "markup_json",
     "nothing",
     "on",
     "read",
     "registered",
-    "submit_keyboard",
 ]
 
 # The logging form's offer when a whole entry is typed over it, and the lists of units' ◀ ▶ 🔎 and units

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any, ClassVar, TypeVar, get_type_hints
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, Update
 
 MAX_BYTES = 64
 MAX_ID = 2**31 - 1  # the primary keys are INTEGER: a larger id would overflow on PostgreSQL, not just miss
@@ -191,11 +191,6 @@ def button(text: str, item: Action) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=encode(item))
 
 
-def markup_json(rows: list[list[tuple[str, Action]]]) -> dict[str, Any]:
-    """An inline keyboard as the JSON the outbox stores (for messages sent later)."""
-    return InlineKeyboardMarkup([[button(text, item) for text, item in row] for row in rows]).to_dict()
-
-
 # ------------------------------------------------------------------ the pattern of taps without data
 
 def nothing(data: object) -> bool:
@@ -203,3 +198,4 @@ def nothing(data: object) -> bool:
     *without* data to every patterned handler, and only a pattern that matches no data at all leaves
     exactly those taps to it."""
     return False
+
