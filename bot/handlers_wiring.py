@@ -43,7 +43,6 @@ from handlers import (
     outcomes,
     record_questions,
     reporting,
-    taps,
     totals,
     totals_range,
     unit_list,
@@ -97,7 +96,7 @@ here is the entry point of a conversation that registers it itself (/log, /invit
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(TypeHandler(Update, gate.gate), group=GATE_GROUP)
-    application.add_handler(CallbackQueryHandler(taps.refuse_empty, pattern=cb.nothing), group=GATE_GROUP - 1)
+    application.add_handler(CallbackQueryHandler(cb.refuse_empty, pattern=cb.nothing), group=GATE_GROUP - 1)
     application.add_handler(CallbackQueryHandler(onboarding.set_language, pattern=cb.on(cb.SetLanguage)))
     application.add_handler(CallbackQueryHandler(channel_link.set_channel, pattern=cb.on(cb.SetRoute)))
     application.add_handler(invite.build_invite_conversation())
@@ -165,7 +164,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(log_form.stale_button, pattern=cb.on(cb.LogButton)))
     # people and invites: the buttons of /users and /invites
     application.add_handler(CallbackQueryHandler(users.on_button, pattern=cb.on(cb.PeopleButton)))
-    application.add_handler(CallbackQueryHandler(taps.unreadable))  # last: what no handler above could read
+    application.add_handler(CallbackQueryHandler(cb.unreadable))  # last: what no handler above could read
     register_commands(application)
     application.add_error_handler(common.on_error)
 

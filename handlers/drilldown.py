@@ -22,11 +22,10 @@ from bot.domain.units.list_views import record_entries
 from bot.domain.units.lists import Order, entry_line, unit_page
 from bot.domain.units.tree import unit_display
 from bot.i18n import N_
-from bot.presentation.callbacks import DrillDown, DrillUnit, TotalsBack, UnitListPage, button, read
+from bot.presentation.callbacks import DrillDown, DrillUnit, TotalsBack, UnitListPage, button, gone, read
 from handlers import history, record_questions, unit_list
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
-from handlers.taps import gone
 from handlers.totals import choose_unit, current_scope
 
 PAGE = 8

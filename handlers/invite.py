@@ -25,6 +25,7 @@ from bot.presentation.callbacks import (
     InviteRole,
     InviteUnit,
     button,
+    gone,
     on,
     read,
 )
@@ -33,7 +34,6 @@ from db.queries import get_organisation, get_unit, list_organisations
 from handlers import unit_list
 from handlers.common import answer_in_place, cancel, role_name
 from handlers.context import ChungTayContext
-from handlers.taps import gone
 from handlers.unit_pickers import heading, picker
 
 CHOOSE_ROLE, CHOOSE_UNIT, CHOOSE_ORGANISATION = range(3)

@@ -40,6 +40,7 @@ from bot.presentation.callbacks import (
     PeriodPreset,
     SubmitPeriod,
     button,
+    gone,
     read,
 )
 from bot.presentation.hooks import wake_outbox
@@ -52,7 +53,6 @@ from handlers.context import ChungTayContext
 from handlers.duplicates import send_suspects
 from handlers.outcomes import set_outcome_target
 from handlers.record_questions import send_open_questions
-from handlers.taps import gone
 
 STATUS_LIST = "st"  # the kind of /status's list of units (handlers/unit_list.py)
 

@@ -50,13 +50,13 @@ from bot.presentation.callbacks import (
     button,
     decode,
 )
+from bot.presentation.callbacks import gone as cb_gone
 from bot.presentation.render import render as render_screen
 from db.models import Unit
 from handlers import kept_line, unit_list
 from handlers.background import send_file_later
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
-from handlers.taps import gone as cb_gone
 from handlers.unit_pickers import heading, picker
 
 BY_UNIT, PICK_UNIT = "tot", "pick"  # the kinds of the two lists of units (handlers/unit_list.py)

@@ -34,7 +34,7 @@ from handlers import kept_line
 from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
 from handlers.log_form.answers import attachment, button_answer, typed_answer
-from handlers.log_form.card import pick_total, show_card
+from handlers.log_form.card import pick_total, save, show_card
 from handlers.log_form.edit import (
     COMMON_STEPS,
     back_to_card,
@@ -56,7 +56,6 @@ from handlers.log_form.lines import (
     replace_form,
 )
 from handlers.log_form.questions import next_step
-from handlers.log_form.saving import save
 from handlers.log_form.state import (
     ASK,
     CARD,
@@ -78,7 +77,6 @@ from handlers.log_form.state import (
     store,
     take_queued,
 )
-from handlers.taps import gone
 
 __all__ = ["ASK", "CARD", "CATEGORY", "COMMON_STEPS", "EDIT", "FORM_NAME", "MAX_TEXT", "MENU_LOG_EMOJI",
            "ConversationHandler", "back_to_card", "begin", "build_log_conversation", "cancel_form", "card_typed",
@@ -117,7 +115,7 @@ async def pick_category(update: Update, context: ChungTayContext) -> str:
     code = cb.read(update, cb.LogCategory).code
     spec = catalogue(context).category_by_code(code)
     if spec is None:
-        await gone(update, context)
+        await cb.gone(update, context)
         return CATEGORY
     await update.callback_query.answer()  # type: ignore[union-attr]
     if state(context).get("draft"):  # a line's figures, read without a kind of support: kept
@@ -139,7 +137,7 @@ async def repeat_entry(update: Update, context: ChungTayContext) -> str:
     assert user is not None
     draft = repeat_draft(context.session, user=user, action_id=cb.read(update, cb.LogRepeat).action_id)
     if draft is None:
-        await gone(update, context)
+        await cb.gone(update, context)
         return CATEGORY
     await update.callback_query.answer()  # type: ignore[union-attr]
     spec = spec_of(context, draft)
@@ -177,7 +175,7 @@ async def record_kept_line(update: Update, context: ChungTayContext) -> str | in
     query = update.callback_query
     line = kept_line.take(context)
     if query is None or line is None:
-        await gone(update, context)
+        await cb.gone(update, context)
         return ConversationHandler.END
     if (context.user_data.get("log") or {}).get("draft"):  # type: ignore[union-attr]
         context.user_data[kept_line.KEPT_LINE] = line  # type: ignore[index]

@@ -37,7 +37,6 @@ from handlers.log_form.state import (
     state,
     store,
 )
-from handlers.taps import gone
 
 
 async def typed_answer(update: Update, context: ChungTayContext) -> str:
@@ -152,7 +151,7 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
             or (isinstance(pressed, cb.LogHousehold | cb.LogTypedHousehold) and step != "household")
             or (isinstance(pressed, cb.LogHousehold) and household is None)
             or (isinstance(pressed, cb.LogSkip) and not _may_skip(context, draft, spec, step))):
-        await gone(update, context)  # a button of an earlier question, or forged
+        await cb.gone(update, context)  # a button of an earlier question, or forged
         return ASK
     await query.answer()
     if spec is None or step is None:

@@ -12,7 +12,6 @@ from handlers.context import ChungTayContext
 from handlers.log_form.card import show_card
 from handlers.log_form.questions import next_step
 from handlers.log_form.state import EDIT, draft_of, names, say, spec_of, store
-from handlers.taps import gone
 
 APPROXIMATE = "approximate"
 """The edit menu's switch for the ≈ mark (the reader sets it from "hơn", "khoảng"…; the officer may know better)."""
@@ -56,7 +55,7 @@ async def edit_field(update: Update, context: ChungTayContext) -> str:
     steps = {*COMMON_STEPS, *(m.code for m in spec.measures), *(f"field:{f.code}" for f in spec.fields)} \
         if spec is not None else set()
     if step not in steps:
-        await gone(update, context)
+        await cb.gone(update, context)
         return EDIT
     await update.callback_query.answer()  # type: ignore[union-attr]
     store(context, draft, [step])

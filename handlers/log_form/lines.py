@@ -48,7 +48,6 @@ from handlers.log_form.state import (
     state,
     store,
 )
-from handlers.taps import gone
 
 LINE = "line"
 """In the form's state: a line that read as a new entry, offered to replace the form ({"text", "source"})."""
@@ -242,7 +241,7 @@ async def replace_form(update: Update, context: ChungTayContext) -> str | int:
     line = state(context).get(LINE)
     text = str(line.get("text", "")) if isinstance(line, dict) else ""
     if not text or new_entry_in(context, text) is None:
-        await gone(update, context)
+        await cb.gone(update, context)
         return await keep_form(update, context, answered=True)
     await query.answer()
     opened = await open_line(update, context, text, source=line.get("source") if isinstance(line, dict) else None)

@@ -23,6 +23,9 @@ top-level module gets a layer on purpose. Two modules sit where their imports pu
 their names suggest: bot.runtime (settings, sessions, the clock, and the catalogue, a domain object) is
 placed with the domain, which never imports it; bot.database (schema to head and the catalogue synced
 at start-up, a domain service) is wiring, used only by the entry points.
+
+Imports that a change in progress removes are listed in PENDING: left out of the graph and of the
+check of imports inside functions; the list may only shrink (an entry whose import is gone fails).
 """
 
 from __future__ import annotations
@@ -73,6 +76,14 @@ LAYERS: dict[str, str] = {
 
 EXACT_ONLY = frozenset({"bot"})
 """Entries of LAYERS that place only the module itself, not the modules below it."""
+
+# The /log form's card imports the form's questions inside a function (the questions show the card); the
+# typed-state change reorganises handlers/log_form/ and removes both. Exact (importer, imported) pairs;
+# empty this when that change is merged.
+PENDING: frozenset[tuple[str, str]] = frozenset({
+    ("handlers.log_form.card", "handlers.log_form.questions"),
+    ("handlers.log_form.card", "handlers.duplicates"),
+})
 
 HEAVY = re.compile(r"#\s*heavy:\s*\S.{8,}")
 
@@ -176,10 +187,10 @@ def imports() -> tuple[Import, ...]:
 
 
 def graph() -> dict[str, set[str]]:
-    """module -> the modules it imports."""
+    """module -> the modules it imports (PENDING left out)."""
     edges: dict[str, set[str]] = collections.defaultdict(set)
     for edge in imports():
-        if edge.target:
+        if edge.target and (edge.source, edge.target) not in PENDING:
             edges[edge.source].add(edge.target)
     return edges
 
@@ -281,8 +292,15 @@ def test_no_import_runs_up_the_layers() -> None:
     assert not wrong, f"imports running up the layers {' > '.join(ORDER)}:\n{report}"
 
 
+def test_the_pending_imports_still_exist() -> None:
+    """The allow-list only shrinks: an entry whose import is gone must leave the list."""
+    present = {(edge.source, edge.target) for edge in imports()}
+    assert present >= PENDING, f"remove from PENDING: {sorted(PENDING - present)}"
+
+
 def test_functions_import_only_heavy_optional_libraries() -> None:
-    hidden = sorted({(edge.path, edge.line) for edge in imports() if edge.in_function and not edge.marked_heavy})
+    hidden = sorted({(edge.path, edge.line) for edge in imports() if edge.in_function and not edge.marked_heavy
+                     and (edge.source, edge.target) not in PENDING})
     hidden_lines = [f"{path.relative_to(ROOT)}:{line}" for path, line in hidden]
     assert not hidden, (
         "imports inside functions (move them to the top of the module, or mark an optional heavy library "

@@ -6,7 +6,7 @@ the same strict `decode`, which never raises and returns None for anything it ca
 wrong arity, non-ASCII digits such as "²" (which pass `str.isdigit()`), ids outside 1 … 2³¹-1 (our
 INTEGER keys), years outside 2000–2100, values not in a button's closed set, data over 64 bytes. Handlers
 are registered with `on(Action, …)` patterns built from the same table, and anything no handler takes is
-answered politely by handlers/taps.py `unreadable`, never by the generic error.
+answered politely by `unreadable`, never by the generic error.
 
 The wire format is "tag:field:field" and stays the one the bot has always used ("hist:void:17",
 "tot:p:q0", "rp:sub:5"), so buttons already sitting in chats keep working.
@@ -16,8 +16,8 @@ tag of one or two parts) and one `Annotated[type, FIELD]` per value it carries (
 STEP, `Choice(...)`, `OrNone(...)`; add a Field kind in codec.py if none fits), and re-export it here.
 Build the button with `button(text, Action(...))`, register the handler with
 `CallbackQueryHandler(handler, pattern=on(Action))`, and inside read it back with
-`read(update, Action)`. Answer the query in every branch (handlers/taps.py `gone(...)` when its record is
-missing or not allowed). tests/unit/test_callbacks.py fails until the new action has a sample there.
+`read(update, Action)`. Answer the query in every branch (`gone(...)` when its record is missing or not
+allowed). tests/unit/test_callbacks.py fails until the new action has a sample there.
 """
 
 from bot.presentation.callbacks.actions import (  # people (/users, /invites) and erasing a household
@@ -107,10 +107,13 @@ from bot.presentation.callbacks.codec import (
     button,
     decode,
     encode,
+    gone,
     nothing,
     on,
     read,
+    refuse_empty,
     registered,
+    unreadable,
 )
 
 __all__ = [
@@ -201,10 +204,13 @@ __all__ = [
     "button",
     "decode",
     "encode",
+    "gone",
     "nothing",
     "on",
     "read",
+    "refuse_empty",
     "registered",
+    "unreadable",
 ]
 
 # The logging form's offer when a whole entry is typed over it, and the lists of units' ◀ ▶ 🔎 and units

@@ -1,14 +1,25 @@
-"""The codec behind bot/presentation/callbacks: field kinds, the `Action` base and its registry, encode / decode
-(strict, never raising) and handler patterns. The answers for taps nobody can serve are handlers/taps.py."""
+"""The codec behind handlers/callbacks: field kinds, the `Action` base and its registry, encode / decode
+(strict, never raising), handler patterns, and the answers for taps nobody can serve."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import fields
-from typing import Any, ClassVar, TypeVar, get_type_hints
+from typing import Any, ClassVar, Protocol, TypeVar, get_type_hints
 
 from telegram import InlineKeyboardButton, Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.i18n import Translator
+
+
+class Translating(Protocol):
+    """What the answers below need of a handler's context (handlers/context.py, a layer above): its
+    translator."""
+
+    @property
+    def t(self) -> Translator: ...
 
 MAX_BYTES = 64
 MAX_ID = 2**31 - 1  # the primary keys are INTEGER: a larger id would overflow on PostgreSQL, not just miss
@@ -191,11 +202,30 @@ def button(text: str, item: Action) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=encode(item))
 
 
-# ------------------------------------------------------------------ the pattern of taps without data
+# ------------------------------------------------------------------ answers for what cannot be done
+
+async def unreadable(update: Update, context: Translating) -> None:
+    """Registered last: a button no handler took (forged, from an older version of the bot, or of a
+    form that has ended). A short answer stops the phone's spinner; nothing else happens."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(
+            context.t("This button no longer works. Please start again with the menu or a command."))
+
 
 def nothing(data: object) -> bool:
-    """The pattern of the handler of empty taps (handlers/taps.py `refuse_empty`): PTB passes a tap
-    *without* data to every patterned handler, and only a pattern that matches no data at all leaves
-    exactly those taps to it."""
+    """The pattern of `refuse_empty`: PTB passes a tap *without* data to every patterned handler, and
+    only a pattern that matches no data at all leaves exactly those taps to it."""
     return False
 
+
+async def refuse_empty(update: Update, context: Translating) -> None:
+    """A tap with empty data (Telegram never sends one, a forged update may): answer and stop."""
+    await unreadable(update, context)
+    raise ApplicationHandlerStop
+
+
+async def gone(update: Update, context: Translating) -> None:
+    """A readable button whose record is gone or is not the user's to use."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(context.t("This button is out of date; nothing was changed."),
+                                           show_alert=True)
