@@ -112,6 +112,7 @@ def module_name(path: Path) -> str:
 
 @cache
 def modules() -> dict[str, Path]:
+    """Dotted name -> file, for every module of the graph."""
     found: dict[str, Path] = {}
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
@@ -122,6 +123,7 @@ def modules() -> dict[str, Path]:
 
 
 def layer_of(module: str) -> str | None:
+    """The layer of the most specific LAYERS entry above `module` (None: not placed)."""
     name = module
     while name:
         if name in LAYERS and (name not in EXACT_ONLY or name == module):
@@ -170,6 +172,7 @@ def _targets(node: ast.Import | ast.ImportFrom, package: str, known: dict[str, P
 
 @cache
 def imports() -> tuple[Import, ...]:
+    """Every edge, one per imported module (and each package above it), with its line."""
     known = modules()
     found: list[Import] = []
     for module, path in known.items():
@@ -261,6 +264,7 @@ def cycle_path(component: list[str], edges: dict[str, set[str]] | None = None) -
 
 
 def upward_imports() -> list[Import]:
+    """Edges whose target sits in a higher layer than their source."""
     rank = {layer: position for position, layer in enumerate(ORDER)}
     wrong = []
     for edge in imports():
