@@ -23,6 +23,7 @@ from telegram.ext import (
 
 from bot.domain.people.access import AccessDenied
 from bot.domain.periods.calendar import STANDARD_CODES, Period, period_from_code
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.export_files import build_scope_file
 from bot.domain.reports.sentences import has_children, scope_level, scope_unit, visible_units
@@ -32,7 +33,7 @@ from bot.domain.totals.questions import (
     line_kind,
     parse_question,
 )
-from bot.domain.totals.screen import is_supervisor, totals_screen, view_period, view_unit
+from bot.domain.totals.screen import totals_screen, view_period, view_unit
 from bot.domain.totals.view import TotalsView
 from bot.domain.units.tree import unit_display
 from bot.i18n import N_
@@ -107,7 +108,7 @@ def choose_unit(context: ChungTayContext, unit_id: int) -> bool:
 
 
 def _is_supervisor(context: ChungTayContext) -> bool:
-    return is_supervisor(context.db_user)
+    return may(context.db_user, Do.SUPERVISE)
 
 
 def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
