@@ -47,6 +47,7 @@ from typing import TypeAlias
 from sqlmodel import Session
 
 from bot.domain.units.tree import is_within
+from bot.i18n import N_
 from db.models import ActionStatus, Household, Invite, Role, SupportAction, Unit, User
 from db.queries import get_unit
 from db.record_question import RecordQuestion
@@ -65,6 +66,12 @@ Audience: TypeAlias = frozenset[str]
 SUPERVISING_ROLES: tuple[Role, ...] = (Role.SUPERVISOR, Role.ADMIN)
 """The one place that says which roles supervise (queries that list supervisors filter on it)."""
 ROLES: tuple[Role, ...] = (Role.REPORTER, *SUPERVISING_ROLES)
+ROLE_NAMES: dict[Role, str] = {
+    Role.REPORTER: N_("reporter (commune or association staff)"),
+    Role.SUPERVISOR: N_("supervisor"),
+    Role.ADMIN: N_("administrator"),
+}
+"""What each role is called (msgids), beside the rule that says what it may do."""
 
 EVERYONE: Audience = frozenset({STRANGER, *ROLES})
 """Also people not registered (/start, /help)."""
