@@ -68,7 +68,7 @@ def _target_unit(context: ChungTayContext, code: str | None) -> Unit | None:
     user = context.db_user
     assert user is not None
     unit = get_unit_by_code(context.session, code=code) if code else get_unit(context.session, unit_id=user.unit_id)
-    return unit if unit is not None and may(user, Do.ENTER_REVIEW, unit, session=context.session) else None
+    return unit if unit is not None and may(user, Do.WORK_IN_UNIT, unit, session=context.session) else None
 
 
 async def _unit_or_explain(update: Update, context: ChungTayContext, code: str | None) -> Unit | None:

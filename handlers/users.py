@@ -20,7 +20,7 @@ from bot.domain.people import invites as invite_service
 from bot.domain.people.access import AccessDenied
 from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
-from bot.domain.units.tree import is_within, unit_display
+from bot.domain.units.tree import unit_display
 from bot.i18n import N_, Translator
 from bot.presentation import callbacks as cb
 from db.models import Role, Unit, User
@@ -272,7 +272,7 @@ def _answer(context: ChungTayContext, pressed: cb.PeopleButton) -> tuple[str, Ro
     if isinstance(pressed, cb.PeopleUnitMenu | cb.PeopleSetUnit):
         root = people.managed_root(session, actor=actor)
         unit = get_unit(session, unit_id=pressed.unit_id) if pressed.unit_id else root  # None: the actor's unit
-        if unit is None or not is_within(unit, root):
+        if unit is None or not may(actor, Do.MANAGE_UNIT, unit, session=session):
             raise AccessDenied("unit outside the actor's subtree")
         if isinstance(pressed, cb.PeopleUnitMenu):
             return _unit_menu(context, person, unit, child_page=pressed.page)

@@ -23,9 +23,10 @@ The table (S = the target's unit is the person's unit or under it; "-" = never; 
 | SUPERVISE           | -                    | -                    | yes                        | yes            |
 | SEE_UNIT            | Unit                 | own unit only        | S                          | S              |
 | MANAGE_UNIT         | Unit                 | -                    | S                          | S              |
-| ENTER_REVIEW        | Unit                 | S                    | S                          | S              |
+| WORK_IN_UNIT        | Unit                 | S                    | S                          | S              |
 | SEE_HOUSEHOLD       | Household            | S                    | S                          | S              |
 | ERASE_HOUSEHOLD     | Household            | -                    | S                          | S              |
+| SEE_RECORD          | SupportAction        | own records, S       | S                          | S              |
 | EDIT_RECORD         | SupportAction        | own records, S       | S                          | S              |
 | ASK_ABOUT_RECORD    | SupportAction        | -                    | S, current, not own        | as supervisor  |
 | ANSWER_ABOUT_RECORD | record or question   | author or its unit,S | author or its unit, S      | as supervisor  |
@@ -33,6 +34,9 @@ The table (S = the target's unit is the person's unit or under it; "-" = never; 
 | UNDO_REMOVAL        | User                 | - (*)                | decider in S, not an admin | decider in S   |
 | MAKE_INVITE         | Invite               | -                    | S, role <= supervisor      | S, any role    |
 | REVOKE_INVITE       | Invite               | -                    | S, role <= supervisor      | S, any role    |
+
+WORK_IN_UNIT: log support for the unit, enter its poverty review, import its households, see its households'
+names (lists, exports). SEE_RECORD: a record with its household name (the dashboard's record view).
 
 (*) UNDO_REMOVAL of someone not removed is always allowed (nothing to undo); a removal decided by the
 operator (no decider recorded) is undone by the operator only. The operator's CLI acts as no person
@@ -95,9 +99,10 @@ class Do(enum.StrEnum):
     SUPERVISE = "supervise"
     SEE_UNIT = "see_unit"
     MANAGE_UNIT = "manage_unit"
-    ENTER_REVIEW = "enter_review"
+    WORK_IN_UNIT = "work_in_unit"
     SEE_HOUSEHOLD = "see_household"
     ERASE_HOUSEHOLD = "erase_household"
+    SEE_RECORD = "see_record"
     EDIT_RECORD = "edit_record"
     ASK_ABOUT_RECORD = "ask_about_record"
     ANSWER_ABOUT_RECORD = "answer_about_record"
@@ -163,7 +168,7 @@ def _manage_unit(session: Session, person: User, target: Target) -> bool:
     return _supervises(person) and _in_subtree(session, person, _unit_id(target))
 
 
-def _enter_review(session: Session, person: User, target: Target) -> bool:
+def _work_in_unit(session: Session, person: User, target: Target) -> bool:
     return _in_subtree(session, person, _unit_id(target))
 
 
@@ -224,9 +229,10 @@ def _handle_invite(session: Session, person: User, target: Target) -> bool:
 _RULES = {
     Do.SEE_UNIT: _see_unit,
     Do.MANAGE_UNIT: _manage_unit,
-    Do.ENTER_REVIEW: _enter_review,
+    Do.WORK_IN_UNIT: _work_in_unit,
     Do.SEE_HOUSEHOLD: _see_household,
     Do.ERASE_HOUSEHOLD: _erase_household,
+    Do.SEE_RECORD: _edit_record,  # whoever may see a record with its household may correct or void it
     Do.EDIT_RECORD: _edit_record,
     Do.ASK_ABOUT_RECORD: _ask_about_record,
     Do.ANSWER_ABOUT_RECORD: _answer_about_record,

@@ -136,7 +136,7 @@ def test_an_inactive_supervisor_has_no_supervisor_rights(session: Session) -> No
     # (reporter, supervisor, admin) × (own, child, sibling, parent)
     (Do.SEE_UNIT, {Role.REPORTER: "1000", Role.SUPERVISOR: "1100", Role.ADMIN: "1100"}),
     (Do.MANAGE_UNIT, {Role.REPORTER: "0000", Role.SUPERVISOR: "1100", Role.ADMIN: "1100"}),
-    (Do.ENTER_REVIEW, {Role.REPORTER: "1100", Role.SUPERVISOR: "1100", Role.ADMIN: "1100"}),
+    (Do.WORK_IN_UNIT, {Role.REPORTER: "1100", Role.SUPERVISOR: "1100", Role.ADMIN: "1100"}),
 ])
 def test_unit_rules_follow_the_tree(session: Session, village: None, action: Do, expected: dict[Role, str]) -> None:
     for role, row in expected.items():

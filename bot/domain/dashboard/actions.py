@@ -111,9 +111,7 @@ def record_view(session: Session, *, names: Localised, user: User, action_id: in
     action = session.get(SupportAction, action_id)
     if action is None:
         raise DashboardRefused("unit")
-    own = get_unit(session, unit_id=user.unit_id)
-    target = get_unit(session, unit_id=action.unit_id)
-    if own is None or target is None or not target.path.startswith(own.path):
+    if not may(user, Do.SEE_RECORD, action, session=session):
         raise DashboardRefused("unit")
     versions: list[dict[str, Any]] = []
     current: SupportAction | None = action
@@ -128,7 +126,7 @@ def record_view(session: Session, *, names: Localised, user: User, action_id: in
     open_question = record_questions.open_question_of(session, action_id=action_id)
     return {"action_id": action_id, "versions": versions,
             "open_question": open_question.question if open_question is not None else None,
-            "can_ask": action.status == ActionStatus.CURRENT and open_question is None}
+            "can_ask": may(user, Do.ASK_ABOUT_RECORD, action, session=session) and open_question is None}
 
 
 def ask_again(session: Session, *, user: User, action_id: int, text: str, now: datetime, names: Localised,

@@ -229,7 +229,7 @@ def save_review(session: Session, *, user: User, unit: Unit, year: int, figures:
     stage is a correction (the next version, audited). Raises ReviewNotAllowed or ReviewRejected."""
     if stage not in STAGES:
         raise ValueError(stage)
-    if not may(user, Do.ENTER_REVIEW, unit, session=session) or not is_reporting_unit(session, unit=unit):
+    if not may(user, Do.WORK_IN_UNIT, unit, session=session) or not is_reporting_unit(session, unit=unit):
         raise ReviewNotAllowed(unit.code)
     previous = annual_review(session, unit_id=unit.id or 0, year=year - 1)
     problems = check(figures, previous)

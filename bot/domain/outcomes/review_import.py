@@ -162,7 +162,7 @@ def import_sheet(session: Session, *, user: User, content: bytes, filename: str,
         return _refuse([t("The sheet has no rows of figures.")])
     outcome = SheetOutcome()
     for unit, year, stage, figures in checked:
-        if not may(user, Do.ENTER_REVIEW, unit, session=session):
+        if not may(user, Do.WORK_IN_UNIT, unit, session=session):
             return _refuse([t("You cannot enter figures for {unit}.").format(unit=unit_display(t, unit))])
         try:
             saved = save_review(session, user=user, unit=unit, year=year, stage=stage, figures=figures, now=now,

@@ -28,7 +28,6 @@ from bot.domain.parsing.quick_entry import ParsedEntry, unit_code
 from bot.domain.people.access import AccessDenied
 from bot.domain.permissions import Do, may
 from bot.domain.totals.aggregate import CategoryTotal, compute_totals
-from bot.domain.units.tree import is_within
 from db import catalogue_ids
 from db.models import (
     ActionStatus,
@@ -323,18 +322,16 @@ def _household_out_of_reach(session: Session, *, draft: Draft, author: User, pre
     a register household they may no longer see. The record would carry the former unit's distribution (a
     household, a note) into the new one. A correction keeping the record's own household is checked by
     the EDIT_RECORD rule instead."""
-    own = get_unit(session, unit_id=author.unit_id)
     if previous is None and draft.unit_id is not None and draft.unit_id != author.unit_id:
         opened = get_unit(session, unit_id=draft.unit_id)
-        if own is None or opened is None or not is_within(opened, own):
+        if opened is None or not may(author, Do.WORK_IN_UNIT, opened, session=session):
             return True
     if not draft.household_id or (previous is not None and previous.household_id == draft.household_id):
         return False
     household = session.get(Household, draft.household_id)
     if household is None:
         return False
-    unit = get_unit(session, unit_id=household.unit_id)
-    return own is None or unit is None or not is_within(unit, own)
+    return not may(author, Do.SEE_HOUSEHOLD, household, session=session)
 
 
 def rebase_draft(draft: Draft, *, unit_id: int) -> Draft:
