@@ -107,10 +107,6 @@ def choose_unit(context: ChungTayContext, unit_id: int) -> bool:
     return True
 
 
-def _is_supervisor(context: ChungTayContext) -> bool:
-    return may(context.db_user, Do.SUPERVISE)
-
-
 def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
     """The current view as text and its buttons (one service call; the view may drop a unit the user
     no longer sees, so it is stored again). "By unit" is a list of units: its page and search are kept
@@ -239,7 +235,7 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
     choosers = {"P": (t("Choose the period:"), period_rows), "O": (t("Choose the organisation:"), organisation_rows),
                 "C": (t("Choose the kind of support:"), category_rows)}
     if isinstance(pressed, TotalsChooser):
-        if pressed.what == "U" and not _is_supervisor(context):
+        if pressed.what == "U" and not may(context.db_user, Do.SUPERVISE):
             await query.answer(t("You can see the figures of your own unit only."), show_alert=True)
             return
         await query.answer()
@@ -347,7 +343,7 @@ async def _answer_question(update: Update, context: ChungTayContext, text: str) 
     elif len(question.units) > 1:
         view.ask.append("unit")
         view.choices_unit = [u.id or 0 for u in question.units][:MAX_UNIT_BUTTONS]
-    elif question.unit_named and not _is_supervisor(context):
+    elif question.unit_named and not may(context.db_user, Do.SUPERVISE):
         await message.reply_text(t("You can see the figures of your own unit only."))
     if question.period is None:
         view.ask.append("period")
