@@ -89,7 +89,6 @@ from bot.presentation.callbacks.actions import (  # people (/users, /invites) an
     TotalsPeriod,
     TotalsUnit,
     ViewHousehold,
-    submit_keyboard,
 )
 from bot.presentation.callbacks.codec import (
     CODE,
@@ -111,7 +110,6 @@ from bot.presentation.callbacks.codec import (
     decode,
     encode,
     gone,
-    markup_json,
     nothing,
     on,
     read,
@@ -209,13 +207,11 @@ __all__ = [
     "decode",
     "encode",
     "gone",
-    "markup_json",
     "nothing",
     "on",
     "read",
     "refuse_empty",
     "registered",
-    "submit_keyboard",
     "unreadable",
 ]
 
