@@ -2,7 +2,7 @@
 
 The rules and the outbox messages are in bot/domain/records/questions.py; here are the buttons and
 the two one-line waits: the supervisor's question after ❓, and the author's reply after ✍️. The waits
-are one ConversationHandler registered in the group before the main one (handlers/__init__.py), like
+are one ConversationHandler registered in the group before the main one (bot/handlers_wiring.py), like
 the wait for typed dates under /totals: the typed line goes to the wait and nowhere else, /cancel or ❌
 ends it, and a menu button, another command or another button ends it and is then handled as usual.
 Too long or empty text is explained and the wait goes on (the text is still in the chat to shorten).
@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.domain.permissions import Do, may
 from bot.domain.records import questions as service
 from bot.domain.records.questions import QuestionProblem
 from bot.i18n import Translator
@@ -60,7 +61,7 @@ def ask_buttons(context: ChungTayContext, action: SupportAction, *, label: str |
                 ) -> list[InlineKeyboardButton]:
     """[❓] under a record for a user who may send it back ([] otherwise), to add to its row."""
     user = context.db_user
-    if user is None or action.id is None or not service.may_ask(context.session, user=user, action=action):
+    if user is None or action.id is None or not may(user, Do.ASK_ABOUT_RECORD, action, session=context.session):
         return []
     return [button(label or f"❓ #{action.id}", AskAboutRecord(action.id))]
 

@@ -27,6 +27,7 @@ from bot.domain.people.access import AccessDenied
 from bot.domain.periods import status_text as reporting_text
 from bot.domain.periods import submissions as reporting
 from bot.domain.periods.reopening import reopen_and_notify
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.sentences import report_sentences
 from bot.domain.units.list_views import status_entries
@@ -50,14 +51,16 @@ from db.queries import get_unit, get_unit_by_code
 from handlers import unit_list
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
+from handlers.duplicates import send_suspects
 from handlers.outcomes import set_outcome_target
+from handlers.record_questions import send_open_questions
 
 STATUS_LIST = "st"  # the kind of /status's list of units (handlers/unit_list.py)
 
 
 def _supervisor(context: ChungTayContext) -> User | None:
     user = context.db_user
-    return user if reporting.is_supervisor(user) else None
+    return user if may(user, Do.SUPERVISE) else None
 
 
 def _guarded(context: ChungTayContext) -> User:
@@ -350,12 +353,8 @@ async def show_status(update: Update, context: ChungTayContext) -> None:
         await _reply(update, *_status_message(context, periods))
     else:
         await _reply(update, t("No reporting period yet. Create one with /period."))
-    from handlers.duplicates import send_suspects  # double counts to resolve belong to the status too
-
-    await send_suspects(update, context, quiet_when_none=True)
-    from handlers.record_questions import send_open_questions  # and the records sent back with a question
-
-    await send_open_questions(update, context)
+    await send_suspects(update, context, quiet_when_none=True)  # double counts to resolve belong to the status too
+    await send_open_questions(update, context)  # and the records sent back with a question
 
 
 def _match_category(context: ChungTayContext, text: str) -> tuple[CategorySpec | None, str]:

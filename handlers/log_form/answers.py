@@ -12,7 +12,8 @@ from bot.domain.households.erasure import household_name
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.numbers import NumberError, parse_count, parse_day, parse_money, parse_quantity
 from bot.domain.parsing.text import fold
-from bot.domain.records.actions import Draft, ValidationProblem, check_measure, skippable
+from bot.domain.records.actions import Draft, ValidationProblem, skippable
+from bot.domain.records.draft import check_measure
 from bot.domain.records.log_entry import households_named, visible_household
 from bot.presentation import callbacks as cb
 from db.models import Household

@@ -41,9 +41,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.domain.outbox.stored import StoredScreen, plain_screen, screen_to_json
+from bot.domain.permissions import SUPERVISING_ROLES
 from bot.domain.screen import Screen
+from bot.domain.units.tree import unit_display
 from bot.i18n import get_translator
-from db.models import OutboxLease, OutboxMessage, Role, Unit, User
+from db.models import OutboxLease, OutboxMessage, Unit, User
 from db.queries import get_unit
 
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
@@ -331,7 +333,7 @@ def supervisors_of(session: Session, *, unit: Unit) -> Sequence[User]:
     current: Unit | None = unit
     while current is not None:
         found = session.exec(select(User).where(User.unit_id == current.id, col(User.active).is_(True),
-                                                col(User.role).in_([Role.SUPERVISOR, Role.ADMIN]))
+                                                col(User.role).in_(SUPERVISING_ROLES))
                              .order_by(col(User.id))).all()
         if found:
             return found
@@ -363,7 +365,6 @@ def mark_blocked(session: Session, *, message_id: int, holder: str, now: datetim
         session.add(user)
         unit = get_unit(session, unit_id=user.unit_id)
         if was_active and unit is not None:
-            from bot.domain.units.tree import unit_display  # late: units imports nothing of ours
             own_supervisors = [s for s in supervisors_of(session, unit=unit) if s.id != user.id]
             if not own_supervisors and unit.parent_id is not None:
                 parent = get_unit(session, unit_id=unit.parent_id)
