@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -42,6 +43,7 @@ from db.queries import get_user_by_telegram_id
 from handlers import register_handlers
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
 from handlers.menu import publish_default_commands
+from handlers.user_data import UserData
 
 log = logging.getLogger(__name__)
 RECENT_UPDATES_KEPT = 2048
@@ -248,13 +250,14 @@ def build_application(settings: Settings, runtime: Runtime | None = None) -> Chu
     if zalo is not None:
         request = zalo.route(request)
     bot = ChungTayBot(settings.telegram_bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
-                      defaults=Defaults(tzinfo=settings.tz), rate_limiter=AIORateLimiter(max_retries=3),
+                      defaults=Defaults(tzinfo=settings.tz, parse_mode=ParseMode.HTML),
+                      rate_limiter=AIORateLimiter(max_retries=3),
                       request=request, get_updates_request=HTTPXRequest())
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .application_class(ChungTayApplication, kwargs={"runtime": runtime, "zalo": zalo})
         .bot(bot)
-        .context_types(ContextTypes(context=ChungTayContext))
+        .context_types(ContextTypes(context=ChungTayContext, user_data=UserData))
         .post_init(_post_init)
         .persistence(DatabasePersistence(runtime.session_factory))
     )
