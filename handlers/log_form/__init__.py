@@ -1,8 +1,10 @@
 """Logging support actions: the guided form (/log, "📝" button), one-line quick entry, the card.
 
-States are constants; one async callback per state returns the next. The draft lives in
-`user_data["log"]` (persisted in the database), so a half-filled form survives a restart.
-A "plan" is the list of steps still to ask; when it is empty the summary card is shown.
+States are constants; one async callback per state returns the next. The form's state is a typed
+`FormState` in the user's data (`context.user_state.form`, persisted in the database), so a half-filled
+form survives a restart. Its "plan" is the list of steps still to ask (the rules of which steps, in what
+order: bot/domain/records/form_plan.py); when it is empty the summary card is shown. Every screen of
+the form is built in the domain (bot/domain/records/form_screens.py, form_card.py) and rendered here.
 
 The package: `state` (the draft between updates, showing a step), `questions` (asking the next step),
 `answers` (typed text, buttons, photos), `card` (the card and ✅ Save), `edit` (✏️ Edit, corrections),
@@ -167,7 +169,7 @@ async def record_kept_line(update: Update, context: ChungTayContext) -> str | in
     parsed = read_line(context, line["text"])
     text = problem_text(context, *parsed.problems[0]) if parsed.problems else context.t(
         "Sorry, I could not read that as a support entry.")
-    await reply(query.message, with_example_text(context, text))  # type: ignore[arg-type]
+    await reply(query.message, with_example_text(context, text))
     return ConversationHandler.END
 
 

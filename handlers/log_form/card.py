@@ -85,21 +85,21 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
             return await next_step(update, context)
         if problem.reason == "out_of_reach":  # moved since the card was drawn: redraw it for the new unit
             store(context, rebase_draft(draft, unit_id=user.unit_id))
-            await reply(query.message, t(  # type: ignore[arg-type]
+            await reply(query.message, t(
                 "Not saved: your unit has changed since this card was opened, and its household belongs to "
                 "your former unit. The card below is for your new unit; choose the household again if needed, "
                 "then tap ✅ Save."))
             return await show_card(update, context, fresh=True)
         context.user_state.close_form()
         await checkpoint(update, context, ConversationHandler.END)
-        await reply(query.message, t("This entry can no longer be saved: the record was changed meanwhile."))  # type: ignore[arg-type]
+        await reply(query.message, t("This entry can no longer be saved: the record was changed meanwhile."))
         return ConversationHandler.END
     except Exception as exc:
         if is_database_unavailable(exc):
             raise  # the error handler answers "cannot save right now" and keeps the card
         log.exception("saving a support action failed (update %s)", update.update_id)
         await query.answer(t("Not saved."), show_alert=False)
-        await reply(query.message,  # type: ignore[arg-type]
+        await reply(query.message,
                     t("⚠️ Not saved: the system had a problem. Your entry is kept; tap ✅ Save again to retry."))
         return CARD
     named = names(context)
