@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -250,8 +249,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None) -> Chu
     if zalo is not None:
         request = zalo.route(request)
     bot = ChungTayBot(settings.telegram_bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
-                      defaults=Defaults(tzinfo=settings.tz, parse_mode=ParseMode.HTML),
-                      rate_limiter=AIORateLimiter(max_retries=3),
+                      defaults=Defaults(tzinfo=settings.tz), rate_limiter=AIORateLimiter(max_retries=3),
                       request=request, get_updates_request=HTTPXRequest())
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()

@@ -145,7 +145,7 @@ async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
     parsed = read_line(context, message.text)
     why = problem_text(context, *parsed.problems[0]) if parsed.problems else context.t(
         "Sorry, I could not read that as a support entry.")
-    await reply(message, with_example_text(context, why))
+    await reply(update, context, with_example_text(context, why))
     return ConversationHandler.END
 
 
@@ -169,7 +169,7 @@ async def record_kept_line(update: Update, context: ChungTayContext) -> str | in
     parsed = read_line(context, line["text"])
     text = problem_text(context, *parsed.problems[0]) if parsed.problems else context.t(
         "Sorry, I could not read that as a support entry.")
-    await reply(query.message, with_example_text(context, text))
+    await reply(update, context, with_example_text(context, text))
     return ConversationHandler.END
 
 

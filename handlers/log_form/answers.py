@@ -91,9 +91,9 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
             return await offer_replacement(update, context, parsed, then=ASK)
         reason = getattr(problem, "reason", "not_a_number")
         if reason == "choose_button":
-            await reply(message, context.t("Please tap one of the buttons above."))
+            await reply(update, context, context.t("Please tap one of the buttons above."))
         else:
-            await reply(message, problem_text(context, reason, text) + " " + context.t("Please try again."))
+            await reply(update, context, problem_text(context, reason, text) + " " + context.t("Please try again."))
         return ASK
     advance(context, draft)
     return await next_step(update, context)

@@ -18,6 +18,7 @@ from bot.domain.spans import Text
 from bot.presentation import callbacks as cb
 from bot.presentation.render import render
 from db.session import is_database_unavailable
+from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
 from handlers.log_form.questions import next_step, show_card
 from handlers.log_form.state import (
@@ -85,21 +86,21 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
             return await next_step(update, context)
         if problem.reason == "out_of_reach":  # moved since the card was drawn: redraw it for the new unit
             store(context, rebase_draft(draft, unit_id=user.unit_id))
-            await reply(query.message, t(
+            await reply(update, context, t(
                 "Not saved: your unit has changed since this card was opened, and its household belongs to "
                 "your former unit. The card below is for your new unit; choose the household again if needed, "
                 "then tap ✅ Save."))
             return await show_card(update, context, fresh=True)
         context.user_state.close_form()
         await checkpoint(update, context, ConversationHandler.END)
-        await reply(query.message, t("This entry can no longer be saved: the record was changed meanwhile."))
+        await reply(update, context, t("This entry can no longer be saved: the record was changed meanwhile."))
         return ConversationHandler.END
     except Exception as exc:
         if is_database_unavailable(exc):
             raise  # the error handler answers "cannot save right now" and keeps the card
         log.exception("saving a support action failed (update %s)", update.update_id)
         await query.answer(t("Not saved."), show_alert=False)
-        await reply(query.message,
+        await reply(update, context,
                     t("⚠️ Not saved: the system had a problem. Your entry is kept; tap ✅ Save again to retry."))
         return CARD
     named = names(context)
@@ -113,10 +114,9 @@ async def save(update: Update, context: ChungTayContext) -> str | int:
     await checkpoint(update, context, following or ConversationHandler.END)
     await query.answer(t("Saved."))
     # One message per entry: the card, edited into the confirmation with the running total under it.
-    await query.edit_message_text(render(saved_screen(named, saved, part=part))[0])
-    if question is not None and update.effective_chat is not None:
-        text, keyboard = render(question)
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard)
+    await answer_in_place(update, context, render(saved_screen(named, saved, part=part))[0])
+    if question is not None:
+        await answer_in_place(update, context, *render(question), fresh=True)
     if following is not None:  # the line's next action: its own card, below this one
         return await next_step(update, context, fresh=True)
     return ConversationHandler.END

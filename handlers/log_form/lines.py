@@ -113,14 +113,10 @@ async def open_actions(update: Update, context: ChungTayContext, actions: Action
     """A line with several actions: each is its own record. The line's actions are listed, then the first
     one's card (or its first missing figure) is shown; the others wait in the form's state and come one
     by one as each card is saved or cancelled."""
-    chat = update.effective_chat
-    assert chat is not None
     drafts = [draft_from_line(context, entry) for entry in actions.entries]
     listed = render(Screen(actions_list(names(context), drafts, shared=actions.shared)))[0]
-    if update.callback_query is not None:  # 🔄 on an offer: the offer becomes the list
-        await answer_in_place(update, context, listed)
-    else:
-        await context.bot.send_message(chat.id, listed)
+    # 🔄 on an offer: the offer becomes the list; a typed line: the list is a new message
+    await answer_in_place(update, context, listed, fresh=update.callback_query is None)
     first = drafts[0]
     context.user_state.open_form().source = source
     store(context, first, missing_required(first, catalogue(context)))
@@ -234,7 +230,7 @@ async def picker_typed(update: Update, context: ChungTayContext) -> str | None:
         text = problem_text(context, reason, offending)
     else:
         text = t("Please choose a category with the buttons above, or write the whole entry in one line.")
-    await reply(message, with_example_text(context, text))
+    await reply(update, context, with_example_text(context, text))
     return None
 
 
@@ -246,7 +242,8 @@ async def card_typed(update: Update, context: ChungTayContext) -> str:
         parsed = new_entry_in(context, message.text or "")
         if parsed is not None:
             return await offer_replacement(update, context, parsed, then=CARD)
-        await reply(message, context.t("Your entry is still open: tap ✅ Save, ✏️ Edit or ❌ Cancel on the card below."))
+        await reply(update, context,
+                    context.t("Your entry is still open: tap ✅ Save, ✏️ Edit or ❌ Cancel on the card below."))
     return await show_card(update, context, fresh=True)
 
 
@@ -257,7 +254,7 @@ async def edit_menu_typed(update: Update, context: ChungTayContext) -> str | Non
     parsed = new_entry_in(context, message.text or "")
     if parsed is not None:
         return await offer_replacement(update, context, parsed, then=EDIT)
-    await reply(message, context.t("Please tap the field you want to change, or ↩ to go back to the card."))
+    await reply(update, context, context.t("Please tap the field you want to change, or ↩ to go back to the card."))
     return None
 
 
@@ -271,14 +268,14 @@ async def edited_in_form(update: Update, context: ChungTayContext) -> str | None
         actions = read_actions(context, message.text or "")
         parsed = read_line(context, message.text or "")
         if actions is not None or names_a_category(parsed):
-            await reply(message, context.t("✏️ I read your edited line again; the entry is updated:"))
+            await reply(update, context, context.t("✏️ I read your edited line again; the entry is updated:"))
             if actions is not None:
                 return await open_actions(update, context, actions, source=message.message_id)
             return await open_entry(update, context, parsed, source=message.message_id)
-        await reply(message, with_example_text(context, context.t(
+        await reply(update, context, with_example_text(context, context.t(
             "Sorry, I could not read your edited line as an entry; the open entry is unchanged.")))
         return None
-    await _explain_edit(message, context)
+    await _explain_edit(update, context, message)
     return None
 
 
@@ -289,15 +286,15 @@ async def edited_outside_form(update: Update, context: ChungTayContext) -> int |
     message = update.edited_message
     assert message is not None
     if saved_record_of(context, message.message_id) is not None:
-        await _explain_edit(message, context)
+        await _explain_edit(update, context, message)
         return ConversationHandler.END
     if names_a_category(read_line(context, message.text or "")) or read_actions(context, message.text or ""):
         return None
-    await _explain_edit(message, context)
+    await _explain_edit(update, context, message)
     return ConversationHandler.END
 
 
-async def _explain_edit(message: Message, context: ChungTayContext) -> None:
+async def _explain_edit(update: Update, context: ChungTayContext, message: Message) -> None:
     t = context.t
     record = saved_record_of(context, message.message_id)
     if record is not None:
@@ -306,4 +303,4 @@ async def _explain_edit(message: Message, context: ChungTayContext) -> None:
     else:
         text = t("I do not read edited messages again. Please send the change as a new message; "
                  "a saved record is corrected from /history.")
-    await reply(message, text)
+    await reply(update, context, text)

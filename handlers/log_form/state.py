@@ -7,7 +7,7 @@ The state is a typed `FormState` (bot/domain/records/form_state.py) in the user'
 
 from __future__ import annotations
 
-from telegram import MaybeInaccessibleMessage, Message, Update
+from telegram import Update
 
 from bot.domain.catalogue.file import CatalogueFile, CategorySpec
 from bot.domain.records.action_text import Localised
@@ -103,11 +103,11 @@ async def say(update: Update, context: ChungTayContext, screen: Screen, *, then:
         await checkpoint(update, context, then)
 
 
-async def reply(message: MaybeInaccessibleMessage | None, text: Text | str) -> None:
-    """A reply below `message` (the user's, or the one whose button was pressed); a plain string is one
-    plain line. A message Telegram no longer gives (too old) gets no reply."""
-    if isinstance(message, Message):
-        await message.reply_text(render(Screen(text if isinstance(text, Text) else Text().add(text)))[0])
+async def reply(update: Update, context: ChungTayContext, text: Text | str) -> None:
+    """A new message below (a typed line's answer, or a note under the card whose button was pressed);
+    a plain string is one plain line."""
+    await answer_in_place(update, context, render(Screen(text if isinstance(text, Text) else Text().add(text)))[0],
+                          fresh=True)
 
 
 async def checkpoint(update: Update, context: ChungTayContext, then: str | int) -> None:
