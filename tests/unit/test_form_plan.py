@@ -42,6 +42,13 @@ def test_the_main_measure_is_the_first_required_one_in_asking_order() -> None:
     assert repeat_plan(spec("loan")) == ["again:households"]
 
 
+def test_the_main_measure_does_not_depend_on_the_order_the_catalogue_lists_measures_in() -> None:
+    loan = spec("loan")
+    money_first = loan.model_copy(update={"measures": tuple(reversed(loan.measures))})
+    assert [m.code for m in money_first.measures] == ["value", "households"]
+    assert main_measure(money_first).code == "households"  # the form and /target both count households
+
+
 def test_the_main_measure_falls_back_to_the_first_measure_when_none_is_required() -> None:
     rice = spec("rice")
     optional = rice.model_copy(update={"measures": tuple(m.model_copy(update={"required": False})
