@@ -34,6 +34,10 @@ class UserData(dict[Any, Any]):
             typed[FORM] = FormState.from_json(typed[FORM])
         return typed
 
+    def to_json(self) -> dict[Any, Any]:
+        """The user's data as JSON types (what the persistence writes), for code that walks plain data."""
+        return {key: value.to_json() if isinstance(value, FormState) else value for key, value in self.items()}
+
     @property
     def form(self) -> FormState | None:
         """The open /log form, if any (an empty state: only the category picker is open)."""
