@@ -9,8 +9,8 @@ from telegram import Update
 from bot.domain.catalogue.file import CategorySpec
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.numbers import NumberError, parse_count, parse_day, parse_money
-from bot.domain.records.actions import Draft, ValidationProblem, skippable
-from bot.domain.records.form_plan import QUANTITY_UNIT, measure_of, read_quantity
+from bot.domain.records.actions import Draft, ValidationProblem
+from bot.domain.records.form_plan import QUANTITY_UNIT, measure_of, read_quantity, skip_allowed, step_values
 from bot.domain.records.form_screens import households_screen
 from bot.domain.records.log_entry import households_named, visible_household
 from bot.presentation import callbacks as cb
@@ -121,10 +121,10 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
     household = visible_household(context.session, user=user, household_id=pressed.household_id) \
         if isinstance(pressed, cb.LogHousehold) else None
     if spec is not None and step is not None and (
-            (isinstance(pressed, cb.LogSet) and pressed.value not in choices(context, spec, step))
+            (isinstance(pressed, cb.LogSet) and pressed.value not in step_values(catalogue(context), spec, step))
             or (isinstance(pressed, cb.LogHousehold | cb.LogTypedHousehold) and step != "household")
             or (isinstance(pressed, cb.LogHousehold) and household is None)
-            or (isinstance(pressed, cb.LogSkip) and not _may_skip(context, draft, spec, step))):
+            or (isinstance(pressed, cb.LogSkip) and not skip_allowed(draft, spec, step, form(context).plan[1:]))):
         await cb.gone(update, context)  # a button of an earlier question, or forged
         return ASK
     await query.answer()
@@ -166,30 +166,6 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
         return await next_step(update, context)
     advance(context, draft)
     return await next_step(update, context)
-
-
-def _may_skip(context: ChungTayContext, draft: Draft, spec: CategorySpec, step: str) -> bool:
-    """The step offers ⏭ (a Skip of an earlier question, or forged, is refused as gone)."""
-    ahead = form(context).plan[1:]
-    if step == QUANTITY_UNIT:
-        return draft.quantity is None and skippable(draft, spec, "quantity", ahead)
-    if spec.measure(step) is not None:
-        return skippable(draft, spec, step, ahead)
-    return step not in ("organisation", "action_date") and not step.startswith("again:")
-
-
-def choices(context: ChungTayContext, spec: CategorySpec, step: str) -> set[str]:
-    """The values the buttons of `step` offer (a button's value is checked before it is stored)."""
-    known = catalogue(context)
-    quantity = spec.measure("quantity")
-    extra = spec.field(step.removeprefix("field:")) if step.startswith("field:") else None
-    return {
-        QUANTITY_UNIT: {u.code for u in quantity.units} if quantity is not None else set(),
-        "organisation": {o.code for o in known.organisation},
-        "beneficiary_class": {b.code for b in known.beneficiary_class},
-        "funding_source": {f.code for f in known.funding_source},
-        "action_date": {"today", "yesterday"},
-    }.get(step, {c.code for c in extra.choices} if extra is not None and extra.choices else set())
 
 
 async def attachment(update: Update, context: ChungTayContext) -> str:

@@ -18,6 +18,8 @@ from bot.domain.records.form_plan import (
     plan_to_ask,
     read_quantity,
     repeat_plan,
+    skip_allowed,
+    step_values,
 )
 
 CATALOGUE = load_catalogue_file()
@@ -103,3 +105,25 @@ def test_a_unit_word_the_quantity_does_not_count_is_refused() -> None:
     assert read_quantity(CATALOGUE, spec("rice"), rice, "500 ký") == Decimal(500)  # a kg synonym
     with pytest.raises(NumberError):
         read_quantity(CATALOGUE, spec("rice"), rice, "5 con")
+
+
+def test_a_pressed_value_must_be_one_the_steps_buttons_offer() -> None:
+    livelihood = spec("livelihood")
+    assert step_values(CATALOGUE, livelihood, "quantity_unit") == {"head", "kg", "bundle", "plant"}
+    assert step_values(CATALOGUE, livelihood, "action_date") == {"today", "yesterday"}
+    assert step_values(CATALOGUE, spec("housing"), "field:build_type") == {
+        c.code for c in spec("housing").field("build_type").choices}  # type: ignore[union-attr]
+    assert step_values(CATALOGUE, livelihood, "note") == set()  # typed, not tapped
+
+
+def test_skip_is_refused_where_the_record_would_lose_its_last_figure_or_a_step_that_must_be_answered() -> None:
+    rice = spec("rice")
+    empty = Draft(category="rice")
+    assert not skip_allowed(empty, rice, "quantity", [])  # the only figure left
+    assert skip_allowed(empty, rice, "quantity", ["households"])  # another figure is still to be asked
+    assert not skip_allowed(empty, rice, "organisation", []) and not skip_allowed(empty, rice, "action_date", [])
+    assert not skip_allowed(empty, rice, "again:quantity", [])
+    assert skip_allowed(empty, rice, "note", [])
+    livelihood = spec("livelihood")
+    assert skip_allowed(Draft(category="livelihood", households=3), livelihood, "quantity_unit", [])
+    assert not skip_allowed(Draft(category="livelihood", quantity="3"), livelihood, "quantity_unit", ["households"])

@@ -16,7 +16,7 @@ from decimal import Decimal
 from bot.domain.catalogue.file import CatalogueFile, CategorySpec, Measure
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.numbers import NumberError, parse_quantity
-from bot.domain.records.actions import Draft, needs_quantity_unit, ordered_measures
+from bot.domain.records.actions import Draft, needs_quantity_unit, ordered_measures, skippable
 
 QUANTITY_UNIT = "quantity_unit"
 AGAIN = "again:"
@@ -80,3 +80,29 @@ def read_quantity(catalogue: CatalogueFile, spec: CategorySpec, draft: Draft, te
             draft.quantity_unit = code
     draft.set_measure("quantity", amount)
     return amount
+
+
+def step_values(catalogue: CatalogueFile, spec: CategorySpec, step: str) -> set[str]:
+    """The values the buttons of `step` offer: a pressed value is checked against them before it is stored
+    (a button of an earlier question, or a forged one, offers something else)."""
+    quantity = spec.measure("quantity")
+    extra = spec.field(step.removeprefix(FIELD)) if step.startswith(FIELD) else None
+    return {
+        QUANTITY_UNIT: {u.code for u in quantity.units} if quantity is not None else set(),
+        "organisation": {o.code for o in catalogue.organisation},
+        "beneficiary_class": {b.code for b in catalogue.beneficiary_class},
+        "funding_source": {f.code for f in catalogue.funding_source},
+        "action_date": {"today", "yesterday"},
+    }.get(step, {c.code for c in extra.choices} if extra is not None and extra.choices else set())
+
+
+def skip_allowed(draft: Draft, spec: CategorySpec, step: str, ahead: Sequence[str]) -> bool:
+    """Whether a ⏭ pressed on `step` is taken (`ahead`: the steps planned after it). A record needs one
+    figure: a measure may be skipped while another is given or still to be asked; skipping the unit of a
+    quantity not yet given skips the quantity; the organisation, the date and a repeated entry's figure
+    are never skipped."""
+    if step == QUANTITY_UNIT:
+        return draft.quantity is None and skippable(draft, spec, "quantity", ahead)
+    if spec.measure(step) is not None:
+        return skippable(draft, spec, step, ahead)
+    return step not in ("organisation", "action_date") and not step.startswith(AGAIN)
