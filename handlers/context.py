@@ -8,42 +8,24 @@ by `ChungTayApplication.process_update` (one unit of work per update) and closed
 from __future__ import annotations
 
 import logging
-from collections.abc import Coroutine
 from contextvars import ContextVar
 from datetime import date
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import Translator, get_translator, locale_from_telegram
-from bot.runtime import Runtime
 from db.models import User
 from db.queries import get_user_and_unit
 from handlers.user_data import UserData
 
 log = logging.getLogger(__name__)
 
-
-class ChatApplication(Protocol):
-    """What handlers use of the running application (bot/app.py's ChungTayApplication provides it).
-
-    Why a protocol: the application is wiring, above the handlers; naming its class here would make the
-    handlers import the wiring. The handlers see only these few services."""
-
-    runtime: Runtime
-
-    def takes_attachments(self, chat_id: int | None) -> bool: ...
-
-    async def checkpoint(self, update: Update, user_data: dict[Any, Any] | None, conversation: str,
-                         state: object) -> None: ...
-
-    def forget_unsaved(self, update: object) -> None: ...
-
-    def forget_routes(self) -> None: ...
-
-    def run_in_background(self, coroutine: Coroutine[Any, Any, None], *, name: str) -> None: ...
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from handlers.app_services import AppServices
 
 
 class SessionHolder:
@@ -85,8 +67,8 @@ class ChungTayContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], di
         self._telegram_language: str | None = None
 
     @property
-    def app(self) -> ChatApplication:
-        return cast(ChatApplication, self.application)
+    def app(self) -> AppServices:
+        return self.application  # type: ignore[return-value]
 
     @property
     def takes_attachments(self) -> bool:

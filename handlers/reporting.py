@@ -27,6 +27,7 @@ from bot.domain.people.access import AccessDenied
 from bot.domain.periods import status_text as reporting_text
 from bot.domain.periods import submissions as reporting
 from bot.domain.periods.reopening import reopen_and_notify
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.records.form_plan import main_measure
 from bot.domain.reports.sentences import report_sentences
@@ -34,7 +35,6 @@ from bot.domain.units.list_views import status_entries
 from bot.domain.units.lists import Order, unit_page
 from bot.domain.units.tree import unit_display
 from bot.i18n import N_, Translator
-from bot.outbox_sender import notify_outbox
 from bot.presentation.callbacks import (
     YEARS,
     ConfirmSubmit,
@@ -44,8 +44,8 @@ from bot.presentation.callbacks import (
     button,
     gone,
     read,
-    submit_keyboard,
 )
+from bot.presentation.hooks import wake_outbox
 from bot.presentation.render import line_html, to_html
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit, get_unit_by_code
@@ -59,7 +59,7 @@ STATUS_LIST = "st"  # the kind of /status's list of units (handlers/unit_list.py
 
 def _supervisor(context: ChungTayContext) -> User | None:
     user = context.db_user
-    return user if reporting.is_supervisor(user) else None
+    return user if may(user, Do.SUPERVISE) else None
 
 
 def _guarded(context: ChungTayContext) -> User:
@@ -295,12 +295,11 @@ async def reopen(update: Update, context: ChungTayContext) -> None:
         return
     period, unit = match
     try:
-        reopen_and_notify(session, user=user, period=period, unit=unit, reason=reason, now=context.runtime.clock(),
-                          submit_keyboard=submit_keyboard)
+        reopen_and_notify(session, user=user, period=period, unit=unit, reason=reason, now=context.runtime.clock())
     except (reporting.ReportingError, AccessDenied):
         await _reply(update, t("This submission cannot be reopened."))
         return
-    notify_outbox(context.application)
+    wake_outbox(context.application)
     await _reply(update, t("🔓 Reopened: {period}, {unit}. Its officers were told.").format(
         period=html.escape(period.name), unit=html.escape(unit_display(t, unit))))
 

@@ -6,13 +6,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, get_type_hints
+from typing import Any, ClassVar, Protocol, TypeVar, get_type_hints
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import ApplicationHandlerStop
 
-if TYPE_CHECKING:
-    from handlers.context import ChungTayContext
+from bot.domain.permissions import ADMINS, MEMBERS, SUPERVISORS, Audience
+from bot.i18n import Translator
+
+
+class Translating(Protocol):
+    """What the answers below need of a handler's context (handlers/context.py, a layer above): its
+    translator."""
+
+    @property
+    def t(self) -> Translator: ...
 
 MAX_BYTES = 64
 MAX_ID = 2**31 - 1  # the primary keys are INTEGER: a larger id would overflow on PostgreSQL, not just miss
@@ -100,10 +108,12 @@ STEP = Code(prefixes=("field:",))
 
 
 class Action:
-    """Base of every button's action; `data` is its callback data."""
+    """Base of every button's action; `data` is its callback data; `AUDIENCE` who may press it (the gate
+    refuses anyone else before a handler runs, see handlers/gate.py)."""
 
     TAG: ClassVar[str] = ""
     FIELDS: ClassVar[tuple[tuple[str, Field], ...]] = ()
+    AUDIENCE: ClassVar[Audience] = frozenset()
 
     @property
     def data(self) -> str:
@@ -114,11 +124,18 @@ _ACTIONS: dict[str, type[Action]] = {}
 A = TypeVar("A", bound=Action)
 
 
-def action(tag: str) -> Callable[[type[A]], type[A]]:
-    """Register a dataclass as the action behind callback data starting with `tag`."""
+BUTTON_AUDIENCES: tuple[Audience, ...] = (MEMBERS, SUPERVISORS, ADMINS)
+"""The audiences a button may declare (strangers press nothing: the gate answers them first)."""
+
+
+def action(tag: str, *, audience: Audience) -> Callable[[type[A]], type[A]]:
+    """Register a dataclass as the action behind callback data starting with `tag`, pressed by `audience`
+    (MEMBERS, SUPERVISORS or ADMINS of bot/domain/permissions.py: required, so no button goes unchecked)."""
     def register(cls: type[A]) -> type[A]:
         if tag in _ACTIONS or not tag.isascii() or tag.count(":") > 1:
             raise ValueError(f"bad or duplicate callback tag {tag!r}")
+        if audience not in BUTTON_AUDIENCES:
+            raise ValueError(f"callback tag {tag!r} declares no known audience")
         hints = get_type_hints(cls, include_extras=True)
         kinds = []
         for item in fields(cls):  # type: ignore[arg-type]
@@ -126,7 +143,7 @@ def action(tag: str) -> Callable[[type[A]], type[A]]:
             if not extra or not isinstance(extra[0], Field):
                 raise TypeError(f"{cls.__name__}.{item.name} needs Annotated[..., <Field>]")
             kinds.append((item.name, extra[0]))
-        cls.TAG, cls.FIELDS = tag, tuple(kinds)
+        cls.TAG, cls.FIELDS, cls.AUDIENCE = tag, tuple(kinds), audience
         _ACTIONS[tag] = cls
         return cls
     return register
@@ -195,14 +212,9 @@ def button(text: str, item: Action) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=encode(item))
 
 
-def markup_json(rows: list[list[tuple[str, Action]]]) -> dict[str, Any]:
-    """An inline keyboard as the JSON the outbox stores (for messages sent later)."""
-    return InlineKeyboardMarkup([[button(text, item) for text, item in row] for row in rows]).to_dict()
-
-
 # ------------------------------------------------------------------ answers for what cannot be done
 
-async def unreadable(update: Update, context: ChungTayContext) -> None:
+async def unreadable(update: Update, context: Translating) -> None:
     """Registered last: a button no handler took (forged, from an older version of the bot, or of a
     form that has ended). A short answer stops the phone's spinner; nothing else happens."""
     if update.callback_query is not None:
@@ -216,13 +228,13 @@ def nothing(data: object) -> bool:
     return False
 
 
-async def refuse_empty(update: Update, context: ChungTayContext) -> None:
+async def refuse_empty(update: Update, context: Translating) -> None:
     """A tap with empty data (Telegram never sends one, a forged update may): answer and stop."""
     await unreadable(update, context)
     raise ApplicationHandlerStop
 
 
-async def gone(update: Update, context: ChungTayContext) -> None:
+async def gone(update: Update, context: Translating) -> None:
     """A readable button whose record is gone or is not the user's to use."""
     if update.callback_query is not None:
         await update.callback_query.answer(context.t("This button is out of date; nothing was changed."),
