@@ -45,6 +45,7 @@ from db.queries import get_user_by_telegram_id
 from handlers.app_services import AppServices
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
 from handlers.menu import publish_default_commands
+from handlers.user_data import UserData
 
 log = logging.getLogger(__name__)
 RECENT_UPDATES_KEPT = 2048
@@ -257,7 +258,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None) -> Chu
         ApplicationBuilder()
         .application_class(ChungTayApplication, kwargs={"runtime": runtime, "zalo": zalo})
         .bot(bot)
-        .context_types(ContextTypes(context=ChungTayContext))
+        .context_types(ContextTypes(context=ChungTayContext, user_data=UserData))
         .post_init(_post_init)
         .persistence(DatabasePersistence(runtime.session_factory))
     )

@@ -29,6 +29,7 @@ from bot.domain.periods import submissions as reporting
 from bot.domain.periods.reopening import reopen_and_notify
 from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
+from bot.domain.records.form_plan import main_measure
 from bot.domain.reports.sentences import report_sentences
 from bot.domain.units.list_views import status_entries
 from bot.domain.units.lists import Order, unit_page
@@ -392,7 +393,7 @@ async def set_target(update: Update, context: ChungTayContext) -> None:
                                                             period))
         await _reply(update, "\n".join(lines))
         return
-    measure = next((m.code for m in spec.measures if m.required), spec.measures[0].code)
+    measure = main_measure(spec).code
     try:
         reporting.set_target(context.session, user=user, period=period, unit=unit, category_code=spec.code,
                              measure=measure, target=value, now=context.runtime.clock())

@@ -53,6 +53,13 @@ def default_unit(measure: Measure) -> str | None:
     return unit_code(measure)
 
 
+def needs_quantity_unit(draft: Draft, spec: CategorySpec) -> bool:
+    """The quantity-unit rule: a quantity counted in several units ("con" or "kg") needs its unit chosen
+    before its figure means anything; a single-unit quantity never asks (`default_unit`)."""
+    quantity = spec.measure("quantity")
+    return quantity is not None and bool(quantity.units) and not draft.quantity_unit
+
+
 def missing_required(draft: Draft, catalogue: CatalogueFile) -> list[str]:
     """What must still be asked before the card can be saved, in asking order. A required measure the
     officer skipped (the report did not give it) is not asked again, as long as another figure is there."""
@@ -61,8 +68,7 @@ def missing_required(draft: Draft, catalogue: CatalogueFile) -> list[str]:
         return ["category"]
     missing: list[str] = [m.code for m in ordered_measures(spec)
                           if m.required and draft.measure_value(m.code) is None and m.code not in draft.skipped]
-    quantity = spec.measure("quantity")
-    if quantity is not None and quantity.units and draft.quantity is not None and draft.quantity_unit is None:
+    if draft.quantity is not None and needs_quantity_unit(draft, spec):
         missing.insert(0, "quantity_unit")
     missing += [f"field:{f.code}" for f in spec.fields if f.required and not draft.fields.get(f.code)]
     if not any(draft.measure_value(m.code) is not None for m in spec.measures):
