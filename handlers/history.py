@@ -2,45 +2,20 @@
 
 from __future__ import annotations
 
-import html
+from telegram import Update
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-
-from bot.domain.formatting import format_day
 from bot.domain.lookup import editable_action
 from bot.domain.people.access import AccessDenied
-from bot.domain.records.action_text import Localised, figures_line
-from bot.domain.records.actions import (
-    ValidationProblem,
-    can_edit,
-    draft_from_action,
-    last_own_action,
-    recent_actions,
-    void_action,
-)
-from bot.domain.units.tree import origin_label, unit_kind, unit_label
-from bot.presentation.callbacks import AskVoid, ConfirmVoid, FixRecord, KeepRecord, button, read
+from bot.domain.records.actions import ValidationProblem, void_action
+from bot.domain.records.history import history_screen, undo_screen, void_question_screen
+from bot.presentation.callbacks import AskVoid, ConfirmVoid, FixRecord, read
+from bot.presentation.render import reply
 from db.models import ActionStatus, SupportAction
-from handlers import log_form, record_questions
+from handlers import log_form
+from handlers.common import names_of
 from handlers.context import ChungTayContext
 
 MENU_EMOJI = "📜"
-
-
-def action_line(context: ChungTayContext, action: SupportAction) -> str:
-    names = Localised(context.runtime.catalogue, context.t).at(unit_kind(context.session, action.unit_id))
-    draft = draft_from_action(action, context.session)
-    spec = context.runtime.catalogue.category_by_code(draft.category or "")
-    category = names.category(spec) if spec else "?"
-    figures = figures_line(names, spec, draft) if spec else ""
-    unit = unit_label(context.session, context.t, action.unit_id)
-    origin = origin_label(context.session, context.t, action.origin_unit_id)
-    if origin:
-        unit += f" ({origin})"
-    unusual = " · ⚠️ " + context.t("unusual figures, confirmed") if action.unusual_confirmed else ""
-    return html.escape(f"#{action.id} · {format_day(action.action_date, context.locale)} · {category} · {figures}"
-                       f" · {names.organisation(draft.organisation)} · {unit}{unusual}")
 
 
 async def show_history(update: Update, context: ChungTayContext) -> None:
@@ -48,25 +23,7 @@ async def show_history(update: Update, context: ChungTayContext) -> None:
     message = update.effective_message
     if user is None or message is None:
         return
-    t = context.t
-    actions = recent_actions(context.session, user=user)
-    if not actions:
-        await message.reply_text(t("No entries yet. Send /log or write one line, e.g. “gạo 45 hộ 5410kg”."))
-        return
-    lines = [t("<b>Recent entries</b> (newest first):")]
-    rows: list[list[InlineKeyboardButton]] = []
-    for action in actions:
-        lines.append(action_line(context, action))
-        if can_edit(context.session, user=user, action=action):
-            rows.append(record_buttons(action) + record_questions.ask_buttons(context, action))
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
-                             reply_markup=InlineKeyboardMarkup(rows) if rows else None)
-
-
-def record_buttons(action: SupportAction) -> list[InlineKeyboardButton]:
-    """✏️ and 🗑 for one record (also under the totals' drill-down)."""
-    assert action.id is not None
-    return [button(f"✏️ #{action.id}", FixRecord(action.id)), button(f"🗑 #{action.id}", AskVoid(action.id))]
+    await reply(message, history_screen(context.session, viewer=user, names=names_of(context)))
 
 
 async def undo(update: Update, context: ChungTayContext) -> None:
@@ -74,22 +31,7 @@ async def undo(update: Update, context: ChungTayContext) -> None:
     message = update.effective_message
     if user is None or message is None:
         return
-    action = last_own_action(context.session, user=user)
-    if action is None:
-        await message.reply_text(context.t("You have no entry to undo."))
-        return
-    text, keyboard = _confirm_void(context, action)
-    await message.reply_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)
-
-
-def _confirm_void(context: ChungTayContext, action: SupportAction) -> tuple[str, InlineKeyboardMarkup]:
-    t = context.t
-    text = t("Void this entry? It will no longer be counted; the history keeps it.") + "\n" + \
-        action_line(context, action)
-    keyboard = InlineKeyboardMarkup([[
-        button("🗑 " + t("Yes, void it"), ConfirmVoid(action.id or 0)),
-        button(t("No, keep it"), KeepRecord())]])
-    return text, keyboard
+    await reply(message, undo_screen(context.session, viewer=user, names=names_of(context)))
 
 
 def _allowed_action(context: ChungTayContext, action_id: int) -> SupportAction | None:
@@ -104,8 +46,8 @@ async def ask_void(update: Update, context: ChungTayContext) -> None:
         await query.answer(context.t("You cannot change this record."), show_alert=True)
         return
     await query.answer()
-    text, keyboard = _confirm_void(context, action)
-    await query.message.reply_text(text, reply_markup=keyboard, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+    await reply(query.message, void_question_screen(context.session, names=names_of(context),  # type: ignore[arg-type]
+                                                    action=action))
 
 
 async def confirm_void(update: Update, context: ChungTayContext) -> None:

@@ -32,7 +32,8 @@ from bot.presentation.callbacks import (
 from db.models import Role, Unit
 from db.queries import get_organisation, get_unit, list_organisations
 from handlers import unit_list
-from handlers.common import answer_in_place, cancel, role_name
+from bot.domain.people.describe import role_name
+from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
 from handlers.unit_pickers import heading, picker
 

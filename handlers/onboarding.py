@@ -15,7 +15,8 @@ from bot.domain.people.directory import welcome_back
 from bot.i18n import Translator
 from bot.presentation.callbacks import SetLanguage, button, read
 from db.models import User
-from handlers.common import describe_user, inactive_text, no_access_text
+from bot.domain.people.describe import describe_person
+from handlers.common import inactive_text, names_of, no_access_text
 from handlers.context import ChungTayContext
 from handlers.menu import main_menu_keyboard, publish_user_commands
 from handlers.registry import audience_of, help_lines
@@ -29,6 +30,11 @@ def help_text(t: Translator, user: User | None) -> str:
         return no_access_text(t)
     lines = [t("<b>Chung Tay</b> — recording support for poor households."), ""]
     return "\n".join(lines + help_lines(t, audience_of(user)))
+
+
+def describe_user(context: ChungTayContext, user: User, *, with_unit: bool = True) -> tuple[str, str, str]:
+    role, unit, organisation = describe_person(context.session, names_of(context), user, with_unit=with_unit)
+    return role, html.escape(unit), html.escape(organisation)
 
 
 async def start(update: Update, context: ChungTayContext) -> None:

@@ -25,7 +25,8 @@ from bot.presentation import callbacks as cb
 from db.models import Role, Unit, User
 from db.queries import get_organisation, get_unit
 from handlers import unit_list
-from handlers.common import answer_in_place, describe_user, role_name
+from bot.domain.people.describe import describe_person, role_name
+from handlers.common import answer_in_place, names_of
 from handlers.context import ChungTayContext
 from handlers.menu import publish_user_commands
 from handlers.unit_pickers import heading, picker
@@ -43,6 +44,11 @@ Rows = list[list[InlineKeyboardButton]]
 def _manager(context: ChungTayContext) -> User | None:
     user = context.db_user
     return user if user is not None and user.active and user.role in people.MANAGERS else None
+
+
+def describe_user(context: ChungTayContext, user: User, *, with_unit: bool = True) -> tuple[str, str, str]:
+    role, unit, organisation = describe_person(context.session, names_of(context), user, with_unit=with_unit)
+    return role, html.escape(unit), html.escape(organisation)
 
 
 async def show_users(update: Update, context: ChungTayContext) -> None:

@@ -1,0 +1,79 @@
+"""/history and /undo as screens: the recent records with the buttons to correct, void or ask about each.
+
+Why one place: a record is shown the same way in /history, in /undo's question and under the totals'
+drill-down (bot/domain/records/drilldown.py), with the same buttons for the same people, so the line and
+the buttons are written once here.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.domain.formatting import format_day
+from bot.domain.records.action_text import Localised, figures_line
+from bot.domain.records.actions import can_edit, draft_from_action, last_own_action, recent_actions
+from bot.domain.records.questions import may_ask
+from bot.domain.screen import Button, Screen, button, screen_of
+from bot.domain.spans import Text, bold, fill
+from bot.domain.units.tree import origin_label, unit_kind, unit_label
+from db.models import SupportAction, User
+
+
+def record_line(session: Session, names: Localised, action: SupportAction) -> str:
+    """"#12 · 20/11/2026 · Gạo · 45 hộ, 5.410 kg · Hội LHPN · xã Ia Rsai" (plain words)."""
+    t = names.t
+    names = names.at(unit_kind(session, action.unit_id))
+    draft = draft_from_action(action, session)
+    spec = names.catalogue.category_by_code(draft.category or "")
+    category = names.category(spec) if spec else "?"
+    figures = figures_line(names, spec, draft) if spec else ""
+    unit = unit_label(session, t, action.unit_id)
+    origin = origin_label(session, t, action.origin_unit_id)
+    if origin:
+        unit += f" ({origin})"
+    unusual = " · ⚠️ " + t("unusual figures, confirmed") if action.unusual_confirmed else ""
+    return (f"#{action.id} · {format_day(action.action_date, t.locale)} · {category} · {figures}"
+            f" · {names.organisation(draft.organisation)} · {unit}{unusual}")
+
+
+def record_buttons(session: Session, *, viewer: User, action: SupportAction) -> list[Button]:
+    """✏️ and 🗑 for someone who may change the record, and ❓ when they may also send it back with a
+    question; [] for everyone else."""
+    if action.id is None or not can_edit(session, user=viewer, action=action):
+        return []
+    row = [button(f"✏️ #{action.id}", "record.fix", action.id), button(f"🗑 #{action.id}", "record.void", action.id)]
+    if may_ask(session, user=viewer, action=action):
+        row.append(button(f"❓ #{action.id}", "record.ask", action.id))
+    return row
+
+
+def history_screen(session: Session, *, viewer: User, names: Localised) -> Screen:
+    """The viewer's recent records, newest first, a row of buttons under each one they may change."""
+    t = names.t
+    actions = recent_actions(session, user=viewer)
+    if not actions:
+        return screen_of(t("No entries yet. Send /log or write one line, e.g. “gạo 45 hộ 5410kg”."))
+    body = Text().add(*fill(t("{title} (newest first):"), title=bold(t("Recent entries"))))
+    rows = []
+    for action in actions:
+        body.add(record_line(session, names, action))
+        if buttons := record_buttons(session, viewer=viewer, action=action):
+            rows.append(buttons)
+    return Screen(body, rows)
+
+
+def void_question_screen(session: Session, *, names: Localised, action: SupportAction) -> Screen:
+    """"Void this entry?" with the record, ✅ and ❌."""
+    t = names.t
+    body = Text().add(t("Void this entry? It will no longer be counted; the history keeps it."))
+    body.add(record_line(session, names, action))
+    return Screen(body, [[button("🗑 " + t("Yes, void it"), "record.void.yes", action.id or 0),
+                          button(t("No, keep it"), "record.keep")]])
+
+
+def undo_screen(session: Session, *, viewer: User, names: Localised) -> Screen:
+    """/undo: the question about the viewer's last current record, or that there is none."""
+    action = last_own_action(session, user=viewer)
+    if action is None:
+        return screen_of(names.t("You have no entry to undo."))
+    return void_question_screen(session, names=names, action=action)
