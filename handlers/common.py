@@ -9,33 +9,15 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
-from bot.domain.people.directory import BLOCKED
+from bot.domain.people.welcome import inactive_text, no_access_text
 from bot.domain.records.action_text import Localised
 from bot.domain.screen import Screen
-from bot.i18n import Translator
 from bot.presentation import render
-from db.models import User
 from db.session import is_database_unavailable
 from handlers.context import ChungTayContext
 
 log = logging.getLogger(__name__)
-
-
-def no_access_text(t: Translator) -> str:
-    return t(
-        "Hello! Chung Tay helps commune and association staff record support for poor households "
-        "and report it to the district.\n\n"
-        "You do not have access yet. Please ask the officer in charge at your supervising unit "
-        "(e.g. the district Labour, Invalids and Social Affairs office) for an invite link, then open it."
-    )
-
-
-def inactive_text(t: Translator, user: User) -> str:
-    """What a known but inactive user is told: how to come back depends on why they are inactive."""
-    if user.deactivated_reason == BLOCKED:
-        return t("Welcome back! Send /start to turn your account on again.")
-    return t("Your access to Chung Tay has been closed by your supervising unit. "
-             "If you still need it, please ask the officer in charge for a new invite link, then open it.")
+__all__ = ["answer_in_place", "cancel", "inactive_text", "names_of", "no_access_text", "on_error"]
 
 
 async def answer_in_place(update: Update, context: ChungTayContext, shown: Screen | str,

@@ -13,6 +13,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain.formatting import format_local_datetime
 from bot.domain.people.access import AccessDenied, can_manage_unit, create_invite, invitable_roles
+from bot.domain.people.describe import role_name
 from bot.domain.records.action_text import Localised
 from bot.domain.units.tree import unit_display
 from bot.i18n import N_
@@ -32,7 +33,6 @@ from bot.presentation.callbacks import (
 from db.models import Role, Unit
 from db.queries import get_organisation, get_unit, list_organisations
 from handlers import unit_list
-from bot.domain.people.describe import role_name
 from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
 from handlers.unit_pickers import heading, picker

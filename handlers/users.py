@@ -18,6 +18,7 @@ from bot.domain.formatting import format_local_datetime
 from bot.domain.people import directory as people
 from bot.domain.people import invites as invite_service
 from bot.domain.people.access import AccessDenied
+from bot.domain.people.describe import describe_person, role_name
 from bot.domain.records.action_text import Localised
 from bot.domain.units.tree import is_within, unit_display
 from bot.i18n import N_, Translator
@@ -25,7 +26,6 @@ from bot.presentation import callbacks as cb
 from db.models import Role, Unit, User
 from db.queries import get_organisation, get_unit
 from handlers import unit_list
-from bot.domain.people.describe import describe_person, role_name
 from handlers.common import answer_in_place, names_of
 from handlers.context import ChungTayContext
 from handlers.menu import publish_user_commands
