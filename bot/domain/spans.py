@@ -1,4 +1,4 @@
-"""Message text as plain data: lines of spans, each plain, bold, italic or underlined.
+"""Message text as plain data: lines of spans, each plain, bold, italic, underlined or code to type.
 
 Why: the domain must not know Telegram. A service says which words are emphasised; the one renderer
 (bot/presentation/render.py) turns a `Text` into Telegram's HTML, escaping every span there and nowhere else,
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from string import Formatter
 from typing import Literal
 
-Style = Literal["plain", "bold", "italic", "underline"]
+Style = Literal["plain", "bold", "italic", "underline", "code"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,11 @@ def italic(text: str) -> Span:
 
 def underline(text: str) -> Span:
     return Span(text, "underline")
+
+
+def code(text: str) -> Span:
+    """Something to type exactly as shown ("/link 4F7K2Q"), set apart in a fixed-width font."""
+    return Span(text, "code")
 
 
 def line(*parts: Part) -> Line:

@@ -80,7 +80,8 @@ VERBS: dict[str, Callable[..., cb.Action]] = {
 }
 
 
-TAGS = {"plain": ("", ""), "bold": ("<b>", "</b>"), "italic": ("<i>", "</i>"), "underline": ("<u>", "</u>")}
+TAGS = {"plain": ("", ""), "bold": ("<b>", "</b>"), "italic": ("<i>", "</i>"), "underline": ("<u>", "</u>"),
+        "code": ("<code>", "</code>")}
 
 
 def span_html(span: Span) -> str:
