@@ -14,7 +14,7 @@ from bot.domain.households.erase_screens import erase_command_screen, erase_ques
 from bot.domain.households.import_screens import preview_screen, retry_screen
 from bot.domain.households.imports import ImportPreview
 from bot.domain.households.register import upsert_household
-from bot.domain.households.unreached import unit_households_screen, unreached, units_screen
+from bot.domain.households.unreached import unit_households_screen, units_screen, unreached
 from bot.domain.periods.calendar import period_from_code
 from bot.domain.records.action_text import Localised
 from bot.domain.records.actions import Draft, save_draft
