@@ -6,10 +6,17 @@ from telegram import Update
 
 from bot.domain.lookup import editable_action
 from bot.domain.people.access import AccessDenied
-from bot.domain.records.actions import ValidationProblem, void_action
-from bot.domain.records.history import history_screen, undo_screen, void_question_screen
+from bot.domain.records.actions import ValidationProblem
+from bot.domain.records.history import (
+    correcting_screen,
+    history_screen,
+    kept_screen,
+    undo_screen,
+    void_question_screen,
+    void_screen,
+)
 from bot.presentation.callbacks import AskVoid, ConfirmVoid, FixRecord, read
-from bot.presentation.render import reply
+from bot.presentation.render import edit, reply
 from db.models import ActionStatus, SupportAction
 from handlers import log_form
 from handlers.common import names_of
@@ -55,20 +62,20 @@ async def confirm_void(update: Update, context: ChungTayContext) -> None:
     user = context.db_user
     assert query is not None and user is not None
     try:
-        action = void_action(context.session, action_id=read(update, ConfirmVoid).action_id, user=user,
+        screen = void_screen(context.session, viewer=user, t=context.t, action_id=read(update, ConfirmVoid).action_id,
                              now=context.runtime.clock())
     except (AccessDenied, ValidationProblem, LookupError):
         await query.answer(context.t("You cannot change this record."), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_text(context.t("Entry #{id} is void and no longer counted.").format(id=action.id))
+    await edit(query, screen)
 
 
 async def keep(update: Update, context: ChungTayContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await query.edit_message_text(context.t("Nothing changed."))
+    await edit(query, kept_screen(context.t))
 
 
 async def start_fix(update: Update, context: ChungTayContext) -> str | int:
@@ -81,5 +88,5 @@ async def start_fix(update: Update, context: ChungTayContext) -> str | int:
         return log_form.ConversationHandler.END
     await query.answer()
     log_form.start_correction(context, action)
-    await query.message.reply_text(context.t("Correcting entry #{id}.").format(id=action.id))  # type: ignore[union-attr]
+    await reply(query.message, correcting_screen(context.t, action))  # type: ignore[arg-type]
     return await log_form.show_card_for_correction(update, context)

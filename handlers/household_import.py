@@ -23,11 +23,15 @@ from telegram.error import BadRequest
 from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.households.import_screens import (
     MAX_FILE_BYTES,
+    cancelled_screen,
     imported_screen,
+    importing_screen,
     preview_screen,
     progress_screen,
+    reading_screen,
     retry_screen,
     too_large_text,
+    wrong_file_screen,
 )
 from bot.domain.households.imports import (
     DamagedSheet,
@@ -47,7 +51,7 @@ from bot.domain.screen import Screen, screen_of
 from bot.domain.units.tree import unit_label
 from bot.i18n import Translator
 from bot.presentation.callbacks import ImportHouseholds, SkipImport, decode
-from bot.presentation.render import edit, edit_message, to_html
+from bot.presentation.render import edit, edit_message, reply, to_html
 from bot.runtime import Runtime
 from db.queries import get_unit, get_user_by_telegram_id
 from db.session import is_database_unavailable
@@ -124,10 +128,10 @@ async def receive_list(update: Update, context: ChungTayContext) -> None:
     document = message.document
     name = document.file_name or ""
     if not name.lower().endswith((".csv", ".xlsx")) or (document.file_size or 0) > MAX_FILE_BYTES:
-        await message.reply_text(t("To import the household list, send a CSV or XLSX file (at most 5 MB)."))
+        await reply(message, wrong_file_screen(t))
         return
     content = bytes(await (await document.get_file()).download_as_bytearray())
-    status = await message.reply_text(t("Reading the file…"))
+    status = await reply(message, reading_screen(t))
     job = _Job(bot=context.bot, chat_id=status.chat_id, message_id=status.message_id, t=t)
     runtime, telegram_id = context.runtime, user.telegram_id
 
@@ -180,10 +184,10 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
     upload_id = pressed.upload_id
     if isinstance(pressed, SkipImport):
         drop_upload(context.session, upload_id=upload_id, user=user)
-        await edit(query, screen_of(t("Cancelled.")))
+        await edit(query, cancelled_screen(t))
         return
     size = upload_size(context.session, upload_id=upload_id, user=user) or 0
-    status = await query.edit_message_text(t("Importing…"))
+    status = await edit(query, importing_screen(t))
     chat_id = update.effective_chat.id if update.effective_chat is not None else user.telegram_id
     message_id = status.message_id if not isinstance(status, bool) else 0
     job = _Job(bot=context.bot, chat_id=chat_id, message_id=message_id, t=t, shown=t("Importing…"))

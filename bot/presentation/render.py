@@ -144,10 +144,11 @@ async def reply(message: Message, screen: Screen) -> Message:
     return await message.reply_text(text, reply_markup=markup, parse_mode=HTML)
 
 
-async def edit(query: CallbackQuery, screen: Screen) -> None:
-    """The screen in place of the message whose button was pressed."""
+async def edit(query: CallbackQuery, screen: Screen) -> Message | bool:
+    """The screen in place of the message whose button was pressed (Telegram answers with the message, or
+    True for a message sent via inline mode)."""
     text, markup = render(screen)
-    await query.edit_message_text(text, reply_markup=markup, parse_mode=HTML)
+    return await query.edit_message_text(text, reply_markup=markup, parse_mode=HTML)
 
 
 async def edit_html(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:

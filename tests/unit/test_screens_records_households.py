@@ -4,7 +4,7 @@ the renderer too, so every verb it uses is known there."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
@@ -20,7 +20,7 @@ from bot.domain.records.action_text import Localised
 from bot.domain.records.actions import Draft, save_draft
 from bot.domain.records.drilldown import Scope, records_screen
 from bot.domain.records.drilldown import units_screen as drill_units_screen
-from bot.domain.records.history import history_screen, undo_screen
+from bot.domain.records.history import history_screen, undo_screen, void_screen
 from bot.domain.screen import Screen
 from bot.domain.spans import Span
 from bot.i18n import get_translator
@@ -86,6 +86,10 @@ def test_undo_asks_before_voiding_the_last_own_record(session: Session) -> None:
     question = undo_screen(session, viewer=reporter, names=EN)
     assert question.body.plain().startswith("Void this entry?") and f"#{action.id}" in question.body.plain()
     assert presses(question) == [("record.void.yes", (action.id,)), ("record.keep", ())]
+    done = void_screen(session, viewer=reporter, t=EN.t, action_id=action.id or 0,
+                       now=datetime(2026, 11, 20, tzinfo=UTC))
+    assert done.body.plain() == f"Entry #{action.id} is void and no longer counted."
+    assert undo_screen(session, viewer=reporter, names=EN).body.plain() == "You have no entry to undo."
 
 
 def test_drilldown_pages_the_records_and_lists_the_units_under(session: Session) -> None:

@@ -30,6 +30,24 @@ def restoring_text(t: Translator, codes: list[str]) -> str:
              "Importing stores their names and notes again from the file.").format(count=len(codes), codes=shown)
 
 
+def wrong_file_screen(t: Translator) -> Screen:
+    return screen_of(t("To import the household list, send a CSV or XLSX file (at most 5 MB)."))
+
+
+def reading_screen(t: Translator) -> Screen:
+    """The status message, before the worker has read a row."""
+    return screen_of(t("Reading the file…"))
+
+
+def importing_screen(t: Translator) -> Screen:
+    """The status message, before the worker has written a row."""
+    return screen_of(t("Importing…"))
+
+
+def cancelled_screen(t: Translator) -> Screen:
+    return screen_of(t("Cancelled."))
+
+
 def progress_screen(t: Translator, *, done: int, total: int) -> Screen:
     """"Importing… 20.000/50.000 rows" (or, while the file is still read, how many rows so far)."""
     locale = t.locale

@@ -7,15 +7,18 @@ the buttons are written once here.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session
 
 from bot.domain.formatting import format_day
 from bot.domain.records.action_text import Localised, figures_line
-from bot.domain.records.actions import can_edit, draft_from_action, last_own_action, recent_actions
+from bot.domain.records.actions import can_edit, draft_from_action, last_own_action, recent_actions, void_action
 from bot.domain.records.questions import may_ask
 from bot.domain.screen import Button, Screen, button, screen_of
 from bot.domain.spans import Text, bold, fill
 from bot.domain.units.tree import origin_label, unit_kind, unit_label
+from bot.i18n import Translator
 from db.models import SupportAction, User
 
 
@@ -77,3 +80,20 @@ def undo_screen(session: Session, *, viewer: User, names: Localised) -> Screen:
     if action is None:
         return screen_of(names.t("You have no entry to undo."))
     return void_question_screen(session, names=names, action=action)
+
+
+def void_screen(session: Session, *, viewer: User, t: Translator, action_id: int, now: datetime) -> Screen:
+    """✅ of the question: the record voided (AccessDenied, ValidationProblem or LookupError when it may not
+    be, or is gone)."""
+    action = void_action(session, action_id=action_id, user=viewer, now=now)
+    return screen_of(t("Entry #{id} is void and no longer counted.").format(id=action.id))
+
+
+def kept_screen(t: Translator) -> Screen:
+    """❌ of the question."""
+    return screen_of(t("Nothing changed."))
+
+
+def correcting_screen(t: Translator, action: SupportAction) -> Screen:
+    """Said before the form opens on a stored record."""
+    return screen_of(t("Correcting entry #{id}.").format(id=action.id))
