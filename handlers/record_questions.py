@@ -30,18 +30,16 @@ from telegram.warnings import PTBUserWarning
 from bot.domain.records import questions as service
 from bot.domain.records.questions import QuestionProblem
 from bot.i18n import Translator
-from bot.outbox_sender import notify_outbox
 from bot.presentation.callbacks import (
     AskAboutRecord,
     CancelQuestion,
     ConfirmFigures,
-    FixRecord,
     ReplyToQuestion,
     button,
-    markup_json,
     on,
     read,
 )
+from bot.presentation.hooks import wake_outbox
 from db.models import SupportAction
 from handlers.context import ChungTayContext
 
@@ -56,13 +54,6 @@ def _data(context: ChungTayContext) -> dict[Any, Any]:
     data = context.user_data
     assert data is not None
     return data
-
-
-def answer_keyboard(t: Translator, question_id: int, action_id: int) -> dict[str, Any]:
-    """The buttons under a question in the author's chat (the service stores them with the outbox row)."""
-    return markup_json([[("✏️ " + t("Correct the entry"), FixRecord(action_id))],
-                        [("✅ " + t("The figures are right"), ConfirmFigures(question_id))],
-                        [("✍️ " + t("Write a reply"), ReplyToQuestion(question_id))]])
 
 
 def ask_buttons(context: ChungTayContext, action: SupportAction, *, label: str | None = None,
@@ -126,7 +117,7 @@ async def read_question(update: Update, context: ChungTayContext) -> object:
         return ConversationHandler.END
     try:
         asked = service.ask(context.session, user=user, action_id=int(target), text=message.text,
-                            now=context.runtime.clock(), catalogue=context.runtime.catalogue, keyboard=answer_keyboard)
+                            now=context.runtime.clock(), catalogue=context.runtime.catalogue)
     except QuestionProblem as problem:
         keep_waiting = problem.reason in (service.EMPTY, service.TOO_LONG)
         await message.reply_text(_problem_text(t, problem), reply_markup=_cancel_markup(t) if keep_waiting else None)
@@ -136,7 +127,7 @@ async def read_question(update: Update, context: ChungTayContext) -> object:
         return ConversationHandler.END
     _data(context).pop(KEY, None)
     await _waiting(update, context, ConversationHandler.END)
-    notify_outbox(context.application)
+    wake_outbox(context.application)
     if asked.author_left:
         await message.reply_text(t("❓ The person who logged entry #{id} no longer has access, so your question was "
                                    "sent to the other officers of its unit: {names}. The answer will come here."
@@ -184,7 +175,7 @@ async def read_reply(update: Update, context: ChungTayContext) -> object:
         return ConversationHandler.END
     _data(context).pop(KEY, None)
     await _waiting(update, context, ConversationHandler.END)
-    notify_outbox(context.application)
+    wake_outbox(context.application)
     await message.reply_text(t("💬 Thank you: your answer about entry #{id} was sent.").format(id=question.action_id))
     return ConversationHandler.END
 
@@ -200,7 +191,7 @@ async def confirm_figures(update: Update, context: ChungTayContext) -> None:
     except QuestionProblem as problem:
         await query.answer(_problem_text(t, problem), show_alert=True)
         return
-    notify_outbox(context.application)
+    wake_outbox(context.application)
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     await query.message.reply_text(  # type: ignore[union-attr]

@@ -33,7 +33,6 @@ from bot.domain.units.list_views import status_entries
 from bot.domain.units.lists import Order, unit_page
 from bot.domain.units.tree import unit_display
 from bot.i18n import N_, Translator
-from bot.outbox_sender import notify_outbox
 from bot.presentation.callbacks import (
     YEARS,
     ConfirmSubmit,
@@ -43,8 +42,8 @@ from bot.presentation.callbacks import (
     button,
     gone,
     read,
-    submit_keyboard,
 )
+from bot.presentation.hooks import wake_outbox
 from bot.presentation.render import line_html, to_html
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit, get_unit_by_code
@@ -294,12 +293,11 @@ async def reopen(update: Update, context: ChungTayContext) -> None:
         return
     period, unit = match
     try:
-        reopen_and_notify(session, user=user, period=period, unit=unit, reason=reason, now=context.runtime.clock(),
-                          submit_keyboard=submit_keyboard)
+        reopen_and_notify(session, user=user, period=period, unit=unit, reason=reason, now=context.runtime.clock())
     except (reporting.ReportingError, AccessDenied):
         await _reply(update, t("This submission cannot be reopened."))
         return
-    notify_outbox(context.application)
+    wake_outbox(context.application)
     await _reply(update, t("🔓 Reopened: {period}, {unit}. Its officers were told.").format(
         period=html.escape(period.name), unit=html.escape(unit_display(t, unit))))
 

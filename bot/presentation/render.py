@@ -4,6 +4,10 @@ whose callback data comes from the codec (bot/presentation/callbacks/).
 
 `VERBS` maps each verb a service may use onto the codec's typed action; a press whose verb is not here
 is a programming error and fails at once (tests draw every screen).
+
+Messages sent later are stored as screens (bot/domain/outbox/stored.py) and drawn here when they are sent
+(`render_stored`); a channel without buttons takes the same screen's buttons as labelled choices
+(`choices`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
+from bot.domain.outbox.stored import StoredScreen, screen_from_json
 from bot.domain.screen import LINK, WEB_APP, Button, Screen
 from bot.domain.spans import Line, Span, Text
 from bot.presentation import callbacks as cb
@@ -77,6 +82,12 @@ VERBS: dict[str, Callable[..., cb.Action]] = {
     "route": cb.SetRoute,
     "kept.entry": cb.KeptLineEntry,
     "kept.totals": cb.KeptLineTotals,
+    # periods: the 📤 of a reminder, a 🔔 or a "reopened" notice
+    "submit": cb.SubmitPeriod,
+    # records: the author's answers under a ❓ question
+    "question.fix": cb.FixRecord,
+    "question.confirm": cb.ConfirmFigures,
+    "question.reply": cb.ReplyToQuestion,
 }
 
 
@@ -165,3 +176,14 @@ async def edit_message(bot: Bot, screen: Screen, *, chat_id: int, message_id: in
     """The screen in place of a message the bot sent before (a status message followed from a job)."""
     text, markup = render(screen)
     await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup, parse_mode=HTML)
+
+
+def render_stored(stored: StoredScreen) -> tuple[str, Any]:
+    """(text, reply markup or None) of a screen stored in the outbox, at the moment it is sent."""
+    return render(screen_from_json(stored))
+
+
+def choices(screen: Screen) -> list[tuple[str, str]]:
+    """The screen's buttons in order as (label, callback data): what a channel without buttons numbers."""
+    return [(item.label, cb.encode(action_of(item))) for row in screen.rows for item in row
+            if item.press.verb in VERBS]
