@@ -8,11 +8,11 @@ from bot.domain.lookup import editable_action
 from bot.domain.people.access import AccessDenied
 from bot.domain.records.actions import ValidationProblem
 from bot.domain.records.history import (
+    ask_void_screen,
     correcting_screen,
     history_screen,
     kept_screen,
     undo_screen,
-    void_question_screen,
     void_screen,
 )
 from bot.presentation.callbacks import AskVoid, ConfirmVoid, FixRecord, read
@@ -48,13 +48,13 @@ def _allowed_action(context: ChungTayContext, action_id: int) -> SupportAction |
 async def ask_void(update: Update, context: ChungTayContext) -> None:
     query = update.callback_query
     assert query is not None
-    action = _allowed_action(context, read(update, AskVoid).action_id)
-    if action is None or action.status != ActionStatus.CURRENT:
+    screen = ask_void_screen(context.session, viewer=context.db_user, names=names_of(context),  # type: ignore[arg-type]
+                             action_id=read(update, AskVoid).action_id)
+    if screen is None:
         await query.answer(context.t("You cannot change this record."), show_alert=True)
         return
     await query.answer()
-    await reply(query.message, void_question_screen(context.session, names=names_of(context),  # type: ignore[arg-type]
-                                                    action=action))
+    await reply(query.message, screen)  # type: ignore[arg-type]
 
 
 async def confirm_void(update: Update, context: ChungTayContext) -> None:

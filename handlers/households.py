@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.households.card import add_household_screen, household_screen, search_screen
-from bot.domain.lookup import visible_household
+from bot.domain.households.card import add_household_screen, search_screen, view_screen
 from bot.presentation.callbacks import ViewHousehold, read
 from bot.presentation.render import edit, reply
 from handlers.common import names_of
@@ -28,12 +27,13 @@ async def view_household(update: Update, context: ChungTayContext) -> None:
     query = update.callback_query
     user = context.db_user
     assert query is not None and user is not None
-    household = visible_household(context.session, user=user, household_id=read(update, ViewHousehold).household_id)
-    if household is None:
+    screen = view_screen(context.session, viewer=user, names=names_of(context),
+                         household_id=read(update, ViewHousehold).household_id)
+    if screen is None:
         await query.answer(context.t("You cannot see this household."), show_alert=True)
         return
     await query.answer()
-    await edit(query, household_screen(context.session, viewer=user, names=names_of(context), household=household))
+    await edit(query, screen)
 
 
 async def add_household(update: Update, context: ChungTayContext) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session
 
 from bot.domain.catalogue.file import load_catalogue_file
-from bot.domain.households.card import add_household_screen, household_screen, search_screen
+from bot.domain.households.card import add_household_screen, household_screen, search_screen, view_screen
 from bot.domain.households.erase_screens import erase_command_screen, erase_question_screen
 from bot.domain.households.import_screens import preview_screen, retry_screen
 from bot.domain.households.imports import ImportPreview
@@ -20,7 +20,7 @@ from bot.domain.records.action_text import Localised
 from bot.domain.records.actions import Draft, save_draft
 from bot.domain.records.drilldown import Scope, records_screen
 from bot.domain.records.drilldown import units_screen as drill_units_screen
-from bot.domain.records.history import history_screen, undo_screen, void_screen
+from bot.domain.records.history import ask_void_screen, history_screen, undo_screen, void_screen
 from bot.domain.screen import Screen
 from bot.domain.spans import Span
 from bot.i18n import get_translator
@@ -86,6 +86,9 @@ def test_undo_asks_before_voiding_the_last_own_record(session: Session) -> None:
     question = undo_screen(session, viewer=reporter, names=EN)
     assert question.body.plain().startswith("Void this entry?") and f"#{action.id}" in question.body.plain()
     assert presses(question) == [("record.void.yes", (action.id,)), ("record.keep", ())]
+    assert ask_void_screen(session, viewer=reporter, names=EN, action_id=action.id or 0) == question
+    stranger = _user(session, Role.REPORTER, "GL-KP-CHUGU")
+    assert ask_void_screen(session, viewer=stranger, names=EN, action_id=action.id or 0) is None
     done = void_screen(session, viewer=reporter, t=EN.t, action_id=action.id or 0,
                        now=datetime(2026, 11, 20, tzinfo=UTC))
     assert done.body.plain() == f"Entry #{action.id} is void and no longer counted."
@@ -123,6 +126,9 @@ def test_household_card_search_and_add(session: Session) -> None:
     assert presses(card) == [], "reporters do not erase"
     assert presses(household_screen(session, viewer=supervisor, names=VI, household=household)) == [
         ("household.erase", (household.id,))]
+    assert view_screen(session, viewer=reporter, names=VI, household_id=household.id or 0) == card
+    outsider = _user(session, Role.REPORTER, "GL-KP-CHUGU")
+    assert view_screen(session, viewer=outsider, names=VI, household_id=household.id or 0) is None
     several = search_screen(session, viewer=reporter, names=EN, text="nguyen van")
     assert [verb for verb, _ in presses(several)] == ["household.view", "household.view"]
     one = search_screen(session, viewer=reporter, names=EN, text="HN-07")

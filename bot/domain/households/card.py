@@ -13,6 +13,7 @@ from bot.domain.formatting import format_day
 from bot.domain.households.erase_screens import erase_button
 from bot.domain.households.erasure import household_name
 from bot.domain.households.register import classify, household_history, search_households, upsert_household
+from bot.domain.lookup import visible_household
 from bot.domain.parsing.numbers import ascii_int
 from bot.domain.records.action_text import Localised, figures_line
 from bot.domain.records.actions import draft_from_action
@@ -52,6 +53,12 @@ def household_screen(session: Session, *, viewer: User, names: Localised, househ
     """The card, with 🗑 for a supervisor who may erase the household's personal details."""
     erase = erase_button(session, viewer=viewer, t=names.t, household=household)
     return Screen(card_text(session, names, household), [[erase]] if erase else [])
+
+
+def view_screen(session: Session, *, viewer: User, names: Localised, household_id: int) -> Screen | None:
+    """A household chosen from the matches: its card, or None when the viewer may not see it."""
+    household = visible_household(session, user=viewer, household_id=household_id)
+    return household_screen(session, viewer=viewer, names=names, household=household) if household else None
 
 
 def search_screen(session: Session, *, viewer: User, names: Localised, text: str) -> Screen:

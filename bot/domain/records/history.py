@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.domain.formatting import format_day
+from bot.domain.lookup import editable_action
 from bot.domain.records.action_text import Localised, figures_line
 from bot.domain.records.actions import can_edit, draft_from_action, last_own_action, recent_actions, void_action
 from bot.domain.records.questions import may_ask
@@ -19,7 +20,7 @@ from bot.domain.screen import Button, Screen, button, screen_of
 from bot.domain.spans import Text, bold, fill
 from bot.domain.units.tree import origin_label, unit_kind, unit_label
 from bot.i18n import Translator
-from db.models import SupportAction, User
+from db.models import ActionStatus, SupportAction, User
 
 
 def record_line(session: Session, names: Localised, action: SupportAction) -> str:
@@ -72,6 +73,15 @@ def void_question_screen(session: Session, *, names: Localised, action: SupportA
     body.add(record_line(session, names, action))
     return Screen(body, [[button("🗑 " + t("Yes, void it"), "record.void.yes", action.id or 0),
                           button(t("No, keep it"), "record.keep")]])
+
+
+def ask_void_screen(session: Session, *, viewer: User, names: Localised, action_id: int) -> Screen | None:
+    """🗑 under a record: the question, or None when the viewer may not change it (or it is no longer
+    current)."""
+    action = editable_action(session, user=viewer, action_id=action_id)
+    if action is None or action.status != ActionStatus.CURRENT:
+        return None
+    return void_question_screen(session, names=names, action=action)
 
 
 def undo_screen(session: Session, *, viewer: User, names: Localised) -> Screen:
