@@ -16,7 +16,7 @@ from bot.domain.people.invite_screens import (
     allowed_unit,
     created_screen,
     known_organisation,
-    may_invite_role,
+    offered_role,
     organisations_screen,
     roles_screen,
     units_screen,
@@ -61,7 +61,7 @@ async def pick_role(update: Update, context: ChungTayContext) -> int:
     assert user is not None
     role_code = read(update, InviteRole).role
     own_unit = allowed_unit(context.session, inviter=user, unit_id=None)
-    if not may_invite_role(user, role_code) or own_unit is None:
+    if not offered_role(user, role_code) or own_unit is None:
         await gone(update, context)
         return CHOOSE_ROLE
     await _answer(update)

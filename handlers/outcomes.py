@@ -36,7 +36,7 @@ from bot.domain.parsing.errors import NumberError
 from bot.domain.parsing.numbers import parse_count, to_decimal
 from bot.domain.parsing.review_line import ReviewLine, TargetWords, looks_like_review, parse_review_line
 from bot.domain.parsing.text import fold
-from bot.domain.people.access import can_manage_unit
+from bot.domain.permissions import Do, may
 from bot.domain.units.tree import unit_display
 from bot.presentation.callbacks import ReviewCancel, ReviewSave, ReviewSkip, button, decode, on
 from db.models import Unit
@@ -68,7 +68,7 @@ def _target_unit(context: ChungTayContext, code: str | None) -> Unit | None:
     user = context.db_user
     assert user is not None
     unit = get_unit_by_code(context.session, code=code) if code else get_unit(context.session, unit_id=user.unit_id)
-    return unit if unit is not None and outcomes.may_enter(context.session, user=user, unit=unit) else None
+    return unit if unit is not None and may(user, Do.WORK_IN_UNIT, unit, session=context.session) else None
 
 
 async def _unit_or_explain(update: Update, context: ChungTayContext, code: str | None) -> Unit | None:
@@ -328,7 +328,7 @@ async def set_outcome_target(update: Update, context: ChungTayContext, words: Ta
     t, user = context.t, context.db_user
     assert user is not None
     unit = _named_unit(context, words.before)
-    if unit is None or not can_manage_unit(context.session, user=user, unit=unit):
+    if unit is None or not may(user, Do.MANAGE_UNIT, unit, session=context.session):
         await _say(update, t("Write the unit and the fall, e.g. /target {code} 2026 giảm 3% or /target {code} 2026 "
                              "giảm 564 hộ (a unit of yours or under it).").format(code=_own_code(context)))
         return

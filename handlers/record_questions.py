@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.domain.permissions import Do, may
 from bot.domain.records import questions as service
 from bot.domain.records.questions import QuestionProblem
 from bot.i18n import Translator
@@ -60,7 +61,7 @@ def ask_buttons(context: ChungTayContext, action: SupportAction, *, label: str |
                 ) -> list[InlineKeyboardButton]:
     """[❓] under a record for a user who may send it back ([] otherwise), to add to its row."""
     user = context.db_user
-    if user is None or action.id is None or not service.may_ask(context.session, user=user, action=action):
+    if user is None or action.id is None or not may(user, Do.ASK_ABOUT_RECORD, action, session=context.session):
         return []
     return [button(label or f"❓ #{action.id}", AskAboutRecord(action.id))]
 

@@ -27,6 +27,7 @@ from bot.domain.people.access import AccessDenied
 from bot.domain.periods import status_text as reporting_text
 from bot.domain.periods import submissions as reporting
 from bot.domain.periods.reopening import reopen_and_notify
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.sentences import report_sentences
 from bot.domain.units.list_views import status_entries
@@ -57,7 +58,7 @@ STATUS_LIST = "st"  # the kind of /status's list of units (handlers/unit_list.py
 
 def _supervisor(context: ChungTayContext) -> User | None:
     user = context.db_user
-    return user if reporting.is_supervisor(user) else None
+    return user if may(user, Do.SUPERVISE) else None
 
 
 def _guarded(context: ChungTayContext) -> User:

@@ -23,6 +23,7 @@ from telegram.ext import (
 
 from bot.domain.people.access import AccessDenied
 from bot.domain.periods.calendar import STANDARD_CODES, Period, period_from_code
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.export_files import build_scope_file
 from bot.domain.reports.sentences import has_children, scope_level, scope_unit, visible_units
@@ -32,7 +33,7 @@ from bot.domain.totals.questions import (
     line_kind,
     parse_question,
 )
-from bot.domain.totals.screen import is_supervisor, totals_screen, view_period, view_unit
+from bot.domain.totals.screen import totals_screen, view_period, view_unit
 from bot.domain.totals.view import TotalsView
 from bot.domain.units.tree import unit_display
 from bot.i18n import N_
@@ -104,10 +105,6 @@ def choose_unit(context: ChungTayContext, unit_id: int) -> bool:
     _store(context, view)
     unit_list.reset(context, BY_UNIT)
     return True
-
-
-def _is_supervisor(context: ChungTayContext) -> bool:
-    return is_supervisor(context.db_user)
 
 
 def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
@@ -238,7 +235,7 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
     choosers = {"P": (t("Choose the period:"), period_rows), "O": (t("Choose the organisation:"), organisation_rows),
                 "C": (t("Choose the kind of support:"), category_rows)}
     if isinstance(pressed, TotalsChooser):
-        if pressed.what == "U" and not _is_supervisor(context):
+        if pressed.what == "U" and not may(context.db_user, Do.SUPERVISE):
             await query.answer(t("You can see the figures of your own unit only."), show_alert=True)
             return
         await query.answer()
@@ -346,7 +343,7 @@ async def _answer_question(update: Update, context: ChungTayContext, text: str) 
     elif len(question.units) > 1:
         view.ask.append("unit")
         view.choices_unit = [u.id or 0 for u in question.units][:MAX_UNIT_BUTTONS]
-    elif question.unit_named and not _is_supervisor(context):
+    elif question.unit_named and not may(context.db_user, Do.SUPERVISE):
         await message.reply_text(t("You can see the figures of your own unit only."))
     if question.period is None:
         view.ask.append("period")

@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from bot.domain.people import directory as people
 from bot.domain.people import screens
 from bot.domain.people.access import AccessDenied
+from bot.domain.permissions import Do, may
 from bot.domain.screen import Screen, screen_of
 from bot.i18n import N_
 from bot.presentation import callbacks as cb
@@ -33,8 +34,9 @@ UNIT_LIST = screens.UNIT_LIST
 
 def _manager(context: ChungTayContext) -> screens.Manager | None:
     user = context.db_user
-    if user is None or not user.active or user.role not in people.MANAGERS:
+    if not may(user, Do.SUPERVISE):
         return None
+    assert user is not None
     return screens.Manager(user, names_of(context), context.runtime.settings.tz, context.runtime.clock())
 
 

@@ -12,10 +12,10 @@ from sqlmodel import Session
 from bot.domain.households.erasure import (
     ERASED_NAME,
     ErasureResult,
-    can_erase,
     households_by_code,
     records_naming,
 )
+from bot.domain.permissions import Do, may
 from bot.domain.screen import Button, Screen, button, screen_of
 from bot.domain.spans import Text, bold, fill
 from bot.domain.units.tree import unit_label
@@ -26,7 +26,7 @@ from db.models import Household, User
 def erase_button(session: Session, *, viewer: User, t: Translator, household: Household) -> Button | None:
     """🗑 under the /household card, for the supervisors who may erase this household."""
     if household.erased_at is not None or household.id is None \
-            or not can_erase(session, user=viewer, household=household):
+            or not may(viewer, Do.ERASE_HOUSEHOLD, household, session=session):
         return None
     return button("🗑 " + t("Erase personal details"), "household.erase", household.id)
 

@@ -21,6 +21,7 @@ from bot.domain.households.erasure import household_name
 from bot.domain.households.register import unreached_households
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.text import fold
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.sentences import has_children
 from bot.domain.screen import Screen, button, screen_of
@@ -28,7 +29,7 @@ from bot.domain.spans import Text
 from bot.domain.units.list_views import unreached_entries
 from bot.domain.units.lists import Order, entry_line, unit_page
 from bot.domain.units.page_screen import page_buttons, page_text
-from bot.domain.units.tree import is_within, unit_display
+from bot.domain.units.tree import unit_display
 from db.models import Household, Unit, User
 from db.queries import get_unit
 
@@ -126,8 +127,8 @@ def units_screen(session: Session, *, viewer: User, names: Localised, category_c
 def unit_households_screen(session: Session, *, viewer: User, names: Localised, unit_id: int,
                            category_code: str | None, today: date, back_page: int) -> Screen | None:
     """A unit of the list: its households still waiting; None outside the reader's own subtree."""
-    own, unit = get_unit(session, unit_id=viewer.unit_id), get_unit(session, unit_id=unit_id)
-    if own is None or unit is None or not is_within(unit, own):
+    unit = get_unit(session, unit_id=unit_id)
+    if unit is None or not may(viewer, Do.WORK_IN_UNIT, unit, session=session):
         return None
     category = names.catalogue.category_by_code(category_code) if category_code else None
     households = list(unreached_households(session, unit=unit, start=_year_start(today), end=today,

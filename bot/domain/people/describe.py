@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from bot.domain.permissions import ROLE_NAMES
 from bot.domain.records.action_text import Localised
 from bot.domain.units.tree import unit_label
 from bot.i18n import Translator
@@ -16,11 +17,7 @@ from db.queries import get_organisation, get_unit
 
 
 def role_name(t: Translator, role: Role) -> str:
-    return {
-        Role.REPORTER: t("reporter (commune or association staff)"),
-        Role.SUPERVISOR: t("supervisor"),
-        Role.ADMIN: t("administrator"),
-    }[role]
+    return t(ROLE_NAMES[role])
 
 
 def describe_person(session: Session, names: Localised, user: User, *, with_unit: bool = True,

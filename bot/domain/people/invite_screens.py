@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.domain.formatting import format_local_datetime
-from bot.domain.people.access import can_manage_unit, create_invite, invitable_roles
+from bot.domain.people.access import create_invite
 from bot.domain.people.describe import role_name
+from bot.domain.permissions import Do, givable_roles, may
 from bot.domain.records.action_text import Localised
 from bot.domain.screen import LINK, Button, Press, Screen, button, screen_of
 from bot.domain.spans import Text
@@ -33,12 +34,12 @@ def _cancel_row(t: Translator) -> list[Button]:
 
 def roles_screen(*, t: Translator, inviter: User) -> Screen:
     """The first step: the roles the inviter may hand out (reporters invite nobody)."""
-    rows = [[button(role_name(t, role), "invite.role", role.value)] for role in invitable_roles(inviter)]
+    rows = [[button(role_name(t, role), "invite.role", role.value)] for role in givable_roles(inviter)]
     return screen_of(t("Invite a new user. Choose their role:"), rows=[*rows, _cancel_row(t)])
 
 
-def may_invite_role(inviter: User, role: str) -> bool:
-    return role in {r.value for r in invitable_roles(inviter)}
+def offered_role(inviter: User, role: str) -> bool:
+    return role in {r.value for r in givable_roles(inviter)}
 
 
 def allowed_unit(session: Session, *, inviter: User | None, unit_id: int | None) -> Unit | None:
@@ -47,7 +48,7 @@ def allowed_unit(session: Session, *, inviter: User | None, unit_id: int | None)
     if inviter is None:
         return None
     unit = get_unit(session, unit_id=unit_id if unit_id is not None else inviter.unit_id)
-    if unit is None or not can_manage_unit(session, user=inviter, unit=unit):
+    if unit is None or not may(inviter, Do.MANAGE_UNIT, unit, session=session):
         return None
     return unit
 

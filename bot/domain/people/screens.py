@@ -20,11 +20,12 @@ from bot.domain.people import directory as people
 from bot.domain.people import invites as invite_service
 from bot.domain.people.access import AccessDenied
 from bot.domain.people.describe import describe_person, role_name
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.screen import Button, Press, Screen, button
 from bot.domain.spans import Text, bold, fill
 from bot.domain.units.page_screen import picker
-from bot.domain.units.tree import is_within, unit_display
+from bot.domain.units.tree import unit_display
 from db.models import Role, Unit, User
 from db.queries import get_organisation, get_unit
 
@@ -76,7 +77,7 @@ def people_screen(session: Session, manager: Manager, *, page: int) -> Screen:
         body.add(*fill(t("{number}. {name} — {role}, {unit}, {organisation} · last active {seen}"),
                        number=number, name=bold(person.display_name), role=role, unit=unit,
                        organisation=organisation, seen=_last_seen(manager, person)), _status(manager, person))
-        if people.can_manage_person(session, actor=actor, target=person):
+        if may(actor, Do.MANAGE_PERSON, person, session=session):
             rows.append([button(f"⚙️ {number}. {person.display_name}"[:60], "people.person", person.id or 0, page)])
     nav = []
     if page > 0:
@@ -104,7 +105,7 @@ def person_screen(session: Session, manager: Manager, *, person: User, page: int
     else:
         body.add(t("Status: deactivated (needs a new invite, or ✅ Reactivate)"))
     pid = person.id or 0
-    reopen = people.may_reopen(session, actor=manager.viewer, target=person)
+    reopen = may(manager.viewer, Do.UNDO_REMOVAL, person, session=session)
     if not reopen:
         body.add(t("Closed by a higher level: only that level (or the operator) can reopen this account."))
     toggle = (button("🚫 " + t("Deactivate"), "people.deactivate", pid, page)
@@ -208,7 +209,7 @@ def _unit_in_reach(session: Session, manager: Manager, unit_id: int | None) -> U
     """The unit a button names (None: the top of the manager's subtree), only inside that subtree."""
     root = people.managed_root(session, actor=manager.viewer)
     unit = get_unit(session, unit_id=unit_id) if unit_id is not None else root
-    if unit is None or not is_within(unit, root):
+    if unit is None or not may(manager.viewer, Do.MANAGE_UNIT, unit, session=session):
         raise AccessDenied("unit outside the actor's subtree")
     return unit
 

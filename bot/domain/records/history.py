@@ -13,9 +13,9 @@ from sqlmodel import Session
 
 from bot.domain.formatting import format_day
 from bot.domain.lookup import editable_action
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised, figures_line
-from bot.domain.records.actions import can_edit, draft_from_action, last_own_action, recent_actions, void_action
-from bot.domain.records.questions import may_ask
+from bot.domain.records.actions import draft_from_action, last_own_action, recent_actions, void_action
 from bot.domain.screen import Button, Screen, button, screen_of
 from bot.domain.spans import Text, bold, fill
 from bot.domain.units.tree import origin_label, unit_kind, unit_label
@@ -43,10 +43,10 @@ def record_line(session: Session, names: Localised, action: SupportAction) -> st
 def record_buttons(session: Session, *, viewer: User, action: SupportAction) -> list[Button]:
     """✏️ and 🗑 for someone who may change the record, and ❓ when they may also send it back with a
     question; [] for everyone else."""
-    if action.id is None or not can_edit(session, user=viewer, action=action):
+    if action.id is None or not may(viewer, Do.EDIT_RECORD, action, session=session):
         return []
     row = [button(f"✏️ #{action.id}", "record.fix", action.id), button(f"🗑 #{action.id}", "record.void", action.id)]
-    if may_ask(session, user=viewer, action=action):
+    if may(viewer, Do.ASK_ABOUT_RECORD, action, session=session):
         row.append(button(f"❓ #{action.id}", "record.ask", action.id))
     return row
 
