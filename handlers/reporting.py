@@ -29,6 +29,7 @@ from bot.domain.periods import submissions as reporting
 from bot.domain.periods.reopening import reopen_and_notify
 from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
+from bot.domain.records.form_plan import main_measure
 from bot.domain.reports.sentences import report_sentences
 from bot.domain.units.list_views import status_entries
 from bot.domain.units.lists import Order, unit_page
@@ -51,7 +52,9 @@ from db.queries import get_unit, get_unit_by_code
 from handlers import unit_list
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
+from handlers.duplicates import send_suspects
 from handlers.outcomes import set_outcome_target
+from handlers.record_questions import send_open_questions
 
 STATUS_LIST = "st"  # the kind of /status's list of units (handlers/unit_list.py)
 
@@ -351,12 +354,8 @@ async def show_status(update: Update, context: ChungTayContext) -> None:
         await _reply(update, *_status_message(context, periods))
     else:
         await _reply(update, t("No reporting period yet. Create one with /period."))
-    from handlers.duplicates import send_suspects  # double counts to resolve belong to the status too
-
-    await send_suspects(update, context, quiet_when_none=True)
-    from handlers.record_questions import send_open_questions  # and the records sent back with a question
-
-    await send_open_questions(update, context)
+    await send_suspects(update, context, quiet_when_none=True)  # double counts to resolve belong to the status too
+    await send_open_questions(update, context)  # and the records sent back with a question
 
 
 def _match_category(context: ChungTayContext, text: str) -> tuple[CategorySpec | None, str]:
@@ -394,7 +393,7 @@ async def set_target(update: Update, context: ChungTayContext) -> None:
                                                             period))
         await _reply(update, "\n".join(lines))
         return
-    measure = next((m.code for m in spec.measures if m.required), spec.measures[0].code)
+    measure = main_measure(spec).code
     try:
         reporting.set_target(context.session, user=user, period=period, unit=unit, category_code=spec.code,
                              measure=measure, target=value, now=context.runtime.clock())

@@ -16,7 +16,7 @@ from bot.domain.households.register import classify, household_history, search_h
 from bot.domain.lookup import visible_household
 from bot.domain.parsing.numbers import ascii_int
 from bot.domain.records.action_text import Localised, figures_line
-from bot.domain.records.actions import draft_from_action
+from bot.domain.records.draft import draft_from_action
 from bot.domain.screen import Screen, button, screen_of
 from bot.domain.spans import Text, bold
 from db.models import Household, User

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.domain.formatting import format_day
 from bot.domain.records.action_text import Localised, figures_line
-from bot.domain.records.actions import draft_from_action
+from bot.domain.records.draft import draft_from_action
 from bot.domain.screen import Screen, button
 from bot.domain.spans import text as one_line
 from db.models import SupportAction

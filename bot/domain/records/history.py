@@ -15,7 +15,8 @@ from bot.domain.formatting import format_day
 from bot.domain.lookup import editable_action
 from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised, figures_line
-from bot.domain.records.actions import draft_from_action, last_own_action, recent_actions, void_action
+from bot.domain.records.actions import last_own_action, recent_actions, void_action
+from bot.domain.records.draft import draft_from_action
 from bot.domain.screen import Button, Screen, button, screen_of
 from bot.domain.spans import Text, bold, fill
 from bot.domain.units.tree import origin_label, unit_kind, unit_label
