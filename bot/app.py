@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -251,8 +252,11 @@ def build_application(settings: Settings, runtime: Runtime | None = None) -> Chu
     request: BaseRequest = HTTPXRequest(connection_pool_size=256)
     if zalo is not None:
         request = zalo.route(request)
+    # Every text the bot sends is drawn as HTML by the one renderer (bot/presentation/render.py): the parse
+    # mode is said here, once. The outbox names its stored rows' own mode (bot/presentation/sending.py).
+    defaults = Defaults(tzinfo=settings.tz, parse_mode=ParseMode.HTML)
     bot = ChungTayBot(settings.telegram_bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
-                      defaults=Defaults(tzinfo=settings.tz), rate_limiter=AIORateLimiter(max_retries=3),
+                      defaults=defaults, rate_limiter=AIORateLimiter(max_retries=3),
                       request=request, get_updates_request=HTTPXRequest())
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()

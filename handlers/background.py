@@ -12,13 +12,14 @@ way, in a worker thread with their own session, by their jobs (handlers/digest.p
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from sqlmodel import Session
 
+from bot.domain.screen import screen_of
+from bot.presentation.render import send, send_file
 from bot.runtime import Runtime
 from handlers.context import ChungTayContext
 
@@ -48,19 +49,20 @@ def run_later(context: ChungTayContext, *, chat_id: int, name: str,
             await work()
         except Exception:
             log.exception("background work %s failed", name)
-            await bot.send_message(chat_id, sorry)
+            await send(bot, chat_id, screen_of(sorry))
 
     context.app.run_in_background(guarded(), name=name)
 
 
 def send_file_later(context: ChungTayContext, *, chat_id: int, build: Callable[[Session], bytes], filename: str,
                     caption: str | None = None) -> None:
-    """Build the file with `build(session)` in a worker thread, then send it to `chat_id`."""
+    """Build the file with `build(session)` in a worker thread, then send it to `chat_id`; `caption` is plain
+    words (a unit's name may hold "<" or "&"), drawn by the renderer."""
     runtime, bot = context.runtime, context.bot
     kind = filename.split("-")[0]
 
     async def send() -> None:
         content = await in_worker(runtime, build)
-        await bot.send_document(chat_id, io.BytesIO(content), filename=filename, caption=caption)
+        await send_file(bot, chat_id, content, filename=filename, caption=screen_of(caption) if caption else None)
 
     run_later(context, chat_id=chat_id, name=f"file-{kind}", work=send)

@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from bot.domain.people.welcome import inactive_text, no_access_text
 from bot.domain.records.action_text import Localised
-from bot.domain.screen import Screen
+from bot.domain.screen import Screen, screen_of
 from bot.presentation import render
 from db.session import is_database_unavailable
 from handlers.context import ChungTayContext
@@ -43,9 +43,9 @@ async def cancel(update: Update, context: ChungTayContext) -> int:
     context.user_data.clear()  # type: ignore[union-attr]
     if update.callback_query is not None:
         await update.callback_query.answer()
-        await update.callback_query.edit_message_text(context.t("Cancelled."))
+        await render.edit(update.callback_query, screen_of(context.t("Cancelled.")))
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(context.t("Cancelled."))
+        await render.reply(update.effective_message, screen_of(context.t("Cancelled.")))
     return ConversationHandler.END
 
 
@@ -66,9 +66,9 @@ async def on_error(update: object, context: ChungTayContext) -> None:
             log.debug("callback query of update %s was already answered", update_id)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await context.bot.send_message(
-                update.effective_chat.id,
-                context.t("Sorry, something went wrong on our side. Please try again in a moment."))
+            await render.send(context.bot, update.effective_chat.id,
+                              screen_of(context.t("Sorry, something went wrong on our side. Please try again in a "
+                                                  "moment.")))
         except Exception:  # the chat may be unreachable; the log line above is what matters
             log.warning("could not tell chat about the error of update %s", update_id)
 
@@ -98,6 +98,6 @@ async def _database_unavailable(update: object, context: ChungTayContext) -> Non
                         and not (update.effective_message and (update.effective_message.text or "").startswith("/"))):
         return  # ordinary group chatter gets no answer, outage or not
     try:
-        await context.bot.send_message(chat.id, text)
+        await render.send(context.bot, chat.id, screen_of(text))
     except TelegramError:
         log.warning("could not tell chat about the database outage (update %s)", update_id)

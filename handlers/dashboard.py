@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram import MenuButtonWebApp, Update, WebAppInfo
+from telegram import Update
 from telegram.error import TelegramError
 
 from bot.domain.dashboard.screen import dashboard_label, dashboard_screen
-from bot.presentation.render import reply
+from bot.presentation.render import reply, web_app_menu_button
 from handlers.context import ChungTayContext
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ async def open_dashboard(update: Update, context: ChungTayContext) -> None:
     if not url:
         return
     try:
-        await context.bot.set_chat_menu_button(chat_id=chat.id,
-                                               menu_button=MenuButtonWebApp(dashboard_label(t), WebAppInfo(url)))
+        menu_button = web_app_menu_button(dashboard_label(t), url)
+        await context.bot.set_chat_menu_button(chat_id=chat.id, menu_button=menu_button)
     except TelegramError as error:  # the inline button above works without it
         log.warning("could not set the dashboard menu button: %s", error)

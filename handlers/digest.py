@@ -26,8 +26,10 @@ from bot.domain.reports.digests import (
     set_closing_digest,
     set_schedule,
 )
+from bot.domain.screen import screen_of
 from bot.domain.totals.questions import find_period
 from bot.presentation.hooks import schedule_digest
+from bot.presentation.render import reply
 from bot.presentation.sending import edit_into, send_part
 from db.queries import get_unit, get_user_by_telegram_id
 from handlers.background import in_worker, run_later
@@ -49,7 +51,7 @@ async def digest(update: Update, context: ChungTayContext) -> None:
     period, _ = find_period(fold(" ".join(context.args or [])), today=context.today)
     period = period or digest_period(schedule_of(context.session, unit_id=unit.id or 0), now=context.runtime.clock(),
                                      tz=tz)
-    status = await message.reply_text(context.t("Preparing the digest…"))
+    status = await reply(message, screen_of(context.t("Preparing the digest…")))
     runtime, bot, chat_id = context.runtime, context.bot, status.chat_id
     unit_id, telegram_id = unit.id or 0, user.telegram_id
 
@@ -81,30 +83,30 @@ async def digest_schedule(update: Update, context: ChungTayContext) -> None:
     text = fold(" ".join(context.args or []))
     if not text:
         current = schedule_of(context.session, unit_id=user.unit_id)
-        await message.reply_text(t("Digest: {when}. Change it like “/digest_schedule thứ 2 7:30”, or "
-                                   "“/digest_schedule tắt” to stop it.").format(when=schedule_text(names, current))
-                                 + "\n" + closing_text(names, current))
+        shown = t("Digest: {when}. Change it like “/digest_schedule thứ 2 7:30”, or "
+                  "“/digest_schedule tắt” to stop it.").format(when=schedule_text(names, current))
+        await reply(message, screen_of(shown + "\n" + closing_text(names, current)))
         return
     unit = get_unit(context.session, unit_id=user.unit_id)
     assert unit is not None
     about_closing, switch = parse_closing_switch(text)
     if about_closing:
         if switch is None:
-            await message.reply_text(t("Write “/digest_schedule cuối kỳ tắt” to stop the period-end digest, or "
-                                       "“/digest_schedule cuối kỳ bật” to have it again."))
+            await reply(message, screen_of(t("Write “/digest_schedule cuối kỳ tắt” to stop the period-end digest, "
+                                             "or “/digest_schedule cuối kỳ bật” to have it again.")))
             return
         schedule = set_closing_digest(context.session, unit=unit, user=user, enabled=switch)
-        await message.reply_text(closing_text(names, schedule))
+        await reply(message, screen_of(closing_text(names, schedule)))
         return
     if text in ("tat", "off", "dung", "stop"):
         schedule = set_schedule(context.session, unit=unit, user=user, weekday=None, at=None)
     else:
         parsed = parse_schedule(text)
         if parsed is None:
-            await message.reply_text(t("I could not read that. Write a weekday and a time, e.g. "
-                                       "“/digest_schedule thứ 2 7:30”."))
+            await reply(message, screen_of(t("I could not read that. Write a weekday and a time, e.g. "
+                                             "“/digest_schedule thứ 2 7:30”.")))
             return
         schedule = set_schedule(context.session, unit=unit, user=user, weekday=parsed[0], at=parsed[1])
     schedule_digest(context.application, schedule)
-    await message.reply_text(t("Digest: {when}.").format(when=schedule_text(names, schedule))
-                             + "\n" + closing_text(names, schedule))
+    await reply(message, screen_of(t("Digest: {when}.").format(when=schedule_text(names, schedule))
+                                   + "\n" + closing_text(names, schedule)))

@@ -19,14 +19,16 @@ It is the one place that decides whether an update may reach a handler at all:
 
 from __future__ import annotations
 
-from telegram import LinkPreviewOptions, Message, Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.domain.people.directory import note_activity
 from bot.domain.permissions import Do, audience_of, may
+from bot.domain.screen import screen_of
 from bot.i18n import N_, Translator
 from bot.presentation.callbacks import decode
+from bot.presentation.render import reply
 from handlers import history, log_form, totals
 from handlers.common import inactive_text, no_access_text
 from handlers.context import ChungTayContext
@@ -89,18 +91,18 @@ async def gate(update: Update, context: ChungTayContext) -> None:
             await update.callback_query.answer(context.t(BUTTON_REFUSAL), show_alert=True)
             raise ApplicationHandlerStop
         if name is not None and update.message is not None:
-            await update.message.reply_text(context.t("Sorry, I do not know the command /{command}. "
-                                                      "/help lists what I can do.").format(command=name[:32]))
+            await reply(update.message, screen_of(context.t("Sorry, I do not know the command /{command}. "
+                                                            "/help lists what I can do.").format(command=name[:32])))
             raise ApplicationHandlerStop
         return  # not a command (a button, text, a file…): the handlers decide
     if audience == STRANGER:
         if update.callback_query is not None:
             await update.callback_query.answer(context.t("You do not have access yet."), show_alert=True)
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(
-                no_access_text(context.t) if user is None else inactive_text(context.t, user))
+            await reply(update.effective_message,
+                        screen_of(no_access_text(context.t) if user is None else inactive_text(context.t, user)))
     elif command is not None and update.effective_message is not None:
-        await update.effective_message.reply_text(context.t(command.refusal))
+        await reply(update.effective_message, screen_of(context.t(command.refusal)))
     raise ApplicationHandlerStop
 
 
@@ -118,7 +120,7 @@ async def _refuse_inactive(update: Update, context: ChungTayContext) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(context.t("You do not have access yet."), show_alert=True)
     elif update.message is not None:  # an edit of an old message gets nothing, as for strangers
-        await update.message.reply_text(inactive_text(context.t, user))
+        await reply(update.message, screen_of(inactive_text(context.t, user)))
 
 
 async def _answer_in_group(update: Update, context: ChungTayContext, *, is_command: bool) -> None:
@@ -128,5 +130,4 @@ async def _answer_in_group(update: Update, context: ChungTayContext, *, is_comma
         return
     message = update.message  # never answer an edit: the pointer was given for the original
     if message is not None and (is_command or _is_menu_button(message)):
-        await message.reply_text(group_pointer_text(t, context.bot.username),
-                                 link_preview_options=LinkPreviewOptions(is_disabled=True))
+        await reply(message, screen_of(group_pointer_text(t, context.bot.username)), link_preview=False)

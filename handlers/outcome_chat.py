@@ -23,9 +23,11 @@ from bot.domain.parsing.review_line import asked_year, looks_like_outcome_questi
 from bot.domain.parsing.text import fold
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.sentences import visible_units
+from bot.domain.screen import screen_of
 from bot.domain.totals.questions import parse_question
 from bot.domain.units.tree import unit_display
 from bot.i18n import Translator
+from bot.presentation.render import edit_message, reply
 from bot.runtime import Runtime
 from db.queries import get_unit, get_user_by_telegram_id
 from handlers.context import ChungTayContext
@@ -55,11 +57,11 @@ async def receive_sheet(update: Update, context: ChungTayContext) -> None:
     document = message.document
     name = document.file_name or ""
     if not name.lower().endswith((".csv", ".xlsx")) or (document.file_size or 0) > MAX_SHEET_BYTES:
-        await message.reply_text(t("To import the review figures, send a CSV or XLSX sheet (at most 2 MB) with one "
-                                   "row per commune."))
+        await reply(message, screen_of(t("To import the review figures, send a CSV or XLSX sheet (at most 2 MB) "
+                                         "with one row per commune.")))
         return
     content = bytes(await (await document.get_file()).download_as_bytearray())
-    status = await message.reply_text(t("Reading the review sheet…"))
+    status = await reply(message, screen_of(t("Reading the review sheet…")))
     runtime, telegram_id = context.runtime, user.telegram_id
     year = parse_review_line(message.caption or "").year or default_year(context.today.year, context.today.month)
 
@@ -70,7 +72,7 @@ async def receive_sheet(update: Update, context: ChungTayContext) -> None:
         except Exception:
             log.exception("review sheet import failed")
             text = t("Sorry, something went wrong on our side. Please try again in a moment.")
-        await context.bot.edit_message_text(text, chat_id=status.chat_id, message_id=status.message_id)
+        await edit_message(context.bot, screen_of(text), chat_id=status.chat_id, message_id=status.message_id)
 
     context.app.run_in_background(work(), name="review-sheet-import")
 
@@ -117,7 +119,7 @@ async def answer_question(update: Update, context: ChungTayContext) -> None:
     message, user = update.effective_message, context.db_user
     if message is None or message.text is None or user is None:
         return
-    await message.reply_text(outcome_answer(context, message.text[:300]))
+    await reply(message, screen_of(outcome_answer(context, message.text[:300])))
 
 
 def outcome_answer(context: ChungTayContext, text: str) -> str:

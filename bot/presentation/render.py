@@ -13,6 +13,7 @@ Messages sent later are stored as screens (bot/domain/outbox/stored.py) and draw
 from __future__ import annotations
 
 import html as html_lib
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -21,12 +22,14 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
+    LinkPreviewOptions,
+    MenuButtonWebApp,
     Message,
     ReplyKeyboardMarkup,
     WebAppInfo,
 )
-from telegram.constants import ParseMode
 
 from bot.domain.outbox.stored import StoredScreen, screen_from_json
 from bot.domain.screen import LINK, WEB_APP, Button, Screen
@@ -159,39 +162,59 @@ def render(screen: Screen) -> tuple[str, Any]:
 
 
 # ------------------------------------------------------------------ sending what is drawn here
-# The text drawn here is HTML: these are the only calls that say so to Telegram (the parse mode goes once
-# the wiring sets Defaults(parse_mode=HTML)).
+# The text drawn here is HTML, and HTML is the parse mode the wiring sets once for every call
+# (`Defaults(parse_mode=HTML)`, bot/app.py): no call here names it. The flip side: any text handed to
+# Telegram without being drawn here is parsed as HTML too, so a "<" or "&" in a name would break the send;
+# every reply, plain sentences included, goes through these helpers (`screen_of(text)` for a sentence).
 
-HTML = ParseMode.HTML
 
-
-async def reply(message: Message, screen: Screen) -> Message:
-    """The screen as a reply to `message`."""
+async def reply(message: Message, screen: Screen, *, link_preview: bool = True) -> Message:
+    """The screen as a reply to `message` (`link_preview=False`: a link in it shows no preview card)."""
     text, markup = render(screen)
-    return await message.reply_text(text, reply_markup=markup, parse_mode=HTML)
+    preview = None if link_preview else LinkPreviewOptions(is_disabled=True)
+    return await message.reply_text(text, reply_markup=markup, link_preview_options=preview)
 
 
 async def edit(query: CallbackQuery, screen: Screen) -> Message | bool:
     """The screen in place of the message whose button was pressed (Telegram answers with the message, or
     True for a message sent via inline mode)."""
     text, markup = render(screen)
-    return await query.edit_message_text(text, reply_markup=markup, parse_mode=HTML)
+    return await query.edit_message_text(text, reply_markup=markup)
 
 
 async def edit_html(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Already drawn HTML in place of the pressed message (for callers not yet on screens)."""
-    await query.edit_message_text(text, reply_markup=markup, parse_mode=HTML)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def send(bot: Bot, chat_id: int, screen: Screen) -> Message:
+    """The screen as a new message (not a reply: an error's apology, a result of background work)."""
+    text, markup = render(screen)
+    return await bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def send_html(bot: Bot, chat_id: int, text: str, markup: Any = None) -> Message:
     """Already drawn HTML as a new message (for callers not yet on screens)."""
-    return await bot.send_message(chat_id, text, reply_markup=markup, parse_mode=HTML)
+    return await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def send_file(bot: Bot, chat_id: int, content: bytes, *, filename: str, caption: Screen | None = None,
+                    ) -> Message:
+    """A file built for the chat, with the screen as its caption."""
+    drawn = render(caption) if caption is not None else (None, None)
+    return await bot.send_document(chat_id, InputFile(io.BytesIO(content), filename=filename), caption=drawn[0],
+                                   reply_markup=drawn[1])
 
 
 async def edit_message(bot: Bot, screen: Screen, *, chat_id: int, message_id: int) -> None:
     """The screen in place of a message the bot sent before (a status message followed from a job)."""
     text, markup = render(screen)
-    await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup, parse_mode=HTML)
+    await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+
+
+def web_app_menu_button(label: str, url: str) -> MenuButtonWebApp:
+    """The chat's menu button (left of the text box) opening the Mini App at `url`."""
+    return MenuButtonWebApp(label, WebAppInfo(url))
 
 
 def render_stored(stored: StoredScreen) -> tuple[str, Any]:

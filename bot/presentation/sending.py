@@ -63,7 +63,11 @@ def screen_of(part: outbox.Part | outbox.OutgoingMessage) -> Screen | None:
 
 def drawn(bot: Bot, part: outbox.Part | outbox.OutgoingMessage,
           screen: Screen | None = None) -> tuple[str, str | None, Any]:
-    """(text, parse mode, reply markup) of a part, its screen (`screen`, or the part's) rendered now."""
+    """(text, parse mode, reply markup) of a part, its screen (`screen`, or the part's) rendered now.
+
+    The parse mode is named here on purpose, although the wiring's default is HTML: a row queued before
+    screens were stored carries its own mode, possibly None (plain text, which HTML would mangle or refuse),
+    and it must be sent as it was stored."""
     screen = screen or screen_of(part)
     if screen is not None:
         try:
