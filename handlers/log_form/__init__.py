@@ -32,6 +32,7 @@ from bot.domain.records.actions import Draft, adopt_category, missing_required
 from bot.domain.records.form_plan import COMMON_STEPS, new_entry_plan, repeat_plan
 from bot.domain.records.form_screens import category_screen
 from bot.domain.records.log_entry import repeat_draft
+from bot.domain.screen import screen_of
 from bot.presentation import callbacks as cb
 from handlers import kept_line
 from handlers.common import answer_in_place, cancel
@@ -181,7 +182,7 @@ async def cancel_form(update: Update, context: ChungTayContext) -> str | int:
     if following is not None:
         await query.answer()  # type: ignore[union-attr]
         await checkpoint(update, context, following)  # the next action is open before the old card says so
-        await answer_in_place(update, context, context.t("Cancelled: this entry is not saved."))
+        await answer_in_place(update, context, screen_of(context.t("Cancelled: this entry is not saved.")))
         return await next_step(update, context, fresh=True)
     data = context.user_state
     kept = {key: data.get(key) for key in (SAVED_LINES, kept_line.KEPT_LINE)}
