@@ -12,7 +12,8 @@ import html as html_lib
 from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
 
 from bot.domain.screen import Button, Screen
 from bot.domain.spans import Line, Span, Text
@@ -25,6 +26,28 @@ VERBS: dict[str, Callable[..., cb.Action]] = {
     "totals.report": cb.TotalsDraftReport,
     "drill": cb.DrillDown,
     "duplicate": cb.ResolveDuplicate,
+    "totals.period": cb.TotalsPeriod,
+    "totals.dates": cb.TotalsOtherDates,
+    "totals.unit": cb.TotalsUnit,
+    "totals.organisation": cb.TotalsOrganisation,
+    "totals.category": cb.TotalsCategory,
+    "totals.back": cb.TotalsBack,
+    # records: a question about a record (❓ Hỏi lại)
+    "record.ask": cb.AskAboutRecord,
+    "question.cancel": cb.CancelQuestion,
+    # lists of units: ◀ ▶ 🔎 ✖
+    "units.page": cb.UnitListPage,
+    "units.find": cb.UnitListFind,
+    "units.all": cb.UnitListAll,
+    # reporting: /period, /submit
+    "period.preset": cb.PeriodPreset,
+    "submit.period": cb.SubmitPeriod,
+    "submit.confirm": cb.ConfirmSubmit,
+    "submit.not_now": cb.NotNow,
+    # the poverty review (/review)
+    "review.save": cb.ReviewSave,
+    "review.skip": cb.ReviewSkip,
+    "review.cancel": cb.ReviewCancel,
 }
 
 
@@ -53,12 +76,35 @@ def action_of(item: Button) -> cb.Action:
     return VERBS[item.press.verb](*item.press.values)
 
 
+def inline_rows(rows: list[list[Button]]) -> list[list[InlineKeyboardButton]]:
+    return [[cb.button(item.label, action_of(item)) for item in row] for row in rows]
+
+
 def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     if not screen.rows:
         return None
-    return InlineKeyboardMarkup([[cb.button(item.label, action_of(item)) for item in row] for row in screen.rows])
+    return InlineKeyboardMarkup(inline_rows(screen.rows))
 
 
 def render(screen: Screen) -> tuple[str, Any]:
     """(text, reply markup or None) of a screen, for `answer_in_place` or `reply_text`."""
     return to_html(screen.body, limit=screen.limit, overflow=screen.overflow), keyboard(screen)
+
+
+# ------------------------------------------------------------------ sending what is drawn here
+# The text drawn here is HTML: these are the only calls that say so to Telegram (the parse mode goes once
+# the wiring sets Defaults(parse_mode=HTML)).
+
+HTML = ParseMode.HTML
+
+
+async def reply(message: Message, screen: Screen) -> Message:
+    """The screen as a reply to `message`."""
+    text, markup = render(screen)
+    return await message.reply_text(text, reply_markup=markup, parse_mode=HTML)
+
+
+async def edit(query: CallbackQuery, screen: Screen) -> None:
+    """The screen in place of the message whose button was pressed."""
+    text, markup = render(screen)
+    await query.edit_message_text(text, reply_markup=markup, parse_mode=HTML)

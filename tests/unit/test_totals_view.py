@@ -27,11 +27,19 @@ def test_view_reads_old_or_damaged_data_as_defaults() -> None:
 
 def test_every_verb_renders_to_a_codec_button() -> None:
     samples = {"totals.choose": ("P",), "totals.by": ("org",), "totals.excel": (), "totals.report": (),
-               "drill": ("rice", 0), "duplicate": ("same", 7)}
+               "drill": ("rice", 0), "duplicate": ("same", 7),
+               "totals.period": ("m0",), "totals.dates": (), "totals.unit": (3,), "totals.organisation": (None,),
+               "totals.category": ("rice",), "totals.back": (), "record.ask": (7,), "question.cancel": (),
+               "units.page": ("st", 2), "units.find": ("st",), "units.all": ("st",),
+               "period.preset": ("h1", 2027), "submit.period": (4,), "submit.confirm": (4,), "submit.not_now": (),
+               "review.save": (), "review.skip": (), "review.cancel": ()}
     assert set(samples) == set(VERBS)
     text, markup = render(Screen(one_line(bold("x")),
                                  [[button(verb, verb, *values)] for verb, values in samples.items()]))
     assert text == "<b>x</b>"
     data = [row[0].callback_data for row in markup.inline_keyboard]
-    assert data == ["tot:P", "tot:b:org", "tot:xlsx", "tot:docx", "drill:rice:0", "dup:same:7"]
+    assert data == ["tot:P", "tot:b:org", "tot:xlsx", "tot:docx", "drill:rice:0", "dup:same:7",
+                    "tot:p:m0", "tot:R", "tot:u:3", "tot:o:*", "tot:c:rice", "tot:x", "rq:ask:7", "rq:x",
+                    "ul:pg:st:2", "ul:find:st", "ul:all:st", "rp:preset:h1:2027", "rp:sub:4", "rp:ok:4", "rp:no",
+                    "rv:save", "rv:skip", "rv:cancel"]
     assert render(Screen(one_line("plain"))) == ("plain", None)
