@@ -76,7 +76,10 @@ def action_of(item: Button) -> cb.Action:
     return VERBS[item.press.verb](*item.press.values)
 
 
-def inline_rows(rows: list[list[Button]]) -> list[list[InlineKeyboardButton]]:
+InlineRow = list[InlineKeyboardButton]
+
+
+def inline_rows(rows: list[list[Button]]) -> list[InlineRow]:
     return [[cb.button(item.label, action_of(item)) for item in row] for row in rows]
 
 
