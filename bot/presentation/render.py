@@ -12,7 +12,7 @@ import html as html_lib
 from collections.abc import Callable
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 
 from bot.domain.screen import Button, Screen
@@ -111,3 +111,9 @@ async def edit(query: CallbackQuery, screen: Screen) -> None:
     """The screen in place of the message whose button was pressed."""
     text, markup = render(screen)
     await query.edit_message_text(text, reply_markup=markup, parse_mode=HTML)
+
+
+async def edit_message(bot: Bot, screen: Screen, *, chat_id: int, message_id: int) -> None:
+    """The screen in place of a message the bot sent before (a status message followed from a job)."""
+    text, markup = render(screen)
+    await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup, parse_mode=HTML)
