@@ -2,8 +2,9 @@
 to page, 🔎 to search by typing part of a name.
 
 The lists themselves (totals by unit, the totals unit picker, /status, the drill-down, the /invite and
-/users unit pickers, /unreached) rank and cut their units with `bot.domain.units.lists.unit_page`
-and draw the page with `page_lines` and `page_rows` here. What a list is looking at (its page, its
+/users unit pickers, /unreached) rank and cut their units with `bot.domain.units.lists.unit_page`;
+a list that is a screen from a service puts its page's lines and ◀ ▶ 🔎 ✖ on the screen
+(bot/domain/units/page_screen.py), the others draw it with `page_lines` and `page_rows` here. What a list is looking at (its page, its
 search, and whatever else it needs: a period, a category, a person) is kept per user and per list in
 user_data under STATE_KEY, so ◀ ▶ 🔎 carry only the list's kind and the page (bot/presentation/callbacks/).
 
@@ -116,7 +117,9 @@ def query_of(values: dict[str, Any]) -> str:
     return query if isinstance(query, str) else ""
 
 
-# ------------------------------------------------------------------ drawing a page
+# ------------------------------------------------------------------ drawing a page outside a screen
+# Only for the lists whose handlers do not take their screen from a service yet (the unit pickers of
+# handlers/unit_pickers.py, /unreached); they go when those do.
 
 
 def page_lines(context: ChungTayContext, page: UnitPage, line: Callable[[UnitEntry], str]) -> list[str]:

@@ -24,9 +24,9 @@ from bot.domain.periods.status_text import status_text, target_lines
 from bot.domain.records.action_text import Localised
 from bot.domain.screen import Screen
 from bot.domain.spans import Text, text
-from bot.domain.units.list_screen import page_buttons
 from bot.domain.units.list_views import status_entries
 from bot.domain.units.lists import Order, unit_page
+from bot.domain.units.page_screen import page_buttons
 from db.models import User
 from db.queries import get_unit
 

@@ -18,12 +18,14 @@ from sqlmodel import Session
 from bot.domain.periods.calendar import STANDARD_CODES, period_from_code
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.sentences import has_children, scope_level, scope_unit, visible_units
-from bot.domain.screen import Button, Press, Screen, button, two_by_two
+from bot.domain.screen import Button, Screen, button, two_by_two
 from bot.domain.spans import text
 from bot.domain.totals.questions import RangeError, range_examples, range_problem
 from bot.domain.totals.screen import view_period, view_unit
 from bot.domain.totals.view import TotalsView
-from bot.domain.units.list_screen import unit_picker
+from bot.domain.units.list_views import picker_entries
+from bot.domain.units.lists import Order, unit_page
+from bot.domain.units.page_screen import page_buttons, page_text
 from bot.domain.units.tree import unit_display
 from bot.i18n import Translator
 from db.models import Unit, User
@@ -124,13 +126,12 @@ def unit_picker_screen(session: Session, t: Translator, *, viewer: User, view: T
         rows.append([button("✅ " + unit_display(t, root), "totals.unit", root.id or 0)])
     if position.root != root.id:
         position.root, position.page, position.query = root.id, 0, ""
-    picked = unit_picker(session, t, PICK_UNIT, root, page=position.page, query=position.query,
-                         choose=lambda unit: Press("totals.unit", (unit.id or 0,)),
-                         open_unit=lambda unit: Press("totals.unit", (unit.id or 0,)),
-                         label=lambda entry: "· " + unit_display(t, entry.unit) + (" ›" if entry.opens else ""))
-    position.page = picked.page.page
-    body = text(t("Choose the unit:")).extend(picked.text)
-    return Screen(body, [*rows, *picked.rows, _back(t)], units=picked.page)
+    page = unit_page(t, picker_entries(session, unit=root), order=Order.NAME, page=position.page,
+                     query=position.query)
+    position.page = page.page
+    rows += page_buttons(t, page, PICK_UNIT, item=lambda entry: button(
+        "· " + unit_display(t, entry.unit) + (" ›" if entry.opens else ""), "totals.unit", entry.unit.id or 0))
+    return Screen(text(t("Choose the unit:")).extend(page_text(t, page)), [*rows, _back(t)], units=page)
 
 
 def _cancel_range(t: Translator) -> list[list[Button]]:

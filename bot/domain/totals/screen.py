@@ -34,9 +34,9 @@ from bot.domain.spans import Text, bold, underline
 from bot.domain.spans import text as one_line
 from bot.domain.totals.aggregate import compute_totals
 from bot.domain.totals.view import TotalsView
-from bot.domain.units.list_screen import page_buttons
 from bot.domain.units.list_views import figure_entries
 from bot.domain.units.lists import Order, UnitPage, change_words, page_head, unit_page
+from bot.domain.units.page_screen import page_buttons
 from bot.domain.units.tree import unit_display
 from db.models import Role, Unit, User
 
