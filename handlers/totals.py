@@ -3,7 +3,8 @@
 The view being looked at (unit, period, organisation, category, breakdown) is a `TotalsView`
 (bot/domain/totals/view.py) kept in user_data, so the inline buttons only carry the one thing they
 change (a period preset, a unit id: see bot/presentation/callbacks/) and stay well under Telegram's 64 bytes.
-The screen comes from one service call (`bot.domain.totals.screen`), files from
+Each screen comes from one service call (the totals from `bot.domain.totals.screen`, the choices of
+period, organisation, kind and unit from `bot.domain.totals.choosers`), files from
 `bot.domain.reports.exports`; this module only talks to Telegram.
 
 "📅 Other dates" in the period choice opens a one-step conversation (handlers/totals_range.py):
