@@ -4,9 +4,10 @@ to page, 🔎 to search by typing part of a name.
 The lists themselves (totals by unit, the totals unit picker, /status, the drill-down, the /invite and
 /users unit pickers, /unreached) rank and cut their units with `bot.domain.units.lists.unit_page`;
 a list that is a screen from a service puts its page's lines and ◀ ▶ 🔎 ✖ on the screen
-(bot/domain/units/page_screen.py), the others draw it with `page_lines` and `page_rows` here. What a list is looking at (its page, its
-search, and whatever else it needs: a period, a category, a person) is kept per user and per list in
-user_data under STATE_KEY, so ◀ ▶ 🔎 carry only the list's kind and the page (bot/presentation/callbacks/).
+(bot/domain/units/page_screen.py), the others draw it with `page_lines` and `page_rows` here. What a
+list is looking at (its page, its search, and whatever else it needs: a period, a category, a person)
+is kept per user and per list in user_data under STATE_KEY, so ◀ ▶ 🔎 carry only the list's kind and
+the page (bot/presentation/callbacks/).
 
 Each list registers itself (`register`) with who may press its buttons — a set of roles, as in the
 command table (handlers/registry.py), and the polite refusal for everyone else — and the coroutine that
