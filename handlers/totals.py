@@ -23,12 +23,12 @@ from telegram.ext import (
 )
 
 from bot.domain.people.access import AccessDenied
-from bot.domain.periods.calendar import STANDARD_CODES, Period, period_from_code
+from bot.domain.periods.calendar import Period
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.export_files import build_scope_file
-from bot.domain.reports.sentences import scope_unit, visible_units
+from bot.domain.reports.sentences import scope_unit
+from bot.domain.totals.asked import file_view, question_view
 from bot.domain.totals.choosers import (
-    MAX_UNIT_BUTTONS,
     PICK_UNIT,
     ListPosition,
     chooser_screen,
@@ -39,7 +39,6 @@ from bot.domain.totals.questions import (
     AMBIGUOUS,
     ENTRY,
     line_kind,
-    parse_question,
 )
 from bot.domain.totals.screen import BY_UNIT, is_supervisor, totals_screen, view_period, view_unit
 from bot.domain.totals.view import TotalsView
@@ -270,41 +269,15 @@ async def _answer_question(update: Update, context: ChungTayContext, text: str) 
     user = context.db_user
     message = update.effective_message
     assert user is not None and message is not None
-    t = context.t
-    units = visible_units(context.session, user=user)
-    question = parse_question(text, catalogue=context.runtime.catalogue, units=units, today=context.today)
-    view = TotalsView(period=question.period.code if question.period else "m0", org=question.organisation,
-                      metric=question.metric)
-    if question.period is not None and question.period.kind != "range":
-        view.period = _relative_code(question.period, context) or question.period.code
-    if len(question.categories) == 1:
-        view.cat = question.categories[0]
-    elif len(question.categories) > 1:
-        view.ask.append("cat")
-        view.choices_cat = list(question.categories)
-    if len(question.units) == 1:
-        view.unit = question.units[0].id
-    elif len(question.units) > 1:
-        view.ask.append("unit")
-        view.choices_unit = [u.id or 0 for u in question.units][:MAX_UNIT_BUTTONS]
-    elif question.unit_named and not _is_supervisor(context):
-        await message.reply_text(t("You can see the figures of your own unit only."))
-    if question.period is None:
-        view.ask.append("period")
+    asked = question_view(context.session, context.runtime.catalogue, viewer=user, typed=text, today=context.today)
+    if asked.own_unit_only:
+        await message.reply_text(context.t(OWN_UNIT_ONLY))
+    view = asked.view
     _store(context, view)
     if view.ask:
         await _ask_next(update, context, view)
         return
     await _show(update, context, fresh=True)
-
-
-def _relative_code(period: Period, context: ChungTayContext) -> str | None:
-    """Prefer "q0" over a fixed range, so the buttons and labels keep the period's kind."""
-    today = context.today
-    for code in (*STANDARD_CODES, "h0", "h-1", "m-2", "q-2", "q-3", "y-2"):
-        if period_from_code(code, today=today) == period:
-            return code
-    return None
 
 
 async def _ask_next(update: Update, context: ChungTayContext, view: TotalsView) -> None:
@@ -335,19 +308,8 @@ async def _file_command(update: Update, context: ChungTayContext, *, kind: str) 
     user = context.db_user
     if user is None:
         return
-    args = " ".join(context.args or [])
-    view = TotalsView()
-    if args:
-        units = visible_units(context.session, user=user)
-        question = parse_question(args, catalogue=context.runtime.catalogue, units=units, today=context.today)
-        if question.period is not None:
-            view.period = _relative_code(question.period, context) or question.period.code
-        if len(question.units) == 1:
-            view.unit = question.units[0].id
-        if len(question.categories) == 1:
-            view.cat = question.categories[0]
-        view.org = question.organisation
-    _store(context, view)
+    _store(context, file_view(context.session, context.runtime.catalogue, viewer=user,
+                              typed=" ".join(context.args or []), today=context.today))
     await _send_file(update, context, kind=kind)
 
 

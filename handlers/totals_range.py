@@ -21,13 +21,14 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.domain.totals.asked import relative_code
 from bot.domain.totals.choosers import range_problem_screen, range_prompt_screen
 from bot.domain.totals.questions import RangeError, parse_range
 from bot.presentation.callbacks import TotalsBack, TotalsOtherDates, on
 from bot.presentation.render import render, reply
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
-from handlers.totals import _ask_next, _relative_code, _show, _store, _view
+from handlers.totals import _ask_next, _show, _store, _view
 
 MAX_RANGE_TEXT = 200
 WAIT_RANGE = "range"
@@ -59,7 +60,7 @@ async def read_range(update: Update, context: ChungTayContext) -> object:
         await reply(message, range_problem_screen(context.t, error, today=context.today))
         return WAIT_RANGE
     view = _view(context)
-    view.period = _relative_code(period, context) or period.code
+    view.period = relative_code(period, today=context.today) or period.code
     _store(context, view)
     if view.ask:
         await _ask_next(update, context, view)

@@ -14,6 +14,7 @@ from bot.domain.periods.status_screen import STATUS_LIST, status_screen, target_
 from bot.domain.records.action_text import Localised
 from bot.domain.records.actions import Draft, save_draft
 from bot.domain.screen import Screen
+from bot.domain.totals.asked import file_view, question_view
 from bot.domain.totals.choosers import (
     PICK_UNIT,
     ListPosition,
@@ -248,3 +249,18 @@ def test_totals_by_unit_put_the_page_buttons_first(session: Session) -> None:
     assert screen.rows[0] == [b for b in screen.rows[0] if b.press.verb.startswith("units.")]
     assert ("units.all", (BY_UNIT,)) in _presses(screen)
     _drawn(screen)
+
+
+def test_a_question_becomes_a_view_with_what_is_left_to_ask(session: Session) -> None:
+    boss = _user(session, "GL-KP", 1, Role.SUPERVISOR)
+    officer = _user(session, "GL-KP-IARSAI", 2)
+    clear = question_view(session, CATALOGUE, viewer=boss, typed="tổng gạo quý này", today=TODAY)
+    assert (clear.view.cat, clear.view.period, clear.view.ask, clear.own_unit_only) == ("rice", "q0", [], False)
+    vague = question_view(session, CATALOGUE, viewer=boss, typed="tổng gạo và nhà ở", today=TODAY)
+    assert vague.view.ask == ["cat", "period"] and sorted(vague.view.choices_cat) == ["housing", "rice"]
+    named = question_view(session, CATALOGUE, viewer=officer, typed="tổng gạo xã Chư Gu tháng này", today=TODAY)
+    assert named.own_unit_only and named.view.unit is None
+    chugu = _unit(session, "GL-KP-CHUGU")
+    assert file_view(session, CATALOGUE, viewer=boss, typed="xã Chư Gu quý trước", today=TODAY) == \
+        TotalsView(period="q-1", unit=chugu.id)
+    assert file_view(session, CATALOGUE, viewer=boss, typed="", today=TODAY) == TotalsView()
