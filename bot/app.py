@@ -31,6 +31,7 @@ from bot.config import Settings
 from bot.domain.reports import chart_worker
 from bot.jobs import schedule_jobs
 from bot.ops import update_log
+from bot.outbox_sender import start_outbox, stop_outbox
 from bot.persistence import DatabasePersistence
 from bot.runtime import Runtime
 from bot.telegram_bot import ChungTayBot
@@ -173,9 +174,7 @@ class ChungTayApplication(Application):
 
     async def start(self) -> None:
         await super().start()
-        from bot.outbox_sender import start_outbox  # the outbox sender task
-
-        await start_outbox(self)
+        await start_outbox(self)  # the outbox sender task
         if self.zalo is not None:
             await self.zalo.start(self.bot, self.update_queue)
         settings = self.runtime.settings
@@ -185,9 +184,7 @@ class ChungTayApplication(Application):
             self._health_server = HealthServer(self, listen=settings.health_listen, port=settings.health_port)
             await self._health_server.start()
 
-    async def stop(self) -> None:
-        from bot.outbox_sender import stop_outbox  # stop sending before the Application stops
-
+    async def stop(self) -> None:  # the outbox stops sending before the Application stops
         if self.zalo is not None:
             await self.zalo.stop()
         if self._health_server is not None:

@@ -1,11 +1,10 @@
-"""Queueing the scheduled and period-end digests (what the jobs of bot/jobs.py run), and the rendering of
-every reader's copy into outbox parts, also used by /digest.
+"""Queueing the scheduled and period-end digests (what the jobs of bot/jobs.py run).
 
-The domain builds each reader's copy as plain data (bot/domain/reports/digest_copies.py); here it becomes
-messages through the one renderer (bot/presentation/render.py): the text, the XLSX, the chart, then a question
-per open double count with its two buttons. Scheduled and period-end digests are not sent from here:
-the claim and the outbox rows are committed in one transaction (`outbox.enqueue_claimed`), and the
-outbox sender delivers them in order, retrying what fails.
+The domain builds each reader's copy as outbox parts (bot/domain/reports/digest_copies.py: the text, the
+XLSX, the chart, then a question per open double count with its two buttons, as screens and files).
+Scheduled and period-end digests are not sent from here: the claim and the outbox rows are committed in
+one transaction (`outbox.enqueue_claimed`), and the outbox sender delivers them in order, retrying what
+fails, each screen drawn by the one renderer when it is sent.
 """
 
 from __future__ import annotations
@@ -14,11 +13,10 @@ import logging
 from functools import partial
 
 from sqlmodel import Session
-from telegram.constants import ParseMode
 
-from bot.domain.outbox.queue import DOCUMENT, PHOTO, Delivery, Part, enqueue_claimed
+from bot.domain.outbox.queue import Delivery, enqueue_claimed
 from bot.domain.periods.calendar import Period, covering
-from bot.domain.reports.digest_copies import digest_copies
+from bot.domain.reports import digest_copies
 from bot.domain.reports.digests import (
     claim,
     claim_closing_digest,
@@ -28,7 +26,6 @@ from bot.domain.reports.digests import (
     recipients,
     schedule_of,
 )
-from bot.presentation.render import render, to_html
 from bot.runtime import Runtime
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit
@@ -38,24 +35,10 @@ log = logging.getLogger(__name__)
 
 def digest_deliveries(runtime: Runtime, session: Session, *, unit: Unit, period: Period, users: list[User],
                       key: str, reporting_period: ReportingPeriod | None = None) -> list[Delivery]:
-    """Each reader's parts in the order they must arrive: the text, the XLSX, the chart, then a question
-    per open double count (with its two buttons). With `reporting_period` it is that period's period-end
-    digest. `key` prefixes the outbox keys (`<key>:<user id>:<part>`)."""
-    deliveries: list[Delivery] = []
-    for copy in digest_copies(session, catalogue=runtime.catalogue, unit=unit, period=period, readers=users,
-                              tz=runtime.settings.tz, now=runtime.clock(), reporting_period=reporting_period):
-        digest, user = copy.digest, copy.reader
-        parts = [Part(text=to_html(digest.text), parse_mode=ParseMode.HTML),
-                 Part(kind=DOCUMENT, payload=digest.workbook, filename=digest.filename)]
-        if digest.chart is not None:  # None: the chart process failed twice (bot/domain/reports/chart_worker.py)
-            parts.append(Part(kind=PHOTO, payload=digest.chart))
-        for question in copy.questions:
-            text, keyboard = render(question)
-            parts.append(Part(text=text, parse_mode=ParseMode.HTML,
-                              reply_markup=keyboard.to_dict() if keyboard is not None else None))
-        deliveries.append(Delivery(key=f"{key}:{user.id}", chat_id=user.telegram_id, user_id=user.id, parts=parts,
-                                   purpose="closing-digest" if reporting_period is not None else "digest"))
-    return deliveries
+    """`digest_copies.digest_deliveries` with the runtime's catalogue, time zone and clock."""
+    return digest_copies.digest_deliveries(session, catalogue=runtime.catalogue, unit=unit, period=period,
+                                           users=users, tz=runtime.settings.tz, now=runtime.clock(), key=key,
+                                           reporting_period=reporting_period)
 
 
 def enqueue_scheduled_digest(runtime: Runtime, *, unit_id: int) -> bool:

@@ -34,7 +34,10 @@ from weakref import WeakKeyDictionary
 
 from telegram.ext import Application, ContextTypes
 
+from bot.digest_outbox import enqueue_closing_digests, enqueue_scheduled_digest
 from bot.domain.reports.digests import GRACE, enabled_schedules, missed_run
+from bot.outbox_sender import notify_outbox, plan_now
+from bot.presentation.hooks import hooks_of
 from bot.runtime import Runtime
 from db.models import DigestSchedule
 
@@ -63,6 +66,7 @@ def digest_job_name(unit_id: int) -> str:
 async def schedule_jobs(application: AnyApplication) -> None:
     """At start-up: every job, re-created from the database (see the module docstring)."""
     runtime: Runtime = application.runtime  # type: ignore[attr-defined]
+    hooks_of(application).schedule_digest = lambda schedule: schedule_digest(application, schedule)  # /digest_schedule
     queue = application.job_queue
     if queue is None:
         log.warning("no job queue: reminders and digests are off")
@@ -123,8 +127,6 @@ def schedule_digest(application: AnyApplication, schedule: DigestSchedule) -> No
 # ------------------------------------------------------------------ what the jobs run
 
 async def _plan_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.outbox_sender import plan_now
-
     added = await plan_now(context.application)
     if added:
         log.info("reminders: %s message(s) planned", added)
@@ -133,9 +135,6 @@ async def _plan_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Queue the unit's digest (built in a worker thread, the charts take a moment) and wake the outbox
     sender."""
-    from bot.digest_outbox import enqueue_scheduled_digest
-    from bot.outbox_sender import notify_outbox
-
     job = context.job
     assert job is not None
     runtime: Runtime = context.application.runtime  # type: ignore[attr-defined]
@@ -147,9 +146,6 @@ async def run_closing_digests(application: AnyApplication) -> int:
     """What the period-end job runs (tests call it too): queue the due period-end digests, wake the outbox
     sender. One run at a time per Application, so a caller returns only after any run already in progress
     has finished queueing."""
-    from bot.digest_outbox import enqueue_closing_digests
-    from bot.outbox_sender import notify_outbox
-
     lock = _CLOSING_LOCKS.setdefault(application, asyncio.Lock())
     async with lock:
         done = await asyncio.to_thread(enqueue_closing_digests, application.runtime)  # type: ignore[attr-defined]

@@ -16,10 +16,11 @@ and `plan_now`, which plans the due reminders into it (run by the planning job o
 - The time is `runtime.clock()`, so tests move it.
 - Database calls run in a worker thread: they are short, and two senders in one test really compete
   for rows on PostgreSQL.
-- A row is a text, a document or a photo (`send_part`, also used for the /digest reply so both look the
-  same). 429 pauses the sending of its channel until `retry_after` (not counted as an attempt); 5xx,
-  timeouts and network errors retry the row with a growing backoff (`outbox.retry_delay`); 400 gives it
-  up; 403 marks the user inactive and drops their remaining rows.
+- A row is a screen, a document or a photo, drawn when it is sent (`send_part` of
+  bot/presentation/sending.py, also used for the /digest reply so both look the same). 429 pauses the
+  sending of its channel until `retry_after` (not counted as an attempt); 5xx, timeouts and network errors
+  retry the row with a growing backoff (`outbox.retry_delay`); 400 gives it up; 403 marks the user
+  inactive and drops their remaining rows.
 - Each channel is a lane (`lane_of(chat_id)`, given by the Application: Zalo's chats are another lane) with
   its own pace and its own flood-control pause, so Zalo's rate limit never holds Telegram's messages back
   nor the other way round. A row claimed while its lane is paused goes back, due when the pause ends.
@@ -30,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import io
 import logging
 import os
 import socket
@@ -41,19 +41,18 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from datetime import time as time_of_day
 from typing import Any
 from weakref import WeakKeyDictionary
-from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
-from telegram import Bot, InlineKeyboardMarkup, InputFile
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.domain.outbox import queue as outbox
-from bot.domain.periods.reminders import QUIET_END, QUIET_START, enqueue_reminders, reminders_due
-from bot.presentation.callbacks import submit_keyboard
+from bot.domain.periods.reminders import plan_reminders as plan_reminders  # re-exported: planned, then sent here
+from bot.presentation.hooks import hooks_of
+from bot.presentation.sending import UndrawableScreen
+from bot.presentation.sending import send_part as send_part  # re-exported: the sender's one way to send a row
 from bot.runtime import Runtime
 from bot.unasked import unasked_send
 
@@ -77,21 +76,6 @@ def _retry_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore")
         value: Any = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-async def send_part(bot: Bot, chat_id: int, part: outbox.Part | outbox.OutgoingMessage, **kwargs: Any) -> None:
-    """Send one text, document or photo; `kwargs` go to the bot method (the outbox passes its no-retries
-    rate-limit argument). Raises what the Bot API answered."""
-    markup = InlineKeyboardMarkup.de_json(part.reply_markup, bot) if part.reply_markup else None
-    caption = part.text or None
-    if part.kind == outbox.DOCUMENT:
-        await bot.send_document(chat_id, InputFile(io.BytesIO(part.payload or b""), filename=part.filename),
-                                caption=caption, parse_mode=part.parse_mode, reply_markup=markup, **kwargs)
-    elif part.kind == outbox.PHOTO:
-        await bot.send_photo(chat_id, io.BytesIO(part.payload or b""), caption=caption, parse_mode=part.parse_mode,
-                             reply_markup=markup, **kwargs)
-    else:
-        await bot.send_message(chat_id, part.text, parse_mode=part.parse_mode, reply_markup=markup, **kwargs)
 
 
 OUTBOX_MESSAGES_PER_SECOND = 29.5
@@ -348,6 +332,11 @@ class OutboxSender:
             await asyncio.to_thread(self._db, outbox.mark_failed, message_id=message.id, holder=self.holder,
                                     error=error.message)
             return False
+        except UndrawableScreen as error:  # drawing it again would fail again: give it up
+            log.warning("outbox %s failed for good: its screen cannot be drawn (%s)", message.id, error)
+            await asyncio.to_thread(self._db, outbox.mark_failed, message_id=message.id, holder=self.holder,
+                                    error=f"undrawable screen: {error}")
+            return False
         except TelegramError as error:  # network trouble, timeouts, 5xx: try again later
             log.warning("outbox %s will be retried: %s", message.id, type(error).__name__)
             await asyncio.to_thread(self._db, outbox.mark_retry, message_id=message.id, holder=self.holder,
@@ -381,16 +370,6 @@ def sender_of(application: Application[Any, Any, Any, Any, Any, Any]) -> OutboxS
     return _SENDERS[application]
 
 
-def plan_reminders(session: Session, *, now: datetime, tz: ZoneInfo, quiet_start: time_of_day = QUIET_START,
-                   quiet_end: time_of_day = QUIET_END) -> int:
-    """Plan the reminders due at `now` into the outbox; returns how many were added. The service words
-    them and says which period each offers to submit; the 📤 button is made here, by the one codec."""
-    due = reminders_due(session, now=now, tz=tz, quiet_start=quiet_start, quiet_end=quiet_end)
-    return enqueue_reminders(session, [(reminder, None if reminder.submit_period_id is None else
-                                        submit_keyboard(reminder.submit_label, reminder.submit_period_id))
-                                       for reminder in due], now=now)
-
-
 async def plan_now(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
     """Plan the reminders due now into the outbox and wake the sender; what the repeating job runs."""
     runtime: Runtime = application.runtime  # type: ignore[attr-defined]
@@ -413,17 +392,19 @@ async def start_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -
     sender = OutboxSender(application.bot, runtime, lane_of=zalo.lane_of if zalo is not None else None,
                           paces=zalo.paces() if zalo is not None else None)
     _SENDERS[application] = sender
+    hooks_of(application).wake_outbox = sender.notify  # handlers wake it through bot/presentation/hooks.py
     sender.start()
 
 
 async def stop_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     sender = _SENDERS.pop(application, None)
+    hooks_of(application).wake_outbox = None
     if sender is not None:
         await sender.stop()
 
 
 def notify_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Handlers that enqueue (e.g. a reopen notice) wake the sender."""
+    """The wiring's jobs and web routes that enqueue wake the sender (handlers: bot/presentation/hooks.py)."""
     sender = _SENDERS.get(application)
     if sender is not None:
         sender.notify()

@@ -420,8 +420,12 @@ class OutboxMessage(SQLModel, table=True):
     restart or a second process never sends a message twice. status: pending → sending (claimed by
     one sender until `claimed_until`) → sent | failed | blocked.
 
-    `kind` is text, document or photo; a document or photo carries its bytes in `payload` (and `text` is
-    its caption), dropped once the row is sent or given up. Rows of one chat go out in `id` order.
+    `kind` is text, document or photo; a document or photo carries its bytes in `payload` (and its screen
+    is the caption), dropped once the row is sent or given up. Rows of one chat go out in `id` order.
+
+    `screen` is what the message shows, as plain JSON (bot/domain/outbox/stored.py), rendered when it is
+    sent; `text` then holds its words without emphasis. Rows from before screens were stored have no
+    screen: their `text` is rendered already (`parse_mode`) and `reply_markup` is Telegram keyboard JSON.
     """
 
     __tablename__ = "outbox_message"
@@ -437,6 +441,7 @@ class OutboxMessage(SQLModel, table=True):
     text: str
     parse_mode: str | None = Field(default=None, max_length=16)
     reply_markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    screen: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     kind: str = Field(default="text", max_length=16)
     payload: bytes | None = Field(default=None, sa_type=LargeBinary, nullable=True)
     filename: str | None = Field(default=None, max_length=200)

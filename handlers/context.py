@@ -23,8 +23,8 @@ from db.queries import get_user_and_unit
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from bot.app import ChungTayApplication
     from bot.runtime import Runtime
+    from handlers.app_services import AppServices
 
 
 class SessionHolder:
@@ -64,7 +64,7 @@ class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         self._telegram_language: str | None = None
 
     @property
-    def app(self) -> ChungTayApplication:
+    def app(self) -> AppServices:
         return self.application  # type: ignore[return-value]
 
     @property

@@ -2,7 +2,9 @@
 
 Content is built in `bot.domain.reports.digests`; the scheduled and period-end digests are queued by
 bot/digest_outbox.py when the jobs of bot/jobs.py run. Only /digest, the answer to the reader's own
-command, is sent directly (its parts rendered like the queued ones, `digest_deliveries`).
+command, is sent directly: the same parts as the queued ones (`digest_copies.digest_deliveries`), drawn
+and sent the same way (bot/presentation/sending.py). A changed schedule re-creates its job through the
+hook the wiring registered (bot/presentation/hooks.py).
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram import Update
 
-from bot.digest_outbox import digest_deliveries
 from bot.domain.outbox.queue import Delivery
 from bot.domain.parsing.text import fold
 from bot.domain.records.action_text import Localised
+from bot.domain.reports.digest_copies import digest_deliveries
 from bot.domain.reports.digests import (
     closing_text,
     digest_period,
@@ -25,8 +27,8 @@ from bot.domain.reports.digests import (
     set_schedule,
 )
 from bot.domain.totals.questions import find_period
-from bot.jobs import schedule_digest
-from bot.outbox_sender import send_part
+from bot.presentation.hooks import schedule_digest
+from bot.presentation.sending import edit_into, send_part
 from db.queries import get_unit, get_user_by_telegram_id
 from handlers.background import in_worker, run_later
 from handlers.context import ChungTayContext
@@ -55,14 +57,14 @@ async def digest(update: Update, context: ChungTayContext) -> None:
         reader, own = get_user_by_telegram_id(session, telegram_id=telegram_id), get_unit(session, unit_id=unit_id)
         if reader is None or own is None:
             raise LookupError("the reader or the unit of the digest is gone")
-        [delivery] = digest_deliveries(runtime, session, unit=own, period=period, users=[reader], key="on-demand")
+        [delivery] = digest_deliveries(session, catalogue=runtime.catalogue, unit=own, period=period, users=[reader],
+                                       tz=runtime.settings.tz, now=runtime.clock(), key="on-demand")
         return delivery
 
     async def send() -> None:
         delivery = await in_worker(runtime, build)
         first, *rest = delivery.parts  # the reply to the reader's own command: sent directly, not queued
-        await bot.edit_message_text(first.text, chat_id=chat_id, message_id=status.message_id,
-                                    parse_mode=first.parse_mode)
+        await edit_into(bot, chat_id, status.message_id, first)
         for part in rest:
             await send_part(bot, chat_id, part)
 

@@ -27,18 +27,15 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain.records import question_screens as screens
 from bot.domain.records.questions import QuestionProblem
-from bot.i18n import Translator
-from bot.outbox_sender import notify_outbox
 from bot.presentation.callbacks import (
     AskAboutRecord,
     CancelQuestion,
     ConfirmFigures,
-    FixRecord,
     ReplyToQuestion,
-    markup_json,
     on,
     read,
 )
+from bot.presentation.hooks import wake_outbox
 from bot.presentation.render import InlineRow, inline_rows, reply
 from db.models import SupportAction
 from handlers.context import ChungTayContext
@@ -54,13 +51,6 @@ def _data(context: ChungTayContext) -> dict[Any, Any]:
     data = context.user_data
     assert data is not None
     return data
-
-
-def answer_keyboard(t: Translator, question_id: int, action_id: int) -> dict[str, Any]:
-    """The buttons under a question in the author's chat (the service stores them with the outbox row)."""
-    return markup_json([[("✏️ " + t("Correct the entry"), FixRecord(action_id))],
-                        [("✅ " + t("The figures are right"), ConfirmFigures(question_id))],
-                        [("✍️ " + t("Write a reply"), ReplyToQuestion(question_id))]])
 
 
 def ask_buttons(context: ChungTayContext, action: SupportAction, *, label: str | None = None) -> InlineRow:
@@ -113,13 +103,12 @@ async def read_question(update: Update, context: ChungTayContext) -> object:
         return ConversationHandler.END
     try:
         screen = screens.asked_screen(context.session, context.runtime.catalogue, context.t, viewer=user,
-                                      action_id=int(target), typed=message.text, now=context.runtime.clock(),
-                                      keyboard=answer_keyboard)
+                                      action_id=int(target), typed=message.text, now=context.runtime.clock())
     except QuestionProblem as problem:
         return await _refused(update, context, problem, WAIT_QUESTION)
     _data(context).pop(KEY, None)
     await _waiting(update, context, ConversationHandler.END)
-    notify_outbox(context.application)
+    wake_outbox(context.application)
     await reply(message, screen)
     return ConversationHandler.END
 
@@ -154,7 +143,7 @@ async def read_reply(update: Update, context: ChungTayContext) -> object:
         return await _refused(update, context, problem, WAIT_REPLY)
     _data(context).pop(KEY, None)
     await _waiting(update, context, ConversationHandler.END)
-    notify_outbox(context.application)
+    wake_outbox(context.application)
     await reply(message, screen)
     return ConversationHandler.END
 
@@ -170,7 +159,7 @@ async def confirm_figures(update: Update, context: ChungTayContext) -> None:
     except QuestionProblem as problem:
         await query.answer(screens.problem_text(t, problem), show_alert=True)
         return
-    notify_outbox(context.application)
+    wake_outbox(context.application)
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     await reply(query.message, screen)  # type: ignore[arg-type]

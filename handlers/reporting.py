@@ -18,8 +18,8 @@ from bot.domain.periods.submissions import is_supervisor
 from bot.domain.records.action_text import Localised
 from bot.domain.screen import Screen
 from bot.i18n import N_
-from bot.outbox_sender import notify_outbox
-from bot.presentation.callbacks import ConfirmSubmit, PeriodPreset, SubmitPeriod, gone, read, submit_keyboard
+from bot.presentation.callbacks import ConfirmSubmit, PeriodPreset, SubmitPeriod, gone, read
+from bot.presentation.hooks import wake_outbox
 from bot.presentation.render import render, reply
 from db.models import User
 from handlers import unit_list
@@ -120,8 +120,8 @@ async def on_not_now(update: Update, context: ChungTayContext) -> None:
 async def reopen(update: Update, context: ChungTayContext) -> None:
     """/reopen <unit> <reason>: reopen a unit's submission of your newest period in which it submitted."""
     screen = screens.reopen_screen(context.session, context.t, viewer=_guarded(context), typed=_args(context),
-                                   now=context.runtime.clock(), submit_keyboard=submit_keyboard)
-    notify_outbox(context.application)  # the officers' notices, when it was reopened
+                                   now=context.runtime.clock())
+    wake_outbox(context.application)  # the officers' notices, when it was reopened
     await _reply(update, screen)
 
 

@@ -4,6 +4,10 @@ whose callback data comes from the codec (bot/presentation/callbacks/).
 
 `VERBS` maps each verb a service may use onto the codec's typed action; a press whose verb is not here
 is a programming error and fails at once (tests draw every screen).
+
+Messages sent later are stored as screens (bot/domain/outbox/stored.py) and drawn here when they are sent
+(`render_stored`); a channel without buttons takes the same screen's buttons as labelled choices
+(`choices`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 
+from bot.domain.outbox.stored import StoredScreen, screen_from_json
 from bot.domain.screen import Button, Screen
 from bot.domain.spans import Line, Span, Text
 from bot.presentation import callbacks as cb
@@ -41,13 +46,18 @@ VERBS: dict[str, Callable[..., cb.Action]] = {
     "units.all": cb.UnitListAll,
     # reporting: /period, /submit
     "period.preset": cb.PeriodPreset,
-    "submit.period": cb.SubmitPeriod,
     "submit.confirm": cb.ConfirmSubmit,
     "submit.not_now": cb.NotNow,
     # the poverty review (/review)
     "review.save": cb.ReviewSave,
     "review.skip": cb.ReviewSkip,
     "review.cancel": cb.ReviewCancel,
+    # periods: the 📤 of a reminder, a 🔔 or a "reopened" notice
+    "submit": cb.SubmitPeriod,
+    # records: the author's answers under a ❓ question
+    "question.fix": cb.FixRecord,
+    "question.confirm": cb.ConfirmFigures,
+    "question.reply": cb.ReplyToQuestion,
 }
 
 
@@ -92,6 +102,16 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
 def render(screen: Screen) -> tuple[str, Any]:
     """(text, reply markup or None) of a screen, for `answer_in_place` or `reply_text`."""
     return to_html(screen.body, limit=screen.limit, overflow=screen.overflow), keyboard(screen)
+
+
+def render_stored(stored: StoredScreen) -> tuple[str, Any]:
+    """(text, reply markup or None) of a screen stored in the outbox, at the moment it is sent."""
+    return render(screen_from_json(stored))
+
+
+def choices(screen: Screen) -> list[tuple[str, str]]:
+    """The screen's buttons in order as (label, callback data): what a channel without buttons numbers."""
+    return [(item.label, cb.encode(action_of(item))) for row in screen.rows for item in row]
 
 
 # ------------------------------------------------------------------ sending what is drawn here

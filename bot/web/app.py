@@ -30,11 +30,9 @@ from bot.domain.outbox import file_links
 from bot.domain.records.action_text import Localised
 from bot.i18n import get_translator
 from bot.outbox_sender import notify_outbox
-from bot.presentation.callbacks import submit_keyboard  # the one callback codec makes a reminder's 📤 button
 from bot.web.initdata import InvalidInitData, validate
 from bot.web.strings import page_strings
 from db.models import User
-from handlers.record_questions import answer_keyboard  # the author's answer buttons, as in the chat
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -134,7 +132,7 @@ def create_app(application: Any) -> Starlette:
         body = await _body(request)
         response = await _answer(request, lambda session, user, names: {"result": dashboard_actions.nudge(
             session, user=user, period_id=_int(body.get("period_id")) or 0, unit_id=_int(body.get("unit_id")) or 0,
-            now=runtime.clock(), tz=settings.tz, keyboard=submit_keyboard)})
+            now=runtime.clock(), tz=settings.tz)})
         _wake_outbox(application)
         return response
 
@@ -142,7 +140,7 @@ def create_app(application: Any) -> Starlette:
         body = await _body(request)
         response = await _answer(request, lambda session, user, names: {"question_id": dashboard_actions.ask_again(
             session, user=user, action_id=_int(body.get("action_id")) or 0, text=str(body.get("text") or ""),
-            now=runtime.clock(), names=names, keyboard=answer_keyboard)})
+            now=runtime.clock(), names=names)})
         _wake_outbox(application)
         return response
 

@@ -18,11 +18,13 @@ from typing import Any
 from telegram.request import BaseRequest, RequestData
 
 from bot.i18n import get_translator
+from bot.presentation.sending import screen_being_sent
 from bot.unasked import is_unasked
 from bot.zalo.client import ZaloApiError, ZaloClient
 from bot.zalo.screens import (
     Choice,
     choices_from_markup,
+    choices_from_screen,
     html_to_text,
     render_by_words,
     render_screen,
@@ -81,12 +83,29 @@ class ZaloOutbound:
                     self._delivered_parts[key] = index
                 raise
 
-    async def _show(self, chat_id: int, params: dict[str, Any], message_id: int) -> dict[str, Any]:
-        """A screen (text and buttons) as Zalo text; its choices become the chat's current ones."""
+    @staticmethod
+    def _words(params: dict[str, Any]) -> str:
+        """The text or caption of a call as plain words: a stored screen's own (bot/presentation/sending.py),
+        else the call's HTML without its tags."""
+        screen = screen_being_sent()
+        if screen is not None:
+            return screen.body.plain()
         raw = str(params.get("text") or params.get("caption") or "")
-        text = html_to_text(raw) if params.get("parse_mode") else raw
+        return html_to_text(raw) if params.get("parse_mode") else raw
+
+    @staticmethod
+    def _caption(params: dict[str, Any]) -> str:
+        screen = screen_being_sent()
+        return screen.body.plain() if screen is not None else html_to_text(str(params.get("caption") or ""))
+
+    async def _show(self, chat_id: int, params: dict[str, Any], message_id: int) -> dict[str, Any]:
+        """A screen (text and buttons) as Zalo text; its choices become the chat's current ones. A stored
+        screen being sent (the outbox's, /digest's) gives its words and numbered choices itself; a reply
+        gives them as Telegram HTML and keyboard."""
+        text = self._words(params)
         markup = params.get("reply_markup")
-        choices = choices_from_markup(markup)
+        screen = screen_being_sent()
+        choices = choices_from_screen(screen) if screen is not None else choices_from_markup(markup)
         if is_unasked() and isinstance(markup, dict) and self.state.awaits_typing(chat_id) and any(
                 c.data is not None for c in choices):
             t = get_translator(self.state.locale_of(chat_id, self.locale))
@@ -137,7 +156,7 @@ class ZaloOutbound:
             external = self.state.external_id(chat_id)
             if external is None:
                 raise ZaloApiError(400, "Bad Request: chat not found")
-            caption = html_to_text(str(params.get("caption") or ""))[:2000] or None
+            caption = self._caption(params)[:2000] or None
             await self.client.send_photo(external, params["photo"], caption)
             return self._message(chat_id, self.state.next_message_id(), caption or "")
         if name in ("senddocument", "sendphoto", "sendmediagroup"):
@@ -150,7 +169,7 @@ class ZaloOutbound:
         """Zalo carries no documents and photos only by URL: the file goes by a link of the bot's web server
         (a chart as a photo by that link), or, without a web server, a note saying where to get it."""
         t = get_translator(self.state.locale_of(chat_id, self.locale))
-        caption = html_to_text(str(params.get("caption") or ""))
+        caption = self._caption(params)
         upload = next(iter(files.values()), None)
         if upload is None or self.link_for is None:
             note = t("This file cannot be sent on Zalo yet. Open the bot on Telegram to receive it.")

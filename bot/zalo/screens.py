@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.screen import Screen
+from bot.presentation.render import choices as screen_buttons
 from bot.zalo.client import TEXT_LIMIT
 
 _TAG = re.compile(r"<[^>]+>")
@@ -51,6 +53,12 @@ def choices_from_markup(markup: Any) -> list[Choice]:
             elif button.get("url"):
                 found.append(Choice(label, url=str(button["url"])))
     return found
+
+
+def choices_from_screen(screen: Screen) -> list[Choice]:
+    """The buttons of a screen the bot built (a stored one from the outbox), row by row, with the callback
+    data the one codec gives them."""
+    return [Choice(label.strip(), data=data) for label, data in screen_buttons(screen)]
 
 
 CONTROL_MARKS = ("⏭", "❌", "↩", "✖", "◀")

@@ -21,7 +21,7 @@ from bot.domain.records.duplicate_question import answer_screen, suspects_screen
 from bot.domain.records.duplicates import flag_if_duplicate
 from bot.domain.records.questions import QuestionProblem, open_question_of
 from bot.domain.screen import Screen
-from bot.i18n import Translator, get_translator
+from bot.i18n import get_translator
 from bot.presentation.render import render
 from db.models import Role, SupportAction, User
 from db.queries import get_unit_by_code
@@ -51,10 +51,6 @@ def _presses(screen: Screen) -> list[tuple[str, tuple[object, ...]]]:
 def _save(session: Session, author: User, **figures: Any) -> SupportAction:
     draft = Draft(action_date="2026-11-10", category="rice", households=45, quantity="5410", **figures)
     return save_draft(session, draft=draft, author=author, catalogue=CATALOGUE, today=TODAY).action
-
-
-def _keyboard(t: Translator, question_id: int, action_id: int) -> dict[str, Any]:
-    return {}
 
 
 # ----------------------------------------------------------------------------- the poverty review
@@ -121,11 +117,11 @@ def test_a_question_is_asked_and_answered_through_screens(session: Session) -> N
     assert f"#{record.id} · " in prompt.body.plain() and _presses(prompt) == [("question.cancel", ())]
     with pytest.raises(QuestionProblem) as empty:
         question_screens.asked_screen(session, CATALOGUE, EN, viewer=boss, action_id=action_id, typed="  ",
-                                      now=NOW, keyboard=_keyboard)
+                                      now=NOW)
     waiting = question_screens.problem_screen(EN, empty.value)
     assert waiting.body.plain().startswith("The text was empty.") and _presses(waiting) == [("question.cancel", ())]
     asked = question_screens.asked_screen(session, CATALOGUE, EN, viewer=boss, action_id=action_id,
-                                          typed="Sao 45 hộ <mà> 5.410 kg?", now=NOW, keyboard=_keyboard)
+                                          typed="Sao 45 hộ <mà> 5.410 kg?", now=NOW)
     assert asked.body.plain().startswith(f"❓ Your question about entry #{record.id} was sent")
     listed = question_screens.open_questions_screen(session, EN, viewer=boss, tz=TZ)
     assert listed is not None and listed.body.plain().startswith("❓ 1 record(s) waiting for an answer:")

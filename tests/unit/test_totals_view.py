@@ -31,8 +31,9 @@ def test_every_verb_renders_to_a_codec_button() -> None:
                "totals.period": ("m0",), "totals.dates": (), "totals.unit": (3,), "totals.organisation": (None,),
                "totals.category": ("rice",), "totals.back": (), "record.ask": (7,), "question.cancel": (),
                "units.page": ("st", 2), "units.find": ("st",), "units.all": ("st",),
-               "period.preset": ("h1", 2027), "submit.period": (4,), "submit.confirm": (4,), "submit.not_now": (),
-               "review.save": (), "review.skip": (), "review.cancel": ()}
+               "period.preset": ("h1", 2027), "submit.confirm": (4,), "submit.not_now": (),
+               "review.save": (), "review.skip": (), "review.cancel": (), "submit": (4,), "question.fix": (7,),
+               "question.confirm": (3,), "question.reply": (3,)}
     assert set(samples) == set(VERBS)
     text, markup = render(Screen(one_line(bold("x")),
                                  [[button(verb, verb, *values)] for verb, values in samples.items()]))
@@ -40,6 +41,6 @@ def test_every_verb_renders_to_a_codec_button() -> None:
     data = [row[0].callback_data for row in markup.inline_keyboard]
     assert data == ["tot:P", "tot:b:org", "tot:xlsx", "tot:docx", "drill:rice:0", "dup:same:7",
                     "tot:p:m0", "tot:R", "tot:u:3", "tot:o:*", "tot:c:rice", "tot:x", "rq:ask:7", "rq:x",
-                    "ul:pg:st:2", "ul:find:st", "ul:all:st", "rp:preset:h1:2027", "rp:sub:4", "rp:ok:4", "rp:no",
-                    "rv:save", "rv:skip", "rv:cancel"]
+                    "ul:pg:st:2", "ul:find:st", "ul:all:st", "rp:preset:h1:2027", "rp:ok:4", "rp:no",
+                    "rv:save", "rv:skip", "rv:cancel", "rp:sub:4", "hist:fix:7", "rq:ok:3", "rq:reply:3"]
     assert render(Screen(one_line("plain"))) == ("plain", None)

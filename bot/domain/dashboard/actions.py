@@ -9,7 +9,6 @@ two supervisors pressing together) enqueues nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,25 +21,22 @@ from bot.domain.formatting import format_local_datetime
 from bot.domain.outbox.queue import DOCUMENT, PHOTO, active_users_of, enqueue
 from bot.domain.people.access import can_manage_unit
 from bot.domain.periods import submissions as reporting
-from bot.domain.periods.reminders import PlannedMessage, reminder_text
+from bot.domain.periods.reminders import PlannedMessage, reminder_text, submit_screen
 from bot.domain.records import questions as record_questions
 from bot.domain.records.action_text import Localised
 from bot.domain.records.duplicates import unresolved_in
 from bot.domain.reports.export_files import build_scope_file
 from bot.domain.totals.aggregate import subtree_unit_ids
 from bot.domain.units.tree import unit_display
-from bot.i18n import Translator, get_translator
+from bot.i18n import get_translator
 from db.models import ActionStatus, ReportingPeriod, SupportAction, User
 from db.queries import get_unit
 
-SubmitKeyboard = Callable[[str, int], dict[str, Any]]
-"""(button label, period id) -> the reply markup of a reminder (made by the Telegram side's codec)."""
 LIST_LIMIT = 50
 FILE_KINDS = ("xlsx", "docx", "chart")
 
 
-def nudge(session: Session, *, user: User, period_id: int, unit_id: int, now: datetime, tz: ZoneInfo,
-          keyboard: SubmitKeyboard) -> str:
+def nudge(session: Session, *, user: User, period_id: int, unit_id: int, now: datetime, tz: ZoneInfo) -> str:
     """Queue one reminder to the officers of a late or missing unit; commits. Returns "queued",
     "already" (pressed today), "submitted" (nothing to remind) or "no_officers"."""
     period = session.get(ReportingPeriod, period_id)
@@ -64,8 +60,8 @@ def nudge(session: Session, *, user: User, period_id: int, unit_id: int, now: da
         text = reminder_text(session, t, PlannedMessage(key="", user=officer, kind=kind, period=period,
                                                         unit_id=unit_id), today=local)
         key = first_key if number == 0 else f"{first_key}:{officer.id}"
-        added = enqueue(session, key=key, chat_id=officer.telegram_id, user_id=officer.id, text=text, now=now,
-                        purpose="nudge", reply_markup=keyboard(t("📤 Submit figures"), period_id))
+        added = enqueue(session, key=key, chat_id=officer.telegram_id, user_id=officer.id, now=now,
+                        purpose="nudge", screen=submit_screen(t, text, period_id=period_id))
         if number == 0 and not added:
             session.rollback()
             return "already"
@@ -131,12 +127,11 @@ def record_view(session: Session, *, names: Localised, user: User, action_id: in
             "can_ask": action.status == ActionStatus.CURRENT and open_question is None}
 
 
-def ask_again(session: Session, *, user: User, action_id: int, text: str, now: datetime, names: Localised,
-              keyboard: Callable[[Translator, int, int], dict[str, Any]]) -> int:
+def ask_again(session: Session, *, user: User, action_id: int, text: str, now: datetime, names: Localised) -> int:
     """❓ Hỏi lại from the page: the chat's record-question service (it checks, queues and audits)."""
     try:
         asked = record_questions.ask(session, user=user, action_id=action_id, text=text, now=now,
-                                        catalogue=names.catalogue, keyboard=keyboard)
+                                        catalogue=names.catalogue)
     except record_questions.QuestionProblem as problem:
         raise DashboardRefused(f"question:{problem.reason}") from None
     return asked.question.id or 0

@@ -99,8 +99,9 @@ def scrub_outbox(session: Session, erased: ErasedNames) -> int:
     texts = session.exec(select(OutboxMessage).where(or_(*[col(OutboxMessage.text).contains(name)
                                                            for name in erased.names]))).all()
     for message in texts:
-        label = _label(session, message.user_id)
-        message.text = erased.replace(message.text, html.escape(label, quote=False))
+        label = _label(session, message.user_id)  # a stored screen's text is plain; an older row's is HTML
+        message.text = erased.replace(message.text, label if message.screen is not None
+                                      else html.escape(label, quote=False))
         session.add(message)
         changed += 1
     for message in session.exec(select(OutboxMessage).where(col(OutboxMessage.payload).is_not(None),
@@ -116,7 +117,24 @@ def scrub_outbox(session: Session, erased: ErasedNames) -> int:
             message.reply_markup = json.loads(erased.replace(dumped, _label(session, message.user_id)))
             session.add(message)
             changed += 1
+    for message in session.exec(select(OutboxMessage).where(col(OutboxMessage.screen).is_not(None))).all():
+        scrubbed = _without(message.screen, erased, _label(session, message.user_id))
+        if scrubbed != message.screen:  # a stored screen (bot/domain/outbox/stored.py): its spans and labels
+            message.screen = scrubbed
+            session.add(message)
+            changed += 1
     return changed
+
+
+def _without(value: Any, erased: ErasedNames, label: str) -> Any:
+    """`value` (plain JSON data) with the names replaced by `label` in every string it holds."""
+    if isinstance(value, str):
+        return erased.replace(value, label)
+    if isinstance(value, list):
+        return [_without(item, erased, label) for item in value]
+    if isinstance(value, dict):
+        return {key: _without(item, erased, label) for key, item in value.items()}
+    return value
 
 
 def scrub_uploads(session: Session, erased: ErasedNames) -> int:

@@ -19,6 +19,11 @@ lose a reminder nor send it twice. So:
 - a bulk send that is decided by a claim (a scheduled or period-end digest) claims and enqueues in ONE
   transaction (`enqueue_claimed`): a crash between the two loses nothing and doubles nothing.
 
+A message is stored as the screen it shows (bot/domain/outbox/stored.py: body spans and buttons as verb and
+values), rendered only when it is sent, by the one renderer; `text` then holds its words without emphasis
+(for searching and erasing). Rows written before screens were stored keep their rendered text, parse
+mode and keyboard JSON and are sent as they are.
+
 Every function takes `now` (aware UTC) so tests move time without sleeping. No Telegram types here:
 bot/outbox_sender.py does the sending and reports back with `mark_*`.
 """
@@ -35,6 +40,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from bot.domain.outbox.stored import StoredScreen, plain_screen, screen_to_json
+from bot.domain.screen import Screen
 from bot.i18n import get_translator
 from db.models import OutboxLease, OutboxMessage, Role, Unit, User
 from db.queries import get_unit
@@ -60,13 +67,11 @@ def retry_delay(attempts: int) -> timedelta:
 
 @dataclass(frozen=True)
 class Part:
-    """One message of a bulk send, before it is a row: a text, or a document/photo with its bytes (`text`
-    is then the caption)."""
+    """One message of a bulk send, before it is a row: a screen, or a document/photo with its bytes (the
+    screen, if any, is then the caption)."""
 
     kind: str = TEXT
-    text: str = ""
-    parse_mode: str | None = None
-    reply_markup: dict[str, Any] | None = None
+    screen: Screen | None = None
     payload: bytes | None = field(default=None, repr=False)
     filename: str | None = None
 
@@ -97,22 +102,29 @@ class OutgoingMessage:
     payload: bytes | None = field(default=None, repr=False)
     filename: str | None = None
     attempts: int = 1
+    screen: StoredScreen | None = None
+    """The stored screen (None: a row from before screens were stored, sent as `text`/`reply_markup`)."""
 
 
-def enqueue(session: Session, *, key: str, chat_id: int, text: str, now: datetime, user_id: int | None = None,
-            purpose: str = "", parse_mode: str | None = None, reply_markup: dict[str, Any] | None = None,
+def enqueue(session: Session, *, key: str, chat_id: int, now: datetime, screen: Screen | None = None,
+            text: str | None = None, user_id: int | None = None, purpose: str = "",
             not_before: datetime | None = None, kind: str = TEXT, payload: bytes | None = None,
             filename: str | None = None) -> bool:
-    """Add a message unless its key is already there; True when it was added.
+    """Add a message unless its key is already there; True when it was added. The message is `screen`
+    (or `text`, a plain notice without buttons); a document or photo may have neither (no caption).
 
     The insert runs in a SAVEPOINT so a duplicate key (also one inserted by another process at the same
     moment) only undoes this row, not the caller's transaction. Commits are the caller's.
     """
     if session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first() is not None:
         return False
-    row = OutboxMessage(key=key, chat_id=chat_id, user_id=user_id, purpose=purpose, text=text, parse_mode=parse_mode,
-                        reply_markup=reply_markup, next_attempt_at=not_before or now, created_at=now, kind=kind,
-                        payload=payload, filename=filename)
+    if screen is None and text:
+        screen = plain_screen(text)
+    row = OutboxMessage(key=key, chat_id=chat_id, user_id=user_id, purpose=purpose,
+                        text=screen.body.plain() if screen is not None else "",
+                        screen=screen_to_json(screen) if screen is not None else None,
+                        next_attempt_at=not_before or now, created_at=now, kind=kind, payload=payload,
+                        filename=filename)
     try:
         with session.begin_nested():
             session.add(row)
@@ -127,9 +139,8 @@ def enqueue_delivery(session: Session, delivery: Delivery, *, now: datetime) -> 
     added = 0
     for number, part in enumerate(delivery.parts, start=1):
         added += enqueue(session, key=f"{delivery.key}:{number}", chat_id=delivery.chat_id, user_id=delivery.user_id,
-                         text=part.text, now=now, purpose=delivery.purpose, parse_mode=part.parse_mode,
-                         reply_markup=part.reply_markup, kind=part.kind, payload=part.payload,
-                         filename=part.filename)
+                         screen=part.screen, now=now, purpose=delivery.purpose, kind=part.kind,
+                         payload=part.payload, filename=part.filename)
     return added
 
 
@@ -227,7 +238,8 @@ def claim_due(session: Session, *, holder: str, now: datetime, limit: int = 20) 
                 claimed.append(OutgoingMessage(id=row.id or 0, key=row.key, chat_id=row.chat_id,
                                                user_id=row.user_id, text=row.text, parse_mode=row.parse_mode,
                                                reply_markup=row.reply_markup, kind=row.kind, payload=row.payload,
-                                               filename=row.filename, attempts=row.attempts))
+                                               filename=row.filename, attempts=row.attempts,
+                                               screen=row.screen))
                 session.add(row)
         if len(rows) < limit:
             break
@@ -362,8 +374,8 @@ def mark_blocked(session: Session, *, message_id: int, holder: str, now: datetim
                          "Please contact them.").format(
                     name=user.display_name, unit=unit_display(t, unit))
                 key = f"blocked:{user.id}:{supervisor.id}:{row.id}"
-                if enqueue(session, key=key, chat_id=supervisor.telegram_id, user_id=supervisor.id, text=text,
-                           now=now, purpose="blocked"):
+                if enqueue(session, key=key, chat_id=supervisor.telegram_id, user_id=supervisor.id,
+                           screen=plain_screen(text), now=now, purpose="blocked"):
                     notices.append(supervisor.id or 0)
     session.commit()
     return notices

@@ -9,10 +9,9 @@ Rules of deadline reminders:
   supervisors of the unit that defined the period get the list of units still missing.
 - Quiet hours (default 21:00–06:30 local): nothing is planned; it waits for the morning, when the
   repeating job runs again.
-- The service builds no Telegram keyboard: `reminders_due` returns each message as plain data, with the
-  period its 📤 button submits (`Reminder.submit_period_id`), and the Telegram side (bot/outbox_sender.py)
-  makes the button through the one callback codec (bot/presentation/callbacks/) and hands both back to
-  `enqueue_reminders`.
+- The service builds no Telegram keyboard: each message is a screen (bot/domain/screen.py) whose 📤
+  button is the verb "submit" with the period (none for the supervisors' escalation); the outbox stores
+  it and the one renderer draws it when it is sent.
 - Every message has a deterministic key (period, unit, user, kind), so running the planner any number
   of times, in any number of processes, enqueues each reminder once.
 """
@@ -22,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -30,6 +28,8 @@ from sqlmodel import Session, col, select
 from bot.domain.formatting import format_day
 from bot.domain.outbox.queue import enqueue, supervisors_of
 from bot.domain.periods.submissions import is_locked, period_status
+from bot.domain.screen import Screen, button
+from bot.domain.spans import Text
 from bot.domain.units.tree import unit_display
 from bot.i18n import Translator, get_translator
 from db.models import ReportingExpected, ReportingPeriod, User
@@ -132,18 +132,22 @@ def reminder_text(session: Session, t: Translator, message: PlannedMessage, *, t
                                                                      days=days_left)
 
 
+def submit_screen(t: Translator, text: str, *, period_id: int | None) -> Screen:
+    """A notice with the 📤 button that submits `period_id` (a reminder, a 🔔, a "reopened" notice)."""
+    return Screen(body=Text().add(text), rows=[] if period_id is None else [
+        [button(t("📤 Submit figures"), "submit", period_id)]])
+
+
 @dataclass(frozen=True)
 class Reminder:
-    """One message due now, as plain data: its outbox key, reader and words, and the period its 📤 button
-    submits (None: no button), with the button's label in the reader's language."""
+    """One message due now, as plain data: its outbox key, reader and the screen it shows (its words and
+    the 📤 button for the period it submits, none for an escalation)."""
 
     key: str
     chat_id: int
     user_id: int | None
     purpose: str
-    text: str
-    submit_period_id: int | None
-    submit_label: str
+    screen: Screen
 
 
 def reminders_due(session: Session, *, now: datetime, tz: ZoneInfo, quiet_start: time = QUIET_START,
@@ -155,19 +159,27 @@ def reminders_due(session: Session, *, now: datetime, tz: ZoneInfo, quiet_start:
     for message in due_messages(session, now=now, tz=tz, quiet_start=quiet_start, quiet_end=quiet_end):
         t = get_translator(message.user.locale)
         due.append(Reminder(key=message.key, chat_id=message.user.telegram_id, user_id=message.user.id,
-                            purpose=message.kind, text=reminder_text(session, t, message, today=local),
-                            submit_period_id=message.submit_period_id, submit_label=t("📤 Submit figures")))
+                            purpose=message.kind, screen=submit_screen(
+                                t, reminder_text(session, t, message, today=local),
+                                period_id=message.submit_period_id)))
     return due
 
 
-def enqueue_reminders(session: Session, reminders: Sequence[tuple[Reminder, dict[str, Any] | None]], *,
-                      now: datetime) -> int:
-    """Enqueue each reminder (with the reply markup the caller made for it) unless its key is in the outbox
-    already; commits. Returns how many were added (0 when run again)."""
+def enqueue_reminders(session: Session, reminders: Sequence[Reminder], *, now: datetime) -> int:
+    """Enqueue each reminder unless its key is in the outbox already; commits. Returns how many were added
+    (0 when run again)."""
     added = 0
-    for reminder, markup in reminders:
-        if enqueue(session, key=reminder.key, chat_id=reminder.chat_id, user_id=reminder.user_id, text=reminder.text,
-                   now=now, purpose=reminder.purpose, reply_markup=markup):
+    for reminder in reminders:
+        if enqueue(session, key=reminder.key, chat_id=reminder.chat_id, user_id=reminder.user_id,
+                   screen=reminder.screen, now=now, purpose=reminder.purpose):
             added += 1
     session.commit()
     return added
+
+
+def plan_reminders(session: Session, *, now: datetime, tz: ZoneInfo, quiet_start: time = QUIET_START,
+                   quiet_end: time = QUIET_END) -> int:
+    """Plan the reminders due at `now` into the outbox; commits. Returns how many were added (what the
+    planning job of bot/jobs.py runs, then it wakes the sender)."""
+    return enqueue_reminders(session, reminders_due(session, now=now, tz=tz, quiet_start=quiet_start,
+                                                    quiet_end=quiet_end), now=now)

@@ -20,7 +20,7 @@ from bot.domain.parsing.dates import parse_dated
 from bot.domain.parsing.text import fold
 from bot.domain.people.access import AccessDenied
 from bot.domain.periods import submissions as reporting
-from bot.domain.periods.reopening import SubmitKeyboard, reopen_and_notify
+from bot.domain.periods.reopening import reopen_and_notify
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.sentences import report_sentences
 from bot.domain.screen import Screen, button
@@ -130,7 +130,7 @@ def submit_screen(session: Session, names: Localised, *, viewer: User, tz: ZoneI
     if len(periods) == 1:
         return preview_screen(session, names, viewer=viewer, period=periods[0], tz=tz)
     return Screen(text(t("Which report do you want to submit?")),
-                  [[button(p.name, "submit.period", p.id or 0)] for p in periods[:MAX_LISTED]])
+                  [[button(p.name, "submit", p.id or 0)] for p in periods[:MAX_LISTED]])
 
 
 def _locked(t: Translator, at: datetime, tz: ZoneInfo) -> Screen:
@@ -201,8 +201,7 @@ def find_unit(session: Session, units: list[Unit], typed: str) -> tuple[Unit | N
     return None, typed
 
 
-def reopen_screen(session: Session, t: Translator, *, viewer: User, typed: str, now: datetime,
-                  submit_keyboard: SubmitKeyboard) -> Screen:
+def reopen_screen(session: Session, t: Translator, *, viewer: User, typed: str, now: datetime) -> Screen:
     """/reopen <unit> <reason>: reopen the unit's submission of the viewer's newest period in which it
     submitted, its officers told; or how to write it, with the submissions that could be reopened."""
     periods = list(reporting.periods_of_supervisor(session, user=viewer))
@@ -218,8 +217,7 @@ def reopen_screen(session: Session, t: Translator, *, viewer: User, typed: str, 
         return Screen(body)
     period, unit = match
     try:
-        reopen_and_notify(session, user=viewer, period=period, unit=unit, reason=reason, now=now,
-                          submit_keyboard=submit_keyboard)
+        reopen_and_notify(session, user=viewer, period=period, unit=unit, reason=reason, now=now)
     except (reporting.ReportingError, AccessDenied):
         return Screen(text(t("This submission cannot be reopened.")))
     return Screen(text(t("🔓 Reopened: {period}, {unit}. Its officers were told.").format(

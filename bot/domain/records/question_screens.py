@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.records import questions as service
-from bot.domain.records.questions import AnswerKeyboard, QuestionProblem
+from bot.domain.records.questions import QuestionProblem
 from bot.domain.screen import Button, Screen, button
 from bot.domain.spans import Text, text
 from bot.i18n import Translator
@@ -72,11 +72,10 @@ def question_prompt(session: Session, catalogue: CatalogueFile, t: Translator, *
 
 
 def asked_screen(session: Session, catalogue: CatalogueFile, t: Translator, *, viewer: User, action_id: int,
-                 typed: str, now: datetime, keyboard: AnswerKeyboard) -> Screen:
+                 typed: str, now: datetime) -> Screen:
     """The typed question sent (to the author, or to the unit's other officers when the author left), or
     QuestionProblem."""
-    asked = service.ask(session, user=viewer, action_id=action_id, text=typed, now=now, catalogue=catalogue,
-                        keyboard=keyboard)
+    asked = service.ask(session, user=viewer, action_id=action_id, text=typed, now=now, catalogue=catalogue)
     if asked.author_left:
         return Screen(text(t("❓ The person who logged entry #{id} no longer has access, so your question was sent "
                              "to the other officers of its unit: {names}. The answer will come here.").format(

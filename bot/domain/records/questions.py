@@ -19,16 +19,16 @@ other active officers instead, and the asker is told who got it; with nobody lef
 asked at all (NOBODY). A question already open when its author leaves is closed with the reason
 (AUTHOR_LEFT) and the asker is told, with whom a new question would reach (`close_for_departed`).
 
-Messages to the other side go through the outbox in the recipient's language; the caller passes the
-keyboard builder (handlers own the buttons), as the reminders do. Texts are plain (no HTML).
+Messages to the other side go through the outbox in the recipient's language, as screens (the author's
+three answers are buttons with the verbs "question.fix", "question.confirm" and "question.reply", drawn by
+the one renderer when the message is sent). Texts are plain (no HTML).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -38,6 +38,8 @@ from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.formatting import format_day
 from bot.domain.households.erasure import ERASED_NAME
 from bot.domain.outbox.queue import as_utc, enqueue
+from bot.domain.screen import Screen, button
+from bot.domain.spans import Text
 from bot.domain.totals.aggregate import subtree_unit_ids
 from bot.domain.units.tree import is_within, unit_label
 from bot.i18n import Translator, get_translator
@@ -49,8 +51,14 @@ MAX_TEXT = 500
 """Longest question or reply: a question is a sentence or two, and it must fit one Telegram message
 together with the record."""
 
-AnswerKeyboard = Callable[[Translator, int, int], dict[str, Any]]
-"""(the author's translator, question id, record id) -> the reply markup stored with the outbox row."""
+
+def question_screen(t: Translator, text: str, *, question_id: int, action_id: int) -> Screen:
+    """A question in the author's chat, with its three answers: correct the entry, the figures are right,
+    write a reply."""
+    return Screen(body=Text().add(text), rows=[
+        [button("✏️ " + t("Correct the entry"), "question.fix", action_id)],
+        [button("✅ " + t("The figures are right"), "question.confirm", question_id)],
+        [button("✍️ " + t("Write a reply"), "question.reply", question_id)]])
 
 
 class QuestionProblem(Exception):
@@ -160,10 +168,10 @@ def record_summary(session: Session, catalogue: CatalogueFile, t: Translator, ac
     return text
 
 
-def ask(session: Session, *, user: User, action_id: int, text: str, now: datetime, catalogue: CatalogueFile,
-        keyboard: AnswerKeyboard) -> Asked:
-    """Store the question, queue it for the record's author, or for the unit's other officers when the
-    author has left (with `keyboard`), and commit."""
+def ask(session: Session, *, user: User, action_id: int, text: str, now: datetime,
+        catalogue: CatalogueFile) -> Asked:
+    """Store the question, queue it (with the author's answer buttons) for the record's author, or for the
+    unit's other officers when the author has left, and commit."""
     question_text = check_text(text)
     action = action_to_ask_about(session, user=user, action_id=action_id)
     recipients, author_left = answerers(session, action=action, asker_id=user.id)
@@ -187,8 +195,8 @@ def ask(session: Session, *, user: User, action_id: int, text: str, now: datetim
             summary, t("Question: {question}").format(question=question_text),
             t("Correct the entry, confirm that the figures are right, or write a reply.")))
         key = f"rq:{question.id}:ask" if not author_left else f"rq:{question.id}:ask:{recipient.id}"
-        enqueue(session, key=key, chat_id=recipient.telegram_id, user_id=recipient.id, text=message,
-                now=now, purpose="question", reply_markup=keyboard(t, question.id or 0, action_id))
+        enqueue(session, key=key, chat_id=recipient.telegram_id, user_id=recipient.id, now=now, purpose="question",
+                screen=question_screen(t, message, question_id=question.id or 0, action_id=action_id))
     session.commit()
     return Asked(question, [r.display_name for r in recipients], author_left)
 

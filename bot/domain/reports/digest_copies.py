@@ -1,8 +1,10 @@
-"""Each reader's copy of a digest, as plain data: the digest and the open double-count questions.
+"""Each reader's copy of a digest, as plain data: the digest and the open double-count questions, and
+the outbox parts they become (`digest_deliveries`).
 
 Built once per language and unit of the reader (what decides the words and which names the detail sheet
-may show), not once per reader: a unit's officers usually share both. Rendering them into messages and
-queueing them is the Telegram side's (bot/digest_outbox.py, and /digest in handlers/digest.py).
+may show), not once per reader: a unit's officers usually share both. The parts are screens and files:
+the scheduled and period-end digests queue them (bot/digest_outbox.py), /digest sends them directly
+(handlers/digest.py); either way the one renderer draws them when they are sent.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlmodel import Session
 
 from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.lookup import with_originals
+from bot.domain.outbox.queue import DOCUMENT, PHOTO, Delivery, Part
 from bot.domain.periods.calendar import Period
 from bot.domain.records.action_text import Localised
 from bot.domain.records.duplicate_question import duplicate_question
@@ -51,3 +54,23 @@ def digest_copies(session: Session, *, catalogue: CatalogueFile, unit: Unit, per
                      for suspect, original in suspects]
         copies.append(DigestCopy(reader=reader, digest=built[cache_key], questions=questions))
     return copies
+
+
+def digest_deliveries(session: Session, *, catalogue: CatalogueFile, unit: Unit, period: Period, users: list[User],
+                      tz: ZoneInfo, now: datetime, key: str,
+                      reporting_period: ReportingPeriod | None = None) -> list[Delivery]:
+    """Each reader's parts in the order they must arrive: the text, the XLSX, the chart, then a question
+    per open double count (with its two buttons). With `reporting_period` it is that period's period-end
+    digest. `key` prefixes the outbox keys (`<key>:<user id>:<part>`)."""
+    deliveries: list[Delivery] = []
+    for copy in digest_copies(session, catalogue=catalogue, unit=unit, period=period, readers=users, tz=tz, now=now,
+                              reporting_period=reporting_period):
+        digest, user = copy.digest, copy.reader
+        parts = [Part(screen=Screen(body=digest.text)),
+                 Part(kind=DOCUMENT, payload=digest.workbook, filename=digest.filename)]
+        if digest.chart is not None:  # None: the chart process failed twice (bot/domain/reports/chart_worker.py)
+            parts.append(Part(kind=PHOTO, payload=digest.chart))
+        parts.extend(Part(screen=question) for question in copy.questions)
+        deliveries.append(Delivery(key=f"{key}:{user.id}", chat_id=user.telegram_id, user_id=user.id, parts=parts,
+                                   purpose="closing-digest" if reporting_period is not None else "digest"))
+    return deliveries

@@ -87,7 +87,6 @@ from bot.presentation.callbacks.actions import (  # people (/users, /invites) an
     TotalsPeriod,
     TotalsUnit,
     ViewHousehold,
-    submit_keyboard,
 )
 from bot.presentation.callbacks.codec import (
     CODE,
@@ -109,7 +108,6 @@ from bot.presentation.callbacks.codec import (
     decode,
     encode,
     gone,
-    markup_json,
     nothing,
     on,
     read,
@@ -207,13 +205,11 @@ __all__ = [
     "decode",
     "encode",
     "gone",
-    "markup_json",
     "nothing",
     "on",
     "read",
     "refuse_empty",
     "registered",
-    "submit_keyboard",
     "unreadable",
 ]
 

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from bot.domain.periods.calendar import STANDARD_CODES
-from bot.presentation.callbacks.codec import CODE, ID, PAGE, STEP, YEAR, Action, Choice, OrNone, action, markup_json
-
-
-def submit_keyboard(label: str, period_id: int) -> dict[str, Any]:
-    """The one button of a deadline reminder or a "reopened" notice (bot/domain/periods/reminders.py)."""
-    return markup_json([[(label, SubmitPeriod(period_id))]])
-
+from bot.presentation.callbacks.codec import CODE, ID, PAGE, STEP, YEAR, Action, Choice, OrNone, action
 
 # ------------------------------------------------------------------ the buttons
 # Import the catalogue of actions from here; handlers never spell callback strings themselves.

@@ -6,13 +6,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, get_type_hints
+from typing import Any, ClassVar, Protocol, TypeVar, get_type_hints
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import ApplicationHandlerStop
 
-if TYPE_CHECKING:
-    from handlers.context import ChungTayContext
+from bot.i18n import Translator
+
+
+class Translating(Protocol):
+    """What the answers below need of a handler's context (handlers/context.py, a layer above): its
+    translator."""
+
+    @property
+    def t(self) -> Translator: ...
 
 MAX_BYTES = 64
 MAX_ID = 2**31 - 1  # the primary keys are INTEGER: a larger id would overflow on PostgreSQL, not just miss
@@ -195,14 +202,9 @@ def button(text: str, item: Action) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=encode(item))
 
 
-def markup_json(rows: list[list[tuple[str, Action]]]) -> dict[str, Any]:
-    """An inline keyboard as the JSON the outbox stores (for messages sent later)."""
-    return InlineKeyboardMarkup([[button(text, item) for text, item in row] for row in rows]).to_dict()
-
-
 # ------------------------------------------------------------------ answers for what cannot be done
 
-async def unreadable(update: Update, context: ChungTayContext) -> None:
+async def unreadable(update: Update, context: Translating) -> None:
     """Registered last: a button no handler took (forged, from an older version of the bot, or of a
     form that has ended). A short answer stops the phone's spinner; nothing else happens."""
     if update.callback_query is not None:
@@ -216,13 +218,13 @@ def nothing(data: object) -> bool:
     return False
 
 
-async def refuse_empty(update: Update, context: ChungTayContext) -> None:
+async def refuse_empty(update: Update, context: Translating) -> None:
     """A tap with empty data (Telegram never sends one, a forged update may): answer and stop."""
     await unreadable(update, context)
     raise ApplicationHandlerStop
 
 
-async def gone(update: Update, context: ChungTayContext) -> None:
+async def gone(update: Update, context: Translating) -> None:
     """A readable button whose record is gone or is not the user's to use."""
     if update.callback_query is not None:
         await update.callback_query.answer(context.t("This button is out of date; nothing was changed."),
