@@ -213,9 +213,11 @@ def build_review_conversation(*, leave_on: filters.BaseFilter) -> ConversationHa
 
 async def _show_card(update: Update, context: ChungTayContext, line: ReviewLine, *, source: str,
                      unit_id: int | None = None) -> None:
+    user = context.db_user
+    assert user is not None, "only a known person reaches the review"
     _data(context).pop(DRAFT_KEY, None)
-    shown = card(context.session, context.t, viewer=context.db_user, line=line, today=context.today,  # type: ignore[arg-type]
-                 source=source, unit_id=unit_id)
+    shown = card(context.session, context.t, viewer=user, line=line, today=context.today, source=source,
+                 unit_id=unit_id)
     if shown.draft is not None:
         _data(context)[DRAFT_KEY] = shown.draft
     await _say(update, shown.screen)
