@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from bot.domain.people.directory import BLOCKED
+from bot.domain.permissions import ROLE_NAMES
 from bot.domain.records.action_text import Localised
 from bot.domain.units.tree import unit_label
 from bot.i18n import Translator
@@ -117,11 +118,7 @@ async def _database_unavailable(update: object, context: ChungTayContext) -> Non
 
 
 def role_name(t: Translator, role: Role) -> str:
-    return {
-        Role.REPORTER: t("reporter (commune or association staff)"),
-        Role.SUPERVISOR: t("supervisor"),
-        Role.ADMIN: t("administrator"),
-    }[role]
+    return t(ROLE_NAMES[role])
 
 
 def describe_user(context: ChungTayContext, user: User, *, with_unit: bool = True) -> tuple[str, str, str]:

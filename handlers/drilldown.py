@@ -14,8 +14,8 @@ from telegram.constants import ParseMode
 
 from bot.domain.formatting import format_number
 from bot.domain.lookup import author_names
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
-from bot.domain.records.actions import can_edit
 from bot.domain.reports.sentences import has_children
 from bot.domain.totals.aggregate import records_behind
 from bot.domain.units.list_views import record_entries
@@ -71,7 +71,7 @@ async def _records(update: Update, context: ChungTayContext, category_code: str,
     authors = author_names(context.session, records)
     for action in records:
         lines.append(history.action_line(context, action) + html.escape(f" · {authors.get(action.author_id, '?')}"))
-        if can_edit(context.session, user=user, action=action):
+        if may(user, Do.EDIT_RECORD, action, session=context.session):
             rows.append(history.record_buttons(action) + record_questions.ask_buttons(context, action))
     nav: list[InlineKeyboardButton] = []
     if page > 0:

@@ -11,7 +11,10 @@ It is the one place that decides whether an update may reach a handler at all:
   (removed, or blocked the bot) gets the same refusal for everything but /start (a new invite, or
   "welcome back"): /help included, so they are not shown what they can no longer use. A registered
   user whose role may not use a command gets that command's polite refusal from the table, and a
-  command that is not in the table gets a pointer to /help.
+  command that is not in the table gets a pointer to /help. A button press is checked the same way:
+  every button's action declares its audience (bot/presentation/callbacks), and a press by someone
+  outside it (an old message after a change of role, or a forged tap) gets a polite answer and changes
+  nothing. Both checks are `may(person, Do.USE, audience)` (bot/domain/permissions.py).
 """
 
 from __future__ import annotations
@@ -21,10 +24,14 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.domain.people.directory import note_activity
-from bot.i18n import Translator
+from bot.domain.permissions import Do, audience_of, may
+from bot.i18n import N_, Translator
+from bot.presentation.callbacks import decode
 from handlers.common import inactive_text, no_access_text
 from handlers.context import ChungTayContext
-from handlers.registry import STRANGER, audience_of, commands_by_name
+from handlers.registry import STRANGER, commands_by_name
+
+BUTTON_REFUSAL = N_("Sorry, this button is for supervising units.")
 
 
 def command_name(text: str | None, bot_username: str | None) -> str | None:
@@ -76,9 +83,12 @@ async def gate(update: Update, context: ChungTayContext) -> None:
         await _refuse_inactive(update, context)
         raise ApplicationHandlerStop
     if command is not None:
-        if audience in command.roles:
+        if may(user, Do.USE, command.roles):
             return
     elif audience != STRANGER:
+        if update.callback_query is not None and not _may_press(update, context):
+            await update.callback_query.answer(context.t(BUTTON_REFUSAL), show_alert=True)
+            raise ApplicationHandlerStop
         if name is not None and update.message is not None:
             await update.message.reply_text(context.t("Sorry, I do not know the command /{command}. "
                                                       "/help lists what I can do.").format(command=name[:32]))
@@ -93,6 +103,13 @@ async def gate(update: Update, context: ChungTayContext) -> None:
     elif command is not None and update.effective_message is not None:
         await update.effective_message.reply_text(context.t(command.refusal))
     raise ApplicationHandlerStop
+
+
+def _may_press(update: Update, context: ChungTayContext) -> bool:
+    """The pressed button's audience includes the person (data no action reads is left to the handlers,
+    which answer it as out of date)."""
+    pressed = decode(update.callback_query.data if update.callback_query else None)
+    return pressed is None or may(context.db_user, Do.USE, pressed.AUDIENCE)
 
 
 async def _refuse_inactive(update: Update, context: ChungTayContext) -> None:

@@ -10,10 +10,10 @@ from telegram.constants import ParseMode
 from bot.domain.formatting import format_day
 from bot.domain.lookup import editable_action
 from bot.domain.people.access import AccessDenied
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised, figures_line
 from bot.domain.records.actions import (
     ValidationProblem,
-    can_edit,
     draft_from_action,
     last_own_action,
     recent_actions,
@@ -57,7 +57,7 @@ async def show_history(update: Update, context: ChungTayContext) -> None:
     rows: list[list[InlineKeyboardButton]] = []
     for action in actions:
         lines.append(action_line(context, action))
-        if can_edit(context.session, user=user, action=action):
+        if may(user, Do.EDIT_RECORD, action, session=context.session):
             rows.append(record_buttons(action) + record_questions.ask_buttons(context, action))
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
                              reply_markup=InlineKeyboardMarkup(rows) if rows else None)

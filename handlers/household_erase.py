@@ -11,13 +11,13 @@ from telegram.constants import ParseMode
 from bot.domain.households.erasure import (
     ERASED_NAME,
     ErasureRefused,
-    can_erase,
     erasable_household,
     erase_household,
     households_by_code,
     records_naming,
 )
 from bot.domain.households.erasure_copies import ERASED_LABEL, ErasedNames, scrub_state
+from bot.domain.permissions import Do, may
 from bot.domain.units.tree import unit_label
 from bot.i18n import get_translator
 from bot.presentation import callbacks as cb
@@ -30,7 +30,7 @@ def erase_markup(context: ChungTayContext, household: Household) -> InlineKeyboa
     """🗑 under the /household card, for the supervisors who may erase this household."""
     user = context.db_user
     if user is None or household.erased_at is not None or household.id is None \
-            or not can_erase(context.session, user=user, household=household):
+            or not may(user, Do.ERASE_HOUSEHOLD, household, session=context.session):
         return None
     return InlineKeyboardMarkup([[cb.button("🗑 " + context.t("Erase personal details"), cb.EraseAsk(household.id))]])
 

@@ -12,7 +12,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.formatting import format_local_datetime
-from bot.domain.people.access import AccessDenied, can_manage_unit, create_invite, invitable_roles
+from bot.domain.people.access import AccessDenied, create_invite
+from bot.domain.permissions import Do, givable_roles, may
 from bot.domain.records.action_text import Localised
 from bot.domain.units.tree import unit_display
 from bot.i18n import N_
@@ -49,7 +50,7 @@ async def begin(update: Update, context: ChungTayContext) -> int:
     message = update.effective_message
     if user is None or message is None:
         return ConversationHandler.END
-    roles = invitable_roles(user)  # the gate lets only supervisors and admins in (handlers/registry.py)
+    roles = givable_roles(user)  # the gate lets only supervisors and admins in (handlers/registry.py)
     context.user_data.pop("invite", None)  # type: ignore[union-attr]
     unit_list.forget(context, UNIT_LIST)
     keyboard = [[button(role_name(context.t, role), InviteRole(role.value))]
@@ -63,7 +64,7 @@ async def pick_role(update: Update, context: ChungTayContext) -> int:
     user = context.db_user
     assert user is not None
     role_code = read(update, InviteRole).role
-    if role_code not in {r.value for r in invitable_roles(user)}:
+    if role_code not in {r.value for r in givable_roles(user)}:
         await gone(update, context)
         return CHOOSE_ROLE
     await _answer(update)
@@ -117,7 +118,7 @@ def _allowed_unit(context: ChungTayContext, unit_id: int) -> Unit | None:
     """The unit named by a button, only if the inviter manages it (buttons can be forged)."""
     user = context.db_user
     unit = get_unit(context.session, unit_id=unit_id)
-    if unit is None or user is None or not can_manage_unit(context.session, user=user, unit=unit):
+    if unit is None or not may(user, Do.MANAGE_UNIT, unit, session=context.session):
         return None
     return unit
 

@@ -19,20 +19,18 @@ from typing import Any
 
 from telegram import Update
 
+from bot.domain.permissions import EVERYONE, MEMBERS, ROLES, STRANGER, SUPERVISORS, audience_of
 from bot.i18n import N_, Translator
-from db.models import Role, User
 from handlers.context import ChungTayContext
 
-STRANGER = "stranger"
-"""The audience of someone who is not (or no longer) registered."""
-
-Audience = str  # a Role value, or STRANGER
+Audience = str
+"""One row of the table: a Role value, or STRANGER (the audiences themselves are bot/domain/permissions.py's)."""
 Callback = Callable[[Update, ChungTayContext], Coroutine[Any, Any, Any]]
 
-ANYONE: frozenset[Audience] = frozenset({STRANGER, Role.REPORTER, Role.SUPERVISOR, Role.ADMIN})
-MEMBERS: frozenset[Audience] = frozenset({Role.REPORTER, Role.SUPERVISOR, Role.ADMIN})
-MANAGERS: frozenset[Audience] = frozenset({Role.SUPERVISOR, Role.ADMIN})
-ROLES: tuple[Role, ...] = (Role.REPORTER, Role.SUPERVISOR, Role.ADMIN)
+ANYONE = EVERYONE
+MANAGERS = SUPERVISORS
+__all__ = ["ANYONE", "MANAGERS", "MEMBERS", "ROLES", "STRANGER", "Audience", "Command", "Menu", "audience_of",
+           "command_table", "commands_by_name", "help_lines", "menu_entries"]
 
 FOR_SUPERVISORS = N_("Sorry, this command is for supervising units.")
 
@@ -55,7 +53,8 @@ class Command:
     - `name`: without the slash.
     - `handler`: registered as a CommandHandler; None when the command is the entry point of a
       ConversationHandler that registers it itself (/log, /invite) — the gate still guards it.
-    - `roles`: who may use it; STRANGER for people not registered. Anyone else gets `refusal`
+    - `roles`: who may use it (an audience of bot/domain/permissions.py, checked by the gate with
+      `may(person, Do.USE, roles)`); STRANGER for people not registered. Anyone else gets `refusal`
       (a msgid; strangers always get the "no access yet" explanation instead).
     - `private_only`: in a group chat the gate answers with a pointer to the private chat and the
       handler never runs. False would let the command run in groups (none does today: in groups the
@@ -190,16 +189,6 @@ def command_table() -> tuple[Command, ...]:
 @functools.cache
 def commands_by_name() -> dict[str, Command]:
     return {command.name: command for command in command_table()}
-
-
-def audience_of(user: User | None) -> Audience:
-    """The row of the table a person reads: their role, or STRANGER when not (or no longer) registered."""
-    return user.role if user is not None and user.active else STRANGER
-
-
-def may_use(audience: Audience, name: str) -> bool:
-    command = commands_by_name().get(name)
-    return command is not None and audience in command.roles
 
 
 def help_lines(t: Translator, audience: Audience) -> list[str]:

@@ -14,7 +14,7 @@ from telegram import Update
 from bot.domain.lookup import reporting_period
 from bot.domain.periods import screens
 from bot.domain.periods.status_screen import STATUS_LIST, status_screen, target_screen
-from bot.domain.periods.submissions import is_supervisor
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.screen import Screen
 from bot.i18n import N_
@@ -67,7 +67,7 @@ async def on_preset(update: Update, context: ChungTayContext) -> None:
     pressed, user = read(update, PeriodPreset), context.db_user
     screen = screens.preset_period_screen(context.session, context.t, viewer=user, code=pressed.code,
                                           year=pressed.year, now=context.runtime.clock()) \
-        if user is not None and is_supervisor(user) else None
+        if user is not None and may(user, Do.SUPERVISE) else None
     if screen is None:
         await gone(update, context)
         return

@@ -24,6 +24,7 @@ from telegram.ext import (
 
 from bot.domain.people.access import AccessDenied
 from bot.domain.periods.calendar import Period
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.export_files import build_scope_file
 from bot.domain.reports.sentences import scope_unit
@@ -40,7 +41,7 @@ from bot.domain.totals.questions import (
     ENTRY,
     line_kind,
 )
-from bot.domain.totals.screen import BY_UNIT, is_supervisor, totals_screen, view_period, view_unit
+from bot.domain.totals.screen import BY_UNIT, totals_screen, view_period, view_unit
 from bot.domain.totals.view import TotalsView
 from bot.domain.units.tree import unit_display
 from bot.i18n import N_
@@ -108,10 +109,6 @@ def choose_unit(context: ChungTayContext, unit_id: int) -> bool:
     return True
 
 
-def _is_supervisor(context: ChungTayContext) -> bool:
-    return is_supervisor(context.db_user)
-
-
 async def _show(update: Update, context: ChungTayContext, *, fresh: bool = False) -> None:
     """The current view (one service call; the view may drop a unit the user no longer sees, so it is
     stored again). "By unit" is a list of units whose page and search are kept by handlers/unit_list.py."""
@@ -177,7 +174,7 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
         await _send_file(update, context, kind="xlsx" if isinstance(pressed, TotalsExcel) else "docx")
         return
     if isinstance(pressed, TotalsChooser):
-        if pressed.what == "U" and not _is_supervisor(context):
+        if pressed.what == "U" and not may(context.db_user, Do.SUPERVISE):
             await query.answer(t("You can see the figures of your own unit only."), show_alert=True)
             return
         await query.answer()

@@ -9,10 +9,10 @@ list is looking at (its page, its search, and whatever else it needs: a period, 
 is kept per user and per list in user_data under STATE_KEY, so ◀ ▶ 🔎 carry only the list's kind and
 the page (bot/presentation/callbacks/).
 
-Each list registers itself (`register`) with who may press its buttons — a set of roles, as in the
-command table (handlers/registry.py), and the polite refusal for everyone else — and the coroutine that
-draws it again. A press is checked against that audience first, and then drawn by the list itself,
-which checks the unit tree (a unit outside the reader's subtree is never shown).
+Each list registers itself (`register`) with who may press its buttons — an audience of
+bot/domain/permissions.py, as in the command table (handlers/registry.py), and the polite refusal for
+everyone else — and the coroutine that draws it again. A press is checked against that audience first,
+and then drawn by the list itself, which checks the unit tree (a unit outside the reader's subtree is never shown).
 
 🔎 asks for a name: the next typed line is the search (`SearchWaiting`, in the waiting group before the
 main one, so the line is not read as a quick entry or a question). A command or a menu button instead
@@ -29,6 +29,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, Message, Update
 from telegram.ext import ApplicationHandlerStop, filters
 
+from bot.domain.permissions import MEMBERS as MEMBERS  # the audiences a list is for, as for commands
+from bot.domain.permissions import SUPERVISORS, Do, may
 from bot.domain.units.lists import PAGE_SIZE, UnitEntry, UnitPage, clean_query, page_head
 from bot.i18n import N_
 from bot.presentation.callbacks import (
@@ -40,13 +42,10 @@ from bot.presentation.callbacks import (
     decode,
 )
 from bot.presentation.render import to_html
-from db.models import Role, User
 from handlers.context import ChungTayContext
 
-MEMBERS: frozenset[str] = frozenset({Role.REPORTER, Role.SUPERVISOR, Role.ADMIN})
-MANAGERS: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ADMIN})
-"""The audiences of the command table (handlers/registry.py) a list is for (not imported from there: the
-table imports the handler modules that import this one)."""
+MANAGERS = SUPERVISORS
+"""The audiences a list is for are those of bot/domain/permissions.py, as for commands and buttons."""
 STATE_KEY = "unit_list"
 WAIT = "wait"
 Show = Callable[[Update, ChungTayContext, bool], Coroutine[Any, Any, None]]
@@ -68,11 +67,6 @@ _KINDS: dict[str, ListKind] = {}
 
 def register(code: str, *, roles: frozenset[str], refusal: str, show: Show) -> None:
     _KINDS[code] = ListKind(code, roles, refusal, show)
-
-
-def may_press(user: User | None, kind: ListKind) -> bool:
-    """The list's audience: an active user of one of its roles."""
-    return user is not None and user.active and user.role in kind.roles
 
 
 # ------------------------------------------------------------------ the state of each list
@@ -163,7 +157,7 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
     if query is None or not isinstance(pressed, UnitListPage | UnitListFind | UnitListAll):
         return
     kind = _KINDS.get(pressed.kind)
-    if kind is None or not may_press(context.db_user, kind):
+    if kind is None or not may(context.db_user, Do.USE, kind.roles):
         await query.answer(context.t(kind.refusal if kind else N_("This button is out of date; nothing was "
                                                                    "changed.")), show_alert=True)
         return
@@ -204,7 +198,7 @@ async def read_search(update: Update, context: ChungTayContext) -> None:
     kind = _KINDS.get(lists.pop(WAIT, None) or "")
     if message is None or message.text is None or kind is None:
         raise ApplicationHandlerStop
-    if not may_press(context.db_user, kind):
+    if not may(context.db_user, Do.USE, kind.roles):
         await message.reply_text(context.t(kind.refusal))
         raise ApplicationHandlerStop
     values = state(context, kind.code)

@@ -20,12 +20,13 @@ from bot.domain.households.erasure import household_name
 from bot.domain.households.register import unreached_households
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.text import fold
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.export_files import unreached_workbook
 from bot.domain.reports.sentences import has_children
 from bot.domain.units.list_views import unreached_entries
 from bot.domain.units.lists import Order, entry_line, unit_page
-from bot.domain.units.tree import is_within, unit_display
+from bot.domain.units.tree import unit_display
 from bot.i18n import N_
 from bot.presentation.callbacks import UnitListPage, UnreachedUnit, button, read
 from db.models import Household, Unit
@@ -148,8 +149,8 @@ async def show_unit(update: Update, context: ChungTayContext) -> None:
     if query is None or user is None:
         return
     pressed = read(update, UnreachedUnit)
-    own, unit = get_unit(context.session, unit_id=user.unit_id), get_unit(context.session, unit_id=pressed.unit_id)
-    if own is None or unit is None or not is_within(unit, own):
+    unit = get_unit(context.session, unit_id=pressed.unit_id)
+    if unit is None or not may(user, Do.WORK_IN_UNIT, unit, session=context.session):
         await query.answer(context.t("You can see the households of your own unit and the units under it only."),
                            show_alert=True)
         return

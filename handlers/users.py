@@ -18,8 +18,9 @@ from bot.domain.formatting import format_local_datetime
 from bot.domain.people import directory as people
 from bot.domain.people import invites as invite_service
 from bot.domain.people.access import AccessDenied
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
-from bot.domain.units.tree import is_within, unit_display
+from bot.domain.units.tree import unit_display
 from bot.i18n import N_, Translator
 from bot.presentation import callbacks as cb
 from db.models import Role, Unit, User
@@ -42,7 +43,7 @@ Rows = list[list[InlineKeyboardButton]]
 
 def _manager(context: ChungTayContext) -> User | None:
     user = context.db_user
-    return user if user is not None and user.active and user.role in people.MANAGERS else None
+    return user if may(user, Do.SUPERVISE) else None
 
 
 async def show_users(update: Update, context: ChungTayContext) -> None:
@@ -89,7 +90,7 @@ def _people_page(context: ChungTayContext, *, page: int) -> tuple[str, Rows]:
         lines.append(t("{number}. <b>{name}</b> — {role}, {unit}, {organisation} · last active {seen}").format(
             number=number, name=html.escape(person.display_name), role=role, unit=unit, organisation=organisation,
             seen=_last_seen(context, person)) + html.escape(_status(t, person)))
-        if people.can_manage_person(context.session, actor=actor, target=person):
+        if may(actor, Do.MANAGE_PERSON, person, session=context.session):
             rows.append([cb.button(f"⚙️ {number}. {person.display_name}"[:60], cb.PeoplePerson(person.id or 0, page))])
     nav = []
     if page > 0:
@@ -119,7 +120,7 @@ def _person_card(context: ChungTayContext, person: User, *, page: int, note: str
         lines.append(t("Status: deactivated (needs a new invite, or ✅ Reactivate)"))
     pid = person.id or 0
     actor = _manager(context)
-    reopen = actor is not None and people.may_reopen(context.session, actor=actor, target=person)
+    reopen = may(actor, Do.UNDO_REMOVAL, person, session=context.session)
     if not reopen:
         lines.append(t("Closed by a higher level: only that level (or the operator) can reopen this account."))
     toggle = (cb.button("🚫 " + t("Deactivate"), cb.PeopleAskDeactivate(pid, page)) if person.active or
@@ -196,7 +197,7 @@ async def _show_searched(update: Update, context: ChungTayContext, fresh: bool) 
             raise AccessDenied("not a manager")
         person = people.managed_person(context.session, actor=actor, target_id=listed.get("person") or 0)
         unit = get_unit(context.session, unit_id=listed.get("root") or 0)
-        if unit is None or not is_within(unit, people.managed_root(context.session, actor=actor)):
+        if unit is None or not may(actor, Do.MANAGE_UNIT, unit, session=context.session):
             raise AccessDenied("unit outside the actor's subtree")
     except AccessDenied:
         await answer_in_place(update, context, html.escape(context.t("You cannot change this person.")), fresh=fresh)
@@ -271,7 +272,7 @@ def _answer(context: ChungTayContext, pressed: cb.PeopleButton) -> tuple[str, Ro
     if isinstance(pressed, cb.PeopleUnitMenu | cb.PeopleSetUnit):
         root = people.managed_root(session, actor=actor)
         unit = get_unit(session, unit_id=pressed.unit_id) if pressed.unit_id else root  # None: the actor's unit
-        if unit is None or not is_within(unit, root):
+        if unit is None or not may(actor, Do.MANAGE_UNIT, unit, session=session):
             raise AccessDenied("unit outside the actor's subtree")
         if isinstance(pressed, cb.PeopleUnitMenu):
             return _unit_menu(context, person, unit, child_page=pressed.page)

@@ -12,15 +12,14 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session, col, select
 
-from bot.domain.households.register import can_see_household
-from bot.domain.records.actions import can_edit
+from bot.domain.permissions import Do, may
 from db.models import Household, ReportingPeriod, SupportAction, User
 
 
 def editable_action(session: Session, *, user: User | None, action_id: int) -> SupportAction | None:
     """The record, when `user` may correct or void it."""
     action = session.get(SupportAction, action_id)
-    if action is None or user is None or not can_edit(session, user=user, action=action):
+    if action is None or not may(user, Do.EDIT_RECORD, action, session=session):
         return None
     return action
 
@@ -28,7 +27,7 @@ def editable_action(session: Session, *, user: User | None, action_id: int) -> S
 def visible_household(session: Session, *, user: User, household_id: int) -> Household | None:
     """The household, when `user` may see it (it is in their unit's subtree)."""
     household = session.get(Household, household_id)
-    if household is None or not can_see_household(session, user=user, household=household):
+    if household is None or not may(user, Do.SEE_HOUSEHOLD, household, session=session):
         return None
     return household
 

@@ -176,3 +176,17 @@ async def test_to_check_question_and_files_use_the_chats_services(
     assert any(action == "ask" for action, _ in audited)
     bad = await _post(client, "api/file", init, {"kind": "exe", "period": "m0"})
     assert bad.status_code == 400
+
+
+async def test_the_record_view_offers_a_question_only_where_the_chat_would(
+        bot: BotUnderTest, client: httpx.AsyncClient, session: Session, enroll: Callable[..., Any]) -> None:
+    """❓ is offered by the chat's rule (bot/domain/permissions.py): never about one's own record."""
+    supervisor: Chat = await enroll("supervisor", "GL-KP")
+    now = bot.runtime.clock()
+    own = log_rice(session, unit_code="GL-KP-CHUGU", author=user_of(session, supervisor), day=now.date(),
+                   households=1, kg=900, value=None)
+    init = init_data(supervisor.user.id, at=now)
+    opened = (await _get(client, f"api/record/{own.id}", init)).json()
+    assert opened["can_ask"] is False
+    asked = await _post(client, "api/question", init, {"action_id": own.id, "text": "900 kg cho 1 hộ?"})
+    assert asked.status_code == 409

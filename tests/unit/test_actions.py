@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 
 from bot.domain.catalogue.file import load_catalogue_file
 from bot.domain.people.access import AccessDenied
+from bot.domain.permissions import Do, may
 from bot.domain.records.actions import (
     Draft,
     ValidationProblem,
-    can_edit,
     check_measure,
     missing_required,
     month_totals,
@@ -94,9 +94,10 @@ def test_void_rules_follow_the_unit_tree(session: Session) -> None:
     elsewhere = _user(session, Role.SUPERVISOR, "GL-KP-CHUGU", 3)
     district = _user(session, Role.SUPERVISOR, "GL-KP", 4)
     action = save_draft(session, draft=_rice(), author=author, catalogue=CATALOGUE, today=TODAY).action
-    assert can_edit(session, user=author, action=action) and can_edit(session, user=district, action=action)
-    assert not can_edit(session, user=colleague, action=action)
-    assert not can_edit(session, user=elsewhere, action=action)
+    assert may(author, Do.EDIT_RECORD, action, session=session)
+    assert may(district, Do.EDIT_RECORD, action, session=session)
+    assert not may(colleague, Do.EDIT_RECORD, action, session=session)
+    assert not may(elsewhere, Do.EDIT_RECORD, action, session=session)
     with pytest.raises(AccessDenied):
         void_action(session, action_id=action.id or 0, user=colleague, now=utcnow())
     assert [a.id for a in recent_actions(session, user=district)] == [action.id]

@@ -12,6 +12,7 @@ from bot.domain.outbox import queue as outbox
 from bot.domain.people import directory as people
 from bot.domain.people import invites
 from bot.domain.people.access import AccessDenied, RedeemOutcome, create_invite, redeem_invite
+from bot.domain.permissions import Do, may
 from bot.domain.records.actions import Draft, card_view
 from db.models import (
     AuditEntry,
@@ -52,16 +53,16 @@ def test_who_may_change_whom(session: Session) -> None:
     reporter = _user(session, Role.REPORTER, "GL-KP-IARSAI")
     other_commune = _user(session, Role.REPORTER, "GL-KP-CHUGU")
     province_admin = _user(session, Role.ADMIN, "GL")
-    assert people.can_manage_person(session, actor=supervisor, target=reporter)
-    assert people.can_manage_person(session, actor=supervisor, target=commune_supervisor)
-    assert not people.can_manage_person(session, actor=supervisor, target=supervisor), "not oneself"
-    assert not people.can_manage_person(session, actor=supervisor, target=district_admin), "not an admin"
-    assert not people.can_manage_person(session, actor=supervisor, target=province_admin)
-    assert not people.can_manage_person(session, actor=commune_supervisor, target=other_commune), "another commune"
-    assert not people.can_manage_person(session, actor=commune_supervisor, target=supervisor), "above"
-    assert not people.can_manage_person(session, actor=reporter, target=other_commune)
-    assert people.can_manage_person(session, actor=district_admin, target=supervisor)
-    assert not people.can_manage_person(session, actor=district_admin, target=province_admin)
+    assert may(supervisor, Do.MANAGE_PERSON, reporter, session=session)
+    assert may(supervisor, Do.MANAGE_PERSON, commune_supervisor, session=session)
+    assert not may(supervisor, Do.MANAGE_PERSON, supervisor, session=session), "not oneself"
+    assert not may(supervisor, Do.MANAGE_PERSON, district_admin, session=session), "not an admin"
+    assert not may(supervisor, Do.MANAGE_PERSON, province_admin, session=session)
+    assert not may(commune_supervisor, Do.MANAGE_PERSON, other_commune, session=session), "another commune"
+    assert not may(commune_supervisor, Do.MANAGE_PERSON, supervisor, session=session), "above"
+    assert not may(reporter, Do.MANAGE_PERSON, other_commune, session=session)
+    assert may(district_admin, Do.MANAGE_PERSON, supervisor, session=session)
+    assert not may(district_admin, Do.MANAGE_PERSON, province_admin, session=session)
     assert people.roles_for(session, actor=supervisor, target=reporter) == [Role.REPORTER, Role.SUPERVISOR]
     assert Role.ADMIN in people.roles_for(session, actor=district_admin, target=reporter)
     with pytest.raises(AccessDenied):
@@ -75,7 +76,7 @@ def test_who_may_change_whom(session: Session) -> None:
         people.change_unit(session, actor=commune_supervisor, target_id=reporter.id or 0,
                            unit_id=_unit_id(session, "GL-KP-CHUGU"), now=utcnow())
     supervisor.active = False
-    assert not people.can_manage_person(session, actor=supervisor, target=reporter), "inactive managers manage nobody"
+    assert not may(supervisor, Do.MANAGE_PERSON, reporter, session=session), "inactive managers manage nobody"
     assert session.exec(select(AuditEntry).where(col(AuditEntry.entity) == "user")).all() == []
 
 

@@ -10,9 +10,8 @@ from sqlmodel import Session, select
 
 from bot.cli import main
 from bot.domain.catalogue.file import load_catalogue_file
-from bot.domain.households.register import can_see_household
-from bot.domain.people.access import can_manage_unit
-from bot.domain.records.actions import Draft, can_edit, recent_actions, save_draft
+from bot.domain.permissions import Do, may
+from bot.domain.records.actions import Draft, recent_actions, save_draft
 from bot.domain.totals.aggregate import subtree_unit_ids
 from bot.domain.units.tree import UnitImportError, import_units_csv, is_within
 from db.models import Household, Role, Unit, User
@@ -94,9 +93,9 @@ def test_access_follows_the_move(session: Session) -> None:
     def access(user: User) -> tuple[bool, ...]:
         session.expire_all()
         subtree = subtree_unit_ids(session, root=_unit(session, "GL-KP" if user is old_supervisor else "GL-AP"))
-        return (*(can_manage_unit(session, user=user, unit=_unit(session, c)) for c in MOVED_SUBTREE),
-                can_see_household(session, user=user, household=household),
-                can_edit(session, user=user, action=action),
+        return (*(may(user, Do.MANAGE_UNIT, _unit(session, c), session=session) for c in MOVED_SUBTREE),
+                may(user, Do.SEE_HOUSEHOLD, household, session=session),
+                may(user, Do.EDIT_RECORD, action, session=session),
                 action.id in {a.id for a in recent_actions(session, user=user)},
                 village.id in subtree)
 
@@ -104,8 +103,8 @@ def test_access_follows_the_move(session: Session) -> None:
     import_units_csv(session, HEADER + "GL-KP-IARSAI,Ia Rsai,commune,GL-AP\n")
     assert access(old_supervisor) == (False,) * 8, "the old district loses the commune and its villages"
     assert access(new_supervisor) == (True,) * 8, "the new district gains them"
-    assert all(can_manage_unit(session, user=province, unit=_unit(session, c)) for c in MOVED_SUBTREE)
-    assert can_see_household(session, user=reporter, household=household)
+    assert all(may(province, Do.MANAGE_UNIT, _unit(session, c), session=session) for c in MOVED_SUBTREE)
+    assert may(reporter, Do.SEE_HOUSEHOLD, household, session=session)
 
 
 def test_moving_to_the_top_level_and_back_restores_the_tree(session: Session) -> None:

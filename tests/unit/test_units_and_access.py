@@ -10,11 +10,10 @@ from sqlmodel import Session, select
 from bot.domain.people.access import (
     AccessDenied,
     RedeemOutcome,
-    can_manage_unit,
     create_invite,
-    invitable_roles,
     redeem_invite,
 )
+from bot.domain.permissions import Do, givable_roles, may
 from bot.domain.units.tree import UnitImportError, import_units_csv, is_within
 from db.models import Invite, Role, Unit, User
 from db.queries import get_unit_by_code, list_subtree_units
@@ -75,12 +74,12 @@ def test_roles_and_subtree_rules(session: Session) -> None:
     admin = _user(session, Role.ADMIN, "GL", 1)
     supervisor = _user(session, Role.SUPERVISOR, "GL-KP", 2)
     reporter = _user(session, Role.REPORTER, "GL-KP-IARSAI", 3)
-    assert invitable_roles(admin) == [Role.REPORTER, Role.SUPERVISOR, Role.ADMIN]
-    assert invitable_roles(supervisor) == [Role.REPORTER, Role.SUPERVISOR]
-    assert invitable_roles(reporter) == []
-    assert can_manage_unit(session, user=supervisor, unit=_unit(session, "GL-KP-CHUGU"))
-    assert not can_manage_unit(session, user=supervisor, unit=_unit(session, "GL"))
-    assert not can_manage_unit(session, user=reporter, unit=_unit(session, "GL-KP-IARSAI"))
+    assert givable_roles(admin) == [Role.REPORTER, Role.SUPERVISOR, Role.ADMIN]
+    assert givable_roles(supervisor) == [Role.REPORTER, Role.SUPERVISOR]
+    assert givable_roles(reporter) == []
+    assert may(supervisor, Do.MANAGE_UNIT, _unit(session, "GL-KP-CHUGU"), session=session)
+    assert not may(supervisor, Do.MANAGE_UNIT, _unit(session, "GL"), session=session)
+    assert not may(reporter, Do.MANAGE_UNIT, _unit(session, "GL-KP-IARSAI"), session=session)
     with pytest.raises(AccessDenied):
         create_invite(session, inviter=supervisor, role=Role.REPORTER, unit_id=_unit(session, "GL").id or 0,
                       organisation_id=None, ttl=timedelta(hours=1), now=datetime.now(UTC))

@@ -19,9 +19,9 @@ from bot.domain import audit
 from bot.domain.dashboard.views import NUDGE_KEY, DashboardRefused, period_of, unit_in_scope
 from bot.domain.formatting import format_local_datetime
 from bot.domain.outbox.queue import DOCUMENT, PHOTO, active_users_of, enqueue
-from bot.domain.people.access import can_manage_unit
 from bot.domain.periods import submissions as reporting
 from bot.domain.periods.reminders import PlannedMessage, reminder_text, submit_screen
+from bot.domain.permissions import Do, may
 from bot.domain.records import questions as record_questions
 from bot.domain.records.action_text import Localised
 from bot.domain.records.duplicates import unresolved_in
@@ -42,8 +42,8 @@ def nudge(session: Session, *, user: User, period_id: int, unit_id: int, now: da
     period = session.get(ReportingPeriod, period_id)
     unit = get_unit(session, unit_id=unit_id)
     owner = get_unit(session, unit_id=period.unit_id) if period is not None else None
-    if period is None or unit is None or owner is None or not can_manage_unit(session, user=user, unit=owner) \
-            or not can_manage_unit(session, user=user, unit=unit) \
+    if period is None or unit is None or owner is None or not may(user, Do.MANAGE_UNIT, owner, session=session) \
+            or not may(user, Do.MANAGE_UNIT, unit, session=session) \
             or unit_id not in reporting.expected_unit_ids(session, period_id=period_id):
         raise DashboardRefused("unit")
     if reporting.is_locked(session, period_id=period_id, unit_id=unit_id):
@@ -107,9 +107,7 @@ def record_view(session: Session, *, names: Localised, user: User, action_id: in
     action = session.get(SupportAction, action_id)
     if action is None:
         raise DashboardRefused("unit")
-    own = get_unit(session, unit_id=user.unit_id)
-    target = get_unit(session, unit_id=action.unit_id)
-    if own is None or target is None or not target.path.startswith(own.path):
+    if not may(user, Do.SEE_RECORD, action, session=session):
         raise DashboardRefused("unit")
     versions: list[dict[str, Any]] = []
     current: SupportAction | None = action
@@ -124,7 +122,7 @@ def record_view(session: Session, *, names: Localised, user: User, action_id: in
     open_question = record_questions.open_question_of(session, action_id=action_id)
     return {"action_id": action_id, "versions": versions,
             "open_question": open_question.question if open_question is not None else None,
-            "can_ask": action.status == ActionStatus.CURRENT and open_question is None}
+            "can_ask": may(user, Do.ASK_ABOUT_RECORD, action, session=session) and open_question is None}
 
 
 def ask_again(session: Session, *, user: User, action_id: int, text: str, now: datetime, names: Localised) -> int:

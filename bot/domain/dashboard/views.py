@@ -22,6 +22,7 @@ from bot.domain.people.access import AccessDenied
 from bot.domain.periods import submissions as reporting
 from bot.domain.periods.calendar import STANDARD_CODES, Period, month_of, period_from_code
 from bot.domain.periods.status_text import percent_text, periods_defined_by
+from bot.domain.permissions import MEMBERS, SUPERVISORS, Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.sentences import (
     ScopeTotals,
@@ -41,7 +42,7 @@ from bot.domain.reports.sentences import (
 )
 from bot.domain.totals.aggregate import compute_totals, monthly_totals
 from bot.domain.units.tree import unit_display
-from db.models import OutboxMessage, Role, User
+from db.models import OutboxMessage, User
 from db.queries import get_user_by_telegram_id, list_organisations
 
 TREND_MONTHS = 12
@@ -60,9 +61,9 @@ def viewer_for(session: Session, *, telegram_id: int) -> User:
     """The registered, active supervisor or administrator behind a Telegram user (the chat's gate:
     reporters do not get the supervisors' commands, a deactivated person gets nothing)."""
     user = get_user_by_telegram_id(session, telegram_id=telegram_id)
-    if user is None or not user.active:
+    if user is None or not may(user, Do.USE, MEMBERS):
         raise DashboardRefused("unregistered")
-    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+    if not may(user, Do.USE, SUPERVISORS):
         raise DashboardRefused("role")
     return user
 

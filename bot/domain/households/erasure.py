@@ -37,11 +37,11 @@ from sqlmodel import Session, col, select
 
 from bot.domain import audit
 from bot.domain.households.erasure_copies import ERASED_LABEL, ErasedNames, scrub_bot_state, scrub_outbox, scrub_uploads
-from bot.domain.households.register import can_see_household
 from bot.domain.parsing.text import fold
+from bot.domain.permissions import Do, may
 from bot.domain.totals.aggregate import subtree_unit_ids
 from bot.i18n import Translator
-from db.models import Household, Role, SupportAction, User
+from db.models import Household, SupportAction, User
 from db.queries import get_unit
 from db.record_question import RecordQuestion
 
@@ -70,12 +70,6 @@ def household_name(t: Translator, household: Household) -> str:
     return t(ERASED_NAME) if household.erased_at is not None else household.head_name
 
 
-def can_erase(session: Session, *, user: User, household: Household) -> bool:
-    """Supervisors and administrators at the household's unit or above; never reporters."""
-    return (user.active and user.role in (Role.SUPERVISOR, Role.ADMIN)
-            and can_see_household(session, user=user, household=household))
-
-
 def households_by_code(session: Session, *, user: User, code: str) -> Sequence[Household]:
     """The households with this code in the user's subtree (a code is unique within one unit only)."""
     own = get_unit(session, unit_id=user.unit_id)
@@ -91,7 +85,7 @@ def erasable_household(session: Session, *, user: User, household_id: int) -> Ho
     household = session.get(Household, household_id)
     if household is None:
         raise ErasureRefused("not_found")
-    if not can_erase(session, user=user, household=household):
+    if not may(user, Do.ERASE_HOUSEHOLD, household, session=session):
         raise ErasureRefused("not_allowed")
     if household.erased_at is not None:
         raise ErasureRefused("already_erased")

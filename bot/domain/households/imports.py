@@ -33,7 +33,7 @@ from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.households.register import classify
 from bot.domain.parsing.numbers import ascii_int
 from bot.domain.parsing.text import fold
-from bot.domain.units.tree import is_within
+from bot.domain.permissions import Do, may
 from bot.i18n import N_, Translator
 from db.models import Household, HouseholdUpload, Unit, User
 from db.queries import get_unit
@@ -336,8 +336,7 @@ def import_upload(session: Session, *, upload_id: int, user: User, now: datetime
     unit = get_unit(session, unit_id=upload.unit_id) if upload is not None and upload.user_id == user.id else None
     if upload is None or unit is None:
         return None
-    own = get_unit(session, unit_id=user.unit_id)
-    if _expired(upload, now) or own is None or not user.active or not is_within(unit, own):
+    if _expired(upload, now) or not may(user, Do.WORK_IN_UNIT, unit, session=session):
         # Older than a day (even if the purge job has not run yet), or checked for a unit the user no longer
         # belongs to (moved since the preview): dropped rather than written into another unit's register.
         session.delete(upload)

@@ -2,7 +2,8 @@
 (registered households that received nothing). Importing a review list: bot/domain/households/imports.py.
 
 Household names are personal data (Decree 13/2023): they are shown only to users whose unit is the
-household's unit or above it (`can_see_household`), never logged, and exports follow the same rule.
+household's unit or above it (the SEE_HOUSEHOLD rule of bot/domain/permissions.py), never logged, and
+exports follow the same rule.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.parsing.matcher import matcher_for
 from bot.domain.parsing.text import fold
 from bot.domain.totals.aggregate import subtree_unit_ids
-from bot.domain.units.tree import is_within
 from bot.i18n import Translator
 from db.models import ActionStatus, Category, Household, SupportAction, Unit, User
 from db.queries import get_unit
@@ -52,12 +52,6 @@ def upsert_household(session: Session, *, user: User, unit: Unit, code: str, hea
                  entity_id=household.id, details={"restored": True} if restored else None)
     session.commit()
     return household, created, restored
-
-
-def can_see_household(session: Session, *, user: User, household: Household) -> bool:
-    """Names are visible inside the household's unit and the units above it only."""
-    own, unit = get_unit(session, unit_id=user.unit_id), get_unit(session, unit_id=household.unit_id)
-    return own is not None and unit is not None and is_within(unit, own)
 
 
 def search_households(session: Session, *, user: User, text: str, limit: int = 8) -> Sequence[Household]:

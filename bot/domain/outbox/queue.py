@@ -41,9 +41,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.domain.outbox.stored import StoredScreen, plain_screen, screen_to_json
+from bot.domain.permissions import SUPERVISING_ROLES
 from bot.domain.screen import Screen
 from bot.i18n import get_translator
-from db.models import OutboxLease, OutboxMessage, Role, Unit, User
+from db.models import OutboxLease, OutboxMessage, Unit, User
 from db.queries import get_unit
 
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
@@ -331,7 +332,7 @@ def supervisors_of(session: Session, *, unit: Unit) -> Sequence[User]:
     current: Unit | None = unit
     while current is not None:
         found = session.exec(select(User).where(User.unit_id == current.id, col(User.active).is_(True),
-                                                col(User.role).in_([Role.SUPERVISOR, Role.ADMIN]))
+                                                col(User.role).in_(SUPERVISING_ROLES))
                              .order_by(col(User.id))).all()
         if found:
             return found

@@ -29,10 +29,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.domain import audit
-from bot.domain.units.tree import is_within
+from bot.domain.permissions import Do, may
 from db.models import Unit, User
 from db.models_outcomes import PovertyReview, PovertyTarget
-from db.queries import get_unit
 
 FIGURES = ("total_households", "poor", "near_poor", "total_start", "poor_start", "near_poor_start",
            "poor_persons", "near_poor_persons", "escaped", "fell_back", "new_poor", "escaped_near")
@@ -224,18 +223,13 @@ class Saved:
     changed: dict[str, list[int | None]] = field(default_factory=dict)
 
 
-def may_enter(session: Session, *, user: User, unit: Unit) -> bool:
-    own = get_unit(session, unit_id=user.unit_id)
-    return user.active and own is not None and is_within(unit, own)
-
-
 def save_review(session: Session, *, user: User, unit: Unit, year: int, figures: Figures, now: datetime,
                 stage: str = "year", source: str = "form", commit: bool = True) -> Saved:
     """Check and store a unit's figures for a year and stage; a different figure for the same year and
     stage is a correction (the next version, audited). Raises ReviewNotAllowed or ReviewRejected."""
     if stage not in STAGES:
         raise ValueError(stage)
-    if not may_enter(session, user=user, unit=unit) or not is_reporting_unit(session, unit=unit):
+    if not may(user, Do.WORK_IN_UNIT, unit, session=session) or not is_reporting_unit(session, unit=unit):
         raise ReviewNotAllowed(unit.code)
     previous = annual_review(session, unit_id=unit.id or 0, year=year - 1)
     problems = check(figures, previous)

@@ -23,7 +23,6 @@ from bot.domain.outcomes.figures import (
     ReviewRejected,
     annual_review,
     check,
-    may_enter,
     reporting_units,
     save_review,
 )
@@ -32,6 +31,7 @@ from bot.domain.parsing.errors import NumberError
 from bot.domain.parsing.numbers import parse_count
 from bot.domain.parsing.review_line import STAGE_WORDS
 from bot.domain.parsing.text import fold
+from bot.domain.permissions import Do, may
 from bot.domain.units.tree import unit_display
 from bot.i18n import Translator
 from db.models import Unit, User
@@ -162,7 +162,7 @@ def import_sheet(session: Session, *, user: User, content: bytes, filename: str,
         return _refuse([t("The sheet has no rows of figures.")])
     outcome = SheetOutcome()
     for unit, year, stage, figures in checked:
-        if not may_enter(session, user=user, unit=unit):
+        if not may(user, Do.WORK_IN_UNIT, unit, session=session):
             return _refuse([t("You cannot enter figures for {unit}.").format(unit=unit_display(t, unit))])
         try:
             saved = save_review(session, user=user, unit=unit, year=year, stage=stage, figures=figures, now=now,

@@ -25,7 +25,7 @@ from bot.domain.parsing.errors import NumberError
 from bot.domain.parsing.numbers import parse_count, to_decimal
 from bot.domain.parsing.review_line import ReviewLine, TargetWords
 from bot.domain.parsing.text import fold
-from bot.domain.people.access import can_manage_unit
+from bot.domain.permissions import Do, may
 from bot.domain.screen import Button, Screen, button
 from bot.domain.spans import Text, text
 from bot.domain.units.tree import unit_display
@@ -54,7 +54,7 @@ def review_unit(session: Session, t: Translator, *, viewer: User, code: str | No
     """The unit named by code (within the viewer's tree), or the viewer's own; or a screen saying why the
     figures cannot be entered for it (not theirs, or a unit above the communes that report them)."""
     unit = get_unit_by_code(session, code=code) if code else get_unit(session, unit_id=viewer.unit_id)
-    if unit is None or not outcomes.may_enter(session, user=viewer, unit=unit):
+    if unit is None or not may(viewer, Do.WORK_IN_UNIT, unit, session=session):
         return _refusal(t)
     if not outcomes.is_reporting_unit(session, unit=unit):
         reporting = outcomes.reporting_units(session, root=unit)
@@ -170,7 +170,7 @@ def outcome_target_screen(session: Session, t: Translator, *, viewer: User, word
                           today: date) -> Screen:
     """/target [unit] [year] giảm 3% | giảm 564 hộ: a unit's poverty target for a year, with its progress."""
     unit = _named_unit(session, t, viewer=viewer, typed=words.before)
-    if unit is None or not can_manage_unit(session, user=viewer, unit=unit):
+    if unit is None or not may(viewer, Do.MANAGE_UNIT, unit, session=session):
         own = get_unit(session, unit_id=viewer.unit_id)
         return Screen(text(t("Write the unit and the fall, e.g. /target {code} 2026 giảm 3% or /target {code} 2026 "
                              "giảm 564 hộ (a unit of yours or under it).").format(code=own.code if own else "GL-KP")))

@@ -21,34 +21,16 @@ from sqlmodel import Session, col, select
 
 from bot.config import SUPPORTED_LOCALES
 from bot.domain import audit
-from bot.domain.units.tree import is_within
-from db.models import Invite, Role, Unit, User
+from bot.domain.permissions import REMOVED as REMOVED  # re-exported: the people services read it here
+from bot.domain.permissions import Do, may
+from db.models import Invite, Role, User
 from db.queries import get_unit, get_user_by_telegram_id
 
-REMOVED = "removed"
-"""`User.deactivated_reason` of a person whose access a supervisor or the operator ended."""
 INVITE_TOKEN_BYTES = 18  # 24 url-safe characters: fits Telegram's 64-character start parameter
 
 
 class AccessDenied(Exception):
     """The user may not do this; handlers turn it into a polite message."""
-
-
-def invitable_roles(inviter: User) -> list[Role]:
-    """Which roles `inviter` may hand out: reporters invite nobody; only admins create admins."""
-    if inviter.role == Role.ADMIN:
-        return [Role.REPORTER, Role.SUPERVISOR, Role.ADMIN]
-    if inviter.role == Role.SUPERVISOR:
-        return [Role.REPORTER, Role.SUPERVISOR]
-    return []
-
-
-def can_manage_unit(session: Session, *, user: User, unit: Unit) -> bool:
-    """Supervisors and admins manage their own unit and every unit under it."""
-    if user.role not in (Role.SUPERVISOR, Role.ADMIN) or not user.active:
-        return False
-    own = get_unit(session, unit_id=user.unit_id)
-    return own is not None and is_within(unit, own)
 
 
 def create_invite(session: Session, *, inviter: User | None, role: Role, unit_id: int,
@@ -57,12 +39,11 @@ def create_invite(session: Session, *, inviter: User | None, role: Role, unit_id
     unit = get_unit(session, unit_id=unit_id)
     if unit is None:
         raise AccessDenied("unknown unit")
-    if inviter is not None and (
-            role not in invitable_roles(inviter) or not can_manage_unit(session, user=inviter, unit=unit)):
-        raise AccessDenied("not allowed to invite for this role or unit")
     invite = Invite(token=secrets.token_urlsafe(INVITE_TOKEN_BYTES), role=role, unit_id=unit_id,
                     organisation_id=organisation_id, created_by_id=inviter.id if inviter else None,
                     created_at=now, expires_at=now + ttl)
+    if inviter is not None and not may(inviter, Do.MAKE_INVITE, invite, session=session):
+        raise AccessDenied("not allowed to invite for this role or unit")
     session.add(invite)
     session.flush()
     audit.record(session, user_id=inviter.id if inviter else None, action="create", entity="invite",
@@ -77,10 +58,7 @@ def maker_may_still_invite(session: Session, *, invite: Invite) -> bool:
     still over the unit. An invite made by the operator's CLI (no maker) always may."""
     if invite.created_by_id is None:
         return True
-    maker = session.get(User, invite.created_by_id)
-    unit = get_unit(session, unit_id=invite.unit_id)
-    return (maker is not None and unit is not None and invite.role in invitable_roles(maker)
-            and can_manage_unit(session, user=maker, unit=unit))
+    return may(session.get(User, invite.created_by_id), Do.MAKE_INVITE, invite, session=session)
 
 
 def revoke_invites_beyond_maker(session: Session, *, maker: User, now: datetime, revoked_by_id: int | None) -> int:
@@ -102,21 +80,6 @@ def revoke_invites_beyond_maker(session: Session, *, maker: User, now: datetime,
             audit.record(session, user_id=revoked_by_id, action="revoke", entity="invite", entity_id=invite.id,
                          details={"role": invite.role.value, "unit_id": invite.unit_id, "reason": "maker_changed"})
     return revoked
-
-
-def may_reopen(session: Session, *, actor: User | None, target: User) -> bool:
-    """Whether `actor` (None: the operator's CLI, or an invite it made) may undo `target`'s removal: only
-    the decider's unit or a unit above it, and only an admin for an admin's decision. A removal by the
-    operator (no decider recorded) is reversed by the operator only."""
-    if target.active or target.deactivated_reason != REMOVED or actor is None:
-        return True
-    if target.deactivated_by_id is None:
-        return False
-    decider = session.get(User, target.deactivated_by_id)
-    if decider is None or (decider.role == Role.ADMIN and actor.role != Role.ADMIN):
-        return False
-    own, decided_at = get_unit(session, unit_id=actor.unit_id), get_unit(session, unit_id=decider.unit_id)
-    return own is not None and decided_at is not None and is_within(decided_at, own)
 
 
 class RedeemOutcome(enum.Enum):
@@ -164,7 +127,7 @@ def redeem_invite(session: Session, *, token: str, telegram_id: int, display_nam
         session.commit()
         return RedeemResult(RedeemOutcome.MAKER_GONE)
     maker = session.get(User, invite.created_by_id) if invite.created_by_id is not None else None
-    if existing is not None and not may_reopen(session, actor=maker, target=existing):
+    if existing is not None and maker is not None and not may(maker, Do.UNDO_REMOVAL, existing, session=session):
         return RedeemResult(RedeemOutcome.CLOSED_ABOVE)  # the link stays unused: it may be meant for another
     claimed = session.execute(  # a revoke at the same moment wins: revoked_at is part of the condition
         table.update().where(table.c.id == invite.id, table.c.used_at.is_(None), table.c.revoked_at.is_(None))

@@ -9,9 +9,10 @@ Why these rules:
 - Two kinds of "inactive": BLOCKED (Telegram answered 403, see bot/domain/outbox/queue.py) comes back by
   itself at the user's next /start; REMOVED (a supervisor or the operator ended it) needs a new invite.
 - A removed user's queued messages are dropped, but their records stay, credited to them.
-- A removal is reversed only at the level that decided it or above (`may_reopen`): who decided is kept
-  (`deactivated_by_id`; none for the operator's CLI, the top level, reversed only by the operator's new
-  invite), so a district cannot reopen what the province or the operator closed, by ✅ or by its own invite.
+- A removal is reversed only at the level that decided it or above (UNDO_REMOVAL in bot/domain/permissions.py):
+  who decided is kept (`deactivated_by_id`; none for the operator's CLI, the top level, reversed only by the
+  operator's new invite), so a district cannot reopen what the province or the operator closed,
+  by ✅ or by its own invite.
 - A person who leaves (deactivated, or moved out of a record's unit) cannot answer a question about their
   records any more: those open questions are closed with the reason and the askers told
   (bot/domain/records/questions.py).
@@ -34,15 +35,13 @@ from sqlmodel import Session, col, select
 from bot.domain import audit
 from bot.domain.outbox import queue as outbox
 from bot.domain.people.access import REMOVED as REMOVED  # re-exported: /users and the CLI read it here
-from bot.domain.people.access import AccessDenied, invitable_roles, revoke_invites_beyond_maker
-from bot.domain.people.access import may_reopen as may_reopen
+from bot.domain.people.access import AccessDenied, revoke_invites_beyond_maker
+from bot.domain.permissions import Do, givable_roles, may
 from bot.domain.records.questions import close_for_departed
-from bot.domain.units.tree import is_within
 from db.models import Role, Unit, User
 from db.queries import get_unit
 
 BLOCKED = outbox.BLOCKED_REASON
-MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
 SEEN_EVERY = timedelta(minutes=5)
 """How stale `last_seen_at` may get before an update writes it again (one write per user per 5 minutes,
 not one per message)."""
@@ -58,7 +57,7 @@ class PersonChange:
 
 def managed_root(session: Session, *, actor: User) -> Unit:
     """The top of the subtree `actor` manages; AccessDenied for reporters and inactive users."""
-    unit = get_unit(session, unit_id=actor.unit_id) if actor.active and actor.role in MANAGERS else None
+    unit = get_unit(session, unit_id=actor.unit_id) if may(actor, Do.SUPERVISE) else None
     if unit is None:
         raise AccessDenied("only active supervisors and admins manage people")
     return unit
@@ -78,19 +77,9 @@ def people_of(session: Session, *, root: Unit | None, offset: int = 0, limit: in
     return int(count), session.exec(query).all()
 
 
-def can_manage_person(session: Session, *, actor: User, target: User) -> bool:
-    """Whether `actor` may change anything about `target` (see module notes)."""
-    if actor.id == target.id or actor.role not in MANAGERS or not actor.active:
-        return False
-    if target.role == Role.ADMIN and actor.role != Role.ADMIN:
-        return False
-    own, unit = get_unit(session, unit_id=actor.unit_id), get_unit(session, unit_id=target.unit_id)
-    return own is not None and unit is not None and is_within(unit, own)
-
-
 def roles_for(session: Session, *, actor: User, target: User) -> list[Role]:
     """The roles `actor` may give `target` (their current one included, to show it)."""
-    return invitable_roles(actor) if can_manage_person(session, actor=actor, target=target) else []
+    return givable_roles(actor) if may(actor, Do.MANAGE_PERSON, target, session=session) else []
 
 
 def managed_person(session: Session, *, actor: User | None, target_id: int) -> User:
@@ -98,7 +87,7 @@ def managed_person(session: Session, *, actor: User | None, target_id: int) -> U
     target = session.get(User, target_id)
     if target is None:
         raise AccessDenied("unknown user")
-    if actor is not None and not can_manage_person(session, actor=actor, target=target):
+    if actor is not None and not may(actor, Do.MANAGE_PERSON, target, session=session):
         raise AccessDenied("not allowed to change this user")
     return target
 
@@ -147,7 +136,7 @@ def reactivate(session: Session, *, actor: User, target_id: int, now: datetime) 
     target = managed_person(session, actor=actor, target_id=target_id)
     if target.active:
         return target
-    if not may_reopen(session, actor=actor, target=target):
+    if not may(actor, Do.UNDO_REMOVAL, target, session=session):
         raise AccessDenied("the removal was decided above the actor")
     before = _state(target)
     target.active = True
@@ -161,7 +150,7 @@ def reactivate(session: Session, *, actor: User, target_id: int, now: datetime) 
 def change_role(session: Session, *, actor: User, target_id: int, role: Role, now: datetime) -> PersonChange:
     """A new role; the unused invites the person could make only with the old one are revoked."""
     target = managed_person(session, actor=actor, target_id=target_id)
-    if role not in invitable_roles(actor):
+    if role not in givable_roles(actor):
         raise AccessDenied("a role above the actor's own")
     if target.role == role:
         return PersonChange(target)
@@ -181,7 +170,7 @@ def change_unit(session: Session, *, actor: User, target_id: int, unit_id: int, 
     invites they made for units outside their new subtree are revoked."""
     target = managed_person(session, actor=actor, target_id=target_id)
     unit = get_unit(session, unit_id=unit_id)
-    if unit is None or not is_within(unit, managed_root(session, actor=actor)):
+    if unit is None or not may(actor, Do.MANAGE_UNIT, unit, session=session):
         raise AccessDenied("unit outside the actor's subtree")
     if target.unit_id == unit_id:
         return PersonChange(target)

@@ -12,11 +12,10 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.domain import audit
-from bot.domain.people.access import AccessDenied, invitable_roles
+from bot.domain.people.access import AccessDenied
 from bot.domain.people.directory import managed_root
-from bot.domain.units.tree import is_within
+from bot.domain.permissions import Do, givable_roles, may
 from db.models import Invite, Unit, User
-from db.queries import get_unit
 
 
 def open_invites(session: Session, *, actor: User, now: datetime, limit: int = 30,
@@ -26,20 +25,11 @@ def open_invites(session: Session, *, actor: User, now: datetime, limit: int = 3
     invites = session.exec(
         select(Invite).join(Unit, col(Unit.id) == Invite.unit_id)
         .where(col(Unit.path).startswith(root.path), col(Invite.used_at).is_(None), col(Invite.revoked_at).is_(None),
-               col(Invite.expires_at) > now, col(Invite.role).in_(invitable_roles(actor)))
+               col(Invite.expires_at) > now, col(Invite.role).in_(givable_roles(actor)))
         .order_by(col(Invite.created_at).desc(), col(Invite.id).desc()).limit(limit)).all()
     creators = {user.id: user.display_name for user in session.exec(select(User).where(
         col(User.id).in_({invite.created_by_id for invite in invites if invite.created_by_id}))).all()}
     return [(invite, creators.get(invite.created_by_id)) for invite in invites]
-
-
-def can_revoke(session: Session, *, actor: User, invite: Invite) -> bool:
-    unit = get_unit(session, unit_id=invite.unit_id)
-    try:
-        root = managed_root(session, actor=actor)
-    except AccessDenied:
-        return False
-    return unit is not None and is_within(unit, root) and invite.role in invitable_roles(actor)
 
 
 def find_invite(session: Session, *, reference: str) -> Invite | None:
@@ -55,7 +45,7 @@ def revoke_invite(session: Session, *, actor: User | None, invite_id: int, now: 
     """Revoke an unused invite (`actor=None`: the operator's CLI). Revoking twice changes nothing; a used
     invite cannot be revoked (deactivate the person instead)."""
     invite = session.get(Invite, invite_id)
-    if invite is None or (actor is not None and not can_revoke(session, actor=actor, invite=invite)):
+    if invite is None or (actor is not None and not may(actor, Do.REVOKE_INVITE, invite, session=session)):
         raise AccessDenied("not allowed to revoke this invite")
     table = Invite.__table__  # type: ignore[attr-defined]
     revoked = session.execute(  # conditional, like the claim in `redeem_invite`: a link is used or revoked, once

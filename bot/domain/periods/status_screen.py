@@ -21,6 +21,7 @@ from bot.domain.people.access import AccessDenied
 from bot.domain.periods import submissions as reporting
 from bot.domain.periods.screens import find_unit
 from bot.domain.periods.status_text import status_text, target_lines
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.screen import Screen
 from bot.domain.spans import Text, text
@@ -44,7 +45,7 @@ def status_screen(session: Session, names: Localised, *, viewer: User, page: int
     ten a page, searchable, its page on `Screen.units` for the handler to keep."""
     t = names.t
     periods = list(reporting.periods_of_supervisor(session, user=viewer)[:NEWEST]) \
-        if reporting.is_supervisor(viewer) else []
+        if may(viewer, Do.SUPERVISE) else []
     if not periods:
         return no_period_screen(names)
     newest = periods[0]

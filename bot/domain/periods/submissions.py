@@ -28,9 +28,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.domain.people.access import AccessDenied, can_manage_unit
+from bot.domain.people.access import AccessDenied
+from bot.domain.permissions import Do, may
 from bot.domain.totals.aggregate import CategoryTotal, compute_totals
-from db.models import ReportingExpected, ReportingPeriod, ReportingTarget, Role, Submission, Unit, User
+from db.models import ReportingExpected, ReportingPeriod, ReportingTarget, Submission, Unit, User
 from db.queries import get_unit, list_child_units
 
 DEFAULT_REMIND_DAYS = [3, 0]
@@ -67,17 +68,13 @@ PRESETS = {
 }
 
 
-def is_supervisor(user: User | None) -> bool:
-    return user is not None and user.active and user.role in (Role.SUPERVISOR, Role.ADMIN)
-
-
 def create_period(session: Session, *, user: User, name: str, kind: str, start: date, end: date, due: date,
                   now: datetime, remind_days: Sequence[int] | None = None,
                   unit_ids: Sequence[int] | None = None) -> tuple[ReportingPeriod, bool]:
     """Define a period for the user's own unit; returns (period, created). The same name again returns the
     existing period (a double tap creates one). Expected units default to the units directly under it."""
     own = get_unit(session, unit_id=user.unit_id)
-    if own is None or not is_supervisor(user):
+    if own is None or not may(user, Do.SUPERVISE):
         raise AccessDenied("only supervisors define reporting periods")
     if kind not in KINDS:
         raise ReportingError("kind")
@@ -94,7 +91,7 @@ def create_period(session: Session, *, user: User, name: str, kind: str, start: 
         expected = [u.id for u in list_child_units(session, parent_id=own.id) if u.id is not None]
     else:
         units = [get_unit(session, unit_id=i) for i in unit_ids]
-        if any(u is None or not can_manage_unit(session, user=user, unit=u) for u in units):
+        if any(u is None or not may(user, Do.MANAGE_UNIT, u, session=session) for u in units):
             raise AccessDenied("a unit outside the supervisor's tree")
         expected = [u.id for u in units if u is not None and u.id is not None]
     if not expected:
@@ -206,7 +203,7 @@ def reopen(session: Session, *, user: User, period: ReportingPeriod, unit: Unit,
 
     `commit=False` lets the caller queue the officers' notices in the same transaction, so a reopen is
     never committed without them."""
-    if not can_manage_unit(session, user=user, unit=unit):
+    if not may(user, Do.MANAGE_UNIT, unit, session=session):
         raise AccessDenied("reopen outside the supervisor's tree")
     reason = reason.strip()
     if not reason:
@@ -297,7 +294,7 @@ def period_status(session: Session, *, period: ReportingPeriod) -> PeriodStatus:
 def set_target(session: Session, *, user: User, period: ReportingPeriod, unit: Unit, category_code: str,
                measure: str, target: Decimal, now: datetime) -> ReportingTarget:
     """Set (or revise) a unit's target for a period: targets are assigned top-down and then revised."""
-    if not can_manage_unit(session, user=user, unit=unit):
+    if not may(user, Do.MANAGE_UNIT, unit, session=session):
         raise AccessDenied("targets are set by the supervising unit")
     if measure not in MEASURES or target <= 0:
         raise ReportingError("target")

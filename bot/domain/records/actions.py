@@ -26,8 +26,8 @@ from bot.domain import audit
 from bot.domain.catalogue.file import CatalogueFile, CategorySpec, Measure
 from bot.domain.parsing.quick_entry import ParsedEntry, unit_code
 from bot.domain.people.access import AccessDenied
+from bot.domain.permissions import Do, may
 from bot.domain.totals.aggregate import CategoryTotal, compute_totals
-from bot.domain.units.tree import is_within
 from db import catalogue_ids
 from db.models import (
     ActionStatus,
@@ -36,7 +36,6 @@ from db.models import (
     FundingSource,
     Household,
     Organisation,
-    Role,
     SupportAction,
     User,
 )
@@ -264,7 +263,8 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
     assert spec is not None
     previous = session.get(SupportAction, draft.corrects_id) if draft.corrects_id else None
     if previous is not None:
-        ensure_can_edit(session, user=author, action=previous)
+        if not may(author, Do.EDIT_RECORD, previous, session=session):
+            raise AccessDenied("not allowed to change this record")
         if previous.status != ActionStatus.CURRENT:
             raise ValidationProblem("corrects_id", "not_current")
     if _household_out_of_reach(session, draft=draft, author=author, previous=previous):
@@ -321,19 +321,17 @@ def _household_out_of_reach(session: Session, *, draft: Draft, author: User, pre
     """The author moved since the card was drawn: a new entry opened for a unit they no longer belong to, or
     a register household they may no longer see. The record would carry the former unit's distribution (a
     household, a note) into the new one. A correction keeping the record's own household is checked by
-    `ensure_can_edit` instead."""
-    own = get_unit(session, unit_id=author.unit_id)
+    the EDIT_RECORD rule instead."""
     if previous is None and draft.unit_id is not None and draft.unit_id != author.unit_id:
         opened = get_unit(session, unit_id=draft.unit_id)
-        if own is None or opened is None or not is_within(opened, own):
+        if opened is None or not may(author, Do.WORK_IN_UNIT, opened, session=session):
             return True
     if not draft.household_id or (previous is not None and previous.household_id == draft.household_id):
         return False
     household = session.get(Household, draft.household_id)
     if household is None:
         return False
-    unit = get_unit(session, unit_id=household.unit_id)
-    return own is None or unit is None or not is_within(unit, own)
+    return not may(author, Do.SEE_HOUSEHOLD, household, session=session)
 
 
 def rebase_draft(draft: Draft, *, unit_id: int) -> Draft:
@@ -365,28 +363,14 @@ def organisation_code_of(session: Session, user: User) -> str:
     return first.code
 
 
-def can_edit(session: Session, *, user: User, action: SupportAction) -> bool:
-    """The author, or a supervisor/admin, and in both cases only while the action's unit is the user's
-    CURRENT unit or under it: someone moved to another unit loses their old unit's records (names
-    included) unless the new unit is above it. `user` is read from the database for every update."""
-    if action.author_id != user.id and user.role not in (Role.SUPERVISOR, Role.ADMIN):
-        return False
-    own, target = get_unit(session, unit_id=user.unit_id), get_unit(session, unit_id=action.unit_id)
-    return own is not None and target is not None and is_within(target, own)
-
-
-def ensure_can_edit(session: Session, *, user: User, action: SupportAction) -> None:
-    if not can_edit(session, user=user, action=action):
-        raise AccessDenied("not allowed to change this record")
-
-
 def void_action(session: Session, *, action_id: int, user: User, now: datetime) -> SupportAction:
     """Mark a record void at `now` (kept for the audit trail; no longer counted). Its confirmed
     duplicates are counted again in the same transaction (the distribution itself still happened)."""
     action = session.get(SupportAction, action_id)
     if action is None:
         raise ValidationProblem("id", "unknown")
-    ensure_can_edit(session, user=user, action=action)
+    if not may(user, Do.EDIT_RECORD, action, session=session):
+        raise AccessDenied("not allowed to change this record")
     if action.status == ActionStatus.VOID:
         return action
     if action.status != ActionStatus.CURRENT:
@@ -431,14 +415,14 @@ def recent_actions(session: Session, *, user: User, limit: int = 10) -> Sequence
     """Current records a user may see in /history: their own, or their subtree's for supervisors."""
     query = _in_own_subtree(session, select(SupportAction).where(SupportAction.status == ActionStatus.CURRENT),
                             user=user)
-    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+    if not may(user, Do.SUPERVISE):
         query = query.where(SupportAction.author_id == user.id)
     return session.exec(query.order_by(col(SupportAction.created_at).desc(), col(SupportAction.id).desc())
                         .limit(limit)).all()
 
 
 def _in_own_subtree(session: Session, query: Any, *, user: User) -> Any:
-    """Only records of the user's current unit and the units under it (see `can_edit`)."""
+    """Only records of the user's current unit and the units under it (as the EDIT_RECORD rule of `may`)."""
     from db.models import Unit
 
     own = get_unit(session, unit_id=user.unit_id)
@@ -496,10 +480,9 @@ def card_view(session: Session, *, user: User, draft: Draft) -> Draft:
     to another unit while a correction card (or a register household they had picked) was open. The
     card is drawn from the draft, so this runs before every drawing: a household name never shows
     outside the viewer's subtree. A correction keeps its household in the stored draft (it belongs
-    to the record, and saving checks `can_edit` again); a new entry loses it (it is not theirs to
+    to the record, and saving checks EDIT_RECORD again); a new entry loses it (it is not theirs to
     record any more), so `draft` itself is changed then.
     """
-    from bot.domain.households.register import can_see_household
     from db.models import Household
 
     if not (draft.household_name or draft.household_id):
@@ -507,8 +490,8 @@ def card_view(session: Session, *, user: User, draft: Draft) -> Draft:
     previous = session.get(SupportAction, draft.corrects_id) if draft.corrects_id else None
     household = session.get(Household, draft.household_id) if draft.household_id else None
     moved = previous is None and _household_out_of_reach(session, draft=draft, author=user, previous=None)
-    if not moved and (previous is None or can_edit(session, user=user, action=previous)) and (
-            household is None or can_see_household(session, user=user, household=household)):
+    if not moved and (previous is None or may(user, Do.EDIT_RECORD, previous, session=session)) and (
+            household is None or may(user, Do.SEE_HOUSEHOLD, household, session=session)):
         return draft
     shown = draft if previous is None else Draft.from_dict(draft.to_dict())
     shown.household_id = None

@@ -22,7 +22,8 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.domain import audit
-from bot.domain.records.actions import ensure_can_edit
+from bot.domain.people.access import AccessDenied
+from bot.domain.permissions import Do, may
 from bot.domain.totals.aggregate import subtree_unit_ids
 from db.models import ActionStatus, SupportAction, Unit, User
 from db.queries import get_unit
@@ -108,7 +109,8 @@ def resolve(session: Session, *, action_id: int, same: bool, user: User) -> Supp
     action = session.get(SupportAction, action_id)
     if action is None:
         raise LookupError("no such record")
-    ensure_can_edit(session, user=user, action=action)
+    if not may(user, Do.EDIT_RECORD, action, session=session):
+        raise AccessDenied("not allowed to change this record")
     if action.status != ActionStatus.CURRENT:
         raise AnswerRefused("record_changed", action=action)
     if action.duplicate_status in (CONFIRMED, DISTINCT):

@@ -15,13 +15,13 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from bot.domain.catalogue.file import CatalogueFile, CategorySpec
-from bot.domain.households.register import can_see_household, search_households
+from bot.domain.households.register import search_households
 from bot.domain.people.access import AccessDenied
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised, card_text, figures_line, totals_text
 from bot.domain.records.actions import (
     Draft,
     ValidationProblem,
-    can_edit,
     card_view,
     categories_by_use,
     draft_from_action,
@@ -100,7 +100,7 @@ def repeat_draft(session: Session, *, user: User, action_id: int) -> Draft | Non
     choices, without what belongs to that one distribution (date, household, note, photo, place).
     None when the record is gone or no longer theirs to copy."""
     action = session.get(SupportAction, action_id)
-    if action is None or action.author_id != user.id or not can_edit(session, user=user, action=action):
+    if action is None or action.author_id != user.id or not may(user, Do.EDIT_RECORD, action, session=session):
         return None
     draft = draft_from_action(action, session)
     draft.action_date = None
@@ -130,7 +130,7 @@ def households_named(session: Session, *, user: User, text: str) -> Sequence[Hou
 def visible_household(session: Session, *, user: User | None, household_id: int) -> Household | None:
     """A register household picked on a button, if it exists and `user` may see it (buttons can be forged)."""
     household = session.get(Household, household_id)
-    if household is None or user is None or not can_see_household(session, user=user, household=household):
+    if household is None or not may(user, Do.SEE_HOUSEHOLD, household, session=session):
         return None
     return household
 

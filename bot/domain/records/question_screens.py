@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.domain.catalogue.file import CatalogueFile
+from bot.domain.permissions import Do, may
 from bot.domain.records import questions as service
 from bot.domain.records.questions import QuestionProblem
 from bot.domain.screen import Button, Screen, button
@@ -27,7 +28,7 @@ ASK, CANCEL = "record.ask", "question.cancel"
 def ask_button(session: Session, *, viewer: User | None, action: SupportAction, label: str | None = None,
                ) -> list[Button]:
     """[❓] under a record for a viewer who may send it back ([] otherwise), to add to its row."""
-    if viewer is None or action.id is None or not service.may_ask(session, user=viewer, action=action):
+    if viewer is None or action.id is None or not may(viewer, Do.ASK_ABOUT_RECORD, action, session=session):
         return []
     return [button(label or f"❓ #{action.id}", ASK, action.id)]
 

@@ -38,12 +38,13 @@ from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.formatting import format_day
 from bot.domain.households.erasure import ERASED_NAME
 from bot.domain.outbox.queue import as_utc, enqueue
+from bot.domain.permissions import Do, may
 from bot.domain.screen import Screen, button
 from bot.domain.spans import Text
 from bot.domain.totals.aggregate import subtree_unit_ids
-from bot.domain.units.tree import is_within, unit_label
+from bot.domain.units.tree import unit_label
 from bot.i18n import Translator, get_translator
-from db.models import ActionStatus, Role, SupportAction, Unit, User
+from db.models import ActionStatus, SupportAction, Unit, User
 from db.queries import get_unit
 from db.record_question import QuestionOutcome, QuestionStatus, RecordQuestion
 
@@ -107,34 +108,11 @@ def check_text(text: str) -> str:
     return cleaned
 
 
-def may_ask(session: Session, *, user: User, action: SupportAction) -> bool:
-    """A supervisor or admin at the record's unit or above, about someone else's current record."""
-    if not user.active or user.role not in (Role.SUPERVISOR, Role.ADMIN) or action.author_id == user.id:
-        return False
-    if action.status != ActionStatus.CURRENT:
-        return False
-    own, target = get_unit(session, unit_id=user.unit_id), get_unit(session, unit_id=action.unit_id)
-    return own is not None and target is not None and is_within(target, own)
-
-
-def may_answer(session: Session, *, user: User, question: RecordQuestion) -> bool:
-    """The record's author or an officer of its unit, while the record is within their current unit."""
-    action = session.get(SupportAction, question.action_id)
-    return action is not None and _may_answer_record(session, user=user, action=action)
-
-
-def _may_answer_record(session: Session, *, user: User, action: SupportAction) -> bool:
-    if not user.active or (user.id != action.author_id and user.unit_id != action.unit_id):
-        return False
-    own, target = get_unit(session, unit_id=user.unit_id), get_unit(session, unit_id=action.unit_id)
-    return own is not None and target is not None and is_within(target, own)
-
-
 def answerers(session: Session, *, action: SupportAction, asker_id: int | None) -> tuple[list[User], bool]:
     """Who a question about `action` goes to: its author while they can answer; otherwise the active
     officers of the record's unit (not the asker). The flag says the author has left."""
     author = session.get(User, action.author_id)
-    if author is not None and _may_answer_record(session, user=author, action=action):
+    if author is not None and may(author, Do.ANSWER_ABOUT_RECORD, action, session=session):
         return [author], False
     others = session.exec(select(User).where(User.unit_id == action.unit_id, col(User.active).is_(True),
                                              col(User.id) != (asker_id or 0), col(User.id) != action.author_id)
@@ -181,12 +159,10 @@ def ask(session: Session, *, user: User, action_id: int, text: str, now: datetim
     session.flush()
     audit.record(session, user_id=user.id, action="ask", entity="record_question", entity_id=question.id,
                  details={"action_id": action_id})
-    from bot.domain.records.actions import can_edit
-
     for recipient in recipients:
         t = get_translator(recipient.locale)
         summary = record_summary(session, catalogue, t, action,
-                                 with_household=can_edit(session, user=recipient, action=action))
+                                 with_household=may(recipient, Do.EDIT_RECORD, action, session=session))
         opening = (t("❓ {name} ({unit}) asks about an entry of your unit; the person who logged it no longer "
                      "has access, so you can answer instead:") if author_left else
                    t("❓ {name} ({unit}) asks about your entry:"))
@@ -212,7 +188,7 @@ def close_for_departed(session: Session, *, author: User, now: datetime) -> int:
     closed = 0
     for question in questions:
         action = session.get(SupportAction, question.action_id)
-        if action is None or _may_answer_record(session, user=author, action=action):
+        if action is None or may(author, Do.ANSWER_ABOUT_RECORD, action, session=session):
             continue
         question.status, question.outcome = QuestionStatus.CLOSED, AUTHOR_LEFT
         question.answered_at = now
@@ -240,7 +216,7 @@ def answer(session: Session, *, user: User, question_id: int, reply: str | None,
     """The figures are right (`reply` None) or a typed reply: close the question, tell the asker, commit."""
     reply_text = check_text(reply) if reply is not None else None
     question = session.get(RecordQuestion, question_id)
-    if question is None or not may_answer(session, user=user, question=question):
+    if question is None or not may(user, Do.ANSWER_ABOUT_RECORD, question, session=session):
         raise QuestionProblem(NOT_ALLOWED)
     if question.status != QuestionStatus.OPEN:
         raise QuestionProblem(NOT_OPEN)
@@ -323,7 +299,7 @@ def open_for(session: Session, *, user: User, t: Translator, tz: ZoneInfo,
 def question_for_reply(session: Session, *, user: User, question_id: int) -> RecordQuestion:
     """The open question `user` may answer (before asking them to type the reply)."""
     question = session.get(RecordQuestion, question_id)
-    if question is None or not may_answer(session, user=user, question=question):
+    if question is None or not may(user, Do.ANSWER_ABOUT_RECORD, question, session=session):
         raise QuestionProblem(NOT_ALLOWED)
     if question.status != QuestionStatus.OPEN:
         raise QuestionProblem(NOT_OPEN)
@@ -333,7 +309,7 @@ def question_for_reply(session: Session, *, user: User, question_id: int) -> Rec
 def action_to_ask_about(session: Session, *, user: User, action_id: int) -> SupportAction:
     """The record `user` may ask about (before asking them to type the question)."""
     action = session.get(SupportAction, action_id)
-    if action is None or not may_ask(session, user=user, action=action):
+    if action is None or not may(user, Do.ASK_ABOUT_RECORD, action, session=session):
         raise QuestionProblem(NOT_CURRENT if action is not None and action.status != ActionStatus.CURRENT
                               else NOT_ALLOWED)
     if open_question_of(session, action_id=action_id) is not None:

@@ -40,6 +40,7 @@ from bot.domain.parsing.text import fold
 from bot.domain.periods.calendar import Period, period_from_code
 from bot.domain.periods.status_text import named, periods_defined_by, status_text
 from bot.domain.periods.submissions import period_status
+from bot.domain.permissions import SUPERVISING_ROLES
 from bot.domain.records.action_text import Localised
 from bot.domain.records.duplicates import unresolved_in
 from bot.domain.records.plausibility import unusual_count
@@ -52,7 +53,7 @@ from bot.domain.units.figures import UnitFigures, child_figures
 from bot.domain.units.lists import Order, UnitEntry, entry_line, state_words, unit_page
 from bot.domain.units.tree import unit_display
 from bot.i18n import Translator
-from db.models import DigestSchedule, ReportingPeriod, Role, Unit, User
+from db.models import DigestSchedule, ReportingPeriod, Unit, User
 
 GRACE = timedelta(hours=12)
 """A digest whose moment passed while the bot was down is still sent if it is at most this late."""
@@ -203,7 +204,7 @@ def digest_period(schedule: DigestSchedule | None, *, now: datetime, tz: ZoneInf
 def recipients(session: Session, *, unit: Unit) -> Sequence[User]:
     """Supervisors and admins of the unit itself (the people who read its digest)."""
     return session.exec(select(User).where(User.unit_id == unit.id, col(User.active).is_(True),
-                                           col(User.role).in_([Role.SUPERVISOR, Role.ADMIN]))
+                                           col(User.role).in_(SUPERVISING_ROLES))
                         .order_by(col(User.id))).all()
 
 

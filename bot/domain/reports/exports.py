@@ -34,6 +34,7 @@ from bot.domain.formatting import format_number
 from bot.domain.households.erasure import ERASED_NAME
 from bot.domain.outcomes.sheet import review_sheet
 from bot.domain.periods.calendar import Period
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.docx import render_docx
 from bot.domain.reports.draft import draft_report
@@ -47,7 +48,7 @@ from bot.domain.reports.sentences import (
 from bot.domain.reports.summary_table import SummaryTable, summary_table
 from bot.domain.reports.xlsx import Column, Kind, Sheet, workbook_bytes
 from bot.domain.totals.aggregate import CategoryTotal, compute_totals, record_conditions, subtree_unit_ids
-from bot.domain.units.tree import is_within, unit_display
+from bot.domain.units.tree import unit_display
 from bot.i18n import N_
 from db.models import (
     BeneficiaryClass,
@@ -58,7 +59,6 @@ from db.models import (
     Unit,
     User,
 )
-from db.queries import get_unit
 
 
 @dataclass(frozen=True)
@@ -161,10 +161,9 @@ def detail_columns(session: Session, *, names: Localised, scope: ExportScope, vi
     (ids, action_dates, unit_ids, category_ids, subtypes, organisation_ids, households, persons, quantities,
      quantity_units, values, class_ids, funding_ids, household_names, villages, author_ids, created,
      notes, duplicate_statuses, erased, approximate) = zip(*rows, strict=True)
-    viewer_unit = get_unit(session, unit_id=viewer.unit_id)
     lookups = _lookups(session, unit_ids=set(unit_ids), author_ids=set(author_ids))
     may_name = {unit_id for unit_id, unit in lookups.units.items()
-                if viewer_unit is not None and is_within(unit, viewer_unit)}
+                if may(viewer, Do.WORK_IN_UNIT, unit, session=session)}
     unit_names = {unit_id: unit_display(t, unit) for unit_id, unit in lookups.units.items()}
     specs = {category_id: names.catalogue.category_by_code(code) for category_id, code in lookups.categories.items()}
     category_names = {category_id: names.category(spec) if spec else "?" for category_id, spec in specs.items()}

@@ -27,12 +27,12 @@ from bot.domain.catalogue.file import CatalogueFile, CategorySpec
 from bot.domain.formatting import format_money_prose, format_number
 from bot.domain.people.access import AccessDenied
 from bot.domain.periods.calendar import Period
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised, partial_text, total_figure
 from bot.domain.spans import Text, bold, italic, underline
 from bot.domain.totals.aggregate import CategoryTotal, compute_totals, compute_totals_of_areas
-from bot.domain.units.tree import is_within
 from bot.i18n import Translator
-from db.models import Role, Unit, User
+from db.models import Unit, User
 from db.queries import get_unit, list_child_units, list_organisations, list_subtree_units
 
 Totals = dict[str, CategoryTotal]
@@ -347,7 +347,7 @@ def visible_units(session: Session, *, user: User) -> list[Unit]:
     own = get_unit(session, unit_id=user.unit_id)
     if own is None:
         return []
-    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+    if may(user, Do.SUPERVISE):
         return list(list_subtree_units(session, root=own))
     return [own]
 
@@ -360,7 +360,7 @@ def scope_unit(session: Session, *, user: User, unit_id: int | None) -> Unit:
     if unit_id is None or unit_id == own.id:
         return own
     target = get_unit(session, unit_id=unit_id)
-    if target is None or user.role not in (Role.SUPERVISOR, Role.ADMIN) or not is_within(target, own):
+    if target is None or not may(user, Do.SEE_UNIT, target, session=session):
         raise AccessDenied("unit outside the user's subtree")
     return target
 

@@ -15,10 +15,10 @@ from sqlmodel import Session
 
 from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.periods.calendar import STANDARD_CODES, Period, period_from_code
+from bot.domain.permissions import Do, may
 from bot.domain.reports.sentences import visible_units
 from bot.domain.totals.choosers import MAX_UNIT_BUTTONS
 from bot.domain.totals.questions import parse_question
-from bot.domain.totals.screen import is_supervisor
 from bot.domain.totals.view import TotalsView
 from db.models import User
 
@@ -61,7 +61,7 @@ def question_view(session: Session, catalogue: CatalogueFile, *, viewer: User, t
     elif len(question.units) > 1:
         view.ask.append("unit")
         view.choices_unit = [u.id or 0 for u in question.units][:MAX_UNIT_BUTTONS]
-    elif question.unit_named and not is_supervisor(viewer):
+    elif question.unit_named and not may(viewer, Do.SUPERVISE):
         refused = True
     if question.period is None:
         view.ask.append("period")

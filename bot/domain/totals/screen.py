@@ -17,6 +17,7 @@ from bot.domain.outcomes.support import outcome_section
 from bot.domain.people.access import AccessDenied
 from bot.domain.periods.calendar import Period, period_from_code
 from bot.domain.periods.status_text import unit_target_lines
+from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.sentences import (
     by_organisation,
@@ -38,16 +39,11 @@ from bot.domain.units.list_views import figure_entries
 from bot.domain.units.lists import Order, UnitPage, change_words, page_head, unit_page
 from bot.domain.units.page_screen import page_buttons
 from bot.domain.units.tree import unit_display
-from db.models import Role, Unit, User
+from db.models import Unit, User
 
 MAX_MESSAGE = 4000
 BY_UNIT = "tot"
 """The kind of the list "By unit" (its ◀ ▶ 🔎 carry it; the handler keeps its page and search)."""
-
-
-def is_supervisor(user: User | None) -> bool:
-    """Supervisors and admins may look at the units under theirs (and get the 📍 button)."""
-    return user is not None and user.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
 def view_period(view: TotalsView, *, today: date) -> Period:
@@ -103,7 +99,7 @@ def totals_screen(session: Session, *, names: Localised, user: User, view: Total
         text.add(left_behind)
     spec = names.catalogue.category_by_code(view.cat or "")
     first = [button("🗓 " + period.label(t), "totals.choose", "P")]
-    if is_supervisor(user):
+    if may(user, Do.SUPERVISE):
         first.append(button("📍 " + unit_display(t, unit), "totals.choose", "U"))
     rows = page_buttons(t, units, BY_UNIT) if units is not None else []
     rows += [first, [

@@ -11,9 +11,11 @@ answered politely by `unreadable`, never by the generic error.
 The wire format is "tag:field:field" and stays the one the bot has always used ("hist:void:17",
 "tot:p:q0", "rp:sub:5"), so buttons already sitting in chats keep working.
 
-Adding a button: in actions.py, declare a frozen dataclass with `@action("tag")` (a new, short, ASCII
-tag of one or two parts) and one `Annotated[type, FIELD]` per value it carries (ID, PAGE, YEAR, CODE,
-STEP, `Choice(...)`, `OrNone(...)`; add a Field kind in codec.py if none fits), and re-export it here.
+Adding a button: in actions.py, declare a frozen dataclass with `@action("tag", audience=MEMBERS)` (a new,
+short, ASCII tag of one or two parts; the audience of bot/domain/permissions.py who may press it, MEMBERS
+or SUPERVISORS: the gate refuses anyone else before a handler runs) and one `Annotated[type, FIELD]` per
+value it carries (ID, PAGE, YEAR, CODE, STEP, `Choice(...)`, `OrNone(...)`; add a Field kind in codec.py if
+none fits), and re-export it here.
 Build the button with `button(text, Action(...))`, register the handler with
 `CallbackQueryHandler(handler, pattern=on(Action))`, and inside read it back with
 `read(update, Action)`. Answer the query in every branch (`gone(...)` when its record is missing or not

@@ -6,66 +6,67 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from bot.domain.periods.calendar import STANDARD_CODES
+from bot.domain.permissions import MEMBERS, SUPERVISORS
 from bot.presentation.callbacks.codec import CODE, ID, PAGE, STEP, YEAR, Action, Choice, OrNone, action
 
 # ------------------------------------------------------------------ the buttons
 # Import the catalogue of actions from here; handlers never spell callback strings themselves.
 
-@action("lang")
+@action("lang", audience=MEMBERS)
 @dataclass(frozen=True)
 class SetLanguage(Action):
     code: Annotated[str, Choice("vi", "en")]
 
 
-@action("route")
+@action("route", audience=MEMBERS)
 @dataclass(frozen=True)
 class SetRoute(Action):
     route: Annotated[str, Choice("last", "telegram", "zalo")]
 
 
-@action("hist:fix")
+@action("hist:fix", audience=MEMBERS)
 @dataclass(frozen=True)
 class FixRecord(Action):
     action_id: Annotated[int, ID]
 
 
-@action("hist:void")
+@action("hist:void", audience=MEMBERS)
 @dataclass(frozen=True)
 class AskVoid(Action):
     action_id: Annotated[int, ID]
 
 
-@action("hist:voidok")
+@action("hist:voidok", audience=MEMBERS)
 @dataclass(frozen=True)
 class ConfirmVoid(Action):
     action_id: Annotated[int, ID]
 
 
-@action("hist:keep")
+@action("hist:keep", audience=MEMBERS)
 @dataclass(frozen=True)
 class KeepRecord(Action):
     pass
 
 
-@action("hh:view")
+@action("hh:view", audience=MEMBERS)
 @dataclass(frozen=True)
 class ViewHousehold(Action):
     household_id: Annotated[int, ID]
 
 
-@action("hh:import")
+@action("hh:import", audience=MEMBERS)
 @dataclass(frozen=True)
 class ImportHouseholds(Action):
     upload_id: Annotated[int, ID]  # the checked list waits in household_upload, not in the button
 
 
-@action("hh:noimport")
+@action("hh:noimport", audience=MEMBERS)
 @dataclass(frozen=True)
 class SkipImport(Action):
     upload_id: Annotated[int, ID]
 
 
-@action("dup")
+@action("dup", audience=MEMBERS)
 @dataclass(frozen=True)
 class ResolveDuplicate(Action):
     answer: Annotated[str, Choice("same", "other")]
@@ -74,19 +75,19 @@ class ResolveDuplicate(Action):
 
 # /invite (a conversation: these only work while it is open)
 
-@action("inv:cancel")
+@action("inv:cancel", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class InviteCancel(Action):
     pass
 
 
-@action("inv:role")
+@action("inv:role", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class InviteRole(Action):
     role: Annotated[str, Choice("reporter", "supervisor", "admin")]
 
 
-@action("inv:unit")
+@action("inv:unit", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class InviteUnit(Action):
     unit_id: Annotated[int, ID]
@@ -98,20 +99,20 @@ class InviteBrowse(Action):
     unit_id: int
 
 
-@action("inv:open")
+@action("inv:open", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class InviteOpenUnit(InviteBrowse):
     unit_id: Annotated[int, ID]
 
 
-@action("inv:page")
+@action("inv:page", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class InvitePage(InviteBrowse):
     unit_id: Annotated[int, ID]
     page: Annotated[int, PAGE]
 
 
-@action("inv:org")
+@action("inv:org", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class InviteOrganisation(Action):
     organisation_id: Annotated[int | None, OrNone(ID, "none")]
@@ -123,67 +124,67 @@ class TotalsButton(Action):
     """Any button of the totals view (one handler takes them all)."""
 
 
-@action("tot")
+@action("tot", audience=MEMBERS)
 @dataclass(frozen=True)
 class TotalsChooser(TotalsButton):
     what: Annotated[str, Choice("P", "U", "O", "C")]  # period, unit, organisation, kind of support
 
 
-@action("tot:x")
+@action("tot:x", audience=MEMBERS)
 @dataclass(frozen=True)
 class TotalsBack(TotalsButton):
     pass
 
 
-@action("tot:R")
+@action("tot:R", audience=MEMBERS)
 @dataclass(frozen=True)
 class TotalsOtherDates(TotalsButton):
     pass
 
 
-@action("tot:xlsx")
+@action("tot:xlsx", audience=MEMBERS)
 @dataclass(frozen=True)
 class TotalsExcel(TotalsButton):
     pass
 
 
-@action("tot:docx")
+@action("tot:docx", audience=MEMBERS)
 @dataclass(frozen=True)
 class TotalsDraftReport(TotalsButton):
     pass
 
 
-@action("tot:p")
+@action("tot:p", audience=MEMBERS)
 @dataclass(frozen=True)
 class TotalsPeriod(TotalsButton):
     code: Annotated[str, Choice(*STANDARD_CODES)]
 
 
-@action("tot:u")
+@action("tot:u", audience=MEMBERS)
 @dataclass(frozen=True)
 class TotalsUnit(TotalsButton):
     unit_id: Annotated[int, ID]
 
 
-@action("tot:o")
+@action("tot:o", audience=MEMBERS)
 @dataclass(frozen=True)
 class TotalsOrganisation(TotalsButton):
     code: Annotated[str | None, OrNone(CODE, "*")]
 
 
-@action("tot:c")
+@action("tot:c", audience=MEMBERS)
 @dataclass(frozen=True)
 class TotalsCategory(TotalsButton):
     code: Annotated[str | None, OrNone(CODE, "*")]
 
 
-@action("tot:b")
+@action("tot:b", audience=MEMBERS)
 @dataclass(frozen=True)
 class TotalsBreakdown(TotalsButton):
     by: Annotated[str, Choice("org", "unit")]
 
 
-@action("drill")
+@action("drill", audience=MEMBERS)
 @dataclass(frozen=True)
 class DrillDown(Action):
     category: Annotated[str, CODE]
@@ -192,14 +193,14 @@ class DrillDown(Action):
 
 # reporting periods and submissions
 
-@action("rp:preset")
+@action("rp:preset", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class PeriodPreset(Action):
     code: Annotated[str, Choice("h1", "year")]
     year: Annotated[int, YEAR]
 
 
-@action("rp:sub")
+@action("rp:sub", audience=MEMBERS)
 @dataclass(frozen=True)
 class SubmitPeriod(Action):
     """Also the button of the deadline reminders and of the "reopened" notice."""
@@ -207,13 +208,13 @@ class SubmitPeriod(Action):
     period_id: Annotated[int, ID]
 
 
-@action("rp:ok")
+@action("rp:ok", audience=MEMBERS)
 @dataclass(frozen=True)
 class ConfirmSubmit(Action):
     period_id: Annotated[int, ID]
 
 
-@action("rp:no")
+@action("rp:no", audience=MEMBERS)
 @dataclass(frozen=True)
 class NotNow(Action):
     pass
@@ -225,73 +226,73 @@ class LogButton(Action):
     """Any button of the logging form."""
 
 
-@action("log:cancel")
+@action("log:cancel", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogCancel(LogButton):
     pass
 
 
-@action("log:cat")
+@action("log:cat", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogCategory(LogButton):
     code: Annotated[str, CODE]
 
 
-@action("log:again")
+@action("log:again", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogRepeat(LogButton):
     action_id: Annotated[int, ID]
 
 
-@action("log:set")
+@action("log:set", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogSet(LogButton):
     value: Annotated[str, CODE]  # a catalogue code, or "today" / "yesterday"
 
 
-@action("log:skip")
+@action("log:skip", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogSkip(LogButton):
     pass
 
 
-@action("log:keep")
+@action("log:keep", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogKeep(LogButton):
     pass
 
 
-@action("log:hh")
+@action("log:hh", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogHousehold(LogButton):
     household_id: Annotated[int, ID]
 
 
-@action("log:hhtyped")
+@action("log:hhtyped", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogTypedHousehold(LogButton):
     pass
 
 
-@action("log:save")
+@action("log:save", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogSave(LogButton):
     pass
 
 
-@action("log:edit")
+@action("log:edit", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogEdit(LogButton):
     pass
 
 
-@action("log:editf")
+@action("log:editf", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogEditField(LogButton):
     step: Annotated[str, STEP]  # a measure code, "field:<code>" or one of the common steps
 
 
-@action("log:back")
+@action("log:back", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogBack(LogButton):
     pass
@@ -305,13 +306,13 @@ class PeopleButton(Action):
     """Any button of /users and /invites (one handler takes them all)."""
 
 
-@action("ppl:list")
+@action("ppl:list", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class PeopleList(PeopleButton):
     page: Annotated[int, PAGE]
 
 
-@action("ppl:revoke")
+@action("ppl:revoke", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class PeopleRevokeInvite(PeopleButton):
     invite_id: Annotated[int, ID]
@@ -323,42 +324,42 @@ class PeoplePersonButton(PeopleButton):
     user_id: int
 
 
-@action("ppl:person")
+@action("ppl:person", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class PeoplePerson(PeoplePersonButton):
     user_id: Annotated[int, ID]
     page: Annotated[int, PAGE]
 
 
-@action("ppl:off")
+@action("ppl:off", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class PeopleAskDeactivate(PeoplePersonButton):
     user_id: Annotated[int, ID]
     page: Annotated[int, PAGE]
 
 
-@action("ppl:offok")
+@action("ppl:offok", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class PeopleDeactivate(PeoplePersonButton):
     user_id: Annotated[int, ID]
     page: Annotated[int, PAGE]
 
 
-@action("ppl:on")
+@action("ppl:on", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class PeopleReactivate(PeoplePersonButton):
     user_id: Annotated[int, ID]
     page: Annotated[int, PAGE]
 
 
-@action("ppl:role")
+@action("ppl:role", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class PeopleRoleMenu(PeoplePersonButton):
     user_id: Annotated[int, ID]
     page: Annotated[int, PAGE]
 
 
-@action("ppl:setrole")
+@action("ppl:setrole", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class PeopleSetRole(PeoplePersonButton):
     user_id: Annotated[int, ID]
@@ -366,7 +367,7 @@ class PeopleSetRole(PeoplePersonButton):
     page: Annotated[int, PAGE]
 
 
-@action("ppl:units")
+@action("ppl:units", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class PeopleUnitMenu(PeoplePersonButton):
     user_id: Annotated[int, ID]
@@ -374,7 +375,7 @@ class PeopleUnitMenu(PeoplePersonButton):
     page: Annotated[int, PAGE]
 
 
-@action("ppl:setunit")
+@action("ppl:setunit", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class PeopleSetUnit(PeoplePersonButton):
     user_id: Annotated[int, ID]
@@ -389,19 +390,19 @@ class EraseButton(Action):
     household_id: int
 
 
-@action("hhx:ask")
+@action("hhx:ask", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class EraseAsk(EraseButton):
     household_id: Annotated[int, ID]
 
 
-@action("hhx:yes")
+@action("hhx:yes", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class EraseConfirm(EraseButton):
     household_id: Annotated[int, ID]
 
 
-@action("hhx:no")
+@action("hhx:no", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class EraseCancel(EraseButton):
     household_id: Annotated[int, ID]
@@ -410,7 +411,7 @@ class EraseCancel(EraseButton):
 # ------------------------------------------------------------------ sending a record back ("❓ Hỏi lại")
 # handlers/record_questions.py
 
-@action("rq:ask")
+@action("rq:ask", audience=SUPERVISORS)
 @dataclass(frozen=True)
 class AskAboutRecord(Action):
     """A supervisor's ❓ under a record: type a question for its author."""
@@ -418,7 +419,7 @@ class AskAboutRecord(Action):
     action_id: Annotated[int, ID]
 
 
-@action("rq:ok")
+@action("rq:ok", audience=MEMBERS)
 @dataclass(frozen=True)
 class ConfirmFigures(Action):
     """The author's one-tap answer: the figures are right."""
@@ -426,7 +427,7 @@ class ConfirmFigures(Action):
     question_id: Annotated[int, ID]
 
 
-@action("rq:reply")
+@action("rq:reply", audience=MEMBERS)
 @dataclass(frozen=True)
 class ReplyToQuestion(Action):
     """The author's ✍️: type a reply."""
@@ -434,7 +435,7 @@ class ReplyToQuestion(Action):
     question_id: Annotated[int, ID]
 
 
-@action("rq:x")
+@action("rq:x", audience=MEMBERS)
 @dataclass(frozen=True)
 class CancelQuestion(Action):
     """❌ while the bot waits for a typed question or reply."""
@@ -443,13 +444,13 @@ class CancelQuestion(Action):
 # ------------------------------------------------------------------ the logging form: a whole entry typed over it
 # (an open form and a line that reads as a new entry: replace the form with it, or keep the form)
 
-@action("log:repl")
+@action("log:repl", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogReplace(LogButton):
     pass
 
 
-@action("log:stay")
+@action("log:stay", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogKeepOpen(LogButton):
     pass
@@ -462,19 +463,19 @@ class KeptLine(Action):
     """Either button under a line that could be an entry or a question."""
 
 
-@action("line:log")
+@action("line:log", audience=MEMBERS)
 @dataclass(frozen=True)
 class KeptLineEntry(KeptLine):
     pass
 
 
-@action("line:tot")
+@action("line:tot", audience=MEMBERS)
 @dataclass(frozen=True)
 class KeptLineTotals(KeptLine):
     pass
 
 
-@action("log:total")
+@action("log:total", audience=MEMBERS)
 @dataclass(frozen=True)
 class LogPickTotal(LogButton):
     """A per-unit figure and a written total disagree: which one is right ("d": count × per unit)."""

@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Protocol, TypeVar, get_type_hints
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.domain.permissions import ADMINS, MEMBERS, SUPERVISORS, Audience
 from bot.i18n import Translator
 
 
@@ -107,10 +108,12 @@ STEP = Code(prefixes=("field:",))
 
 
 class Action:
-    """Base of every button's action; `data` is its callback data."""
+    """Base of every button's action; `data` is its callback data; `AUDIENCE` who may press it (the gate
+    refuses anyone else before a handler runs, see handlers/gate.py)."""
 
     TAG: ClassVar[str] = ""
     FIELDS: ClassVar[tuple[tuple[str, Field], ...]] = ()
+    AUDIENCE: ClassVar[Audience] = frozenset()
 
     @property
     def data(self) -> str:
@@ -121,11 +124,18 @@ _ACTIONS: dict[str, type[Action]] = {}
 A = TypeVar("A", bound=Action)
 
 
-def action(tag: str) -> Callable[[type[A]], type[A]]:
-    """Register a dataclass as the action behind callback data starting with `tag`."""
+BUTTON_AUDIENCES: tuple[Audience, ...] = (MEMBERS, SUPERVISORS, ADMINS)
+"""The audiences a button may declare (strangers press nothing: the gate answers them first)."""
+
+
+def action(tag: str, *, audience: Audience) -> Callable[[type[A]], type[A]]:
+    """Register a dataclass as the action behind callback data starting with `tag`, pressed by `audience`
+    (MEMBERS, SUPERVISORS or ADMINS of bot/domain/permissions.py: required, so no button goes unchecked)."""
     def register(cls: type[A]) -> type[A]:
         if tag in _ACTIONS or not tag.isascii() or tag.count(":") > 1:
             raise ValueError(f"bad or duplicate callback tag {tag!r}")
+        if audience not in BUTTON_AUDIENCES:
+            raise ValueError(f"callback tag {tag!r} declares no known audience")
         hints = get_type_hints(cls, include_extras=True)
         kinds = []
         for item in fields(cls):  # type: ignore[arg-type]
@@ -133,7 +143,7 @@ def action(tag: str) -> Callable[[type[A]], type[A]]:
             if not extra or not isinstance(extra[0], Field):
                 raise TypeError(f"{cls.__name__}.{item.name} needs Annotated[..., <Field>]")
             kinds.append((item.name, extra[0]))
-        cls.TAG, cls.FIELDS = tag, tuple(kinds)
+        cls.TAG, cls.FIELDS, cls.AUDIENCE = tag, tuple(kinds), audience
         _ACTIONS[tag] = cls
         return cls
     return register

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
+from bot.domain.permissions import MEMBERS
 from bot.presentation.callbacks.codec import CODE, ID, PAGE, Action, Choice, action
 
 # ------------------------------------------------------------------ lists of units (handlers/unit_list.py)
@@ -23,26 +24,26 @@ class UnitListButton(Action):
     kind: str
 
 
-@action("ul:pg")
+@action("ul:pg", audience=MEMBERS)
 @dataclass(frozen=True)
 class UnitListPage(UnitListButton):
     kind: Annotated[str, Choice(*LIST_KINDS)]
     page: Annotated[int, PAGE]
 
 
-@action("ul:find")
+@action("ul:find", audience=MEMBERS)
 @dataclass(frozen=True)
 class UnitListFind(UnitListButton):
     kind: Annotated[str, Choice(*LIST_KINDS)]
 
 
-@action("ul:all")
+@action("ul:all", audience=MEMBERS)
 @dataclass(frozen=True)
 class UnitListAll(UnitListButton):
     kind: Annotated[str, Choice(*LIST_KINDS)]
 
 
-@action("dd:u")
+@action("dd:u", audience=MEMBERS)
 @dataclass(frozen=True)
 class DrillUnit(Action):
     """A unit of the drill-down's list: its own records of that kind of support."""
@@ -51,7 +52,7 @@ class DrillUnit(Action):
     unit_id: Annotated[int, ID]
 
 
-@action("unr:u")
+@action("unr:u", audience=MEMBERS)
 @dataclass(frozen=True)
 class UnreachedUnit(Action):
     """A unit of /unreached's list: its households not yet supported."""
