@@ -1,7 +1,7 @@
 """Application wiring: the PTB Application subclass and the one function that builds it.
 
 Models followed: python-telegram-bot's examples and rules-bot — shared services live on the
-Application (set up once), all handlers are registered in `handlers.register_handlers`, and
+Application (set up once), all handlers are registered in `bot.handlers_wiring.register_handlers`, and
 behaviour is added by subclassing PTB rather than patching it.
 """
 
@@ -29,8 +29,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.domain.reports import chart_worker
+from bot.handlers_wiring import register_handlers
 from bot.jobs import schedule_jobs
 from bot.ops import update_log
+from bot.ops.healthz import HealthServer
 from bot.outbox_sender import start_outbox, stop_outbox
 from bot.persistence import DatabasePersistence
 from bot.runtime import Runtime
@@ -40,9 +42,10 @@ from bot.webhook import StrictUpdater
 from bot.zalo.channel import ZaloChannel
 from db.models_channels import is_channel_id
 from db.queries import get_user_by_telegram_id
-from handlers import register_handlers
+from handlers.app_services import AppServices
 from handlers.context import CURRENT_SESSION, ChungTayContext, SessionHolder
 from handlers.menu import publish_default_commands
+from handlers.user_data import UserData
 
 log = logging.getLogger(__name__)
 RECENT_UPDATES_KEPT = 2048
@@ -179,8 +182,6 @@ class ChungTayApplication(Application):
             await self.zalo.start(self.bot, self.update_queue)
         settings = self.runtime.settings
         if settings.health_port:  # GET /healthz on a listener of its own (why: bot/ops/healthz.py)
-            from bot.ops.healthz import HealthServer
-
             self._health_server = HealthServer(self, listen=settings.health_listen, port=settings.health_port)
             await self._health_server.start()
 
@@ -205,6 +206,12 @@ class ChungTayApplication(Application):
         await super().shutdown()
         if self.stops_chart_process:
             await asyncio.to_thread(chart_worker.shutdown)  # waits for a chart being drawn
+
+
+def as_app_services(application: ChungTayApplication) -> AppServices:
+    """The Application as the handlers see it (handlers/app_services.py): mypy checks here that it offers them
+    every service they use, since the handlers cannot name this class."""
+    return application
 
 
 def _freeze_start_up_objects() -> None:
@@ -251,7 +258,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None) -> Chu
         ApplicationBuilder()
         .application_class(ChungTayApplication, kwargs={"runtime": runtime, "zalo": zalo})
         .bot(bot)
-        .context_types(ContextTypes(context=ChungTayContext))
+        .context_types(ContextTypes(context=ChungTayContext, user_data=UserData))
         .post_init(_post_init)
         .persistence(DatabasePersistence(runtime.session_factory))
     )

@@ -27,9 +27,12 @@ from bot.domain.people.access import create_invite
 from bot.domain.units.merges import merge_units
 from bot.domain.units.official import import_official_units
 from bot.domain.units.tree import UnitImportError, import_units_csv
+from bot.ops.backup import BackupError, backup, restore
+from bot.ops.health import EXIT_CODES, overall, run_checks
 from bot.runtime import Runtime
+from bot.sandbox import SANDBOX_BOT_USERNAME
 from db.migrate import upgrade_to_head
-from db.models import Role
+from db.models import Role, utcnow
 from db.queries import get_unit_by_code, list_child_units
 from db.session import is_database_unavailable
 
@@ -40,8 +43,6 @@ FAILED = {"backup": "Backup failed", "restore": "Nothing restored", "import-unit
 def _bot_username(settings: Settings) -> str:
     """Ask Telegram (or the configured Bot API server) for the bot's @username."""
     if settings.is_sandbox:
-        from bot.sandbox.runner import SANDBOX_BOT_USERNAME
-
         return SANDBOX_BOT_USERNAME
 
     async def fetch() -> str:
@@ -132,8 +133,6 @@ def cmd_create_admin_invite(settings: Settings, args: argparse.Namespace) -> int
 
 
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.ops.backup import BackupError, backup
-
     try:
         written = backup(settings.database_url, Path(args.path))
     except BackupError as exc:
@@ -144,8 +143,6 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.ops.backup import BackupError, restore
-
     try:
         restore(settings.database_url, Path(args.path), force=args.force)
     except BackupError as exc:
@@ -157,9 +154,6 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
     """One line per check; exit code 0 ok, 1 failing, 2 degraded (see bot/ops/health.py)."""
-    from bot.ops.health import EXIT_CODES, overall, run_checks
-    from db.models import utcnow
-
     results = run_checks(settings, now=utcnow())
     for result in results:
         print(result.line())

@@ -35,6 +35,7 @@ from weakref import WeakKeyDictionary
 from telegram.ext import Application, ContextTypes
 
 from bot.digest_outbox import enqueue_closing_digests, enqueue_scheduled_digest
+from bot.domain.households.imports import purge_expired_uploads
 from bot.domain.reports.digests import GRACE, enabled_schedules, missed_run
 from bot.outbox_sender import notify_outbox, plan_now
 from bot.presentation.hooks import hooks_of
@@ -160,8 +161,6 @@ async def _closing_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def run_upload_purge(application: AnyApplication) -> int:
     """What the purge job runs (tests call it too): delete the staged household lists older than a day."""
-    from bot.domain.households.imports import purge_expired_uploads
-
     runtime: Runtime = application.runtime  # type: ignore[attr-defined]
 
     def purge() -> int:

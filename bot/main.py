@@ -11,8 +11,10 @@ from telegram import Update
 from bot.app import build_application, webhook_options
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import prepare_database_when_reachable
+from bot.logsafety import install_log_redaction
 from bot.ops.log_format import configure_logging
 from bot.runtime import Runtime
+from bot.sandbox.runner import SandboxRefused, serve_sandbox
 
 log = logging.getLogger("chungtay")
 
@@ -39,12 +41,8 @@ def main() -> None:
         raise SystemExit(2) from None
     configure_logging(settings.log_level, settings.telegram_bot_token, log_format=settings.log_format)
     if settings.zalo_bot_token:  # Zalo's token is in its URLs too
-        from bot.logsafety import install_log_redaction
-
         install_log_redaction(settings.zalo_bot_token)
     if settings.is_sandbox:
-        from bot.sandbox.runner import SandboxRefused, serve_sandbox
-
         try:
             asyncio.run(serve_sandbox(settings))
         except SandboxRefused as refused:

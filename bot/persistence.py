@@ -8,7 +8,9 @@ its state per conversation key is one row, and so is each user's `user_data` and
 `chat_data` (bot_data and callback_data are not stored: `store_data` turns them off).
 
 Rules for handlers (the data is stored as JSON, like PTB's DictPersistence):
-- `user_data`/`chat_data` hold only JSON types: dict with str keys, list, str, int, float, bool,
+- `user_data` is a `handlers.user_data.UserData` (a dict with typed accessors); a typed value in it (the
+  /log form's state) is written as its `to_json()` and read back by `UserData.from_json`.
+- Otherwise `user_data`/`chat_data` hold only JSON types: dict with str keys, list, str, int, float, bool,
   None. Tuples come back as lists; a Decimal must be stored as str by the caller (`str(quantity)`).
   Top-level keys that look like integers come back as int (as in DictPersistence).
 - Conversation states are ints or strs; None (ConversationHandler.END) deletes the row.
@@ -44,6 +46,7 @@ from telegram.ext import BasePersistence, PersistenceInput
 
 from db import state_store
 from db.session import SessionFactory
+from handlers.user_data import UserData
 
 T = TypeVar("T")
 # PTB's own aliases (telegram.ext._utils.types), restated to keep off a private module.
@@ -59,10 +62,18 @@ CONVERSATION = "conversation"
 NO_KEY = json.dumps(None)  # the key of the single bot_data / callback_data row
 
 
+def _typed_to_json(value: Any) -> Any:
+    """A typed value kept in user_data (the /log form's `FormState`) is written as its `to_json()`."""
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):
+        return to_json()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def _to_json(value: Any, what: str) -> Any:
     """`value` as it will come back from the database; a clear error if it is not JSON."""
     try:
-        return json.loads(json.dumps(value))
+        return json.loads(json.dumps(value, default=_typed_to_json))
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{what} must hold only JSON types (store a Decimal as str): {exc}") from exc
 
@@ -76,7 +87,7 @@ def _decode_data(data: dict[str, Any]) -> dict[Any, Any]:
     return decoded
 
 
-class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class DatabasePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
     """BasePersistence storing user/chat data and conversation states in the `bot_state` table."""
 
     __slots__ = ("_bot_data", "_callback_data", "_chat_data", "_conversations", "_lock", "_session_factory",
@@ -92,7 +103,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         self._threaded = not isinstance(session_factory.engine.pool, SingletonThreadPool | StaticPool)
         self._lock = asyncio.Lock()  # one write at a time: SQLite has a single writer anyway
         # What the database holds, as far as this process knows (compared before every write).
-        self._user_data: dict[int, dict[Any, Any]] = {}
+        self._user_data: dict[int, UserData] = {}
         self._chat_data: dict[int, dict[Any, Any]] = {}
         self._bot_data: dict[Any, Any] | None = None
         self._callback_data: CDCData | None = None
@@ -122,9 +133,9 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 
     # ------------------------------------------------------------------ loading (start-up)
 
-    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+    async def get_user_data(self) -> dict[int, UserData]:
         rows = await self._load(USER_DATA)
-        self._user_data = {int(json.loads(key)): _decode_data(data) for key, data in rows.items()}
+        self._user_data = {int(json.loads(key)): UserData.from_json(_decode_data(data)) for key, data in rows.items()}
         return deepcopy(self._user_data)
 
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
@@ -169,11 +180,11 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         await self._write(CONVERSATION, encoded_key, new_state, name)
         states[key] = new_state
 
-    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+    async def update_user_data(self, user_id: int, data: UserData) -> None:
         if self._user_data.get(user_id) == data:
             return
         await self._write(USER_DATA, json.dumps(user_id), _to_json(data, "user_data"))
-        self._user_data[user_id] = deepcopy(data)
+        self._user_data[user_id] = UserData(deepcopy(data))
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         if self._chat_data.get(chat_id) == data:
@@ -239,7 +250,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         else:
             await self._run(state_store.write_together, upserts=upserts, deletes=deletes)
         if user_id is not None and user_data is not None:
-            self._user_data[user_id] = deepcopy(user_data)
+            self._user_data[user_id] = UserData(deepcopy(user_data))
         if chat_id is not None and chat_data is not None:
             self._chat_data[chat_id] = deepcopy(chat_data)
         if conversation is not None:
@@ -249,16 +260,16 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             else:
                 self._conversations[name][key] = state
 
-    def last_written_user_data(self, user_id: int) -> dict[Any, Any]:
+    def last_written_user_data(self, user_id: int) -> UserData:
         """A copy of the user's data as the database holds it (used to undo an update that failed half-way)."""
-        return deepcopy(self._user_data.get(user_id, {}))
+        return UserData(deepcopy(self._user_data.get(user_id, {})))
 
     def last_written_chat_data(self, chat_id: int) -> dict[Any, Any]:
         return deepcopy(self._chat_data.get(chat_id, {}))
 
     # ------------------------------------------------------------------ no-ops (see the module notes)
 
-    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+    async def refresh_user_data(self, user_id: int, user_data: UserData) -> None:
         """Nothing to do: this process's user_data is the current one."""
 
     async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:

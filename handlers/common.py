@@ -16,7 +16,7 @@ from bot.domain.records.action_text import Localised
 from bot.domain.units.tree import unit_label
 from bot.i18n import Translator
 from db.models import Role, User
-from db.queries import get_unit
+from db.queries import get_organisation, get_unit
 from db.session import is_database_unavailable
 from handlers.context import ChungTayContext
 
@@ -124,8 +124,6 @@ def role_name(t: Translator, role: Role) -> str:
 def describe_user(context: ChungTayContext, user: User, *, with_unit: bool = True) -> tuple[str, str, str]:
     """(role, unit, organisation) as shown to people, HTML-escaped. The organisation is named as the unit's
     body ("Ủy ban MTTQ xã Bình Gia"), or only at its level (`with_unit` False) where the unit stands beside it."""
-    from db.queries import get_organisation
-
     t = context.t
     unit = unit_label(context.session, t, user.unit_id)
     organisation = (get_organisation(context.session, organisation_id=user.organisation_id)

@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.i18n import Translator, get_translator, locale_from_telegram
 from db.models import User
 from db.queries import get_user_and_unit
+from handlers.user_data import UserData
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,10 @@ CURRENT_SESSION: ContextVar[SessionHolder | None] = ContextVar("chungtay_session
 _UNSET: Any = object()
 
 
-class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """CallbackContext with `session`, `db_user`, `t` (gettext) and `locale`."""
+class ChungTayContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with `session`, `db_user`, `t` (gettext), `locale` and `user_state` (the typed
+    user_data). Built by PTB for every update: `ContextTypes(context=ChungTayContext, user_data=UserData)`
+    in bot/app.py."""
 
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any],
                  chat_id: int | None = None, user_id: int | None = None) -> None:
@@ -71,6 +74,15 @@ class ChungTayContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
     def takes_attachments(self) -> bool:
         """The chat can send photos and locations (screens offer them only then)."""
         return self.app.takes_attachments(self._chat_id)
+
+    @property
+    def user_state(self) -> UserData:
+        """The user's data between updates, typed (bot/persistence.py keeps it). Only for updates from a
+        user: PTB gives `user_data` None otherwise, and a handler asking then is a programming error."""
+        data = self.user_data
+        if data is None:
+            raise RuntimeError("this update has no user, so no user data")
+        return data
 
     @property
     def runtime(self) -> Runtime:

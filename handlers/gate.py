@@ -27,6 +27,7 @@ from bot.domain.people.directory import note_activity
 from bot.domain.permissions import Do, audience_of, may
 from bot.i18n import N_, Translator
 from bot.presentation.callbacks import decode
+from handlers import history, log_form, totals
 from handlers.common import inactive_text, no_access_text
 from handlers.context import ChungTayContext
 from handlers.registry import STRANGER, commands_by_name
@@ -57,8 +58,6 @@ def group_pointer_text(t: Translator, bot_username: str | None) -> str:
 
 
 def _is_menu_button(message: Message) -> bool:
-    from handlers import history, log_form, totals
-
     return (message.text or "").startswith((log_form.MENU_LOG_EMOJI, history.MENU_EMOJI, totals.MENU_EMOJI))
 
 

@@ -14,11 +14,11 @@ from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised, figures_line
 from bot.domain.records.actions import (
     ValidationProblem,
-    draft_from_action,
     last_own_action,
     recent_actions,
     void_action,
 )
+from bot.domain.records.draft import draft_from_action
 from bot.domain.units.tree import origin_label, unit_kind, unit_label
 from bot.presentation.callbacks import AskVoid, ConfirmVoid, FixRecord, KeepRecord, button, read
 from db.models import ActionStatus, SupportAction

@@ -24,6 +24,7 @@ from bot.presentation import callbacks as cb
 from db.models import Household
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
+from handlers.user_data import UserData
 
 
 def erase_markup(context: ChungTayContext, household: Household) -> InlineKeyboardMarkup | None:
@@ -98,10 +99,12 @@ async def _scrub_memory(context: ChungTayContext, erased: ErasedNames) -> None:
     chats: list[int] = []
     for store, changed in ((application.user_data, users), (application.chat_data, chats)):
         for key, data in list(store.items()):
-            new, touched = scrub_state(dict(data), erased, label)
+            # A user's typed values (the open form) are scrubbed as their JSON, then read back typed.
+            plain = data.to_json() if isinstance(data, UserData) else dict(data)
+            new, touched = scrub_state(plain, erased, label)
             if touched:
                 data.clear()
-                data.update(new)
+                data.update(UserData.from_json(new) if isinstance(data, UserData) else new)
                 changed.append(key)
     if users or chats:
         application.mark_data_for_update_persistence(chat_ids=chats, user_ids=users)

@@ -20,7 +20,7 @@ from bot.domain.households.register import (
 from bot.domain.lookup import visible_household
 from bot.domain.parsing.numbers import ascii_int
 from bot.domain.records.action_text import Localised, figures_line
-from bot.domain.records.actions import draft_from_action
+from bot.domain.records.draft import draft_from_action
 from bot.presentation.callbacks import ViewHousehold, button, read
 from db.models import Household
 from db.queries import get_unit

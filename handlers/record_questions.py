@@ -2,7 +2,7 @@
 
 The rules and the outbox messages are in bot/domain/records/questions.py; here are the buttons and
 the two one-line waits: the supervisor's question after ❓, and the author's reply after ✍️. The waits
-are one ConversationHandler registered in the group before the main one (handlers/__init__.py), like
+are one ConversationHandler registered in the group before the main one (bot/handlers_wiring.py), like
 the wait for typed dates under /totals: the typed line goes to the wait and nowhere else, /cancel or ❌
 ends it, and a menu button, another command or another button ends it and is then handled as usual.
 Too long or empty text is explained and the wait goes on (the text is still in the chat to shorten).

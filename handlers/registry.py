@@ -1,31 +1,26 @@
 """The one table of commands: who may use each, where it shows, and what /help says about it.
 
 Everything that used to list commands by hand is generated from `command_table()`: the
-CommandHandler registrations (handlers/__init__.py), /help per role, the `set_my_commands` menus in
+CommandHandler registrations (bot/handlers_wiring.py), /help per role, the `set_my_commands` menus in
 both languages and per role (handlers/menu.py), and the gate that runs before every handler
 (handlers/gate.py), which refuses a command to a role that may not use it and keeps group chats free
-of personal data. Adding a command means adding one `Command(...)` line here.
+of personal data. Adding a command means adding one `Command(...)` line here and its handler to
+`COMMAND_HANDLERS` in bot/handlers_wiring.py (tests/e2e/test_registry.py fails until both are there).
 
-The table is built lazily (on first use) because it names handler callables, and the handler modules
-themselves import this module for /help and the menus.
+The table names no handler function: /help and the menus are handlers themselves and read this table,
+so a table that imported the handlers would make every handler import every other one.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
-
-from telegram import Update
 
 from bot.domain.permissions import EVERYONE, MEMBERS, ROLES, STRANGER, SUPERVISORS, audience_of
 from bot.i18n import N_, Translator
-from handlers.context import ChungTayContext
 
 Audience = str
 """One row of the table: a Role value, or STRANGER (the audiences themselves are bot/domain/permissions.py's)."""
-Callback = Callable[[Update, ChungTayContext], Coroutine[Any, Any, Any]]
 
 ANYONE = EVERYONE
 MANAGERS = SUPERVISORS
@@ -51,8 +46,9 @@ class Command:
     """One command.
 
     - `name`: without the slash.
-    - `handler`: registered as a CommandHandler; None when the command is the entry point of a
-      ConversationHandler that registers it itself (/log, /invite) — the gate still guards it.
+    - its handler is registered by the wiring (bot/handlers_wiring.py `COMMAND_HANDLERS`), or, for the
+      entry point of a ConversationHandler (/log, /invite, /review), by that conversation; the gate
+      guards it either way.
     - `roles`: who may use it (an audience of bot/domain/permissions.py, checked by the gate with
       `may(person, Do.USE, roles)`); STRANGER for people not registered. Anyone else gets `refusal`
       (a msgid; strangers always get the "no access yet" explanation instead).
@@ -65,7 +61,6 @@ class Command:
     """
 
     name: str
-    handler: Callback | None
     roles: frozenset[Audience]
     help: str | None = None
     menu: Menu | None = None
@@ -76,112 +71,96 @@ class Command:
 @functools.cache
 def command_table() -> tuple[Command, ...]:
     """Every command, in /help order (the menu has its own order, see `Menu.rank`)."""
-    from handlers import (
-        channel_link,
-        common,
-        dashboard,
-        digest,
-        duplicates,
-        history,
-        household_erase,
-        households,
-        onboarding,
-        reporting,
-        totals,
-        unreached,
-        users,
-    )
-
     return (
-        Command("start", onboarding.start, ANYONE,
+        Command("start", ANYONE,
                 menu=Menu(N_("Start / open an invite"), 0, frozenset({STRANGER}))),
-        Command("log", None, MEMBERS,
+        Command("log", MEMBERS,
                 help=N_("/log or 📝 — log support given (or just write one line, e.g. “gạo 45 hộ 5410kg "
                         "81,15tr”); ⚠️ on the card: a figure far from the usual (kg per household, value per "
                         "gift…), fix it with ✏️ or save it marked for your supervisor"),
                 menu=Menu(N_("Log support given"), 20)),
-        Command("history", history.show_history, MEMBERS,
+        Command("history", MEMBERS,
                 help=N_("/history or 📜 — recent entries, to correct or void them"),
                 menu=Menu(N_("Recent entries: correct or void"), 30)),
-        Command("undo", history.undo, MEMBERS, help=N_("/undo — void your last entry"),
+        Command("undo", MEMBERS, help=N_("/undo — void your last entry"),
                 menu=Menu(N_("Void your last entry"), 40)),
-        Command("totals", totals.show_totals, MEMBERS,
+        Command("totals", MEMBERS,
                 help=N_("/totals or 📊 — totals by period, unit, organisation and kind, with 🔎 the records "
                         "behind them; or just ask, e.g. “tổng gạo quý này”"),
                 menu=Menu(N_("Totals for a unit and period"), 50)),
-        Command("export", totals.export, MEMBERS,
+        Command("export", MEMBERS,
                 help=N_("/export — the figures as an Excel file; /report — a draft report (DOCX)"),
                 menu=Menu(N_("Figures as an Excel file"), 60)),
-        Command("report", totals.report, MEMBERS, menu=Menu(N_("Draft report (DOCX)"), 70)),
-        Command("review", None, MEMBERS,
+        Command("report", MEMBERS, menu=Menu(N_("Draft report (DOCX)"), 70)),
+        Command("review", MEMBERS,
                 help=N_("/review — the poverty review's figures (households, poor, near-poor, escaped, newly poor), "
                         "step by step; or one line “rà soát 2026: 1.240 hộ, nghèo 96, cận nghèo 131, thoát nghèo 23, "
                         "phát sinh 4”; or a sheet named “rà soát” with one row per commune"),
                 menu=Menu(N_("Poverty review figures"), 75)),
-        Command("digest", digest.digest, MANAGERS,
+        Command("digest", MANAGERS,
                 help=N_("/digest — the digest of the units under yours; /digest_schedule — e.g. “thứ 2 7:30”"),
                 menu=Menu(N_("Digest of the units under yours, now"), 80),
                 refusal=N_("Digests are for supervising units. Use /totals for your figures.")),
-        Command("digest_schedule", digest.digest_schedule, MANAGERS, menu=Menu(N_("When the digest is sent"), 90),
+        Command("digest_schedule", MANAGERS, menu=Menu(N_("When the digest is sent"), 90),
                 refusal=N_("Digests are for supervising units. Use /totals for your figures.")),
-        Command("submit", reporting.submit, MEMBERS,
+        Command("submit", MEMBERS,
                 help=N_("/submit — confirm (chốt) your unit's figures for a reporting period"),
                 menu=Menu(N_("Submit the figures of a reporting period"), 100)),
-        Command("period", reporting.define_period, MANAGERS,
+        Command("period", MANAGERS,
                 help=N_("/period — reporting periods and deadlines; /status — who has reported; "
                         "/target — targets; /reopen — reopen a submission"),
                 menu=Menu(N_("Reporting periods and deadlines"), 110),
                 refusal=N_("Reporting periods are set by supervising units.")),
-        Command("status", reporting.show_status, MANAGERS, menu=Menu(N_("Who has reported, on time or late"), 120),
+        Command("status", MANAGERS, menu=Menu(N_("Who has reported, on time or late"), 120),
                 help=N_("❓ under a record (🔎 in /totals, /history, /suspects) — send a doubtful record back to its "
                         "author with a question; the open questions are in /status and the digest until answered"),
                 refusal=N_("Reporting status is for supervising units. Use /submit to submit your figures.")),
-        Command("dashboard", dashboard.open_dashboard, MANAGERS,
+        Command("dashboard", MANAGERS,
                 help=N_("/dashboard or 📊 Bảng theo dõi — the dashboard: who has reported, figures month by month, "
                         "records to check, files"),
                 menu=Menu(N_("📊 Dashboard: reporting, figures, records to check"), 125),
                 refusal=N_("The dashboard is for supervising units. Use /totals for your figures.")),
-        Command("target", reporting.set_target, MANAGERS, menu=Menu(N_("Set a target"), 130),
+        Command("target", MANAGERS, menu=Menu(N_("Set a target"), 130),
                 refusal=N_("Targets are set by supervising units.")),
-        Command("reopen", reporting.reopen, MANAGERS, menu=Menu(N_("Reopen a unit's submission"), 140),
+        Command("reopen", MANAGERS, menu=Menu(N_("Reopen a unit's submission"), 140),
                 refusal=N_("Only supervisors can reopen a submission.")),
-        Command("household", households.find_household, MEMBERS,
+        Command("household", MEMBERS,
                 help=N_("/household — a household of the register and what it received; send a CSV/XLSX list "
                         "to import"),
                 menu=Menu(N_("Find a household and what it received"), 150)),
-        Command("household_add", households.add_household, MEMBERS),
-        Command("household_erase", household_erase.erase_command, MANAGERS,
+        Command("household_add", MEMBERS),
+        Command("household_erase", MANAGERS,
                 help=N_("/household_erase — erase a household's personal details (the figures stay)"),
                 menu=Menu(N_("Erase a household's personal details"), 155),
                 refusal=N_("Only a supervisor of the household's unit or a unit above it can erase its details.")),
-        Command("unreached", unreached.show_unreached, MEMBERS,
+        Command("unreached", MEMBERS,
                 help=N_("/unreached — poor and near-poor households not yet supported"),
                 menu=Menu(N_("Households not yet supported"), 160)),
-        Command("suspects", duplicates.show_suspects, MANAGERS,
+        Command("suspects", MANAGERS,
                 help=N_("/suspects — possible double counts to resolve"),
                 menu=Menu(N_("Possible double counts"), 170)),
-        Command("me", onboarding.show_me, MEMBERS, help=N_("/me — your role, unit and organisation"),
+        Command("me", MEMBERS, help=N_("/me — your role, unit and organisation"),
                 menu=Menu(N_("Your role, unit and organisation"), 180)),
-        Command("zalo", channel_link.make_code, MEMBERS),  # README "Zalo"; not in /help while Zalo is optional
-        Command("kenh", channel_link.choose_channel, MEMBERS,
+        Command("zalo", MEMBERS),  # README "Zalo"; not in /help while Zalo is optional
+        Command("kenh", MEMBERS,
                 help=N_("/kenh — where reminders and digests go: the channel you used last, Telegram or Zalo"),
                 menu=Menu(N_("Where reminders go: Telegram or Zalo"), 185)),
-        Command("language", onboarding.choose_language, MEMBERS,
+        Command("language", MEMBERS,
                 help=N_("/language — switch between Tiếng Việt and English"),
                 menu=Menu(N_("Language: Tiếng Việt / English"), 200)),
-        Command("invite", None, MANAGERS, help=N_("/invite — invite a colleague of your unit or a unit under it"),
+        Command("invite", MANAGERS, help=N_("/invite — invite a colleague of your unit or a unit under it"),
                 menu=Menu(N_("Invite a colleague"), 190),
                 refusal=N_("Only supervisors and administrators can invite new users.")),
-        Command("users", users.show_users, MANAGERS,
+        Command("users", MANAGERS,
                 help=N_("/users — the people of your units: deactivate, change role or unit; "
                         "/invites — open invites, to revoke"),
                 menu=Menu(N_("People of your units"), 175),
                 refusal=N_("Only supervisors and administrators can manage people.")),
-        Command("invites", users.show_invites, MANAGERS, menu=Menu(N_("Open invites: revoke"), 177),
+        Command("invites", MANAGERS, menu=Menu(N_("Open invites: revoke"), 177),
                 refusal=N_("Only supervisors and administrators can manage people.")),
-        Command("cancel", common.cancel, MEMBERS, help=N_("/cancel — stop what you are doing"),
+        Command("cancel", MEMBERS, help=N_("/cancel — stop what you are doing"),
                 menu=Menu(N_("Cancel what you are doing"), 210)),
-        Command("help", onboarding.show_help, ANYONE, help=N_("/help — this list"),
+        Command("help", ANYONE, help=N_("/help — this list"),
                 menu=Menu(N_("What the bot can do"), 10)),
     )
 

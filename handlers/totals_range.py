@@ -96,7 +96,7 @@ def _answered_here(callback: Callable[[Update, ChungTayContext], Coroutine[Any, 
 
 
 def build_range_conversation(*, leave_on: filters.BaseFilter) -> ConversationHandler:
-    """The wait for a typed range. Registered in a group before the main one (see handlers/__init__):
+    """The wait for a typed range. Registered in a group before the main one (see bot/handlers_wiring.py):
     what it answers stops there, and what it does not (`leave_on`, the menu buttons; any command but
     /cancel; other buttons) ends the wait and goes on to the main group."""
     answered = _answered_here

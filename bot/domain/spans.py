@@ -1,4 +1,4 @@
-"""Message text as plain data: lines of spans, each plain, bold, italic or underlined.
+"""Message text as plain data: lines of spans, each plain, bold, italic, underlined or code.
 
 Why: the domain must not know Telegram. A service says which words are emphasised; the one renderer
 (bot/presentation/render.py) turns a `Text` into Telegram's HTML, escaping every span there and nowhere else,
@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Style = Literal["plain", "bold", "italic", "underline"]
+Style = Literal["plain", "bold", "italic", "underline", "code"]
+"""`code`: text to type as shown (an example line), drawn in a fixed-width font."""
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,22 @@ VERBS: dict[str, Callable[..., cb.Action]] = {
     "review.save": cb.ReviewSave,
     "review.skip": cb.ReviewSkip,
     "review.cancel": cb.ReviewCancel,
+    # the /log form (bot/domain/records/form_screens.py, form_card.py)
+    "log.back": cb.LogBack,
+    "log.cancel": cb.LogCancel,
+    "log.category": cb.LogCategory,
+    "log.edit": cb.LogEdit,
+    "log.edit_field": cb.LogEditField,
+    "log.household": cb.LogHousehold,
+    "log.keep": cb.LogKeep,
+    "log.keep_open": cb.LogKeepOpen,
+    "log.pick_total": cb.LogPickTotal,
+    "log.repeat": cb.LogRepeat,
+    "log.replace": cb.LogReplace,
+    "log.save": cb.LogSave,
+    "log.set": cb.LogSet,
+    "log.skip": cb.LogSkip,
+    "log.typed_household": cb.LogTypedHousehold,
     # periods: the 📤 of a reminder, a 🔔 or a "reopened" notice
     "submit": cb.SubmitPeriod,
     # records: the author's answers under a ❓ question
@@ -61,7 +77,8 @@ VERBS: dict[str, Callable[..., cb.Action]] = {
 }
 
 
-TAGS = {"plain": ("", ""), "bold": ("<b>", "</b>"), "italic": ("<i>", "</i>"), "underline": ("<u>", "</u>")}
+TAGS = {"plain": ("", ""), "bold": ("<b>", "</b>"), "italic": ("<i>", "</i>"), "underline": ("<u>", "</u>"),
+        "code": ("<code>", "</code>")}
 
 
 def span_html(span: Span) -> str:

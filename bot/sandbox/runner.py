@@ -27,6 +27,7 @@ from bot.domain.people.access import create_invite
 from bot.domain.units.official import import_official_units
 from bot.logsafety import install_log_redaction
 from bot.runtime import Runtime
+from bot.sandbox import SANDBOX_BOT_USERNAME
 from bot.sandbox.fake_api import FakeTelegram
 from bot.sandbox.fake_api.zalo import FakeZalo
 from db.models import Organisation, Role, User
@@ -38,7 +39,6 @@ log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "1000000001:SANDBOX-not-a-real-token"
 SANDBOX_ZALO_TOKEN = "2000000002:SANDBOX-zalo-not-a-real-token"
-SANDBOX_BOT_USERNAME = "ChungTaySandboxBot"
 SANDBOX_PROVINCE = "20"
 """Lạng Sơn's official code: a province → commune tree since 1 July 2025 (65 xã and phường)."""
 SANDBOX_VILLAGES = REPO_ROOT / "db" / "seed" / "sandbox-villages.csv"

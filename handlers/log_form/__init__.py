@@ -1,8 +1,10 @@
 """Logging support actions: the guided form (/log, "📝" button), one-line quick entry, the card.
 
-States are constants; one async callback per state returns the next. The draft lives in
-`user_data["log"]` (persisted in the database), so a half-filled form survives a restart.
-A "plan" is the list of steps still to ask; when it is empty the summary card is shown.
+States are constants; one async callback per state returns the next. The form's state is a typed
+`FormState` in the user's data (`context.user_state.form`, persisted in the database), so a half-filled
+form survives a restart. Its "plan" is the list of steps still to ask (the rules of which steps, in what
+order: bot/domain/records/form_plan.py); when it is empty the summary card is shown. Every screen of
+the form is built in the domain (bot/domain/records/form_screens.py, form_card.py) and rendered here.
 
 The package: `state` (the draft between updates, showing a step), `questions` (asking the next step),
 `answers` (typed text, buttons, photos), `card` (the card and ✅ Save), `edit` (✏️ Edit, corrections),
@@ -16,8 +18,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from telegram import InlineKeyboardButton, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -27,16 +28,17 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.records.actions import Draft, adopt_category, missing_required, ordered_measures
-from bot.domain.records.log_entry import repeat_draft, start_menu
+from bot.domain.records.actions import Draft, adopt_category, missing_required
+from bot.domain.records.form_plan import COMMON_STEPS, new_entry_plan, repeat_plan
+from bot.domain.records.form_screens import category_screen
+from bot.domain.records.log_entry import repeat_draft
 from bot.presentation import callbacks as cb
 from handlers import kept_line
 from handlers.common import answer_in_place, cancel
 from handlers.context import ChungTayContext
 from handlers.log_form.answers import attachment, button_answer, typed_answer
-from handlers.log_form.card import pick_total, save, show_card
+from handlers.log_form.card import pick_total, save
 from handlers.log_form.edit import (
-    COMMON_STEPS,
     back_to_card,
     edit_field,
     edit_menu,
@@ -44,7 +46,6 @@ from handlers.log_form.edit import (
     start_correction,
 )
 from handlers.log_form.lines import (
-    LINE_TEXT,
     card_typed,
     edit_menu_typed,
     edited_in_form,
@@ -55,7 +56,7 @@ from handlers.log_form.lines import (
     read_line,
     replace_form,
 )
-from handlers.log_form.questions import next_step
+from handlers.log_form.questions import next_step, show_card
 from handlers.log_form.state import (
     ASK,
     CARD,
@@ -63,20 +64,20 @@ from handlers.log_form.state import (
     EDIT,
     FORM_NAME,
     MAX_TEXT,
-    SAVED_LINES,
-    cancel_button,
     catalogue,
     checkpoint,
     draft_of,
-    example_text,
+    form,
     names,
     problem_text,
+    reply,
     say,
     spec_of,
-    state,
     store,
     take_queued,
+    with_example_text,
 )
+from handlers.user_data import SAVED_LINES
 
 __all__ = ["ASK", "CARD", "CATEGORY", "COMMON_STEPS", "EDIT", "FORM_NAME", "MAX_TEXT", "MENU_LOG_EMOJI",
            "ConversationHandler", "back_to_card", "begin", "build_log_conversation", "cancel_form", "card_typed",
@@ -92,22 +93,9 @@ async def begin(update: Update, context: ChungTayContext) -> str | int:
     only: in a group the gate (handlers/gate.py) points to the private chat instead."""
     user = context.db_user
     assert user is not None
-    context.user_data["log"] = {}  # type: ignore[index]
-    named = names(context)
-    menu = start_menu(context.session, user=user, names=named)
-    rows: list[list[InlineKeyboardButton]] = [[cb.button(r.label, cb.LogRepeat(r.action_id))]
-                                              for r in menu.repeatable]
-    categories = menu.categories
-    for first, second in zip(categories[::2], [*categories[1::2], None], strict=False):
-        row = [cb.button(named.category(first), cb.LogCategory(first.code))]
-        if second is not None:
-            row.append(cb.button(named.category(second), cb.LogCategory(second.code)))
-        rows.append(row)
-    rows.append([cancel_button(context)])
-    text = context.t("What support was given? Choose a category:")
-    if rows[0][0].text.startswith("🔁"):
-        text += "\n" + context.t("🔁 repeats a recent entry: you only type the new figure.")
-    await say(update, context, text, rows, then=CATEGORY)
+    context.user_state.open_form()
+    screen = category_screen(context.session, viewer=user, names=names(context))
+    await say(update, context, screen, then=CATEGORY)
     return CATEGORY
 
 
@@ -118,16 +106,13 @@ async def pick_category(update: Update, context: ChungTayContext) -> str:
         await cb.gone(update, context)
         return CATEGORY
     await update.callback_query.answer()  # type: ignore[union-attr]
-    if state(context).get("draft"):  # a line's figures, read without a kind of support: kept
+    if form(context).draft is not None:  # a line's figures, read without a kind of support: kept
         draft = draft_of(context)
         if adopt_category(draft, spec):  # a figure this kind does not count: the line is kept in the note
-            draft.note = draft.note or str(state(context).get(LINE_TEXT) or "")[:200] or None
+            draft.note = draft.note or (form(context).line_text or "")[:200] or None
         store(context, draft, missing_required(draft, catalogue(context)))
         return await next_step(update, context)
-    draft = Draft(category=code)
-    plan = [m.code for m in ordered_measures(spec)] + [f"field:{f.code}" for f in spec.fields]
-    plan += ["beneficiary_class", "funding_source", "action_date"]
-    store(context, draft, plan)
+    store(context, Draft(category=code), new_entry_plan(spec))
     return await next_step(update, context)
 
 
@@ -142,8 +127,7 @@ async def repeat_entry(update: Update, context: ChungTayContext) -> str:
     await update.callback_query.answer()  # type: ignore[union-attr]
     spec = spec_of(context, draft)
     assert spec is not None
-    main = next((m.code for m in ordered_measures(spec) if m.required), ordered_measures(spec)[0].code)
-    store(context, draft, [f"again:{main}"])
+    store(context, draft, repeat_plan(spec))
     return await next_step(update, context)
 
 
@@ -155,18 +139,13 @@ async def quick_entry(update: Update, context: ChungTayContext) -> str | int:
         return ConversationHandler.END
     if update.edited_message is not None and (answered := await edited_outside_form(update, context)) is not None:
         return answered
-    t = context.t
     opened = await open_line(update, context, message.text, source=message.message_id)
     if opened is not None:
         return opened
     parsed = read_line(context, message.text)
-    if parsed.problems:
-        reason, offending = parsed.problems[0]
-        await message.reply_text(problem_text(context, reason, offending) + "\n\n" + example_text(context),
-                                 parse_mode=ParseMode.HTML)
-        return ConversationHandler.END
-    await message.reply_text(t("Sorry, I could not read that as a support entry.") + "\n\n"
-                             + example_text(context), parse_mode=ParseMode.HTML)
+    why = problem_text(context, *parsed.problems[0]) if parsed.problems else context.t(
+        "Sorry, I could not read that as a support entry.")
+    await reply(update, context, with_example_text(context, why))
     return ConversationHandler.END
 
 
@@ -177,8 +156,8 @@ async def record_kept_line(update: Update, context: ChungTayContext) -> str | in
     if query is None or line is None:
         await cb.gone(update, context)
         return ConversationHandler.END
-    if (context.user_data.get("log") or {}).get("draft"):  # type: ignore[union-attr]
-        context.user_data[kept_line.KEPT_LINE] = line  # type: ignore[index]
+    if (open_form := context.user_state.form) is not None and open_form.draft is not None:
+        context.user_state[kept_line.KEPT_LINE] = line
         await query.answer(context.t("An entry is open: save or cancel it first; your line is kept."),
                            show_alert=True)
         return None  # the open form stays as it is, and so do these buttons
@@ -190,8 +169,7 @@ async def record_kept_line(update: Update, context: ChungTayContext) -> str | in
     parsed = read_line(context, line["text"])
     text = problem_text(context, *parsed.problems[0]) if parsed.problems else context.t(
         "Sorry, I could not read that as a support entry.")
-    await query.message.reply_text(text + "\n\n" + example_text(context),  # type: ignore[union-attr]
-                                   parse_mode=ParseMode.HTML)
+    await reply(update, context, with_example_text(context, text))
     return ConversationHandler.END
 
 
@@ -205,13 +183,14 @@ async def cancel_form(update: Update, context: ChungTayContext) -> str | int:
         await checkpoint(update, context, following)  # the next action is open before the old card says so
         await answer_in_place(update, context, context.t("Cancelled: this entry is not saved."))
         return await next_step(update, context, fresh=True)
-    kept = {key: context.user_data.get(key) for key in (SAVED_LINES, kept_line.KEPT_LINE)}  # type: ignore[union-attr]
-    context.user_data.clear()  # type: ignore[union-attr]
+    data = context.user_state
+    kept = {key: data.get(key) for key in (SAVED_LINES, kept_line.KEPT_LINE)}
+    data.clear()
     await checkpoint(update, context, ConversationHandler.END)
     ended = await cancel(update, context)
     for key, value in kept.items():
         if value:
-            context.user_data[key] = value  # type: ignore[index]
+            data[key] = value
     return ended
 
 

@@ -2,38 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from telegram import Update
 
 from bot.domain.catalogue.file import CategorySpec
-from bot.domain.households.erasure import household_name
 from bot.domain.parsing.matcher import matcher_for
-from bot.domain.parsing.numbers import NumberError, parse_count, parse_day, parse_money, parse_quantity
-from bot.domain.parsing.text import fold
-from bot.domain.records.actions import Draft, ValidationProblem, check_measure, skippable
+from bot.domain.parsing.numbers import NumberError, parse_count, parse_day, parse_money
+from bot.domain.records.actions import Draft, ValidationProblem
+from bot.domain.records.form_plan import QUANTITY_UNIT, measure_of, read_quantity, skip_allowed, step_values
+from bot.domain.records.form_screens import households_screen
 from bot.domain.records.log_entry import households_named, visible_household
 from bot.presentation import callbacks as cb
-from db.models import Household
 from handlers.context import ChungTayContext
-from handlers.log_form.card import show_card
 from handlers.log_form.lines import new_entry_in, offer_replacement
-from handlers.log_form.questions import next_step, unseen_step
+from handlers.log_form.questions import next_step, show_card, unseen_step
 from handlers.log_form.state import (
     ASK,
     CARD,
     MAX_TEXT,
     advance,
-    cancel_button,
     catalogue,
     current_step,
     draft_of,
+    form,
     pick_household,
     problem_text,
+    reply,
     say,
     spec_of,
-    state,
     store,
 )
 
@@ -50,12 +47,12 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
     if (resumed := await unseen_step(update, context)) is not None:
         return resumed
     text = (message.text or "").strip()
-    code = step.removeprefix("again:")
+    code = measure_of(step)
     try:
         if len(text) > MAX_TEXT:
             raise NumberError("too_long")
         if spec.measure(code) is not None:
-            apply_measure(draft, spec, code, text)
+            apply_measure(context, draft, spec, code, text)
         elif step == "action_date":
             draft.action_date = parse_day(text, today=context.today).isoformat()
         elif step.startswith("field:"):
@@ -79,8 +76,8 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
             assert user is not None
             matches = households_named(context.session, user=user, text=name)
             if matches:
-                state(context)["typed_household"] = text
-                await offer_households(update, context, matches)
+                form(context).typed_household = text
+                await say(update, context, households_screen(context.t, matches), then=ASK)
                 return ASK
             draft.household_name, draft.household_village = name.strip(), village.strip() or None
             draft.household_id, draft.household_erased = None, False
@@ -94,42 +91,20 @@ async def typed_answer(update: Update, context: ChungTayContext) -> str:
             return await offer_replacement(update, context, parsed, then=ASK)
         reason = getattr(problem, "reason", "not_a_number")
         if reason == "choose_button":
-            await message.reply_text(context.t("Please tap one of the buttons above."))
+            await reply(update, context, context.t("Please tap one of the buttons above."))
         else:
-            await message.reply_text(problem_text(context, reason, text) + " " + context.t("Please try again."))
+            await reply(update, context, problem_text(context, reason, text) + " " + context.t("Please try again."))
         return ASK
     advance(context, draft)
     return await next_step(update, context)
 
 
-async def offer_households(update: Update, context: ChungTayContext, matches: Sequence[Household]) -> None:
-    """Registered households that match what was typed, to pick one (or keep the typed name)."""
-    t = context.t
-    rows = [[cb.button(" · ".join(p for p in (household_name(t, h), h.village, h.code) if p)[:60],
-                       cb.LogHousehold(h.id or 0))] for h in matches]
-    rows.append([cb.button("✍️ " + t("Use the name as typed"), cb.LogTypedHousehold())])
-    rows.append([cancel_button(context)])
-    await say(update, context, t("Households in the register that match — tap the right one:"), rows, then=ASK)
-
-
-def apply_measure(draft: Draft, spec: CategorySpec, code: str, text: str) -> None:
-    measure = spec.measure(code)
-    assert measure is not None
+def apply_measure(context: ChungTayContext, draft: Draft, spec: CategorySpec, code: str, text: str) -> None:
+    """A typed figure set on the draft: money, a quantity with its unit word, or a count."""
     if code == "value":
         draft.set_measure(code, parse_money(text))
     elif code == "quantity":
-        amount, unit_word = parse_quantity(text)
-        if unit_word and measure.units:
-            option = next((u for u in measure.units if unit_word in {fold(k) for k in (u.code, u.unit_vi,
-                                                                                          *u.keywords)}), None)
-            if option is None:
-                raise NumberError("not_a_number")
-            draft.quantity_unit = option.code
-        elif unit_word and unit_word not in {fold(k) for k in (measure.unit_vi, measure.unit_en,
-                                                                *measure.unit_keywords)}:
-            raise NumberError("not_a_number")
-        check_measure(code, amount)
-        draft.set_measure(code, amount)
+        read_quantity(catalogue(context), spec, draft, text)
     else:
         draft.set_measure(code, parse_count(text))
 
@@ -146,10 +121,10 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
     household = visible_household(context.session, user=user, household_id=pressed.household_id) \
         if isinstance(pressed, cb.LogHousehold) else None
     if spec is not None and step is not None and (
-            (isinstance(pressed, cb.LogSet) and pressed.value not in choices(context, spec, step))
+            (isinstance(pressed, cb.LogSet) and pressed.value not in step_values(catalogue(context), spec, step))
             or (isinstance(pressed, cb.LogHousehold | cb.LogTypedHousehold) and step != "household")
             or (isinstance(pressed, cb.LogHousehold) and household is None)
-            or (isinstance(pressed, cb.LogSkip) and not _may_skip(context, draft, spec, step))):
+            or (isinstance(pressed, cb.LogSkip) and not skip_allowed(draft, spec, step, form(context).plan[1:]))):
         await cb.gone(update, context)  # a button of an earlier question, or forged
         return ASK
     await query.answer()
@@ -159,7 +134,7 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
         return resumed
     if isinstance(pressed, cb.LogSet):
         value = pressed.value
-        if step == "quantity_unit":
+        if step == QUANTITY_UNIT:
             draft.quantity_unit = value
         elif step.startswith("field:"):
             draft.fields[step.removeprefix("field:")] = value
@@ -175,7 +150,8 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
     elif household is not None:
         pick_household(draft, household)
     elif isinstance(pressed, cb.LogTypedHousehold) and step == "household":
-        name, _, village = str(state(context).pop("typed_household", "")).partition(",")
+        name, _, village = (form(context).typed_household or "").partition(",")
+        form(context).typed_household = None
         draft.household_id, draft.household_name, draft.household_village = None, name.strip() or None, \
             village.strip() or None
         draft.household_erased = False
@@ -183,37 +159,13 @@ async def button_answer(update: Update, context: ChungTayContext) -> str:
         draft.fields.pop(step.removeprefix("field:"), None)
     elif isinstance(pressed, cb.LogSkip) and spec.measure(step) is not None:
         draft.skipped = [*draft.skipped, step]
-    elif isinstance(pressed, cb.LogSkip) and step == "quantity_unit" and draft.quantity is None:
+    elif isinstance(pressed, cb.LogSkip) and step == QUANTITY_UNIT and draft.quantity is None:
         draft.skipped = [*draft.skipped, "quantity"]  # no unit, no quantity: the report gave none
         advance(context, draft)
-        store(context, draft, [s for s in state(context).get("plan") or [] if s != "quantity"])
+        store(context, draft, [s for s in form(context).plan if s != "quantity"])
         return await next_step(update, context)
     advance(context, draft)
     return await next_step(update, context)
-
-
-def _may_skip(context: ChungTayContext, draft: Draft, spec: CategorySpec, step: str) -> bool:
-    """The step offers ⏭ (a Skip of an earlier question, or forged, is refused as gone)."""
-    ahead = [str(s) for s in (state(context).get("plan") or [])[1:]]
-    if step == "quantity_unit":
-        return draft.quantity is None and skippable(draft, spec, "quantity", ahead)
-    if spec.measure(step) is not None:
-        return skippable(draft, spec, step, ahead)
-    return step not in ("organisation", "action_date") and not step.startswith("again:")
-
-
-def choices(context: ChungTayContext, spec: CategorySpec, step: str) -> set[str]:
-    """The values the buttons of `step` offer (a button's value is checked before it is stored)."""
-    known = catalogue(context)
-    quantity = spec.measure("quantity")
-    extra = spec.field(step.removeprefix("field:")) if step.startswith("field:") else None
-    return {
-        "quantity_unit": {u.code for u in quantity.units} if quantity is not None else set(),
-        "organisation": {o.code for o in known.organisation},
-        "beneficiary_class": {b.code for b in known.beneficiary_class},
-        "funding_source": {f.code for f in known.funding_source},
-        "action_date": {"today", "yesterday"},
-    }.get(step, {c.code for c in extra.choices} if extra is not None and extra.choices else set())
 
 
 async def attachment(update: Update, context: ChungTayContext) -> str:
@@ -230,5 +182,5 @@ async def attachment(update: Update, context: ChungTayContext) -> str:
         advance(context, draft)
     else:
         store(context, draft)
-    return await next_step(update, context) if state(context).get("plan") else await show_card(update, context)
+    return await next_step(update, context) if form(context).plan else await show_card(update, context)
 

@@ -12,48 +12,38 @@ record); any other edited message is not read again, and the answer says so.
 
 from __future__ import annotations
 
-import html
-
 from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
 from bot.domain.formatting import format_money_prose, format_number
 from bot.domain.parsing.quick_entry import ParsedEntry, parse_quick_entry
 from bot.domain.parsing.segments import Actions, split_actions
-from bot.domain.records.action_text import figures_line
 from bot.domain.records.actions import Draft, missing_required
-from bot.domain.records.log_entry import households_named, is_saved, start_menu
+from bot.domain.records.form_screens import actions_list, loose_figures_screen, replacement_screen
+from bot.domain.records.form_state import OfferedLine
+from bot.domain.records.log_entry import households_named, is_saved
+from bot.domain.screen import Screen
 from bot.presentation import callbacks as cb
+from bot.presentation.render import render
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
-from handlers.log_form.card import show_card
-from handlers.log_form.questions import next_step
+from handlers.log_form.questions import next_step, show_card
 from handlers.log_form.state import (
     CARD,
     CATEGORY,
     EDIT,
-    PART,
-    QUEUE,
-    SOURCE,
-    cancel_button,
     catalogue,
     draft_of,
-    example_text,
+    form,
     names,
     pick_household,
     problem_text,
+    reply,
     saved_record_of,
     say,
-    state,
     store,
+    with_example_text,
 )
-
-LINE = "line"
-"""In the form's state: a line that read as a new entry, offered to replace the form ({"text", "source"})."""
-LINE_TEXT = "line_text"
-"""In the form's state: a line whose kind of support is being picked (kept in the note if a figure of it
-does not fit the kind picked)."""
 
 
 def read_line(context: ChungTayContext, text: str) -> ParsedEntry:
@@ -114,10 +104,8 @@ async def open_entry(update: Update, context: ChungTayContext, parsed: ParsedEnt
     """Open the form on a line read as an entry (over whatever form was open): the card, or the first
     thing still missing. `source` is the id of the user's message, remembered for its edits."""
     draft = draft or draft_from_line(context, parsed)
-    context.user_data["log"] = {}  # type: ignore[index]
+    context.user_state.open_form().source = source
     store(context, draft, missing_required(draft, catalogue(context)))
-    if source is not None:
-        state(context)[SOURCE] = source
     return await next_step(update, context)
 
 
@@ -125,28 +113,15 @@ async def open_actions(update: Update, context: ChungTayContext, actions: Action
     """A line with several actions: each is its own record. The line's actions are listed, then the first
     one's card (or its first missing figure) is shown; the others wait in the form's state and come one
     by one as each card is saved or cancelled."""
-    chat = update.effective_chat
-    assert chat is not None
     drafts = [draft_from_line(context, entry) for entry in actions.entries]
-    named = names(context)
-    t = context.t
-    lines = [t("This line holds {count} separate entries; each is saved as its own record:").format(
-        count=len(drafts))]
-    for number, draft in enumerate(drafts, start=1):
-        spec = catalogue(context).category_by_code(draft.category or "")
-        assert spec is not None
-        lines.append(f"{number}. {named.category(spec)} · {figures_line(named, spec, draft)}")
-    if actions.shared:
-        lines.append(t("“{text}” is a total of them all: it is not split between them. Give each entry its own "
-                       "figure with ✏️ Edit if the report has it.").format(text=actions.shared))
-    if update.callback_query is not None:  # 🔄 on an offer: the offer becomes the list
-        await answer_in_place(update, context, html.escape("\n".join(lines)))
-    else:
-        await context.bot.send_message(chat.id, html.escape("\n".join(lines)))
-    context.user_data["log"] = {}  # type: ignore[index]
+    listed = render(Screen(actions_list(names(context), drafts, shared=actions.shared)))[0]
+    # 🔄 on an offer: the offer becomes the list; a typed line: the list is a new message
+    await answer_in_place(update, context, listed, fresh=update.callback_query is None)
     first = drafts[0]
+    context.user_state.open_form().source = source
     store(context, first, missing_required(first, catalogue(context)))
-    state(context).update({QUEUE: [d.to_dict() for d in drafts[1:]], PART: [1, len(drafts)], SOURCE: source})
+    current = form(context)
+    current.queue, current.part = drafts[1:], (1, len(drafts))
     return await next_step(update, context, fresh=True)  # below the list, also after a button (🔄)
 
 
@@ -173,22 +148,12 @@ async def offer_categories(update: Update, context: ChungTayContext, parsed: Par
     card with the figures (see `pick_category`)."""
     user = context.db_user
     assert user is not None
-    named = names(context)
-    context.user_data["log"] = {}  # type: ignore[index]
+    current = context.user_state.open_form()
+    current.source, current.line_text = source, text[:500]
     store(context, draft_from_line(context, parsed), [])
-    state(context).update({SOURCE: source, LINE_TEXT: text[:500]})
-    categories = start_menu(context.session, user=user, names=named).categories
-    rows = []
-    for first, second in zip(categories[::2], [*categories[1::2], None], strict=False):
-        row = [cb.button(named.category(first), cb.LogCategory(first.code))]
-        if second is not None:
-            row.append(cb.button(named.category(second), cb.LogCategory(second.code)))
-        rows.append(row)
-    rows.append([cancel_button(context)])
-    t = context.t
-    await say(update, context, t("I read the figures ({figures}) but not the kind of support. Which kind is it? "
-                                 "The figures are kept.").format(figures=html.escape(loose_figures(context, parsed))),
-              rows, then=CATEGORY, fresh=True)
+    screen = loose_figures_screen(context.session, viewer=user, names=names(context),
+                                  figures=loose_figures(context, parsed))
+    await say(update, context, screen, then=CATEGORY, fresh=True)
     return CATEGORY
 
 
@@ -218,19 +183,10 @@ async def offer_replacement(update: Update, context: ChungTayContext, parsed: Pa
         opened = await open_line(update, context, message.text or "", source=message.message_id)
         assert opened is not None
         return opened
-    state(context)[LINE] = {"text": (message.text or "")[:4096], "source": message.message_id}
-    named = names(context)
+    form(context).line = OfferedLine((message.text or "")[:4096], message.message_id)
     spec = catalogue(context).category_by_code(parsed.category or "")
     assert spec is not None
-    entry = named.category(spec)
-    figures = figures_line(named, spec, draft)
-    if figures:
-        entry += f" · {figures}"
-    t = context.t
-    rows = [[cb.button("🔄 " + t("Replace it"), cb.LogReplace()),
-             cb.button("↩ " + t("Keep the open entry"), cb.LogKeepOpen())]]
-    await say(update, context, t("This line reads as a new entry: {entry}. Replace the entry you are filling in "
-                                 "with it?").format(entry=html.escape(entry)), rows, then=then, fresh=True)
+    await say(update, context, replacement_screen(names(context), spec=spec, draft=draft), then=then, fresh=True)
     return then
 
 
@@ -238,13 +194,13 @@ async def replace_form(update: Update, context: ChungTayContext) -> str | int:
     """🔄: the offered line becomes the entry."""
     query = update.callback_query
     assert query is not None
-    line = state(context).get(LINE)
-    text = str(line.get("text", "")) if isinstance(line, dict) else ""
-    if not text or new_entry_in(context, text) is None:
+    line = form(context).line
+    text = line.text if line is not None else ""
+    if line is None or not text or new_entry_in(context, text) is None:
         await cb.gone(update, context)
         return await keep_form(update, context, answered=True)
     await query.answer()
-    opened = await open_line(update, context, text, source=line.get("source") if isinstance(line, dict) else None)
+    opened = await open_line(update, context, text, source=line.source)
     assert opened is not None
     return opened
 
@@ -253,8 +209,8 @@ async def keep_form(update: Update, context: ChungTayContext, *, answered: bool 
     """↩: the open entry stays as it was; its current step (or card) is shown again in the offer's place."""
     if not answered and update.callback_query is not None:
         await update.callback_query.answer()
-    state(context).pop(LINE, None)
-    if not state(context).get("draft"):
+    form(context).line = None
+    if form(context).draft is None:
         return CATEGORY
     return await next_step(update, context)
 
@@ -274,7 +230,7 @@ async def picker_typed(update: Update, context: ChungTayContext) -> str | None:
         text = problem_text(context, reason, offending)
     else:
         text = t("Please choose a category with the buttons above, or write the whole entry in one line.")
-    await message.reply_text(text + "\n\n" + example_text(context), parse_mode=ParseMode.HTML)
+    await reply(update, context, with_example_text(context, text))
     return None
 
 
@@ -286,8 +242,8 @@ async def card_typed(update: Update, context: ChungTayContext) -> str:
         parsed = new_entry_in(context, message.text or "")
         if parsed is not None:
             return await offer_replacement(update, context, parsed, then=CARD)
-        await message.reply_text(
-            context.t("Your entry is still open: tap ✅ Save, ✏️ Edit or ❌ Cancel on the card below."))
+        await reply(update, context,
+                    context.t("Your entry is still open: tap ✅ Save, ✏️ Edit or ❌ Cancel on the card below."))
     return await show_card(update, context, fresh=True)
 
 
@@ -298,7 +254,7 @@ async def edit_menu_typed(update: Update, context: ChungTayContext) -> str | Non
     parsed = new_entry_in(context, message.text or "")
     if parsed is not None:
         return await offer_replacement(update, context, parsed, then=EDIT)
-    await message.reply_text(context.t("Please tap the field you want to change, or ↩ to go back to the card."))
+    await reply(update, context, context.t("Please tap the field you want to change, or ↩ to go back to the card."))
     return None
 
 
@@ -306,21 +262,20 @@ async def edited_in_form(update: Update, context: ChungTayContext) -> str | None
     """An edited message while a form is open (see the module notes)."""
     message = update.edited_message
     assert message is not None
-    part = state(context).get(PART)
-    partly_saved = isinstance(part, list) and part[0] > 1  # an action of the line is already a record
-    if message.message_id == state(context).get(SOURCE) and not partly_saved:
+    part = form(context).part
+    partly_saved = part is not None and part[0] > 1  # an action of the line is already a record
+    if message.message_id == form(context).source and not partly_saved:
         actions = read_actions(context, message.text or "")
         parsed = read_line(context, message.text or "")
         if actions is not None or names_a_category(parsed):
-            await message.reply_text(context.t("✏️ I read your edited line again; the entry is updated:"))
+            await reply(update, context, context.t("✏️ I read your edited line again; the entry is updated:"))
             if actions is not None:
                 return await open_actions(update, context, actions, source=message.message_id)
             return await open_entry(update, context, parsed, source=message.message_id)
-        await message.reply_text(context.t("Sorry, I could not read your edited line as an entry; the open entry "
-                                           "is unchanged.") + "\n\n" + example_text(context),
-                                 parse_mode=ParseMode.HTML)
+        await reply(update, context, with_example_text(context, context.t(
+            "Sorry, I could not read your edited line as an entry; the open entry is unchanged.")))
         return None
-    await _explain_edit(message, context)
+    await _explain_edit(update, context, message)
     return None
 
 
@@ -331,15 +286,15 @@ async def edited_outside_form(update: Update, context: ChungTayContext) -> int |
     message = update.edited_message
     assert message is not None
     if saved_record_of(context, message.message_id) is not None:
-        await _explain_edit(message, context)
+        await _explain_edit(update, context, message)
         return ConversationHandler.END
     if names_a_category(read_line(context, message.text or "")) or read_actions(context, message.text or ""):
         return None
-    await _explain_edit(message, context)
+    await _explain_edit(update, context, message)
     return ConversationHandler.END
 
 
-async def _explain_edit(message: Message, context: ChungTayContext) -> None:
+async def _explain_edit(update: Update, context: ChungTayContext, message: Message) -> None:
     t = context.t
     record = saved_record_of(context, message.message_id)
     if record is not None:
@@ -348,4 +303,4 @@ async def _explain_edit(message: Message, context: ChungTayContext) -> None:
     else:
         text = t("I do not read edited messages again. Please send the change as a new message; "
                  "a saved record is corrected from /history.")
-    await message.reply_text(text)
+    await reply(update, context, text)

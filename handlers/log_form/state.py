@@ -1,20 +1,23 @@
 """The form's state between updates, and how each step reaches the screen.
 
-The draft lives in `user_data["log"]` (persisted in the database), so a half-filled form survives a
-restart. A "plan" is the list of steps still to ask; when it is empty the summary card is shown.
+The state is a typed `FormState` (bot/domain/records/form_state.py) in the user's data
+(`context.user_state.form`, persisted in the database), so a half-filled form survives a restart. Its
+"plan" is the list of steps still to ask; when it is empty the summary card is shown.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.domain.catalogue.file import CatalogueFile, CategorySpec
 from bot.domain.records.action_text import Localised
 from bot.domain.records.actions import Draft, missing_required
+from bot.domain.records.form_screens import with_example
+from bot.domain.records.form_state import FormState
 from bot.domain.records.log_entry import names_for
-from bot.presentation import callbacks as cb
+from bot.domain.screen import Screen
+from bot.domain.spans import Text
+from bot.presentation.render import render
 from db.models import Household
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
@@ -22,25 +25,18 @@ from handlers.context import ChungTayContext
 CATEGORY, ASK, CARD, EDIT = "category", "ask", "card", "edit"
 MAX_TEXT = 200
 FORM_NAME = "log"
-SOURCE = "source"
-"""In the form's state: the id of the user's message whose line opened it (an edit of that line redraws it)."""
-SAVED_LINES = "log_lines"
-"""In user_data: {message id: record id} of the latest lines saved as records, so that editing one of them
-says how to correct the record instead of starting a second entry."""
-KEEP_SAVED_LINES = 20
-QUEUE = "queue"
-"""In the form's state: the drafts of the other actions of the line that opened it (a line may hold two:
-"quà 100 suất và gạo 500 kg"), each shown as its own card once the one before is saved or cancelled."""
-PART = "part"
-"""In the form's state: [which card, of how many] while a line's actions are shown one by one."""
 
 
-def state(context: ChungTayContext) -> dict[str, Any]:
-    return context.user_data.setdefault("log", {})  # type: ignore[union-attr]
+def form(context: ChungTayContext) -> FormState:
+    """The open form's state (an empty one is opened when none is)."""
+    current = context.user_state.form
+    return current if current is not None else context.user_state.open_form()
 
 
 def draft_of(context: ChungTayContext) -> Draft:
-    return Draft.from_dict(state(context).get("draft") or {})
+    """A copy of the open draft (changes count once `store`d), or a new one."""
+    draft = form(context).draft
+    return Draft.from_dict(draft.to_dict()) if draft is not None else Draft()
 
 
 def store(context: ChungTayContext, draft: Draft, plan: list[str] | None = None) -> None:
@@ -48,34 +44,24 @@ def store(context: ChungTayContext, draft: Draft, plan: list[str] | None = None)
     the author was moved is caught (bot/domain/records/actions.py)."""
     if draft.unit_id is None and draft.corrects_id is None and context.db_user is not None:
         draft.unit_id = context.db_user.unit_id
-    current = state(context)
-    current["draft"] = draft.to_dict()
+    current = form(context)
+    current.draft = Draft.from_dict(draft.to_dict())
     if plan is not None:
-        current["plan"] = plan
+        current.plan = list(plan)
 
 
 def take_queued(context: ChungTayContext) -> str | None:
     """Make the next waiting action of the line the open entry; the state its form resumes in (ASK or
     CARD), or None when no action is waiting. Nothing is shown here: the caller writes and shows it."""
-    current = state(context)
-    queue = list(current.get(QUEUE) or [])
-    if not queue:
+    current = form(context)
+    if not current.queue:
         return None
-    part, total = (current.get(PART) or [1, len(queue) + 1])[:2]
-    source = current.get(SOURCE)
-    draft = Draft.from_dict(queue[0])
+    part, total = current.part or (1, len(current.queue) + 1)
+    draft = current.queue[0]
     plan = missing_required(draft, catalogue(context))
-    context.user_data["log"] = {"draft": draft.to_dict(), "plan": plan, QUEUE: queue[1:],  # type: ignore[index]
-                                PART: [int(part) + 1, int(total)], SOURCE: source}
-    if plan:
-        context.user_data["log"]["unseen"] = True  # type: ignore[index]
+    context.user_state.open_form(FormState(draft=draft, plan=plan, queue=current.queue[1:], part=(part + 1, total),
+                                           source=current.source, unseen=bool(plan)))
     return ASK if plan else CARD
-
-
-def part_label(context: ChungTayContext) -> str:
-    """"(1/2) " on the card of one of a line's actions; empty otherwise."""
-    part = state(context).get(PART)
-    return f"({part[0]}/{part[1]}) " if isinstance(part, list) and len(part) == 2 else ""
 
 
 def catalogue(context: ChungTayContext) -> CatalogueFile:
@@ -92,23 +78,15 @@ def spec_of(context: ChungTayContext, draft: Draft) -> CategorySpec | None:
 
 
 def current_step(context: ChungTayContext) -> str | None:
-    plan = state(context).get("plan") or []
-    return str(plan[0]) if plan else None
+    plan = form(context).plan
+    return plan[0] if plan else None
 
 
 def advance(context: ChungTayContext, draft: Draft) -> None:
-    plan = list(state(context).get("plan") or [])
-    if plan:
-        plan.pop(0)
-    store(context, draft, plan)
+    store(context, draft, form(context).plan[1:])
 
 
-def cancel_button(context: ChungTayContext) -> InlineKeyboardButton:
-    return cb.button("❌ " + context.t("Cancel"), cb.LogCancel())
-
-
-async def say(update: Update, context: ChungTayContext, text: str,
-              keyboard: list[list[InlineKeyboardButton]] | None = None, *, then: str | int,
+async def say(update: Update, context: ChungTayContext, screen: Screen, *, then: str | int,
               fresh: bool = False) -> None:
     """Show the form's next step: in place for a button press (edit), as a new message for typed text
     or when `fresh`. `then` is the state the handler returns with this step; it is written to the
@@ -116,23 +94,29 @@ async def say(update: Update, context: ChungTayContext, text: str,
     the step resumes exactly there (and a crash before it leaves the step they still see)."""
     asking = then == ASK
     if asking:
-        state(context)["unseen"] = True
+        form(context).unseen = True
     await checkpoint(update, context, then)
-    await answer_in_place(update, context, text, InlineKeyboardMarkup(keyboard) if keyboard else None, fresh=fresh)
-    if asking:  # the question is on screen now: answers to it may be taken (see `steps.unseen_step`)
-        state(context).pop("unseen", None)
+    text, markup = render(screen)
+    await answer_in_place(update, context, text, markup, fresh=fresh)
+    if asking:  # the question is on screen now: answers to it may be taken (see `questions.unseen_step`)
+        form(context).unseen = False
         await checkpoint(update, context, then)
+
+
+async def reply(update: Update, context: ChungTayContext, text: Text | str) -> None:
+    """A new message below (a typed line's answer, or a note under the card whose button was pressed);
+    a plain string is one plain line."""
+    await answer_in_place(update, context, render(Screen(text if isinstance(text, Text) else Text().add(text)))[0],
+                          fresh=True)
 
 
 async def checkpoint(update: Update, context: ChungTayContext, then: str | int) -> None:
     await context.app.checkpoint(update, context.user_data, FORM_NAME, then)
 
 
-def example_text(context: ChungTayContext) -> str:
-    return context.t("You can write one line, for example:\n"
-                     "<code>gạo 45 hộ 108 khẩu 5410kg 81,15tr</code>\n"
-                     "<code>sửa nhà 2 căn 80tr hội phụ nữ</code>\n"
-                     "or send /log to fill in a form step by step.")
+def with_example_text(context: ChungTayContext, first: str) -> Text:
+    """`first` (why a line was not taken), then how a one-line entry is written."""
+    return with_example(context.t, first)
 
 
 def problem_text(context: ChungTayContext, reason: str, offending: str) -> str:
@@ -170,16 +154,11 @@ def pick_household(draft: Draft, household: Household) -> None:
 
 def remember_saved_line(context: ChungTayContext, record_id: int) -> None:
     """Note that the line which opened the form (if one did) is now record `record_id`."""
-    source = state(context).get(SOURCE)
-    if source is None:
-        return
-    saved: dict[str, int] = dict(context.user_data.get(SAVED_LINES) or {})  # type: ignore[union-attr]
-    saved[str(source)] = record_id
-    context.user_data[SAVED_LINES] = dict(list(saved.items())[-KEEP_SAVED_LINES:])  # type: ignore[index]
+    source = form(context).source
+    if source is not None:
+        context.user_state.remember_saved_line(source, record_id)
 
 
 def saved_record_of(context: ChungTayContext, message_id: int) -> int | None:
     """The record a line of the user's was saved as, if it is one of the latest."""
-    saved = context.user_data.get(SAVED_LINES) or {}  # type: ignore[union-attr]
-    record = saved.get(str(message_id))
-    return int(record) if record is not None else None
+    return context.user_state.saved_lines.get(str(message_id))

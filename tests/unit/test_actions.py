@@ -14,13 +14,13 @@ from bot.domain.permissions import Do, may
 from bot.domain.records.actions import (
     Draft,
     ValidationProblem,
-    check_measure,
     missing_required,
     month_totals,
     recent_actions,
     save_draft,
     void_action,
 )
+from bot.domain.records.draft import check_measure
 from db.models import ActionStatus, Role, SupportAction, User, utcnow
 from db.queries import get_unit_by_code
 

@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.domain.catalogue.file import CategorySpec, load_catalogue_file
-from bot.domain.records.actions import Draft, draft_from_action, save_draft, void_action
+from bot.domain.records.actions import Draft, save_draft, void_action
+from bot.domain.records.draft import draft_from_action
 from bot.domain.records.duplicates import CONFIRMED, SUSPECT, flag_if_duplicate, resolve
 from bot.domain.totals.aggregate import CategoryTotal, compute_totals, subtree_unit_ids
 from bot.domain.totals.rollup import ALL_ORGANISATIONS, rebuild_rollup, rollup_differences

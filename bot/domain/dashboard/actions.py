@@ -25,6 +25,7 @@ from bot.domain.permissions import Do, may
 from bot.domain.records import questions as record_questions
 from bot.domain.records.action_text import Localised
 from bot.domain.records.duplicates import unresolved_in
+from bot.domain.reports.digests import build_digest
 from bot.domain.reports.export_files import build_scope_file
 from bot.domain.totals.aggregate import subtree_unit_ids
 from bot.domain.units.tree import unit_display
@@ -139,8 +140,6 @@ def send_file(session: Session, *, kind: str, names: Localised, user_id: int, un
               tz: ZoneInfo, now: datetime) -> str:
     """Build the XLSX, the draft DOCX or the digest chart of a unit and period, queue it to the viewer's chat
     through the outbox, audit it; commits. Slow (seconds): call it in a worker thread with its own session."""
-    from bot.domain.reports.digests import build_digest
-
     user = session.get(User, user_id)
     if user is None or kind not in FILE_KINDS:
         raise DashboardRefused("input")

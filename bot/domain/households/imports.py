@@ -24,6 +24,7 @@ from typing import Any
 from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, select
@@ -134,8 +135,6 @@ def _check_zip(content: bytes) -> None:
 def _cells(content: bytes, filename: str) -> Iterator[list[str]]:
     """Rows of the first sheet (XLSX, streamed) or of a CSV file (UTF-8, comma, semicolon or tab)."""
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         _check_zip(content)
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:

@@ -43,6 +43,7 @@ from sqlmodel import Session, col, select
 from bot.domain.outbox.stored import StoredScreen, plain_screen, screen_to_json
 from bot.domain.permissions import SUPERVISING_ROLES
 from bot.domain.screen import Screen
+from bot.domain.units.tree import unit_display
 from bot.i18n import get_translator
 from db.models import OutboxLease, OutboxMessage, Unit, User
 from db.queries import get_unit
@@ -364,7 +365,6 @@ def mark_blocked(session: Session, *, message_id: int, holder: str, now: datetim
         session.add(user)
         unit = get_unit(session, unit_id=user.unit_id)
         if was_active and unit is not None:
-            from bot.domain.units.tree import unit_display  # late: units imports nothing of ours
             own_supervisors = [s for s in supervisors_of(session, unit=unit) if s.id != user.id]
             if not own_supervisors and unit.parent_id is not None:
                 parent = get_unit(session, unit_id=unit.parent_id)

@@ -7,17 +7,14 @@ read by the one date grammar, `bot.domain.parsing.dates`.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from bot.domain.parsing.dates import MONTH_WORDS, QUARTER_WORDS, RELATIVE_DAYS, ROMAN_QUARTERS, parse_day
+from bot.domain.parsing.entry_line import Line
 from bot.domain.parsing.errors import NumberError
-
-if TYPE_CHECKING:
-    from bot.domain.parsing.entry_reader import Reader
-    from bot.domain.parsing.tokens import Token
+from bot.domain.parsing.tokens import Token
 
 
-def record_date(reader: Reader, text: str, start: int, end: int) -> None:
+def record_date(reader: Line, text: str, start: int, end: int) -> None:
     try:
         day = parse_day(text, today=reader.today)
     except NumberError as error:
@@ -27,7 +24,7 @@ def record_date(reader: Reader, text: str, start: int, end: int) -> None:
     reader.use(start, end)
 
 
-def word_dates(reader: Reader) -> None:
+def word_dates(reader: Line) -> None:
     """"hôm qua", "yesterday", "ngày 15 tháng 6 năm 2025": before categories, because "qua"
     alone is a gift keyword (quà) and must not be read from "hôm qua"."""
     tokens = reader.tokens
@@ -51,7 +48,7 @@ def word_dates(reader: Reader) -> None:
         index += 1
 
 
-def _day_month_year(reader: Reader, start: int) -> int | None:
+def _day_month_year(reader: Line, start: int) -> int | None:
     """End of "15 tháng 6 [năm 2025]" starting at `start`, or None."""
     tokens = reader.tokens
 
@@ -74,7 +71,7 @@ def _day_month_year(reader: Reader, start: int) -> int | None:
 
 
 
-def numeric_dates(reader: Reader) -> None:
+def numeric_dates(reader: Line) -> None:
     """"15/6", "ngày 15/6/2025", "15.6.2025" → action_date, unless the category reads the token
     as a choice ("quà 17/10" is the Day for the Poor, not a date)."""
     for index, token in enumerate(reader.tokens):
@@ -87,7 +84,7 @@ def numeric_dates(reader: Reader) -> None:
         record_date(reader, token.norm, start, index + 1)
 
 
-def period_fields(reader: Reader) -> None:
+def period_fields(reader: Line) -> None:
     """"quý 3" / "q3" / "quý III" for a quarter field, "tháng 6" for a month field."""
     fields = reader.category.spec.fields if reader.category is not None else ()
     kinds = {f.kind: f.code for f in fields if f.kind in ("quarter", "month")}

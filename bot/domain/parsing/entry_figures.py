@@ -10,10 +10,8 @@ A per-unit figure whose count the line does not give is a problem, never a guess
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 from bot.domain.parsing.entry_lexicon import (
     AFTER_FIGURE_PER,
@@ -23,13 +21,11 @@ from bot.domain.parsing.entry_lexicon import (
     PER_WORDS,
     unit_code,
 )
+from bot.domain.parsing.entry_line import Line, PerUnit
 from bot.domain.parsing.matcher import Meaning
 from bot.domain.parsing.numbers import COUNT_MAX, MONEY_MAX, MONEY_MULTIPLIERS, QUANTITY_MAX, clean_decimal
 from bot.domain.parsing.text import diacritic_marks, fold
 from bot.domain.parsing.tokens import NUM_PARTS, Token
-
-if TYPE_CHECKING:
-    from bot.domain.parsing.entry_reader import Reader
 
 COUNT_ROLES = ("households", "persons", "quantity")
 UNKNOWN_BASE = "unknown"
@@ -46,18 +42,7 @@ _GAP = 7
 500.000 đồng", "mỗi suất gồm 10kg gạo và tiền mặt 300k")."""
 
 
-@dataclass
-class PerUnit:
-    """A figure read as per unit of `base` (a count role), waiting for that count."""
-
-    role: str  # "money", "quantity", or a count of people ("4 khẩu/hộ")
-    value: int | Decimal
-    unit: str | None
-    base: str
-    text: str
-
-
-def read_labels(reader: Reader) -> None:
+def read_labels(reader: Line) -> None:
     """Labels before figures ("tổng số tiền", "kinh phí") say only what the figure is: consumed first."""
     tokens = reader.tokens
     for start in range(len(tokens)):
@@ -67,7 +52,7 @@ def read_labels(reader: Reader) -> None:
                 reader.use(start, max(ends))
 
 
-def read_approximations(reader: Reader) -> None:
+def read_approximations(reader: Line) -> None:
     """"hơn 3 tỷ", "trên 36,5 tỷ", "khoảng 200 hộ", "ước thực hiện kinh phí 3 tỷ": the figure is kept and
     the entry marked approximate; the word is consumed, never silently dropped."""
     tokens = reader.tokens
@@ -94,7 +79,7 @@ def read_approximations(reader: Reader) -> None:
             reader.use(start, end)
 
 
-def _count_word(reader: Reader, index: int) -> tuple[int, str] | None:
+def _count_word(reader: Line, index: int) -> tuple[int, str] | None:
     """(end, count role) when a counting word of the category starts at `index` ("hộ", "suất", "khẩu"). The
     unit a quantity word names ("chiếc") is noted, for a quantity typed without one ("200 chăn ấm")."""
     if index >= len(reader.tokens) or reader.tokens[index].kind != "word":
@@ -109,7 +94,7 @@ def _count_word(reader: Reader, index: int) -> tuple[int, str] | None:
     return end, meaning.role
 
 
-def _figure_before(reader: Reader, index: int) -> int | None:
+def _figure_before(reader: Line, index: int) -> int | None:
     """The number token of a figure ending just before `index` ("500k", "15 kg", "1,5 triệu đồng")."""
     tokens = reader.tokens
     k = index - 1
@@ -130,7 +115,7 @@ def _figure_before(reader: Reader, index: int) -> int | None:
     return None
 
 
-def _figure_before_each(reader: Reader, index: int) -> int | None:
+def _figure_before_each(reader: Line, index: int) -> int | None:
     """"10kg rice each", "500k per package each": a few plain words may stand between figure and "each"."""
     for position in range(index - 1, max(index - 4, -1), -1):
         token = reader.tokens[position]
@@ -141,7 +126,7 @@ def _figure_before_each(reader: Reader, index: int) -> int | None:
     return None
 
 
-def _figure_role(reader: Reader, index: int) -> str | None:
+def _figure_role(reader: Line, index: int) -> str | None:
     """What the figure at `index` measures: "money", a count role, or None (a bare number)."""
     parts = NUM_PARTS.fullmatch(reader.tokens[index].norm)
     if parts is not None and fold(parts.group("letters")) in MONEY_MULTIPLIERS:
@@ -150,7 +135,7 @@ def _figure_role(reader: Reader, index: int) -> str | None:
     return units[0][1].role if units else None
 
 
-def _figure_after(reader: Reader, index: int, base: str | None) -> int | None:
+def _figure_after(reader: Line, index: int, base: str | None) -> int | None:
     """The figure a "mỗi suất …" phrase is about: the next one in its clause, passing over a weight the
     category does not record ("mỗi suất gồm 10kg gạo và tiền mặt 300k")."""
     tokens = reader.tokens
@@ -172,7 +157,7 @@ def _figure_after(reader: Reader, index: int, base: str | None) -> int | None:
     return None
 
 
-def _default_base(reader: Reader, figure_role: str | None) -> str | None:
+def _default_base(reader: Line, figure_role: str | None) -> str | None:
     """The count "500k each" refers to: a money figure is per item (suất, căn) when the category counts
     items, else per household; a quantity is per household, else per person."""
     spec = reader.category.spec if reader.category is not None else None
@@ -185,7 +170,7 @@ def _default_base(reader: Reader, figure_role: str | None) -> str | None:
     return next((code for code in order if spec.measure(code) is not None), None)
 
 
-def _one_as_number(reader: Reader) -> None:
+def _one_as_number(reader: Line) -> None:
     """"mỗi cháu một suất": "một" (one) before a counting word of the category is the figure 1, unless a
     figure stands before it ("500k một suất" is per unit)."""
     tokens = reader.tokens
@@ -195,7 +180,7 @@ def _one_as_number(reader: Reader) -> None:
             tokens[index] = Token(token.raw, "1", "1", "num")
 
 
-def _times(reader: Reader, index: int) -> bool:
+def _times(reader: Line, index: int) -> bool:
     """"120 suất x 100k", "200 suất × 500.000đ = 100 triệu": the figure after "x" is per unit of the count
     before it; a figure after "=" is the written total, compared like any other. When the count's measure
     cannot be told ("12 suất học bổng x 1 triệu"), the category's main count is taken, else it is asked."""
@@ -222,8 +207,8 @@ def _times(reader: Reader, index: int) -> bool:
     return True
 
 
-def read_per_unit(reader: Reader) -> None:
-    """Find per-unit phrases and note which figure each one makes per unit (`Reader.per_unit`)."""
+def read_per_unit(reader: Line) -> None:
+    """Find per-unit phrases and note which figure each one makes per unit (`Line.per_unit`)."""
     tokens = reader.tokens
     _one_as_number(reader)
     for index in range(len(tokens)):
@@ -268,7 +253,7 @@ def read_per_unit(reader: Reader) -> None:
 _TOTAL_WORDS = {"tong", "total", "cong", "thanh"}
 
 
-def _extend_clause(reader: Reader, figure: int, base: str) -> None:
+def _extend_clause(reader: Line, figure: int, base: str) -> None:
     """"mỗi hộ 1 suất trị giá 400 nghìn": the figures that follow in the same clause are per household too,
     up to punctuation, a total label ("tổng") or a figure that is the count itself ("… cho 30 hộ") - when a
     label joins them or the first is a single item ("1 suất 300k"); otherwise the reader asks."""
@@ -302,7 +287,7 @@ _ITEM_WORDS = {"suat", "phan", "xuat"}
 """Item words that may stand between a count and the category's own word ("25 suất học bổng")."""
 
 
-def keyword_as_unit(reader: Reader, index: int) -> list[tuple[int, Meaning, str]]:
+def keyword_as_unit(reader: Line, index: int) -> list[tuple[int, Meaning, str]]:
     """"tặng 200 chăn ấm", "30 gift packages", "25 suất học bổng": a count followed by the category's own word
     is what the category counts - its quantity (in the unit that word or the next names, else the measure's
     only unit), or, without a quantity, its persons or households. Not for weights: "50 gạo" is not 50 kg."""
@@ -338,7 +323,7 @@ def keyword_as_unit(reader: Reader, index: int) -> list[tuple[int, Meaning, str]
     return [(start, Meaning("quantity", code, priority=3), tokens[index].norm)]
 
 
-def _names_something(reader: Reader, index: int) -> bool:
+def _names_something(reader: Line, index: int) -> bool:
     """A keyword or choice of the category starts here ("mỗi tháng" is the monthly choice of rice), or a
     phrase that begins with the "mỗi" before it."""
     category, tokens = reader.category, reader.tokens
@@ -349,7 +334,7 @@ def _names_something(reader: Reader, index: int) -> bool:
     return bool(category.keywords.at(tokens, index, reader.free) or category.choices.at(tokens, index, reader.free))
 
 
-def _inside_phrase(reader: Reader, index: int) -> bool:
+def _inside_phrase(reader: Line, index: int) -> bool:
     """The token is inside a keyword or choice that starts before it: the "moi" of "xay moi" (xây mới)."""
     indexes = [reader.lexicon.general]
     if reader.category is not None:
@@ -364,7 +349,7 @@ _UNIT_PRICE = {("don", "gia"), ("dinh", "muc"), ("muc", "ho", "tro"), ("binh", "
 "bình quân 45 triệu"): the count is the category's main one, as for "each"."""
 
 
-def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | None:
+def _per_phrase(reader: Line, index: int) -> tuple[int, str | None, bool] | None:
     """(end, count role or None, figure must come first) of a per-unit phrase starting at `index`."""
     tokens = reader.tokens
     folded = tokens[index].folded
@@ -410,7 +395,7 @@ def _per_phrase(reader: Reader, index: int) -> tuple[int, str | None, bool] | No
 _PERIOD_WORDS = {"thang", "nam", "quy", "ngay", "month", "year", "quarter", "day"}
 
 
-def _per_period(reader: Reader) -> bool:
+def _per_period(reader: Line) -> bool:
     """"10kg/hộ/tháng", "mỗi tháng", "hằng tháng", "per month": a per-unit figure that is also per period
     cannot be multiplied without knowing how many periods, so it is asked about."""
     folded = [t.folded for t in reader.tokens]
@@ -418,7 +403,7 @@ def _per_period(reader: Reader) -> bool:
                for before, word in pairwise(folded)) or "monthly" in folded
 
 
-def settle_per_unit(reader: Reader) -> None:
+def settle_per_unit(reader: Line) -> None:
     """Multiply every per-unit figure by its count: counts of people and quantities first, as money may be
     per them ("mỗi hộ 2 suất, mỗi suất 500k", "4 khẩu/hộ, 15 kg/khẩu")."""
     entry = reader.entry
@@ -432,7 +417,7 @@ def settle_per_unit(reader: Reader) -> None:
         entry.quantity_unit = reader.count_unit  # "200 chăn ấm, 150.000đ/chiếc": pieces
 
 
-def _settle(reader: Reader, item: PerUnit) -> None:
+def _settle(reader: Line, item: PerUnit) -> None:
     entry = reader.entry
     count = {"households": entry.households, "persons": entry.persons, "quantity": entry.quantity}.get(item.base)
     if count is None:

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from bot.domain.parsing.entry_dates import numeric_dates, period_fields, word_dates
 from bot.domain.parsing.entry_figures import (
-    PerUnit,
     keyword_as_unit,
     read_approximations,
     read_labels,
     read_per_unit,
     settle_per_unit,
 )
-from bot.domain.parsing.entry_lexicon import ADMIN_WORDS, COUNT_ADJECTIVES, CategoryLexicon, Lexicon
+from bot.domain.parsing.entry_lexicon import ADMIN_WORDS, COUNT_ADJECTIVES, CategoryLexicon
+from bot.domain.parsing.entry_line import FREE, UNIT, USED, Line, PerUnit
 from bot.domain.parsing.matcher import Meaning, PhraseIndex
 from bot.domain.parsing.numbers import (
     MONEY_MULTIPLIERS,
@@ -34,17 +32,10 @@ from bot.domain.parsing.numbers import (
     parse_quantity,
 )
 from bot.domain.parsing.text import fold
-from bot.domain.parsing.tokens import GROUPED, NUM_PARTS, tokenise, word
-
-if TYPE_CHECKING:
-    from bot.domain.parsing.quick_entry import ParsedEntry
+from bot.domain.parsing.tokens import GROUPED, NUM_PARTS
 
 BARE_MONEY_MIN = 100_000
 """A bare number this large is money: nobody gives 100.000 households anything in one entry."""
-
-_FREE, _UNIT, _USED = 0, 1, 2
-"""Token states: not yet understood; the unit of a number (a keyword may start on it, e.g. the
-"hộ" of "45 hộ nghèo"); fully understood."""
 
 
 def _longest_first(item: tuple[tuple[int, int], list[Meaning]]) -> tuple[int, int]:
@@ -53,57 +44,8 @@ def _longest_first(item: tuple[tuple[int, int], list[Meaning]]) -> tuple[int, in
     return start - end, start
 
 
-class Reader:
+class Reader(Line):
     """One pass over one message; fills `entry` in place."""
-
-    def __init__(self, text: str, lexicon: Lexicon, today: date, entry: ParsedEntry) -> None:
-        self.tokens = tokenise(text)
-        self.state = [_FREE] * len(self.tokens)
-        self.lexicon = lexicon
-        self.today = today
-        self.entry = entry
-        self.category: CategoryLexicon | None = None
-        self.per_unit: dict[int, tuple[str, str]] = {}  # number token → (count role it is per, its words)
-        self.pending: list[PerUnit] = []
-        self.approximate: set[int] = set()  # number tokens written as approximate
-        self.conflicting: set[str] = set()  # fields given two different choices
-        self.count_unit: str | None = None  # the quantity unit a per-unit phrase named ("/chiếc")
-
-    # ── helpers
-
-    def free(self, index: int) -> bool:
-        return self.state[index] == _FREE
-
-    def text(self, start: int, end: int) -> str:
-        return " ".join(t.raw for t in self.tokens[start:end])
-
-    def use(self, start: int, end: int, state: int = _USED) -> None:
-        for index in range(start, end):
-            self.state[index] = state
-
-    def problem(self, reason: str, start: int, end: int) -> None:
-        self.entry.problems.append((reason, self.text(start, end)))
-
-    def set_once(self, attribute: str, value: object, start: int, end: int) -> None:
-        """Set an entry attribute; a different second value is a "conflict" (the first is kept)."""
-        current = getattr(self.entry, attribute)
-        if current is None:
-            setattr(self.entry, attribute, value)
-        elif current != value:
-            self.problem("conflict", start, end)
-
-    def set_field(self, code: str, value: str, start: int, end: int) -> None:
-        """Two different choices for one field ("quà Tết vì người nghèo", "trung thu … thiếu nhi") leave the
-        field empty: the card shows nothing chosen and the form asks where it must, rather than refusing a
-        line whose figures are fine."""
-        if code in self.conflicting:
-            return
-        current = self.entry.fields.get(code)
-        if current is None:
-            self.entry.fields[code] = value
-        elif current != value:
-            self.conflicting.add(code)
-            del self.entry.fields[code]
 
     # ── the passes
 
@@ -177,34 +119,6 @@ class Reader:
                 covered |= set(range(index, end))
         return covered
 
-    def unit_index(self) -> PhraseIndex:
-        return self.category.units if self.category is not None else self.lexicon.any_units
-
-    def units_after(self, index: int, units: PhraseIndex) -> list[tuple[int, Meaning, str]]:
-        """Units of the number at `index`: (end, meaning, number text), best first.
-
-        The unit may be glued on ("5410kg", "45hộ") or follow as one or more words ("ngày công").
-        """
-        token = self.tokens[index]
-        parts = NUM_PARTS.fullmatch(token.norm)
-        if parts is None:
-            return []
-        letters = parts.group("letters")
-        if letters:
-            if parts.group("digits"):
-                return []
-            glued = word(letters)
-            virtual = [glued, *self.tokens[index + 1 :]]
-            matches = units.at(virtual, 0, lambda i: i == 0 or self.free(index + i))
-            found = [(index + end, meaning, parts.group("number")) for end, meaning in matches]
-        else:
-            if index + 1 >= len(self.tokens):
-                return []
-            matches = units.at(self.tokens, index + 1, self.free)
-            found = [(end, meaning, token.norm) for end, meaning in matches]
-        found.sort(key=lambda item: (item[0], item[1].priority), reverse=True)
-        return found
-
     def numbers_with_units(self) -> None:
         """Every number followed by (or glued to) a unit word becomes a measure."""
         index = 0
@@ -242,7 +156,7 @@ class Reader:
                 index = self._money(index, end, meaning.factor, tail=fold(meaning.code) in MONEY_MULTIPLIERS)
                 continue
             self._measure(meaning, number, index, end)
-            self.use(index + 1, index + 1 + skipped, _FREE)  # "25 poor households": "poor" names the class
+            self.use(index + 1, index + 1 + skipped, FREE)  # "25 poor households": "poor" names the class
             index = end
 
     def _unit_after_adjectives(self, index: int) -> tuple[list[tuple[int, Meaning, str]], int]:
@@ -326,7 +240,7 @@ class Reader:
             self._assign("money", value, None, start, end)
         self.use(start, start + 1)
         for index in range(start + 1, end):
-            self.state[index] = _USED if self.tokens[index].kind == "num" else _UNIT
+            self.state[index] = USED if self.tokens[index].kind == "num" else UNIT
         return end
 
     def _measure(self, meaning: Meaning, number: str, start: int, end: int) -> None:
@@ -344,7 +258,7 @@ class Reader:
         except NumberError as error:
             self.problem(error.reason, start, end)
         self.use(start, start + 1)
-        self.use(start + 1, end, _UNIT)
+        self.use(start + 1, end, UNIT)
 
     def _assign(self, role: str, value: object, unit: str | None, start: int, end: int) -> None:
         measure_code = "value" if role == "money" else role
@@ -378,7 +292,7 @@ class Reader:
             indexes = [self.category.keywords, self.category.choices, self.lexicon.general]
         candidates: dict[tuple[int, int], list[Meaning]] = {}
         for start in range(len(self.tokens)):
-            if self.state[start] == _USED:
+            if self.state[start] == USED:
                 continue
             usable = self._usable_from(start)
             for index in indexes:
@@ -423,17 +337,17 @@ class Reader:
                 taken.update(range(first, last))
 
     def _usable_from(self, start: int) -> Callable[[int], bool]:
-        return lambda i: self.state[i] != _USED and (self.state[i] == _FREE or all(
-            self.state[j] == _UNIT for j in range(start, i + 1)
+        return lambda i: self.state[i] != USED and (self.state[i] == FREE or all(
+            self.state[j] == UNIT for j in range(start, i + 1)
         ))
 
     def _span_allowed(self, start: int, end: int) -> bool:
         """All tokens free, or unit tokens at the start followed by at least one free token."""
         states = self.state[start:end]
-        if _USED in states:
+        if USED in states:
             return False
-        first_free = next((i for i, s in enumerate(states) if s == _FREE), None)
-        return first_free is not None and all(s == _FREE for s in states[first_free:])
+        first_free = next((i for i, s in enumerate(states) if s == FREE), None)
+        return first_free is not None and all(s == FREE for s in states[first_free:])
 
     def _set_class(self, code: str, start: int, end: int) -> None:
         """Two different classes in one line ("phụ nữ nghèo, hộ cận nghèo") mean "mixed" when the

@@ -138,7 +138,10 @@ class CatalogueMatcher:
         self.category_keywords: dict[str, PhraseIndex] = {}
         self.choices: dict[str, PhraseIndex] = {}
         self.field_choices: dict[tuple[str, str], PhraseIndex] = {}
+        self.quantity_units: dict[str, PhraseIndex] = {}
+        """Per category: the words of its quantity's units, as typed after a figure in the form ("5 tấn")."""
         for spec in catalogue.category:
+            self.quantity_units[spec.code] = _quantity_units(spec)
             own = self.category_keywords[spec.code] = PhraseIndex()
             own.add(aliases(spec), Meaning("category", spec.code))
             every = self.choices[spec.code] = PhraseIndex()
@@ -203,6 +206,20 @@ class CatalogueMatcher:
         if len(codes) != 1:
             return None, text.strip()
         return codes.pop(), " ".join(t.raw for t in tokens[end:])
+
+
+def _quantity_units(spec: CategorySpec) -> PhraseIndex:
+    """The unit words of a category's quantity: each option's code, name and keywords (the option's code is
+    the meaning), or the single unit's names and keywords (meaning "quantity")."""
+    index = PhraseIndex()
+    quantity = spec.measure("quantity")
+    if quantity is None:
+        return index
+    for option in quantity.units:
+        index.add([option.code, option.unit_vi, *option.keywords], Meaning("quantity", option.code))
+    if not quantity.units:
+        index.add([quantity.unit_vi, quantity.unit_en, *quantity.unit_keywords], Meaning("quantity", "quantity"))
+    return index
 
 
 def without(text: str, found: Sequence[Found]) -> str:

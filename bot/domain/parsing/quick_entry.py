@@ -28,64 +28,16 @@ keyword ("bó" is not "bò", "cận" is not "căn") that keyword does not match.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from bot.domain.catalogue.file import CatalogueFile
 from bot.domain.parsing.entry_lexicon import MIXED_CLASS, lexicon_for, unit_code
+from bot.domain.parsing.entry_line import ParsedEntry
 from bot.domain.parsing.entry_reader import BARE_MONEY_MIN, Reader
 
 __all__ = ["BARE_MONEY_MIN", "MIXED_CLASS", "ParsedEntry", "parse_quick_entry", "unit_code"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class ParsedEntry:
-    """What a one-line message said; every field may be missing, the form asks for the rest."""
-
-    category: str | None = None
-    households: int | None = None
-    persons: int | None = None
-    quantity: Decimal | None = None
-    quantity_unit: str | None = None
-    value_dong: int | None = None
-    organisation: str | None = None
-    beneficiary_class: str | None = None
-    funding_source: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)
-    action_date: date | None = None
-    unknown: list[str] = field(default_factory=list)
-    problems: list[tuple[str, str]] = field(default_factory=list)
-    approximate: bool = False
-    """A figure was written as an approximation ("hơn", "khoảng", "ước"…)."""
-    approximate_measures: list[str] = field(default_factory=list)
-    """The measures whose figure was written as approximate ("hơn 3 tỷ" → ["value"])."""
-    per_unit: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Measure → how it was derived from a per-unit figure: {"each", "count", "count_measure", "unit"}."""
-    total_choice: dict[str, str] | None = None
-    """A per-unit figure and a written total that disagree: {"measure", "derived", "written"}; the card asks."""
-    counted: dict[str, str] = field(default_factory=dict)
-    """Measure → the words that counted it when they are not its own unit ("5 hội viên" → households)."""
-
-    def is_empty(self) -> bool:
-        """Nothing recognised at all (unknown words and problems do not count).
-
-        The bot then answers with an explanation and an example instead of opening a form.
-        """
-        return (
-            self.category is None
-            and self.households is None
-            and self.persons is None
-            and self.quantity is None
-            and self.value_dong is None
-            and self.organisation is None
-            and self.beneficiary_class is None
-            and self.funding_source is None
-            and not self.fields
-            and self.action_date is None
-        )
 
 
 def parse_quick_entry(text: str, catalogue: CatalogueFile, *, today: date) -> ParsedEntry:

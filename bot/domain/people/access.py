@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -168,6 +168,4 @@ def set_locale(session: Session, *, user: User, locale: str) -> None:
 
 def _aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes for aware columns; they were stored as UTC."""
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

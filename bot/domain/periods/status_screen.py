@@ -23,6 +23,7 @@ from bot.domain.periods.screens import find_unit
 from bot.domain.periods.status_text import status_text, target_lines
 from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
+from bot.domain.records.form_plan import main_measure
 from bot.domain.screen import Screen
 from bot.domain.spans import Text, text
 from bot.domain.units.list_views import status_entries
@@ -88,7 +89,7 @@ def target_screen(session: Session, names: Localised, *, viewer: User, typed: st
     if unit is None or spec is None or value is None:
         return Screen(text(t("Write the unit, the category and the target, e.g. /target GL-KP-IARSAI nhà ở 10"))
                       .extend(target_lines(session, names, period)))
-    measure = next((m.code for m in spec.measures if m.required), spec.measures[0].code)
+    measure = main_measure(spec).code
     try:
         reporting.set_target(session, user=viewer, period=period, unit=unit, category_code=spec.code,
                              measure=measure, target=value, now=now)

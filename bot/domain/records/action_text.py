@@ -13,7 +13,7 @@ from decimal import Decimal
 from bot.domain.catalogue.file import CatalogueFile, CategorySpec, Measure
 from bot.domain.formatting import format_day, format_money_prose, format_number
 from bot.domain.households.erasure import ERASED_NAME
-from bot.domain.records.actions import Draft, ordered_measures
+from bot.domain.records.draft import Draft, ordered_measures
 from bot.domain.spans import Text, bold, line
 from bot.domain.totals.aggregate import CategoryTotal
 from bot.domain.units.tree import unit_display

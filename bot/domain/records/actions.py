@@ -1,8 +1,6 @@
-"""Support actions: the draft an officer fills in, the rules it must satisfy, and saving it exactly once.
+"""Support actions: the rules a draft must satisfy, and saving it exactly once.
 
-A `Draft` is what a form or a quick-entry line has gathered so far. It lives in the user's
-`user_data` (persisted in the database, so it survives restarts), hence plain JSON types only:
-quantities are kept as strings of a Decimal, dates as ISO strings.
+The draft itself (what a form or a quick-entry line has gathered so far) is records/draft.py.
 
 Saving is idempotent: every draft carries a random `key` stored as `support_action.client_key`
 (unique), so a double tap on ✅, a re-delivered update or a retry after an error stores one record.
@@ -11,11 +9,9 @@ Corrections never overwrite: they insert a new version and mark the old one supe
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func
@@ -24,9 +20,16 @@ from sqlmodel import Session, col, select
 
 from bot.domain import audit
 from bot.domain.catalogue.file import CatalogueFile, CategorySpec, Measure
-from bot.domain.parsing.quick_entry import ParsedEntry, unit_code
+from bot.domain.parsing.quick_entry import unit_code
 from bot.domain.people.access import AccessDenied
 from bot.domain.permissions import Do, may
+from bot.domain.records.draft import (
+    Draft,
+    ValidationProblem,
+    ordered_measures,
+)
+from bot.domain.records.duplicates import follow_correction, release_duplicates
+from bot.domain.records.questions import close_for_record
 from bot.domain.totals.aggregate import CategoryTotal, compute_totals
 from db import catalogue_ids
 from db.models import (
@@ -37,138 +40,10 @@ from db.models import (
     Household,
     Organisation,
     SupportAction,
+    Unit,
     User,
 )
 from db.queries import get_unit
-
-MEASURE_ORDER = ("quantity", "households", "persons", "value")
-
-# Upper bounds a single entry can plausibly reach; larger figures are almost always a typo.
-LIMITS: dict[str, int | Decimal] = {"households": 100_000, "persons": 1_000_000, "quantity": Decimal(1_000_000_000),
-          "value": 1_000_000_000_000}
-
-
-class ValidationProblem(ValueError):
-    """A figure breaks a rule; `reason` is machine-readable, `field` names the measure."""
-
-    def __init__(self, field_code: str, reason: str) -> None:
-        super().__init__(f"{field_code}: {reason}")
-        self.field = field_code
-        self.reason = reason
-
-
-@dataclass
-class Draft:
-    """A support action being filled in (JSON-friendly; see module notes)."""
-
-    key: str = field(default_factory=lambda: uuid.uuid4().hex)
-    category: str | None = None
-    households: int | None = None
-    persons: int | None = None
-    quantity: str | None = None
-    quantity_unit: str | None = None
-    value_dong: int | None = None
-    organisation: str | None = None
-    beneficiary_class: str | None = None
-    funding_source: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)
-    action_date: str | None = None
-    household_name: str | None = None
-    household_village: str | None = None
-    household_id: int | None = None
-    household_erased: bool = False
-    note: str | None = None
-    photo_file_id: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    corrects_id: int | None = None
-    approximate: bool = False
-    """A figure was written as an approximation ("hơn 3 tỷ", "khoảng"): the record keeps the mark."""
-    skipped: list[str] = field(default_factory=list)
-    """Measures the officer skipped (the report did not give them): not asked again."""
-    unit_id: int | None = None
-    """The author's unit when the form was opened: a ✅ after a move is checked against it."""
-    reading: dict[str, Any] = field(default_factory=dict)
-    """How a typed line was read, for the card only: {"per_unit": {measure: {"each", "count",
-    "count_measure", "unit"}}, "counted": {measure: "5 hội viên"}, "approx": [measures]}."""
-    total_choice: dict[str, str] | None = None
-    """A per-unit figure and a written total that disagree ({"measure", "derived", "written"}): the card
-    asks which is right and cannot be saved before."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """A copy as plain JSON types. By hand rather than `dataclasses.asdict`, which deep-copies field by
-        field and cost more than drawing the card: every field is a scalar except `fields`, a flat
-        dict of strings."""
-        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        data["fields"] = dict(self.fields)
-        data["reading"] = dict(self.reading)
-        data["total_choice"] = dict(self.total_choice) if self.total_choice else None
-        data["skipped"] = list(self.skipped)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Draft:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-    @classmethod
-    def from_parsed(cls, parsed: ParsedEntry) -> Draft:
-        """A draft from a one-line quick entry (what was understood; the rest is asked)."""
-        return cls(category=parsed.category, households=parsed.households, persons=parsed.persons,
-                   quantity=str(parsed.quantity) if parsed.quantity is not None else None,
-                   quantity_unit=parsed.quantity_unit, value_dong=parsed.value_dong, organisation=parsed.organisation,
-                   beneficiary_class=parsed.beneficiary_class, funding_source=parsed.funding_source,
-                   fields=dict(parsed.fields),
-                   action_date=parsed.action_date.isoformat() if parsed.action_date else None,
-                   approximate=parsed.approximate, total_choice=parsed.total_choice,
-                   reading={key: value for key, value in (("per_unit", parsed.per_unit), ("counted", parsed.counted),
-                                                          ("approx", parsed.approximate_measures)) if value})
-
-    @property
-    def quantity_decimal(self) -> Decimal | None:
-        return Decimal(self.quantity) if self.quantity is not None else None
-
-    @property
-    def day(self) -> date | None:
-        return date.fromisoformat(self.action_date) if self.action_date else None
-
-    def measure_value(self, code: str) -> int | Decimal | None:
-        return {"households": self.households, "persons": self.persons, "quantity": self.quantity_decimal,
-                "value": self.value_dong}[code]
-
-    def set_measure(self, code: str, value: int | Decimal) -> None:
-        """Set a measure as typed or chosen in the form; how the line had read it (and any per-unit figure
-        counted on it) no longer describes it, so those card notes go."""
-        check_measure(code, value)
-        if self.reading:
-            per_unit = {k: v for k, v in (self.reading.get("per_unit") or {}).items()
-                        if k != code and v.get("count_measure") != code}
-            self.reading = {**self.reading, "per_unit": per_unit,
-                            "counted": {k: v for k, v in (self.reading.get("counted") or {}).items() if k != code},
-                            "approx": [k for k in self.reading.get("approx") or () if k != code]}
-        if code == "households":
-            self.households = int(value)
-        elif code == "persons":
-            self.persons = int(value)
-        elif code == "quantity":
-            self.quantity = str(Decimal(value).normalize()) if Decimal(value) % 1 else str(int(value))
-        elif code == "value":
-            self.value_dong = int(value)
-
-
-def check_measure(code: str, value: int | Decimal) -> None:
-    """Positive and below the plausible maximum; counts are whole numbers."""
-    if value <= 0:
-        raise ValidationProblem(code, "zero" if value == 0 else "negative")
-    if value > LIMITS[code]:
-        raise ValidationProblem(code, "too_large")
-    if code in ("households", "persons") and Decimal(value) % 1:
-        raise ValidationProblem(code, "not_whole")
-
-
-def ordered_measures(spec: CategorySpec) -> list[Measure]:
-    """Measures in the order a form asks them: the main quantity first, money last."""
-    return sorted(spec.measures, key=lambda m: MEASURE_ORDER.index(m.code))
 
 
 def default_unit(measure: Measure) -> str | None:
@@ -176,6 +51,13 @@ def default_unit(measure: Measure) -> str | None:
     if measure.units:
         return None
     return unit_code(measure)
+
+
+def needs_quantity_unit(draft: Draft, spec: CategorySpec) -> bool:
+    """The quantity-unit rule: a quantity counted in several units ("con" or "kg") needs its unit chosen
+    before its figure means anything; a single-unit quantity never asks (`default_unit`)."""
+    quantity = spec.measure("quantity")
+    return quantity is not None and bool(quantity.units) and not draft.quantity_unit
 
 
 def missing_required(draft: Draft, catalogue: CatalogueFile) -> list[str]:
@@ -186,8 +68,7 @@ def missing_required(draft: Draft, catalogue: CatalogueFile) -> list[str]:
         return ["category"]
     missing: list[str] = [m.code for m in ordered_measures(spec)
                           if m.required and draft.measure_value(m.code) is None and m.code not in draft.skipped]
-    quantity = spec.measure("quantity")
-    if quantity is not None and quantity.units and draft.quantity is not None and draft.quantity_unit is None:
+    if draft.quantity is not None and needs_quantity_unit(draft, spec):
         missing.insert(0, "quantity_unit")
     missing += [f"field:{f.code}" for f in spec.fields if f.required and not draft.fields.get(f.code)]
     if not any(draft.measure_value(m.code) is not None for m in spec.measures):
@@ -303,15 +184,11 @@ def save_draft(session: Session, *, draft: Draft, author: User, catalogue: Catal
             raise
         return SaveResult(again, created=False)
     if previous is not None:
-        from bot.domain.records.duplicates import follow_correction  # duplicates imports this module
-
         follow_correction(session, previous=previous, current=action, user_id=author.id)
     audit.record(session, user_id=author.id, action="correct" if previous else "create", entity="support_action",
                  entity_id=action.id, details={"supersedes": previous.id if previous else None,
                                                "category": spec.code})
     if previous is not None:  # a correction answers a supervisor's open question about the record
-        from bot.domain.records.questions import close_for_record
-
         close_for_record(session, previous=previous, successor=action, user=author, now=action.created_at)
     session.commit()
     return SaveResult(action, created=True)
@@ -379,36 +256,11 @@ def void_action(session: Session, *, action_id: int, user: User, now: datetime) 
     action.voided_at = now
     action.voided_by_id = user.id
     session.add(action)
-    from bot.domain.records.duplicates import release_duplicates  # duplicates imports this module
-
     release_duplicates(session, original=action, user_id=user.id)
     audit.record(session, user_id=user.id, action="void", entity="support_action", entity_id=action.id)
-    from bot.domain.records.questions import close_for_record
-
     close_for_record(session, previous=action, successor=None, user=user, now=now)
     session.commit()
     return action
-
-
-def draft_from_action(action: SupportAction, session: Session) -> Draft:
-    """A draft pre-filled from a stored record (for a correction or "same as last time")."""
-
-    def code_of(model: Any, row_id: int | None) -> str | None:
-        return catalogue_ids.code_of(session, model, row_id) if row_id else None
-
-    return Draft(
-        category=code_of(Category, action.category_id), households=action.households, persons=action.persons,
-        quantity=str(action.quantity.normalize()) if action.quantity is not None else None,
-        quantity_unit=action.quantity_unit, value_dong=action.value_dong,
-        organisation=code_of(Organisation, action.organisation_id),
-        beneficiary_class=code_of(BeneficiaryClass, action.beneficiary_class_id),
-        funding_source=code_of(FundingSource, action.funding_source_id), fields=dict(action.details or {}),
-        action_date=action.action_date.isoformat(), household_name=action.household_name,
-        household_village=action.household_village, household_id=action.household_id,
-        household_erased=action.household_erased, note=action.note,
-        photo_file_id=action.photo_file_id,
-        latitude=action.latitude, longitude=action.longitude, approximate=action.approximate,
-    )
 
 
 def recent_actions(session: Session, *, user: User, limit: int = 10) -> Sequence[SupportAction]:
@@ -423,8 +275,6 @@ def recent_actions(session: Session, *, user: User, limit: int = 10) -> Sequence
 
 def _in_own_subtree(session: Session, query: Any, *, user: User) -> Any:
     """Only records of the user's current unit and the units under it (as the EDIT_RECORD rule of `may`)."""
-    from db.models import Unit
-
     own = get_unit(session, unit_id=user.unit_id)
     assert own is not None
     return query.join(Unit, col(Unit.id) == SupportAction.unit_id).where(col(Unit.path).startswith(own.path))
@@ -483,8 +333,6 @@ def card_view(session: Session, *, user: User, draft: Draft) -> Draft:
     to the record, and saving checks EDIT_RECORD again); a new entry loses it (it is not theirs to
     record any more), so `draft` itself is changed then.
     """
-    from db.models import Household
-
     if not (draft.household_name or draft.household_id):
         return draft
     previous = session.get(SupportAction, draft.corrects_id) if draft.corrects_id else None

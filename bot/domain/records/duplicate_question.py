@@ -13,7 +13,7 @@ from bot.domain.formatting import format_day
 from bot.domain.lookup import with_originals
 from bot.domain.people.access import AccessDenied
 from bot.domain.records.action_text import Localised, figures_line
-from bot.domain.records.actions import draft_from_action
+from bot.domain.records.draft import draft_from_action
 from bot.domain.records.duplicates import AnswerRefused, resolve, unresolved
 from bot.domain.records.question_screens import ask_button
 from bot.domain.screen import Screen, button

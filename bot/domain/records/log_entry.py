@@ -24,13 +24,13 @@ from bot.domain.records.actions import (
     ValidationProblem,
     card_view,
     categories_by_use,
-    draft_from_action,
     find_by_key,
     month_totals,
     organisation_code_of,
     recent_distinct_templates,
     save_draft,
 )
+from bot.domain.records.draft import draft_from_action
 from bot.domain.records.duplicates import flag_if_duplicate
 from bot.domain.records.plausibility import check_draft, warning_lines
 from bot.domain.spans import Text

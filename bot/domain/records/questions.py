@@ -39,10 +39,12 @@ from bot.domain.formatting import format_day
 from bot.domain.households.erasure import ERASED_NAME
 from bot.domain.outbox.queue import as_utc, enqueue
 from bot.domain.permissions import Do, may
+from bot.domain.records.action_text import Localised, figures_line
+from bot.domain.records.draft import draft_from_action
 from bot.domain.screen import Screen, button
 from bot.domain.spans import Text
 from bot.domain.totals.aggregate import subtree_unit_ids
-from bot.domain.units.tree import unit_label
+from bot.domain.units.tree import unit_kind, unit_label
 from bot.i18n import Translator, get_translator
 from db.models import ActionStatus, SupportAction, Unit, User
 from db.queries import get_unit
@@ -129,10 +131,6 @@ def record_summary(session: Session, catalogue: CatalogueFile, t: Translator, ac
                    with_household: bool) -> str:
     """"#12 · 30/11/2026 · Hỗ trợ gạo · 5.410 kg, 45 hộ · Hội LHPN · xã Ia Rsai" (plain text), and the
     household on a second line when the reader may see it."""
-    from bot.domain.records.action_text import Localised, figures_line
-    from bot.domain.records.actions import draft_from_action
-    from bot.domain.units.tree import unit_kind
-
     names = Localised(catalogue, t).at(unit_kind(session, action.unit_id))
     draft = draft_from_action(action, session)
     spec = catalogue.category_by_code(draft.category or "")

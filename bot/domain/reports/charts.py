@@ -27,9 +27,9 @@ def chart_png(*, title: str, units: Sequence[tuple[str, int]], trend: Sequence[t
     `tight_layout`, which draws the whole figure once more to measure it: together about half the
     rendering time of a digest's chart.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # heavy: matplotlib, chart process only
+    from matplotlib.figure import Figure  # heavy: matplotlib, chart process only
+    from matplotlib.ticker import FuncFormatter  # heavy: matplotlib, chart process only
 
     # Axis marks in the one number style ("1.500", "2,5"): the bars' exact figures are in the text.
     ticks = FuncFormatter(lambda value, _position: format_number(Decimal(str(float(value))), locale, max_decimals=3))

@@ -21,9 +21,9 @@ SIGNING_SPACE = 4
 
 
 def render_docx(report: DraftReport) -> bytes:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx import Document  # heavy: python-docx and lxml, only when a report is drawn
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # heavy: python-docx and lxml, only when a report is drawn
+    from docx.shared import Pt  # heavy: python-docx and lxml, only when a report is drawn
 
     document = Document()
     style = document.styles["Normal"]
@@ -92,9 +92,9 @@ def _addressed(report: DraftReport) -> list[str]:
 
 def _appendix(document: Any, table: SummaryTable, note: str, *, locale: str) -> None:
     """The summary table on a new landscape page: title, which report it belongs to, then the grid."""
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.enum.section import WD_ORIENT, WD_SECTION  # heavy: python-docx and lxml, only when a report is drawn
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # heavy: python-docx and lxml, only when a report is drawn
+    from docx.shared import Pt  # heavy: python-docx and lxml, only when a report is drawn
 
     section = document.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.LANDSCAPE

@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, func, select
 
@@ -37,6 +36,7 @@ from bot.domain.periods.calendar import Period
 from bot.domain.periods.status_text import percent_text
 from bot.domain.records.action_text import Localised
 from bot.domain.records.duplicates import CONFIRMED, SUSPECT
+from bot.domain.reports.scope import ExportScope
 from bot.domain.reports.sentences import (
     by_organisation,
     category_sentence,
@@ -55,9 +55,6 @@ from bot.domain.units.tree import unit_display
 from bot.i18n import N_
 from db.models import ActionStatus, Category, Organisation, ReportingPeriod, SupportAction, Unit
 from db.queries import get_unit
-
-if TYPE_CHECKING:
-    from bot.domain.reports.exports import ExportScope
 
 PEOPLES_COMMITTEE = "commune_pc"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")

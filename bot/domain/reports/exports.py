@@ -33,11 +33,12 @@ from bot.domain.catalogue.file import CategorySpec
 from bot.domain.formatting import format_number
 from bot.domain.households.erasure import ERASED_NAME
 from bot.domain.outcomes.sheet import review_sheet
-from bot.domain.periods.calendar import Period
+from bot.domain.periods.calendar import Period, month_of
 from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.docx import render_docx
 from bot.domain.reports.draft import draft_report
+from bot.domain.reports.scope import ExportScope
 from bot.domain.reports.sentences import (
     Totals,
     by_child_unit,
@@ -59,16 +60,6 @@ from db.models import (
     Unit,
     User,
 )
-
-
-@dataclass(frozen=True)
-class ExportScope:
-    """What to export: a unit's subtree, a period and the optional filters (as in /totals)."""
-
-    unit: Unit
-    period: Period
-    organisation_code: str | None = None
-    category_code: str | None = None
 
 
 def _quantity_cells(names: Localised, spec: CategorySpec, total: CategoryTotal) -> tuple[object, str]:
@@ -347,8 +338,6 @@ _CHUNK = 5_000  # ids a query (SQLite allows 32,766 parameters; PostgreSQL 65,53
 
 def monthly_values(session: Session, *, unit: Unit, end: date, months: int = 6) -> list[tuple[Period, int]]:
     """Value per calendar month for the `months` months up to the one containing `end` (trend chart)."""
-    from bot.domain.periods.calendar import month_of
-
     periods = [month_of(end)]
     while len(periods) < months:
         periods.insert(0, periods[0].previous())

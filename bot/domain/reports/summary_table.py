@@ -20,7 +20,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from sqlmodel import Session
 
@@ -28,14 +28,12 @@ from bot.domain.catalogue.file import CategorySpec
 from bot.domain.formatting import format_number
 from bot.domain.outcomes.totals import Outcome, by_direct_child, latest_year, outcome
 from bot.domain.records.action_text import Localised
+from bot.domain.reports.scope import ExportScope
 from bot.domain.reports.sentences import Totals, by_child_unit, grand_value, ordered_categories
 from bot.domain.totals.aggregate import CategoryTotal, compute_totals
 from bot.domain.units.tree import unit_display
 from db.models import Unit
 from db.queries import list_child_units
-
-if TYPE_CHECKING:
-    from bot.domain.reports.exports import ExportScope
 
 CellKind = Literal["text", "count", "quantity", "money"]
 """How a column's numbers read: text; whole counts (hộ, suất); quantities (kg, may have decimals); đồng."""
