@@ -5,24 +5,13 @@ The screens are bot/domain/records/duplicate_question.py's; here they are read f
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlmodel import Session
 from telegram import Update
 
 from bot.domain.records.action_text import Localised
 from bot.domain.records.duplicate_question import answer_screen, suspects_screens
-from bot.domain.records.duplicate_question import duplicate_question as question_screen
 from bot.presentation.callbacks import ResolveDuplicate, read
-from bot.presentation.render import edit, render, reply
-from db.models import SupportAction
+from bot.presentation.render import edit, reply
 from handlers.context import ChungTayContext
-
-
-def duplicate_question(names: Localised, session: Session, *, action: SupportAction,
-                       original: SupportAction) -> tuple[str, Any]:
-    """The question about a suspected double count (bot/domain/records/duplicate_question.py), drawn."""
-    return render(question_screen(names, session, action=action, original=original))
 
 
 async def answer(update: Update, context: ChungTayContext) -> None:
