@@ -2,54 +2,40 @@
 
 from __future__ import annotations
 
-import html
 import logging
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
-from bot.domain.people.directory import BLOCKED
-from bot.domain.permissions import ROLE_NAMES
+from bot.domain.people.welcome import inactive_text, no_access_text
 from bot.domain.records.action_text import Localised
-from bot.domain.units.tree import unit_label
-from bot.i18n import Translator
-from db.models import Role, User
-from db.queries import get_organisation, get_unit
+from bot.domain.screen import Screen
+from bot.presentation import render
 from db.session import is_database_unavailable
 from handlers.context import ChungTayContext
 
 log = logging.getLogger(__name__)
+__all__ = ["answer_in_place", "cancel", "inactive_text", "names_of", "no_access_text", "on_error"]
 
 
-def no_access_text(t: Translator) -> str:
-    return t(
-        "Hello! Chung Tay helps commune and association staff record support for poor households "
-        "and report it to the district.\n\n"
-        "You do not have access yet. Please ask the officer in charge at your supervising unit "
-        "(e.g. the district Labour, Invalids and Social Affairs office) for an invite link, then open it."
-    )
-
-
-def inactive_text(t: Translator, user: User) -> str:
-    """What a known but inactive user is told: how to come back depends on why they are inactive."""
-    if user.deactivated_reason == BLOCKED:
-        return t("Welcome back! Send /start to turn your account on again.")
-    return t("Your access to Chung Tay has been closed by your supervising unit. "
-             "If you still need it, please ask the officer in charge for a new invite link, then open it.")
-
-
-async def answer_in_place(update: Update, context: ChungTayContext, text: str,
-                          markup: InlineKeyboardMarkup | None = None, *, fresh: bool = False) -> None:
+async def answer_in_place(update: Update, context: ChungTayContext, shown: Screen | str,
+                          markup: Any = None, *, fresh: bool = False) -> None:
     """Edit the message whose button was pressed (so a form stays one message), or send a new one for
-    typed text or when `fresh`. Text is HTML."""
+    typed text or when `fresh`. `shown` is a screen (bot/domain/screen.py), or text already drawn as HTML
+    with its `markup` (callers not yet on screens)."""
+    text, markup = render.render(shown) if isinstance(shown, Screen) else (shown, markup)
     query = update.callback_query
     if not fresh and query is not None and isinstance(query.message, Message) and query.message.text is not None:
-        await query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+        await render.edit_html(query, text, markup)
     elif update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup,
-                                       parse_mode=ParseMode.HTML)
+        await render.send_html(context.bot, update.effective_chat.id, text, markup)
+
+
+def names_of(context: ChungTayContext) -> Localised:
+    """The catalogue's names in the reader's language (what every screen service is handed)."""
+    return Localised(context.runtime.catalogue, context.t)
 
 
 async def cancel(update: Update, context: ChungTayContext) -> int:
@@ -115,21 +101,3 @@ async def _database_unavailable(update: object, context: ChungTayContext) -> Non
         await context.bot.send_message(chat.id, text)
     except TelegramError:
         log.warning("could not tell chat about the database outage (update %s)", update_id)
-
-
-def role_name(t: Translator, role: Role) -> str:
-    return t(ROLE_NAMES[role])
-
-
-def describe_user(context: ChungTayContext, user: User, *, with_unit: bool = True) -> tuple[str, str, str]:
-    """(role, unit, organisation) as shown to people, HTML-escaped. The organisation is named as the unit's
-    body ("Ủy ban MTTQ xã Bình Gia"), or only at its level (`with_unit` False) where the unit stands beside it."""
-    t = context.t
-    unit = unit_label(context.session, t, user.unit_id)
-    organisation = (get_organisation(context.session, organisation_id=user.organisation_id)
-                    if user.organisation_id else None)
-    own_unit = get_unit(context.session, unit_id=user.unit_id)
-    names = Localised(context.runtime.catalogue, t)
-    names = names.at_unit(own_unit) if with_unit else names.at(own_unit.kind if own_unit else None)
-    org_text = names.organisation(organisation.code) if organisation else t("none")
-    return role_name(t, user.role), html.escape(unit), html.escape(org_text)

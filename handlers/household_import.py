@@ -17,15 +17,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram import Bot, Update
 from telegram.error import BadRequest
 
 from bot.domain.catalogue.file import CatalogueFile
-from bot.domain.formatting import format_number
+from bot.domain.households.import_screens import (
+    MAX_FILE_BYTES,
+    cancelled_screen,
+    imported_screen,
+    importing_screen,
+    preview_screen,
+    progress_screen,
+    reading_screen,
+    retry_screen,
+    too_large_text,
+    wrong_file_screen,
+)
 from bot.domain.households.imports import (
-    FIELD_LABELS,
-    MAX_ROWS,
-    MAX_UNZIPPED_BYTES,
     DamagedSheet,
     HouseholdImportError,
     ImportOutcome,
@@ -39,9 +47,11 @@ from bot.domain.households.imports import (
     save_upload,
     upload_size,
 )
+from bot.domain.screen import Screen, screen_of
 from bot.domain.units.tree import unit_label
 from bot.i18n import Translator
-from bot.presentation.callbacks import ImportHouseholds, SkipImport, button, decode
+from bot.presentation.callbacks import ImportHouseholds, SkipImport, decode
+from bot.presentation.render import edit, edit_message, reply, to_html
 from bot.runtime import Runtime
 from db.queries import get_unit, get_user_by_telegram_id
 from db.session import is_database_unavailable
@@ -49,7 +59,6 @@ from handlers.context import ChungTayContext
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-MAX_FILE_BYTES = 5 * 1024 * 1024
 PROGRESS_EVERY = 2.0  # seconds between edits of the status message (Telegram limits edits)
 
 
@@ -61,7 +70,6 @@ class _Job:
     chat_id: int
     message_id: int
     t: Translator
-    locale: str
     done: int = 0
     total: int = 0
     shown: str = ""
@@ -78,24 +86,21 @@ class _Job:
             if finished:
                 return future.result()
             if self.done:
-                await self.edit(self._progress_text())
+                await self.edit(progress_screen(self.t, done=self.done, total=self.total))
 
-    def _progress_text(self) -> str:
-        if self.total:
-            return self.t("Importing… {done}/{total} rows").format(
-                done=format_number(self.done, self.locale), total=format_number(self.total, self.locale))
-        return self.t("Reading the file… {count} rows").format(count=format_number(self.done, self.locale))
-
-    async def edit(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        if text == self.shown and markup is None:
+    async def edit(self, screen: Screen) -> None:
+        text = to_html(screen.body)
+        if text == self.shown and not screen.rows:
             return
         try:
-            await self.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self.message_id,
-                                             reply_markup=markup)
+            await edit_message(self.bot, screen, chat_id=self.chat_id, message_id=self.message_id)
         except BadRequest as error:  # the same text again is not a problem
             if "not modified" not in str(error).lower():
                 raise
         self.shown = text
+
+    async def say(self, text: str) -> None:
+        await self.edit(screen_of(text))
 
     async def guarded(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run a background step; on an unexpected error say so in the status message (no personal data
@@ -105,25 +110,11 @@ class _Job:
         except Exception as error:
             if is_database_unavailable(error):
                 log.warning("household list: database unavailable (%s)", type(error).__name__)
-                await self.edit(self.t("The database could not be reached, so nothing was done. Please send the "
-                                       "file again in a few minutes."))
+                await self.say(self.t("The database could not be reached, so nothing was done. Please send the "
+                                      "file again in a few minutes."))
                 return
             log.exception("household import failed")
-            await self.edit(self.t("Sorry, something went wrong on our side. Please try again in a moment."))
-
-
-def too_large_text(t: Translator, locale: str) -> str:
-    return t("Sorry, this file is too large to import: a list may have at most {rows} rows and {unzipped} MB "
-             "once unzipped ({sent} MB as sent). Please split it into smaller files and send them one by one."
-             ).format(rows=format_number(MAX_ROWS, locale), unzipped=MAX_UNZIPPED_BYTES // (1024 * 1024),
-                      sent=MAX_FILE_BYTES // (1024 * 1024))
-
-
-def restoring_text(t: Translator, codes: list[str]) -> str:
-    """Re-importing a household whose details were erased stores its name again: say so, by code."""
-    shown = ", ".join(codes[:20]) + (f" … (+{len(codes) - 20})" if len(codes) > 20 else "")
-    return t("The personal details of {count} household(s) in this file had been erased: {codes}. "
-             "Importing stores their names and notes again from the file.").format(count=len(codes), codes=shown)
+            await self.say(self.t("Sorry, something went wrong on our side. Please try again in a moment."))
 
 
 async def receive_list(update: Update, context: ChungTayContext) -> None:
@@ -137,17 +128,17 @@ async def receive_list(update: Update, context: ChungTayContext) -> None:
     document = message.document
     name = document.file_name or ""
     if not name.lower().endswith((".csv", ".xlsx")) or (document.file_size or 0) > MAX_FILE_BYTES:
-        await message.reply_text(t("To import the household list, send a CSV or XLSX file (at most 5 MB)."))
+        await reply(message, wrong_file_screen(t))
         return
     content = bytes(await (await document.get_file()).download_as_bytearray())
-    status = await message.reply_text(t("Reading the file…"))
-    job = _Job(bot=context.bot, chat_id=status.chat_id, message_id=status.message_id, t=t, locale=context.locale)
+    status = await reply(message, reading_screen(t))
+    job = _Job(bot=context.bot, chat_id=status.chat_id, message_id=status.message_id, t=t)
     runtime, telegram_id = context.runtime, user.telegram_id
 
     async def read() -> None:
         preview, unit_name = await job.run(lambda progress: _read_and_keep(
             runtime, telegram_id=telegram_id, t=t, content=content, filename=name, progress=progress))
-        await job.edit(*_preview_reply(t, preview, unit_name))
+        await job.edit(preview_screen(t, preview, unit_name))
 
     context.app.run_in_background(job.guarded(read), name="household-list-read")
 
@@ -181,29 +172,6 @@ def _read_and_keep(runtime: Runtime, *, telegram_id: int, t: Translator, content
         return preview, unit_label(session, t, unit.id or 0)
 
 
-def _preview_reply(t: Translator, preview: ImportPreview | str, unit_name: str,
-                   ) -> tuple[str, InlineKeyboardMarkup | None]:
-    if isinstance(preview, str):
-        return preview, None
-    mapping = "\n".join(f"• {t(FIELD_LABELS[key])} ← “{header}”" for key, header in preview.mapping.items())
-    if preview.problems or preview.upload_id is None:
-        more = len(preview.problems) - 20
-        problems = "\n".join(preview.problems[:20]) + (f"\n… (+{more})" if more > 0 else "")
-        return (t("Columns found:") + "\n" + mapping + "\n\n"
-                + t("Nothing was imported; please fix these rows and send the file again:") + "\n" + problems), None
-    keyboard = _import_keyboard(t, preview.upload_id, len(preview.rows))
-    ready = t("{count} rows are ready to import into {unit}.").format(count=len(preview.rows), unit=unit_name)
-    if preview.restoring:
-        ready += "\n\n⚠️ " + restoring_text(t, preview.restoring)
-    return t("Columns found:") + "\n" + mapping + "\n\n" + ready, keyboard
-
-
-def _import_keyboard(t: Translator, upload_id: int, count: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        button("✅ " + t("Import {count} households").format(count=count), ImportHouseholds(upload_id)),
-        button("❌ " + t("Cancel"), SkipImport(upload_id))]])
-
-
 async def confirm_import(update: Update, context: ChungTayContext) -> None:
     """✅ Import / ❌ Cancel under a preview: write the upload in the background, showing progress."""
     query = update.callback_query
@@ -216,14 +184,13 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
     upload_id = pressed.upload_id
     if isinstance(pressed, SkipImport):
         drop_upload(context.session, upload_id=upload_id, user=user)
-        await query.edit_message_text(t("Cancelled."))
+        await edit(query, cancelled_screen(t))
         return
     size = upload_size(context.session, upload_id=upload_id, user=user) or 0
-    status = await query.edit_message_text(t("Importing…"))
+    status = await edit(query, importing_screen(t))
     chat_id = update.effective_chat.id if update.effective_chat is not None else user.telegram_id
     message_id = status.message_id if not isinstance(status, bool) else 0
-    job = _Job(bot=context.bot, chat_id=chat_id, message_id=message_id, t=t, locale=context.locale,
-               shown=t("Importing…"))
+    job = _Job(bot=context.bot, chat_id=chat_id, message_id=message_id, t=t, shown=t("Importing…"))
     runtime, telegram_id = context.runtime, user.telegram_id
 
     async def write() -> None:
@@ -236,18 +203,9 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
             # All or nothing: the import's transaction was rolled back and the upload is still waiting.
             log.warning("household import: database unavailable (%s); the list is kept for a retry",
                         type(error).__name__)
-            await job.edit(t("The database could not be reached, so nothing was imported. The list is kept: "
-                             "press ✅ below to try again in a few minutes."), _import_keyboard(t, upload_id, size))
+            await job.edit(retry_screen(t, upload_id, size))
             return
-        if outcome is None:
-            await job.edit(t("This list is no longer waiting to be imported (it was imported, cancelled, is "
-                             "older than a day, or your unit has changed). Please send the file again."))
-            return
-        text = t("Imported: {created} new households, {updated} updated.").format(
-            created=outcome.created, updated=outcome.updated)
-        if outcome.restored:
-            text += "\n\n⚠️ " + restoring_text(t, outcome.restored)
-        await job.edit(text)
+        await job.edit(imported_screen(t, outcome))
 
     context.app.run_in_background(job.guarded(write), name="household-list-import")
 

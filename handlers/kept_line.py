@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
-from bot.presentation import callbacks as cb
+from bot.domain.records.kept_line import kept_line_screen
+from bot.presentation.render import reply
 from handlers.context import ChungTayContext
 
 KEPT_LINE = "kept_line"
@@ -24,11 +25,7 @@ async def ask(update: Update, context: ChungTayContext, text: str) -> None:
     message = update.effective_message
     assert message is not None
     context.user_data[KEPT_LINE] = {"text": text[:4096], "source": message.message_id}  # type: ignore[index]
-    t = context.t
-    rows = [[cb.button("📝 " + t("Record it"), cb.KeptLineEntry()),
-             cb.button("📊 " + t("See totals"), cb.KeptLineTotals())]]
-    await message.reply_text(t("Is this a new entry to record, or a question about the totals? Your line is kept."),
-                             reply_markup=InlineKeyboardMarkup(rows))
+    await reply(message, kept_line_screen(context.t))
 
 
 def take(context: ChungTayContext) -> dict[str, Any] | None:

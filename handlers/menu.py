@@ -7,7 +7,7 @@ so a reporter is not shown /invite.
 
 from __future__ import annotations
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, KeyboardButton, ReplyKeyboardMarkup
+from telegram import Bot, BotCommand, BotCommandScopeChat
 
 from bot.i18n import get_translator
 from db.models import User
@@ -29,11 +29,3 @@ async def publish_default_commands(bot: Bot) -> None:
 async def publish_user_commands(bot: Bot, *, chat_id: int, user: User) -> None:
     """The menu of one registered user's private chat, in their language and for their role."""
     await bot.set_my_commands(commands_for(user.role, user.locale), scope=BotCommandScopeChat(chat_id))
-
-
-def main_menu_keyboard(locale: str) -> ReplyKeyboardMarkup:
-    """The buttons under the text box of a registered user: the everyday actions, one tap away."""
-    t = get_translator(locale)
-    return ReplyKeyboardMarkup([[KeyboardButton("📝 " + t("Log support")), KeyboardButton("📜 " + t("History")),
-                                 KeyboardButton("📊 " + t("Totals"))]],
-                               resize_keyboard=True, is_persistent=True)

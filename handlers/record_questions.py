@@ -36,8 +36,7 @@ from bot.presentation.callbacks import (
     read,
 )
 from bot.presentation.hooks import wake_outbox
-from bot.presentation.render import InlineRow, inline_rows, reply
-from db.models import SupportAction
+from bot.presentation.render import reply
 from handlers.context import ChungTayContext
 
 WAIT_QUESTION, WAIT_REPLY = "question", "reply"
@@ -51,13 +50,6 @@ def _data(context: ChungTayContext) -> dict[Any, Any]:
     data = context.user_data
     assert data is not None
     return data
-
-
-def ask_buttons(context: ChungTayContext, action: SupportAction, *, label: str | None = None) -> InlineRow:
-    """[❓] under a record for a user who may send it back ([] otherwise), to add to a row of buttons not
-    yet drawn from a screen (bot/domain/records/question_screens.py `ask_button` for screens)."""
-    found = screens.ask_button(context.session, viewer=context.db_user, action=action, label=label)
-    return inline_rows([found])[0] if found else []
 
 
 async def _waiting(update: Update, context: ChungTayContext, state: object) -> None:

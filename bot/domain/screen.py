@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.domain.spans import Text
+from bot.domain.spans import Span, Text
 from bot.domain.units.lists import UnitPage
 
 
@@ -40,10 +40,30 @@ class Screen:
     limit: int | None = None
     overflow: Text | None = None
     units: UnitPage | None = None  # a page of a list of units, for the handler's ◀ ▶ 🔎 (handlers/unit_list.py)
+    menu: tuple[str, ...] = ()  # the buttons under the text box (the main menu), when there are no `rows`
+
+
+LINK = "open.link"
+"""A button that opens a web address (`Press(LINK, (url,))`), not a callback."""
+WEB_APP = "open.web_app"
+"""A button that opens a Telegram Mini App at an address (`Press(WEB_APP, (url,))`)."""
 
 
 def button(label: str, verb: str, *values: str | int | None) -> Button:
     return Button(label, Press(verb, values))
+
+
+def screen_of(*parts: str | Span, rows: list[list[Button]] | None = None) -> Screen:
+    """A one-line screen (a short answer), with buttons when given."""
+    return Screen(Text().add(*parts), rows or [])
+
+
+def lines_screen(lines: list[str], rows: list[list[Button]] | None = None) -> Screen:
+    """A screen of plain lines (each may hold line breaks)."""
+    body = Text()
+    for item in lines:
+        body.add(item)
+    return Screen(body, rows or [])
 
 
 def two_by_two(buttons: list[Button]) -> list[list[Button]]:

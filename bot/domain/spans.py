@@ -8,6 +8,7 @@ so no service writes a tag or forgets to escape a name a user typed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from string import Formatter
 from typing import Literal
 
 Style = Literal["plain", "bold", "italic", "underline", "code"]
@@ -37,6 +38,11 @@ def underline(text: str) -> Span:
     return Span(text, "underline")
 
 
+def code(text: str) -> Span:
+    """Something to type exactly as shown ("/link 4F7K2Q"), set apart in a fixed-width font."""
+    return Span(text, "code")
+
+
 def line(*parts: Part) -> Line:
     return tuple(part if isinstance(part, Span) else Span(part) for part in parts)
 
@@ -64,3 +70,22 @@ class Text:
 def text(*parts: Part) -> Text:
     """A one-line text."""
     return Text().add(*parts)
+
+
+def fill(template: str, **values: object) -> list[Part]:
+    """A translated `template` with its {placeholders} filled in, as the parts of one line: a value that is
+    a `Span` keeps its style ("…household {code}: {name}?" with `name=bold(…)`), so emphasis stays out of
+    the translation strings while the translator still places every word."""
+    parts: list[Part] = []
+    for literal, name, spec, conversion in Formatter().parse(template):
+        if literal:
+            parts.append(literal)
+        if name is None:
+            continue
+        value = values[name]
+        if isinstance(value, Span):
+            parts.append(value)
+        else:
+            shown = repr(value) if conversion == "r" else value
+            parts.append(format(shown, spec or ""))
+    return parts

@@ -16,11 +16,20 @@ import html as html_lib
 from collections.abc import Callable
 from typing import Any
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    WebAppInfo,
+)
 from telegram.constants import ParseMode
 
 from bot.domain.outbox.stored import StoredScreen, screen_from_json
-from bot.domain.screen import Button, Screen
+from bot.domain.screen import LINK, WEB_APP, Button, Screen
 from bot.domain.spans import Line, Span, Text
 from bot.presentation import callbacks as cb
 
@@ -29,21 +38,23 @@ VERBS: dict[str, Callable[..., cb.Action]] = {
     "totals.by": cb.TotalsBreakdown,
     "totals.excel": cb.TotalsExcel,
     "totals.report": cb.TotalsDraftReport,
+    "totals.back": cb.TotalsBack,
     "drill": cb.DrillDown,
     "duplicate": cb.ResolveDuplicate,
+    # records: /history, /undo, the drill-down
+    "record.fix": cb.FixRecord,
+    "record.void": cb.AskVoid,
+    "record.void.yes": cb.ConfirmVoid,
+    "record.keep": cb.KeepRecord,
+    "record.ask": cb.AskAboutRecord,
+    "drill.unit": cb.DrillUnit,
+    "question.cancel": cb.CancelQuestion,
+    # totals: the choices of period, unit, organisation and kind, the typed dates
     "totals.period": cb.TotalsPeriod,
     "totals.dates": cb.TotalsOtherDates,
     "totals.unit": cb.TotalsUnit,
     "totals.organisation": cb.TotalsOrganisation,
     "totals.category": cb.TotalsCategory,
-    "totals.back": cb.TotalsBack,
-    # records: a question about a record (❓ Hỏi lại)
-    "record.ask": cb.AskAboutRecord,
-    "question.cancel": cb.CancelQuestion,
-    # lists of units: ◀ ▶ 🔎 ✖
-    "units.page": cb.UnitListPage,
-    "units.find": cb.UnitListFind,
-    "units.all": cb.UnitListAll,
     # reporting: /period, /submit
     "period.preset": cb.PeriodPreset,
     "submit.confirm": cb.ConfirmSubmit,
@@ -52,6 +63,40 @@ VERBS: dict[str, Callable[..., cb.Action]] = {
     "review.save": cb.ReviewSave,
     "review.skip": cb.ReviewSkip,
     "review.cancel": cb.ReviewCancel,
+    # lists of units: ◀ ▶ 🔎 ✖
+    "units.page": cb.UnitListPage,
+    "units.find": cb.UnitListFind,
+    "units.all": cb.UnitListAll,
+    # households
+    "household.view": cb.ViewHousehold,
+    "household.erase": cb.EraseAsk,
+    "household.erase.yes": cb.EraseConfirm,
+    "household.erase.no": cb.EraseCancel,
+    "household.import": cb.ImportHouseholds,
+    "household.import.no": cb.SkipImport,
+    "unreached.unit": cb.UnreachedUnit,
+    # people: /users, /invites, /invite
+    "people.list": cb.PeopleList,
+    "people.revoke": cb.PeopleRevokeInvite,
+    "people.person": cb.PeoplePerson,
+    "people.deactivate": cb.PeopleAskDeactivate,
+    "people.deactivate.yes": cb.PeopleDeactivate,
+    "people.reactivate": cb.PeopleReactivate,
+    "people.roles": cb.PeopleRoleMenu,
+    "people.role": cb.PeopleSetRole,
+    "people.units": cb.PeopleUnitMenu,
+    "people.unit": cb.PeopleSetUnit,
+    "invite.cancel": cb.InviteCancel,
+    "invite.role": cb.InviteRole,
+    "invite.unit": cb.InviteUnit,
+    "invite.open": cb.InviteOpenUnit,
+    "invite.page": cb.InvitePage,
+    "invite.organisation": cb.InviteOrganisation,
+    # settings: /language, /kenh; a typed line kept for 📝 or 📊
+    "language": cb.SetLanguage,
+    "route": cb.SetRoute,
+    "kept.entry": cb.KeptLineEntry,
+    "kept.totals": cb.KeptLineTotals,
     # the /log form (bot/domain/records/form_screens.py, form_card.py)
     "log.back": cb.LogBack,
     "log.cancel": cb.LogCancel,
@@ -103,32 +148,29 @@ def action_of(item: Button) -> cb.Action:
     return VERBS[item.press.verb](*item.press.values)
 
 
-InlineRow = list[InlineKeyboardButton]
+def inline_button(item: Button) -> InlineKeyboardButton:
+    """A button: a codec action, or a link (`LINK`) or a Mini App (`WEB_APP`) that opens a page."""
+    if item.press.verb == LINK:
+        return InlineKeyboardButton(item.label, url=str(item.press.values[0]))
+    if item.press.verb == WEB_APP:
+        return InlineKeyboardButton(item.label, web_app=WebAppInfo(str(item.press.values[0])))
+    return cb.button(item.label, action_of(item))
 
 
-def inline_rows(rows: list[list[Button]]) -> list[InlineRow]:
-    return [[cb.button(item.label, action_of(item)) for item in row] for row in rows]
-
-
-def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
-    if not screen.rows:
-        return None
-    return InlineKeyboardMarkup(inline_rows(screen.rows))
+def keyboard(screen: Screen) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """The inline buttons of a screen; a screen without any but with a `menu` gets the buttons under the
+    text box instead (a message carries one or the other)."""
+    if screen.rows:
+        return InlineKeyboardMarkup([[inline_button(item) for item in row] for row in screen.rows])
+    if screen.menu:
+        return ReplyKeyboardMarkup([[KeyboardButton(label) for label in screen.menu]], resize_keyboard=True,
+                                   is_persistent=True)
+    return None
 
 
 def render(screen: Screen) -> tuple[str, Any]:
     """(text, reply markup or None) of a screen, for `answer_in_place` or `reply_text`."""
     return to_html(screen.body, limit=screen.limit, overflow=screen.overflow), keyboard(screen)
-
-
-def render_stored(stored: StoredScreen) -> tuple[str, Any]:
-    """(text, reply markup or None) of a screen stored in the outbox, at the moment it is sent."""
-    return render(screen_from_json(stored))
-
-
-def choices(screen: Screen) -> list[tuple[str, str]]:
-    """The screen's buttons in order as (label, callback data): what a channel without buttons numbers."""
-    return [(item.label, cb.encode(action_of(item))) for row in screen.rows for item in row]
 
 
 # ------------------------------------------------------------------ sending what is drawn here
@@ -144,13 +186,35 @@ async def reply(message: Message, screen: Screen) -> Message:
     return await message.reply_text(text, reply_markup=markup, parse_mode=HTML)
 
 
-async def edit(query: CallbackQuery, screen: Screen) -> None:
-    """The screen in place of the message whose button was pressed."""
+async def edit(query: CallbackQuery, screen: Screen) -> Message | bool:
+    """The screen in place of the message whose button was pressed (Telegram answers with the message, or
+    True for a message sent via inline mode)."""
     text, markup = render(screen)
+    return await query.edit_message_text(text, reply_markup=markup, parse_mode=HTML)
+
+
+async def edit_html(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Already drawn HTML in place of the pressed message (for callers not yet on screens)."""
     await query.edit_message_text(text, reply_markup=markup, parse_mode=HTML)
+
+
+async def send_html(bot: Bot, chat_id: int, text: str, markup: Any = None) -> Message:
+    """Already drawn HTML as a new message (for callers not yet on screens)."""
+    return await bot.send_message(chat_id, text, reply_markup=markup, parse_mode=HTML)
 
 
 async def edit_message(bot: Bot, screen: Screen, *, chat_id: int, message_id: int) -> None:
     """The screen in place of a message the bot sent before (a status message followed from a job)."""
     text, markup = render(screen)
     await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup, parse_mode=HTML)
+
+
+def render_stored(stored: StoredScreen) -> tuple[str, Any]:
+    """(text, reply markup or None) of a screen stored in the outbox, at the moment it is sent."""
+    return render(screen_from_json(stored))
+
+
+def choices(screen: Screen) -> list[tuple[str, str]]:
+    """The screen's buttons in order as (label, callback data): what a channel without buttons numbers."""
+    return [(item.label, cb.encode(action_of(item))) for row in screen.rows for item in row
+            if item.press.verb in VERBS]

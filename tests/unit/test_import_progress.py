@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest
 
+from bot.domain.households.import_screens import progress_screen
+from bot.domain.screen import screen_of
 from bot.i18n import get_translator
 from handlers import household_import
 from handlers.household_import import _Job
@@ -35,7 +37,7 @@ class StubBot:
 async def test_progress_is_shown_while_the_worker_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(household_import, "PROGRESS_EVERY", 0.01)
     bot = StubBot()
-    job = _Job(bot=bot, chat_id=1, message_id=2, t=get_translator("vi"), locale="vi")  # type: ignore[arg-type]
+    job = _Job(bot=bot, chat_id=1, message_id=2, t=get_translator("vi"))  # type: ignore[arg-type]
 
     def work(progress: Any) -> int:
         progress(20_000, 50_000)
@@ -48,11 +50,10 @@ async def test_progress_is_shown_while_the_worker_runs(monkeypatch: pytest.Monke
 
 async def test_not_modified_is_not_an_error_and_the_same_text_is_not_sent_twice() -> None:
     bot = StubBot()
-    job = _Job(bot=bot, chat_id=1, message_id=2, t=get_translator("en"), locale="en")  # type: ignore[arg-type]
-    await job.edit("same")
-    await job.edit("same")
+    job = _Job(bot=bot, chat_id=1, message_id=2, t=get_translator("en"))  # type: ignore[arg-type]
+    await job.edit(screen_of("same"))
+    await job.edit(screen_of("same"))
     assert bot.texts == ["same"]
     with pytest.raises(BadRequest):
-        await job.edit("broken")
-    job.progress(1000, 0)
-    assert job._progress_text() == "Reading the file… 1,000 rows"
+        await job.edit(screen_of("broken"))
+    assert progress_screen(get_translator("en"), done=1000, total=0).body.plain() == "Reading the file… 1,000 rows"
