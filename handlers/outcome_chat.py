@@ -15,21 +15,16 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import filters
 
-from bot.domain.households.imports import ListTooLarge, UnreadableFile
+from bot.domain.outcomes.chat import outcome_answer_screen, sheet_import_screen
 from bot.domain.outcomes.figures import default_year
-from bot.domain.outcomes.review_import import MAX_ROWS, ReviewSheetError, import_sheet
-from bot.domain.outcomes.support import outcome_section
-from bot.domain.parsing.review_line import asked_year, looks_like_outcome_question, parse_review_line
+from bot.domain.parsing.review_line import looks_like_outcome_question, parse_review_line
 from bot.domain.parsing.text import fold
 from bot.domain.records.action_text import Localised
-from bot.domain.reports.sentences import visible_units
-from bot.domain.screen import screen_of
-from bot.domain.totals.questions import parse_question
-from bot.domain.units.tree import unit_display
+from bot.domain.screen import Screen, screen_of
+from bot.domain.spans import text as one_line
 from bot.i18n import Translator
 from bot.presentation.render import edit_message, reply
 from bot.runtime import Runtime
-from db.queries import get_unit, get_user_by_telegram_id
 from handlers.context import ChungTayContext
 
 log = logging.getLogger(__name__)
@@ -67,36 +62,22 @@ async def receive_sheet(update: Update, context: ChungTayContext) -> None:
 
     async def work() -> None:
         try:
-            text = await asyncio.to_thread(_import, runtime, telegram_id=telegram_id, t=t, content=content,
-                                           filename=name, year=year)
+            screen = await asyncio.to_thread(_import, runtime, telegram_id=telegram_id, t=t, content=content,
+                                             filename=name, year=year)
         except Exception:
             log.exception("review sheet import failed")
-            text = t("Sorry, something went wrong on our side. Please try again in a moment.")
-        await edit_message(context.bot, screen_of(text), chat_id=status.chat_id, message_id=status.message_id)
+            screen = Screen(one_line(t("Sorry, something went wrong on our side. Please try again in a moment.")))
+        await edit_message(context.bot, screen, chat_id=status.chat_id, message_id=status.message_id)
 
     context.app.run_in_background(work(), name="review-sheet-import")
 
 
-def _import(runtime: Runtime, *, telegram_id: int, t: Translator, content: bytes, filename: str, year: int) -> str:
+def _import(runtime: Runtime, *, telegram_id: int, t: Translator, content: bytes, filename: str, year: int,
+            ) -> Screen:
     """In the worker thread, with its own session: the reply."""
     with runtime.session_factory() as session:
-        user = get_user_by_telegram_id(session, telegram_id=telegram_id)
-        if user is None or not user.active:
-            return t("Cancelled.")
-        try:
-            result = import_sheet(session, user=user, content=content, filename=filename, default_year=year, t=t,
-                                  now=runtime.clock())
-        except ListTooLarge:
-            return t("This sheet is too large: a review sheet has at most {rows} rows.").format(rows=MAX_ROWS)
-        except UnreadableFile:
-            return t("Sorry, this file cannot be read as an Excel (.xlsx) or CSV table. Please save it again as "
-                     ".xlsx or .csv and send it.")
-        except ReviewSheetError as error:
-            more = len(error.problems) - 20
-            return "\n".join([t("Nothing was imported; please fix these rows and send the sheet again:"),
-                              *error.problems[:20], *([f"… (+{more})"] if more > 0 else [])])
-        return t("Review figures imported: {created} new, {corrected} corrected, {unchanged} unchanged.").format(
-            created=result.created, corrected=result.corrected, unchanged=result.unchanged)
+        return sheet_import_screen(session, t, telegram_id=telegram_id, content=content, filename=filename,
+                                   year=year, now=runtime.clock())
 
 
 # ------------------------------------------------------------------ questions
@@ -119,25 +100,5 @@ async def answer_question(update: Update, context: ChungTayContext) -> None:
     message, user = update.effective_message, context.db_user
     if message is None or message.text is None or user is None:
         return
-    await reply(message, screen_of(outcome_answer(context, message.text[:300])))
-
-
-def outcome_answer(context: ChungTayContext, text: str) -> str:
-    """The outcome of the unit the question names (or the user's own), for the year it asks about."""
-    t, user = context.t, context.db_user
-    assert user is not None
-    units = visible_units(context.session, user=user)
-    question = parse_question(text, catalogue=context.runtime.catalogue, units=units, today=context.today)
-    unit = question.units[0] if len(question.units) == 1 else get_unit(context.session, unit_id=user.unit_id)
-    assert unit is not None
-    year = asked_year(text, this_year=context.today.year)
-    section = outcome_section(context.session, Localised(context.runtime.catalogue, t), unit=unit, up_to=year)
-    if section is None:
-        return t("There are no review figures for {unit} yet. Communes enter them with /review.").format(
-            unit=unit_display(t, unit))
-    found, lines = section
-    head = t("Poverty reduction results {year}, {unit}:").format(year=found, unit=unit_display(t, unit))
-    if found != year:
-        head = t("No review figures for {year} yet; the newest are of {found}.").format(year=year, found=found) \
-            + "\n" + head
-    return "\n".join([head, *lines])
+    await reply(message, outcome_answer_screen(context.session, Localised(context.runtime.catalogue, context.t),
+                                               viewer=user, typed=message.text[:300], today=context.today))

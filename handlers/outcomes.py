@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Coroutine
-from decimal import Decimal
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -27,27 +26,26 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.formatting import format_number
-from bot.domain.outcomes import figures as outcomes
-from bot.domain.outcomes.review_card import review_card
-from bot.domain.outcomes.text import FIGURE_LABELS, outcome_lines, problem_text
-from bot.domain.outcomes.totals import outcome
+from bot.domain.outcomes.screens import (
+    FORM_STEPS,
+    REQUIRED_STEPS,
+    card,
+    form_question_screen,
+    form_start,
+    not_a_count_screen,
+    saved_screen,
+)
 from bot.domain.parsing.errors import NumberError
-from bot.domain.parsing.numbers import parse_count, to_decimal
-from bot.domain.parsing.review_line import ReviewLine, TargetWords, looks_like_review, parse_review_line
+from bot.domain.parsing.numbers import parse_count
+from bot.domain.parsing.review_line import ReviewLine, looks_like_review, parse_review_line
 from bot.domain.parsing.text import fold
-from bot.domain.permissions import Do, may
-from bot.domain.units.tree import unit_display
-from bot.presentation.callbacks import ReviewCancel, ReviewSave, ReviewSkip, button, decode, on
-from db.models import Unit
-from db.queries import get_unit, get_unit_by_code, list_subtree_units
+from bot.domain.screen import Screen
+from bot.presentation.callbacks import ReviewCancel, ReviewSkip, decode, on
+from bot.presentation.render import reply
 from handlers.context import ChungTayContext
 
 WAIT_FIGURE = "figure"
 FORM_KEY, DRAFT_KEY = "review_form", "review_draft"
-FORM_STEPS = ("total_households", "poor", "near_poor", "escaped", "fell_back", "new_poor", "escaped_near")
-"""What the form asks, in order; the first three are required, the others may be skipped."""
-REQUIRED_STEPS = 3
 SKIP_WORDS = {"-", "–", "bo qua", "khong", "skip", "none"}
 
 
@@ -57,38 +55,10 @@ def _data(context: ChungTayContext) -> dict[Any, Any]:
     return data
 
 
-async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def _say(update: Update, screen: Screen) -> None:
     message = update.effective_message
     if message is not None:
-        await message.reply_text(text, reply_markup=markup)
-
-
-def _target_unit(context: ChungTayContext, code: str | None) -> Unit | None:
-    """The unit named by code (within the user's tree), or the user's own unit."""
-    user = context.db_user
-    assert user is not None
-    unit = get_unit_by_code(context.session, code=code) if code else get_unit(context.session, unit_id=user.unit_id)
-    return unit if unit is not None and may(user, Do.WORK_IN_UNIT, unit, session=context.session) else None
-
-
-async def _unit_or_explain(update: Update, context: ChungTayContext, code: str | None) -> Unit | None:
-    t = context.t
-    unit = _target_unit(context, code)
-    if unit is None:
-        await _say(update, t("You cannot enter review figures for that unit: only for your unit or a commune under "
-                             "it."))
-        return None
-    if not outcomes.is_reporting_unit(context.session, unit=unit):
-        await _say(update, t("The review figures are entered per commune; the totals above are summed from them. "
-                             "Name the commune, e.g. /review {code}, or send a sheet with one row per commune "
-                             "(caption “rà soát”).").format(code=_example_code(context, unit)))
-        return None
-    return unit
-
-
-def _example_code(context: ChungTayContext, unit: Unit) -> str:
-    units = outcomes.reporting_units(context.session, root=unit)
-    return units[0].code if units else unit.code
+        await reply(message, screen)
 
 
 # ------------------------------------------------------------------ /review and a typed line
@@ -103,16 +73,12 @@ async def review_command(update: Update, context: ChungTayContext) -> object:
     if parsed.figures or parsed.problems:
         await _show_card(update, context, parsed, source="line")
         return ConversationHandler.END
-    unit = await _unit_or_explain(update, context, parsed.unit_code)
-    if unit is None:
+    start = form_start(context.session, context.t, viewer=context.db_user, line=parsed, today=context.today)
+    await _say(update, start.screen)
+    if start.unit_id is None:
         return ConversationHandler.END
-    year = parsed.year or outcomes.default_year(context.today.year, context.today.month)
-    _data(context)[FORM_KEY] = {"unit": unit.id, "year": year, "stage": parsed.stage, "step": 0, "figures": {}}
-    t = context.t
-    await _say(update, t("Poverty review {year}, {unit}: I will ask {count} figures, one at a time (the last "
-                         "four may be skipped). Another year: /review 2025. All at once: /review 2026: 1.240 hộ, "
-                         "nghèo 96, cận nghèo 131, thoát nghèo 23, phát sinh 4").format(
-        year=year, unit=unit_display(t, unit), count=len(FORM_STEPS)))
+    _data(context)[FORM_KEY] = {"unit": start.unit_id, "year": start.year, "stage": parsed.stage, "step": 0,
+                                "figures": {}}
     await _ask(update, context)
     return WAIT_FIGURE
 
@@ -142,22 +108,11 @@ class ReviewLineFilter(filters.MessageFilter):
 # ------------------------------------------------------------------ the form
 
 async def _ask(update: Update, context: ChungTayContext) -> None:
-    t, form = context.t, _data(context)[FORM_KEY]
-    step = form["step"]
-    name = FORM_STEPS[step]
-    text = t("{step}/{count}: how many {figure}?").format(step=step + 1, count=len(FORM_STEPS),
-                                                          figure=t(FIGURE_LABELS[name]))
-    markup = None
-    if step >= REQUIRED_STEPS:
-        markup = InlineKeyboardMarkup([[button("⏭ " + t("Skip"), ReviewSkip()),
-                                        button("❌ " + t("Cancel"), ReviewCancel())]])
-    else:
-        markup = InlineKeyboardMarkup([[button("❌ " + t("Cancel"), ReviewCancel())]])
-    await _say(update, text, markup)
+    await _say(update, form_question_screen(context.t, _data(context)[FORM_KEY]["step"]))
 
 
 async def read_figure(update: Update, context: ChungTayContext) -> object:
-    message, t = update.effective_message, context.t
+    message = update.effective_message
     form = _data(context).get(FORM_KEY)
     if message is None or message.text is None or form is None:
         return ConversationHandler.END
@@ -171,8 +126,7 @@ async def read_figure(update: Update, context: ChungTayContext) -> object:
         return await _next(update, context, None)
     value = _plain_count(text)
     if value is None:
-        await _say(update, t("Please write a whole number, e.g. 96 or 1.240{skip}.").format(
-            skip=t(", or “-” to skip") if step >= REQUIRED_STEPS else ""))
+        await _say(update, not_a_count_screen(context.t, step))
         return WAIT_FIGURE
     return await _next(update, context, value)
 
@@ -197,10 +151,8 @@ async def _next(update: Update, context: ChungTayContext, value: int | None) -> 
         await _ask(update, context)
         return WAIT_FIGURE
     _data(context).pop(FORM_KEY, None)
-    unit = get_unit(context.session, unit_id=form["unit"])
-    line = ReviewLine(year=form["year"], stage=form["stage"], unit_code=unit.code if unit else None,
-                      figures=form["figures"])
-    await _show_card(update, context, line, source="form")
+    line = ReviewLine(year=form["year"], stage=form["stage"], unit_code=None, figures=form["figures"])
+    await _show_card(update, context, line, source="form", unit_id=form["unit"])
     return ConversationHandler.END
 
 
@@ -220,7 +172,9 @@ async def cancel(update: Update, context: ChungTayContext) -> object:
     if update.callback_query is not None:
         await update.callback_query.answer()
         await update.callback_query.edit_message_reply_markup(reply_markup=None)
-    await _say(update, context.t("Cancelled. Nothing was saved."))
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(context.t("Cancelled. Nothing was saved."))
     return ConversationHandler.END
 
 
@@ -257,58 +211,31 @@ def build_review_conversation(*, leave_on: filters.BaseFilter) -> ConversationHa
 
 # ------------------------------------------------------------------ the card, ✅ and ❌
 
-async def _show_card(update: Update, context: ChungTayContext, line: ReviewLine, *, source: str) -> None:
-    t, user = context.t, context.db_user
-    assert user is not None
+async def _show_card(update: Update, context: ChungTayContext, line: ReviewLine, *, source: str,
+                     unit_id: int | None = None) -> None:
+    user = context.db_user
+    assert user is not None, "only a known person reaches the review"
     _data(context).pop(DRAFT_KEY, None)
-    if line.problems:
-        shown = "; ".join(f"“{text}”" for _, text in line.problems[:5])
-        await _say(update, t("I could not read {parts}. Write each figure with its name, e.g. rà soát 2026: 1.240 hộ, "
-                             "nghèo 96, cận nghèo 131, thoát nghèo 23, tái nghèo 0, phát sinh 4, thoát cận nghèo 10"
-                             ).format(parts=shown))
-        return
-    unit = await _unit_or_explain(update, context, line.unit_code)
-    if unit is None:
-        return
-    year = line.year or outcomes.default_year(context.today.year, context.today.month)
-    card = review_card(context.session, t, unit=unit, year=year, stage=line.stage, figures=line.figures)
-    if not card.can_save:
-        await _say(update, "\n".join(card.lines))
-        return
-    _data(context)[DRAFT_KEY] = {"unit": unit.id, "year": year, "stage": line.stage, "figures": line.figures,
-                                 "source": source}
-    await _say(update, "\n".join(card.lines), InlineKeyboardMarkup([[button("✅ " + t("Save"), ReviewSave()),
-                                                               button("❌ " + t("Cancel"), ReviewCancel())]]))
+    shown = card(context.session, context.t, viewer=user, line=line, today=context.today, source=source,
+                 unit_id=unit_id)
+    if shown.draft is not None:
+        _data(context)[DRAFT_KEY] = shown.draft
+    await _say(update, shown.screen)
 
 
 async def save(update: Update, context: ChungTayContext) -> None:
     """✅ under the card: store the figures and answer with the unit's outcome."""
-    query, t, user = update.callback_query, context.t, context.db_user
+    query, user = update.callback_query, context.db_user
     assert query is not None
     draft = _data(context).pop(DRAFT_KEY, None)
-    unit = get_unit(context.session, unit_id=draft["unit"]) if draft else None
-    if draft is None or unit is None or user is None:
-        await query.answer(t("These figures are no longer waiting to be saved."), show_alert=True)
+    screen = saved_screen(context.session, context.t, viewer=user, draft=draft, now=context.runtime.clock()) \
+        if draft is not None and user is not None else None
+    if screen is None:
+        await query.answer(context.t("These figures are no longer waiting to be saved."), show_alert=True)
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    try:
-        saved = outcomes.save_review(context.session, user=user, unit=unit, year=draft["year"], stage=draft["stage"],
-                                     figures=draft["figures"], now=context.runtime.clock(), source=draft["source"])
-    except outcomes.ReviewRejected as rejected:
-        await _say(update, "\n".join([t("These figures cannot be saved:")]
-                                     + [f"• {problem_text(t, c, v)}" for c, v in rejected.problems]))
-        return
-    except outcomes.ReviewNotAllowed:
-        await _say(update, t("You cannot enter review figures for that unit: only for your unit or a commune under "
-                             "it."))
-        return
-    head = {"created": t("✅ Saved."),
-            "corrected": t("✅ Corrected (version {version}; the earlier figures stay in the history)."),
-            "unchanged": t("These figures were already saved.")}
-    lines = [head[saved.outcome].format(version=saved.review.version)]
-    lines += outcome_lines(t, outcome(context.session, unit=unit, year=draft["year"]))
-    await _say(update, "\n".join(lines))
+    await _say(update, screen)
 
 
 async def stale_cancel(update: Update, context: ChungTayContext) -> None:
@@ -319,58 +246,3 @@ async def stale_cancel(update: Update, context: ChungTayContext) -> None:
         _data(context).pop(DRAFT_KEY, None)
     await query.answer(context.t("Cancelled. Nothing was saved."))
     await query.edit_message_reply_markup(reply_markup=None)
-
-
-# ------------------------------------------------------------------ /target in the outcome's terms
-
-async def set_outcome_target(update: Update, context: ChungTayContext, words: TargetWords) -> None:
-    """/target [unit] [year] giảm 3% | giảm 564 hộ: a unit's poverty target for a year, with its progress."""
-    t, user = context.t, context.db_user
-    assert user is not None
-    unit = _named_unit(context, words.before)
-    if unit is None or not may(user, Do.MANAGE_UNIT, unit, session=context.session):
-        await _say(update, t("Write the unit and the fall, e.g. /target {code} 2026 giảm 3% or /target {code} 2026 "
-                             "giảm 564 hộ (a unit of yours or under it).").format(code=_own_code(context)))
-        return
-    try:
-        value = (to_decimal(words.value) if words.kind == "rate" else Decimal(parse_count(words.value)))
-    except NumberError:
-        value = Decimal(0)
-    if value <= 0 or (words.kind == "rate" and value >= 100):
-        await _say(update, t("The fall must be a number above 0, e.g. giảm 3% or giảm 564 hộ."))
-        return
-    year = words.year or context.today.year
-    outcomes.set_target(context.session, user=user, unit=unit, year=year, kind=words.kind, value=value,
-                        now=context.runtime.clock())
-    what = (t("a fall of the poverty rate by {points} points") if words.kind == "rate"
-            else t("{count} fewer poor households")).format(
-        points=format_number(value, t.locale, max_decimals=2), count=format_number(int(value), t.locale))
-    lines = [t("🎯 Target for {year}, {unit}: {what}.").format(year=year, unit=unit_display(t, unit), what=what)]
-    result = outcome(context.session, unit=unit, year=year)
-    lines += outcome_lines(t, result)[:1] or [t("No review figures for {year} yet: the progress shows once the "
-                                                "communes enter them (/review).").format(year=year)]
-    await _say(update, "\n".join(lines))
-
-
-def _own_code(context: ChungTayContext) -> str:
-    user = context.db_user
-    unit = get_unit(context.session, unit_id=user.unit_id) if user else None
-    return unit.code if unit else "GL-KP"
-
-
-def _named_unit(context: ChungTayContext, text: str) -> Unit | None:
-    """The unit named by code or name (diacritics optional) in the user's tree; the own unit when none."""
-    user = context.db_user
-    assert user is not None
-    own = get_unit(context.session, unit_id=user.unit_id)
-    text = text.strip()
-    if not text or own is None:
-        return own
-    by_code = get_unit_by_code(context.session, code=text.split()[0])
-    if by_code is not None:
-        return by_code
-    folded = fold(text)
-    for unit in list_subtree_units(context.session, root=own):
-        if fold(unit.name) == folded or fold(unit_display(context.t, unit)) == folded:
-            return unit
-    return None

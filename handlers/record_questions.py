@@ -10,13 +10,11 @@ Too long or empty text is explained and the wait goes on (the text is still in t
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -27,21 +25,18 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.permissions import Do, may
-from bot.domain.records import questions as service
+from bot.domain.records import question_screens as screens
 from bot.domain.records.questions import QuestionProblem
-from bot.i18n import Translator
 from bot.presentation.callbacks import (
     AskAboutRecord,
     CancelQuestion,
     ConfirmFigures,
     ReplyToQuestion,
-    button,
     on,
     read,
 )
 from bot.presentation.hooks import wake_outbox
-from db.models import SupportAction
+from bot.presentation.render import reply
 from handlers.context import ChungTayContext
 
 WAIT_QUESTION, WAIT_REPLY = "question", "reply"
@@ -57,32 +52,6 @@ def _data(context: ChungTayContext) -> dict[Any, Any]:
     return data
 
 
-def ask_buttons(context: ChungTayContext, action: SupportAction, *, label: str | None = None,
-                ) -> list[InlineKeyboardButton]:
-    """[❓] under a record for a user who may send it back ([] otherwise), to add to its row."""
-    user = context.db_user
-    if user is None or action.id is None or not may(user, Do.ASK_ABOUT_RECORD, action, session=context.session):
-        return []
-    return [button(label or f"❓ #{action.id}", AskAboutRecord(action.id))]
-
-
-def _problem_text(t: Translator, problem: QuestionProblem) -> str:
-    return {
-        service.NOT_ALLOWED: t("Sorry, this is not yours to ask about or answer."),
-        service.NOT_CURRENT: t("Sorry, this entry was corrected or voided since. Ask about its current version."),
-        service.ALREADY_OPEN: t("A question about this entry is already waiting for an answer."),
-        service.NOT_OPEN: t("This question was already answered or closed."),
-        service.NOBODY: t("The person who logged this entry no longer has access, and nobody else in its unit uses "
-                          "the bot, so nobody could answer. Please contact the unit directly."),
-        service.EMPTY: t("The text was empty. Please type it again, or /cancel."),
-    }.get(problem.reason, t("Sorry, that is too long: at most {limit} characters. Please shorten it and send it "
-                            "again, or /cancel.").format(limit=service.MAX_TEXT))
-
-
-def _cancel_markup(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button("❌ " + t("Cancel"), CancelQuestion())]])
-
-
 async def _waiting(update: Update, context: ChungTayContext, state: object) -> None:
     """Store the wait (or its end) with the user's data BEFORE the prompt (or the confirmation) is sent, as
     the logging form does: killed just after the prompt went out, the restarted bot still takes the typed
@@ -96,46 +65,43 @@ async def start_ask(update: Update, context: ChungTayContext) -> object:
     if query is None or user is None or query.message is None:
         return ConversationHandler.END
     try:
-        action = service.action_to_ask_about(context.session, user=user,
-                                             action_id=read(update, AskAboutRecord).action_id)
+        action_id, prompt = screens.question_prompt(context.session, context.runtime.catalogue, t, viewer=user,
+                                                    action_id=read(update, AskAboutRecord).action_id)
     except QuestionProblem as problem:
-        await query.answer(_problem_text(t, problem), show_alert=True)
+        await query.answer(screens.problem_text(t, problem), show_alert=True)
         return ConversationHandler.END
     await query.answer()
-    _data(context)[KEY] = {"ask": action.id}
-    summary = service.record_summary(context.session, context.runtime.catalogue, t, action, with_household=True)
+    _data(context)[KEY] = {"ask": action_id}
     await _waiting(update, context, WAIT_QUESTION)
-    text = t("Type the question for the person who logged this entry (at most {limit} characters), or /cancel:"
-             ).format(limit=service.MAX_TEXT)
-    await query.message.reply_text(f"{text}\n{summary}", reply_markup=_cancel_markup(t))  # type: ignore[attr-defined]
+    await reply(query.message, prompt)  # type: ignore[arg-type]
     return WAIT_QUESTION
 
 
+async def _refused(update: Update, context: ChungTayContext, problem: QuestionProblem, waiting: str) -> object:
+    """A typed text that cannot be sent: say why; wait again for an empty or too long one."""
+    message = update.effective_message
+    assert message is not None
+    await reply(message, screens.problem_screen(context.t, problem))
+    if screens.keeps_waiting(problem):
+        return waiting
+    _data(context).pop(KEY, None)
+    return ConversationHandler.END
+
+
 async def read_question(update: Update, context: ChungTayContext) -> object:
-    message, user, t = update.effective_message, context.db_user, context.t
+    message, user = update.effective_message, context.db_user
     target = (_data(context).get(KEY) or {}).get("ask")
     if message is None or message.text is None or user is None or target is None:
         return ConversationHandler.END
     try:
-        asked = service.ask(context.session, user=user, action_id=int(target), text=message.text,
-                            now=context.runtime.clock(), catalogue=context.runtime.catalogue)
+        screen = screens.asked_screen(context.session, context.runtime.catalogue, context.t, viewer=user,
+                                      action_id=int(target), typed=message.text, now=context.runtime.clock())
     except QuestionProblem as problem:
-        keep_waiting = problem.reason in (service.EMPTY, service.TOO_LONG)
-        await message.reply_text(_problem_text(t, problem), reply_markup=_cancel_markup(t) if keep_waiting else None)
-        if keep_waiting:
-            return WAIT_QUESTION
-        _data(context).pop(KEY, None)
-        return ConversationHandler.END
+        return await _refused(update, context, problem, WAIT_QUESTION)
     _data(context).pop(KEY, None)
     await _waiting(update, context, ConversationHandler.END)
     wake_outbox(context.application)
-    if asked.author_left:
-        await message.reply_text(t("❓ The person who logged entry #{id} no longer has access, so your question was "
-                                   "sent to the other officers of its unit: {names}. The answer will come here."
-                                   ).format(id=target, names=", ".join(asked.recipients)))
-    else:
-        await message.reply_text(t("❓ Your question about entry #{id} was sent to the person who logged it. "
-                                   "Their answer will come here.").format(id=target))
+    await reply(message, screen)
     return ConversationHandler.END
 
 
@@ -145,39 +111,32 @@ async def start_reply(update: Update, context: ChungTayContext) -> object:
     if query is None or user is None or query.message is None:
         return ConversationHandler.END
     try:
-        question = service.question_for_reply(context.session, user=user,
-                                              question_id=read(update, ReplyToQuestion).question_id)
+        question_id, prompt = screens.reply_prompt(context.session, t, viewer=user,
+                                                   question_id=read(update, ReplyToQuestion).question_id)
     except QuestionProblem as problem:
-        await query.answer(_problem_text(t, problem), show_alert=True)
+        await query.answer(screens.problem_text(t, problem), show_alert=True)
         return ConversationHandler.END
     await query.answer()
-    _data(context)[KEY] = {"reply": question.id}
+    _data(context)[KEY] = {"reply": question_id}
     await _waiting(update, context, WAIT_REPLY)
-    await query.message.reply_text(  # type: ignore[attr-defined]
-        t("Type your answer about entry #{id} (at most {limit} characters), or /cancel:").format(
-            id=question.action_id, limit=service.MAX_TEXT), reply_markup=_cancel_markup(t))
+    await reply(query.message, prompt)  # type: ignore[arg-type]
     return WAIT_REPLY
 
 
 async def read_reply(update: Update, context: ChungTayContext) -> object:
-    message, user, t = update.effective_message, context.db_user, context.t
+    message, user = update.effective_message, context.db_user
     target = (_data(context).get(KEY) or {}).get("reply")
     if message is None or message.text is None or user is None or target is None:
         return ConversationHandler.END
     try:
-        question = service.answer(context.session, user=user, question_id=int(target), reply=message.text,
-                                  now=context.runtime.clock())
+        screen = screens.answered_screen(context.session, context.t, viewer=user, question_id=int(target),
+                                         typed=message.text, now=context.runtime.clock())
     except QuestionProblem as problem:
-        keep_waiting = problem.reason in (service.EMPTY, service.TOO_LONG)
-        await message.reply_text(_problem_text(t, problem), reply_markup=_cancel_markup(t) if keep_waiting else None)
-        if keep_waiting:
-            return WAIT_REPLY
-        _data(context).pop(KEY, None)
-        return ConversationHandler.END
+        return await _refused(update, context, problem, WAIT_REPLY)
     _data(context).pop(KEY, None)
     await _waiting(update, context, ConversationHandler.END)
     wake_outbox(context.application)
-    await message.reply_text(t("💬 Thank you: your answer about entry #{id} was sent.").format(id=question.action_id))
+    await reply(message, screen)
     return ConversationHandler.END
 
 
@@ -187,17 +146,15 @@ async def confirm_figures(update: Update, context: ChungTayContext) -> None:
     if query is None or user is None:
         return
     try:
-        question = service.answer(context.session, user=user, question_id=read(update, ConfirmFigures).question_id,
-                                  reply=None, now=context.runtime.clock())
+        screen = screens.answered_screen(context.session, t, viewer=user, typed=None, now=context.runtime.clock(),
+                                         question_id=read(update, ConfirmFigures).question_id)
     except QuestionProblem as problem:
-        await query.answer(_problem_text(t, problem), show_alert=True)
+        await query.answer(screens.problem_text(t, problem), show_alert=True)
         return
     wake_outbox(context.application)
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await query.message.reply_text(  # type: ignore[union-attr]
-        t("✅ Thank you: the supervisor was told that the figures of entry #{id} are right.").format(
-            id=question.action_id))
+    await reply(query.message, screen)  # type: ignore[arg-type]
 
 
 async def cancel(update: Update, context: ChungTayContext) -> object:
@@ -256,15 +213,9 @@ def build_question_conversation(*, leave_on: filters.BaseFilter) -> Conversation
 
 async def send_open_questions(update: Update, context: ChungTayContext) -> None:
     """/status: the open questions about records of the user's unit and below (nothing when none)."""
-    user, message, t = context.db_user, update.effective_message, context.t
+    user, message = context.db_user, update.effective_message
     if user is None or message is None:
         return
-    count, questions = service.open_for(context.session, user=user, t=t, tz=context.runtime.settings.tz)
-    if not count:
-        return
-    lines = [html.escape(t("❓ {count} record(s) waiting for an answer:").format(count=count))]
-    lines += [html.escape(f"• #{q.action_id} · {q.unit_name} · {q.author} · {q.asked_on}, {q.asked_by}: "
-                          f"“{q.question}”") for q in questions]
-    if count > len(questions):
-        lines.append(html.escape(t("… and {count} more.").format(count=count - len(questions))))
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    screen = screens.open_questions_screen(context.session, context.t, viewer=user, tz=context.runtime.settings.tz)
+    if screen is not None:
+        await reply(message, screen)

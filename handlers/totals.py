@@ -3,7 +3,8 @@
 The view being looked at (unit, period, organisation, category, breakdown) is a `TotalsView`
 (bot/domain/totals/view.py) kept in user_data, so the inline buttons only carry the one thing they
 change (a period preset, a unit id: see bot/presentation/callbacks/) and stay well under Telegram's 64 bytes.
-The screen comes from one service call (`bot.domain.totals.screen`), files from
+Each screen comes from one service call (the totals from `bot.domain.totals.screen`, the choices of
+period, organisation, kind and unit from `bot.domain.totals.choosers`), files from
 `bot.domain.reports.exports`; this module only talks to Telegram.
 
 "📅 Other dates" in the period choice opens a one-step conversation (handlers/totals_range.py):
@@ -16,53 +17,54 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.ext import (
     filters,
 )
 
 from bot.domain.people.access import AccessDenied
-from bot.domain.periods.calendar import STANDARD_CODES, Period, period_from_code
+from bot.domain.periods.calendar import Period
 from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.export_files import build_scope_file
-from bot.domain.reports.sentences import has_children, scope_level, scope_unit, visible_units
+from bot.domain.reports.sentences import scope_unit
+from bot.domain.totals.asked import file_view, question_view
+from bot.domain.totals.choosers import (
+    PICK_UNIT,
+    ListPosition,
+    chooser_screen,
+    question_screen,
+    unit_picker_screen,
+)
 from bot.domain.totals.questions import (
     AMBIGUOUS,
     ENTRY,
     line_kind,
-    parse_question,
 )
-from bot.domain.totals.screen import totals_screen, view_period, view_unit
+from bot.domain.totals.screen import BY_UNIT, totals_screen, view_period, view_unit
 from bot.domain.totals.view import TotalsView
 from bot.domain.units.tree import unit_display
 from bot.i18n import N_
 from bot.presentation.callbacks import (
-    TotalsBack,
     TotalsBreakdown,
     TotalsCategory,
     TotalsChooser,
     TotalsDraftReport,
     TotalsExcel,
     TotalsOrganisation,
-    TotalsOtherDates,
     TotalsPeriod,
     TotalsUnit,
-    button,
     decode,
 )
 from bot.presentation.callbacks import gone as cb_gone
-from bot.presentation.render import render as render_screen
+from bot.presentation.render import render
 from db.models import Unit
 from handlers import kept_line, unit_list
 from handlers.background import send_file_later
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
-from handlers.unit_pickers import heading, picker
 
-BY_UNIT, PICK_UNIT = "tot", "pick"  # the kinds of the two lists of units (handlers/unit_list.py)
 MENU_EMOJI = "📊"
-MAX_UNIT_BUTTONS = 40
 MAX_RANGE_TEXT = 200
 WAIT_RANGE = "range"
 VIEW_KEY = "totals"
@@ -107,10 +109,9 @@ def choose_unit(context: ChungTayContext, unit_id: int) -> bool:
     return True
 
 
-def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
-    """The current view as text and its buttons (one service call; the view may drop a unit the user
-    no longer sees, so it is stored again). "By unit" is a list of units: its page and search are kept
-    by handlers/unit_list.py, and its ◀ ▶ 🔎 come before the totals' own buttons."""
+async def _show(update: Update, context: ChungTayContext, *, fresh: bool = False) -> None:
+    """The current view (one service call; the view may drop a unit the user no longer sees, so it is
+    stored again). "By unit" is a list of units whose page and search are kept by handlers/unit_list.py."""
     user = context.db_user
     assert user is not None
     view = _view(context)
@@ -118,17 +119,9 @@ def render(context: ChungTayContext) -> tuple[str, InlineKeyboardMarkup]:
     screen = totals_screen(context.session, names=_names(context), user=user, view=view, today=context.today,
                            units_page=unit_list.page_number(listed), units_query=unit_list.query_of(listed))
     _store(context, view)
-    text, markup = render_screen(screen)
     if screen.units is not None:
         listed["page"] = screen.units.page
-        rows = unit_list.page_rows(context, screen.units, BY_UNIT)
-        markup = InlineKeyboardMarkup([*rows, *(markup.inline_keyboard if markup else ())])
-    return text, markup
-
-
-async def _show(update: Update, context: ChungTayContext, *, fresh: bool = False) -> None:
-    text, keyboard = render(context)
-    await answer_in_place(update, context, text, keyboard, fresh=fresh)
+    await answer_in_place(update, context, *render(screen), fresh=fresh)
 
 
 async def show_totals(update: Update, context: ChungTayContext) -> None:
@@ -146,52 +139,17 @@ async def show_totals(update: Update, context: ChungTayContext) -> None:
 
 # ------------------------------------------------------------------ choosers
 
-def _chooser(rows: list[list[InlineKeyboardButton]], context: ChungTayContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([*rows, [button("↩️ " + context.t("Back"), TotalsBack())]])
-
-
-def period_rows(context: ChungTayContext) -> list[list[InlineKeyboardButton]]:
-    """The presets two by two, then "📅 Other dates", which asks for a typed range."""
-    today, t = context.today, context.t
-    buttons = [button(p.label(t), TotalsPeriod(code))
-               for code in STANDARD_CODES if (p := period_from_code(code, today=today)) is not None]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    return [*rows, [button("📅 " + t("Other dates"), TotalsOtherDates())]]
-
-
-def unit_rows(context: ChungTayContext, units: list[Unit] | None = None) -> list[list[InlineKeyboardButton]]:
-    user = context.db_user
-    assert user is not None
-    t = context.t
-    candidates = units if units is not None else visible_units(context.session, user=user)
-    own_depth = min((u.depth for u in candidates), default=0)
-    rows = []
-    for unit in candidates[:MAX_UNIT_BUTTONS]:
-        label = unit_display(t, unit)
-        if unit.id == user.unit_id:
-            label = "🌐 " + t("All: {unit}").format(unit=label)
-        rows.append([button("· " * (unit.depth - own_depth) + label, TotalsUnit(unit.id or 0))])
-    return rows
-
-
 async def show_unit_picker(update: Update, context: ChungTayContext, fresh: bool) -> None:
-    """📍: "🌐 All" (the user's own unit), then the units under the unit on screen (or under the own unit
-    when that one has none), by name, ten a page, 🔎 to find one (handlers/unit_pickers.py)."""
+    """📍: the units to choose from (bot/domain/totals/choosers.py), its place in the list kept here."""
     user = context.db_user
     assert user is not None
-    t = context.t
-    own = scope_unit(context.session, user=user, unit_id=None)
-    shown = _unit(context, _view(context))
-    root = shown if has_children(context.session, unit=shown) else own
-    rows = [[button("🌐 " + t("All: {unit}").format(unit=unit_display(t, own)), TotalsUnit(own.id or 0))]]
-    if root.id != own.id:
-        rows.append([button("✅ " + unit_display(t, root), TotalsUnit(root.id or 0))])
-    page = unit_list.page_number(unit_list.state(context, PICK_UNIT))
-    lines, listed = picker(context, PICK_UNIT, root, page=page, choose=lambda unit: TotalsUnit(unit.id or 0),
-                           open_unit=lambda unit: TotalsUnit(unit.id or 0),
-                           label=lambda entry: "· " + unit_display(t, entry.unit) + (" ›" if entry.opens else ""))
-    await answer_in_place(update, context, heading(t("Choose the unit:"), lines), _chooser(rows + listed, context),
-                          fresh=fresh)
+    listed = unit_list.state(context, PICK_UNIT)
+    root = listed.get("root")
+    position = ListPosition(root=root if isinstance(root, int) else None, page=unit_list.page_number(listed),
+                            query=unit_list.query_of(listed))
+    screen = unit_picker_screen(context.session, context.t, viewer=user, view=_view(context), position=position)
+    listed.update(root=position.root, page=position.page, q=position.query)
+    await answer_in_place(update, context, *render(screen), fresh=fresh)
 
 
 async def _show_by_unit(update: Update, context: ChungTayContext, fresh: bool) -> None:
@@ -200,23 +158,6 @@ async def _show_by_unit(update: Update, context: ChungTayContext, fresh: bool) -
 
 unit_list.register(BY_UNIT, roles=unit_list.MEMBERS, refusal=OWN_UNIT_ONLY, show=_show_by_unit)
 unit_list.register(PICK_UNIT, roles=unit_list.MANAGERS, refusal=OWN_UNIT_ONLY, show=show_unit_picker)
-
-
-def organisation_rows(context: ChungTayContext) -> list[list[InlineKeyboardButton]]:
-    unit = _unit(context, _view(context))
-    names = _names(context).at(scope_level(context.session, context.runtime.catalogue, unit=unit))
-    buttons = [button(context.t("All organisations"), TotalsOrganisation(None))]
-    buttons += [button(names.organisation(o.code), TotalsOrganisation(o.code))
-                for o in context.runtime.catalogue.organisation]
-    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-
-
-def category_rows(context: ChungTayContext, codes: list[str] | None = None) -> list[list[InlineKeyboardButton]]:
-    names = _names(context)
-    specs = [s for s in context.runtime.catalogue.category if codes is None or s.code in codes]
-    buttons = [] if codes else [button(context.t("All kinds"), TotalsCategory(None))]
-    buttons += [button(names.category(s), TotalsCategory(s.code)) for s in specs]
-    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
 
 
 async def on_button(update: Update, context: ChungTayContext) -> None:
@@ -232,8 +173,6 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
         await query.answer()
         await _send_file(update, context, kind="xlsx" if isinstance(pressed, TotalsExcel) else "docx")
         return
-    choosers = {"P": (t("Choose the period:"), period_rows), "O": (t("Choose the organisation:"), organisation_rows),
-                "C": (t("Choose the kind of support:"), category_rows)}
     if isinstance(pressed, TotalsChooser):
         if pressed.what == "U" and not may(context.db_user, Do.SUPERVISE):
             await query.answer(t("You can see the figures of your own unit only."), show_alert=True)
@@ -243,8 +182,9 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
             unit_list.reset(context, PICK_UNIT)
             await show_unit_picker(update, context, False)
             return
-        text, rows = choosers[pressed.what][0], choosers[pressed.what][1](context)
-        await query.edit_message_text(text, reply_markup=_chooser(rows, context))
+        await answer_in_place(update, context, *render(chooser_screen(
+            context.session, _names(context), viewer=context.db_user, view=view, what=pressed.what,
+            today=context.today)))
         return
     if isinstance(pressed, TotalsPeriod):
         view.period = pressed.code
@@ -326,27 +266,10 @@ async def _answer_question(update: Update, context: ChungTayContext, text: str) 
     user = context.db_user
     message = update.effective_message
     assert user is not None and message is not None
-    t = context.t
-    units = visible_units(context.session, user=user)
-    question = parse_question(text, catalogue=context.runtime.catalogue, units=units, today=context.today)
-    view = TotalsView(period=question.period.code if question.period else "m0", org=question.organisation,
-                      metric=question.metric)
-    if question.period is not None and question.period.kind != "range":
-        view.period = _relative_code(question.period, context) or question.period.code
-    if len(question.categories) == 1:
-        view.cat = question.categories[0]
-    elif len(question.categories) > 1:
-        view.ask.append("cat")
-        view.choices_cat = list(question.categories)
-    if len(question.units) == 1:
-        view.unit = question.units[0].id
-    elif len(question.units) > 1:
-        view.ask.append("unit")
-        view.choices_unit = [u.id or 0 for u in question.units][:MAX_UNIT_BUTTONS]
-    elif question.unit_named and not may(context.db_user, Do.SUPERVISE):
-        await message.reply_text(t("You can see the figures of your own unit only."))
-    if question.period is None:
-        view.ask.append("period")
+    asked = question_view(context.session, context.runtime.catalogue, viewer=user, typed=text, today=context.today)
+    if asked.own_unit_only:
+        await message.reply_text(context.t(OWN_UNIT_ONLY))
+    view = asked.view
     _store(context, view)
     if view.ask:
         await _ask_next(update, context, view)
@@ -354,36 +277,16 @@ async def _answer_question(update: Update, context: ChungTayContext, text: str) 
     await _show(update, context, fresh=True)
 
 
-def _relative_code(period: Period, context: ChungTayContext) -> str | None:
-    """Prefer "q0" over a fixed range, so the buttons and labels keep the period's kind."""
-    today = context.today
-    for code in (*STANDARD_CODES, "h0", "h-1", "m-2", "q-2", "q-3", "y-2"):
-        if period_from_code(code, today=today) == period:
-            return code
-    return None
-
-
 async def _ask_next(update: Update, context: ChungTayContext, view: TotalsView) -> None:
-    """An ambiguous question: ask what is missing with buttons, one thing at a time."""
-    t = context.t
+    """An ambiguous question: ask what is missing with buttons, one thing at a time (in place of the
+    pressed chooser, else as a new message)."""
+    user = context.db_user
+    assert user is not None
     step = view.ask.pop(0)
     _store(context, view)
-    if step == "cat":
-        text, rows = t("Which kind of support do you mean?"), category_rows(context, view.choices_cat or None)
-    elif step == "unit":
-        user = context.db_user
-        assert user is not None
-        wanted = set(view.choices_unit)
-        units = [u for u in visible_units(context.session, user=user) if u.id in wanted]
-        text, rows = t("Which unit do you mean?"), unit_rows(context, units)
-    else:
-        text, rows = t("For which period?"), period_rows(context)
-    query = update.callback_query
-    markup = InlineKeyboardMarkup(rows)
-    if query is not None and isinstance(query.message, Message) and query.message.text is not None:
-        await query.edit_message_text(text, reply_markup=markup)
-    elif update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+    screen = question_screen(context.session, _names(context), viewer=user, view=view, step=step,
+                             today=context.today)
+    await answer_in_place(update, context, *render(screen))
 
 
 # ------------------------------------------------------------------ files
@@ -402,19 +305,8 @@ async def _file_command(update: Update, context: ChungTayContext, *, kind: str) 
     user = context.db_user
     if user is None:
         return
-    args = " ".join(context.args or [])
-    view = TotalsView()
-    if args:
-        units = visible_units(context.session, user=user)
-        question = parse_question(args, catalogue=context.runtime.catalogue, units=units, today=context.today)
-        if question.period is not None:
-            view.period = _relative_code(question.period, context) or question.period.code
-        if len(question.units) == 1:
-            view.unit = question.units[0].id
-        if len(question.categories) == 1:
-            view.cat = question.categories[0]
-        view.org = question.organisation
-    _store(context, view)
+    _store(context, file_view(context.session, context.runtime.catalogue, viewer=user,
+                              typed=" ".join(context.args or []), today=context.today))
     await _send_file(update, context, kind=kind)
 
 

@@ -6,12 +6,11 @@ changes, so the unit, organisation and kind chosen before are kept, also while a
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -22,21 +21,17 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.totals.questions import RangeError, parse_range, range_examples, range_problem
-from bot.domain.totals.screen import view_period
-from bot.presentation.callbacks import TotalsBack, TotalsOtherDates, button, on
+from bot.domain.totals.asked import relative_code
+from bot.domain.totals.choosers import range_problem_screen, range_prompt_screen
+from bot.domain.totals.questions import RangeError, parse_range
+from bot.presentation.callbacks import TotalsBack, TotalsOtherDates, on
+from bot.presentation.render import render, reply
 from handlers.common import answer_in_place
 from handlers.context import ChungTayContext
-from handlers.totals import _ask_next, _relative_code, _show, _store, _view
+from handlers.totals import _ask_next, _show, _store, _view
 
 MAX_RANGE_TEXT = 200
 WAIT_RANGE = "range"
-
-
-def _cancel_range_markup(context: ChungTayContext) -> InlineKeyboardMarkup:
-    """❌ goes back to the totals as they were; it is the ordinary "tot:x" (Back), so it still works
-    on an old prompt after the wait has ended."""
-    return InlineKeyboardMarkup([[button("❌ " + context.t("Cancel"), TotalsBack())]])
 
 
 async def ask_range(update: Update, context: ChungTayContext) -> object:
@@ -45,12 +40,8 @@ async def ask_range(update: Update, context: ChungTayContext) -> object:
     if query is None or context.db_user is None:
         return ConversationHandler.END
     await query.answer()
-    t, view = context.t, _view(context)
-    text = "\n".join((t("Type the dates of the period (day/month/year), for example:"),
-                      range_examples(t, today=context.today),
-                      t("Or tap ❌ Cancel to keep {period}.").format(
-                          period=view_period(view, today=context.today).label(t))))
-    await answer_in_place(update, context, html.escape(text), _cancel_range_markup(context))
+    screen = range_prompt_screen(context.t, view=_view(context), today=context.today)
+    await answer_in_place(update, context, *render(screen))
     return WAIT_RANGE
 
 
@@ -63,16 +54,13 @@ async def read_range(update: Update, context: ChungTayContext) -> object:
     message = update.effective_message
     if message is None or message.text is None or context.db_user is None:
         return ConversationHandler.END
-    t = context.t
     try:
         period = parse_range(message.text[:MAX_RANGE_TEXT], today=context.today)
     except RangeError as error:
-        text = "\n".join((range_problem(t, error, today=context.today), "",
-                          t("Please type it like this, for example:"), range_examples(t, today=context.today)))
-        await message.reply_text(text, reply_markup=_cancel_range_markup(context))
+        await reply(message, range_problem_screen(context.t, error, today=context.today))
         return WAIT_RANGE
     view = _view(context)
-    view.period = _relative_code(period, context) or period.code
+    view.period = relative_code(period, today=context.today) or period.code
     _store(context, view)
     if view.ask:
         await _ask_next(update, context, view)

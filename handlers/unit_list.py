@@ -2,10 +2,11 @@
 to page, 🔎 to search by typing part of a name.
 
 The lists themselves (totals by unit, the totals unit picker, /status, the drill-down, the /invite and
-/users unit pickers, /unreached) rank and cut their units with `bot.domain.units.lists.unit_page`
-and draw the page with `page_lines` and `page_rows` here. What a list is looking at (its page, its
-search, and whatever else it needs: a period, a category, a person) is kept per user and per list in
-user_data under STATE_KEY, so ◀ ▶ 🔎 carry only the list's kind and the page (bot/presentation/callbacks/).
+/users unit pickers, /unreached) are screens from services: they rank and cut their units with
+`bot.domain.units.lists.unit_page` and put the page's lines and ◀ ▶ 🔎 ✖ on the screen
+(bot/domain/units/page_screen.py). What a list is looking at (its page, its search, and whatever else
+it needs: a period, a category, a person) is kept per user and per list in user_data under STATE_KEY,
+so ◀ ▶ 🔎 carry only the list's kind and the page (bot/presentation/callbacks/).
 
 Each list registers itself (`register`) with who may press its buttons — an audience of
 bot/domain/permissions.py, as in the command table (handlers/registry.py), and the polite refusal for
@@ -19,27 +20,23 @@ ends the wait and is handled as usual.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, Message, Update
+from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, filters
 
 from bot.domain.permissions import MEMBERS as MEMBERS  # the audiences a list is for, as for commands
 from bot.domain.permissions import SUPERVISORS, Do, may
-from bot.domain.units.lists import PAGE_SIZE, UnitEntry, UnitPage, clean_query, page_head
+from bot.domain.units.lists import clean_query
 from bot.i18n import N_
 from bot.presentation.callbacks import (
-    Action,
     UnitListAll,
     UnitListFind,
     UnitListPage,
-    button,
     decode,
 )
-from bot.presentation.render import to_html
 from handlers.context import ChungTayContext
 
 MANAGERS = SUPERVISORS
@@ -108,39 +105,6 @@ def page_number(values: dict[str, Any]) -> int:
 def query_of(values: dict[str, Any]) -> str:
     query = values.get("q")
     return query if isinstance(query, str) else ""
-
-
-# ------------------------------------------------------------------ drawing a page
-
-
-def page_lines(context: ChungTayContext, page: UnitPage, line: Callable[[UnitEntry], str]) -> list[str]:
-    """The summary line, where the reader is (page, search), and one line a unit, as HTML."""
-    head = to_html(page_head(context.t, page)).split("\n")
-    return [*head, *(html.escape(line(entry)) for entry in page.entries)]
-
-
-def page_rows(context: ChungTayContext, page: UnitPage, kind: str, *,
-              item: Callable[[UnitEntry], InlineKeyboardButton | None] | None = None,
-              turn: Callable[[int], Action] | None = None) -> list[list[InlineKeyboardButton]]:
-    """A button a unit (when the list picks units), then ◀ ▶ 🔎 (✖ ends a search). `turn` makes a page's
-    action when the list has its own (buttons that carry their unit); by default the list's kind and page."""
-    t = context.t
-    rows: list[list[InlineKeyboardButton]] = []
-    if item is not None:
-        rows += [[made] for entry in page.entries if (made := item(entry)) is not None]
-    turn_to = turn or (lambda number: UnitListPage(kind, number))
-    nav: list[InlineKeyboardButton] = []
-    if page.has_previous:
-        nav.append(button("◀", turn_to(page.page - 1)))
-    if page.has_next:
-        nav.append(button("▶", turn_to(page.page + 1)))
-    if page.total > PAGE_SIZE or page.query:
-        nav.append(button("🔎 " + t("Search"), UnitListFind(kind)))
-    if page.query:
-        nav.append(button("✖ " + t("All"), UnitListAll(kind)))
-    if nav:
-        rows.append(nav)
-    return rows
 
 
 # ------------------------------------------------------------------ ◀ ▶ 🔎 ✖ pressed, and the typed search

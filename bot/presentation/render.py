@@ -51,6 +51,21 @@ VERBS: dict[str, Callable[..., cb.Action]] = {
     "record.keep": cb.KeepRecord,
     "record.ask": cb.AskAboutRecord,
     "drill.unit": cb.DrillUnit,
+    "question.cancel": cb.CancelQuestion,
+    # totals: the choices of period, unit, organisation and kind, the typed dates
+    "totals.period": cb.TotalsPeriod,
+    "totals.dates": cb.TotalsOtherDates,
+    "totals.unit": cb.TotalsUnit,
+    "totals.organisation": cb.TotalsOrganisation,
+    "totals.category": cb.TotalsCategory,
+    # reporting: /period, /submit
+    "period.preset": cb.PeriodPreset,
+    "submit.confirm": cb.ConfirmSubmit,
+    "submit.not_now": cb.NotNow,
+    # the poverty review (/review)
+    "review.save": cb.ReviewSave,
+    "review.skip": cb.ReviewSkip,
+    "review.cancel": cb.ReviewCancel,
     # lists of units: ◀ ▶ 🔎 ✖
     "units.page": cb.UnitListPage,
     "units.find": cb.UnitListFind,

@@ -37,10 +37,13 @@ from bot.domain.totals.aggregate import compute_totals
 from bot.domain.totals.view import TotalsView
 from bot.domain.units.list_views import figure_entries
 from bot.domain.units.lists import Order, UnitPage, change_words, page_head, unit_page
+from bot.domain.units.page_screen import page_buttons
 from bot.domain.units.tree import unit_display
 from db.models import Unit, User
 
 MAX_MESSAGE = 4000
+BY_UNIT = "tot"
+"""The kind of the list "By unit" (its ◀ ▶ 🔎 carry it; the handler keeps its page and search)."""
 
 
 def view_period(view: TotalsView, *, today: date) -> Period:
@@ -63,8 +66,8 @@ def totals_screen(session: Session, *, names: Localised, user: User, view: Total
     """The view as a screen. May reset `view.unit` (see `view_unit`): the caller stores the view after.
 
     "By unit" is a ranked list of the child units (largest change from the period before first), one
-    page of `units_page` with the search `units_query` (bot/domain/units/lists.py); the page is
-    on `Screen.units`, for the handler's ◀ ▶ 🔎."""
+    page of `units_page` with the search `units_query` (bot/domain/units/lists.py); its ◀ ▶ 🔎 come
+    first among the buttons, and the page shown is on `Screen.units` for the handler to keep."""
     t = names.t
     unit, period = view_unit(session, user=user, view=view), view_period(view, today=today)
     names = names.at(scope_level(session, names.catalogue, unit=unit))
@@ -98,7 +101,8 @@ def totals_screen(session: Session, *, names: Localised, user: User, view: Total
     first = [button("🗓 " + period.label(t), "totals.choose", "P")]
     if may(user, Do.SUPERVISE):
         first.append(button("📍 " + unit_display(t, unit), "totals.choose", "U"))
-    rows = [first, [
+    rows = page_buttons(t, units, BY_UNIT) if units is not None else []
+    rows += [first, [
         button("🏢 " + (names.organisation(view.org) if view.org else t("All organisations")), "totals.choose", "O"),
         button("📦 " + (names.category(spec) if spec else t("All kinds")), "totals.choose", "C")]]
     breakdown = [button(("✅ " if view.by == "org" else "") + t("By organisation"), "totals.by", "org")]
