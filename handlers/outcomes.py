@@ -39,7 +39,7 @@ from bot.domain.parsing.errors import NumberError
 from bot.domain.parsing.numbers import parse_count
 from bot.domain.parsing.review_line import ReviewLine, looks_like_review, parse_review_line
 from bot.domain.parsing.text import fold
-from bot.domain.screen import Screen
+from bot.domain.screen import Screen, screen_of
 from bot.presentation.callbacks import ReviewCancel, ReviewSkip, decode, on
 from bot.presentation.render import reply
 from handlers.context import ChungTayContext
@@ -174,7 +174,7 @@ async def cancel(update: Update, context: ChungTayContext) -> object:
         await update.callback_query.edit_message_reply_markup(reply_markup=None)
     message = update.effective_message
     if message is not None:
-        await message.reply_text(context.t("Cancelled. Nothing was saved."))
+        await reply(message, screen_of(context.t("Cancelled. Nothing was saved.")))
     return ConversationHandler.END
 
 

@@ -27,6 +27,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain.records import question_screens as screens
 from bot.domain.records.questions import QuestionProblem
+from bot.domain.screen import screen_of
 from bot.presentation.callbacks import (
     AskAboutRecord,
     CancelQuestion,
@@ -164,7 +165,7 @@ async def cancel(update: Update, context: ChungTayContext) -> object:
         await update.callback_query.answer()
         await update.callback_query.edit_message_reply_markup(reply_markup=None)
     if update.effective_message is not None:
-        await update.effective_message.reply_text(context.t("Cancelled. Nothing was sent."))
+        await reply(update.effective_message, screen_of(context.t("Cancelled. Nothing was sent.")))
     return ConversationHandler.END
 
 

@@ -28,6 +28,7 @@ from bot.domain.permissions import Do, may
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.export_files import build_scope_file
 from bot.domain.reports.sentences import scope_unit
+from bot.domain.screen import screen_of
 from bot.domain.totals.asked import file_view, question_view
 from bot.domain.totals.choosers import (
     PICK_UNIT,
@@ -57,7 +58,7 @@ from bot.presentation.callbacks import (
     decode,
 )
 from bot.presentation.callbacks import gone as cb_gone
-from bot.presentation.render import render
+from bot.presentation.render import render, reply
 from db.models import Unit
 from handlers import kept_line, unit_list
 from handlers.background import send_file_later
@@ -268,7 +269,7 @@ async def _answer_question(update: Update, context: ChungTayContext, text: str) 
     assert user is not None and message is not None
     asked = question_view(context.session, context.runtime.catalogue, viewer=user, typed=text, today=context.today)
     if asked.own_unit_only:
-        await message.reply_text(context.t(OWN_UNIT_ONLY))
+        await reply(message, screen_of(context.t(OWN_UNIT_ONLY)))
     view = asked.view
     _store(context, view)
     if view.ask:

@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.domain.screen import screen_of
 from bot.domain.totals.asked import relative_code
 from bot.domain.totals.choosers import range_problem_screen, range_prompt_screen
 from bot.domain.totals.questions import RangeError, parse_range
@@ -74,7 +75,7 @@ async def cancel_range(update: Update, context: ChungTayContext) -> object:
     if update.callback_query is not None:
         await update.callback_query.answer()
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(context.t("Cancelled."))
+        await reply(update.effective_message, screen_of(context.t("Cancelled.")))
     if context.db_user is not None:
         await _show(update, context)
     return ConversationHandler.END

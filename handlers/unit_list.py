@@ -29,6 +29,7 @@ from telegram.ext import ApplicationHandlerStop, filters
 
 from bot.domain.permissions import MEMBERS as MEMBERS  # the audiences a list is for, as for commands
 from bot.domain.permissions import SUPERVISORS, Do, may
+from bot.domain.screen import screen_of
 from bot.domain.units.lists import clean_query
 from bot.i18n import N_
 from bot.presentation.callbacks import (
@@ -37,6 +38,7 @@ from bot.presentation.callbacks import (
     UnitListPage,
     decode,
 )
+from bot.presentation.render import reply
 from handlers.context import ChungTayContext
 
 MANAGERS = SUPERVISORS
@@ -126,7 +128,8 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
         await query.answer()
         context.user_data[STATE_KEY][WAIT] = pressed.kind  # type: ignore[index]
         if isinstance(query.message, Message):
-            await query.message.reply_text(context.t("🔎 Type part of the unit's name (with or without accents):"))
+            prompt = context.t("🔎 Type part of the unit's name (with or without accents):")
+            await reply(query.message, screen_of(prompt))
         return
     if isinstance(pressed, UnitListAll):
         values["q"], values["page"] = "", 0
@@ -159,7 +162,7 @@ async def read_search(update: Update, context: ChungTayContext) -> None:
     if message is None or message.text is None or kind is None:
         raise ApplicationHandlerStop
     if not may(context.db_user, Do.USE, kind.roles):
-        await message.reply_text(context.t(kind.refusal))
+        await reply(message, screen_of(context.t(kind.refusal)))
         raise ApplicationHandlerStop
     values = state(context, kind.code)
     values["q"], values["page"] = clean_query(message.text), 0
