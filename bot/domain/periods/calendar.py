@@ -23,6 +23,9 @@ KIND_LETTER: dict[str, PeriodKind] = {"m": "month", "q": "quarter", "h": "half",
 _CODE = re.compile(r"^(?P<kind>[mqhyf])(?P<offset>0|-\d{1,3})$")
 _RANGE = re.compile(r"^r(?P<start>\d{8})-(?P<end>\d{8})$")
 
+YEARS = (2000, 2100)
+"""The years a period's dates may fall in (and a button may carry: the callback codec reads the same bounds)."""
+
 
 @dataclass(frozen=True)
 class Period:

@@ -20,6 +20,7 @@ from bot.domain.parsing.dates import parse_dated
 from bot.domain.parsing.text import fold
 from bot.domain.people.access import AccessDenied
 from bot.domain.periods import submissions as reporting
+from bot.domain.periods.calendar import YEARS
 from bot.domain.periods.reopening import reopen_and_notify
 from bot.domain.records.action_text import Localised
 from bot.domain.reports.sentences import report_sentences
@@ -30,8 +31,6 @@ from bot.i18n import Translator
 from db.models import ReportingPeriod, Unit, User
 from db.queries import get_unit, get_unit_by_code
 
-YEARS = (2000, 2100)
-"""The years a period's dates may fall in (what a preset button can carry)."""
 MAX_LISTED = 8
 
 

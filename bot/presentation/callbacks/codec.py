@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Protocol, TypeVar, get_type_hints
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.domain.periods.calendar import YEARS
 from bot.domain.permissions import ADMINS, MEMBERS, SUPERVISORS, Audience
 from bot.i18n import Translator
 
@@ -24,7 +25,6 @@ class Translating(Protocol):
 
 MAX_BYTES = 64
 MAX_ID = 2**31 - 1  # the primary keys are INTEGER: a larger id would overflow on PostgreSQL, not just miss
-YEARS = (2000, 2100)
 
 
 # ------------------------------------------------------------------ field kinds
