@@ -141,7 +141,7 @@ def command_table() -> tuple[Command, ...]:
                 menu=Menu(N_("Possible double counts"), 170)),
         Command("me", MEMBERS, help=N_("/me — your role, unit and organisation"),
                 menu=Menu(N_("Your role, unit and organisation"), 180)),
-        Command("zalo", MEMBERS),  # README "Zalo"; not in /help while Zalo is optional
+        Command("zalo", MEMBERS),  # docs/officials.md, "Zalo"; not in /help while Zalo is optional
         Command("kenh", MEMBERS,
                 help=N_("/kenh — where reminders and digests go: the channel you used last, Telegram or Zalo"),
                 menu=Menu(N_("Where reminders go: Telegram or Zalo"), 185)),
