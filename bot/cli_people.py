@@ -53,9 +53,15 @@ def _users(settings: Settings, args: argparse.Namespace) -> int:
         except LookupError as error:
             print(error, file=sys.stderr)
             return 1
-        people.deactivate(session, actor=None, target_id=target.id or 0, now=utcnow())
-        print(f"User {target.id} ({target.telegram_id}) is deactivated; their queued messages are dropped.")
+        change = people.deactivate(session, actor=None, target_id=target.id or 0, now=utcnow())
+        print(f"User {target.id} ({target.telegram_id}) is deactivated ({_unused_invites(change.revoked_invites)} "
+              "revoked); their queued messages are dropped.")
         return 0
+
+
+def _unused_invites(count: int) -> str:
+    """The count of unused invites a deactivation revoked, in words: the operator sees what the audit row keeps."""
+    return f"{count} unused invite{'' if count == 1 else 's'}"
 
 
 def _row(session: Session, settings: Settings, user: User) -> list[str]:

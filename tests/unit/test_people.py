@@ -216,6 +216,27 @@ def test_cli_lists_deactivates_and_revokes(database_url: str, session: Session, 
     assert all(session.get(Invite, i.id).revoked_at is not None for i in (invite, other))  # type: ignore[union-attr]
 
 
+
+def test_cli_deactivate_says_how_many_unused_invites_it_revoked(
+        database_url: str, session: Session, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    supervisor = _user(session, Role.SUPERVISOR, "GL-KP", name="Phòng LĐTBXH")
+    reporter = _user(session, Role.REPORTER, "GL-KP-IARSAI", name="Ksor H'Lan")
+    for _ in range(2):
+        create_invite(session, inviter=supervisor, role=Role.REPORTER, unit_id=_unit_id(session, "GL-KP-IARSAI"),
+                      organisation_id=None, ttl=timedelta(hours=1), now=datetime.now(UTC))
+    capsys.readouterr()
+    assert main(["users", "deactivate", f"id:{supervisor.id}"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said == [f"User {supervisor.id} ({supervisor.telegram_id}) is deactivated (2 unused invites revoked); "
+                    "their queued messages are dropped."]
+    entry = session.exec(select(AuditEntry).where(col(AuditEntry.action) == "deactivate")).one()
+    assert entry.details["revoked_invites"] == 2
+    assert main(["users", "deactivate", f"id:{reporter.id}"]) == 0
+    assert "(0 unused invites revoked)" in capsys.readouterr().out
+
 def test_a_card_never_shows_a_household_outside_the_viewers_current_subtree(session: Session) -> None:
     admin = _user(session, Role.ADMIN, "GL-KP")
     reporter = _user(session, Role.REPORTER, "GL-KP-IARSAI")
