@@ -20,7 +20,8 @@ and `plan_now`, which plans the due reminders into it (run by the planning job o
   bot/presentation/sending.py, also used for the /digest reply so both look the same). 429 pauses the
   sending of its channel until `retry_after` (not counted as an attempt); 5xx, timeouts and network errors
   retry the row with a growing backoff (`outbox.retry_delay`); 400 gives it up; 403 marks the user
-  inactive and drops their remaining rows.
+  inactive, drops their remaining rows and closes the open questions about their records
+  (`recipient_blocked` of bot/domain/people/directory.py).
 - Each channel is a lane (`lane_of(chat_id)`, given by the Application: Zalo's chats are another lane) with
   its own pace and its own flood-control pause, so Zalo's rate limit never holds Telegram's messages back
   nor the other way round. A row claimed while its lane is paused goes back, due when the pause ends.
@@ -49,6 +50,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.domain.outbox import queue as outbox
+from bot.domain.people import directory as people
 from bot.domain.periods.reminders import plan_reminders as plan_reminders  # re-exported: planned, then sent here
 from bot.presentation.hooks import hooks_of
 from bot.presentation.sending import UndrawableScreen
@@ -322,7 +324,7 @@ class OutboxSender:
             return False
         except Forbidden:
             log.info("outbox %s: recipient blocked the bot; marked inactive", message.id)
-            notices = await asyncio.to_thread(self._db, outbox.mark_blocked, message_id=message.id,
+            notices = await asyncio.to_thread(self._db, people.recipient_blocked, message_id=message.id,
                                               holder=self.holder, now=self.runtime.clock())
             if notices:
                 self.notify()

@@ -1,6 +1,6 @@
 """❓ Hỏi lại when the record's author has left: the question goes to the unit's other officers (and the
 supervisor is told who got it), is refused when nobody is left to answer, and a question already open
-when the author leaves is closed with the reason, the supervisor told."""
+when the author leaves (or blocks the bot) is closed with the reason, the supervisor told."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from bot.domain.people import directory as people
 from bot.outbox_sender import sender_of
+from bot.sandbox.fake_api import FakeTelegram
 from db.models import ActionStatus, SupportAction, User
 from db.record_question import RecordQuestion
 from tests.support.harness import BotUnderTest, Chat
@@ -97,3 +98,26 @@ async def test_an_open_question_is_closed_with_the_reason_when_its_author_leaves
     await district.send("/history")
     await district.tap(f"❓ #{record.id}")
     assert "Rơ Châm Thu" in await district.reply_text(QUESTION)
+
+
+async def test_an_open_question_is_closed_when_its_author_has_blocked_the_bot(
+        enroll: Enroll, session: Session, bot: BotUnderTest, fake: FakeTelegram) -> None:
+    assert bot.application is not None
+    author: Chat = await enroll(role="reporter", unit_code="GL-KP-IARSAI", name="Ksor H'Lan")
+    await enroll(role="reporter", unit_code="GL-KP-IARSAI", name="Rơ Châm Thu")
+    district: Chat = await enroll(role="supervisor", unit_code="GL-KP", name="Phòng LĐTBXH")
+    record = await _logged(author, session)
+    fake.block_user(author.user.id)
+    await district.send("/history")
+    await district.tap(f"❓ #{record.id}")
+    assert "cho người ghi" in await district.reply_text(QUESTION)
+    [question] = _questions(session)
+    assert question.status == "open"
+    await sender_of(bot.application).drain()  # Telegram answers 403 to the card sent to the author
+    [question] = _questions(session)
+    assert (question.status, question.outcome) == ("closed", "author_left")
+    assert _user(session, author).deactivated_reason == "blocked"
+    told = [m.text for m in district.messages if "Ksor H'Lan" in m.text]
+    assert any("đã được đóng" in text and "Rơ Châm Thu" in text and QUESTION in text for text in told)
+    assert any("đã chặn bot" in text for text in told)
+    assert "đang chờ trả lời" not in await district.reply_text("/status")

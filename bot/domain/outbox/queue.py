@@ -10,7 +10,8 @@ lose a reminder nor send it twice. So:
 - a claim is a lease (`claimed_until`): rows claimed by a process that died go back to pending when it
   expires;
 - Telegram's flood control (429 RetryAfter) moves `next_attempt_at`; a user who blocked the bot (403) is
-  marked inactive and their supervisor told, instead of being retried forever;
+  marked inactive and their supervisor told, instead of being retried forever (`mark_blocked`, called
+  by `recipient_blocked` of bot/domain/people/directory.py, which also closes their open questions);
 - a row is one part (text, document or photo, the file's bytes stored with it), and one chat's rows go
   out in `id` order: a row is claimed only when no earlier row of its chat is still pending or being
   sent. So part 2 of a digest never arrives before part 1; a part that keeps failing holds back the later
@@ -341,45 +342,56 @@ def supervisors_of(session: Session, *, unit: Unit) -> Sequence[User]:
     return []
 
 
-def mark_blocked(session: Session, *, message_id: int, holder: str, now: datetime) -> list[int]:
+@dataclass(frozen=True)
+class Blocked:
+    """What a 403 changed: the recipient (None when no user has that chat), whether this 403 is what made them
+    inactive, and the supervisors told."""
+
+    user: User | None
+    newly: bool
+    notices: list[int]
+
+
+def mark_blocked(session: Session, *, message_id: int, holder: str, now: datetime) -> Blocked | None:
     """The recipient blocked the bot: stop sending to them and tell their supervisors (via the outbox).
 
-    Their other pending messages are marked blocked too. Returns the ids of the notices enqueued.
+    Their other pending messages are marked blocked too. Part of the caller's unit of work (no commit), so
+    whatever else a block ends (their open questions, bot/domain/people/directory.py) is decided with it;
+    None when the row is no longer ours.
     """
     row = _own(session, message_id=message_id, holder=holder)
     if row is None:
-        session.commit()
-        return []
+        return None
     row.status, row.claimed_until, row.last_error = BLOCKED, None, "blocked by the user"
     session.add(row)
     notices: list[int] = []
     user = session.exec(select(User).where(User.telegram_id == row.chat_id)).first()
-    if user is not None:
-        for other in session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == row.chat_id,
-                                                              OutboxMessage.status == PENDING)).all():
-            other.status, other.last_error = BLOCKED, "blocked by the user"
-            session.add(other)
-        was_active, user.active = user.active, False
-        if was_active:  # a user removed by a supervisor stays removed; only a 403 is "blocked"
-            user.deactivated_reason, user.deactivated_at, user.deactivated_by_id = BLOCKED_REASON, now, None
-        session.add(user)
-        unit = get_unit(session, unit_id=user.unit_id)
-        if was_active and unit is not None:
-            own_supervisors = [s for s in supervisors_of(session, unit=unit) if s.id != user.id]
-            if not own_supervisors and unit.parent_id is not None:
-                parent = get_unit(session, unit_id=unit.parent_id)
-                own_supervisors = list(supervisors_of(session, unit=parent)) if parent else []
-            for supervisor in own_supervisors:
-                t = get_translator(supervisor.locale)
-                text = t("{name} ({unit}) has blocked the bot and no longer receives reminders. "
-                         "Please contact them.").format(
-                    name=user.display_name, unit=unit_display(t, unit))
-                key = f"blocked:{user.id}:{supervisor.id}:{row.id}"
-                if enqueue(session, key=key, chat_id=supervisor.telegram_id, user_id=supervisor.id,
-                           screen=plain_screen(text), now=now, purpose="blocked"):
-                    notices.append(supervisor.id or 0)
-    session.commit()
-    return notices
+    if user is None:
+        return Blocked(None, False, notices)
+    for other in session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == row.chat_id,
+                                                          OutboxMessage.status == PENDING)).all():
+        other.status, other.last_error = BLOCKED, "blocked by the user"
+        session.add(other)
+    was_active, user.active = user.active, False
+    if was_active:  # a user removed by a supervisor stays removed; only a 403 is "blocked"
+        user.deactivated_reason, user.deactivated_at, user.deactivated_by_id = BLOCKED_REASON, now, None
+    session.add(user)
+    unit = get_unit(session, unit_id=user.unit_id)
+    if was_active and unit is not None:
+        own_supervisors = [s for s in supervisors_of(session, unit=unit) if s.id != user.id]
+        if not own_supervisors and unit.parent_id is not None:
+            parent = get_unit(session, unit_id=unit.parent_id)
+            own_supervisors = list(supervisors_of(session, unit=parent)) if parent else []
+        for supervisor in own_supervisors:
+            t = get_translator(supervisor.locale)
+            text = t("{name} ({unit}) has blocked the bot and no longer receives reminders. "
+                     "Please contact them.").format(
+                name=user.display_name, unit=unit_display(t, unit))
+            key = f"blocked:{user.id}:{supervisor.id}:{row.id}"
+            if enqueue(session, key=key, chat_id=supervisor.telegram_id, user_id=supervisor.id,
+                       screen=plain_screen(text), now=now, purpose="blocked"):
+                notices.append(supervisor.id or 0)
+    return Blocked(user, was_active, notices)
 
 
 def next_due_at(session: Session) -> datetime | None:

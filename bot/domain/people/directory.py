@@ -13,9 +13,10 @@ Why these rules:
   who decided is kept (`deactivated_by_id`; none for the operator's CLI, the top level, reversed only by the
   operator's new invite), so a district cannot reopen what the province or the operator closed,
   by ✅ or by its own invite.
-- A person who leaves (deactivated, or moved out of a record's unit) cannot answer a question about their
-  records any more: those open questions are closed with the reason and the askers told
-  (bot/domain/records/questions.py).
+- A person who leaves (deactivated, moved out of a record's unit, or blocked the bot) cannot answer a
+  question about their records any more: those open questions are closed with the reason and the askers
+  told (bot/domain/records/questions.py). A block is noticed by the outbox's sender, which reports it here
+  (`recipient_blocked`) because the outbox cannot import the questions (they queue through it).
 - An invite is as good as its maker: deactivating, demoting or moving a person revokes the unused invites
   they could no longer make, and the change says how many (`PersonChange.revoked_invites`).
 - Every change is in the audit trail with who, what, before and after. `actor=None` is the operator's
@@ -215,6 +216,18 @@ def welcome_back(session: Session, *, user: User, now: datetime) -> bool:
                  details={"before": before, "after": _state(user)})
     session.commit()
     return True
+
+
+def recipient_blocked(session: Session, *, message_id: int, holder: str, now: datetime) -> bool:
+    """Telegram answered 403 to the outbox row `message_id`: its recipient is marked blocked (their
+    supervisors told) and, as they will not see a question about their records, the open ones are closed
+    as for a departure (the askers told), in one unit of work. True when notices were queued."""
+    blocked = outbox.mark_blocked(session, message_id=message_id, holder=holder, now=now)
+    closed = 0
+    if blocked is not None and blocked.user is not None:
+        closed = close_for_departed(session, author=blocked.user, now=now)
+    session.commit()
+    return blocked is not None and bool(blocked.notices or closed)
 
 
 def note_activity(session: Session, *, user: User, now: datetime) -> None:
