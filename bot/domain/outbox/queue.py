@@ -344,11 +344,9 @@ def supervisors_of(session: Session, *, unit: Unit) -> Sequence[User]:
 
 @dataclass(frozen=True)
 class Blocked:
-    """What a 403 changed: the recipient (None when no user has that chat), whether this 403 is what made them
-    inactive, and the supervisors told."""
+    """What a 403 changed: the recipient (None when no user has that chat) and the supervisors told."""
 
     user: User | None
-    newly: bool
     notices: list[int]
 
 
@@ -367,7 +365,7 @@ def mark_blocked(session: Session, *, message_id: int, holder: str, now: datetim
     notices: list[int] = []
     user = session.exec(select(User).where(User.telegram_id == row.chat_id)).first()
     if user is None:
-        return Blocked(None, False, notices)
+        return Blocked(None, notices)
     for other in session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == row.chat_id,
                                                           OutboxMessage.status == PENDING)).all():
         other.status, other.last_error = BLOCKED, "blocked by the user"
@@ -391,7 +389,7 @@ def mark_blocked(session: Session, *, message_id: int, holder: str, now: datetim
             if enqueue(session, key=key, chat_id=supervisor.telegram_id, user_id=supervisor.id,
                        screen=plain_screen(text), now=now, purpose="blocked"):
                 notices.append(supervisor.id or 0)
-    return Blocked(user, was_active, notices)
+    return Blocked(user, notices)
 
 
 def next_due_at(session: Session) -> datetime | None:
