@@ -1,6 +1,7 @@
 """/digest on demand and /digest_schedule.
 
-Content is built in `bot.domain.reports.digests`; the scheduled and period-end digests are queued by
+Each update calls one service of `bot.domain.reports.digest_requests` (the content is built in
+`bot.domain.reports.digests`); the scheduled and period-end digests are queued by
 bot/digest_outbox.py when the jobs of bot/jobs.py run. Only /digest, the answer to the reader's own
 command, is sent directly: the same parts as the queued ones (`digest_copies.digest_deliveries`), drawn
 and sent the same way (bot/presentation/sending.py). A changed schedule re-creates its job through the
@@ -13,7 +14,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.domain.outbox.queue import Delivery
-from bot.domain.reports.digest_requests import digest_schedule_request, on_demand_digest, requested_digest_period
+from bot.domain.reports.digest_requests import digest_schedule_request, on_demand_digest
 from bot.domain.screen import screen_of
 from bot.presentation.hooks import schedule_digest
 from bot.presentation.render import reply
@@ -31,17 +32,14 @@ async def digest(update: Update, context: ChungTayContext) -> None:
     user, message = context.db_user, update.effective_message
     if user is None or message is None:
         return
-    runtime = context.runtime
-    tz = runtime.settings.tz
-    period = requested_digest_period(context.session, unit_id=user.unit_id, words=" ".join(context.args or []),
-                                     today=context.today, now=runtime.clock(), tz=tz)
+    runtime, words, today = context.runtime, " ".join(context.args or []), context.today
     status = await reply(message, screen_of(context.t("Preparing the digest…")))
     bot, chat_id = context.bot, status.chat_id
     unit_id, telegram_id = user.unit_id, user.telegram_id
 
     def build(session: Session) -> Delivery:
-        return on_demand_digest(session, telegram_id=telegram_id, unit_id=unit_id, period=period,
-                                catalogue=runtime.catalogue, tz=tz, now=runtime.clock())
+        return on_demand_digest(session, telegram_id=telegram_id, unit_id=unit_id, words=words, today=today,
+                                catalogue=runtime.catalogue, tz=runtime.settings.tz, now=runtime.clock())
 
     async def send() -> None:
         delivery = await in_worker(runtime, build)

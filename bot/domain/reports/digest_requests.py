@@ -40,16 +40,17 @@ STOP_WORDS = ("tat", "off", "dung", "stop")
 
 def requested_digest_period(session: Session, *, unit_id: int, words: str, today: date, now: datetime,
                             tz: ZoneInfo) -> Period:
-    """The period /digest names ("/digest tháng 3"), else the one the unit's schedule would send now:
-    known before the digest is built so the status message can go out at once."""
+    """The period /digest names ("/digest tháng 3"), else the one the unit's schedule would send now."""
     period, _ = find_period(fold(words), today=today)
     return period or digest_period(schedule_of(session, unit_id=unit_id), now=now, tz=tz)
 
 
-def on_demand_digest(session: Session, *, telegram_id: int, unit_id: int, period: Period,
+def on_demand_digest(session: Session, *, telegram_id: int, unit_id: int, words: str, today: date,
                      catalogue: CatalogueFile, tz: ZoneInfo, now: datetime) -> Delivery:
-    """The reader's own digest, built in a worker thread with its own session: the reader and the unit
-    are looked up again there (the update's objects belong to another session and thread)."""
+    """The reader's own digest for the period `words` name (else the scheduled one), built in a worker
+    thread with its own session: the reader and the unit are looked up again there (the update's objects
+    belong to another session and thread)."""
+    period = requested_digest_period(session, unit_id=unit_id, words=words, today=today, now=now, tz=tz)
     reader, own = get_user_by_telegram_id(session, telegram_id=telegram_id), get_unit(session, unit_id=unit_id)
     if reader is None or own is None:
         raise LookupError("the reader or the unit of the digest is gone")
