@@ -16,9 +16,9 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.domain.people.directory import viewer_and_unit
 from bot.i18n import Translator, get_translator, locale_from_telegram
 from db.models import User
-from db.queries import get_user_and_unit
 from handlers.user_data import UserData
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class ChungTayContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], di
     def db_user(self) -> User | None:
         """The registered user behind this update, or None for a stranger."""
         if self._db_user is _UNSET:
-            found = (get_user_and_unit(self.session, telegram_id=self._user_id)
+            found = (viewer_and_unit(self.session, telegram_id=self._user_id)
                      if self._user_id is not None else None)
             self._db_user, self._db_unit = found if found is not None else (None, None)
         return self._db_user

@@ -1,6 +1,7 @@
 """/digest on demand and /digest_schedule.
 
-Content is built in `bot.domain.reports.digests`; the scheduled and period-end digests are queued by
+Each update calls one service of `bot.domain.reports.digest_requests` (the content is built in
+`bot.domain.reports.digests`); the scheduled and period-end digests are queued by
 bot/digest_outbox.py when the jobs of bot/jobs.py run. Only /digest, the answer to the reader's own
 command, is sent directly: the same parts as the queued ones (`digest_copies.digest_deliveries`), drawn
 and sent the same way (bot/presentation/sending.py). A changed schedule re-creates its job through the
@@ -13,25 +14,11 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.domain.outbox.queue import Delivery
-from bot.domain.parsing.text import fold
-from bot.domain.records.action_text import Localised
-from bot.domain.reports.digest_copies import digest_deliveries
-from bot.domain.reports.digests import (
-    closing_text,
-    digest_period,
-    parse_closing_switch,
-    parse_schedule,
-    schedule_of,
-    schedule_text,
-    set_closing_digest,
-    set_schedule,
-)
+from bot.domain.reports.digest_requests import digest_schedule_request, on_demand_digest
 from bot.domain.screen import screen_of
-from bot.domain.totals.questions import find_period
 from bot.presentation.hooks import schedule_digest
 from bot.presentation.render import reply
 from bot.presentation.sending import edit_into, send_part
-from db.queries import get_unit, get_user_by_telegram_id
 from handlers.background import in_worker, run_later
 from handlers.context import ChungTayContext
 
@@ -45,23 +32,14 @@ async def digest(update: Update, context: ChungTayContext) -> None:
     user, message = context.db_user, update.effective_message
     if user is None or message is None:
         return
-    unit = get_unit(context.session, unit_id=user.unit_id)
-    assert unit is not None
-    tz = context.runtime.settings.tz
-    period, _ = find_period(fold(" ".join(context.args or [])), today=context.today)
-    period = period or digest_period(schedule_of(context.session, unit_id=unit.id or 0), now=context.runtime.clock(),
-                                     tz=tz)
+    runtime, words, today = context.runtime, " ".join(context.args or []), context.today
     status = await reply(message, screen_of(context.t("Preparing the digest…")))
-    runtime, bot, chat_id = context.runtime, context.bot, status.chat_id
-    unit_id, telegram_id = unit.id or 0, user.telegram_id
+    bot, chat_id = context.bot, status.chat_id
+    unit_id, telegram_id = user.unit_id, user.telegram_id
 
     def build(session: Session) -> Delivery:
-        reader, own = get_user_by_telegram_id(session, telegram_id=telegram_id), get_unit(session, unit_id=unit_id)
-        if reader is None or own is None:
-            raise LookupError("the reader or the unit of the digest is gone")
-        [delivery] = digest_deliveries(session, catalogue=runtime.catalogue, unit=own, period=period, users=[reader],
-                                       tz=runtime.settings.tz, now=runtime.clock(), key="on-demand")
-        return delivery
+        return on_demand_digest(session, telegram_id=telegram_id, unit_id=unit_id, words=words, today=today,
+                                catalogue=runtime.catalogue, tz=runtime.settings.tz, now=runtime.clock())
 
     async def send() -> None:
         delivery = await in_worker(runtime, build)
@@ -78,35 +56,8 @@ async def digest_schedule(update: Update, context: ChungTayContext) -> None:
     user, message = context.db_user, update.effective_message
     if user is None or message is None:
         return
-    t = context.t
-    names = Localised(context.runtime.catalogue, t)
-    text = fold(" ".join(context.args or []))
-    if not text:
-        current = schedule_of(context.session, unit_id=user.unit_id)
-        shown = t("Digest: {when}. Change it like “/digest_schedule thứ 2 7:30”, or "
-                  "“/digest_schedule tắt” to stop it.").format(when=schedule_text(names, current))
-        await reply(message, screen_of(shown + "\n" + closing_text(names, current)))
-        return
-    unit = get_unit(context.session, unit_id=user.unit_id)
-    assert unit is not None
-    about_closing, switch = parse_closing_switch(text)
-    if about_closing:
-        if switch is None:
-            await reply(message, screen_of(t("Write “/digest_schedule cuối kỳ tắt” to stop the period-end digest, "
-                                             "or “/digest_schedule cuối kỳ bật” to have it again.")))
-            return
-        schedule = set_closing_digest(context.session, unit=unit, user=user, enabled=switch)
-        await reply(message, screen_of(closing_text(names, schedule)))
-        return
-    if text in ("tat", "off", "dung", "stop"):
-        schedule = set_schedule(context.session, unit=unit, user=user, weekday=None, at=None)
-    else:
-        parsed = parse_schedule(text)
-        if parsed is None:
-            await reply(message, screen_of(t("I could not read that. Write a weekday and a time, e.g. "
-                                             "“/digest_schedule thứ 2 7:30”.")))
-            return
-        schedule = set_schedule(context.session, unit=unit, user=user, weekday=parsed[0], at=parsed[1])
-    schedule_digest(context.application, schedule)
-    await reply(message, screen_of(t("Digest: {when}.").format(when=schedule_text(names, schedule))
-                                   + "\n" + closing_text(names, schedule)))
+    answer = digest_schedule_request(context.session, viewer=user, words=" ".join(context.args or []),
+                                     catalogue=context.runtime.catalogue, t=context.t)
+    if answer.changed is not None:
+        schedule_digest(context.application, answer.changed)
+    await reply(message, answer.screen)

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.households.erase_screens import (
-    erase_command_screen,
-    erase_question_screen,
-    erased_screen,
-    refusal,
-)
-from bot.domain.households.erasure import ErasureRefused, erasable_household, erase_household
+from bot.domain.households.erase_screens import ask_erase_screen, erase_command_screen, erase_screen, refusal
+from bot.domain.households.erasure import ErasureRefused
 from bot.domain.households.erasure_copies import ERASED_LABEL, ErasedNames, scrub_state
 from bot.domain.screen import screen_of
 from bot.i18n import get_translator
@@ -67,16 +62,16 @@ async def on_button(update: Update, context: ChungTayContext) -> None:
         return
     try:
         if isinstance(pressed, cb.EraseAsk):
-            household = erasable_household(context.session, user=user, household_id=household_id)
+            question = ask_erase_screen(context.session, t=t, viewer=user, household_id=household_id)
             await query.answer()
-            await answer_in_place(update, context, erase_question_screen(context.session, t=t, household=household),
-                                  fresh=True)
+            await answer_in_place(update, context, question, fresh=True)
             return
-        result = erase_household(context.session, user=user, household_id=household_id, now=context.runtime.clock())
+        erased, screen = erase_screen(context.session, t=t, viewer=user, household_id=household_id,
+                                      now=context.runtime.clock())
     except ErasureRefused as refused:
         await query.answer(refusal(t, refused.reason), show_alert=True)
         return
-    if result.erased is not None:
-        await _scrub_memory(context, result.erased)
+    if erased is not None:
+        await _scrub_memory(context, erased)
     await query.answer(t("Erased."))
-    await answer_in_place(update, context, erased_screen(context.session, t=t, result=result))
+    await answer_in_place(update, context, screen)

@@ -20,7 +20,7 @@ from typing import TypeVar
 from telegram import Bot, Update
 from telegram.error import BadRequest
 
-from bot.domain.catalogue.file import CatalogueFile
+from bot.domain.households.import_requests import import_kept, read_and_keep
 from bot.domain.households.import_screens import (
     MAX_FILE_BYTES,
     cancelled_screen,
@@ -30,30 +30,14 @@ from bot.domain.households.import_screens import (
     progress_screen,
     reading_screen,
     retry_screen,
-    too_large_text,
     wrong_file_screen,
 )
-from bot.domain.households.imports import (
-    DamagedSheet,
-    HouseholdImportError,
-    ImportOutcome,
-    ImportPreview,
-    ListTooLarge,
-    Progress,
-    UnreadableFile,
-    drop_upload,
-    import_upload,
-    read_list,
-    save_upload,
-    upload_size,
-)
+from bot.domain.households.imports import ImportOutcome, ImportPreview, Progress, drop_upload, upload_size
 from bot.domain.screen import Screen, screen_of
-from bot.domain.units.tree import unit_label
 from bot.i18n import Translator
 from bot.presentation.callbacks import ImportHouseholds, SkipImport, decode
 from bot.presentation.render import edit, edit_message, reply, to_html
 from bot.runtime import Runtime
-from db.queries import get_unit, get_user_by_telegram_id
 from db.session import is_database_unavailable
 from handlers.context import ChungTayContext
 
@@ -145,31 +129,11 @@ async def receive_list(update: Update, context: ChungTayContext) -> None:
 
 def _read_and_keep(runtime: Runtime, *, telegram_id: int, t: Translator, content: bytes, filename: str,
                    progress: Progress) -> tuple[ImportPreview | str, str]:
-    """In the worker thread, with its own session: the checked list (kept as an upload when it has no
-    problems) and the unit's name; or the reply when the file cannot be used."""
+    """In the worker thread, with its own session: the one service of the read step."""
     with runtime.session_factory() as session:
-        user = get_user_by_telegram_id(session, telegram_id=telegram_id)
-        unit = get_unit(session, unit_id=user.unit_id) if user is not None else None
-        if user is None or unit is None:
-            return t("Cancelled."), ""
-        catalogue: CatalogueFile = runtime.catalogue
-        try:
-            preview = read_list(session, unit=unit, content=content, filename=filename, catalogue=catalogue,
-                                default_year=runtime.today().year, t=t, progress=progress)
-        except ListTooLarge:
-            return too_large_text(t, user.locale), ""
-        except DamagedSheet:
-            return t("Sorry, the sheet inside this Excel file cannot be read: its XML is damaged, or it declares "
-                     "XML entities, which are refused for safety. Please open the file in Excel or LibreOffice, "
-                     "save it again as .xlsx (or .csv) and send it."), ""
-        except UnreadableFile:
-            return t("Sorry, this file cannot be read as an Excel (.xlsx) or CSV table. Please save it again as "
-                     ".xlsx or .csv and send it."), ""
-        except HouseholdImportError as error:
-            return t("Nothing was imported:") + "\n" + "\n".join(error.problems[:20]), ""
-        if not preview.problems:
-            preview.upload_id = save_upload(session, user=user, unit=unit, preview=preview, now=runtime.clock())
-        return preview, unit_label(session, t, unit.id or 0)
+        return read_and_keep(session, telegram_id=telegram_id, t=t, content=content, filename=filename,
+                             catalogue=runtime.catalogue, today=runtime.today(), now=runtime.clock(),
+                             progress=progress)
 
 
 async def confirm_import(update: Update, context: ChungTayContext) -> None:
@@ -213,7 +177,5 @@ async def confirm_import(update: Update, context: ChungTayContext) -> None:
 def _import(runtime: Runtime, *, telegram_id: int, upload_id: int, progress: Progress) -> ImportOutcome | None:
     """In the worker thread, with its own session."""
     with runtime.session_factory() as session:
-        user = get_user_by_telegram_id(session, telegram_id=telegram_id)
-        if user is None:
-            return None
-        return import_upload(session, upload_id=upload_id, user=user, now=runtime.clock(), progress=progress)
+        return import_kept(session, telegram_id=telegram_id, upload_id=upload_id, now=runtime.clock(),
+                           progress=progress)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.lookup import reporting_period
 from bot.domain.periods import screens
 from bot.domain.periods.status_screen import STATUS_LIST, status_screen, target_screen
 from bot.domain.permissions import Do, may
@@ -88,25 +87,28 @@ async def submit(update: Update, context: ChungTayContext) -> None:
 
 
 async def on_submit_button(update: Update, context: ChungTayContext) -> None:
-    period = reporting_period(context.session, period_id=read(update, SubmitPeriod).period_id)
     user = context.db_user
-    if period is None or user is None:
+    screen = (screens.pressed_preview_screen(context.session, _names(context), viewer=user,
+                                             period_id=read(update, SubmitPeriod).period_id,
+                                             tz=context.runtime.settings.tz) if user is not None else None)
+    if screen is None:
         await gone(update, context)
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _reply(update, screens.preview_screen(context.session, _names(context), viewer=user, period=period,
-                                                tz=context.runtime.settings.tz))
+    await _reply(update, screen)
 
 
 async def on_confirm(update: Update, context: ChungTayContext) -> None:
     user = context.db_user
-    period = reporting_period(context.session, period_id=read(update, ConfirmSubmit).period_id)
-    if period is None or user is None:
+    screen = (screens.pressed_submit_screen(context.session, context.t, viewer=user,
+                                            period_id=read(update, ConfirmSubmit).period_id,
+                                            now=context.runtime.clock(), tz=context.runtime.settings.tz)
+              if user is not None else None)
+    if screen is None:
         await gone(update, context)
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _reply(update, screens.submitted_screen(context.session, context.t, viewer=user, period=period,
-                                                  now=context.runtime.clock(), tz=context.runtime.settings.tz))
+    await _reply(update, screen)
 
 
 async def on_not_now(update: Update, context: ChungTayContext) -> None:

@@ -37,6 +37,7 @@ from bot.domain.totals.choosers import (
     question_screen,
     unit_picker_screen,
 )
+from bot.domain.totals.files import scope_file
 from bot.domain.totals.questions import (
     AMBIGUOUS,
     ENTRY,
@@ -44,7 +45,6 @@ from bot.domain.totals.questions import (
 )
 from bot.domain.totals.screen import BY_UNIT, totals_screen, view_period, view_unit
 from bot.domain.totals.view import TotalsView
-from bot.domain.units.tree import unit_display
 from bot.i18n import N_
 from bot.presentation.callbacks import (
     TotalsBreakdown,
@@ -316,13 +316,9 @@ async def _send_file(update: Update, context: ChungTayContext, *, kind: str) -> 
     if user is None or chat is None:
         return
     view = _view(context)
-    names = _names(context)
-    unit, period = _unit(context, view), view_period(view, today=context.today)
-    slug = f"{unit.code.lower()}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
-    caption = context.t("{unit}, {period}").format(unit=unit_display(context.t, unit), period=period.label(context.t))
+    wanted = scope_file(context.session, context.t, viewer=user, view=view, kind=kind, today=context.today)
     runtime, view_org, view_cat = context.runtime, view.org, view.cat
-    build = partial(build_scope_file, kind=kind, names=names, unit_id=unit.id or 0, viewer_telegram_id=user.telegram_id,
-                    period=period, organisation_code=view_org, category_code=view_cat, tz=runtime.settings.tz,
-                    now=runtime.clock(), today=context.today)
-    filename = f"tong-hop-{slug}.xlsx" if kind == "xlsx" else f"bao-cao-{slug}.docx"
-    send_file_later(context, chat_id=chat.id, build=build, filename=filename, caption=caption)
+    build = partial(build_scope_file, kind=kind, names=_names(context), unit_id=wanted.unit_id,
+                    viewer_telegram_id=user.telegram_id, period=wanted.period, organisation_code=view_org,
+                    category_code=view_cat, tz=runtime.settings.tz, now=runtime.clock(), today=context.today)
+    send_file_later(context, chat_id=chat.id, build=build, filename=wanted.filename, caption=wanted.caption)

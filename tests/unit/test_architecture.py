@@ -348,3 +348,37 @@ def test_the_checks_find_what_they_look_for() -> None:
     assert layer_of("bot.app") == "wiring" and layer_of("bot.apple") is None
     assert layer_of("handlers.log_form.card") == "handlers"
     assert layer_of("bot.presentation.render") == "presentation" and layer_of("db.models") == "base"
+
+
+def test_handlers_do_no_database_work() -> None:
+    """A handler reads the update, calls one service and renders: no handlers module imports db.queries,
+    and the only method called on a session in handlers/ is the update's own session being closed
+    (handlers/context.py owns the update's unit of work); a handler passes `context.session` on."""
+    queries = sorted(f"{edge.where()}: {edge.source} imports {edge.target}" for edge in imports()
+                     if layer_of(edge.source) == "handlers" and _owner(edge.target, modules()) == "db.queries")
+    assert not queries, "handlers importing db.queries (call a service instead):\n" + "\n".join(queries)
+    calls = sorted(_session_calls(ROOT / "handlers", ROOT) - {("handlers/context.py", "close")})
+    assert not calls, "session methods called in handlers (move the work into a service):\n" + "\n".join(
+        f"{path}: session.{method}(…)" for path, method in calls)
+
+
+def _session_calls(folder: Path, root: Path) -> set[tuple[str, str]]:
+    """(file, method) for every `….session.<method>(…)` or `session.<method>(…)` call under `folder`;
+    `session_factory()` is a runtime's, not a session's."""
+    found: set[tuple[str, str]] = set()
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            owner = node.func.value
+            name = owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else ""
+            if name == "session":
+                found.add((str(path.relative_to(root)), node.func.attr))
+    return found
+
+
+def test_the_database_check_finds_session_calls(tmp_path: Path) -> None:
+    """Guard the session-call reader: a query through `context.session` or a local `session` is seen."""
+    (tmp_path / "h.py").write_text("def f(context, session):\n    context.session.exec(1)\n    session.add(2)\n"
+                                   "    runtime.session_factory()\n", encoding="utf-8")
+    assert _session_calls(tmp_path, tmp_path) == {("h.py", "exec"), ("h.py", "add")}

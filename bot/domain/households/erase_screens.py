@@ -7,14 +7,19 @@ to the supervisor.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session
 
 from bot.domain.households.erasure import (
     ERASED_NAME,
     ErasureResult,
+    erasable_household,
+    erase_household,
     households_by_code,
     records_naming,
 )
+from bot.domain.households.erasure_copies import ErasedNames
 from bot.domain.permissions import Do, may
 from bot.domain.screen import Button, Screen, button, screen_of
 from bot.domain.spans import Text, bold, fill
@@ -77,3 +82,19 @@ def erased_screen(session: Session, *, t: Translator, result: ErasureResult) -> 
         "Household {code} ({unit}): personal details erased. Its {count} record(s) keep their figures; where "
         "the name was shown, it now reads “{erased}”.").format(
             code=result.code, unit=unit, count=result.records, erased=t(ERASED_NAME)))
+
+
+def ask_erase_screen(session: Session, *, t: Translator, viewer: User, household_id: int) -> Screen:
+    """🗑 pressed: the confirmation question, if the viewer may erase this household now (else
+    `ErasureRefused`, which the handler answers with `refusal`)."""
+    household = erasable_household(session, user=viewer, household_id=household_id)
+    return erase_question_screen(session, t=t, household=household)
+
+
+def erase_screen(session: Session, *, t: Translator, viewer: User, household_id: int,
+                 now: datetime) -> tuple[ErasedNames | None, Screen]:
+    """✅ pressed: erase (one transaction), and what is left; with the names erased, which the handler also
+    scrubs from the chat state kept in memory (else `ErasureRefused`)."""
+    result = erase_household(session, user=viewer, household_id=household_id, now=now)
+    return result.erased, erased_screen(session, t=t, result=result)
+

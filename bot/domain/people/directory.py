@@ -40,10 +40,16 @@ from bot.domain.people.access import AccessDenied, revoke_invites_beyond_maker
 from bot.domain.permissions import Do, givable_roles, may
 from bot.domain.records.questions import close_for_departed
 from db.models import Role, Unit, User
-from db.queries import get_unit
+from db.queries import get_unit, get_user_and_unit
 
 BLOCKED = outbox.BLOCKED_REASON
 SEEN_EVERY = timedelta(minutes=5)
+
+
+def viewer_and_unit(session: Session, *, telegram_id: int) -> tuple[User, Unit | None] | None:
+    """The registered person behind an update, with their unit (one query): what `context.db_user` loads
+    once per update, so the handlers' context reaches the database through the domain only."""
+    return get_user_and_unit(session, telegram_id=telegram_id)
 """How stale `last_seen_at` may get before an update writes it again (one write per user per 5 minutes,
 not one per message)."""
 

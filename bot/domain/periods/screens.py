@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.domain.formatting import format_day, format_local_datetime
+from bot.domain.lookup import reporting_period
 from bot.domain.parsing.dates import parse_dated
 from bot.domain.parsing.text import fold
 from bot.domain.people.access import AccessDenied
@@ -177,6 +178,21 @@ def submitted_screen(session: Session, t: Translator, *, viewer: User, period: R
     if submission.late:
         said += " " + t("The due date was {due}, so it is marked late.").format(due=format_day(period.due, t.locale))
     return Screen(text(said))
+
+
+def pressed_preview_screen(session: Session, names: Localised, *, viewer: User, period_id: int,
+                           tz: ZoneInfo) -> Screen | None:
+    """A period's Submit button pressed: its preview; None when the period is gone (a stale button)."""
+    period = reporting_period(session, period_id=period_id)
+    return preview_screen(session, names, viewer=viewer, period=period, tz=tz) if period is not None else None
+
+
+def pressed_submit_screen(session: Session, t: Translator, *, viewer: User, period_id: int, now: datetime,
+                          tz: ZoneInfo) -> Screen | None:
+    """✅ Submit pressed under a preview; None when the period is gone (a stale button)."""
+    period = reporting_period(session, period_id=period_id)
+    return (submitted_screen(session, t, viewer=viewer, period=period, now=now, tz=tz)
+            if period is not None else None)
 
 
 def not_now_screen(t: Translator) -> Screen:
