@@ -24,8 +24,6 @@ from typing import Any
 from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, select
 
@@ -136,7 +134,13 @@ def _cells(content: bytes, filename: str) -> Iterator[list[str]]:
     """Rows of the first sheet (XLSX, streamed) or of a CSV file (UTF-8, comma, semicolon or tab)."""
     if filename.lower().endswith(".xlsx"):
         _check_zip(content)
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        from openpyxl import load_workbook  # heavy: openpyxl brings numpy and PIL (~165 ms, ~25 MiB); only for a sheet
+        from openpyxl.utils.exceptions import InvalidFileException  # heavy: the same package
+
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except InvalidFileException:
+            raise UnreadableFile from None
         try:
             for row in workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True):
                 yield ["" if cell is None else str(cell).strip() for cell in row]
@@ -209,7 +213,7 @@ def read_list(session: Session, *, unit: Unit, content: bytes, filename: str, ca
                 _check_row(preview, cells, position, line_no=count + 1, unit=unit, units=units, seen=seen,
                            catalogue=catalogue, default_year=default_year, t=t)
     except (SyntaxError, ExpatError, UnicodeDecodeError, csv.Error, ValueError, OSError, KeyError, IndexError,
-            TypeError, zipfile.BadZipFile, InvalidFileException) as error:
+            TypeError, zipfile.BadZipFile) as error:
         raise (DamagedSheet() if _xml_failure(error) else UnreadableFile()) from None
     if not preview.rows and not preview.problems:
         raise HouseholdImportError([t("the file has no data rows")])

@@ -24,14 +24,23 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
-import vietnam_provinces
 from sqlmodel import Session
 
 from bot.domain.parsing.text import fold
 from bot.domain.units.tree import REQUIRED_COLUMNS, UnitImportError, UnitImportReport, import_units_csv
 
-PACKAGE_VERSION = vietnam_provinces.__version__
+
+def _package() -> ModuleType:
+    """The official data package, imported on first use: the bot itself never needs it at start."""
+    import vietnam_provinces  # heavy: 28 ms and its data modules, only for import-units and the sandbox
+
+    return vietnam_provinces
+
+
+def package_version() -> str:
+    return str(_package().__version__)
 KINDS = {"tỉnh": "province", "thành phố trung ương": "city", "xã": "commune", "phường": "ward",
          "đặc khu": "special_zone"}
 """The package's division types → our unit kinds (those of UNIT_KINDS and the catalogue's levels)."""
@@ -74,14 +83,14 @@ def _kind(division_type: str, where: str) -> str:
     kind = KINDS.get(division_type)
     if kind is None:
         raise OfficialUnitsError([f"{where}: unknown kind of unit {division_type!r} in vietnam-provinces "
-                                  f"{PACKAGE_VERSION}"])
+                                  f"{package_version()}"])
     return kind
 
 
 @cache
 def official_provinces(path: Path | None = None) -> tuple[OfficialProvince, ...]:
     """Every province with its communes, in the package's order (read once per process)."""
-    source = path or vietnam_provinces.NESTED_DIVISIONS_JSON_PATH
+    source = path or _package().NESTED_DIVISIONS_JSON_PATH
     data = json.loads(source.read_text(encoding="utf-8"))
     provinces: list[OfficialProvince] = []
     for entry in data:
@@ -110,7 +119,7 @@ def find_province(query: str, provinces: tuple[OfficialProvince, ...] | None = N
             return province
     near = [p.name for p in provinces if wanted and (wanted in fold(p.name) or fold(p.name) in wanted)]
     hint = f" (did you mean: {', '.join(near)}?)" if near else " (give the name or the two-digit code)"
-    raise OfficialUnitsError([f"no province or city {query!r} in vietnam-provinces {PACKAGE_VERSION}{hint}"])
+    raise OfficialUnitsError([f"no province or city {query!r} in vietnam-provinces {package_version()}{hint}"])
 
 
 def _check(provinces: list[OfficialProvince]) -> None:
