@@ -41,12 +41,11 @@ from bot.domain.reports.draft import draft_report
 from bot.domain.reports.scope import ExportScope
 from bot.domain.reports.sentences import (
     Totals,
-    by_child_unit,
     grand_value,
     ordered_categories,
     scope_names,
 )
-from bot.domain.reports.summary_table import SummaryTable, summary_table
+from bot.domain.reports.summary_table import SummaryTable, scope_figures, summary_table
 from bot.domain.reports.xlsx import Column, Kind, Sheet, workbook_bytes
 from bot.domain.totals.aggregate import CategoryTotal, compute_totals, record_conditions, subtree_unit_ids
 from bot.domain.units.tree import unit_display
@@ -254,14 +253,7 @@ def build_workbook(session: Session, *, names: Localised, scope: ExportScope, vi
     `now` (the runtime's clock) is written on the About sheet as the local time the file was made.
     """
     t = names.t
-    if figures is None:
-        whole = compute_totals(session, unit=scope.unit, start=scope.period.start, end=scope.period.end,
-                               organisation_code=scope.organisation_code, category_code=scope.category_code)
-        rows: Sequence[tuple[Unit, Totals]] = by_child_unit(
-            session, unit=scope.unit, period=scope.period, organisation_code=scope.organisation_code,
-            category_code=scope.category_code, whole=whole)
-    else:
-        whole, rows = figures
+    whole, rows = figures or scope_figures(session, scope)
     summary = summary_rows(names, [(unit_display(t, unit), totals) for unit, totals in rows], whole)
     about: list[tuple[str, object]] = [(t("Unit"), unit_display(t, scope.unit)), (t("Period"), scope.period.label(t)),
                                        (t("From"), scope.period.start), (t("To"), scope.period.end)]

@@ -172,18 +172,20 @@ def poverty_columns(session: Session, names: Localised, scope: ExportScope) -> l
             TableColumn(t("Fall of the poverty rate ({year}, points)").format(year=year), "quantity", fall)]
 
 
+def scope_figures(session: Session, scope: ExportScope) -> tuple[Totals, Sequence[tuple[Unit, Totals]]]:
+    """The scope's totals and each child unit's: what the table, the workbook and the digest are drawn from."""
+    whole = compute_totals(session, unit=scope.unit, start=scope.period.start, end=scope.period.end,
+                           organisation_code=scope.organisation_code, category_code=scope.category_code)
+    children = by_child_unit(session, unit=scope.unit, period=scope.period, organisation_code=scope.organisation_code,
+                             category_code=scope.category_code, whole=whole)
+    return whole, children
+
+
 def summary_table(session: Session, names: Localised, scope: ExportScope, *,
                   figures: tuple[Totals, Sequence[tuple[Unit, Totals]]] | None = None) -> SummaryTable:
     """The table of `scope`; `figures` (the scope's totals, each child's) when the caller has them already."""
     t = names.t
-    if figures is None:
-        whole = compute_totals(session, unit=scope.unit, start=scope.period.start, end=scope.period.end,
-                               organisation_code=scope.organisation_code, category_code=scope.category_code)
-        children: Sequence[tuple[Unit, Totals]] = by_child_unit(
-            session, unit=scope.unit, period=scope.period, organisation_code=scope.organisation_code,
-            category_code=scope.category_code, whole=whole)
-    else:
-        whole, children = figures
+    whole, children = figures or scope_figures(session, scope)
     columns = table_columns(session, names, scope, whole)
     rows = [TableRow(unit, unit_display(t, unit), number, totals)
             for number, (unit, totals) in enumerate(children, start=1)]
